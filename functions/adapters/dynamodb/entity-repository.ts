@@ -1,0 +1,97 @@
+import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { Entity, type EntityType } from '../../../schemas/entity.js';
+import type { EntityRepository, MutationRecord, Page } from '../../domain/ports.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
+import { translateDynamoError } from './errors.js';
+import { ITEM_TYPES, keys } from './keys.js';
+import type { DynamoMutationWriter } from './mutation-writer.js';
+
+/** Entities in the single table; reads are validated with zod so a corrupt item fails loudly. */
+export class DynamoEntityRepository implements EntityRepository {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    private readonly writer: DynamoMutationWriter,
+  ) {}
+
+  private toItem(tenantId: string, entity: Entity) {
+    return {
+      ...keys.entity(tenantId, entity.id),
+      ...keys.entityIndexes(tenantId, entity.type, entity.createdAt, entity.id),
+      entityType: ITEM_TYPES.entity,
+      schemaVersion: 1,
+      tenantId,
+      ...entity,
+    };
+  }
+
+  private fromItem(item: Record<string, unknown>): Entity {
+    return Entity.parse({
+      id: item.id,
+      type: item.type,
+      attributes: item.attributes,
+      version: item.version,
+      createdAt: item.createdAt,
+      updatedAt: item.updatedAt,
+    });
+  }
+
+  async create(tenantId: string, entity: Entity, mutation: MutationRecord): Promise<void> {
+    await this.writer.commit(
+      tenantId,
+      [{ Put: { TableName: this.tableName, Item: this.toItem(tenantId, entity), ConditionExpression: 'attribute_not_exists(PK)' } }],
+      mutation,
+    );
+  }
+
+  async update(tenantId: string, entity: Entity, expectedVersion: number, mutation: MutationRecord): Promise<void> {
+    await this.writer.commit(
+      tenantId,
+      [
+        {
+          Put: {
+            TableName: this.tableName,
+            Item: this.toItem(tenantId, entity),
+            ConditionExpression: '#v = :expected',
+            ExpressionAttributeNames: { '#v': 'version' },
+            ExpressionAttributeValues: { ':expected': expectedVersion },
+          },
+        },
+      ],
+      mutation,
+    );
+  }
+
+  async get(tenantId: string, id: string): Promise<Entity | undefined> {
+    try {
+      const out = await this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.entity(tenantId, id) }));
+      return out.Item ? this.fromItem(out.Item) : undefined;
+    } catch (error) {
+      translateDynamoError(error, 'get entity');
+    }
+  }
+
+  async list(tenantId: string, query: { type?: EntityType; limit: number; cursor?: string }): Promise<Page<Entity>> {
+    const [index, pkAttr, partition] = query.type
+      ? (['GSI2', 'GSI2PK', keys.entitiesOfTypePartition(tenantId, query.type)] as const)
+      : (['GSI1', 'GSI1PK', keys.entitiesPartition(tenantId)] as const);
+    const startKey = decodeCursor(query.cursor, pkAttr, partition);
+    try {
+      const out = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: index,
+          KeyConditionExpression: '#pk = :pk',
+          ExpressionAttributeNames: { '#pk': pkAttr },
+          ExpressionAttributeValues: { ':pk': partition },
+          ScanIndexForward: false,
+          Limit: query.limit,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      return { items: (out.Items ?? []).map((i) => this.fromItem(i)), nextCursor: encodeCursor(out.LastEvaluatedKey) };
+    } catch (error) {
+      translateDynamoError(error, 'list entities');
+    }
+  }
+}

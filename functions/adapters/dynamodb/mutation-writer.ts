@@ -1,0 +1,166 @@
+import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
+import { randomUUID } from 'node:crypto';
+import { EVENT_CATALOGUE } from '../../../schemas/events.js';
+import { genesisHash, linkAudit } from '../../domain/audit/audit-chain.js';
+import { ConflictError, TransientError } from '../../domain/errors.js';
+import type { MutationRecord } from '../../domain/ports.js';
+import { cancellationCodes, translateDynamoError } from './errors.js';
+import { ITEM_TYPES, keys } from './keys.js';
+
+type DocTransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
+export type ItemWrite = DocTransactItem;
+
+export interface MutationWriterOptions {
+  tableName: string;
+  lanes: number;
+  outboxTtlDays: number;
+  maxAttempts?: number;
+}
+
+interface LaneHead {
+  seq: number;
+  hash: string;
+}
+
+/**
+ * Commits a mutation as one TransactWriteItems: the caller's item writes, the audit record linked
+ * into the tenant's hash chain, one outbox item per event, and the chain lane's new head.
+ *
+ * Lane heads are cached per process; a lane in use by this process is not handed to a second
+ * concurrent request, so in steady state a mutation costs exactly one transaction (no read).
+ * Another process moving a lane's head shows up as the head's condition failing: the head is
+ * re-read and the transaction retried. Item conditions failing are the caller's conflict (409).
+ */
+export class DynamoMutationWriter {
+  private readonly heads = new Map<string, LaneHead>();
+  private readonly busy = new Set<string>();
+
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly options: MutationWriterOptions,
+  ) {}
+
+  async commit(tenantId: string, writes: ItemWrite[], mutation: MutationRecord): Promise<void> {
+    const maxAttempts = this.options.maxAttempts ?? 8;
+    const lane = this.acquireLane(tenantId);
+    const laneKey = `${tenantId}#${lane}`;
+    try {
+      for (let attempt = 1; ; attempt++) {
+        const head = this.heads.get(laneKey) ?? (await this.readHead(tenantId, lane));
+        const items = [...writes, ...this.auditAndOutbox(tenantId, lane, head, mutation)];
+        try {
+          await this.client.send(new TransactWriteCommand({ TransactItems: items }));
+          const audit = items[writes.length]?.Put?.Item as { seq: number; hash: string };
+          this.heads.set(laneKey, { seq: audit.seq, hash: audit.hash });
+          return;
+        } catch (error) {
+          const codes = cancellationCodes(error);
+          if (!codes) translateDynamoError(error, 'mutation');
+          const itemConflict = codes.slice(0, writes.length).some((c) => c === 'ConditionalCheckFailed');
+          if (itemConflict) throw new ConflictError('the resource was changed or already exists', { cause: error });
+          const headStale = codes[codes.length - 1] === 'ConditionalCheckFailed';
+          if (headStale) this.heads.delete(laneKey);
+          const retryable = headStale || codes.some((c) => c === 'TransactionConflict' || c === 'ThrottlingError');
+          if (!retryable || attempt >= maxAttempts) {
+            throw new TransientError(`mutation failed after ${attempt} attempts (${codes.join(',')})`, { cause: error });
+          }
+          await sleep(Math.min(200, 5 * 2 ** attempt) * Math.random());
+        }
+      }
+    } finally {
+      this.busy.delete(laneKey);
+    }
+  }
+
+  private acquireLane(tenantId: string): number {
+    const { lanes } = this.options;
+    const start = Math.floor(Math.random() * lanes);
+    for (let i = 0; i < lanes; i++) {
+      const lane = (start + i) % lanes;
+      const key = `${tenantId}#${lane}`;
+      if (!this.busy.has(key)) {
+        this.busy.add(key);
+        return lane;
+      }
+    }
+    return start; // every lane busy in this process: share one and let the head condition arbitrate
+  }
+
+  private async readHead(tenantId: string, lane: number): Promise<LaneHead> {
+    try {
+      const out = await this.client.send(new GetCommand({ TableName: this.options.tableName, Key: keys.auditHead(tenantId, lane), ConsistentRead: true }));
+      const item = out.Item as { seq?: number; hash?: string } | undefined;
+      return item?.seq && item.hash ? { seq: item.seq, hash: item.hash } : { seq: 0, hash: genesisHash(tenantId, lane) };
+    } catch (error) {
+      translateDynamoError(error, 'read audit head');
+    }
+  }
+
+  private auditAndOutbox(tenantId: string, lane: number, head: LaneHead, mutation: MutationRecord): DocTransactItem[] {
+    const { tableName } = this.options;
+    const seq = head.seq + 1;
+    const link = linkAudit(mutation.audit, lane, seq, head.hash);
+    const auditId = randomUUID();
+    const auditItem = {
+      ...keys.audit(tenantId, mutation.audit.at, auditId),
+      ...keys.auditLaneIndex(tenantId, lane, seq),
+      entityType: ITEM_TYPES.audit,
+      schemaVersion: 1,
+      tenantId,
+      id: auditId,
+      ...mutation.audit,
+      ...link,
+    };
+    const expiresAt = Math.floor(Date.now() / 1000) + this.options.outboxTtlDays * 86_400;
+    const outbox = mutation.events.map((event): DocTransactItem => {
+      const eventId = randomUUID();
+      const detail = {
+        tenantId,
+        eventId,
+        occurredAt: mutation.audit.at,
+        schemaVersion: 1,
+        correlationId: mutation.audit.requestId,
+        payload: event.payload,
+      };
+      return {
+        Put: {
+          TableName: tableName,
+          Item: {
+            ...keys.outbox(tenantId, eventId),
+            entityType: ITEM_TYPES.outbox,
+            schemaVersion: 1,
+            tenantId,
+            source: EVENT_CATALOGUE[event.name].source,
+            detailType: event.name,
+            detail: JSON.stringify(detail),
+            expiresAt,
+          },
+        },
+      };
+    });
+    const headItem: DocTransactItem =
+      head.seq === 0
+        ? {
+            Put: {
+              TableName: tableName,
+              Item: { ...keys.auditHead(tenantId, lane), entityType: ITEM_TYPES.auditHead, schemaVersion: 1, seq, hash: link.hash },
+              ConditionExpression: 'attribute_not_exists(PK)',
+            },
+          }
+        : {
+            Update: {
+              TableName: tableName,
+              Key: keys.auditHead(tenantId, lane),
+              UpdateExpression: 'SET #seq = :seq, #hash = :hash',
+              ConditionExpression: '#seq = :prev',
+              ExpressionAttributeNames: { '#seq': 'seq', '#hash': 'hash' },
+              ExpressionAttributeValues: { ':seq': seq, ':hash': link.hash, ':prev': head.seq },
+            },
+          };
+    return [{ Put: { TableName: tableName, Item: auditItem } }, ...outbox, headItem];
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+export type { TransactWriteItem };

@@ -1,0 +1,50 @@
+/**
+ * Roles and permissions (seed 000, "Roles"):
+ * - admin: full access, manage connectors, approve all
+ * - operator: execute workflows, view all data
+ * - analyst: read-only access to entities and signals
+ * - approver: approve/reject pending actions
+ */
+export const ROLES = ['admin', 'operator', 'analyst', 'approver'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const PERMISSIONS = [
+  'entities:read',
+  'entities:write',
+  'signals:read',
+  'signals:write',
+  'cases:read',
+  'cases:write',
+  'connectors:read',
+  'connectors:manage',
+  'workflows:read',
+  'workflows:write',
+  'workflows:execute',
+  'approvals:read',
+  'approvals:decide',
+  'audit:read',
+  'tools:read',
+] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+
+const READ_ALL: Permission[] = PERMISSIONS.filter((p) => p.endsWith(':read'));
+
+export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
+  admin: PERMISSIONS,
+  operator: [...READ_ALL, 'workflows:execute'],
+  analyst: ['entities:read', 'signals:read'],
+  approver: ['approvals:read', 'approvals:decide'],
+};
+
+export const isRole = (value: string): value is Role => (ROLES as readonly string[]).includes(value);
+
+export function permissionsOf(roles: readonly string[]): Set<Permission> {
+  const granted = new Set<Permission>();
+  for (const role of roles) {
+    if (isRole(role)) for (const p of ROLE_PERMISSIONS[role]) granted.add(p);
+  }
+  return granted;
+}
+
+export const hasPermission = (roles: readonly string[], permission: Permission): boolean =>
+  permissionsOf(roles).has(permission);

@@ -1,0 +1,109 @@
+import type { CreateEntityRequest, Entity, EntityType, UpdateEntityRequest } from '../../../schemas/entity.js';
+import { requirePermission } from '../auth/authorize.js';
+import { ConflictError, NotFoundError } from '../errors.js';
+import type { Clock, EntityRepository, IdGenerator, Page, RequestContext } from '../ports.js';
+import { hashOf } from '../shared/hash.js';
+
+export interface EntityDeps {
+  entities: EntityRepository;
+  clock: Clock;
+  ids: IdGenerator;
+}
+
+/** Creates an entity; audits `entity.create` and emits `entity.created` in the same write. */
+export async function createEntity(input: CreateEntityRequest, ctx: RequestContext, deps: EntityDeps): Promise<Entity> {
+  requirePermission(ctx.principal, 'entities:write');
+  const at = deps.clock.now().toISOString();
+  const entity: Entity = {
+    id: deps.ids.newId(),
+    type: input.type,
+    attributes: input.attributes,
+    version: 1,
+    createdAt: at,
+    updatedAt: at,
+  };
+  await deps.entities.create(ctx.principal.tenantId, entity, {
+    audit: {
+      action: 'entity.create',
+      actor: ctx.principal.userId,
+      resourceType: 'entity',
+      resourceId: entity.id,
+      at,
+      requestId: ctx.requestId,
+      beforeHash: null,
+      afterHash: hashOf(entity),
+    },
+    events: [{ name: 'entity.created', payload: { entity, actor: ctx.principal.userId } }],
+  });
+  return entity;
+}
+
+/** Returns the tenant's entity or throws NotFoundError (also for another tenant's id). */
+export async function getEntity(id: string, ctx: RequestContext, deps: Pick<EntityDeps, 'entities'>): Promise<Entity> {
+  requirePermission(ctx.principal, 'entities:read');
+  const entity = await deps.entities.get(ctx.principal.tenantId, id);
+  if (!entity) throw new NotFoundError(`entity ${id} not found`);
+  return entity;
+}
+
+export async function listEntities(
+  query: { type?: EntityType; limit: number; cursor?: string },
+  ctx: RequestContext,
+  deps: Pick<EntityDeps, 'entities'>,
+): Promise<Page<Entity>> {
+  requirePermission(ctx.principal, 'entities:read');
+  return deps.entities.list(ctx.principal.tenantId, query);
+}
+
+/**
+ * Applies a JSON merge patch to the attributes (null removes) if `version` is the stored one.
+ * A stale version throws ConflictError from the repository; nothing is written.
+ */
+export async function updateEntity(
+  id: string,
+  input: UpdateEntityRequest,
+  ctx: RequestContext,
+  deps: Omit<EntityDeps, 'ids'>,
+): Promise<Entity> {
+  requirePermission(ctx.principal, 'entities:write');
+  const current = await deps.entities.get(ctx.principal.tenantId, id);
+  if (!current) throw new NotFoundError(`entity ${id} not found`);
+  if (current.version !== input.version) {
+    throw new ConflictError(`entity ${id} is at version ${current.version}, not ${input.version}`);
+  }
+  const attributes: Record<string, unknown> = { ...current.attributes };
+  const changed: string[] = [];
+  for (const [key, value] of Object.entries(input.attributes)) {
+    const before = attributes[key];
+    if (value === null) {
+      if (key in attributes) {
+        delete attributes[key];
+        changed.push(key);
+      }
+    } else if (hashOf(before ?? null) !== hashOf(value)) {
+      attributes[key] = value;
+      changed.push(key);
+    }
+  }
+  const at = deps.clock.now().toISOString();
+  const next: Entity = { ...current, attributes, version: input.version + 1, updatedAt: at };
+  await deps.entities.update(ctx.principal.tenantId, next, input.version, {
+    audit: {
+      action: 'entity.update',
+      actor: ctx.principal.userId,
+      resourceType: 'entity',
+      resourceId: id,
+      at,
+      requestId: ctx.requestId,
+      beforeHash: hashOf(current),
+      afterHash: hashOf(next),
+    },
+    events: [
+      {
+        name: 'entity.updated',
+        payload: { entity: next, previousVersion: input.version, changed: changed.sort(), actor: ctx.principal.userId },
+      },
+    ],
+  });
+  return next;
+}

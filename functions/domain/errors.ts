@@ -1,0 +1,77 @@
+/**
+ * Domain errors. Each has an explicit `name` (used by Step Functions Retry/Catch and by tests),
+ * a stable API `code` and an HTTP status the edge maps it to.
+ */
+export type ErrorCode =
+  | 'VALIDATION_ERROR'
+  | 'UNAUTHORIZED'
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'TENANT_NOT_FOUND'
+  | 'RATE_LIMITED'
+  | 'DAILY_LIMIT_EXCEEDED'
+  | 'CONNECTOR_ERROR'
+  | 'WORKFLOW_FAILED'
+  | 'APPROVAL_TIMEOUT'
+  | 'INTERNAL_ERROR';
+
+export interface ErrorDetail {
+  field?: string;
+  message: string;
+}
+
+export abstract class DomainError extends Error {
+  abstract readonly code: ErrorCode;
+  abstract readonly status: number;
+  readonly details?: ErrorDetail[];
+  constructor(message: string, options?: { cause?: unknown; details?: ErrorDetail[] }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    if (options?.details) this.details = options.details;
+  }
+}
+
+export class ValidationError extends DomainError {
+  override readonly name = 'ValidationError';
+  readonly code = 'VALIDATION_ERROR' as const;
+  readonly status = 400;
+}
+
+export class UnauthorizedError extends DomainError {
+  override readonly name = 'UnauthorizedError';
+  readonly code = 'UNAUTHORIZED' as const;
+  readonly status = 401;
+}
+
+export class ForbiddenError extends DomainError {
+  override readonly name = 'ForbiddenError';
+  readonly code = 'FORBIDDEN' as const;
+  readonly status = 403;
+}
+
+export class NotFoundError extends DomainError {
+  override readonly name = 'NotFoundError';
+  readonly code = 'NOT_FOUND' as const;
+  readonly status = 404;
+}
+
+export class ConflictError extends DomainError {
+  override readonly name = 'ConflictError';
+  readonly code = 'CONFLICT' as const;
+  readonly status = 409;
+}
+
+export class RateLimitedError extends DomainError {
+  override readonly name = 'RateLimitedError';
+  readonly code = 'RATE_LIMITED' as const;
+  readonly status = 429;
+}
+
+/** A dependency (table, bus, bucket) failed in a way that may succeed on retry. */
+export class TransientError extends DomainError {
+  override readonly name = 'TransientError';
+  readonly code = 'INTERNAL_ERROR' as const;
+  readonly status = 503;
+}
+
+export const isDomainError = (e: unknown): e is DomainError => e instanceof DomainError;

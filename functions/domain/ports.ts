@@ -1,0 +1,65 @@
+import type { Entity, EntityType } from '../../schemas/entity.js';
+import type { AuditRecord } from '../../schemas/audit.js';
+import type { DomainEvent } from '../../schemas/events.js';
+
+/** Who is acting: taken only from the verified token, never from the request path, query or body. */
+export interface Principal {
+  tenantId: string;
+  userId: string;
+  roles: readonly string[];
+}
+
+/** Per-request context every use case receives. */
+export interface RequestContext {
+  principal: Principal;
+  requestId: string;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+export interface IdGenerator {
+  newId(): string;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+/**
+ * What a mutation leaves behind besides its item: one audit entry and the events it emits.
+ * Adapters write all of it in one transaction (transactional outbox), so none is lost or orphaned.
+ */
+export interface MutationRecord {
+  audit: AuditEntry;
+  events: DomainEvent[];
+}
+
+export interface AuditEntry {
+  action: string;
+  actor: string;
+  resourceType: string;
+  resourceId: string;
+  at: string;
+  requestId: string;
+  /** SHA-256 of the canonical JSON of the resource before/after; null where it did not exist. */
+  beforeHash: string | null;
+  afterHash: string | null;
+}
+
+/** Entities of the unified graph. Every method is scoped to one tenant. */
+export interface EntityRepository {
+  /** Stores a new entity; throws ConflictError if the id exists. */
+  create(tenantId: string, entity: Entity, mutation: MutationRecord): Promise<void>;
+  get(tenantId: string, id: string): Promise<Entity | undefined>;
+  list(tenantId: string, query: { type?: EntityType; limit: number; cursor?: string }): Promise<Page<Entity>>;
+  /** Replaces the entity if its stored version is `expectedVersion`; otherwise throws ConflictError. */
+  update(tenantId: string, entity: Entity, expectedVersion: number, mutation: MutationRecord): Promise<void>;
+}
+
+/** Read side of the audit trail (writes happen inside each mutation's transaction). */
+export interface AuditReader {
+  list(tenantId: string, query: { limit: number; cursor?: string }): Promise<Page<AuditRecord>>;
+}

@@ -1,0 +1,205 @@
+import { distance } from 'fastest-levenshtein';
+
+// Reused match-flag buffers: Jaro is called millions of times, so avoid allocation per call.
+let flagsA = new Uint8Array(64);
+let flagsB = new Uint8Array(64);
+
+/** Jaro similarity in [0, 1]. Two empty strings are identical (1). */
+export function jaro(a: string, b: string): number {
+  if (a === b) return 1;
+  const la = a.length;
+  const lb = b.length;
+  if (la === 0 || lb === 0) return 0;
+  if (la > flagsA.length) flagsA = new Uint8Array(la * 2);
+  if (lb > flagsB.length) flagsB = new Uint8Array(lb * 2);
+  flagsA.fill(0, 0, la);
+  flagsB.fill(0, 0, lb);
+  const window = Math.max(0, Math.floor(Math.max(la, lb) / 2) - 1);
+  let matches = 0;
+  for (let i = 0; i < la; i++) {
+    const lo = Math.max(0, i - window);
+    const hi = Math.min(lb - 1, i + window);
+    const ca = a.charCodeAt(i);
+    for (let j = lo; j <= hi; j++) {
+      if (flagsB[j] === 0 && b.charCodeAt(j) === ca) {
+        flagsA[i] = 1;
+        flagsB[j] = 1;
+        matches++;
+        break;
+      }
+    }
+  }
+  if (matches === 0) return 0;
+  let transpositions = 0;
+  let k = 0;
+  for (let i = 0; i < la; i++) {
+    if (flagsA[i] === 0) continue;
+    while (flagsB[k] === 0) k++;
+    if (a.charCodeAt(i) !== b.charCodeAt(k)) transpositions++;
+    k++;
+  }
+  const m = matches;
+  return (m / la + m / lb + (m - transpositions / 2) / m) / 3;
+}
+
+/** Jaro-Winkler similarity (prefix scale 0.1, prefix up to 4 characters). */
+export function jaroWinkler(a: string, b: string, prefixScale = 0.1): number {
+  const j = jaro(a, b);
+  if (j === 0 || j === 1) return j;
+  const max = Math.min(4, a.length, b.length);
+  let prefix = 0;
+  while (prefix < max && a.charCodeAt(prefix) === b.charCodeAt(prefix)) prefix++;
+  return j + prefix * prefixScale * (1 - j);
+}
+
+/** Levenshtein edit distance (fastest-levenshtein). */
+export function levenshtein(a: string, b: string): number {
+  return distance(a, b);
+}
+
+/** 1 - distance / longer length, in [0, 1]. */
+export function levenshteinSimilarity(a: string, b: string): number {
+  const longest = Math.max(a.length, b.length);
+  if (longest === 0) return 1;
+  return 1 - distance(a, b) / longest;
+}
+
+/** Optimal-string-alignment distance ≤ 1 (one insertion, deletion, substitution or adjacent swap). */
+export function withinOneEdit(a: string, b: string): boolean {
+  if (a === b) return true;
+  const la = a.length;
+  const lb = b.length;
+  if (Math.abs(la - lb) > 1) return false;
+  if (la === lb) {
+    let first = -1;
+    let diffs = 0;
+    for (let i = 0; i < la; i++) {
+      if (a.charCodeAt(i) !== b.charCodeAt(i)) {
+        if (diffs === 0) first = i;
+        diffs++;
+        if (diffs > 2) return false;
+      }
+    }
+    if (diffs === 1) return true;
+    // adjacent transposition
+    return (
+      diffs === 2 &&
+      first + 1 < la &&
+      a.charCodeAt(first) === b.charCodeAt(first + 1) &&
+      a.charCodeAt(first + 1) === b.charCodeAt(first)
+    );
+  }
+  return distance(a, b) === 1;
+}
+
+/** Jaccard index of two token sets. Empty vs empty is 1. */
+export function jaccard(a: readonly string[], b: readonly string[]): number {
+  if (a.length === 0 && b.length === 0) return 1;
+  const sa = new Set(a);
+  const sb = new Set(b);
+  let inter = 0;
+  for (const t of sa) if (sb.has(t)) inter++;
+  return inter / (sa.size + sb.size - inter);
+}
+
+/**
+ * Symmetric Monge-Elkan similarity: each token is matched to its most similar token on the other side
+ * (Jaro-Winkler), averaged both ways. Tolerates typos inside tokens and reordered tokens.
+ */
+export function mongeElkan(a: readonly string[], b: readonly string[]): number {
+  if (a.length === 0 || b.length === 0) return a.length === b.length ? 1 : 0;
+  const oneWay = (x: readonly string[], y: readonly string[]): number => {
+    let sum = 0;
+    for (const s of x) {
+      let best = 0;
+      for (const t of y) {
+        const v = s === t ? 1 : jaroWinkler(s, t);
+        if (v > best) best = v;
+        if (best === 1) break;
+      }
+      sum += best;
+    }
+    return sum / x.length;
+  };
+  return (oneWay(a, b) + oneWay(b, a)) / 2;
+}
+
+/** A sparse L2-normalised TF-IDF vector: token ids ascending, with matching weights. */
+export interface SparseVector {
+  ids: Int32Array;
+  weights: Float64Array;
+}
+
+/** Cosine of two L2-normalised sparse vectors (merge of the sorted id lists). */
+export function cosine(a: SparseVector, b: SparseVector): number {
+  let i = 0;
+  let j = 0;
+  let sum = 0;
+  const ai = a.ids;
+  const bi = b.ids;
+  while (i < ai.length && j < bi.length) {
+    const x = ai[i]!;
+    const y = bi[j]!;
+    if (x === y) {
+      sum += a.weights[i]! * b.weights[j]!;
+      i++;
+      j++;
+    } else if (x < y) i++;
+    else j++;
+  }
+  return sum > 1 ? 1 : sum;
+}
+
+/** Builds TF-IDF vectors over a corpus of token lists; tokens get ids in first-seen order. */
+export class TfIdfIndex {
+  private readonly ids = new Map<string, number>();
+  private readonly df: number[] = [];
+  private docs = 0;
+
+  add(tokens: readonly string[]): void {
+    this.docs++;
+    for (const t of new Set(tokens)) {
+      let id = this.ids.get(t);
+      if (id === undefined) {
+        id = this.df.length;
+        this.ids.set(t, id);
+        this.df.push(0);
+      }
+      this.df[id]!++;
+    }
+  }
+
+  idf(token: string): number {
+    const id = this.ids.get(token);
+    const df = id === undefined ? 0 : this.df[id]!;
+    return Math.log((this.docs + 1) / (df + 1)) + 1;
+  }
+
+  documentFrequency(token: string): number {
+    const id = this.ids.get(token);
+    return id === undefined ? 0 : this.df[id]!;
+  }
+
+  vector(tokens: readonly string[]): SparseVector {
+    const tf = new Map<number, number>();
+    for (const t of tokens) {
+      const id = this.ids.get(t);
+      if (id === undefined) continue;
+      tf.set(id, (tf.get(id) ?? 0) + 1);
+    }
+    const entries = [...tf.entries()].sort((x, y) => x[0] - y[0]);
+    const ids = new Int32Array(entries.length);
+    const weights = new Float64Array(entries.length);
+    let norm = 0;
+    entries.forEach(([id, count], k) => {
+      const df = this.df[id]!;
+      const w = (1 + Math.log(count)) * (Math.log((this.docs + 1) / (df + 1)) + 1);
+      ids[k] = id;
+      weights[k] = w;
+      norm += w * w;
+    });
+    norm = Math.sqrt(norm);
+    if (norm > 0) for (let k = 0; k < weights.length; k++) weights[k] = weights[k]! / norm;
+    return { ids, weights };
+  }
+}

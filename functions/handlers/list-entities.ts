@@ -1,0 +1,14 @@
+/**
+ * GET /api/v1/entities?type=&limit=&cursor=
+ * Trigger: API Gateway (proxy), behind the JWT authorizer.
+ * Output: 200 { items, nextCursor }. Errors: ValidationError 400 (bad type, limit or cursor), ForbiddenError 403.
+ */
+import { ListEntitiesQuery } from '../../schemas/entity.js';
+import { listEntities, type EntityDeps } from '../domain/entities/entity-use-cases.js';
+import { entityDeps } from '../platform/composition.js';
+import { httpRoute } from '../platform/http.js';
+
+export const makeHandler = (deps: Pick<EntityDeps, 'entities'>) =>
+  httpRoute({ query: ListEntitiesQuery }, ({ query, ctx }) => listEntities(query, ctx, deps));
+
+export const handler = makeHandler(entityDeps());

@@ -1,0 +1,61 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { S3Client } from '@aws-sdk/client-s3';
+import { config } from './config.js';
+
+/**
+ * The one factory of AWS SDK clients. The local runtime changes endpoints through config, never code
+ * paths: handlers make the same calls against DynamoDB Local, the S3 emulator and the local bus.
+ */
+let dynamo: DynamoDBDocumentClient | undefined;
+let events: EventBridgeClient | undefined;
+let s3: S3Client | undefined;
+
+const localCredentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+export function documentClient(): DynamoDBDocumentClient {
+  if (!dynamo) {
+    const c = config();
+    const endpoint = c.MODOS_DYNAMODB_ENDPOINT;
+    const base = new DynamoDBClient({
+      region: c.AWS_REGION,
+      ...(endpoint ? { endpoint, credentials: localCredentials } : {}),
+    });
+    dynamo = DynamoDBDocumentClient.from(base, {
+      marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+    });
+  }
+  return dynamo;
+}
+
+export function eventBridgeClient(): EventBridgeClient {
+  if (!events) {
+    const c = config();
+    const endpoint = c.MODOS_EVENTBRIDGE_ENDPOINT;
+    events = new EventBridgeClient({ region: c.AWS_REGION, ...(endpoint ? { endpoint, credentials: localCredentials } : {}) });
+  }
+  return events;
+}
+
+export function s3Client(): S3Client {
+  if (!s3) {
+    const c = config();
+    const endpoint = c.MODOS_S3_ENDPOINT;
+    s3 = new S3Client({
+      region: c.AWS_REGION,
+      ...(endpoint ? { endpoint, credentials: localCredentials, forcePathStyle: true } : {}),
+    });
+  }
+  return s3;
+}
+
+/** Drops cached clients (local runtime restarts, tests). */
+export function resetClients(): void {
+  dynamo?.destroy();
+  events?.destroy();
+  s3?.destroy();
+  dynamo = undefined;
+  events = undefined;
+  s3 = undefined;
+}

@@ -1,0 +1,114 @@
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { z, type ZodType } from 'zod';
+import { MAX_BODY_BYTES } from '../../schemas/common.js';
+import { isDomainError, UnauthorizedError, ValidationError, type ErrorDetail } from '../domain/errors.js';
+import type { Principal, RequestContext } from '../domain/ports.js';
+import { logger } from './logger.js';
+
+export interface RouteInput<B, Q, P> {
+  body: B;
+  query: Q;
+  params: P;
+  ctx: RequestContext;
+}
+
+export interface RouteSpec<B, Q, P> {
+  body?: ZodType<B>;
+  query?: ZodType<Q>;
+  params?: ZodType<P>;
+  /** Status of a successful response (default 200). */
+  status?: number;
+}
+
+export type ApiHandler = (event: APIGatewayProxyEvent, context?: unknown) => Promise<APIGatewayProxyResult>;
+
+const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8' };
+
+export function jsonResponse(status: number, body: unknown, requestId: string): APIGatewayProxyResult {
+  return { statusCode: status, headers: { ...JSON_HEADERS, 'x-request-id': requestId }, body: JSON.stringify(body) };
+}
+
+export function errorResponse(status: number, code: string, message: string, requestId: string, details?: ErrorDetail[]): APIGatewayProxyResult {
+  return jsonResponse(status, { error: { code, message, requestId, ...(details ? { details } : {}) } }, requestId);
+}
+
+/** The principal the authorizer verified; the tenant never comes from the path, query or body. */
+export function principalOf(event: APIGatewayProxyEvent): Principal {
+  const a = event.requestContext?.authorizer as Record<string, unknown> | null | undefined;
+  const tenantId = a?.tenantId;
+  const userId = a?.sub;
+  if (typeof tenantId !== 'string' || !tenantId || typeof userId !== 'string' || !userId) {
+    throw new UnauthorizedError('no verified principal');
+  }
+  const roles = typeof a?.roles === 'string' && a.roles ? a.roles.split(',') : [];
+  return { tenantId, userId, roles };
+}
+
+function zodDetails(error: z.ZodError, prefix: string): ErrorDetail[] {
+  return error.issues.map((i) => {
+    const path = [prefix, ...i.path.map(String)].filter(Boolean).join('.');
+    const message = i.code === 'unrecognized_keys' ? `unknown field(s): ${i.keys.join(', ')}` : i.message;
+    return { field: i.code === 'unrecognized_keys' && i.keys.length === 1 ? [path, i.keys[0]].filter(Boolean).join('.') : path || prefix, message };
+  });
+}
+
+function parsePart<T>(schema: ZodType<T> | undefined, value: unknown, part: string): T {
+  if (!schema) return undefined as T;
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    const details = zodDetails(parsed.error, part);
+    throw new ValidationError(`invalid ${part}: ${details.map((d) => `${d.field}: ${d.message}`).join('; ')}`, { details });
+  }
+  return parsed.data;
+}
+
+function readBody(event: APIGatewayProxyEvent): unknown {
+  if (event.body === null || event.body === undefined || event.body === '') {
+    throw new ValidationError('request body is required', { details: [{ field: 'body', message: 'required' }] });
+  }
+  const raw = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  if (Buffer.byteLength(raw, 'utf8') > MAX_BODY_BYTES) {
+    throw new ValidationError(`request body exceeds ${MAX_BODY_BYTES} bytes`, { details: [{ field: 'body', message: 'too large' }] });
+  }
+  try {
+    return JSON.parse(raw);
+  } catch {
+    throw new ValidationError('request body is not valid JSON', { details: [{ field: 'body', message: 'malformed JSON' }] });
+  }
+}
+
+/**
+ * Builds an API Gateway proxy handler from a route spec: verified principal → zod-parsed body, query
+ * and path → use case → JSON response. Domain errors map to their status and code; anything else is
+ * a 500 with the request id (logged by name, never by content).
+ */
+export function httpRoute<B = undefined, Q = undefined, P = undefined>(
+  spec: RouteSpec<B, Q, P>,
+  run: (input: RouteInput<B, Q, P>) => Promise<unknown>,
+): ApiHandler {
+  const core = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
+    const requestId = event.requestContext?.requestId ?? 'unknown';
+    try {
+      const principal = principalOf(event);
+      logger.appendKeys({ requestId, tenantId: principal.tenantId });
+      const query = parsePart(spec.query, event.queryStringParameters ?? {}, 'query');
+      const params = parsePart(spec.params, event.pathParameters ?? {}, 'path');
+      const body = spec.body ? parsePart(spec.body, readBody(event), '') : (undefined as B);
+      const result = await run({ body, query, params, ctx: { principal, requestId } });
+      return jsonResponse(spec.status ?? 200, result, requestId);
+    } catch (error) {
+      if (isDomainError(error)) {
+        if (error.status >= 500) logger.error('request failed', { errorName: error.name, code: error.code, cause: (error.cause as Error | undefined)?.name });
+        else logger.info('request refused', { errorName: error.name, code: error.code, status: error.status });
+        return errorResponse(error.status, error.code, error.message, requestId, error.details);
+      }
+      logger.error('unhandled error', { errorName: (error as Error)?.name, stack: (error as Error)?.stack });
+      return errorResponse(500, 'INTERNAL_ERROR', 'internal error', requestId);
+    } finally {
+      logger.removeKeys(['requestId', 'tenantId']);
+    }
+  };
+  return middy(core).use(injectLambdaContext(logger, { resetKeys: true })) as unknown as ApiHandler;
+}

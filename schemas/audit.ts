@@ -1,0 +1,24 @@
+import { z } from 'zod';
+
+export const AuditRecord = z
+  .object({
+    id: z.string(),
+    action: z.string(),
+    actor: z.string(),
+    resourceType: z.string(),
+    resourceId: z.string(),
+    at: z.string(),
+    requestId: z.string(),
+    beforeHash: z.string().nullable(),
+    afterHash: z.string().nullable(),
+    lane: z.number().int(),
+    seq: z.number().int(),
+    prevHash: z.string(),
+    hash: z.string(),
+  })
+  .meta({ id: 'AuditRecord' });
+export type AuditRecord = z.infer<typeof AuditRecord>;
+
+export const AuditList = z
+  .object({ items: z.array(AuditRecord), nextCursor: z.string().nullable() })
+  .meta({ id: 'AuditList' });

@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { Id, PageQuery } from './common.js';
+
+export const ENTITY_TYPES = ['person', 'organization', 'deal', 'employee', 'account', 'contact', 'ticket'] as const;
+export const EntityType = z.enum(ENTITY_TYPES).meta({ id: 'EntityType' });
+export type EntityType = z.infer<typeof EntityType>;
+
+const AttributeName = z
+  .string()
+  .regex(/^[A-Za-z][A-Za-z0-9_.-]{0,63}$/, 'attribute names start with a letter: letters, digits, _ . - (max 64)');
+
+const JsonValue: z.ZodType<unknown> = z.lazy(() =>
+  z.union([z.string().max(4096), z.number(), z.boolean(), z.null(), z.array(JsonValue).max(100), z.record(z.string(), JsonValue)]),
+);
+
+/** Attribute values: JSON scalars, arrays and objects (each string up to 4 KB). */
+export const Attributes = z
+  .record(AttributeName, JsonValue)
+  .refine((a) => Object.keys(a).length <= 200, 'at most 200 attributes')
+  .meta({ id: 'Attributes' });
+
+export const CreateEntityRequest = z
+  .strictObject({
+    type: EntityType,
+    attributes: Attributes,
+  })
+  .meta({ id: 'CreateEntityRequest' });
+export type CreateEntityRequest = z.infer<typeof CreateEntityRequest>;
+
+/** JSON merge patch of attributes: a `null` value removes the attribute. `version` is the one read. */
+export const UpdateEntityRequest = z
+  .strictObject({
+    version: z.number().int().min(1),
+    attributes: Attributes,
+  })
+  .meta({ id: 'UpdateEntityRequest' });
+export type UpdateEntityRequest = z.infer<typeof UpdateEntityRequest>;
+
+export const Entity = z
+  .object({
+    id: Id,
+    type: EntityType,
+    attributes: z.record(z.string(), z.unknown()),
+    version: z.number().int().min(1),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'Entity' });
+export type Entity = z.infer<typeof Entity>;
+
+export const EntityList = z
+  .object({ items: z.array(Entity), nextCursor: z.string().nullable() })
+  .meta({ id: 'EntityList' });
+
+export const ListEntitiesQuery = PageQuery.extend({ type: EntityType.optional() });
+export const EntityIdPath = z.strictObject({ id: Id });

@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import { Entity } from './entity.js';
+
+/**
+ * Events on the bus. `source` is `modos.<component>`, `detail-type` the event name, and the detail
+ * an envelope carrying tenantId, eventId, occurredAt, schemaVersion and the payload.
+ */
+export const envelope = <P extends z.ZodType>(payload: P) =>
+  z.object({
+    tenantId: z.string(),
+    eventId: z.string(),
+    occurredAt: z.string(),
+    schemaVersion: z.literal(1),
+    correlationId: z.string().optional(),
+    payload,
+  });
+
+export const EntityCreatedPayload = z.object({ entity: Entity, actor: z.string() });
+export const EntityUpdatedPayload = z.object({
+  entity: Entity,
+  previousVersion: z.number().int(),
+  changed: z.array(z.string()),
+  actor: z.string(),
+});
+
+export const EVENT_CATALOGUE = {
+  'entity.created': { source: 'modos.entities', detail: envelope(EntityCreatedPayload) },
+  'entity.updated': { source: 'modos.entities', detail: envelope(EntityUpdatedPayload) },
+} as const;
+
+export type EventName = keyof typeof EVENT_CATALOGUE;
+export type EventPayload<N extends EventName> = z.infer<(typeof EVENT_CATALOGUE)[N]['detail']>['payload'];
+
+/** A domain event before it is written to the outbox. */
+export interface DomainEvent<N extends EventName = EventName> {
+  name: N;
+  payload: EventPayload<N>;
+}
