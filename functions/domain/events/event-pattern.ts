@@ -18,18 +18,27 @@
  * Pure TypeScript: no AWS SDK, no environment access.
  */
 
+import { DomainError } from '../errors.js';
+
 export type EventPattern = Record<string, unknown>;
 
-export class InvalidEventPatternError extends Error {
+/**
+ * A malformed pattern, rejected as EventBridge's PutRule would. A DomainError with code
+ * VALIDATION_ERROR and status 400, so the HTTP edge maps it like any other validation failure.
+ */
+export class InvalidEventPatternError extends DomainError {
   override readonly name = 'InvalidEventPatternError';
   readonly code = 'VALIDATION_ERROR' as const;
+  readonly status = 400;
   /** Dotted path of the pattern field at fault, when known. */
   readonly path: string | undefined;
   /** The reason alone, as EventBridge words it after "Event pattern is not valid. Reason: ". */
   readonly reason: string;
 
   constructor(reason: string, path?: string) {
-    super(`Event pattern is not valid. Reason: ${reason}${path ? ` (at "${path}")` : ''}`);
+    super(`Event pattern is not valid. Reason: ${reason}${path ? ` (at "${path}")` : ''}`, {
+      details: [{ ...(path ? { field: path } : {}), message: reason }],
+    });
     this.reason = reason;
     this.path = path;
   }
