@@ -1,0 +1,70 @@
+import { createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
+import { z } from 'zod';
+import { UnauthorizedError } from '../../domain/errors.js';
+import type { Principal } from '../../domain/ports.js';
+import { ROLES } from '../../domain/auth/permissions.js';
+
+/** Asymmetric algorithms only: a token signed with `none` or an HMAC secret is refused before any key lookup. */
+export const ALLOWED_ALGORITHMS = ['ES256', 'RS256'] as const;
+
+const Claims = z.object({
+  sub: z.string().min(1).max(256),
+  tenant_id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'tenant_id must be 1-64 characters of A-Z, a-z, 0-9, _ or -'),
+  roles: z.array(z.enum(ROLES)).max(ROLES.length),
+});
+
+export interface TokenVerifierOptions {
+  issuer: string;
+  audience: string;
+  keys: JWTVerifyGetKey;
+  /** Allowed clock skew in seconds for exp/nbf (default 30). */
+  clockToleranceSeconds?: number;
+}
+
+export type TokenVerifier = (token: string) => Promise<Principal>;
+
+/**
+ * Verifies a bearer JWT: pinned algorithms, issuer, audience, exp (required) and nbf, then the
+ * modos claims. Every failure is an UnauthorizedError whose message names the reason, not the token.
+ */
+export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
+  return async (token) => {
+    let payload: unknown;
+    try {
+      ({ payload } = await jwtVerify(token, options.keys, {
+        algorithms: [...ALLOWED_ALGORITHMS],
+        issuer: options.issuer,
+        audience: options.audience,
+        requiredClaims: ['exp', 'sub', 'tenant_id'],
+        clockTolerance: options.clockToleranceSeconds ?? 30,
+      }));
+    } catch (error) {
+      const reason =
+        error instanceof errors.JWTExpired
+          ? 'token expired'
+          : error instanceof errors.JWTClaimValidationFailed
+            ? `claim ${error.claim} invalid`
+            : error instanceof errors.JOSEAlgNotAllowed
+              ? 'algorithm not allowed'
+              : error instanceof errors.JWSSignatureVerificationFailed
+                ? 'signature invalid'
+                : 'token invalid';
+      throw new UnauthorizedError(reason, { cause: error });
+    }
+    const claims = Claims.safeParse(payload);
+    if (!claims.success) throw new UnauthorizedError(`token claims invalid: ${claims.error.issues[0]?.path.join('.')}`);
+    return { tenantId: claims.data.tenant_id, userId: claims.data.sub, roles: claims.data.roles };
+  };
+}
+
+/** Keys from a JWKS URL, cached and refetched on an unknown `kid` (key rotation). */
+export const remoteKeys = (url: string): JWTVerifyGetKey => createRemoteJWKSet(new URL(url), { cooldownDuration: 30_000, cacheMaxAge: 600_000 });
+
+export const localKeys = (jwks: JSONWebKeySet): JWTVerifyGetKey => createLocalJWKSet(jwks);
+
+/** Extracts the token from an `Authorization: Bearer <token>` header value. */
+export function bearerToken(header: string | undefined | null): string {
+  const match = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)$/.exec(header?.trim() ?? '');
+  if (!match?.[1]) throw new UnauthorizedError('missing bearer token');
+  return match[1];
+}

@@ -1,0 +1,34 @@
+/**
+ * Outbox publisher.
+ * Trigger: the table's DynamoDB stream (NEW_IMAGE), filtered to inserted OutboxEvent items, with
+ * ReportBatchItemFailures. In the local runtime the same handler is fed from DynamoDB Local's stream.
+ * Output: the events on the bus; failed records are returned as batchItemFailures so the stream
+ * retries from the first failure and nothing is lost if a publish or the process fails.
+ */
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import { publishOutbox, type OutboxItem } from '../adapters/eventbridge/outbox-publisher.js';
+import { eventBridgeClient } from '../platform/aws-clients.js';
+import { config } from '../platform/config.js';
+import { logger } from '../platform/logger.js';
+
+export const makeHandler =
+  (client: () => EventBridgeClient, busName: () => string) =>
+  async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
+    const bySequence = new Map<string, OutboxItem>();
+    for (const record of event.Records) {
+      const image = record.dynamodb?.NewImage;
+      if (record.eventName !== 'INSERT' || !image || !record.dynamodb?.SequenceNumber) continue;
+      const item = unmarshall(image as Record<string, AttributeValue>);
+      if (item.entityType !== 'OutboxEvent') continue;
+      bySequence.set(record.dynamodb.SequenceNumber, item as OutboxItem);
+    }
+    const failed = new Set(await publishOutbox(client(), busName(), [...bySequence.values()]));
+    const batchItemFailures = [...bySequence].filter(([, item]) => failed.has(item)).map(([seq]) => ({ itemIdentifier: seq }));
+    logger.info('outbox published', { records: event.Records.length, published: bySequence.size - failed.size, failed: failed.size });
+    return { batchItemFailures };
+  };
+
+export const handler = makeHandler(eventBridgeClient, () => config().EVENT_BUS_NAME);

@@ -1,0 +1,176 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { APIGatewayAuthorizerResult, APIGatewayProxyEvent, APIGatewayProxyResult, APIGatewayTokenAuthorizerEvent, Context } from 'aws-lambda';
+import type { RouteSpec } from '../functions/platform/manifest.js';
+
+export type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+export type TokenAuthorizer = (event: APIGatewayTokenAuthorizerEvent) => Promise<APIGatewayAuthorizerResult>;
+
+interface CompiledRoute {
+  spec: RouteSpec;
+  regex: RegExp;
+  params: string[];
+}
+
+export interface LocalApiOptions {
+  routes: readonly RouteSpec[];
+  resolveHandler: (functionName: string) => Promise<ProxyHandler>;
+  authorizer: () => Promise<TokenAuthorizer>;
+  stage: string;
+  /** Largest body read, as API Gateway's 10 MB payload limit. */
+  maxBodyBytes?: number;
+}
+
+/** API Gateway's default gateway-response bodies, rendered in the modos error shape (lib/ sets the same). */
+export const gatewayError = (status: number, code: string, message: string, requestId: string) => ({
+  statusCode: status,
+  headers: { 'content-type': 'application/json; charset=utf-8', 'x-request-id': requestId },
+  body: JSON.stringify({ error: { code, message, requestId } }),
+});
+
+function compile(spec: RouteSpec): CompiledRoute {
+  const params: string[] = [];
+  const pattern = spec.path
+    .split('/')
+    .map((seg) => {
+      const m = /^\{(\w+)\}$/.exec(seg);
+      if (m?.[1]) {
+        params.push(m[1]);
+        return '([^/]+)';
+      }
+      return seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    })
+    .join('/');
+  return { spec, regex: new RegExp(`^${pattern}$`), params };
+}
+
+/**
+ * The local API Gateway: one HTTP server built from the same route table as the CDK RestApi. Each
+ * request becomes an API Gateway REST proxy event (v1) with the authorizer's context, and goes to
+ * the same handler module the Lambda runs. Unknown paths get 404 and wrong methods 405, as
+ * API Gateway's MISSING_AUTHENTICATION_TOKEN / method responses would.
+ */
+export class LocalApiServer {
+  private server: Server | undefined;
+  private readonly routes: CompiledRoute[];
+  url = '';
+
+  constructor(private readonly options: LocalApiOptions) {
+    this.routes = options.routes.map(compile);
+  }
+
+  async start(port: number, host = '127.0.0.1'): Promise<string> {
+    this.server = createServer((req, res) => {
+      this.handle(req, res).catch((error) => {
+        const r = gatewayError(500, 'INTERNAL_ERROR', 'internal error', 'local');
+        res.writeHead(r.statusCode, r.headers).end(r.body);
+        console.error(JSON.stringify({ level: 'ERROR', message: 'local api failure', errorName: (error as Error)?.name }));
+      });
+    });
+    this.server.keepAliveTimeout = 65_000;
+    await new Promise<void>((resolve, reject) => {
+      this.server!.once('error', reject);
+      this.server!.listen(port, host, () => resolve());
+    });
+    const address = this.server.address();
+    if (!address || typeof address !== 'object') throw new Error('API did not bind');
+    this.url = `http://${host}:${address.port}`;
+    return this.url;
+  }
+
+  async stop(): Promise<void> {
+    if (!this.server) return;
+    this.server.closeIdleConnections();
+    await new Promise<void>((r) => this.server!.close(() => r()));
+    this.server.closeAllConnections();
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const requestId = randomUUID();
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const send = (r: APIGatewayProxyResult) => {
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(r.headers ?? {})) headers[k] = String(v);
+      res.writeHead(r.statusCode, headers).end(r.isBase64Encoded ? Buffer.from(r.body, 'base64') : r.body);
+    };
+    const onPath = this.routes.filter((r) => r.regex.test(url.pathname));
+    const route = onPath.find((r) => r.spec.method === req.method);
+    if (!route) {
+      // Drain the body so keep-alive connections stay usable.
+      for await (const _ of req) void _;
+      return send(onPath.length ? gatewayError(405, 'METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${url.pathname}`, requestId) : gatewayError(404, 'NOT_FOUND', `no route for ${url.pathname}`, requestId));
+    }
+    const max = this.options.maxBodyBytes ?? 10 * 1024 * 1024;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const c of req) {
+      size += (c as Buffer).length;
+      if (size > max) return send(gatewayError(413, 'VALIDATION_ERROR', 'request body too large', requestId));
+      chunks.push(c as Buffer);
+    }
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
+    let authorizer: Record<string, unknown> | null = null;
+    if (route.spec.auth === 'jwt') {
+      const methodArn = `arn:aws:execute-api:us-east-1:000000000000:local/${this.options.stage}/${route.spec.method}${route.spec.path}`;
+      try {
+        const auth = await (await this.options.authorizer())({ type: 'TOKEN', authorizationToken: headers.authorization ?? '', methodArn });
+        authorizer = { ...(auth.context ?? {}), principalId: auth.principalId };
+      } catch {
+        return send(gatewayError(401, 'UNAUTHORIZED', 'Unauthorized', requestId));
+      }
+    }
+    const match = route.regex.exec(url.pathname)!;
+    const pathParameters = Object.fromEntries(route.params.map((p, i) => [p, decodeURIComponent(match[i + 1] ?? '')]));
+    const query = Object.fromEntries(url.searchParams);
+    const multiQuery: Record<string, string[]> = {};
+    for (const [k, v] of url.searchParams) (multiQuery[k] ??= []).push(v);
+    const body = chunks.length ? Buffer.concat(chunks).toString('utf8') : null;
+    const event: APIGatewayProxyEvent = {
+      resource: route.spec.path,
+      path: url.pathname,
+      httpMethod: route.spec.method,
+      headers,
+      multiValueHeaders: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, [v]])),
+      queryStringParameters: Object.keys(query).length ? query : null,
+      multiValueQueryStringParameters: Object.keys(multiQuery).length ? multiQuery : null,
+      pathParameters: route.params.length ? pathParameters : null,
+      stageVariables: null,
+      body,
+      isBase64Encoded: false,
+      requestContext: {
+        accountId: '000000000000',
+        apiId: 'local',
+        authorizer,
+        protocol: 'HTTP/1.1',
+        httpMethod: route.spec.method,
+        identity: { sourceIp: req.socket.remoteAddress ?? '127.0.0.1', userAgent: headers['user-agent'] ?? null } as APIGatewayProxyEvent['requestContext']['identity'],
+        path: `/${this.options.stage}${url.pathname}`,
+        stage: this.options.stage,
+        requestId,
+        requestTimeEpoch: Date.now(),
+        resourceId: 'local',
+        resourcePath: route.spec.path,
+      },
+    };
+    const handler = await this.options.resolveHandler(route.spec.function);
+    send(await handler(event, lambdaContext(route.spec.function, requestId)));
+  }
+}
+
+export function lambdaContext(functionName: string, requestId: string): Context {
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${functionName}`,
+    memoryLimitInMB: '1024',
+    awsRequestId: requestId,
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => 30_000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}

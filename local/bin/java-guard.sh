@@ -1,0 +1,10 @@
+#!/bin/sh
+# Runs java with the given arguments and stops it when the parent process goes away, however it
+# goes (Ctrl-C, SIGTERM or kill -9): the parent holds our stdin as a pipe, and end-of-file on it
+# means the parent is gone. The JVM itself never notices its parent dying, hence this guard.
+java "$@" </dev/null &
+pid=$!
+trap 'kill $pid 2>/dev/null; wait $pid; exit 0' TERM INT HUP
+cat >/dev/null
+kill $pid 2>/dev/null
+wait $pid

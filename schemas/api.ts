@@ -1,0 +1,76 @@
+import { OpenAPIRegistry, OpenApiGeneratorV3 } from '@asteasolutions/zod-to-openapi';
+import { z, type ZodType } from 'zod';
+import { AuditList } from './audit.js';
+import { ErrorResponse, PageQuery } from './common.js';
+import { CreateEntityRequest, Entity, EntityIdPath, EntityList, ListEntitiesQuery, UpdateEntityRequest } from './entity.js';
+
+/** The API contract of each route (keyed `METHOD path` as in the route manifest), for the OpenAPI document. */
+export interface RouteContract {
+  summary: string;
+  permission?: string;
+  body?: ZodType;
+  query?: z.ZodObject;
+  params?: z.ZodObject;
+  status: number;
+  response: ZodType;
+}
+
+const Health = z.object({ status: z.literal('ok'), stage: z.string() }).meta({ id: 'Health' });
+
+export const ROUTE_CONTRACTS: Record<string, RouteContract> = {
+  'GET /health': { summary: 'Liveness', status: 200, response: Health },
+  'GET /api/v1/openapi.json': { summary: 'This document', status: 200, response: z.record(z.string(), z.unknown()) },
+  'POST /api/v1/entities': { summary: 'Create an entity', permission: 'entities:write', body: CreateEntityRequest, status: 201, response: Entity },
+  'GET /api/v1/entities': { summary: 'List entities, newest first', permission: 'entities:read', query: ListEntitiesQuery, status: 200, response: EntityList },
+  'GET /api/v1/entities/{id}': { summary: 'Get an entity', permission: 'entities:read', params: EntityIdPath, status: 200, response: Entity },
+  'PATCH /api/v1/entities/{id}': {
+    summary: 'Patch attributes (null removes) with the version read; 409 if it changed',
+    permission: 'entities:write',
+    params: EntityIdPath,
+    body: UpdateEntityRequest,
+    status: 200,
+    response: Entity,
+  },
+  'GET /api/v1/audit': { summary: 'Audit trail, newest first', permission: 'audit:read', query: PageQuery, status: 200, response: AuditList },
+};
+
+const ERROR_STATUSES: Record<number, string> = {
+  400: 'VALIDATION_ERROR: malformed JSON, wrong types, unknown fields, oversized body, bad cursor',
+  401: 'UNAUTHORIZED: missing, expired or invalid token',
+  403: 'FORBIDDEN: the token lacks the permission',
+  404: 'NOT_FOUND',
+  409: 'CONFLICT: stale version or duplicate',
+};
+
+/** Builds the OpenAPI 3 document for the given routes from their zod contracts. */
+export function buildOpenApiDocument(routes: ReadonlyArray<{ method: string; path: string; auth: 'jwt' | 'none' }>, version: string) {
+  const registry = new OpenAPIRegistry();
+  const bearer = registry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+  for (const route of routes) {
+    const key = `${route.method} ${route.path}`;
+    const c = ROUTE_CONTRACTS[key];
+    if (!c) throw new Error(`no API contract for ${key}`);
+    const errors = route.auth === 'jwt' ? [400, 401, 403, 404, 409] : [];
+    registry.registerPath({
+      method: route.method.toLowerCase() as 'get',
+      path: route.path,
+      summary: c.summary,
+      description: c.permission ? `Requires permission \`${c.permission}\`.` : undefined,
+      security: route.auth === 'jwt' ? [{ [bearer.name]: [] }] : [],
+      request: {
+        ...(c.params ? { params: c.params } : {}),
+        ...(c.query ? { query: c.query } : {}),
+        ...(c.body ? { body: { content: { 'application/json': { schema: c.body } }, required: true } } : {}),
+      },
+      responses: {
+        [c.status]: { description: 'Success', content: { 'application/json': { schema: c.response } } },
+        ...Object.fromEntries(errors.map((s) => [s, { description: ERROR_STATUSES[s] ?? String(s), content: { 'application/json': { schema: ErrorResponse } } }])),
+      },
+    });
+  }
+  return new OpenApiGeneratorV3(registry.definitions).generateDocument({
+    openapi: '3.0.3',
+    info: { title: 'modos API', version, description: 'Multi-tenant entity graph, signals and safe workflow execution.' },
+    servers: [{ url: '/' }],
+  });
+}
