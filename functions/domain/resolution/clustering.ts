@@ -1,0 +1,106 @@
+/** A scored candidate edge between two record indexes. */
+export interface ScoredEdge {
+  a: number;
+  b: number;
+  probability: number;
+  /** Match weight (log2 odds); orders edges whose probabilities saturate at 1. */
+  weight?: number;
+}
+
+const byStrength = (x: ScoredEdge, y: ScoredEdge): number =>
+  (y.weight ?? 0) - (x.weight ?? 0) || y.probability - x.probability || x.a - y.a || x.b - y.b;
+
+export interface ClusteringOptions {
+  /** Minimum match probability of an edge, and minimum average linkage of a merge. */
+  threshold: number;
+  /** Above this many cross pairs, average linkage is estimated on an evenly spaced sample of them. */
+  maxCrossPairs?: number;
+}
+
+export interface ClusteringResult {
+  /** Record indexes per cluster (singletons included), each sorted ascending. */
+  clusters: number[][];
+  /** Edges accepted as merges. */
+  mergedEdges: number;
+  /** Edges above threshold that were refused because the clusters' average linkage was too low. */
+  refusedMerges: number;
+}
+
+/**
+ * Chaining-resistant clustering: edges in descending probability; two clusters merge only when the average
+ * match probability over all their cross pairs (scored on demand) stays at or above the threshold. A single
+ * strong link between two otherwise dissimilar groups therefore cannot join them, unlike connected components.
+ */
+export function clusterByAverageLinkage(
+  recordCount: number,
+  edges: readonly ScoredEdge[],
+  scorePair: (a: number, b: number) => number,
+  options: ClusteringOptions,
+): ClusteringResult {
+  const threshold = options.threshold;
+  const maxCross = options.maxCrossPairs ?? 4000;
+  const parent = new Int32Array(recordCount);
+  for (let i = 0; i < recordCount; i++) parent[i] = i;
+  const members: (number[] | undefined)[] = [];
+  const find = (x: number): number => {
+    while (parent[x] !== x) {
+      parent[x] = parent[parent[x]!]!;
+      x = parent[x]!;
+    }
+    return x;
+  };
+  const membersOf = (root: number): number[] => members[root] ?? [root];
+  const sorted = edges.filter((e) => e.probability >= threshold).sort(byStrength);
+  let mergedEdges = 0;
+  let refusedMerges = 0;
+  for (const e of sorted) {
+    const ra = find(e.a);
+    const rb = find(e.b);
+    if (ra === rb) continue;
+    const A = membersOf(ra);
+    const B = membersOf(rb);
+    if (A.length > 1 || B.length > 1) {
+      const total = A.length * B.length;
+      const step = total > maxCross ? total / maxCross : 1;
+      let sum = 0;
+      let n = 0;
+      for (let k = 0; k < total; k += step) {
+        const idx = Math.floor(k);
+        const x = A[Math.floor(idx / B.length)]!;
+        const y = B[idx % B.length]!;
+        sum += x === e.a && y === e.b ? e.probability : scorePair(x, y);
+        n++;
+      }
+      if (sum / n < threshold) {
+        refusedMerges++;
+        continue;
+      }
+    }
+    const [big, small] = A.length >= B.length ? [ra, rb] : [rb, ra];
+    const merged = membersOf(big).concat(membersOf(small));
+    parent[small] = big;
+    members[big] = merged;
+    members[small] = undefined;
+    mergedEdges++;
+  }
+  const clusters: number[][] = [];
+  for (let i = 0; i < recordCount; i++) if (find(i) === i) clusters.push([...membersOf(i)].sort((x, y) => x - y));
+  return { clusters, mergedEdges, refusedMerges };
+}
+
+/**
+ * One-to-one assignment for linking two internally de-duplicated tables: edges in descending probability, each
+ * record used at most once (greedy maximum-weight matching).
+ */
+export function oneToOneAssignment(edges: readonly ScoredEdge[], threshold: number): ScoredEdge[] {
+  const used = new Set<number>();
+  const out: ScoredEdge[] = [];
+  const sorted = edges.filter((e) => e.probability >= threshold).sort(byStrength);
+  for (const e of sorted) {
+    if (used.has(e.a) || used.has(e.b)) continue;
+    used.add(e.a);
+    used.add(e.b);
+    out.push(e);
+  }
+  return out;
+}

@@ -1,0 +1,301 @@
+import { areNicknameVariants } from './nicknames.js';
+import type { PreparedRecord } from './prepare.js';
+import { cosine, jaroWinkler, mongeElkan, withinOneEdit } from './similarity.js';
+import type { EntityKind } from './types.js';
+
+/**
+ * One Fellegi-Sunter comparison: ordered agreement levels, best first; the last level is "else".
+ * `level` is only called when both records have the field (`present`); a missing side is the neutral null level.
+ */
+export interface Comparison {
+  field: string;
+  levels: readonly string[];
+  present(r: PreparedRecord): boolean;
+  level(a: PreparedRecord, b: PreparedRecord): number;
+  /** Value whose equality defines level 0; enables exact u from value frequencies and term-frequency adjustment. */
+  exactValue?: (r: PreparedRecord) => string;
+  /** Apply term-frequency adjustment on level 0 (common values weigh less). */
+  termFrequency?: boolean;
+}
+
+// Swapped given/family names: decide once per pair (first and last comparisons run back to back).
+let swapA = -1;
+let swapB = -1;
+let swapResult = false;
+function namesSwapped(a: PreparedRecord, b: PreparedRecord): boolean {
+  if (a.index === swapA && b.index === swapB) return swapResult;
+  swapA = a.index;
+  swapB = b.index;
+  swapResult = false;
+  if (a.first !== '' && a.last !== '' && b.first !== '' && b.last !== '' && (a.first !== b.first || a.last !== b.last)) {
+    const straight = jaroWinkler(a.first, b.first) + jaroWinkler(a.last, b.last);
+    const crossed = jaroWinkler(a.first, b.last) + jaroWinkler(a.last, b.first);
+    swapResult = crossed > straight + 0.2 && crossed >= 1.7;
+  }
+  return swapResult;
+}
+
+function givenNameLevel(x: string, xCanon: string, xDm: string, y: string, yCanon: string, yDm: string): number {
+  if (x === y) return 0;
+  if (xCanon === yCanon || areNicknameVariants(x, y)) return 1;
+  const jw = jaroWinkler(x, y);
+  if (jw >= 0.92) return 1;
+  if (jw >= 0.8 || (xDm !== '' && xDm === yDm)) return 2;
+  if (x[0] === y[0] && (x.length === 1 || y.length === 1)) return 3;
+  return 4;
+}
+
+function familyNameLevel(x: string, xDm: string, y: string, yDm: string): number {
+  if (x === y) return 0;
+  const jw = jaroWinkler(x, y);
+  if (jw >= 0.92) return 1;
+  if (jw >= 0.8 || (xDm !== '' && xDm === yDm)) return 2;
+  return 3;
+}
+
+const firstName: Comparison = {
+  field: 'firstName',
+  levels: ['exact', 'nickname or jaro-winkler >= 0.92', 'jaro-winkler >= 0.80 or same metaphone', 'initial', 'else'],
+  present: (r) => r.first !== '',
+  exactValue: (r) => r.first,
+  termFrequency: true,
+  level(a, b) {
+    if (namesSwapped(a, b)) {
+      if (b.last === '') return 4;
+      return givenNameLevel(a.first, a.firstCanon, a.firstDm, b.last, b.last, b.lastDm);
+    }
+    return givenNameLevel(a.first, a.firstCanon, a.firstDm, b.first, b.firstCanon, b.firstDm);
+  },
+};
+
+const lastName: Comparison = {
+  field: 'lastName',
+  levels: ['exact', 'jaro-winkler >= 0.92', 'jaro-winkler >= 0.80 or same metaphone', 'else'],
+  present: (r) => r.last !== '',
+  exactValue: (r) => r.last,
+  termFrequency: true,
+  level(a, b) {
+    if (namesSwapped(a, b)) return b.first === '' ? 3 : familyNameLevel(a.last, a.lastDm, b.first, b.firstDm);
+    return familyNameLevel(a.last, a.lastDm, b.last, b.lastDm);
+  },
+};
+
+const middleName: Comparison = {
+  field: 'middleName',
+  levels: ['exact', 'initial or jaro-winkler >= 0.88', 'else'],
+  present: (r) => r.middle !== '',
+  exactValue: (r) => r.middle,
+  level(a, b) {
+    if (a.middle === b.middle) return 0;
+    if (a.middle[0] === b.middle[0] && (a.middle.length === 1 || b.middle.length === 1)) return 1;
+    return jaroWinkler(a.middle, b.middle) >= 0.88 ? 1 : 2;
+  },
+};
+
+function dayMonthSwapped(x: string, y: string): boolean {
+  return x.slice(0, 4) === y.slice(0, 4) && x.slice(4, 6) === y.slice(6, 8) && x.slice(6, 8) === y.slice(4, 6);
+}
+
+/** Date of birth; falls back to year only when one side lacks a full date. */
+const birthDate: Comparison = {
+  field: 'birthDate',
+  levels: ['exact date', 'one edit or day/month swapped', 'same year', 'year within 1', 'else'],
+  present: (r) => r.dob !== '' || r.year !== '',
+  exactValue: (r) => (r.dob !== '' ? r.dob : `y${r.year}`),
+  level(a, b) {
+    if (a.dob !== '' && b.dob !== '') {
+      if (a.dob === b.dob) return 0;
+      if (withinOneEdit(a.dob, b.dob) || dayMonthSwapped(a.dob, b.dob)) return 1;
+    } else if (a.dob === '' && b.dob === '' && a.year === b.year) {
+      // both only carry a year: equality of the year is the exact value
+      return 0;
+    }
+    if (a.year === '' || b.year === '') return 4;
+    if (a.year === b.year) return 2;
+    return Math.abs(Number(a.year) - Number(b.year)) <= 1 ? 3 : 4;
+  },
+};
+
+const age: Comparison = {
+  field: 'age',
+  levels: ['exact', 'within 1', 'else'],
+  present: (r) => r.age !== '' && r.dob === '' && r.year === '',
+  exactValue: (r) => r.age,
+  level(a, b) {
+    if (a.age === b.age) return 0;
+    return Math.abs(Number(a.age) - Number(b.age)) <= 1 ? 1 : 2;
+  },
+};
+
+const gender: Comparison = {
+  field: 'gender',
+  levels: ['exact', 'else'],
+  present: (r) => r.gender !== '',
+  exactValue: (r) => r.gender,
+  level: (a, b) => (a.gender === b.gender ? 0 : 1),
+};
+
+const email: Comparison = {
+  field: 'email',
+  levels: ['exact', 'same local part or jaro-winkler >= 0.88', 'else'],
+  present: (r) => r.email !== '',
+  exactValue: (r) => r.email,
+  termFrequency: true,
+  level(a, b) {
+    if (a.email === b.email) return 0;
+    if (a.emailLocal === b.emailLocal || jaroWinkler(a.email, b.email) >= 0.88) return 1;
+    return 2;
+  },
+};
+
+const phone: Comparison = {
+  field: 'phone',
+  levels: ['exact', 'same last 7 digits or one edit', 'else'],
+  present: (r) => r.phone !== '',
+  exactValue: (r) => r.phone,
+  termFrequency: true,
+  level(a, b) {
+    if (a.phone === b.phone) return 0;
+    if (a.phone.slice(-7) === b.phone.slice(-7) || withinOneEdit(a.phone, b.phone)) return 1;
+    return 2;
+  },
+};
+
+const street: Comparison = {
+  field: 'street',
+  levels: ['exact', 'token similarity >= 0.92', 'token similarity >= 0.80', 'else'],
+  present: (r) => r.street !== '',
+  exactValue: (r) => r.street,
+  level(a, b) {
+    if (a.street === b.street) return 0;
+    const s = mongeElkan(a.streetTokens, b.streetTokens);
+    if (s >= 0.92) return 1;
+    return s >= 0.8 ? 2 : 3;
+  },
+};
+
+const city: Comparison = {
+  field: 'city',
+  levels: ['exact', 'jaro-winkler >= 0.90', 'else'],
+  present: (r) => r.city !== '',
+  exactValue: (r) => r.city,
+  termFrequency: true,
+  level(a, b) {
+    if (a.city === b.city) return 0;
+    return jaroWinkler(a.city, b.city) >= 0.9 ? 1 : 2;
+  },
+};
+
+const postcode: Comparison = {
+  field: 'postcode',
+  levels: ['exact', 'one edit', 'else'],
+  present: (r) => r.postcode !== '',
+  exactValue: (r) => r.postcode,
+  termFrequency: true,
+  level(a, b) {
+    if (a.postcode === b.postcode) return 0;
+    return withinOneEdit(a.postcode, b.postcode) ? 1 : 2;
+  },
+};
+
+const state: Comparison = {
+  field: 'state',
+  levels: ['exact', 'else'],
+  present: (r) => r.state !== '',
+  exactValue: (r) => r.state,
+  level: (a, b) => (a.state === b.state ? 0 : 1),
+};
+
+const country: Comparison = {
+  field: 'country',
+  levels: ['exact', 'else'],
+  present: (r) => r.country !== '',
+  exactValue: (r) => r.country,
+  level: (a, b) => (a.country === b.country ? 0 : 1),
+};
+
+const employer: Comparison = {
+  field: 'employer',
+  levels: ['exact', 'token similarity >= 0.90', 'else'],
+  present: (r) => r.employer !== '',
+  exactValue: (r) => r.employer,
+  termFrequency: true,
+  level(a, b) {
+    if (a.employer === b.employer) return 0;
+    return mongeElkan(a.employerTokens, b.employerTokens) >= 0.9 ? 1 : 2;
+  },
+};
+
+const text: Comparison = {
+  field: 'text',
+  levels: ['tf-idf cosine >= 0.90', 'cosine >= 0.70', 'cosine >= 0.50', 'cosine >= 0.30', 'else'],
+  present: (r) => r.textTokens.length > 0,
+  level(a, b) {
+    const c = cosine(a.textVec!, b.textVec!);
+    if (c >= 0.9) return 0;
+    if (c >= 0.7) return 1;
+    if (c >= 0.5) return 2;
+    return c >= 0.3 ? 3 : 4;
+  },
+};
+
+const orgName: Comparison = {
+  field: 'name',
+  levels: [
+    'exact',
+    'tf-idf cosine >= 0.90',
+    'cosine >= 0.70 or token jaro-winkler >= 0.95',
+    'cosine >= 0.50 or token jaro-winkler >= 0.90',
+    'cosine >= 0.30',
+    'else',
+  ],
+  present: (r) => r.orgName !== '',
+  exactValue: (r) => r.orgName,
+  termFrequency: true,
+  level(a, b) {
+    if (a.orgName === b.orgName) return 0;
+    const c = cosine(a.orgNameVec!, b.orgNameVec!);
+    if (c >= 0.9) return 1;
+    if (c >= 0.7) return 2;
+    const me = mongeElkan(a.orgNameTokens, b.orgNameTokens);
+    if (me >= 0.95) return 2;
+    if (c >= 0.5 || me >= 0.9) return 3;
+    return c >= 0.3 ? 4 : 5;
+  },
+};
+
+const domain: Comparison = {
+  field: 'domain',
+  levels: ['exact', 'else'],
+  present: (r) => r.domain !== '',
+  exactValue: (r) => r.domain,
+  termFrequency: true,
+  level: (a, b) => (a.domain === b.domain ? 0 : 1),
+};
+
+const orgEmail: Comparison = {
+  field: 'email',
+  levels: ['exact', 'else'],
+  present: (r) => r.email !== '',
+  exactValue: (r) => r.email,
+  termFrequency: true,
+  level: (a, b) => (a.email === b.email ? 0 : 1),
+};
+
+export const PERSON_COMPARISONS: readonly Comparison[] = [
+  firstName, middleName, lastName, birthDate, age, gender, email, phone, street, city, postcode, state, country,
+  employer, text,
+];
+export const ORGANIZATION_COMPARISONS: readonly Comparison[] = [
+  orgName, domain, orgEmail, phone, street, city, postcode, state, country, text,
+];
+
+/** The comparisons of an entity kind that at least `minPresent` records can use. */
+export function comparisonsFor(kind: EntityKind, records: readonly PreparedRecord[], minPresent = 2): Comparison[] {
+  const all = kind === 'person' ? PERSON_COMPARISONS : ORGANIZATION_COMPARISONS;
+  return all.filter((c) => {
+    let n = 0;
+    for (const r of records) if (c.present(r) && ++n >= minPresent) return true;
+    return false;
+  });
+}

@@ -1,0 +1,355 @@
+import type { Comparison } from './comparisons.js';
+import type { PreparedRecord } from './prepare.js';
+import type { ResolveMode } from './types.js';
+
+/** Fitted Fellegi-Sunter parameters: prior match probability among candidate pairs and m/u per level. */
+export interface FittedModel {
+  lambda: number;
+  comparisons: readonly Comparison[];
+  m: number[][];
+  u: number[][];
+  emIterations: number;
+  emConverged: boolean;
+  /** Per comparison with term-frequency adjustment: value → relative frequency among records having the field. */
+  termFrequencies: (Map<string, number> | null)[];
+}
+
+export interface FieldContribution {
+  field: string;
+  level: string | null;
+  /** log2(m/u) of the level, 0 when a side is missing. */
+  weight: number;
+  /** Extra log2 weight from term frequency (negative for common values). */
+  tfAdjustment: number;
+}
+
+export interface PairScore {
+  weight: number;
+  probability: number;
+}
+
+const MISSING = -1;
+
+/** Deterministic pseudo-random generator (mulberry32) so runs are reproducible. */
+export function seededRandom(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function comparisonLevels(comparisons: readonly Comparison[], a: PreparedRecord, b: PreparedRecord, out: Int8Array): void {
+  for (let c = 0; c < comparisons.length; c++) {
+    const cmp = comparisons[c]!;
+    out[c] = cmp.present(a) && cmp.present(b) ? cmp.level(a, b) : MISSING;
+  }
+}
+
+function valueCounts(records: readonly PreparedRecord[], value: (r: PreparedRecord) => string, present: (r: PreparedRecord) => boolean, side: 0 | 1 | null): { counts: Map<string, number>; total: number } {
+  const counts = new Map<string, number>();
+  let total = 0;
+  for (const r of records) {
+    if ((side !== null && r.side !== side) || !present(r)) continue;
+    const v = value(r);
+    counts.set(v, (counts.get(v) ?? 0) + 1);
+    total++;
+  }
+  return { counts, total };
+}
+
+/**
+ * u probabilities: chance of each level among non-matching pairs. The exact level comes straight from value
+ * frequencies (probability that two random records share a value); the other levels from a random pair sample.
+ */
+export function estimateU(
+  comparisons: readonly Comparison[],
+  records: readonly PreparedRecord[],
+  mode: ResolveMode,
+  sampleSize: number,
+  random: () => number,
+): number[][] {
+  const counts = comparisons.map((c) => new Array<number>(c.levels.length).fill(0));
+  const left = mode === 'link' ? records.filter((r) => r.side === 0) : records;
+  const right = mode === 'link' ? records.filter((r) => r.side === 1) : records;
+  const levels = new Int8Array(comparisons.length);
+  if (left.length > 0 && right.length > 0) {
+    for (let s = 0; s < sampleSize; s++) {
+      const a = left[Math.floor(random() * left.length)]!;
+      const b = right[Math.floor(random() * right.length)]!;
+      if (a === b) continue;
+      comparisonLevels(comparisons, a, b, levels);
+      for (let c = 0; c < comparisons.length; c++) if (levels[c]! >= 0) counts[c]![levels[c]!]!++;
+    }
+  }
+  return comparisons.map((cmp, c) => {
+    const row = counts[c]!;
+    const k = row.length;
+    let exact: number | null = null;
+    if (cmp.exactValue) {
+      if (mode === 'link') {
+        const l = valueCounts(records, cmp.exactValue, cmp.present, 0);
+        const r = valueCounts(records, cmp.exactValue, cmp.present, 1);
+        if (l.total > 0 && r.total > 0) {
+          let sum = 0;
+          for (const [v, n] of l.counts) sum += n * (r.counts.get(v) ?? 0);
+          exact = sum / (l.total * r.total);
+        }
+      } else {
+        const all = valueCounts(records, cmp.exactValue, cmp.present, null);
+        if (all.total > 1) {
+          let sum = 0;
+          for (const n of all.counts.values()) sum += n * (n - 1);
+          exact = sum / (all.total * (all.total - 1));
+        }
+      }
+    }
+    // additive smoothing keeps unseen levels finite; the exact level is floored at one coincidence per sample
+    const rest = row.slice(1).map((x) => x + 0.5);
+    const restTotal = rest.reduce((s, x) => s + x, 0);
+    const sampled = row.reduce((s, x) => s + x, 0);
+    const u0 = Math.max(exact ?? (row[0]! + 0.5) / (sampled + 0.5 * k), 1 / Math.max(1, sampleSize * 4));
+    return [u0, ...rest.map((x) => ((1 - u0) * x) / restTotal)];
+  });
+}
+
+/** Initial m: most mass on agreement, a little on each weaker level (Splink-like starting point). */
+function initialM(levels: number): number[] {
+  if (levels === 2) return [0.9, 0.1];
+  const m = new Array<number>(levels).fill(0);
+  m[0] = 0.6;
+  const mid = 0.35 / (levels - 2);
+  for (let l = 1; l < levels - 1; l++) m[l] = mid;
+  m[levels - 1] = 0.05;
+  return m;
+}
+
+export interface EmOptions {
+  maxIterations?: number;
+  tolerance?: number;
+  initialLambda?: number;
+  /** Upper bound on lambda (e.g. one-to-one link: at most min(left, right) matches among the pairs). */
+  maxLambda?: number;
+  /** Only these comparison indexes are modelled; the others are ignored (their m is returned unchanged). */
+  active?: readonly number[];
+}
+
+/**
+ * Expectation-maximisation of m and lambda on the candidate pairs with u held fixed (as Splink does by default),
+ * on distinct comparison vectors weighted by their counts.
+ */
+export function estimateMByEm(
+  comparisons: readonly Comparison[],
+  patterns: Iterable<{ levels: Int8Array; count: number }>,
+  u: number[][],
+  options: EmOptions = {},
+): { m: number[][]; lambda: number; iterations: number; converged: boolean } {
+  const maxIterations = options.maxIterations ?? 200;
+  const tolerance = options.tolerance ?? 1e-6;
+  const maxLambda = options.maxLambda ?? 1 - 1e-9;
+  let lambda = Math.min(options.initialLambda ?? 0.2, maxLambda);
+  let m = comparisons.map((c) => initialM(c.levels.length));
+  const active = options.active ?? comparisons.map((_, c) => c);
+  const list = [...patterns];
+  let total = 0;
+  for (const p of list) total += p.count;
+  let iterations = 0;
+  let converged = false;
+  while (iterations < maxIterations) {
+    iterations++;
+    const acc = comparisons.map((c) => new Array<number>(c.levels.length).fill(0));
+    let matchMass = 0;
+    for (const p of list) {
+      let pm = lambda;
+      let pu = 1 - lambda;
+      for (const c of active) {
+        const l = p.levels[c]!;
+        if (l < 0) continue;
+        pm *= m[c]![l]!;
+        pu *= u[c]![l]!;
+      }
+      const post = pm + pu > 0 ? pm / (pm + pu) : 0;
+      const w = post * p.count;
+      matchMass += w;
+      for (const c of active) {
+        const l = p.levels[c]!;
+        if (l >= 0) acc[c]![l]! += w;
+      }
+    }
+    const newLambda = Math.min(maxLambda, Math.max(1e-9, matchMass / total));
+    let delta = Math.abs(newLambda - lambda);
+    const activeSet = new Set(active);
+    const newM = acc.map((row, c) => {
+      const sum = row.reduce((s, x) => s + x, 0);
+      if (sum <= 0 || !activeSet.has(c)) return m[c]!;
+      const k = row.length;
+      // tiny pseudo-count: a level never seen among matches still gets a finite (very negative) weight
+      return row.map((x) => (x + 1e-3) / (sum + 1e-3 * k));
+    });
+    for (let c = 0; c < newM.length; c++) {
+      for (let l = 0; l < newM[c]!.length; l++) delta = Math.max(delta, Math.abs(newM[c]![l]! - m[c]![l]!));
+    }
+    m = newM;
+    lambda = newLambda;
+    if (delta < tolerance) {
+      converged = true;
+      break;
+    }
+  }
+  return { m, lambda, iterations, converged };
+}
+
+/** Relative value frequencies for comparisons with term-frequency adjustment. */
+export function termFrequencyTables(comparisons: readonly Comparison[], records: readonly PreparedRecord[]): (Map<string, number> | null)[] {
+  return comparisons.map((c) => {
+    if (!c.termFrequency || !c.exactValue) return null;
+    const { counts, total } = valueCounts(records, c.exactValue, c.present, null);
+    const freq = new Map<string, number>();
+    for (const [v, n] of counts) freq.set(v, n / total);
+    return freq;
+  });
+}
+
+const log2 = Math.log2;
+
+/** Match weight (log2 Bayes factor incl. prior) and probability of one comparison vector. */
+export function scoreLevels(model: FittedModel, a: PreparedRecord, b: PreparedRecord, levels: Int8Array, contributions?: FieldContribution[]): PairScore {
+  let weight = log2(model.lambda / (1 - model.lambda));
+  for (let c = 0; c < model.comparisons.length; c++) {
+    const l = levels[c]!;
+    const cmp = model.comparisons[c]!;
+    if (l < 0) {
+      contributions?.push({ field: cmp.field, level: null, weight: 0, tfAdjustment: 0 });
+      continue;
+    }
+    const u = model.u[c]![l]!;
+    const w = log2(model.m[c]![l]! / u);
+    let tf = 0;
+    const table = model.termFrequencies[c];
+    if (l === 0 && table && cmp.exactValue) {
+      // Splink-style: replace the average u of exact agreement with the frequency of this particular value
+      const f = Math.max(table.get(cmp.exactValue(a)) ?? 0, table.get(cmp.exactValue(b)) ?? 0);
+      if (f > 0) tf = Math.max(-10, Math.min(10, log2(u / f)));
+    }
+    weight += w + tf;
+    contributions?.push({ field: cmp.field, level: cmp.levels[l]!, weight: w, tfAdjustment: tf });
+  }
+  const probability = 1 / (1 + Math.pow(2, -weight));
+  return { weight, probability };
+}
+
+/** Distinct comparison vectors (restricted to `active` comparisons) of a subset of candidate pairs, with counts. */
+export function patternsOf(levels: Int8Array, width: number, pairNumbers: Iterable<number>, active: readonly number[]): { levels: Int8Array; count: number }[] {
+  const patterns = new Map<number, { levels: Int8Array; count: number }>();
+  for (const p of pairNumbers) {
+    let key = 0;
+    for (const c of active) key = key * 9 + (levels[p * width + c]! + 1);
+    const entry = patterns.get(key);
+    if (entry) entry.count++;
+    else {
+      const v = new Int8Array(width).fill(-1);
+      for (const c of active) v[c] = levels[p * width + c]!;
+      patterns.set(key, { levels: v, count: 1 });
+    }
+  }
+  return [...patterns.values()];
+}
+
+export interface TrainingSession {
+  rule: string;
+  pairs: number;
+  fieldsEstimated: string[];
+  lambda: number;
+  iterations: number;
+}
+
+export interface TrainedM {
+  m: number[][];
+  lambda: number;
+  sessions: TrainingSession[];
+  iterations: number;
+  converged: boolean;
+}
+
+/**
+ * Splink-style training: one EM session per blocking rule on the pairs that rule produced, leaving out the fields
+ * the rule blocks on (inside a block those fields agree by construction, so they carry no signal about matches
+ * there, while the other fields of non-matching pairs look like random pairs — which is what the fixed u assumes).
+ * m of each field is the average over the sessions that estimated it, weighted by their expected matches; fields no
+ * session could estimate come from one EM over all candidate pairs. Lambda is then re-estimated on all candidate
+ * pairs with m and u fixed.
+ */
+export function trainModel(
+  comparisons: readonly Comparison[],
+  levels: Int8Array,
+  pairCount: number,
+  rules: readonly { name: string; fields: readonly string[]; pairs: Uint32Array }[],
+  u: number[][],
+  options: { maxLambdaFor?: (pairs: number) => number; minSessionPairs?: number } = {},
+): TrainedM {
+  const C = comparisons.length;
+  const minPairs = options.minSessionPairs ?? 30;
+  const maxLambdaFor = options.maxLambdaFor ?? (() => 1 - 1e-9);
+  const sums = comparisons.map((c) => new Array<number>(c.levels.length).fill(0));
+  const weights = new Array<number>(C).fill(0);
+  const sessions: TrainingSession[] = [];
+  let iterations = 0;
+  let converged = true;
+  for (const rule of rules) {
+    if (rule.pairs.length < minPairs) continue;
+    const active = comparisons.map((c, i) => (rule.fields.includes(c.field) ? -1 : i)).filter((i) => i >= 0);
+    if (active.length < 2) continue;
+    const patterns = patternsOf(levels, C, rule.pairs, active);
+    const em = estimateMByEm(comparisons, patterns, u, { active, maxLambda: maxLambdaFor(rule.pairs.length) });
+    iterations += em.iterations;
+    converged &&= em.converged;
+    const expectedMatches = em.lambda * rule.pairs.length;
+    if (expectedMatches < 1) continue;
+    for (const c of active) {
+      // fields almost never filled inside this block carry little information about their m here
+      for (let l = 0; l < sums[c]!.length; l++) sums[c]![l]! += em.m[c]![l]! * expectedMatches;
+      weights[c]! += expectedMatches;
+    }
+    sessions.push({ rule: rule.name, pairs: rule.pairs.length, fieldsEstimated: active.map((c) => comparisons[c]!.field), lambda: em.lambda, iterations: em.iterations });
+  }
+  const all = Array.from({ length: pairCount }, (_, p) => p);
+  const everyField = comparisons.map((_, c) => c);
+  let m: number[][];
+  if (weights.some((w) => w === 0)) {
+    const global = estimateMByEm(comparisons, patternsOf(levels, C, all, everyField), u, { maxLambda: maxLambdaFor(pairCount) });
+    iterations += global.iterations;
+    converged &&= global.converged;
+    m = comparisons.map((_, c) => (weights[c]! > 0 ? sums[c]!.map((x) => x / weights[c]!) : global.m[c]!));
+  } else {
+    m = comparisons.map((_, c) => sums[c]!.map((x) => x / weights[c]!));
+  }
+  // lambda among all candidate pairs with m and u fixed: a one-parameter EM
+  const patterns = patternsOf(levels, C, all, everyField);
+  const maxLambda = maxLambdaFor(pairCount);
+  let lambda = Math.min(0.1, maxLambda);
+  const ratios = patterns.map((p) => {
+    let r = 1;
+    for (let c = 0; c < C; c++) {
+      const l = p.levels[c]!;
+      if (l >= 0) r *= m[c]![l]! / u[c]![l]!;
+    }
+    return r;
+  });
+  for (let it = 0; it < 500; it++) {
+    let mass = 0;
+    let total = 0;
+    patterns.forEach((p, k) => {
+      const odds = (lambda / (1 - lambda)) * ratios[k]!;
+      mass += (p.count * odds) / (1 + odds);
+      total += p.count;
+    });
+    const next = Math.min(maxLambda, Math.max(1e-9, mass / total));
+    const done = Math.abs(next - lambda) < 1e-9;
+    lambda = next;
+    if (done) break;
+  }
+  return { m, lambda, sessions, iterations, converged };
+}

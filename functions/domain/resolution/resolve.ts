@@ -1,0 +1,357 @@
+import type { CountryCode } from 'libphonenumber-js';
+import { type BlockingOptions, blockingRulesFor, generateCandidatePairs } from './blocking.js';
+import { clusterByAverageLinkage, oneToOneAssignment, type ScoredEdge } from './clustering.js';
+import { type Comparison, comparisonsFor } from './comparisons.js';
+import { ResolutionInputError } from './errors.js';
+import { type GoldenRecord, type SurvivorshipOptions, buildGoldenRecord } from './golden-record.js';
+import {
+  type FieldContribution,
+  type FittedModel,
+  comparisonLevels,
+  estimateU,
+  scoreLevels,
+  seededRandom,
+  termFrequencyTables,
+  trainModel,
+  type TrainingSession,
+} from './model.js';
+import { type PreparedRecord, prepareRecords } from './prepare.js';
+import type { EntityKind, InputRecord, ResolveMode } from './types.js';
+
+interface CommonOptions {
+  kind: EntityKind;
+  /** Minimum match probability of a pair (and average linkage inside a cluster). Default 0.5: match more likely than not under the fitted model. */
+  threshold?: number;
+  /** Country assumed for phone numbers without an international prefix. Default 'US'. */
+  defaultCountry?: CountryCode;
+  blocking?: BlockingOptions;
+  /** Random pairs sampled to estimate u. Default scales with the data (30 000 – 200 000). */
+  uSampleSize?: number;
+  seed?: number;
+  /** Attach a per-field explanation to every matched pair. Default true. */
+  explain?: boolean;
+  /** Build a golden record per multi-record cluster. */
+  goldenRecords?: boolean | SurvivorshipOptions;
+  onProgress?: (stage: string, detail: string) => void;
+  /** Monotonic milliseconds, injectable for tests. */
+  now?: () => number;
+}
+
+export interface DedupInput extends CommonOptions {
+  mode?: 'dedup';
+  records: readonly InputRecord[];
+}
+
+export interface LinkInput extends CommonOptions {
+  mode: 'link';
+  left: readonly InputRecord[];
+  right: readonly InputRecord[];
+  /**
+   * Each record links to at most one record of the other table (both tables already de-duplicated).
+   * Default true; set false to cluster across tables with average linkage instead.
+   */
+  oneToOne?: boolean;
+}
+
+export type ResolveInput = DedupInput | LinkInput;
+
+export interface MatchExplanation {
+  /** Total match weight in bits: prior + field weights + term-frequency adjustments (+ rule boost). */
+  weight: number;
+  probability: number;
+  priorWeight: number;
+  fields: FieldContribution[];
+  /** Deterministic rules that fired ("same email and similar name"). */
+  rules: string[];
+}
+
+export interface MatchedPair {
+  /** Left record id in link mode; the lexicographically smaller id in dedup mode. */
+  id1: string;
+  id2: string;
+  probability: number;
+  weight: number;
+  explanation?: MatchExplanation;
+}
+
+export interface ResolvedCluster {
+  clusterId: string;
+  recordIds: string[];
+  golden?: GoldenRecord;
+}
+
+export interface ModelSummary {
+  lambda: number;
+  emIterations: number;
+  emConverged: boolean;
+  trainingSessions: TrainingSession[];
+  comparisons: { field: string; levels: { label: string; m: number; u: number; weight: number }[] }[];
+}
+
+export interface ResolveStats {
+  records: number;
+  candidatePairs: number;
+  candidatePairsByRule: Record<string, number>;
+  oversizedBlocks: number;
+  pairsAboveThreshold: number;
+  matchedPairs: number;
+  clusters: number;
+  multiRecordClusters: number;
+  refusedMerges: number;
+  threshold: number;
+  timingsMs: Record<string, number>;
+}
+
+export interface ResolveResult {
+  pairs: MatchedPair[];
+  clusters: ResolvedCluster[];
+  model: ModelSummary;
+  stats: ResolveStats;
+}
+
+/** Deterministic rule: a shared strong identifier plus a not-contradicting name is a match whatever the other fields say. */
+const STRONG_IDENTIFIERS = new Set(['email', 'phone', 'domain']);
+const NAME_FIELDS = new Set(['firstName', 'lastName', 'name']);
+const STRONG_RULE_MIN_WEIGHT = Math.log2(99);
+
+function applyStrongIdentifierRule(comparisons: readonly Comparison[], levels: Int8Array): string | null {
+  let identifier: string | null = null;
+  let nameSeen = false;
+  let nameOk = false;
+  for (let c = 0; c < comparisons.length; c++) {
+    const cmp = comparisons[c]!;
+    const l = levels[c]!;
+    if (l < 0) continue;
+    if (STRONG_IDENTIFIERS.has(cmp.field) && l === 0 && identifier === null) identifier = cmp.field;
+    if (NAME_FIELDS.has(cmp.field)) {
+      nameSeen = true;
+      // top half of the name levels = similar name
+      if (l < Math.floor(cmp.levels.length / 2)) nameOk = true;
+      else if (l === cmp.levels.length - 1) return null;
+    }
+  }
+  return identifier !== null && nameSeen && nameOk ? `same ${identifier} and similar name` : null;
+}
+
+function validate(records: readonly InputRecord[], label: string): void {
+  const ids = new Set<string>();
+  for (const r of records) {
+    if (typeof r.id !== 'string' || r.id === '') throw new ResolutionInputError(`${label}: a record has an empty id`);
+    if (ids.has(r.id)) throw new ResolutionInputError(`${label}: duplicate record id "${r.id}"`);
+    ids.add(r.id);
+  }
+}
+
+/**
+ * Resolves identities end to end: standardise → block → estimate u (random pairs) and m (EM) → score with
+ * term-frequency adjustment → cluster (dedup, chaining-resistant) or one-to-one link → explain → golden records.
+ * Parameters are learned from the records given; no labels are used.
+ */
+export function resolve(input: ResolveInput): ResolveResult {
+  const now = input.now ?? (() => performance.now());
+  const progress = input.onProgress ?? (() => undefined);
+  const timings: Record<string, number> = {};
+  let t0 = now();
+  const lap = (stage: string): void => {
+    const t = now();
+    timings[stage] = Math.round((t - t0) * 10) / 10;
+    t0 = t;
+  };
+  const started = t0;
+  const mode: ResolveMode = input.mode === 'link' ? 'link' : 'dedup';
+  const threshold = input.threshold ?? 0.5;
+  if (!(threshold > 0 && threshold < 1)) throw new ResolutionInputError(`threshold must be in (0, 1), got ${threshold}`);
+  let records: InputRecord[];
+  let sides: (0 | 1)[];
+  if (input.mode === 'link') {
+    validate(input.left, 'left');
+    validate(input.right, 'right');
+    records = [...input.left, ...input.right];
+    sides = [...input.left.map(() => 0 as const), ...input.right.map(() => 1 as const)];
+  } else {
+    validate(input.records, 'records');
+    records = [...input.records];
+    sides = records.map(() => 0 as const);
+  }
+  const n = records.length;
+
+  progress('standardise', `${n} records`);
+  const prepared = prepareRecords(input.kind, records, sides, { defaultCountry: input.defaultCountry ?? 'US' });
+  const allComparisons = comparisonsFor(input.kind, prepared);
+  if (allComparisons.length === 0) throw new ResolutionInputError(`no attribute usable for ${input.kind} matching is filled in`);
+  lap('standardise');
+
+  progress('blocking', `${allComparisons.length} comparisons`);
+  const rules = blockingRulesFor(input.kind, prepared);
+  const blocking = generateCandidatePairs(input.kind, mode, prepared, rules, input.blocking);
+  lap('blocking');
+  progress('blocking', `${blocking.count} candidate pairs`);
+
+  const random = seededRandom(input.seed ?? 42);
+  const sampleSize = input.uSampleSize ?? Math.min(200_000, Math.max(30_000, 10 * n));
+  const allU = estimateU(allComparisons, prepared, mode, sampleSize, random);
+  // a field on which (nearly) every pair of records agrees carries no evidence: drop it
+  const keep = allComparisons.map((_, c) => allU[c]![0]! < 0.99);
+  const comparisons = allComparisons.filter((_, c) => keep[c]);
+  const u = allU.filter((_, c) => keep[c]);
+  if (comparisons.length === 0) throw new ResolutionInputError(`no attribute usable for ${input.kind} matching varies between records`);
+  lap('estimateU');
+
+  const C = comparisons.length;
+  const levels = new Int8Array(blocking.count * C);
+  const buffer = new Int8Array(C);
+  for (let p = 0; p < blocking.count; p++) {
+    comparisonLevels(comparisons, prepared[blocking.pairs[p * 2]!]!, prepared[blocking.pairs[p * 2 + 1]!]!, buffer);
+    levels.set(buffer, p * C);
+  }
+  lap('compare');
+
+  progress('em', `${C} comparisons, ${rules.length} training sessions`);
+  // one-to-one link: at most min(|left|, |right|) of the pairs can be matches
+  const maxMatches = mode === 'link' ? Math.min(input.mode === 'link' ? input.left.length : n, input.mode === 'link' ? input.right.length : n) : Number.POSITIVE_INFINITY;
+  const oneToOne = mode === 'link' && (input as LinkInput).oneToOne !== false;
+  const trained = trainModel(
+    comparisons,
+    levels,
+    blocking.count,
+    rules.map((r, k) => ({ name: r.name, fields: r.fields, pairs: blocking.pairsByRule[k]! })),
+    u,
+    { maxLambdaFor: (pairs) => (oneToOne ? Math.min(1 - 1e-9, maxMatches / Math.max(1, pairs)) : 1 - 1e-9) },
+  );
+  const model: FittedModel = {
+    lambda: trained.lambda,
+    comparisons,
+    m: trained.m,
+    u,
+    emIterations: trained.iterations,
+    emConverged: trained.converged,
+    termFrequencies: termFrequencyTables(comparisons, prepared),
+  };
+  lap('em');
+
+  const scoreOf = (a: PreparedRecord, b: PreparedRecord, lv: Int8Array, contributions?: FieldContribution[]): { weight: number; probability: number; rule: string | null } => {
+    const s = scoreLevels(model, a, b, lv, contributions);
+    const rule = applyStrongIdentifierRule(comparisons, lv);
+    if (rule !== null && s.weight < STRONG_RULE_MIN_WEIGHT) {
+      return { weight: STRONG_RULE_MIN_WEIGHT, probability: 1 / (1 + Math.pow(2, -STRONG_RULE_MIN_WEIGHT)), rule };
+    }
+    return { ...s, rule };
+  };
+
+  const edges: ScoredEdge[] = [];
+  const pairKey = (a: number, b: number): number => (a < b ? a * n + b : b * n + a);
+  const cache = new Map<number, number>();
+  for (let p = 0; p < blocking.count; p++) {
+    const ia = blocking.pairs[p * 2]!;
+    const ib = blocking.pairs[p * 2 + 1]!;
+    const s = scoreOf(prepared[ia]!, prepared[ib]!, levels.subarray(p * C, p * C + C));
+    cache.set(pairKey(ia, ib), s.probability);
+    if (s.probability >= threshold) edges.push({ a: ia, b: ib, probability: s.probability, weight: s.weight });
+  }
+  lap('score');
+  progress('cluster', `${edges.length} pairs above threshold ${threshold}`);
+
+  const scorePair = (ia: number, ib: number): number => {
+    const key = pairKey(ia, ib);
+    const hit = cache.get(key);
+    if (hit !== undefined) return hit;
+    const a = prepared[ia]!;
+    const b = prepared[ib]!;
+    if (mode === 'link' && a.side === b.side) return Number.NaN;
+    comparisonLevels(comparisons, a, b, buffer);
+    const p = scoreOf(a, b, buffer).probability;
+    cache.set(key, p);
+    return p;
+  };
+
+  let clusterIndexes: number[][];
+  let refusedMerges = 0;
+  const pairIndexes: [number, number][] = [];
+  if (mode === 'link' && (input as LinkInput).oneToOne !== false) {
+    const chosen = oneToOneAssignment(edges, threshold);
+    const inPair = new Set<number>();
+    clusterIndexes = [];
+    for (const e of chosen) {
+      const [l, r] = prepared[e.a]!.side === 0 ? [e.a, e.b] : [e.b, e.a];
+      pairIndexes.push([l, r]);
+      clusterIndexes.push([l, r]);
+      inPair.add(l);
+      inPair.add(r);
+    }
+    for (let i = 0; i < n; i++) if (!inPair.has(i)) clusterIndexes.push([i]);
+  } else {
+    const clustering = clusterByAverageLinkage(n, edges, (a, b) => {
+      const p = scorePair(a, b);
+      return Number.isNaN(p) ? threshold : p;
+    }, { threshold });
+    clusterIndexes = clustering.clusters;
+    refusedMerges = clustering.refusedMerges;
+    for (const cluster of clusterIndexes) {
+      for (let x = 0; x < cluster.length; x++) {
+        for (let y = x + 1; y < cluster.length; y++) {
+          const a = prepared[cluster[x]!]!;
+          const b = prepared[cluster[y]!]!;
+          if (mode === 'link') {
+            if (a.side === b.side) continue;
+            pairIndexes.push(a.side === 0 ? [a.index, b.index] : [b.index, a.index]);
+          } else pairIndexes.push(a.id < b.id ? [a.index, b.index] : [b.index, a.index]);
+        }
+      }
+    }
+  }
+  lap('cluster');
+
+  const explain = input.explain ?? true;
+  const priorWeight = Math.log2(model.lambda / (1 - model.lambda));
+  const pairs: MatchedPair[] = pairIndexes.map(([ia, ib]) => {
+    const a = prepared[ia]!;
+    const b = prepared[ib]!;
+    comparisonLevels(comparisons, a, b, buffer);
+    const contributions: FieldContribution[] | undefined = explain ? [] : undefined;
+    const s = scoreOf(a, b, buffer, contributions);
+    const pair: MatchedPair = { id1: a.id, id2: b.id, probability: s.probability, weight: s.weight };
+    if (explain) {
+      pair.explanation = { weight: s.weight, probability: s.probability, priorWeight, fields: contributions!.filter((f) => f.level !== null), rules: s.rule ? [s.rule] : [] };
+    }
+    return pair;
+  });
+  const golden = input.goldenRecords;
+  const clusters: ResolvedCluster[] = clusterIndexes.map((members, k) => {
+    const clusterId = `c${String(k + 1).padStart(6, '0')}`;
+    const cluster: ResolvedCluster = { clusterId, recordIds: members.map((i) => records[i]!.id) };
+    if (golden && members.length > 1) {
+      cluster.golden = buildGoldenRecord(clusterId, members.map((i) => records[i]!), golden === true ? {} : golden);
+    }
+    return cluster;
+  });
+  lap('explain');
+  timings.total = Math.round((now() - started) * 10) / 10;
+
+  return {
+    pairs,
+    clusters,
+    model: {
+      lambda: model.lambda,
+      emIterations: model.emIterations,
+      emConverged: model.emConverged,
+      trainingSessions: trained.sessions,
+      comparisons: comparisons.map((c, ci) => ({
+        field: c.field,
+        levels: c.levels.map((label, l) => ({ label, m: model.m[ci]![l]!, u: model.u[ci]![l]!, weight: Math.log2(model.m[ci]![l]! / model.u[ci]![l]!) })),
+      })),
+    },
+    stats: {
+      records: n,
+      candidatePairs: blocking.count,
+      candidatePairsByRule: blocking.perRule,
+      oversizedBlocks: blocking.oversizedBlocks,
+      pairsAboveThreshold: edges.length,
+      matchedPairs: pairs.length,
+      clusters: clusters.length,
+      multiRecordClusters: clusters.filter((c) => c.recordIds.length > 1).length,
+      refusedMerges,
+      threshold,
+      timingsMs: timings,
+    },
+  };
+}
