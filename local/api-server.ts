@@ -64,7 +64,7 @@ export class LocalApiServer {
       this.handle(req, res).catch((error) => {
         const r = gatewayError(500, 'INTERNAL_ERROR', 'internal error', 'local');
         res.writeHead(r.statusCode, r.headers).end(r.body);
-        console.error(JSON.stringify({ level: 'ERROR', message: 'local api failure', errorName: (error as Error)?.name }));
+        console.error(JSON.stringify({ level: 'ERROR', message: 'local api failure', errorName: (error as Error)?.name, frames: (error as Error)?.stack?.split('\n').slice(0, 4).join(' | ') }));
       });
     });
     this.server.keepAliveTimeout = 65_000;

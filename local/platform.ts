@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { startFauxqs } from 'fauxqs';
-import { EVENT_RULES, FUNCTIONS, ROUTES, type FunctionName } from '../functions/platform/manifest.js';
+import { EVENT_RULES, FUNCTIONS, ROUTES, STREAM_CONSUMERS, type FunctionName } from '../functions/platform/manifest.js';
 import { LocalApiServer, type ProxyHandler, type TokenAuthorizer } from './api-server.js';
 import { ensureTable, startDynamoLocal } from './dynamodb.js';
 import { LocalEventBus, type FunctionTarget } from './event-bus.js';
@@ -31,7 +31,7 @@ export interface LocalPlatform {
   poller: LocalStreamPoller;
   issuer: string;
   audience: string;
-  token(req: { tenantId: string; roles: string[]; userId?: string; expiresInSeconds?: number }): Promise<string>;
+  token(req: { tenantId: string; roles: string[]; userId?: string; expiresInSeconds?: number; audience?: string }): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -108,13 +108,14 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Loca
     resetConfig();
     resetClients();
 
+    const consumer = STREAM_CONSUMERS[0];
     const poller = new LocalStreamPoller(
       dynamo.client,
       dynamo.endpoint,
       tableName,
-      await loadHandler<StreamHandler>('OutboxPublisher'),
+      await loadHandler<StreamHandler>(consumer.function),
       join(dataDir, options.inMemory ? `stream-checkpoint-${process.pid}.json` : 'stream-checkpoint.json'),
-      { onError: (e) => console.error(JSON.stringify({ level: 'ERROR', message: 'stream poll failed', errorName: (e as Error)?.name, error: (e as Error)?.message })) },
+      { filter: consumer.filter, onError: (e) => console.error(JSON.stringify({ level: 'ERROR', message: 'stream poll failed', errorName: (e as Error)?.name, error: (e as Error)?.message })) },
     );
     await poller.start();
     stops.push(() => poller.stop());
@@ -151,7 +152,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Loca
       poller,
       issuer,
       audience,
-      token: (req) => signLocalToken(keys.privateJwk, { ...req, issuer, audience }),
+      token: (req) => signLocalToken(keys.privateJwk, { issuer, audience, ...req }),
       stop: stopAll,
     };
   } catch (error) {

@@ -11,6 +11,7 @@ import {
 } from '@aws-sdk/client-dynamodb-streams';
 import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import { compileEventPattern } from '../functions/domain/events/event-pattern.js';
 
 export type StreamHandler = (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse | void>;
 
@@ -33,6 +34,8 @@ export class LocalStreamPoller {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
+  /** Lambda event filtering: the event source mapping's filter, with the same pattern syntax as EventBridge. */
+  private readonly accepts: (record: Record<string, unknown>) => boolean;
 
   constructor(
     private readonly dynamo: DynamoDBClient,
@@ -40,8 +43,9 @@ export class LocalStreamPoller {
     private readonly tableName: string,
     private readonly handler: StreamHandler,
     private readonly checkpointFile: string,
-    private readonly options: { intervalMs?: number; batchSize?: number; onError?: (e: unknown) => void } = {},
+    private readonly options: { intervalMs?: number; batchSize?: number; onError?: (e: unknown) => void; filter?: Record<string, unknown> } = {},
   ) {
+    this.accepts = options.filter ? compileEventPattern(options.filter) : () => true;
     this.streams = new DynamoDBStreamsClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   }
 
@@ -127,7 +131,8 @@ export class LocalStreamPoller {
         iterator = out.NextShardIterator;
         break;
       }
-      const result = await this.handler(toLambdaEvent(records, cp.streamArn));
+      const wanted = records.filter((r) => this.accepts(r as unknown as Record<string, unknown>));
+      const result = wanted.length ? await this.handler(toLambdaEvent(wanted, cp.streamArn)) : undefined;
       const firstFailure = result?.batchItemFailures?.[0]?.itemIdentifier;
       if (firstFailure) {
         // Checkpoint up to the record before the first failure and retry from there next poll.

@@ -9,9 +9,9 @@ const AttributeName = z
   .string()
   .regex(/^[A-Za-z][A-Za-z0-9_.-]{0,63}$/, 'attribute names start with a letter: letters, digits, _ . - (max 64)');
 
-const JsonValue: z.ZodType<unknown> = z.lazy(() =>
-  z.union([z.string().max(4096), z.number(), z.boolean(), z.null(), z.array(JsonValue).max(100), z.record(z.string(), JsonValue)]),
-);
+const JsonValue: z.ZodType<unknown> = z
+  .lazy(() => z.union([z.string().max(4096), z.number(), z.boolean(), z.null(), z.array(JsonValue).max(100), z.record(z.string(), JsonValue)]))
+  .meta({ id: 'AttributeValue' });
 
 /** Attribute values: JSON scalars, arrays and objects (each string up to 4 KB). */
 export const Attributes = z

@@ -20,9 +20,9 @@ export const makeHandler =
     const bySequence = new Map<string, OutboxItem>();
     for (const record of event.Records) {
       const image = record.dynamodb?.NewImage;
-      if (record.eventName !== 'INSERT' || !image || !record.dynamodb?.SequenceNumber) continue;
+      // The event source filter already keeps outbox inserts only; checked again so a widened filter is harmless.
+      if (record.eventName !== 'INSERT' || image?.entityType?.S !== 'OutboxEvent' || !record.dynamodb?.SequenceNumber) continue;
       const item = unmarshall(image as Record<string, AttributeValue>);
-      if (item.entityType !== 'OutboxEvent') continue;
       bySequence.set(record.dynamodb.SequenceNumber, item as OutboxItem);
     }
     const failed = new Set(await publishOutbox(client(), busName(), [...bySequence.values()]));

@@ -104,7 +104,8 @@ export function httpRoute<B = undefined, Q = undefined, P = undefined>(
         else logger.info('request refused', { errorName: error.name, code: error.code, status: error.status });
         return errorResponse(error.status, error.code, error.message, requestId, error.details);
       }
-      logger.error('unhandled error', { errorName: (error as Error)?.name, stack: (error as Error)?.stack });
+      // The stack's first line repeats the message, which may quote input: log the frames only.
+      logger.error('unhandled error', { errorName: (error as Error)?.name, frames: (error as Error)?.stack?.split('\n').slice(1, 8).join('\n') });
       return errorResponse(500, 'INTERNAL_ERROR', 'internal error', requestId);
     } finally {
       logger.removeKeys(['requestId', 'tenantId']);

@@ -1,0 +1,59 @@
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import type { Entity } from '../../schemas/entity.js';
+import type { Clock, IdGenerator, Principal, RequestContext } from '../../functions/domain/ports.js';
+
+export const aPrincipal = (overrides: Partial<Principal> = {}): Principal => ({
+  tenantId: 'tenant-a',
+  userId: 'user-1',
+  roles: ['admin'],
+  ...overrides,
+});
+
+export const aContext = (principal: Partial<Principal> = {}, requestId = 'req-1'): RequestContext => ({
+  principal: aPrincipal(principal),
+  requestId,
+});
+
+export const anEntity = (overrides: Partial<Entity> = {}): Entity => ({
+  id: 'ent-1',
+  type: 'person',
+  attributes: { name: 'Ada Lovelace', email: 'ada@example.com' },
+  version: 1,
+  createdAt: '2026-01-01T00:00:00.000Z',
+  updatedAt: '2026-01-01T00:00:00.000Z',
+  ...structuredClone(overrides),
+});
+
+export const fixedClock = (iso = '2026-02-03T04:05:06.000Z'): Clock => ({ now: () => new Date(iso) });
+
+export const sequentialIds = (prefix = 'id'): IdGenerator => {
+  let n = 0;
+  return { newId: () => `${prefix}-${++n}` };
+};
+
+/** An API Gateway proxy event as the authorizer-fronted API delivers it. */
+export function anApiEvent(overrides: {
+  body?: string | null;
+  query?: Record<string, string>;
+  path?: Record<string, string>;
+  principal?: Principal | null;
+} = {}): APIGatewayProxyEvent {
+  const p = overrides.principal === undefined ? aPrincipal() : overrides.principal;
+  return {
+    resource: '/',
+    path: '/',
+    httpMethod: 'POST',
+    headers: {},
+    multiValueHeaders: {},
+    queryStringParameters: overrides.query ?? null,
+    multiValueQueryStringParameters: null,
+    pathParameters: overrides.path ?? null,
+    stageVariables: null,
+    body: overrides.body === undefined ? null : overrides.body,
+    isBase64Encoded: false,
+    requestContext: {
+      requestId: 'req-test',
+      authorizer: p ? { tenantId: p.tenantId, sub: p.userId, roles: p.roles.join(',') } : null,
+    } as unknown as APIGatewayProxyEvent['requestContext'],
+  };
+}

@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { ConflictError } from '../../functions/domain/errors.js';
+import { httpRoute } from '../../functions/platform/http.js';
+import { anApiEvent } from '../support/builders.js';
+
+const Body = z.strictObject({ name: z.string(), count: z.number().int() });
+const echo = httpRoute({ body: Body, status: 201 }, async ({ body, ctx }) => ({ body, tenant: ctx.principal.tenantId }));
+const parse = (r: { body: string }) => JSON.parse(r.body) as { error: { code: string; message: string; requestId: string; details?: Array<{ field?: string }> } };
+
+describe('httpRoute', () => {
+  it('passes the parsed body and the verified tenant to the use case', async () => {
+    const res = await echo(anApiEvent({ body: JSON.stringify({ name: 'x', count: 2 }) }));
+    expect(res.statusCode).toBe(201);
+    expect(JSON.parse(res.body)).toEqual({ body: { name: 'x', count: 2 }, tenant: 'tenant-a' });
+    expect(res.headers?.['x-request-id']).toBe('req-test');
+  });
+
+  it('answers 400 VALIDATION_ERROR for malformed JSON', async () => {
+    const res = await echo(anApiEvent({ body: '{"name":' }));
+    expect(res.statusCode).toBe(400);
+    expect(parse(res).error).toMatchObject({ code: 'VALIDATION_ERROR', requestId: 'req-test', details: [{ field: 'body' }] });
+  });
+
+  it('names the field of a wrong type', async () => {
+    const res = await echo(anApiEvent({ body: JSON.stringify({ name: 'x', count: 'two' }) }));
+    expect(res.statusCode).toBe(400);
+    expect(parse(res).error.details?.[0]?.field).toBe('count');
+  });
+
+  it('names an unknown field', async () => {
+    const res = await echo(anApiEvent({ body: JSON.stringify({ name: 'x', count: 1, tenantId: 'other' }) }));
+    expect(res.statusCode).toBe(400);
+    expect(parse(res).error.details?.[0]?.field).toBe('tenantId');
+  });
+
+  it('refuses an oversized body', async () => {
+    const res = await echo(anApiEvent({ body: JSON.stringify({ name: 'x'.repeat(70_000), count: 1 }) }));
+    expect(res.statusCode).toBe(400);
+    expect(parse(res).error.message).toMatch(/exceeds/);
+  });
+
+  it('answers 401 when no verified principal reached the handler', async () => {
+    const res = await echo(anApiEvent({ principal: null, body: '{}' }));
+    expect(res.statusCode).toBe(401);
+    expect(parse(res).error.code).toBe('UNAUTHORIZED');
+  });
+
+  it('maps a domain conflict to 409 CONFLICT', async () => {
+    const h = httpRoute({}, async () => {
+      throw new ConflictError('stale');
+    });
+    const res = await h(anApiEvent());
+    expect(res.statusCode).toBe(409);
+    expect(parse(res).error).toMatchObject({ code: 'CONFLICT', message: 'stale' });
+  });
+
+  it('hides the message of an unexpected error behind a 500 with the request id', async () => {
+    const h = httpRoute({}, async () => {
+      throw new Error('secret internal detail');
+    });
+    const res = await h(anApiEvent());
+    expect(res.statusCode).toBe(500);
+    expect(res.body).not.toContain('secret');
+    expect(parse(res).error).toMatchObject({ code: 'INTERNAL_ERROR', requestId: 'req-test' });
+  });
+});
