@@ -1,6 +1,6 @@
 import { areNicknameVariants } from './nicknames.js';
 import type { PreparedRecord } from './prepare.js';
-import { cosine, jaroWinkler, mongeElkan, withinOneEdit } from './similarity.js';
+import { cosine, jaroWinkler, mongeElkan, softTfIdf, withinOneEdit } from './similarity.js';
 import type { EntityKind } from './types.js';
 
 /**
@@ -27,7 +27,12 @@ function namesSwapped(a: PreparedRecord, b: PreparedRecord): boolean {
   swapA = a.index;
   swapB = b.index;
   swapResult = false;
-  if (a.first !== '' && a.last !== '' && b.first !== '' && b.last !== '' && (a.first !== b.first || a.last !== b.last)) {
+  // a swap needs both names to differ, and (typos aside) the first letters to cross over
+  if (
+    a.first !== '' && a.last !== '' && b.first !== '' && b.last !== '' &&
+    a.first !== b.first && a.last !== b.last &&
+    (a.first.charCodeAt(0) === b.last.charCodeAt(0) || a.last.charCodeAt(0) === b.first.charCodeAt(0))
+  ) {
     const straight = jaroWinkler(a.first, b.first) + jaroWinkler(a.last, b.last);
     const crossed = jaroWinkler(a.first, b.last) + jaroWinkler(a.last, b.first);
     swapResult = crossed > straight + 0.2 && crossed >= 1.7;
@@ -163,14 +168,17 @@ const phone: Comparison = {
 
 const street: Comparison = {
   field: 'street',
-  levels: ['exact', 'token similarity >= 0.92', 'token similarity >= 0.80', 'else'],
+  levels: ['exact', 'soft tf-idf >= 0.85', 'soft tf-idf >= 0.60', 'soft tf-idf >= 0.35 with other house number', 'soft tf-idf >= 0.35', 'else'],
   present: (r) => r.street !== '',
   exactValue: (r) => r.street,
   level(a, b) {
     if (a.street === b.street) return 0;
-    const s = mongeElkan(a.streetTokens, b.streetTokens);
-    if (s >= 0.92) return 1;
-    return s >= 0.8 ? 2 : 3;
+    const s = softTfIdf(a.streetVec!, b.streetVec!);
+    if (s < 0.35) return 5;
+    // same street, other building: a separate level so EM can learn that it argues against a match
+    if (a.houseNumber !== '' && b.houseNumber !== '' && a.houseNumber !== b.houseNumber) return 3;
+    if (s >= 0.85) return 1;
+    return s >= 0.6 ? 2 : 4;
   },
 };
 
@@ -241,25 +249,16 @@ const text: Comparison = {
 
 const orgName: Comparison = {
   field: 'name',
-  levels: [
-    'exact',
-    'tf-idf cosine >= 0.90',
-    'cosine >= 0.70 or token jaro-winkler >= 0.95',
-    'cosine >= 0.50 or token jaro-winkler >= 0.90',
-    'cosine >= 0.30',
-    'else',
-  ],
+  levels: ['exact', 'soft tf-idf >= 0.90', 'soft tf-idf >= 0.70', 'soft tf-idf >= 0.50', 'soft tf-idf >= 0.30', 'else'],
   present: (r) => r.orgName !== '',
   exactValue: (r) => r.orgName,
   termFrequency: true,
   level(a, b) {
     if (a.orgName === b.orgName) return 0;
-    const c = cosine(a.orgNameVec!, b.orgNameVec!);
+    const c = softTfIdf(a.orgNameVec!, b.orgNameVec!);
     if (c >= 0.9) return 1;
     if (c >= 0.7) return 2;
-    const me = mongeElkan(a.orgNameTokens, b.orgNameTokens);
-    if (me >= 0.95) return 2;
-    if (c >= 0.5 || me >= 0.9) return 3;
+    if (c >= 0.5) return 3;
     return c >= 0.3 ? 4 : 5;
   },
 };

@@ -42,6 +42,10 @@ export interface PreparedRecord {
   phone: string;
   street: string;
   streetTokens: string[];
+  streetSet: ReadonlySet<string>;
+  streetVec: SparseVector | null;
+  /** First number in the street line (house number), '' when none. */
+  houseNumber: string;
   city: string;
   postcode: string;
   state: string;
@@ -61,7 +65,7 @@ export interface PrepareOptions {
   defaultCountry?: CountryCode;
 }
 
-const EMPTY_VEC: SparseVector = { ids: new Int32Array(0), weights: new Float64Array(0) };
+const EMPTY_VEC: SparseVector = { ids: new Int32Array(0), weights: new Float64Array(0), tokens: [] };
 
 function metaphone(value: string): string {
   if (value === '') return '';
@@ -73,6 +77,13 @@ const TEXT_STOPWORDS = new Set(['a', 'an', 'the', 'of', 'and', 'in', 'on', 'for'
 
 function textTokens(value: string): string[] {
   return tokens(normaliseText(value)).filter((t) => !TEXT_STOPWORDS.has(t));
+}
+
+/** Drops the record's own city from an organisation name ("Spago (Las Vegas)" → "spago") when more remains. */
+function withoutCity(name: string, city: string): string {
+  if (city === '' || name === city) return name;
+  const stripped = ` ${name} `.replace(` ${city} `, ' ').trim();
+  return stripped === '' ? name : stripped;
 }
 
 /**
@@ -88,6 +99,7 @@ export function prepareRecords(
   const country = options.defaultCountry ?? 'US';
   const nameIndex = new TfIdfIndex();
   const textIndex = new TfIdfIndex();
+  const streetIndex = new TfIdfIndex();
   const prepared = records.map((r, index): PreparedRecord => {
     const a = r.attributes;
     let first = standardiseNamePart(a.firstName);
@@ -102,7 +114,7 @@ export function prepareRecords(
     const email = standardiseEmail(a.email);
     const dob = standardiseDate(a.birthDate);
     const year = standardiseYear(a.birthYear) || (dob !== '' ? dob.slice(0, 4) : '');
-    const orgName = kind === 'organization' ? standardiseCompanyName(a.name) : '';
+    const orgName = kind === 'organization' ? withoutCity(standardiseCompanyName(a.name), normaliseText(a.city)) : '';
     const orgNameTokens = tokens(orgName);
     if (orgNameTokens.length > 0) nameIndex.add(orgNameTokens);
     const text = textTokens(a.text ?? '');
@@ -110,6 +122,7 @@ export function prepareRecords(
     let domain = standardiseDomain(a.domain) || standardiseDomain(a.website);
     if (domain === '' && kind === 'organization' && email && !FREE_MAIL_DOMAINS.has(email.domain)) domain = email.domain;
     const street = standardiseAddress(a.street);
+    if (street !== '') streetIndex.add(tokens(street));
     const employer = standardiseCompanyName(a.employer);
     return {
       index,
@@ -130,7 +143,10 @@ export function prepareRecords(
       emailLocal: email?.local ?? '',
       phone: standardisePhone(a.phone, country) ?? '',
       street,
-      streetTokens: tokens(street),
+      streetTokens: [...new Set(tokens(street))],
+      streetSet: new Set(tokens(street)),
+      streetVec: null,
+      houseNumber: /\b(\d+)[a-z]?\b/.exec(street)?.[1] ?? '',
       city: normaliseText(a.city),
       postcode: standardisePostcode(a.postcode),
       state: normaliseText(a.state),
@@ -149,6 +165,7 @@ export function prepareRecords(
   for (const p of prepared) {
     p.orgNameVec = p.orgNameTokens.length > 0 ? nameIndex.vector(p.orgNameTokens) : EMPTY_VEC;
     p.textVec = p.textTokens.length > 0 ? textIndex.vector(p.textTokens) : EMPTY_VEC;
+    p.streetVec = p.street !== '' ? streetIndex.vector(tokens(p.street)) : EMPTY_VEC;
   }
   return prepared;
 }

@@ -25,7 +25,7 @@ interface CommonOptions {
   /** Country assumed for phone numbers without an international prefix. Default 'US'. */
   defaultCountry?: CountryCode;
   blocking?: BlockingOptions;
-  /** Random pairs sampled to estimate u. Default scales with the data (30 000 – 200 000). */
+  /** Random pairs sampled to estimate u. Default scales with the data (20 000 – 100 000). */
   uSampleSize?: number;
   seed?: number;
   /** Attach a per-field explanation to every matched pair. Default true. */
@@ -113,6 +113,7 @@ export interface ResolveResult {
 const STRONG_IDENTIFIERS = new Set(['email', 'phone', 'domain']);
 const NAME_FIELDS = new Set(['firstName', 'lastName', 'name']);
 const STRONG_RULE_MIN_WEIGHT = Math.log2(99);
+const VETO_MAX_WEIGHT = -Math.log2(99);
 
 function applyStrongIdentifierRule(comparisons: readonly Comparison[], levels: Int8Array): string | null {
   let identifier: string | null = null;
@@ -131,6 +132,22 @@ function applyStrongIdentifierRule(comparisons: readonly Comparison[], levels: I
     }
   }
   return identifier !== null && nameSeen && nameOk ? `same ${identifier} and similar name` : null;
+}
+
+/**
+ * Deterministic veto for organisations: records whose names are dissimilar (name comparison at its 'else' level)
+ * are not the same organisation, however many contact points they share (a hotel's restaurants share its phone
+ * and street address; a holding's subsidiaries share an office).
+ */
+function namesContradict(comparisons: readonly Comparison[], levels: Int8Array): boolean {
+  let seen = 0;
+  for (let c = 0; c < comparisons.length; c++) {
+    const cmp = comparisons[c]!;
+    if (!NAME_FIELDS.has(cmp.field) || levels[c]! < 0) continue;
+    if (levels[c]! !== cmp.levels.length - 1) return false;
+    seen++;
+  }
+  return seen > 0;
 }
 
 function validate(records: readonly InputRecord[], label: string): void {
@@ -188,7 +205,7 @@ export function resolve(input: ResolveInput): ResolveResult {
   progress('blocking', `${blocking.count} candidate pairs`);
 
   const random = seededRandom(input.seed ?? 42);
-  const sampleSize = input.uSampleSize ?? Math.min(200_000, Math.max(30_000, 10 * n));
+  const sampleSize = input.uSampleSize ?? Math.min(100_000, Math.max(20_000, 4 * n));
   const allU = estimateU(allComparisons, prepared, mode, sampleSize, random);
   // a field on which (nearly) every pair of records agrees carries no evidence: drop it
   const keep = allComparisons.map((_, c) => allU[c]![0]! < 0.99);
@@ -229,8 +246,13 @@ export function resolve(input: ResolveInput): ResolveResult {
   };
   lap('em');
 
+  // organisations: the name is the identity; persons: corrupted names with matching birth date and address still match
+  const vetoEnabled = input.kind === 'organization';
   const scoreOf = (a: PreparedRecord, b: PreparedRecord, lv: Int8Array, contributions?: FieldContribution[]): { weight: number; probability: number; rule: string | null } => {
     const s = scoreLevels(model, a, b, lv, contributions);
+    if (vetoEnabled && namesContradict(comparisons, lv) && s.weight > VETO_MAX_WEIGHT) {
+      return { weight: VETO_MAX_WEIGHT, probability: 1 / (1 + Math.pow(2, -VETO_MAX_WEIGHT)), rule: 'names dissimilar: no match' };
+    }
     const rule = applyStrongIdentifierRule(comparisons, lv);
     if (rule !== null && s.weight < STRONG_RULE_MIN_WEIGHT) {
       return { weight: STRONG_RULE_MIN_WEIGHT, probability: 1 / (1 + Math.pow(2, -STRONG_RULE_MIN_WEIGHT)), rule };

@@ -1,19 +1,47 @@
 import { distance } from 'fastest-levenshtein';
 
-// Reused match-flag buffers: Jaro is called millions of times, so avoid allocation per call.
-let flagsA = new Uint8Array(64);
-let flagsB = new Uint8Array(64);
-
 /** Jaro similarity in [0, 1]. Two empty strings are identical (1). */
 export function jaro(a: string, b: string): number {
   if (a === b) return 1;
   const la = a.length;
   const lb = b.length;
   if (la === 0 || lb === 0) return 0;
-  if (la > flagsA.length) flagsA = new Uint8Array(la * 2);
-  if (lb > flagsB.length) flagsB = new Uint8Array(lb * 2);
-  flagsA.fill(0, 0, la);
-  flagsB.fill(0, 0, lb);
+  if (la > 31 || lb > 31) return jaroLong(a, b);
+  // short strings (the common case): match flags as 32-bit masks, no buffers
+  const window = Math.max(0, (Math.max(la, lb) >> 1) - 1);
+  let maskA = 0;
+  let maskB = 0;
+  let matches = 0;
+  for (let i = 0; i < la; i++) {
+    const lo = i > window ? i - window : 0;
+    const hi = i + window < lb - 1 ? i + window : lb - 1;
+    const ca = a.charCodeAt(i);
+    for (let j = lo; j <= hi; j++) {
+      if ((maskB & (1 << j)) === 0 && b.charCodeAt(j) === ca) {
+        maskA |= 1 << i;
+        maskB |= 1 << j;
+        matches++;
+        break;
+      }
+    }
+  }
+  if (matches === 0) return 0;
+  let transpositions = 0;
+  let k = 0;
+  for (let i = 0; i < la; i++) {
+    if ((maskA & (1 << i)) === 0) continue;
+    while ((maskB & (1 << k)) === 0) k++;
+    if (a.charCodeAt(i) !== b.charCodeAt(k)) transpositions++;
+    k++;
+  }
+  return (matches / la + matches / lb + (matches - transpositions / 2) / matches) / 3;
+}
+
+function jaroLong(a: string, b: string): number {
+  const la = a.length;
+  const lb = b.length;
+  const flagsA = new Uint8Array(la);
+  const flagsB = new Uint8Array(lb);
   const window = Math.max(0, Math.floor(Math.max(la, lb) / 2) - 1);
   let matches = 0;
   for (let i = 0; i < la; i++) {
@@ -38,8 +66,7 @@ export function jaro(a: string, b: string): number {
     if (a.charCodeAt(i) !== b.charCodeAt(k)) transpositions++;
     k++;
   }
-  const m = matches;
-  return (m / la + m / lb + (m - transpositions / 2) / m) / 3;
+  return (matches / la + matches / lb + (matches - transpositions / 2) / matches) / 3;
 }
 
 /** Jaro-Winkler similarity (prefix scale 0.1, prefix up to 4 characters). */
@@ -102,32 +129,53 @@ export function jaccard(a: readonly string[], b: readonly string[]): number {
   return inter / (sa.size + sb.size - inter);
 }
 
+let rowBest = new Float64Array(16);
+let colBest = new Float64Array(16);
+
 /**
  * Symmetric Monge-Elkan similarity: each token is matched to its most similar token on the other side
- * (Jaro-Winkler), averaged both ways. Tolerates typos inside tokens and reordered tokens.
+ * (Jaro-Winkler), averaged both ways. Tolerates typos inside tokens and reordered tokens. Token lists are
+ * expected without duplicates; the optional sets speed up exact-token checks.
  */
-export function mongeElkan(a: readonly string[], b: readonly string[]): number {
-  if (a.length === 0 || b.length === 0) return a.length === b.length ? 1 : 0;
-  const oneWay = (x: readonly string[], y: readonly string[]): number => {
-    let sum = 0;
-    for (const s of x) {
-      let best = 0;
-      for (const t of y) {
-        const v = s === t ? 1 : jaroWinkler(s, t);
-        if (v > best) best = v;
-        if (best === 1) break;
-      }
-      sum += best;
+export function mongeElkan(a: readonly string[], b: readonly string[], _aSet: ReadonlySet<string> | null = null, bSet: ReadonlySet<string> | null = null): number {
+  const la = a.length;
+  const lb = b.length;
+  if (la === 0 || lb === 0) return la === lb ? 1 : 0;
+  if (la > rowBest.length) rowBest = new Float64Array(la * 2);
+  if (lb > colBest.length) colBest = new Float64Array(lb * 2);
+  rowBest.fill(0, 0, la);
+  colBest.fill(0, 0, lb);
+  // one similarity matrix serves both directions
+  for (let i = 0; i < la; i++) {
+    const s = a[i]!;
+    if (bSet !== null ? bSet.has(s) : b.includes(s)) {
+      rowBest[i] = 1;
+      const j = b.indexOf(s);
+      colBest[j] = 1;
     }
-    return sum / x.length;
-  };
-  return (oneWay(a, b) + oneWay(b, a)) / 2;
+  }
+  for (let i = 0; i < la; i++) {
+    if (rowBest[i] === 1) continue;
+    const s = a[i]!;
+    for (let j = 0; j < lb; j++) {
+      const v = jaroWinkler(s, b[j]!);
+      if (v > rowBest[i]!) rowBest[i] = v;
+      if (v > colBest[j]!) colBest[j] = v;
+    }
+  }
+  let sa = 0;
+  for (let i = 0; i < la; i++) sa += rowBest[i]!;
+  let sb = 0;
+  for (let j = 0; j < lb; j++) sb += colBest[j]!;
+  return (sa / la + sb / lb) / 2;
 }
 
 /** A sparse L2-normalised TF-IDF vector: token ids ascending, with matching weights. */
 export interface SparseVector {
   ids: Int32Array;
   weights: Float64Array;
+  /** The token of each id, same order (used by soft TF-IDF). */
+  tokens: string[];
 }
 
 /** Cosine of two L2-normalised sparse vectors (merge of the sorted id lists). */
@@ -188,6 +236,8 @@ export class TfIdfIndex {
       tf.set(id, (tf.get(id) ?? 0) + 1);
     }
     const entries = [...tf.entries()].sort((x, y) => x[0] - y[0]);
+    const names = this.names();
+    const tokenList = entries.map(([id]) => names[id]!);
     const ids = new Int32Array(entries.length);
     const weights = new Float64Array(entries.length);
     let norm = 0;
@@ -200,6 +250,56 @@ export class TfIdfIndex {
     });
     norm = Math.sqrt(norm);
     if (norm > 0) for (let k = 0; k < weights.length; k++) weights[k] = weights[k]! / norm;
-    return { ids, weights };
+    return { ids, weights, tokens: tokenList };
   }
+
+  private nameCache: string[] | null = null;
+  private names(): string[] {
+    if (this.nameCache === null || this.nameCache.length !== this.df.length) {
+      const names = new Array<string>(this.df.length);
+      for (const [t, id] of this.ids) names[id] = t;
+      this.nameCache = names;
+    }
+    return this.nameCache;
+  }
+}
+
+const HAS_DIGIT = /\d/;
+
+function softOneWay(a: SparseVector, b: SparseVector, threshold: number): number {
+  let sum = 0;
+  for (let i = 0; i < a.ids.length; i++) {
+    const id = a.ids[i]!;
+    let best = 0;
+    let bestWeight = 0;
+    const t = a.tokens[i]!;
+    const numeric = HAS_DIGIT.test(t);
+    for (let j = 0; j < b.ids.length; j++) {
+      if (b.ids[j] === id) {
+        best = 1;
+        bestWeight = b.weights[j]!;
+        break;
+      }
+      // numbers (house numbers, years) only agree when equal
+      if (numeric) continue;
+      const v = jaroWinkler(t, b.tokens[j]!);
+      if (v >= threshold && v > best) {
+        best = v;
+        bestWeight = b.weights[j]!;
+      }
+    }
+    sum += a.weights[i]! * bestWeight * best;
+  }
+  return sum;
+}
+
+/**
+ * Soft TF-IDF (Cohen, Ravikumar & Fienberg 2003): cosine of TF-IDF vectors in which a token also counts as shared
+ * with its most similar token on the other side when their Jaro-Winkler similarity reaches the threshold. Common
+ * tokens ("cafe", "street") weigh little and typos inside rare tokens are forgiven. Symmetrised by averaging.
+ */
+export function softTfIdf(a: SparseVector, b: SparseVector, threshold = 0.9): number {
+  if (a.ids.length === 0 || b.ids.length === 0) return 0;
+  const v = (softOneWay(a, b, threshold) + softOneWay(b, a, threshold)) / 2;
+  return v > 1 ? 1 : v;
 }
