@@ -17,6 +17,8 @@ export interface PlatformOptions {
   /** Keep the table in memory (tests, benchmarks). */
   inMemory?: boolean;
   logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+  /** How often the table stream is polled for outbox events (default `$MODOS_STREAM_POLL_MS` or 50). */
+  streamPollMs?: number;
   onProgress?: (step: string, ms: number) => void;
 }
 
@@ -115,7 +117,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Loca
       tableName,
       await loadHandler<StreamHandler>(consumer.function),
       join(dataDir, options.inMemory ? `stream-checkpoint-${process.pid}.json` : 'stream-checkpoint.json'),
-      { filter: consumer.filter, onError: (e) => console.error(JSON.stringify({ level: 'ERROR', message: 'stream poll failed', errorName: (e as Error)?.name, error: (e as Error)?.message })) },
+      { filter: consumer.filter, intervalMs: options.streamPollMs ?? Number(process.env.MODOS_STREAM_POLL_MS ?? 50), onError: (e) => console.error(JSON.stringify({ level: 'ERROR', message: 'stream poll failed', errorName: (e as Error)?.name, error: (e as Error)?.message })) },
     );
     await poller.start();
     stops.push(() => poller.stop());

@@ -1,0 +1,43 @@
+/** Layer rules (CONVENTIONS.md), checked on every `npm test`. */
+module.exports = {
+  forbidden: [
+    {
+      name: 'domain-is-plain-typescript',
+      comment: 'functions/domain holds business logic only: no SDKs, no middleware, no adapters, handlers, platform or local runtime.',
+      severity: 'error',
+      from: { path: '^functions/domain/' },
+      to: { path: ['^functions/(adapters|handlers|platform)/', '^local/', '^lib/', '@aws-sdk/', '@anthropic-ai/', '@middy/', 'aws-cdk-lib', '@aws-lambda-powertools/'] },
+    },
+    {
+      name: 'adapters-do-not-call-handlers',
+      severity: 'error',
+      from: { path: '^functions/adapters/' },
+      to: { path: ['^functions/handlers/', '^local/', '^lib/'] },
+    },
+    {
+      name: 'functions-never-import-the-local-runtime-or-cdk',
+      comment: 'Lambda code is the same in both runtimes; the local runtime only changes endpoints.',
+      severity: 'error',
+      from: { path: '^(functions|schemas)/' },
+      to: { path: ['^local/', '^lib/', '^bin/', 'aws-cdk-lib', 'constructs'] },
+    },
+    {
+      name: 'schemas-are-contracts-only',
+      severity: 'error',
+      from: { path: '^schemas/' },
+      to: { path: ['^functions/(adapters|handlers|platform)/', '@aws-sdk/'] },
+    },
+    {
+      name: 'no-circular',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    exclude: { path: ['cdk.out'] },
+  },
+};
