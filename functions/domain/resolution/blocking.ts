@@ -102,7 +102,8 @@ export function generateCandidatePairs(
   options: BlockingOptions = {},
 ): BlockingResult {
   const maxBlock = options.maxBlockSize ?? 150;
-  const window = options.window ?? 6;
+  // person rules already cover names, dates and places phonetically; organisation names need wider windows
+  const window = options.window ?? (kind === 'person' ? 3 : 6);
   const n = records.length;
   const seen = new Map<number, number>();
   let ruleHits: number[] = [];

@@ -1,5 +1,7 @@
 import { distance } from 'fastest-levenshtein';
 
+const HAS_DIGIT = /\d/;
+
 /** Jaro similarity in [0, 1]. Two empty strings are identical (1). */
 export function jaro(a: string, b: string): number {
   if (a === b) return 1;
@@ -176,6 +178,8 @@ export interface SparseVector {
   weights: Float64Array;
   /** The token of each id, same order (used by soft TF-IDF). */
   tokens: string[];
+  /** 1 where the token contains a digit (compared by equality only). */
+  numeric?: Uint8Array;
 }
 
 /** Cosine of two L2-normalised sparse vectors (merge of the sorted id lists). */
@@ -250,7 +254,11 @@ export class TfIdfIndex {
     });
     norm = Math.sqrt(norm);
     if (norm > 0) for (let k = 0; k < weights.length; k++) weights[k] = weights[k]! / norm;
-    return { ids, weights, tokens: tokenList };
+    const numeric = new Uint8Array(tokenList.length);
+    tokenList.forEach((t, k) => {
+      numeric[k] = HAS_DIGIT.test(t) ? 1 : 0;
+    });
+    return { ids, weights, tokens: tokenList, numeric };
   }
 
   private nameCache: string[] | null = null;
@@ -264,8 +272,6 @@ export class TfIdfIndex {
   }
 }
 
-const HAS_DIGIT = /\d/;
-
 function softOneWay(a: SparseVector, b: SparseVector, threshold: number): number {
   let sum = 0;
   for (let i = 0; i < a.ids.length; i++) {
@@ -273,7 +279,7 @@ function softOneWay(a: SparseVector, b: SparseVector, threshold: number): number
     let best = 0;
     let bestWeight = 0;
     const t = a.tokens[i]!;
-    const numeric = HAS_DIGIT.test(t);
+    const numeric = a.numeric ? a.numeric[i] === 1 : HAS_DIGIT.test(t);
     for (let j = 0; j < b.ids.length; j++) {
       if (b.ids[j] === id) {
         best = 1;
@@ -281,7 +287,7 @@ function softOneWay(a: SparseVector, b: SparseVector, threshold: number): number
         break;
       }
       // numbers (house numbers, years) only agree when equal
-      if (numeric) continue;
+      if (numeric || (b.numeric !== undefined && b.numeric[j] === 1)) continue;
       const v = jaroWinkler(t, b.tokens[j]!);
       if (v >= threshold && v > best) {
         best = v;
