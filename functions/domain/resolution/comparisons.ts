@@ -148,8 +148,8 @@ const email: Comparison = {
   termFrequency: true,
   level(a, b) {
     if (a.email === b.email) return 0;
-    if (a.emailLocal === b.emailLocal || jaroWinkler(a.email, b.email) >= 0.88) return 1;
-    return 2;
+    if (a.emailLocal === b.emailLocal) return 1;
+    return jaroWinkler(a.email, b.email) >= 0.88 ? 1 : 2;
   },
 };
 
