@@ -17,6 +17,8 @@ export interface LocalApiOptions {
   resolveHandler: (functionName: string) => Promise<ProxyHandler>;
   authorizer: () => Promise<TokenAuthorizer>;
   stage: string;
+  /** Authorizer results are cached per token for this long, as API Gateway does (0 disables). */
+  authorizerCacheTtlSeconds?: number;
   /** Largest body read, as API Gateway's 10 MB payload limit. */
   maxBodyBytes?: number;
 }
@@ -53,6 +55,7 @@ function compile(spec: RouteSpec): CompiledRoute {
 export class LocalApiServer {
   private server: Server | undefined;
   private readonly routes: CompiledRoute[];
+  private readonly authCache = new Map<string, { context: Record<string, unknown>; until: number }>();
   url = '';
 
   constructor(private readonly options: LocalApiOptions) {
@@ -85,6 +88,21 @@ export class LocalApiServer {
     this.server.closeAllConnections();
   }
 
+  /** Caches an allow result until the TTL or the token's own expiry, whichever comes first. */
+  private remember(token: string, context: Record<string, unknown>): void {
+    const ttl = (this.options.authorizerCacheTtlSeconds ?? 0) * 1000;
+    if (ttl <= 0) return;
+    let exp = Infinity;
+    try {
+      const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { exp?: number };
+      if (typeof payload.exp === 'number') exp = payload.exp * 1000;
+    } catch {
+      return;
+    }
+    if (this.authCache.size > 10_000) this.authCache.clear();
+    this.authCache.set(token, { context, until: Math.min(Date.now() + ttl, exp) });
+  }
+
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const requestId = randomUUID();
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -113,11 +131,18 @@ export class LocalApiServer {
     let authorizer: Record<string, unknown> | null = null;
     if (route.spec.auth === 'jwt') {
       const methodArn = `arn:aws:execute-api:us-east-1:000000000000:local/${this.options.stage}/${route.spec.method}${route.spec.path}`;
-      try {
-        const auth = await (await this.options.authorizer())({ type: 'TOKEN', authorizationToken: headers.authorization ?? '', methodArn });
-        authorizer = { ...(auth.context ?? {}), principalId: auth.principalId };
-      } catch {
-        return send(gatewayError(401, 'UNAUTHORIZED', 'Unauthorized', requestId));
+      const token = headers.authorization ?? '';
+      const cached = this.authCache.get(token);
+      if (cached && cached.until > Date.now()) {
+        authorizer = cached.context;
+      } else {
+        try {
+          const auth = await (await this.options.authorizer())({ type: 'TOKEN', authorizationToken: token, methodArn });
+          authorizer = { ...(auth.context ?? {}), principalId: auth.principalId };
+          this.remember(token, authorizer);
+        } catch {
+          return send(gatewayError(401, 'UNAUTHORIZED', 'Unauthorized', requestId));
+        }
       }
     }
     const match = route.regex.exec(url.pathname)!;

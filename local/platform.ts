@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { startFauxqs } from 'fauxqs';
-import { EVENT_RULES, FUNCTIONS, ROUTES, STREAM_CONSUMERS, type FunctionName } from '../functions/platform/manifest.js';
+import { AUTHORIZER, EVENT_RULES, FUNCTIONS, ROUTES, STREAM_CONSUMERS, type FunctionName } from '../functions/platform/manifest.js';
 import { LocalApiServer, type ProxyHandler, type TokenAuthorizer } from './api-server.js';
 import { ensureTable, startDynamoLocal } from './dynamodb.js';
 import { LocalEventBus, type FunctionTarget } from './event-bus.js';
@@ -133,7 +133,8 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Loca
         if (!h) handlers.set(name, (h = loadHandler<ProxyHandler>(name as FunctionName)));
         return h;
       },
-      authorizer: () => (authorizer ??= loadHandler<TokenAuthorizer>('Authorizer')),
+      authorizer: () => (authorizer ??= loadHandler<TokenAuthorizer>(AUTHORIZER.function)),
+      authorizerCacheTtlSeconds: AUTHORIZER.resultsCacheTtlSeconds,
     });
     // Load every handler before listening, so /health answering means every route is ready.
     await Promise.all(ROUTES.map((r) => api['options'].resolveHandler(r.function)));

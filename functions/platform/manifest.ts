@@ -43,6 +43,9 @@ export const FUNCTIONS = {
 
 export type FunctionName = keyof typeof FUNCTIONS;
 
+/** The API's token authorizer: API Gateway caches its result per token for this long; the local API does the same. */
+export const AUTHORIZER = { function: 'Authorizer' as const, identityHeader: 'Authorization', resultsCacheTtlSeconds: 300 };
+
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
 export interface RouteSpec {

@@ -35,6 +35,8 @@ interface LaneHead {
 export class DynamoMutationWriter {
   private readonly heads = new Map<string, LaneHead>();
   private readonly busy = new Set<string>();
+  /** Requests of this process waiting for a lane of their tenant to free up. */
+  private readonly waiting = new Map<string, Array<() => void>>();
 
   constructor(
     private readonly client: DynamoDBDocumentClient,
@@ -43,7 +45,7 @@ export class DynamoMutationWriter {
 
   async commit(tenantId: string, writes: ItemWrite[], mutation: MutationRecord): Promise<void> {
     const maxAttempts = this.options.maxAttempts ?? 8;
-    const lane = this.acquireLane(tenantId);
+    const lane = await this.acquireLane(tenantId);
     const laneKey = `${tenantId}#${lane}`;
     try {
       for (let attempt = 1; ; attempt++) {
@@ -69,22 +71,40 @@ export class DynamoMutationWriter {
         }
       }
     } finally {
-      this.busy.delete(laneKey);
+      this.releaseLane(tenantId, laneKey);
     }
   }
 
-  private acquireLane(tenantId: string): number {
+  /**
+   * A lane no other request of this process is using. When all are in use the request waits for one
+   * (rather than sharing a lane, which would make the two transactions conflict on its head).
+   */
+  private async acquireLane(tenantId: string): Promise<number> {
     const { lanes } = this.options;
-    const start = Math.floor(Math.random() * lanes);
-    for (let i = 0; i < lanes; i++) {
-      const lane = (start + i) % lanes;
-      const key = `${tenantId}#${lane}`;
-      if (!this.busy.has(key)) {
-        this.busy.add(key);
-        return lane;
+    for (;;) {
+      const start = Math.floor(Math.random() * lanes);
+      for (let i = 0; i < lanes; i++) {
+        const lane = (start + i) % lanes;
+        const key = `${tenantId}#${lane}`;
+        if (!this.busy.has(key)) {
+          this.busy.add(key);
+          return lane;
+        }
       }
+      await new Promise<void>((resolve) => {
+        const queue = this.waiting.get(tenantId) ?? [];
+        queue.push(resolve);
+        this.waiting.set(tenantId, queue);
+      });
     }
-    return start; // every lane busy in this process: share one and let the head condition arbitrate
+  }
+
+  private releaseLane(tenantId: string, laneKey: string): void {
+    this.busy.delete(laneKey);
+    const queue = this.waiting.get(tenantId);
+    const next = queue?.shift();
+    if (queue && queue.length === 0) this.waiting.delete(tenantId);
+    next?.();
   }
 
   private async readHead(tenantId: string, lane: number): Promise<LaneHead> {

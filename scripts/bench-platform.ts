@@ -1,0 +1,134 @@
+/**
+ * npm run bench:platform — figures of the local platform on this machine:
+ *  1. cold start to healthy (fresh data folder, then a restart on existing data);
+ *  2. GET /api/v1/entities/{id} and POST /api/v1/entities at 32 connections (autocannon) side by side
+ *     with a plain SDK GetItem / TransactWriteItems loop at the same concurrency against the same
+ *     DynamoDB Local, and the share of the raw throughput the API keeps.
+ * Options: --duration <s> (default 10), --connections <n> (default 32).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { ensureLocalKeys, signLocalToken } from '../local/keys.js';
+import { spawnPlatform, stopPlatform } from './lib/spawn-platform.js';
+
+const { values } = parseArgs({ options: { duration: { type: 'string', default: '10' }, connections: { type: 'string', default: '32' } } });
+const duration = Number(values.duration);
+const connections = Number(values.connections);
+
+interface Figures {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+const fmt = (f: Figures) => `${f.rps.toFixed(0).padStart(6)} req/s  p50 ${f.p50.toFixed(1).padStart(6)} ms  p99 ${f.p99.toFixed(1).padStart(6)} ms  errors ${f.errors}`;
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+}
+
+/** `connections` concurrent loops of `op` for `seconds`; latency per call. */
+async function sdkLoop(seconds: number, op: (worker: number, i: number) => Promise<unknown>): Promise<Figures> {
+  const latencies: number[] = [];
+  let errors = 0;
+  const end = performance.now() + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: connections }, async (_, w) => {
+      for (let i = 0; performance.now() < end; i++) {
+        const t = performance.now();
+        try {
+          await op(w, i);
+          latencies.push(performance.now() - t);
+        } catch {
+          errors++;
+        }
+      }
+    }),
+  );
+  latencies.sort((a, b) => a - b);
+  return { rps: latencies.length / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99), errors };
+}
+
+async function cannon(opts: autocannon.Options): Promise<Figures> {
+  const r = await autocannon({ connections, duration, ...opts });
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.non2xx + r.errors + r.timeouts };
+}
+
+console.log(`modos bench:platform — ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`);
+
+// 1. Cold start.
+const dataDir = mkdtempSync(join(tmpdir(), 'modos-bench-'));
+const fresh = await spawnPlatform(dataDir);
+await stopPlatform(fresh.child);
+const again = await spawnPlatform(dataDir);
+console.log(`\ncold start to healthy: fresh data folder ${fresh.readyMs.toFixed(0)} ms, restart on existing data ${again.readyMs.toFixed(0)} ms (target < 10000 ms)`);
+
+// 2. Throughput.
+const { url } = again;
+const keys = await ensureLocalKeys(dataDir);
+const token = await signLocalToken(keys.privateJwk, { tenantId: 'bench', roles: ['admin'], userId: 'bench' });
+const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+const created = await fetch(`${url}/api/v1/entities`, { method: 'POST', headers, body: JSON.stringify({ type: 'person', attributes: { firstName: 'Ada', lastName: 'Lovelace', email: 'ada@example.com' } }) });
+const entity = (await created.json()) as { id: string };
+
+const endpoint = again.dynamoEndpoint;
+const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 }));
+const table = 'modos-local';
+const entityKey = { PK: `T#bench#ENTITY#${entity.id}`, SK: 'ENTITY' };
+
+const body = JSON.stringify({ type: 'person', attributes: { firstName: 'Grace', lastName: 'Hopper', email: 'grace@example.com' } });
+console.log(`\nload: ${connections} connections, ${duration} s per run, 2 alternating rounds, API and SDK against the same DynamoDB Local (p99: worst round)\n`);
+
+// Warm both paths briefly.
+await cannon({ url: `${url}/api/v1/entities/${entity.id}`, headers, duration: 2 });
+await sdkLoop(2, () => doc.send(new GetCommand({ TableName: table, Key: entityKey })));
+
+const sdkTransact = (w: number, i: number) => {
+  const id = `raw-${w}-${i}-${Date.now()}`;
+  const at = new Date().toISOString();
+  // The same transaction shape the API writes: entity (conditional), audit record, outbox item, lane head.
+  return doc.send(
+    new TransactWriteCommand({
+      TransactItems: [
+        { Put: { TableName: table, Item: { PK: `T#rawbench#ENTITY#${id}`, SK: 'ENTITY', GSI1PK: 'T#rawbench#ENTITIES', GSI1SK: `${at}#${id}`, GSI2PK: 'T#rawbench#ENTITIES#person', GSI2SK: `${at}#${id}`, attributes: { firstName: 'Grace' }, version: 1 }, ConditionExpression: 'attribute_not_exists(PK)' } },
+        { Put: { TableName: table, Item: { PK: 'T#rawbench#AUDIT', SK: `${at}#${id}`, GSI1PK: `T#rawbench#AUDITLANE#${w}`, GSI1SK: String(i).padStart(12, '0'), action: 'entity.create', hash: 'x'.repeat(64) } } },
+        { Put: { TableName: table, Item: { PK: 'T#rawbench#OUTBOX', SK: id, entityType: 'RawBench', detail: body } } },
+        { Put: { TableName: table, Item: { PK: 'T#rawbench#AUDITHEAD', SK: `LANE#${w}`, seq: i, hash: 'y'.repeat(64) } } },
+      ],
+    }),
+  );
+};
+
+// Two alternating rounds (SDK, API, SDK, API): DynamoDB Local slows down as its files grow, so a
+// single ordered pair would favour whichever ran first.
+const mean = (xs: Figures[]): Figures => ({
+  rps: xs.reduce((a, x) => a + x.rps, 0) / xs.length,
+  p50: xs.reduce((a, x) => a + x.p50, 0) / xs.length,
+  p99: Math.max(...xs.map((x) => x.p99)),
+  errors: xs.reduce((a, x) => a + x.errors, 0),
+});
+const rounds = { sdkGet: [] as Figures[], apiGet: [] as Figures[], sdkPost: [] as Figures[], apiPost: [] as Figures[] };
+for (let round = 0; round < 2; round++) {
+  rounds.sdkGet.push(await sdkLoop(duration, () => doc.send(new GetCommand({ TableName: table, Key: entityKey }))));
+  rounds.apiGet.push(await cannon({ url: `${url}/api/v1/entities/${entity.id}`, headers }));
+  rounds.sdkPost.push(await sdkLoop(duration, sdkTransact));
+  rounds.apiPost.push(await cannon({ url: `${url}/api/v1/entities`, method: 'POST', headers, body }));
+}
+const [apiGet, sdkGet, apiPost, sdkPost] = [mean(rounds.apiGet), mean(rounds.sdkGet), mean(rounds.apiPost), mean(rounds.sdkPost)];
+console.log('per round (req/s): ' + Object.entries(rounds).map(([k, v]) => `${k} ${v.map((f) => f.rps.toFixed(0)).join('/')}`).join(', '));
+console.log(`GET  /api/v1/entities/{id}  API ${fmt(apiGet)}`);
+console.log(`     GetItem loop            SDK ${fmt(sdkGet)}`);
+console.log(`     API keeps ${((apiGet.rps / sdkGet.rps) * 100).toFixed(0)}% of raw SDK throughput (target ≥ 70%)`);
+console.log(`POST /api/v1/entities       API ${fmt(apiPost)}`);
+console.log(`     TransactWriteItems loop SDK ${fmt(sdkPost)}`);
+console.log(`     API keeps ${((apiPost.rps / sdkPost.rps) * 100).toFixed(0)}% of raw SDK throughput (target ≥ 70%)`);
+
+doc.destroy();
+await stopPlatform(again.child);
+rmSync(dataDir, { recursive: true, force: true });
