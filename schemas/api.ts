@@ -1,5 +1,7 @@
 import { OpenAPIRegistry, OpenApiGeneratorV3 } from '@asteasolutions/zod-to-openapi';
-import { z, type ZodType } from 'zod';
+// Namespace import: lets esbuild tree-shake zod (a named `z` import bundles all of it).
+import * as z from 'zod';
+import type { ZodType } from 'zod';
 import { AuditList } from './audit.js';
 import { ErrorResponse, PageQuery } from './common.js';
 import { CreateEntityRequest, Entity, EntityIdPath, EntityList, ListEntitiesQuery, UpdateEntityRequest } from './entity.js';

@@ -1,4 +1,5 @@
-import { z } from 'zod';
+// Namespace import: lets esbuild tree-shake zod (a named `z` import bundles all of it).
+import * as z from 'zod';
 
 export const AuditRecord = z
   .object({

@@ -1,4 +1,5 @@
-import { z } from 'zod';
+// Namespace import: lets esbuild tree-shake zod (a named `z` import bundles all of it).
+import * as z from 'zod';
 import { Id, PageQuery } from './common.js';
 
 export const ENTITY_TYPES = ['person', 'organization', 'deal', 'employee', 'account', 'contact', 'ticket'] as const;

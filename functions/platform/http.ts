@@ -1,7 +1,9 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { z, type ZodType } from 'zod';
+// Namespace import: lets esbuild tree-shake zod (a named `z` import bundles all of it).
+import * as z from 'zod';
+import type { ZodType } from 'zod';
 import { MAX_BODY_BYTES } from '../../schemas/common.js';
 import { isDomainError, UnauthorizedError, ValidationError, type ErrorDetail } from '../domain/errors.js';
 import type { Principal, RequestContext } from '../domain/ports.js';

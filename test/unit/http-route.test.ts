@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+
+import * as z from 'zod';
 import { ConflictError } from '../../functions/domain/errors.js';
 import { httpRoute } from '../../functions/platform/http.js';
 import { anApiEvent } from '../support/builders.js';

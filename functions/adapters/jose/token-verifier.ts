@@ -1,5 +1,6 @@
 import { createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
-import { z } from 'zod';
+// Namespace import: lets esbuild tree-shake zod (a named `z` import bundles all of it).
+import * as z from 'zod';
 import { UnauthorizedError } from '../../domain/errors.js';
 import type { Principal } from '../../domain/ports.js';
 import { ROLES } from '../../domain/auth/permissions.js';

@@ -1,0 +1,19 @@
+import type { BuildOptions } from 'esbuild';
+
+/**
+ * How every Lambda is bundled, shared by the CDK stack (NodejsFunction bundling options) and the
+ * bundle benchmark, so the measured bundles are the deployed ones. The AWS SDK is bundled rather than
+ * taken from the runtime so that every function runs the SDK version the project pins and tests.
+ */
+export const LAMBDA_BUNDLING = {
+  bundle: true,
+  platform: 'node',
+  target: 'node22',
+  format: 'esm',
+  minify: true,
+  treeShaking: true,
+  mainFields: ['module', 'main'],
+  // ESM bundles still meet CommonJS dependencies that call require(): give them one.
+  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  legalComments: 'none',
+} as const satisfies BuildOptions;
