@@ -1,0 +1,192 @@
+import * as path from 'node:path';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import type { FunctionSpec, TableAccess } from '../../functions/platform/manifest.js';
+
+/** DynamoDB actions a function may use, by access level. TransactWriteItems is authorised per item action. */
+export const TABLE_ACTIONS = {
+  read: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'],
+  write: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+} as const;
+
+export const BUCKET_ACTIONS = {
+  read: ['s3:GetObject'],
+  write: ['s3:PutObject'],
+} as const;
+
+export interface ModosFunctionProps {
+  spec: FunctionSpec;
+  /** Absolute path of the repository root (holds package-lock.json and the handler entries). */
+  projectRoot: string;
+  stage: string;
+  logLevel: string;
+  logRetention: logs.RetentionDays;
+  /** Of the function's log group. */
+  logRemovalPolicy: RemovalPolicy;
+}
+
+/**
+ * One Lambda of the manifest: a NodejsFunction (nodejs22.x, arm64, ESM bundle with source maps,
+ * JSON logs into its own log group with retention) and its own role that starts with no permission
+ * but writing its logs and traces.
+ *
+ * Every resource a handler reaches is bound through `bindTable`, `bindBucket` or `bindBus`, which set
+ * the env var the config module reads AND the least-privilege grant in one call, so the two cannot
+ * drift apart (a variable without its grant, or a grant nobody uses).
+ *
+ * Tenant isolation: these roles are shared by every tenant of the stage (a tenant stage may still host
+ * several tenant ids). The handlers take the tenant id only from the token the authorizer verified
+ * and every key starts with `T#<tenantId>#`, but IAM does NOT confine a single request to its tenant
+ * yet: that needs a per-request session policy with `dynamodb:LeadingKeys` = `T#<tenantId>#*`
+ * (STS AssumeRole with a session policy, cached per tenant). We do not pretend otherwise here.
+ */
+export class ModosFunction extends Construct {
+  readonly function: NodejsFunction;
+  readonly role: iam.Role;
+  readonly logGroup: logs.LogGroup;
+  readonly spec: FunctionSpec;
+  private readonly bound = new Set<string>();
+
+  constructor(scope: Construct, id: string, props: ModosFunctionProps) {
+    super(scope, id);
+    const { spec } = props;
+    this.spec = spec;
+
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: props.logRetention,
+      removalPolicy: props.logRemovalPolicy,
+    });
+
+    // An own role instead of AWSLambdaBasicExecutionRole: that managed policy lets the function write
+    // to every log group of the account, this one only to its own.
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `modos ${props.stage} ${spec.name}: ${spec.description}`.slice(0, 1000),
+    });
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'WriteOwnLogs',
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [this.logGroup.logGroupArn],
+      }),
+    );
+
+    this.function = new NodejsFunction(this, 'Handler', {
+      entry: path.join(props.projectRoot, spec.entry),
+      handler: 'handler',
+      projectRoot: props.projectRoot,
+      depsLockFilePath: path.join(props.projectRoot, 'package-lock.json'),
+      description: spec.description,
+      // Pinned to the Node major the local runtime uses (package.json `node` devDependency), so both
+      // runtimes execute the same engine.
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: spec.memoryMb ?? 512,
+      timeout: Duration.seconds(spec.timeoutSeconds ?? 10),
+      role: this.role,
+      logGroup: this.logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      applicationLogLevelV2: lambda.ApplicationLogLevel[props.logLevel as keyof typeof lambda.ApplicationLogLevel],
+      systemLogLevelV2: lambda.SystemLogLevel.INFO,
+      tracing: lambda.Tracing.ACTIVE,
+      environment: {
+        STAGE: props.stage,
+        LOG_LEVEL: props.logLevel,
+        POWERTOOLS_SERVICE_NAME: 'modos',
+        AWS_NODEJS_CONNECTION_REUSE_ENABLED: '1',
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node22',
+        mainFields: ['module', 'main'],
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+        // Bundle the SDK clients at the versions package-lock.json pins (the ones the tests ran
+        // against) rather than whatever version the Lambda runtime ships.
+        bundleAwsSDK: true,
+        // CommonJS dependencies bundled into an ESM file still call require() for Node built-ins.
+        banner: "import { createRequire as __modosCreateRequire } from 'node:module'; const require = __modosCreateRequire(import.meta.url);",
+      },
+    });
+
+    Validations.of(this.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Only actions without resource-level permissions get Resource "*": xray:PutTraceSegments and xray:PutTelemetryRecords (Tracing.ACTIVE) and, on stream consumers, dynamodb:ListStreams (added by DynamoEventSource). test/infra asserts "*" never carries any other action.',
+    });
+    Validations.of(this.function).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason: 'nodejs22.x is pinned on purpose: it is the Node major of the local runtime and the test suite (package.json node@22); raise both together.',
+    });
+  }
+
+  /** Sets an env var once; binding the same resource twice is a wiring mistake. */
+  private setEnv(name: string, value: string): void {
+    if (this.bound.has(name)) throw new Error(`${this.spec.name}: ${name} is already bound`);
+    this.bound.add(name);
+    this.function.addEnvironment(name, value);
+  }
+
+  /**
+   * TABLE_NAME + item-level grants on the table and Query on each index.
+   * `read`: GetItem, BatchGetItem, Query, ConditionCheckItem. `write` adds PutItem, UpdateItem,
+   * DeleteItem, which is what TransactWriteItems checks per item. No Scan, no table-level actions.
+   */
+  bindTable(table: dynamodb.ITable, access: TableAccess, indexNames: readonly string[]): this {
+    this.setEnv('TABLE_NAME', table.tableName);
+    const actions = access === 'write' ? [...TABLE_ACTIONS.read, ...TABLE_ACTIONS.write] : [...TABLE_ACTIONS.read];
+    this.role.addToPolicy(new iam.PolicyStatement({ sid: `Table${cap(access)}Items`, actions, resources: [table.tableArn] }));
+    if (indexNames.length) {
+      this.role.addToPolicy(
+        new iam.PolicyStatement({
+          sid: 'TableQueryIndexes',
+          actions: ['dynamodb:Query'],
+          resources: indexNames.map((name) => `${table.tableArn}/index/${name}`),
+        }),
+      );
+    }
+    return this;
+  }
+
+  /** BUCKET_NAME + object-level grants (`read`: GetObject; `write` adds PutObject) and the key's use if KMS-encrypted. */
+  bindBucket(bucket: s3.IBucket, access: TableAccess): this {
+    this.setEnv('BUCKET_NAME', bucket.bucketName);
+    const actions = access === 'write' ? [...BUCKET_ACTIONS.read, ...BUCKET_ACTIONS.write] : [...BUCKET_ACTIONS.read];
+    this.role.addToPolicy(new iam.PolicyStatement({ sid: `Bucket${cap(access)}Objects`, actions, resources: [bucket.arnForObjects('*')] }));
+    if (bucket.encryptionKey) {
+      if (access === 'write') bucket.encryptionKey.grantEncryptDecrypt(this.role);
+      else bucket.encryptionKey.grantDecrypt(this.role);
+    }
+    Validations.of(this.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${Stack.of(bucket).getLogicalId(bucket.node.defaultChild as s3.CfnBucket)}.Arn>/*]`,
+      reason: 'Object keys are created at run time (one prefix per tenant); the grant is limited to object actions on this one bucket.',
+    });
+    return this;
+  }
+
+  /** EVENT_BUS_NAME + events:PutEvents on that bus only. */
+  bindBus(bus: events.IEventBus): this {
+    this.setEnv('EVENT_BUS_NAME', bus.eventBusName);
+    this.role.addToPolicy(new iam.PolicyStatement({ sid: 'PutEventsOnPlatformBus', actions: ['events:PutEvents'], resources: [bus.eventBusArn] }));
+    return this;
+  }
+
+  /** JWT_ISSUER, JWT_AUDIENCE and JWKS_URL for the authorizer. Needs no grant: keys are fetched over HTTPS. */
+  bindJwt(settings: { issuer: string; audience: string; jwksUrl: string }): this {
+    this.setEnv('JWT_ISSUER', settings.issuer);
+    this.setEnv('JWT_AUDIENCE', settings.audience);
+    this.setEnv('JWKS_URL', settings.jwksUrl);
+    return this;
+  }
+}
+
+const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);

@@ -1,0 +1,223 @@
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
+import { Construct } from 'constructs';
+import type { FunctionName, RouteSpec } from '../../functions/platform/manifest.js';
+
+export interface PlatformApiProps {
+  stage: string;
+  routes: readonly RouteSpec[];
+  functions: (name: FunctionName) => lambda.IFunction;
+  authorizer: lambda.IFunction;
+  throttleRateLimit: number;
+  throttleBurstLimit: number;
+  waf: boolean;
+  wafRateLimitPer5Min: number;
+  logRetention: logs.RetentionDays;
+  retainLogs: boolean;
+}
+
+/**
+ * `{ "error": { code, message, requestId } }`, as local/api-server.ts renders gateway errors.
+ * `code` may name a `$context` variable (substituted inside its quotes); a `{ vtl }` message is a
+ * variable that already renders as a quoted JSON string, such as `$context.error.messageString`.
+ */
+function errorTemplate(code: string, message: string | { vtl: string }): string {
+  const m = typeof message === 'string' ? JSON.stringify(message) : message.vtl;
+  return `{"error":{"code":${JSON.stringify(code)},"message":${m},"requestId":"$context.requestId"}}`;
+}
+
+/**
+ * API Gateway's own responses (authorizer refusal, unknown route, throttling, validation, WAF) in the
+ * modos error shape, so a client parses one error format whoever answered.
+ */
+export const GATEWAY_RESPONSES: ReadonlyArray<{ id: string; type: apigw.ResponseType; status?: string; code: string; message: string | { vtl: string } }> = [
+  { id: 'Unauthorized', type: apigw.ResponseType.UNAUTHORIZED, status: '401', code: 'UNAUTHORIZED', message: 'Unauthorized' },
+  { id: 'AccessDenied', type: apigw.ResponseType.ACCESS_DENIED, status: '403', code: 'FORBIDDEN', message: 'Forbidden' },
+  // A REST API answers an unknown path or method with 403 "Missing Authentication Token"; the local
+  // runtime (and a client) expects 404.
+  { id: 'MissingRoute', type: apigw.ResponseType.MISSING_AUTHENTICATION_TOKEN, status: '404', code: 'NOT_FOUND', message: 'no such route' },
+  { id: 'Throttled', type: apigw.ResponseType.THROTTLED, status: '429', code: 'RATE_LIMITED', message: 'Too many requests' },
+  { id: 'TooLarge', type: apigw.ResponseType.REQUEST_TOO_LARGE, status: '413', code: 'VALIDATION_ERROR', message: 'request body too large' },
+  { id: 'BadParameters', type: apigw.ResponseType.BAD_REQUEST_PARAMETERS, status: '400', code: 'VALIDATION_ERROR', message: { vtl: '$context.error.messageString' } },
+  { id: 'BadBody', type: apigw.ResponseType.BAD_REQUEST_BODY, status: '400', code: 'VALIDATION_ERROR', message: { vtl: '$context.error.messageString' } },
+  { id: 'WafFiltered', type: apigw.ResponseType.WAF_FILTERED, status: '403', code: 'FORBIDDEN', message: 'Forbidden' },
+  { id: 'Default4xx', type: apigw.ResponseType.DEFAULT_4XX, code: '$context.error.responseType', message: { vtl: '$context.error.messageString' } },
+  { id: 'Default5xx', type: apigw.ResponseType.DEFAULT_5XX, code: 'INTERNAL_ERROR', message: 'internal error' },
+];
+
+/** Header a JWT route's token arrives in; also the TOKEN authorizer's identity source. */
+const AUTH_HEADER = 'Authorization';
+
+/**
+ * The stage's REST API, built from ROUTES: one resource + method per route, Lambda proxy integration
+ * to the route's function, the JWT TOKEN authorizer on `auth: 'jwt'` routes, open `auth: 'none'` routes.
+ * JSON access logs without IPs or user agents (no PII in logs), X-Ray tracing, stage throttling,
+ * execution logging at ERROR (never full request/response data), optional WAF.
+ */
+export class PlatformApi extends Construct {
+  readonly api: apigw.RestApi;
+  readonly authorizer: apigw.TokenAuthorizer;
+  readonly accessLogs: logs.LogGroup;
+  readonly webAcl: wafv2.CfnWebACL | undefined;
+
+  constructor(scope: Construct, id: string, props: PlatformApiProps) {
+    super(scope, id);
+    this.accessLogs = new logs.LogGroup(this, 'AccessLogs', {
+      retention: props.logRetention,
+      removalPolicy: props.retainLogs ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+
+    const F = apigw.AccessLogField;
+    const accessLogFormat = apigw.AccessLogFormat.custom(
+      JSON.stringify({
+        requestId: F.contextRequestId(),
+        extendedRequestId: F.contextExtendedRequestId(),
+        requestTime: F.contextRequestTime(),
+        httpMethod: F.contextHttpMethod(),
+        resourcePath: F.contextResourcePath(),
+        status: F.contextStatus(),
+        protocol: F.contextProtocol(),
+        responseLength: F.contextResponseLength(),
+        responseLatency: F.contextResponseLatency(),
+        integrationLatency: F.contextIntegrationLatency(),
+        integrationStatus: F.contextIntegrationStatus(),
+        authorizerStatus: F.contextAuthorizerStatus(),
+        authorizerLatency: F.contextAuthorizerLatency(),
+        tenantId: F.contextAuthorizer('tenantId'),
+        errorType: F.contextErrorResponseType(),
+        wafStatus: F.contextWafStatus(),
+        xrayTraceId: F.contextXrayTraceId(),
+      }),
+    );
+
+    this.api = new apigw.RestApi(this, 'Api', {
+      restApiName: `modos-${props.stage}`,
+      description: `modos ${props.stage} API (routes from functions/platform/manifest.ts)`,
+      endpointTypes: [apigw.EndpointType.REGIONAL],
+      // API Gateway writes access and execution logs through ONE role per account and region (the
+      // AWS::ApiGateway::Account setting). Each stage stack declares it; the last deploy wins and it
+      // is retained so destroying one stage never breaks another stage's logging.
+      cloudWatchRole: true,
+      cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN,
+      deployOptions: {
+        stageName: props.stage,
+        tracingEnabled: true,
+        metricsEnabled: true,
+        loggingLevel: apigw.MethodLoggingLevel.ERROR,
+        dataTraceEnabled: false,
+        throttlingRateLimit: props.throttleRateLimit,
+        throttlingBurstLimit: props.throttleBurstLimit,
+        accessLogDestination: new apigw.LogGroupLogDestination(this.accessLogs),
+        accessLogFormat,
+      },
+    });
+    Validations.of(this.api).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+      reason: "API Gateway's account-level CloudWatch role must be able to create any API's log groups and streams; AWS maintains exactly that policy for this one service role.",
+    });
+
+    for (const r of GATEWAY_RESPONSES) {
+      this.api.addGatewayResponse(r.id, {
+        type: r.type,
+        ...(r.status ? { statusCode: r.status } : {}),
+        responseHeaders: { 'Content-Type': "'application/json'" },
+        templates: { 'application/json': errorTemplate(r.code, r.message) },
+      });
+    }
+
+    this.authorizer = new apigw.TokenAuthorizer(this, 'JwtAuthorizer', {
+      handler: props.authorizer,
+      identitySource: apigw.IdentitySource.header(AUTH_HEADER),
+      resultsCacheTtl: Duration.minutes(5),
+      // Same shape the authorizer's bearerToken() accepts: anything else is refused (401) without
+      // invoking (and paying for) the Lambda.
+      validationRegex: '^Bearer [A-Za-z0-9_-]+\\.[A-Za-z0-9_-]*\\.[A-Za-z0-9_-]*$',
+    });
+
+    // Bodies are validated by the handlers' zod schemas (the one source of the contracts, which also
+    // generates the OpenAPI document); the gateway checks the required path parameters. (The Authorization header is the
+    // authorizer's identity source: a request without it gets 401 before validation runs.)
+    const validator = this.api.addRequestValidator('RequiredParameters', {
+      validateRequestParameters: true,
+      validateRequestBody: true,
+    });
+
+    const integrations = new Map<FunctionName, apigw.LambdaIntegration>();
+    for (const route of props.routes) {
+      let integration = integrations.get(route.function);
+      if (!integration) {
+        integration = new apigw.LambdaIntegration(props.functions(route.function), { proxy: true, allowTestInvoke: false });
+        integrations.set(route.function, integration);
+      }
+      const requestParameters: Record<string, boolean> = {};
+      for (const m of route.path.matchAll(/\{(\w+)\}/g)) requestParameters[`method.request.path.${m[1]}`] = true;
+      const resource = this.api.root.resourceForPath(route.path);
+      const method = resource.addMethod(route.method, integration, {
+        ...(route.auth === 'jwt'
+          ? { authorizer: this.authorizer, authorizationType: apigw.AuthorizationType.CUSTOM }
+          : { authorizationType: apigw.AuthorizationType.NONE }),
+        requestParameters,
+        requestValidator: validator,
+      });
+      if (route.auth === 'none') {
+        const reason = `${route.method} ${route.path} is public by design in the route manifest (auth: 'none'): liveness and the OpenAPI document carry no tenant data.`;
+        Validations.of(method).acknowledge({ id: 'AwsSolutions-APIG4', reason }, { id: 'AwsSolutions-COG4', reason });
+      } else {
+        Validations.of(method).acknowledge({
+          id: 'AwsSolutions-COG4',
+          reason: "Tokens come from the tenant stage's own identity provider (jwtIssuer + jwksUrl), verified by the Lambda TOKEN authorizer (pinned algorithms, issuer, audience, expiry); there is no Cognito user pool.",
+        });
+      }
+    }
+
+    if (props.waf) {
+      this.webAcl = this.createWebAcl(props);
+    } else {
+      Validations.of(this.api).acknowledge({
+        id: 'AwsSolutions-APIG3',
+        reason: 'WAF is switched off for this stage (-c waf=false, the default for dev only) to save its fixed monthly cost; stage throttling still applies. Every other stage attaches a web ACL.',
+      });
+    }
+  }
+
+  private createWebAcl(props: PlatformApiProps): wafv2.CfnWebACL {
+    const visibility = (name: string): wafv2.CfnWebACL.VisibilityConfigProperty => ({
+      cloudWatchMetricsEnabled: true,
+      metricName: `modos-${props.stage}-${name}`,
+      sampledRequestsEnabled: false,
+    });
+    const managed = (priority: number, name: string, overrides: wafv2.CfnWebACL.RuleActionOverrideProperty[] = []): wafv2.CfnWebACL.RuleProperty => ({
+      name,
+      priority,
+      overrideAction: { none: {} },
+      statement: { managedRuleGroupStatement: { vendorName: 'AWS', name, ...(overrides.length ? { ruleActionOverrides: overrides } : {}) } },
+      visibilityConfig: visibility(name),
+    });
+    const acl = new wafv2.CfnWebACL(this, 'WebAcl', {
+      name: `modos-${props.stage}-api`,
+      scope: 'REGIONAL',
+      defaultAction: { allow: {} },
+      visibilityConfig: visibility('api'),
+      rules: [
+        {
+          name: 'RateLimitPerIp',
+          priority: 0,
+          action: { block: {} },
+          statement: { rateBasedStatement: { aggregateKeyType: 'IP', limit: props.wafRateLimitPer5Min } },
+          visibilityConfig: visibility('rate-limit'),
+        },
+        managed(1, 'AWSManagedRulesKnownBadInputsRuleSet'),
+        // Bodies up to schemas' MAX_BODY_BYTES (64 KiB) are legitimate; the rule set blocks above 8 KiB.
+        managed(2, 'AWSManagedRulesCommonRuleSet', [{ name: 'SizeRestrictions_BODY', actionToUse: { count: {} } }]),
+      ],
+    });
+    new wafv2.CfnWebACLAssociation(this, 'WebAclAssociation', {
+      resourceArn: this.api.deploymentStage.stageArn,
+      webAclArn: acl.attrArn,
+    });
+    return acl;
+  }
+}

@@ -1,0 +1,113 @@
+import { ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { EventPattern } from '../../functions/domain/events/event-pattern.js';
+import type { EventRuleSpec, FunctionName } from '../../functions/platform/manifest.js';
+
+export interface PlatformBusProps {
+  stage: string;
+  rules: readonly EventRuleSpec[];
+  /** The stage's functions by manifest name, for `function` targets. */
+  functions: (name: FunctionName) => lambda.IFunction;
+  logRetention: logs.RetentionDays;
+  retain: boolean;
+}
+
+/**
+ * Converts a raw EventBridge pattern (the manifest's, as PutRule takes it) to the CDK shape, which
+ * only renames `detail-type` to `detailType` and renders it back unchanged.
+ */
+export function toCdkEventPattern(pattern: EventPattern): events.EventPattern {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(pattern)) out[key === 'detail-type' ? 'detailType' : key] = value;
+  return out as events.EventPattern;
+}
+
+/**
+ * The stage's custom bus `modos-<stage>` and one rule per EVENT_RULES entry, with exactly that
+ * entry's pattern. Integrators add their own rules on the same bus.
+ *
+ * `log` targets deliver to the platform event log, a CloudWatch log group `/modos/<stage>/events`.
+ * Its resource policy is a native AWS::Logs::ResourcePolicy scoped to that one group rather than
+ * targets.CloudWatchLogGroup's, which installs the policy through an AwsCustomResource Lambda (an
+ * extra function with logs:PutResourcePolicy on `*`).
+ */
+export class PlatformBus extends Construct {
+  readonly bus: events.EventBus;
+  readonly eventLog: logs.LogGroup;
+  readonly rules = new Map<string, events.Rule>();
+  private targetDlq: sqs.Queue | undefined;
+
+  constructor(scope: Construct, id: string, props: PlatformBusProps) {
+    super(scope, id);
+    this.bus = new events.EventBus(this, 'Bus', { eventBusName: `modos-${props.stage}`, description: `modos ${props.stage} platform events` });
+
+    this.eventLog = new logs.LogGroup(this, 'EventLog', {
+      logGroupName: `/modos/${props.stage}/events`,
+      retention: props.logRetention,
+      removalPolicy: props.retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+    const eventLogArn = Stack.of(this).formatArn({
+      service: 'logs',
+      resource: 'log-group',
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      resourceName: this.eventLog.logGroupName,
+    });
+    let eventLogPolicy: logs.ResourcePolicy | undefined;
+    const logTarget: events.IRuleTarget = {
+      bind: () => {
+        eventLogPolicy ??= new logs.ResourcePolicy(this, 'EventLogPolicy', {
+          policyStatements: [
+            new iam.PolicyStatement({
+              sid: 'EventBridgeWritesPlatformEventLog',
+              principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+              actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+              resources: [this.eventLog.logGroupArn],
+            }),
+          ],
+        });
+        return { arn: eventLogArn, targetResource: this.eventLog };
+      },
+    };
+
+    for (const spec of props.rules) {
+      const rule = new events.Rule(this, spec.name, {
+        eventBus: this.bus,
+        description: spec.description,
+        eventPattern: toCdkEventPattern(spec.pattern),
+      });
+      if (spec.target.kind === 'log') {
+        rule.addTarget(logTarget);
+        if (eventLogPolicy) rule.node.addDependency(eventLogPolicy);
+      } else {
+        rule.addTarget(
+          new targets.LambdaFunction(props.functions(spec.target.function), {
+            deadLetterQueue: this.dlq(),
+            retryAttempts: 8,
+            maxEventAge: Duration.hours(6),
+          }),
+        );
+      }
+      this.rules.set(spec.name, rule);
+    }
+  }
+
+  /** Events a function target could not take after retries land here, encrypted and TLS-only. */
+  private dlq(): sqs.Queue {
+    this.targetDlq ??= new sqs.Queue(this, 'TargetDlq', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.targetDlq).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is itself the dead-letter queue of the bus rules\' function targets (set as the target DeadLetterConfig, not via a RedrivePolicy); it has no consumer to fail.',
+    });
+    return this.targetDlq;
+  }
+}

@@ -1,0 +1,109 @@
+import { CfnOutput, RemovalPolicy, Stack, Tags, type StackProps } from 'aws-cdk-lib';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { EVENT_RULES, FUNCTIONS, ROUTES, STREAM_CONSUMERS, type FunctionName, type FunctionSpec } from '../functions/platform/manifest.js';
+import { ModosFunction } from './constructs/modos-function.js';
+import { ObjectStore } from './constructs/object-store.js';
+import { PlatformApi } from './constructs/platform-api.js';
+import { PlatformBus } from './constructs/platform-bus.js';
+import { PlatformTable } from './constructs/platform-table.js';
+import { StreamConsumer } from './constructs/stream-consumer.js';
+import type { StageConfig } from './stage-config.js';
+
+export interface ModosStackProps extends StackProps {
+  config: StageConfig;
+  /** Repository root: handler entries and package-lock.json are resolved from here. */
+  projectRoot: string;
+}
+
+/**
+ * One isolated copy of the platform for one tenant stage, built from the manifest
+ * (functions/platform/manifest.ts): what exists is decided there, not here. Environment-agnostic
+ * (no account/region lookups), so it synthesizes offline and deploys to whatever the CLI credentials point at.
+ */
+export class ModosStack extends Stack {
+  readonly functions = new Map<FunctionName, ModosFunction>();
+  readonly table: PlatformTable;
+  readonly store: ObjectStore;
+  readonly platformBus: PlatformBus;
+  readonly platformApi: PlatformApi;
+
+  constructor(scope: Construct, id: string, props: ModosStackProps) {
+    const { config } = props;
+    super(scope, id, {
+      ...props,
+      stackName: config.stackName,
+      description: `modos tenant stage ${config.stage}: API, functions, single table, bucket, event bus`,
+      terminationProtection: config.retainData,
+    });
+    Tags.of(this).add('modos:stage', config.stage);
+
+    this.table = new PlatformTable(this, 'Data', { retain: config.retainData });
+    this.store = new ObjectStore(this, 'Objects', { accessLogRetentionDays: config.retainData ? 365 : 30 });
+
+    const fn = (name: FunctionName): ModosFunction => {
+      const f = this.functions.get(name);
+      if (!f) throw new Error(`manifest references unknown function ${name}`);
+      return f;
+    };
+
+    // Functions first (rules, routes and stream consumers refer to them), then the bus, which they may publish to.
+    for (const spec of Object.values(FUNCTIONS) as FunctionSpec[]) {
+      this.functions.set(
+        spec.name as FunctionName,
+        new ModosFunction(this, spec.name, {
+          spec,
+          projectRoot: props.projectRoot,
+          stage: config.stage,
+          logLevel: config.logLevel,
+          logRetention: logs.RetentionDays.ONE_MONTH,
+          logRemovalPolicy: config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+        }),
+      );
+    }
+
+    this.platformBus = new PlatformBus(this, 'Events', {
+      stage: config.stage,
+      rules: EVENT_RULES,
+      functions: (name) => fn(name).function,
+      logRetention: logs.RetentionDays.THREE_MONTHS,
+      retain: config.retainData,
+    });
+
+    for (const f of this.functions.values()) {
+      const { spec } = f;
+      if (spec.table) f.bindTable(this.table.table, spec.table, this.table.indexNames);
+      if (spec.bucket) f.bindBucket(this.store.bucket, spec.bucket);
+      if (spec.bus) f.bindBus(this.platformBus.bus);
+      if (spec.jwt) f.bindJwt({ issuer: config.jwtIssuer, audience: config.jwtAudience, jwksUrl: config.jwksUrl });
+    }
+
+    STREAM_CONSUMERS.forEach((consumer) => {
+      new StreamConsumer(this, `${consumer.function}Stream`, {
+        table: this.table.table,
+        consumer: fn(consumer.function).function,
+        filter: consumer.filter as unknown as Record<string, unknown>,
+      });
+    });
+
+    const authorizer = (Object.values(FUNCTIONS) as FunctionSpec[]).filter((s) => s.jwt);
+    if (authorizer.length !== 1 || !authorizer[0]) throw new Error('the manifest must declare exactly one function with jwt: true (the authorizer)');
+    this.platformApi = new PlatformApi(this, 'Http', {
+      stage: config.stage,
+      routes: ROUTES,
+      functions: (name) => fn(name).function,
+      authorizer: fn(authorizer[0].name as FunctionName).function,
+      throttleRateLimit: config.throttleRateLimit,
+      throttleBurstLimit: config.throttleBurstLimit,
+      waf: config.waf,
+      wafRateLimitPer5Min: config.wafRateLimitPer5Min,
+      logRetention: logs.RetentionDays.ONE_MONTH,
+      retainLogs: config.retainData,
+    });
+
+    new CfnOutput(this, 'ApiUrl', { value: this.platformApi.api.url, description: 'Base URL of the stage API (append api/v1/...)' });
+    new CfnOutput(this, 'TableName', { value: this.table.table.tableName });
+    new CfnOutput(this, 'BucketName', { value: this.store.bucket.bucketName });
+    new CfnOutput(this, 'EventBusName', { value: this.platformBus.bus.eventBusName });
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * Settings of one tenant stage, read from CDK context (`-c key=value` or cdk.json) and validated
+ * before any construct is built, so a typo fails with the setting's name instead of deep in a deploy.
+ */
+
+/** Lowercase, starts with a letter, 2-21 characters: it goes into stack, bus and API stage names. */
+export const STAGE_PATTERN = /^[a-z][a-z0-9-]{1,20}$/;
+
+/** The stage a bare `cdk synth` / `cdk deploy` targets. */
+export const DEFAULT_STAGE = 'dev';
+
+/**
+ * JWT settings used when none are given. They point at a reserved `.invalid` host that never
+ * resolves, so a dev stack deployed without an identity provider refuses every token (401) instead of
+ * trusting anything. Only the `dev` stage may use them.
+ */
+export const DEV_JWT_PLACEHOLDERS = {
+  jwtIssuer: 'https://dev-placeholder-issuer.invalid/',
+  jwtAudience: 'modos-api',
+  jwksUrl: 'https://dev-placeholder-issuer.invalid/.well-known/jwks.json',
+} as const;
+
+export interface StageConfig {
+  stage: string;
+  /** `Modos-<stage>`. */
+  stackName: string;
+  jwtIssuer: string;
+  jwtAudience: string;
+  jwksUrl: string;
+  /** True when the dev placeholders above are in use (the authorizer then refuses every token). */
+  jwtIsPlaceholder: boolean;
+  /** Data survives `cdk destroy` (table, buckets, event log) on every stage but dev. */
+  retainData: boolean;
+  logLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+  /** API Gateway stage throttling: steady-state requests per second and burst. */
+  throttleRateLimit: number;
+  throttleBurstLimit: number;
+  /** Attach a WAFv2 web ACL (AWS managed rules + per-IP rate limit) to the API stage. */
+  waf: boolean;
+  /** Requests per 5 minutes per client IP before WAF blocks. */
+  wafRateLimitPer5Min: number;
+}
+
+export class StageConfigError extends Error {
+  override readonly name = 'StageConfigError';
+}
+
+type ContextReader = (key: string) => unknown;
+
+function str(get: ContextReader, key: string): string | undefined {
+  const v = get(key);
+  if (v === undefined || v === null || v === '') return undefined;
+  if (typeof v !== 'string') throw new StageConfigError(`context "${key}" must be a string, got ${JSON.stringify(v)}`);
+  return v.trim();
+}
+
+function bool(get: ContextReader, key: string, fallback: boolean): boolean {
+  const v = get(key);
+  if (v === undefined || v === null || v === '') return fallback;
+  if (v === true || v === 'true') return true;
+  if (v === false || v === 'false') return false;
+  throw new StageConfigError(`context "${key}" must be true or false, got ${JSON.stringify(v)}`);
+}
+
+function int(get: ContextReader, key: string, fallback: number, min: number, max: number): number {
+  const v = get(key);
+  if (v === undefined || v === null || v === '') return fallback;
+  const n = typeof v === 'number' ? v : Number(v);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new StageConfigError(`context "${key}" must be an integer between ${min} and ${max}, got ${JSON.stringify(v)}`);
+  }
+  return n;
+}
+
+function httpsUrl(key: string, value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new StageConfigError(`context "${key}" must be a URL, got ${JSON.stringify(value)}`);
+  }
+  if (url.protocol !== 'https:') throw new StageConfigError(`context "${key}" must be an https:// URL, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+/** Reads and validates the stage settings; throws StageConfigError naming the faulty setting. */
+export function stageConfigFromContext(get: ContextReader): StageConfig {
+  const stage = str(get, 'stage') ?? DEFAULT_STAGE;
+  if (!STAGE_PATTERN.test(stage)) {
+    throw new StageConfigError(
+      `invalid stage ${JSON.stringify(stage)}: use -c stage=<name> with 2-21 characters of a-z, 0-9 and "-", starting with a letter (e.g. -c stage=acme-prod)`,
+    );
+  }
+  const issuer = str(get, 'jwtIssuer');
+  const jwksUrl = str(get, 'jwksUrl');
+  const audience = str(get, 'jwtAudience');
+  const jwtIsPlaceholder = !issuer || !jwksUrl;
+  if (jwtIsPlaceholder && stage !== DEFAULT_STAGE) {
+    throw new StageConfigError(
+      `stage "${stage}" needs its identity provider: -c jwtIssuer=<issuer URL> -c jwksUrl=<JWKS URL> [-c jwtAudience=<audience>] (placeholders are only allowed for the "${DEFAULT_STAGE}" stage)`,
+    );
+  }
+  const logLevel = (str(get, 'logLevel') ?? 'INFO').toUpperCase();
+  if (!['DEBUG', 'INFO', 'WARN', 'ERROR'].includes(logLevel)) {
+    throw new StageConfigError(`context "logLevel" must be DEBUG, INFO, WARN or ERROR, got ${JSON.stringify(logLevel)}`);
+  }
+  const isDev = stage === DEFAULT_STAGE;
+  return {
+    stage,
+    stackName: `Modos-${stage}`,
+    jwtIssuer: httpsUrl('jwtIssuer', issuer ?? DEV_JWT_PLACEHOLDERS.jwtIssuer),
+    jwtAudience: audience ?? DEV_JWT_PLACEHOLDERS.jwtAudience,
+    jwksUrl: httpsUrl('jwksUrl', jwksUrl ?? DEV_JWT_PLACEHOLDERS.jwksUrl),
+    jwtIsPlaceholder,
+    retainData: !isDev,
+    logLevel: logLevel as StageConfig['logLevel'],
+    throttleRateLimit: int(get, 'throttleRateLimit', 50, 1, 10_000),
+    throttleBurstLimit: int(get, 'throttleBurstLimit', 100, 1, 5_000),
+    waf: bool(get, 'waf', !isDev),
+    wafRateLimitPer5Min: int(get, 'wafRateLimitPer5Min', 2_000, 10, 2_000_000_000),
+  };
+}

@@ -1,0 +1,146 @@
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { FUNCTIONS, type FunctionSpec } from '../../functions/platform/manifest.js';
+import { asArray, referencedIds, resourcesOfType, synthStage, SYNTH_TIMEOUT_MS, type CfnResourceJson, type SynthesizedStage } from './support/synth.js';
+
+let s: SynthesizedStage;
+const specs = Object.values(FUNCTIONS) as FunctionSpec[];
+
+interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+}
+
+function lambdaOf(name: string): CfnResourceJson {
+  return s.json.Resources[s.logicalId(s.stack.functions.get(name as keyof typeof FUNCTIONS)!.function)]!;
+}
+
+/** Every statement of every identity policy attached to the function's role. */
+function statementsOf(name: string): Statement[] {
+  const roleId = referencedIds(lambdaOf(name).Properties!.Role)[0]!;
+  return resourcesOfType(s.json, 'AWS::IAM::Policy')
+    .filter(([, p]) => referencedIds(p.Properties!.Roles).includes(roleId))
+    .flatMap(([, p]) => p.Properties!.PolicyDocument.Statement as Statement[]);
+}
+
+const actionsOf = (name: string) => statementsOf(name).flatMap((st) => asArray(st.Action));
+
+describe('functions built from the manifest', () => {
+  beforeAll(() => {
+    s = synthStage();
+  }, SYNTH_TIMEOUT_MS);
+
+  it('deploys exactly one Lambda per FUNCTIONS entry', () => {
+    expect(resourcesOfType(s.json, 'AWS::Lambda::Function')).toHaveLength(specs.length);
+  });
+
+  it.each(specs.map((f) => [f.name]))('%s runs nodejs22.x on arm64 with JSON logs into its own log group with retention', (name) => {
+    const p = lambdaOf(name).Properties!;
+    expect(p.Runtime).toBe('nodejs22.x');
+    expect(p.Architectures).toEqual(['arm64']);
+    expect(p.Handler).toBe('index.handler');
+    expect(p.LoggingConfig.LogFormat).toBe('JSON');
+    const logGroup = s.json.Resources[p.LoggingConfig.LogGroup.Ref]!;
+    expect(logGroup.Type).toBe('AWS::Logs::LogGroup');
+    expect(logGroup.Properties!.RetentionInDays).toBeGreaterThan(0);
+    expect(p.Environment.Variables).toMatchObject({ STAGE: 'acme-test', LOG_LEVEL: 'INFO', POWERTOOLS_SERVICE_NAME: 'modos', AWS_NODEJS_CONNECTION_REUSE_ENABLED: '1' });
+  });
+
+  it.each(specs.map((f) => [f.name, f]))('%s gets exactly the env vars of its bindings', (name, spec) => {
+    const env = lambdaOf(name).Properties!.Environment.Variables as Record<string, unknown>;
+    expect('TABLE_NAME' in env, 'TABLE_NAME').toBe(Boolean(spec.table));
+    expect('BUCKET_NAME' in env, 'BUCKET_NAME').toBe(Boolean(spec.bucket));
+    expect('EVENT_BUS_NAME' in env, 'EVENT_BUS_NAME').toBe(Boolean(spec.bus));
+    expect('JWKS_URL' in env, 'JWKS_URL').toBe(Boolean(spec.jwt));
+    if (spec.table) expect(referencedIds(env.TABLE_NAME)).toEqual([s.logicalId(s.stack.table.table)]);
+    if (spec.bus) expect(referencedIds(env.EVENT_BUS_NAME)).toEqual([s.logicalId(s.stack.platformBus.bus)]);
+  });
+
+  it('bundles every function as an ES module that loads in Node and exports handler', () => {
+    const bundles = specs.map((spec) => {
+      const fn = lambdaOf(spec.name) as CfnResourceJson & { Metadata?: Record<string, string> };
+      return path.join(s.assemblyDir, fn.Metadata!['aws:asset:path']!, 'index.mjs');
+    });
+    // A child process, so module state and env of one bundle cannot leak into the test runner.
+    const script = `for (const f of JSON.parse(process.argv[1])) { const m = await import(f); if (typeof m.handler !== 'function') throw new Error(f + ': no handler'); }`;
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script, JSON.stringify(bundles)], {
+      env: { PATH: process.env.PATH, AWS_REGION: 'eu-west-1', STAGE: 'acme-test', LOG_LEVEL: 'ERROR', JWKS_URL: 'https://idp.example.com/jwks.json' },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+  });
+
+  it('passes the stage identity provider to the authorizer only', () => {
+    const env = lambdaOf('Authorizer').Properties!.Environment.Variables;
+    expect(env).toMatchObject({ JWT_ISSUER: 'https://idp.example.com/tenants/acme/', JWT_AUDIENCE: 'modos-acme', JWKS_URL: 'https://idp.example.com/tenants/acme/.well-known/jwks.json' });
+  });
+
+  describe('least privilege', () => {
+    it('gives no policy statement Action "*" or a service wildcard such as dynamodb:*', () => {
+      for (const [id, p] of [...resourcesOfType(s.json, 'AWS::IAM::Policy'), ...resourcesOfType(s.json, 'AWS::IAM::Role')]) {
+        const docs = p.Type === 'AWS::IAM::Policy' ? [p.Properties!.PolicyDocument] : (p.Properties!.Policies ?? []).map((x: any) => x.PolicyDocument);
+        for (const st of docs.flatMap((d: any) => d.Statement as Statement[])) {
+          for (const action of asArray(st.Action)) expect(action, id).not.toMatch(/(^\*$)|(:\*$)/);
+        }
+      }
+    });
+
+    it('uses Resource "*" only for actions that have no resource-level permissions', () => {
+      const allowedOnStar = new Set(['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'dynamodb:ListStreams']);
+      for (const spec of specs) {
+        for (const st of statementsOf(spec.name).filter((x) => asArray(x.Resource as string).includes('*'))) {
+          for (const action of asArray(st.Action)) expect(allowedOnStar.has(action), `${spec.name}: ${action} on *`).toBe(true);
+        }
+      }
+    });
+
+    it.each(specs.filter((f) => f.table === 'read').map((f) => [f.name]))('%s (read) cannot write the table', (name) => {
+      const actions = actionsOf(name);
+      for (const a of ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem']) expect(actions).not.toContain(a);
+      expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query']));
+    });
+
+    it.each(specs.filter((f) => f.table === 'write').map((f) => [f.name]))('%s (write) can commit its transactions', (name) => {
+      expect(actionsOf(name)).toEqual(expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem', 'dynamodb:GetItem']));
+    });
+
+    it('gives no table item access to functions without a table binding, and never Scan', () => {
+      for (const spec of specs) {
+        const itemActions = actionsOf(spec.name).filter((a) => a.startsWith('dynamodb:') && !/Stream|GetRecords|GetShardIterator/.test(a));
+        if (!spec.table) expect(itemActions, spec.name).toEqual([]);
+        expect(itemActions, spec.name).not.toContain('dynamodb:Scan');
+      }
+    });
+
+    it('lets only bus-bound functions put events, and only on the platform bus', () => {
+      const busId = s.logicalId(s.stack.platformBus.bus);
+      for (const spec of specs) {
+        const puts = statementsOf(spec.name).filter((st) => asArray(st.Action).includes('events:PutEvents'));
+        if (!spec.bus) {
+          expect(puts, spec.name).toEqual([]);
+          continue;
+        }
+        expect(puts.length, spec.name).toBeGreaterThan(0);
+        for (const st of puts) {
+          expect(st.Resource).toEqual({ 'Fn::GetAtt': [busId, 'Arn'] });
+          expect(asArray(st.Action)).toEqual(['events:PutEvents']);
+        }
+      }
+    });
+
+    it('lets each function write only its own log group (no AWSLambdaBasicExecutionRole)', () => {
+      for (const spec of specs) {
+        const logGroupId = lambdaOf(spec.name).Properties!.LoggingConfig.LogGroup.Ref;
+        const logStatements = statementsOf(spec.name).filter((st) => asArray(st.Action).some((a) => a.startsWith('logs:')));
+        expect(logStatements.map((st) => st.Resource), spec.name).toEqual([{ 'Fn::GetAtt': [logGroupId, 'Arn'] }]);
+      }
+      for (const [, role] of resourcesOfType(s.json, 'AWS::IAM::Role')) {
+        expect(JSON.stringify(role.Properties!.ManagedPolicyArns ?? [])).not.toContain('AWSLambdaBasicExecutionRole');
+      }
+    });
+  });
+});

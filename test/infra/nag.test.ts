@@ -1,0 +1,105 @@
+import { Validations, type App } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { cdkJsonContext, createModosApp } from '../../lib/app.js';
+import { DEV_JWT_PLACEHOLDERS, stageConfigFromContext, StageConfigError } from '../../lib/stage-config.js';
+import { synthStage, SYNTH_TIMEOUT_MS, type SynthesizedStage } from './support/synth.js';
+
+interface Ack {
+  path: string;
+  id: string;
+  reason: string;
+}
+
+/** Every acknowledgement recorded with Validations.of(construct).acknowledge(). */
+function acknowledgements(app: App): Ack[] {
+  const out: Ack[] = [];
+  for (const c of app.node.findAll()) {
+    for (const m of c.node.metadata) {
+      if (m.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY) continue;
+      for (const [id, reason] of Object.entries(m.data as Record<string, string>)) out.push({ path: c.node.path, id: id.replace(/^annotation::/i, ''), reason });
+    }
+  }
+  return out;
+}
+
+/** What AwsSolutions would report if nothing were acknowledged: rule id → construct paths. */
+function rawFindings(app: App): Array<{ id: string; path: string }> {
+  const pack = new AwsSolutionsChecks(app);
+  // Test-only: see every finding, to prove each acknowledgement still matches one.
+  (pack as unknown as { isAcknowledged: () => boolean }).isAcknowledged = () => false;
+  return pack.validateScope(app).violations.flatMap((v) => v.violatingResources.map((r) => ({ id: v.ruleName, path: r.constructPath ?? '' })));
+}
+
+describe.each([
+  ['a tenant stage', { stage: 'acme-test' }],
+  ['the dev stage (placeholder IdP, no WAF)', { stage: 'dev', jwtIssuer: undefined, jwtAudience: undefined, jwksUrl: undefined }],
+])('cdk-nag AwsSolutions on %s', (_label, context) => {
+  let s: SynthesizedStage;
+  beforeAll(() => {
+    // Synthesis itself throws (in-memory app mode under vitest) on any unacknowledged error finding.
+    s = synthStage(context);
+  }, SYNTH_TIMEOUT_MS);
+
+  it('reports no finding of any severity from any validation plugin', () => {
+    const violations = s.validationReport.pluginReports.flatMap((r) => r.violations ?? []);
+    expect(violations).toEqual([]);
+  });
+
+  it('runs the AwsSolutions pack on this app (a synthesis without it would prove nothing)', () => {
+    expect(rawFindings(s.app).length).toBeGreaterThan(0);
+  });
+
+  it('acknowledges every finding on the construct it concerns, never on the stack or app', () => {
+    const acks = acknowledgements(s.app);
+    const stackPath = s.stack.node.path;
+    expect(acks.filter((a) => a.path === '' || a.path === stackPath)).toEqual([]);
+    for (const f of rawFindings(s.app)) {
+      const covering = acks.filter((a) => a.id === f.id && (f.path === a.path || f.path.startsWith(`${a.path}/`)));
+      expect(covering.length, `${f.id} at ${f.path}`).toBeGreaterThan(0);
+    }
+  });
+
+  it('has no stale acknowledgement, and each gives a specific reason', () => {
+    const findings = rawFindings(s.app);
+    for (const a of acknowledgements(s.app)) {
+      if (!a.id.startsWith('AwsSolutions-')) continue;
+      const used = findings.some((f) => f.id === a.id && (f.path === a.path || f.path.startsWith(`${a.path}/`)));
+      expect(used, `${a.id} at ${a.path} suppresses nothing`).toBe(true);
+      expect(a.reason.length, `${a.id} at ${a.path}`).toBeGreaterThanOrEqual(60);
+    }
+  });
+});
+
+describe('stage settings from context', () => {
+  const read = (ctx: Record<string, unknown>) => stageConfigFromContext((k) => ctx[k]);
+
+  it('defaults to the dev stage with placeholder identity provider settings', () => {
+    const c = read({});
+    expect(c).toMatchObject({ stage: 'dev', stackName: 'Modos-dev', jwtIsPlaceholder: true, retainData: false, waf: false });
+    expect(c.jwksUrl).toBe(DEV_JWT_PLACEHOLDERS.jwksUrl);
+  });
+
+  it.each(['Acme', 'a', '1acme', 'acme_prod', 'acme-prod-with-a-very-long-name'])('rejects the stage name %j with a message saying what is allowed', (stage) => {
+    expect(() => read({ stage })).toThrow(StageConfigError);
+    expect(() => read({ stage })).toThrow(/-c stage=<name>.*a-z, 0-9/);
+  });
+
+  it('refuses a non-dev stage without its identity provider', () => {
+    expect(() => read({ stage: 'acme-prod' })).toThrow(/needs its identity provider: -c jwtIssuer=.* -c jwksUrl=/);
+  });
+
+  it('refuses a JWKS URL that is not https', () => {
+    expect(() => read({ stage: 'acme-prod', jwtIssuer: 'https://idp.example.com/', jwksUrl: 'http://idp.example.com/jwks' })).toThrow(/jwksUrl.*https/);
+  });
+
+  it('reads CLI strings for booleans and numbers', () => {
+    const c = read({ stage: 'acme-prod', jwtIssuer: 'https://idp.example.com/', jwksUrl: 'https://idp.example.com/jwks', waf: 'false', throttleRateLimit: '20' });
+    expect(c).toMatchObject({ waf: false, throttleRateLimit: 20, retainData: true });
+    expect(() => read({ waf: 'yes' })).toThrow(/"waf" must be true or false/);
+  });
+
+  it('fails app construction, before any resource exists, on an invalid stage', () => {
+    expect(() => createModosApp({ context: { ...cdkJsonContext(), stage: 'Bad Stage' } })).toThrow(StageConfigError);
+  });
+});
