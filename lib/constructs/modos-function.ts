@@ -9,6 +9,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { FunctionSpec, TableAccess } from '../../functions/platform/manifest.js';
+import { LAMBDA_BUNDLING } from '../../functions/platform/bundling.js';
 
 /** DynamoDB actions a function may use, by access level. TransactWriteItems is authorised per item action. */
 export const TABLE_ACTIONS = {
@@ -104,17 +105,18 @@ export class ModosFunction extends Construct {
         NODE_OPTIONS: '--enable-source-maps',
       },
       bundling: {
+        // Same esbuild settings as functions/platform/bundling.ts (measured by npm run bench:bundles).
         format: OutputFormat.ESM,
-        target: 'node22',
-        mainFields: ['module', 'main'],
-        minify: true,
+        target: LAMBDA_BUNDLING.target,
+        mainFields: [...LAMBDA_BUNDLING.mainFields],
+        minify: LAMBDA_BUNDLING.minify,
         sourceMap: true,
         sourcesContent: false,
         // Bundle the SDK clients at the versions package-lock.json pins (the ones the tests ran
         // against) rather than whatever version the Lambda runtime ships.
         bundleAwsSDK: true,
         // CommonJS dependencies bundled into an ESM file still call require() for Node built-ins.
-        banner: "import { createRequire as __modosCreateRequire } from 'node:module'; const require = __modosCreateRequire(import.meta.url);",
+        banner: LAMBDA_BUNDLING.banner.js,
       },
     });
 

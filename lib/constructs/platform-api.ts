@@ -4,7 +4,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
-import type { FunctionName, RouteSpec } from '../../functions/platform/manifest.js';
+import { AUTHORIZER, type FunctionName, type RouteSpec } from '../../functions/platform/manifest.js';
 
 export interface PlatformApiProps {
   stage: string;
@@ -49,7 +49,7 @@ export const GATEWAY_RESPONSES: ReadonlyArray<{ id: string; type: apigw.Response
 ];
 
 /** Header a JWT route's token arrives in; also the TOKEN authorizer's identity source. */
-const AUTH_HEADER = 'Authorization';
+const AUTH_HEADER = AUTHORIZER.identityHeader;
 
 /**
  * The stage's REST API, built from ROUTES: one resource + method per route, Lambda proxy integration
@@ -131,7 +131,8 @@ export class PlatformApi extends Construct {
     this.authorizer = new apigw.TokenAuthorizer(this, 'JwtAuthorizer', {
       handler: props.authorizer,
       identitySource: apigw.IdentitySource.header(AUTH_HEADER),
-      resultsCacheTtl: Duration.minutes(5),
+      // The local API caches authorizer results for the same time (manifest AUTHORIZER).
+      resultsCacheTtl: Duration.seconds(AUTHORIZER.resultsCacheTtlSeconds),
       // Same shape the authorizer's bearerToken() accepts: anything else is refused (401) without
       // invoking (and paying for) the Lambda.
       validationRegex: '^Bearer [A-Za-z0-9_-]+\\.[A-Za-z0-9_-]*\\.[A-Za-z0-9_-]*$',
