@@ -5,6 +5,26 @@ import type { ZodType } from 'zod';
 import { AuditList } from './audit.js';
 import { ErrorResponse, PageQuery } from './common.js';
 import { CreateEntityRequest, Entity, EntityIdPath, EntityList, ListEntitiesQuery, UpdateEntityRequest } from './entity.js';
+import {
+  Approval,
+  ApprovalIdPath,
+  ApprovalList,
+  CallbackPath,
+  CallbackQuery,
+  DecisionRequest,
+  Execution,
+  ExecutionIdPath,
+  ExecuteWorkflowRequest,
+  ExecutionStarted,
+  ListApprovalsQuery,
+  ToolList,
+  UpdateWorkflowRequest,
+  Workflow,
+  WorkflowDefinitionRequest,
+  WorkflowIdPath,
+  WorkflowList,
+  WorkflowWithSecret,
+} from './workflow.js';
 
 /** The API contract of each route (keyed `METHOD path` as in the route manifest), for the OpenAPI document. */
 export interface RouteContract {
@@ -34,6 +54,57 @@ export const ROUTE_CONTRACTS: Record<string, RouteContract> = {
     response: Entity,
   },
   'GET /api/v1/audit': { summary: 'Audit trail, newest first', permission: 'audit:read', query: PageQuery, status: 200, response: AuditList },
+  'GET /api/v1/tools': { summary: 'The tool registry with input/output JSON Schemas', permission: 'tools:read', status: 200, response: ToolList },
+  'POST /api/v1/workflows': {
+    summary: 'Create a workflow (version 1); a generated webhook secret is returned once',
+    permission: 'workflows:write',
+    body: WorkflowDefinitionRequest,
+    status: 201,
+    response: WorkflowWithSecret,
+  },
+  'GET /api/v1/workflows': { summary: 'List workflows, newest first', permission: 'workflows:read', query: PageQuery, status: 200, response: WorkflowList },
+  'GET /api/v1/workflows/{id}': { summary: 'Get the latest (or ?version=N) version', permission: 'workflows:read', params: WorkflowIdPath, status: 200, response: Workflow },
+  'PUT /api/v1/workflows/{id}': {
+    summary: 'Store a changed definition as version N+1 (409 if `version` is not the latest)',
+    permission: 'workflows:write',
+    params: WorkflowIdPath,
+    body: UpdateWorkflowRequest,
+    status: 200,
+    response: WorkflowWithSecret,
+  },
+  'POST /api/v1/workflows/execute': { summary: 'Start a run; it pins the workflow version', permission: 'workflows:execute', body: ExecuteWorkflowRequest, status: 202, response: ExecutionStarted },
+  'GET /api/v1/workflows/executions/{id}': { summary: 'A run: status and per-step history', permission: 'workflows:read', params: ExecutionIdPath, status: 200, response: Execution },
+  'POST /api/v1/workflows/executions/{id}/redrive': {
+    summary: 'Restart a FAILED, TIMED_OUT or REJECTED run from its failed step',
+    permission: 'workflows:execute',
+    params: ExecutionIdPath,
+    status: 202,
+    response: Execution,
+  },
+  'GET /api/v1/approvals': { summary: 'Approvals by status (default pending)', permission: 'approvals:read', query: ListApprovalsQuery, status: 200, response: ApprovalList },
+  'POST /api/v1/approvals/{id}/approve': {
+    summary: 'Approve a gate (admin, approver, or the roles the step names); 409 if already decided',
+    permission: 'approvals:decide',
+    params: ApprovalIdPath,
+    body: DecisionRequest,
+    status: 200,
+    response: Approval,
+  },
+  'POST /api/v1/approvals/{id}/reject': {
+    summary: 'Reject a gate (admin, approver, or the roles the step names); 409 if already decided',
+    permission: 'approvals:decide',
+    params: ApprovalIdPath,
+    body: DecisionRequest,
+    status: 200,
+    response: Approval,
+  },
+  'POST /api/v1/approvals/{id}/callback/{decision}': {
+    summary: 'Decide through the signed, expiring, single-use link of the approval webhook (no JWT)',
+    params: CallbackPath,
+    query: CallbackQuery,
+    status: 200,
+    response: Approval,
+  },
 };
 
 const ERROR_STATUSES: Record<number, string> = {
@@ -52,7 +123,7 @@ export function buildOpenApiDocument(routes: ReadonlyArray<{ method: string; pat
     const key = `${route.method} ${route.path}`;
     const c = ROUTE_CONTRACTS[key];
     if (!c) throw new Error(`no API contract for ${key}`);
-    const errors = route.auth === 'jwt' ? [400, 401, 403, 404, 409] : [];
+    const errors = route.auth === 'jwt' ? [400, 401, 403, 404, 409] : c.params ? [400, 401, 404, 409] : [];
     registry.registerPath({
       method: route.method.toLowerCase() as 'get',
       path: route.path,
@@ -62,7 +133,7 @@ export function buildOpenApiDocument(routes: ReadonlyArray<{ method: string; pat
       request: {
         ...(c.params ? { params: c.params } : {}),
         ...(c.query ? { query: c.query } : {}),
-        ...(c.body ? { body: { content: { 'application/json': { schema: c.body } }, required: true } } : {}),
+        ...(c.body ? { body: { content: { 'application/json': { schema: c.body } }, required: !(c.body as z.ZodType).safeParse({}).success } } : {}),
       },
       responses: {
         [c.status]: { description: 'Success', content: { 'application/json': { schema: c.response } } },

@@ -24,9 +24,44 @@ export const EntityUpdatedPayload = z.object({
   actor: z.string(),
 });
 
+export const WorkflowStartedPayload = z.object({
+  executionId: z.string(),
+  workflowId: z.string(),
+  workflowVersion: z.number().int(),
+  generation: z.number().int(),
+  startedBy: z.string(),
+});
+export const WorkflowCompletedPayload = z.object({
+  executionId: z.string(),
+  workflowId: z.string(),
+  workflowVersion: z.number().int(),
+  status: z.enum(['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'REJECTED']),
+  error: z.object({ code: z.string(), name: z.string(), message: z.string(), stepId: z.string().optional() }).optional(),
+});
+export const ApprovalRequestedPayload = z.object({
+  approvalId: z.string(),
+  executionId: z.string(),
+  workflowId: z.string(),
+  stepId: z.string(),
+  tool: z.string(),
+  expiresAt: z.string(),
+  roles: z.array(z.string()),
+});
+export const ApprovalDecidedPayload = z.object({
+  approvalId: z.string(),
+  executionId: z.string(),
+  stepId: z.string(),
+  decision: z.enum(['approved', 'rejected']),
+  decidedBy: z.string(),
+});
+
 export const EVENT_CATALOGUE = {
   'entity.created': { source: 'modos.entities', detail: envelope(EntityCreatedPayload) },
   'entity.updated': { source: 'modos.entities', detail: envelope(EntityUpdatedPayload) },
+  'workflow.started': { source: 'modos.workflows', detail: envelope(WorkflowStartedPayload) },
+  'workflow.completed': { source: 'modos.workflows', detail: envelope(WorkflowCompletedPayload) },
+  'approval.requested': { source: 'modos.approvals', detail: envelope(ApprovalRequestedPayload) },
+  'approval.decided': { source: 'modos.approvals', detail: envelope(ApprovalDecidedPayload) },
 } as const;
 
 export type EventName = keyof typeof EVENT_CATALOGUE;

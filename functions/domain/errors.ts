@@ -75,3 +75,10 @@ export class TransientError extends DomainError {
 }
 
 export const isDomainError = (e: unknown): e is DomainError => e instanceof DomainError;
+
+/** An idempotent mutation already happened; callers read its stored result instead. */
+export class EffectAlreadyAppliedError extends DomainError {
+  override readonly name = 'EffectAlreadyAppliedError';
+  readonly code = 'CONFLICT' as const;
+  readonly status = 409;
+}

@@ -35,6 +35,16 @@ export interface Page<T> {
 export interface MutationRecord {
   audit: AuditEntry;
   events: DomainEvent[];
+  /**
+   * Makes the mutation happen at most once per key: a marker holding `result` is written in the same
+   * transaction, and a second mutation with the key throws EffectAlreadyAppliedError instead.
+   */
+  idempotency?: { key: string; result: unknown };
+}
+
+/** Results of idempotent mutations (see MutationRecord.idempotency). */
+export interface IdempotencyStore {
+  find(tenantId: string, key: string): Promise<{ result: unknown } | undefined>;
 }
 
 export interface AuditEntry {

@@ -2,6 +2,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { config } from './config.js';
 
 /**
@@ -11,6 +13,8 @@ import { config } from './config.js';
 let dynamo: DynamoDBDocumentClient | undefined;
 let events: EventBridgeClient | undefined;
 let s3: S3Client | undefined;
+let sfn: SFNClient | undefined;
+let secrets: SecretsManagerClient | undefined;
 
 const localCredentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 
@@ -50,12 +54,26 @@ export function s3Client(): S3Client {
   return s3;
 }
 
+export function sfnClient(): SFNClient {
+  if (!sfn) {
+    const c = config();
+    const endpoint = c.MODOS_SFN_ENDPOINT;
+    sfn = new SFNClient({ region: c.AWS_REGION, ...(endpoint ? { endpoint, credentials: localCredentials } : {}) });
+  }
+  return sfn;
+}
+
+export function secretsClient(): SecretsManagerClient {
+  secrets ??= new SecretsManagerClient({ region: config().AWS_REGION });
+  return secrets;
+}
+
 /** Drops cached clients (local runtime restarts, tests). */
 export function resetClients(): void {
-  dynamo?.destroy();
-  events?.destroy();
-  s3?.destroy();
+  for (const c of [dynamo, events, s3, sfn, secrets]) c?.destroy();
   dynamo = undefined;
   events = undefined;
   s3 = undefined;
+  sfn = undefined;
+  secrets = undefined;
 }

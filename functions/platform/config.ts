@@ -25,6 +25,15 @@ const ConfigSchema = z.object({
   AUDIT_CHAIN_LANES: z.coerce.number().int().min(1).max(256).default(16),
   OUTBOX_TTL_DAYS: z.coerce.number().int().min(1).default(7),
   LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
+  /** The workflow-run state machine (Step Functions). */
+  WORKFLOW_STATE_MACHINE_ARN: z.string().min(1).default('arn:aws:states:us-east-1:000000000000:stateMachine:modos-local-workflow-run'),
+  /** Base URL of the public API (approval callback links). */
+  PUBLIC_API_URL: z.string().url().default('http://127.0.0.1:3000'),
+  /** HMAC key of approval callback credentials: a Secrets Manager secret in AWS, base64 locally. */
+  CALLBACK_KEY_SECRET_ARN: z.string().optional(),
+  CALLBACK_KEY: z.string().min(32).optional(),
+  /** Webhooks to http://127.0.0.1 / localhost are allowed only on the local platform (never in AWS). */
+  ALLOW_HTTP_LOOPBACK_WEBHOOKS: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

@@ -81,6 +81,20 @@ function readBody(event: APIGatewayProxyEvent): unknown {
   }
 }
 
+function mapError(error: unknown, requestId: string): APIGatewayProxyResult {
+  if (isDomainError(error)) {
+    if (error.status >= 500) logger.error('request failed', { errorName: error.name, code: error.code, cause: (error.cause as Error | undefined)?.name });
+    else logger.info('request refused', { errorName: error.name, code: error.code, status: error.status });
+    return errorResponse(error.status, error.code, error.message, requestId, error.details);
+  }
+  // The stack's first line repeats the message, which may quote input: log the frames only.
+  logger.error('unhandled error', { errorName: (error as Error)?.name, frames: (error as Error)?.stack?.split('\n').slice(1, 8).join('\n') });
+  return errorResponse(500, 'INTERNAL_ERROR', 'internal error', requestId);
+}
+
+const withLambdaContext = (core: (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>): ApiHandler =>
+  middy(core).use(injectLambdaContext(logger, { resetKeys: true })) as unknown as ApiHandler;
+
 /**
  * Builds an API Gateway proxy handler from a route spec: verified principal → zod-parsed body, query
  * and path → use case → JSON response. Domain errors map to their status and code; anything else is
@@ -90,7 +104,7 @@ export function httpRoute<B = undefined, Q = undefined, P = undefined>(
   spec: RouteSpec<B, Q, P>,
   run: (input: RouteInput<B, Q, P>) => Promise<unknown>,
 ): ApiHandler {
-  const core = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
+  return withLambdaContext(async (event) => {
     const requestId = event.requestContext?.requestId ?? 'unknown';
     try {
       const principal = principalOf(event);
@@ -101,17 +115,34 @@ export function httpRoute<B = undefined, Q = undefined, P = undefined>(
       const result = await run({ body, query, params, ctx: { principal, requestId } });
       return jsonResponse(spec.status ?? 200, result, requestId);
     } catch (error) {
-      if (isDomainError(error)) {
-        if (error.status >= 500) logger.error('request failed', { errorName: error.name, code: error.code, cause: (error.cause as Error | undefined)?.name });
-        else logger.info('request refused', { errorName: error.name, code: error.code, status: error.status });
-        return errorResponse(error.status, error.code, error.message, requestId, error.details);
-      }
-      // The stack's first line repeats the message, which may quote input: log the frames only.
-      logger.error('unhandled error', { errorName: (error as Error)?.name, frames: (error as Error)?.stack?.split('\n').slice(1, 8).join('\n') });
-      return errorResponse(500, 'INTERNAL_ERROR', 'internal error', requestId);
+      return mapError(error, requestId);
     } finally {
       logger.removeKeys(['requestId', 'tenantId']);
     }
-  };
-  return middy(core).use(injectLambdaContext(logger, { resetKeys: true })) as unknown as ApiHandler;
+  });
+}
+
+/**
+ * A route without the JWT authorizer (its own credential authenticates it, e.g. approval callbacks).
+ * The body is optional: parsed only when one was sent.
+ */
+export function httpPublicRoute<B = undefined, Q = undefined, P = undefined>(
+  spec: { optionalBody?: ZodType<B>; query?: ZodType<Q>; params?: ZodType<P>; status?: number },
+  run: (input: { body: B | undefined; query: Q; params: P; requestId: string }) => Promise<unknown>,
+): ApiHandler {
+  return withLambdaContext(async (event) => {
+    const requestId = event.requestContext?.requestId ?? 'unknown';
+    try {
+      logger.appendKeys({ requestId });
+      const query = parsePart(spec.query, event.queryStringParameters ?? {}, 'query');
+      const params = parsePart(spec.params, event.pathParameters ?? {}, 'path');
+      const hasBody = event.body !== null && event.body !== undefined && event.body !== '';
+      const body = spec.optionalBody && hasBody ? parsePart(spec.optionalBody, readBody(event), '') : undefined;
+      return jsonResponse(spec.status ?? 200, await run({ body, query, params, requestId }), requestId);
+    } catch (error) {
+      return mapError(error, requestId);
+    } finally {
+      logger.removeKeys(['requestId']);
+    }
+  });
 }

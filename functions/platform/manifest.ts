@@ -19,6 +19,12 @@ export interface FunctionSpec {
   bucket?: TableAccess;
   /** JWT verification settings (the authorizer). */
   jwt?: boolean;
+  /** Step Functions access: `start` (StartExecution of the workflow state machine), `callbacks` (SendTask*). */
+  sfn?: 'start' | 'callbacks' | 'start+callbacks';
+  /** Reads the approval callback-credential key (a Secrets Manager secret in AWS). */
+  callbackKey?: boolean;
+  /** Sends webhooks to customer endpoints (outbound HTTPS). */
+  webhooks?: boolean;
   memoryMb?: number;
   timeoutSeconds?: number;
 }
@@ -32,6 +38,33 @@ export const FUNCTIONS = {
   GetEntity: { name: 'GetEntity', entry: 'functions/handlers/get-entity.ts', description: 'Reads one entity', table: 'read' },
   UpdateEntity: { name: 'UpdateEntity', entry: 'functions/handlers/update-entity.ts', description: 'Patches an entity with optimistic locking', table: 'write' },
   ListAudit: { name: 'ListAudit', entry: 'functions/handlers/list-audit.ts', description: 'Reads the audit trail', table: 'read' },
+  ListTools: { name: 'ListTools', entry: 'functions/handlers/list-tools.ts', description: 'Lists the tool registry' },
+  CreateWorkflow: { name: 'CreateWorkflow', entry: 'functions/handlers/create-workflow.ts', description: 'Creates a workflow definition (version 1)', table: 'write' },
+  ListWorkflows: { name: 'ListWorkflows', entry: 'functions/handlers/list-workflows.ts', description: 'Lists workflow definitions', table: 'read' },
+  GetWorkflow: { name: 'GetWorkflow', entry: 'functions/handlers/get-workflow.ts', description: 'Reads a workflow definition version', table: 'read' },
+  UpdateWorkflow: { name: 'UpdateWorkflow', entry: 'functions/handlers/update-workflow.ts', description: 'Stores a changed definition as version N+1', table: 'write' },
+  ExecuteWorkflow: { name: 'ExecuteWorkflow', entry: 'functions/handlers/execute-workflow.ts', description: 'Starts a run of a pinned workflow version', table: 'write', sfn: 'start' },
+  GetExecution: { name: 'GetExecution', entry: 'functions/handlers/get-execution.ts', description: 'Reads a run and its steps', table: 'read' },
+  RedriveExecution: { name: 'RedriveExecution', entry: 'functions/handlers/redrive-execution.ts', description: 'Restarts a failed run from its failed step', table: 'write', sfn: 'start' },
+  ListApprovals: { name: 'ListApprovals', entry: 'functions/handlers/list-approvals.ts', description: 'Lists approvals by status', table: 'read' },
+  DecideApproval: { name: 'DecideApproval', entry: 'functions/handlers/decide-approval.ts', description: 'Approves or rejects a gate (approver role)', table: 'write', sfn: 'callbacks', callbackKey: true },
+  ApprovalCallback: { name: 'ApprovalCallback', entry: 'functions/handlers/approval-callback.ts', description: 'Approves or rejects a gate through a signed callback link', table: 'write', sfn: 'callbacks', callbackKey: true },
+  WorkflowPlan: { name: 'WorkflowPlan', entry: 'functions/handlers/workflow-plan.ts', description: 'State machine task: plans where a run starts', table: 'read' },
+  WorkflowStep: { name: 'WorkflowStep', entry: 'functions/handlers/workflow-step.ts', description: 'State machine task: runs one step', table: 'write', webhooks: true, timeoutSeconds: 180 },
+  WorkflowFinish: { name: 'WorkflowFinish', entry: 'functions/handlers/workflow-finish.ts', description: 'State machine task: completes or compensates a run', table: 'write', timeoutSeconds: 120 },
+  ApprovalRequest: { name: 'ApprovalRequest', entry: 'functions/handlers/approval-request.ts', description: 'State machine gate: records an approval request', table: 'write', sfn: 'callbacks', callbackKey: true },
+  ApprovalNotifier: {
+    name: 'ApprovalNotifier',
+    entry: 'functions/handlers/approval-notifier.ts',
+    description: 'Sends the signed approval webhook',
+    table: 'write',
+    sfn: 'callbacks',
+    callbackKey: true,
+    webhooks: true,
+    timeoutSeconds: 180,
+  },
+  ApprovalRelay: { name: 'ApprovalRelay', entry: 'functions/handlers/approval-relay.ts', description: 'Delivers a recorded decision to its gate', table: 'read', sfn: 'callbacks' },
+  WorkflowLauncher: { name: 'WorkflowLauncher', entry: 'functions/handlers/workflow-launcher.ts', description: 'Makes sure a recorded run has its execution', table: 'read', sfn: 'start' },
   OutboxPublisher: {
     name: 'OutboxPublisher',
     entry: 'functions/handlers/outbox-publisher.ts',
@@ -65,6 +98,18 @@ export const ROUTES: readonly RouteSpec[] = [
   { method: 'GET', path: '/api/v1/entities/{id}', function: 'GetEntity', auth: 'jwt' },
   { method: 'PATCH', path: '/api/v1/entities/{id}', function: 'UpdateEntity', auth: 'jwt' },
   { method: 'GET', path: '/api/v1/audit', function: 'ListAudit', auth: 'jwt' },
+  { method: 'GET', path: '/api/v1/tools', function: 'ListTools', auth: 'jwt' },
+  { method: 'POST', path: '/api/v1/workflows', function: 'CreateWorkflow', auth: 'jwt' },
+  { method: 'GET', path: '/api/v1/workflows', function: 'ListWorkflows', auth: 'jwt' },
+  { method: 'GET', path: '/api/v1/workflows/{id}', function: 'GetWorkflow', auth: 'jwt' },
+  { method: 'PUT', path: '/api/v1/workflows/{id}', function: 'UpdateWorkflow', auth: 'jwt' },
+  { method: 'POST', path: '/api/v1/workflows/execute', function: 'ExecuteWorkflow', auth: 'jwt' },
+  { method: 'GET', path: '/api/v1/workflows/executions/{id}', function: 'GetExecution', auth: 'jwt' },
+  { method: 'POST', path: '/api/v1/workflows/executions/{id}/redrive', function: 'RedriveExecution', auth: 'jwt' },
+  { method: 'GET', path: '/api/v1/approvals', function: 'ListApprovals', auth: 'jwt' },
+  { method: 'POST', path: '/api/v1/approvals/{id}/approve', function: 'DecideApproval', auth: 'jwt' },
+  { method: 'POST', path: '/api/v1/approvals/{id}/reject', function: 'DecideApproval', auth: 'jwt' },
+  { method: 'POST', path: '/api/v1/approvals/{id}/callback/{decision}', function: 'ApprovalCallback', auth: 'none' },
 ];
 
 /** The table stream feeds the outbox publisher, filtered to inserted outbox items. */
@@ -86,5 +131,44 @@ export const EVENT_RULES: readonly EventRuleSpec[] = [
     description: 'Every modos event into the platform event log (audit of what was published, replay aid)',
     pattern: { source: [{ prefix: 'modos.' }] },
     target: { kind: 'log' },
+  },
+  {
+    name: 'NotifyApprovalRequested',
+    description: 'Sends the signed approval webhook',
+    pattern: { source: ['modos.approvals'], 'detail-type': ['approval.requested'] },
+    target: { kind: 'function', function: 'ApprovalNotifier' },
+  },
+  {
+    name: 'RelayApprovalDecided',
+    description: 'Completes the gate of a recorded decision (safety net of the direct SendTask call)',
+    pattern: { source: ['modos.approvals'], 'detail-type': ['approval.decided'] },
+    target: { kind: 'function', function: 'ApprovalRelay' },
+  },
+  {
+    name: 'LaunchWorkflowStarted',
+    description: 'Starts the execution of a recorded run (safety net of the direct StartExecution)',
+    pattern: { source: ['modos.workflows'], 'detail-type': ['workflow.started'] },
+    target: { kind: 'function', function: 'WorkflowLauncher' },
+  },
+];
+
+export interface StateMachineSpec {
+  name: string;
+  /** ASL (JSONPath), relative to the project root; `${Name}` placeholders name functions. */
+  definitionFile: string;
+  /** Placeholder → function: CDK substitutes the function ARN, the local runtime its name. */
+  functions: Record<string, FunctionName>;
+}
+
+export const STATE_MACHINES: readonly StateMachineSpec[] = [
+  {
+    name: 'WorkflowRun',
+    definitionFile: 'statemachines/workflow-run.asl.json',
+    functions: {
+      WorkflowPlanFunction: 'WorkflowPlan',
+      ApprovalRequestFunction: 'ApprovalRequest',
+      WorkflowStepFunction: 'WorkflowStep',
+      WorkflowFinishFunction: 'WorkflowFinish',
+    },
   },
 ];

@@ -14,6 +14,14 @@
  * | audit lane in chain order      | GSI1  | GSI1PK = T#t#AUDITLANE#<lane>, GSI1SK asc (<seq>)     | chain verification          |
  * | audit lane head                | table | PK = T#t#AUDITHEAD, SK = LANE#<lane>                  | every mutation              |
  * | outbox event                   | table | PK = T#t#OUTBOX, SK = <eventId> (TTL expiresAt)       | stream → bus publisher      |
+ * | idempotency marker             | table | PK = T#t#IDEMPOTENCY#<key>, SK = MARKER (TTL)         | idempotent mutations        |
+ * | workflow (latest)              | table | PK = T#t#WORKFLOW#<id>, SK = META                     | get/update workflow         |
+ * | workflow version N             | table | PK = T#t#WORKFLOW#<id>, SK = V#<000N>                 | run pinning a version       |
+ * | list workflows                 | GSI1  | GSI1PK = T#t#WORKFLOWS, GSI1SK desc (<createdAt>#<id>)| GET /workflows              |
+ * | run (execution)                | table | PK = T#t#RUN#<id>, SK = RUN                           | engine tasks, GET execution |
+ * | list runs                      | GSI1  | GSI1PK = T#t#RUNS, GSI1SK desc (<startedAt>#<id>)     | (operations)                |
+ * | approval                       | table | PK = T#t#APPROVAL#<id>, SK = APPROVAL                 | decide, notify              |
+ * | approvals by status            | GSI1  | GSI1PK = T#t#APPROVALS#<status>, GSI1SK desc          | GET /approvals?status=      |
  */
 export const tenantPrefix = (tenantId: string): string => `T#${tenantId}#`;
 
@@ -40,6 +48,22 @@ export const keys = {
   auditHead: (tenantId: string, lane: number) => ({ PK: `${tenantPrefix(tenantId)}AUDITHEAD`, SK: `LANE#${pad(lane, 3)}` }),
 
   outbox: (tenantId: string, eventId: string) => ({ PK: `${tenantPrefix(tenantId)}OUTBOX`, SK: eventId }),
+  idempotency: (tenantId: string, key: string) => ({ PK: `${tenantPrefix(tenantId)}IDEMPOTENCY#${key}`, SK: 'MARKER' }),
+
+  workflow: (tenantId: string, id: string) => ({ PK: `${tenantPrefix(tenantId)}WORKFLOW#${id}`, SK: 'META' }),
+  workflowVersion: (tenantId: string, id: string, version: number) => ({ PK: `${tenantPrefix(tenantId)}WORKFLOW#${id}`, SK: `V#${pad(version, 6)}` }),
+  workflowIndex: (tenantId: string, createdAt: string, id: string) => ({ GSI1PK: `${tenantPrefix(tenantId)}WORKFLOWS`, GSI1SK: `${createdAt}#${id}` }),
+  workflowsPartition: (tenantId: string) => `${tenantPrefix(tenantId)}WORKFLOWS`,
+
+  run: (tenantId: string, id: string) => ({ PK: `${tenantPrefix(tenantId)}RUN#${id}`, SK: 'RUN' }),
+  runIndex: (tenantId: string, startedAt: string, id: string) => ({ GSI1PK: `${tenantPrefix(tenantId)}RUNS`, GSI1SK: `${startedAt}#${id}` }),
+
+  approval: (tenantId: string, id: string) => ({ PK: `${tenantPrefix(tenantId)}APPROVAL#${id}`, SK: 'APPROVAL' }),
+  approvalIndex: (tenantId: string, status: string, requestedAt: string, id: string) => ({
+    GSI1PK: `${tenantPrefix(tenantId)}APPROVALS#${status}`,
+    GSI1SK: `${requestedAt}#${id}`,
+  }),
+  approvalsPartition: (tenantId: string, status: string) => `${tenantPrefix(tenantId)}APPROVALS#${status}`,
 } as const;
 
 /** Item type tags stored in `entityType` on every item. */
@@ -48,4 +72,9 @@ export const ITEM_TYPES = {
   audit: 'AuditRecord',
   auditHead: 'AuditHead',
   outbox: 'OutboxEvent',
+  idempotency: 'IdempotencyMarker',
+  workflow: 'Workflow',
+  workflowVersion: 'WorkflowVersion',
+  run: 'Run',
+  approval: 'Approval',
 } as const;

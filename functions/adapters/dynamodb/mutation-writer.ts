@@ -1,9 +1,9 @@
-import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, TransactWriteCommand, type DynamoDBDocumentClient, type PutCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import { randomUUID } from 'node:crypto';
 import { EVENT_CATALOGUE } from '../../../schemas/events.js';
 import { genesisHash, linkAudit } from '../../domain/audit/audit-chain.js';
-import { ConflictError, TransientError } from '../../domain/errors.js';
+import { ConflictError, EffectAlreadyAppliedError, TransientError } from '../../domain/errors.js';
 import type { MutationRecord } from '../../domain/ports.js';
 import { cancellationCodes, translateDynamoError } from './errors.js';
 import { ITEM_TYPES, keys } from './keys.js';
@@ -50,15 +50,20 @@ export class DynamoMutationWriter {
     try {
       for (let attempt = 1; ; attempt++) {
         const head = this.heads.get(laneKey) ?? (await this.readHead(tenantId, lane));
-        const items = [...writes, ...this.auditAndOutbox(tenantId, lane, head, mutation)];
+        const marker = mutation.idempotency ? [this.idempotencyMarker(tenantId, mutation.idempotency)] : [];
+        const items = [...writes, ...marker, ...this.auditAndOutbox(tenantId, lane, head, mutation)];
+        const auditIndex = writes.length + marker.length;
         try {
           await this.client.send(new TransactWriteCommand({ TransactItems: items }));
-          const audit = items[writes.length]?.Put?.Item as { seq: number; hash: string };
+          const audit = items[auditIndex]?.Put?.Item as { seq: number; hash: string };
           this.heads.set(laneKey, { seq: audit.seq, hash: audit.hash });
           return;
         } catch (error) {
           const codes = cancellationCodes(error);
           if (!codes) translateDynamoError(error, 'mutation');
+          if (marker.length && codes[writes.length] === 'ConditionalCheckFailed') {
+            throw new EffectAlreadyAppliedError(`effect ${mutation.idempotency!.key} was already applied`, { cause: error });
+          }
           const itemConflict = codes.slice(0, writes.length).some((c) => c === 'ConditionalCheckFailed');
           if (itemConflict) throw new ConflictError('the resource was changed or already exists', { cause: error });
           const headStale = codes[codes.length - 1] === 'ConditionalCheckFailed';
@@ -114,6 +119,45 @@ export class DynamoMutationWriter {
       return item?.seq && item.hash ? { seq: item.seq, hash: item.hash } : { seq: 0, hash: genesisHash(tenantId, lane) };
     } catch (error) {
       translateDynamoError(error, 'read audit head');
+    }
+  }
+
+  private idempotencyMarker(tenantId: string, idempotency: { key: string; result: unknown }): DocTransactItem {
+    return {
+      Put: {
+        TableName: this.options.tableName,
+        Item: {
+          ...keys.idempotency(tenantId, idempotency.key),
+          entityType: ITEM_TYPES.idempotency,
+          schemaVersion: 1,
+          result: JSON.stringify(idempotency.result),
+          expiresAt: Math.floor(Date.now() / 1000) + 30 * 86_400,
+        },
+        ConditionExpression: 'attribute_not_exists(PK)',
+      },
+    };
+  }
+
+  /**
+   * A single conditional put that is bookkeeping, not a user-visible mutation (engine state such as a
+   * run's step progress): no audit record, no event. A failed condition is a ConflictError.
+   */
+  async put(input: PutCommandInput, what: string): Promise<void> {
+    try {
+      await this.client.send(new PutCommand(input));
+    } catch (error) {
+      translateDynamoError(error, what);
+    }
+  }
+
+  /** The stored result of an idempotent mutation, if it happened. */
+  async findIdempotent(tenantId: string, key: string): Promise<{ result: unknown } | undefined> {
+    try {
+      const out = await this.client.send(new GetCommand({ TableName: this.options.tableName, Key: keys.idempotency(tenantId, key), ConsistentRead: true }));
+      const raw = out.Item?.result;
+      return typeof raw === 'string' ? { result: JSON.parse(raw) as unknown } : undefined;
+    } catch (error) {
+      translateDynamoError(error, 'read idempotency marker');
     }
   }
 

@@ -1,13 +1,15 @@
 import type { CreateEntityRequest, Entity, EntityType, UpdateEntityRequest } from '../../../schemas/entity.js';
 import { requirePermission } from '../auth/authorize.js';
-import { ConflictError, NotFoundError } from '../errors.js';
-import type { Clock, EntityRepository, IdGenerator, Page, RequestContext } from '../ports.js';
+import { ConflictError, EffectAlreadyAppliedError, NotFoundError } from '../errors.js';
+import type { Clock, EntityRepository, IdempotencyStore, IdGenerator, Page, RequestContext } from '../ports.js';
 import { hashOf } from '../shared/hash.js';
 
 export interface EntityDeps {
   entities: EntityRepository;
   clock: Clock;
   ids: IdGenerator;
+  /** Needed only by callers passing an idempotency key (workflow tools). */
+  idempotency?: IdempotencyStore;
 }
 
 /** Creates an entity; audits `entity.create` and emits `entity.created` in the same write. */
@@ -64,8 +66,17 @@ export async function updateEntity(
   input: UpdateEntityRequest,
   ctx: RequestContext,
   deps: Omit<EntityDeps, 'ids'>,
+  options: { idempotencyKey?: string } = {},
 ): Promise<Entity> {
   requirePermission(ctx.principal, 'entities:write');
+  const key = options.idempotencyKey;
+  const applied = async () => {
+    const prior = key ? await deps.idempotency?.find(ctx.principal.tenantId, key) : undefined;
+    return prior ? (prior.result as Entity) : undefined;
+  };
+  // A retried caller (a workflow step) gets the result of the update that already happened.
+  const earlier = await applied();
+  if (earlier) return earlier;
   const current = await deps.entities.get(ctx.principal.tenantId, id);
   if (!current) throw new NotFoundError(`entity ${id} not found`);
   if (current.version !== input.version) {
@@ -87,7 +98,9 @@ export async function updateEntity(
   }
   const at = deps.clock.now().toISOString();
   const next: Entity = { ...current, attributes, version: input.version + 1, updatedAt: at };
-  await deps.entities.update(ctx.principal.tenantId, next, input.version, {
+  try {
+    await deps.entities.update(ctx.principal.tenantId, next, input.version, {
+    ...(key ? { idempotency: { key, result: next } } : {}),
     audit: {
       action: 'entity.update',
       actor: ctx.principal.userId,
@@ -105,5 +118,12 @@ export async function updateEntity(
       },
     ],
   });
+  } catch (error) {
+    if (error instanceof EffectAlreadyAppliedError) {
+      const result = await applied();
+      if (result) return result;
+    }
+    throw error;
+  }
   return next;
 }

@@ -1,0 +1,262 @@
+import type { Approval, ApprovalStatus } from '../../../schemas/workflow.js';
+import { requirePermission } from '../auth/authorize.js';
+import { hasPermission } from '../auth/permissions.js';
+import { ConflictError, ForbiddenError, NotFoundError, UnauthorizedError } from '../errors.js';
+import type { MutationRecord, Page, Principal, RequestContext } from '../ports.js';
+import { hashOf } from '../shared/hash.js';
+import { signCallbackCredential, verifyCallbackCredential } from './callback-credentials.js';
+import { ApprovalRejectedError, WorkflowFailedError } from './errors.js';
+import type { StoredApproval } from './ports.js';
+import { approvalIdOf, mutateRun, newNonce, SYSTEM_ACTOR, type RunDeps, type RunRef } from './runs.js';
+
+export interface ApprovalDeps extends RunDeps {
+  /** HMAC key of callback credentials. */
+  callbackKey: Buffer;
+  /** Base URL the webhook's callback links point to (the API's public URL). */
+  publicBaseUrl: string;
+}
+
+export const publicApproval = ({ tenantId, generation, taskToken, callbackNonce, version, ...a }: StoredApproval): Approval => a;
+
+/**
+ * Gate task (`.waitForTaskToken`): records the approval request with the task token (server-side
+ * only), emits approval.requested (which drives the webhook) and marks the run as waiting. A retried
+ * gate finds the same approval (its id is deterministic) and only refreshes the token; if it was
+ * decided meanwhile, the decision is delivered to the new token at once.
+ */
+export async function requestApproval(ref: RunRef & { stepId: string; taskToken: string }, deps: ApprovalDeps): Promise<{ approvalId: string }> {
+  const run = await deps.runs.get(ref.tenantId, ref.runId);
+  if (!run || run.generation !== ref.generation) throw new WorkflowFailedError(`execution ${ref.runId} generation ${ref.generation} is not current`);
+  const index = run.definition.findIndex((d) => d.id === ref.stepId);
+  const def = run.definition[index];
+  if (!def?.approval) throw new WorkflowFailedError(`step ${ref.stepId} has no approval gate`);
+  const wf = await deps.workflows.get(ref.tenantId, run.workflowId, run.workflowVersion);
+  const now = deps.clock.now();
+  const approval: StoredApproval = {
+    id: approvalIdOf(ref.runId, ref.stepId, ref.generation),
+    executionId: ref.runId,
+    workflowId: run.workflowId,
+    stepId: ref.stepId,
+    tool: def.tool,
+    status: 'pending',
+    notification: wf?.webhook ? 'pending' : 'none',
+    requestedAt: now.toISOString(),
+    expiresAt: new Date(now.getTime() + def.approval.timeoutSeconds * 1000).toISOString(),
+    roles: def.approval.roles ?? ['approver'],
+    tenantId: ref.tenantId,
+    generation: ref.generation,
+    taskToken: ref.taskToken,
+    callbackNonce: newNonce(),
+    version: 1,
+  };
+  const { created, approval: existing } = await deps.approvals.createOrGet(ref.tenantId, approval, {
+    audit: {
+      action: 'approval.request',
+      actor: SYSTEM_ACTOR,
+      resourceType: 'approval',
+      resourceId: approval.id,
+      at: approval.requestedAt,
+      requestId: `${ref.runId}:${ref.stepId}:g${ref.generation}`,
+      beforeHash: null,
+      afterHash: hashOf(publicApproval(approval)),
+    },
+    events: [
+      {
+        name: 'approval.requested',
+        payload: {
+          approvalId: approval.id,
+          executionId: ref.runId,
+          workflowId: run.workflowId,
+          stepId: ref.stepId,
+          tool: def.tool,
+          expiresAt: approval.expiresAt,
+          roles: approval.roles,
+        },
+      },
+    ],
+  });
+  if (!created) {
+    if (existing.status === 'pending' && existing.taskToken !== ref.taskToken) {
+      await deps.approvals.save(ref.tenantId, { ...existing, taskToken: ref.taskToken, version: existing.version + 1 }, 'pending');
+    } else if (existing.status === 'approved') {
+      await deps.callbacks.succeed(ref.taskToken, { approvalId: existing.id, decision: 'approved' });
+    } else if (existing.status === 'rejected') {
+      await deps.callbacks.fail(ref.taskToken, ApprovalRejectedError.name, JSON.stringify({ errorType: ApprovalRejectedError.name, errorMessage: `approval ${existing.id} was rejected` }));
+    }
+  }
+  await mutateRun(deps, ref, (r) => {
+    const step = r.steps.find((s) => s.id === ref.stepId);
+    if (!step || step.status === 'SUCCEEDED') return false;
+    step.status = 'WAITING_FOR_APPROVAL';
+    step.approvalId = approval.id;
+    r.status = 'WAITING_FOR_APPROVAL';
+  });
+  return { approvalId: approval.id };
+}
+
+/** Callback URLs (with fresh single-use credentials) for an approval's webhook. */
+export function callbackLinks(approval: StoredApproval, deps: Pick<ApprovalDeps, 'callbackKey' | 'publicBaseUrl'>) {
+  const exp = Math.floor(Date.parse(approval.expiresAt) / 1000);
+  const link = (decision: 'approve' | 'reject') => {
+    const credential = signCallbackCredential({ tenantId: approval.tenantId, approvalId: approval.id, decision, nonce: approval.callbackNonce, exp }, deps.callbackKey);
+    return `${deps.publicBaseUrl.replace(/\/$/, '')}/api/v1/approvals/${approval.id}/callback/${decision}?credential=${encodeURIComponent(credential)}`;
+  };
+  return { approve: link('approve'), reject: link('reject') };
+}
+
+/**
+ * approval.requested consumer: sends the signed webhook (retries with backoff inside the sender).
+ * When retries are exhausted the approval stays pending and is marked `notification_failed`.
+ * A delivery attempt also heartbeats the gate.
+ */
+export async function notifyApproval(ref: { tenantId: string; approvalId: string }, deps: ApprovalDeps): Promise<'delivered' | 'notification_failed' | 'skipped'> {
+  const approval = await deps.approvals.get(ref.tenantId, ref.approvalId);
+  if (!approval || approval.status !== 'pending' || approval.notification !== 'pending') return 'skipped';
+  const wf = await deps.workflows.get(ref.tenantId, approval.workflowId);
+  const run = await deps.runs.get(ref.tenantId, approval.executionId);
+  const version = run ? await deps.workflows.get(ref.tenantId, approval.workflowId, run.workflowVersion) : undefined;
+  const webhook = version?.webhook ?? wf?.webhook;
+  const secret = version?.webhookSecret ?? wf?.webhookSecret;
+  if (!webhook || !secret) return 'skipped';
+  const delivery = await deps.webhooks.send({
+    url: webhook.url,
+    secrets: [secret],
+    eventType: 'approval.requested',
+    id: `msg_${approval.id}`,
+    occurredAt: new Date(approval.requestedAt),
+    payload: {
+      approvalId: approval.id,
+      executionId: approval.executionId,
+      workflowId: approval.workflowId,
+      stepId: approval.stepId,
+      tool: approval.tool,
+      expiresAt: approval.expiresAt,
+      callbacks: callbackLinks(approval, deps),
+    },
+  });
+  const notification = delivery.delivered ? 'delivered' : 'notification_failed';
+  const latest = await deps.approvals.get(ref.tenantId, ref.approvalId);
+  if (latest?.status === 'pending') {
+    await deps.approvals.save(ref.tenantId, { ...latest, notification, version: latest.version + 1 }, 'pending').catch((e) => {
+      if (!(e instanceof ConflictError)) throw e; // decided meanwhile: the decision wins
+    });
+    await deps.callbacks.heartbeat(latest.taskToken);
+  }
+  deps.log?.('approval notification', { approvalId: approval.id, notification, attempts: delivery.attempts, ...(delivery.delivered ? {} : { failure: delivery.lastError.kind }) });
+  return notification;
+}
+
+export type Decider = { kind: 'user'; principal: Principal; requestId: string } | { kind: 'callback'; credential: string; requestId: string };
+
+/**
+ * Decides an approval: exactly one decision wins (conditional write from `pending`; the loser gets
+ * 409), the decision is audited and emitted (approval.decided), and the waiting gate is completed
+ * with SendTaskSuccess or SendTaskFailure. A user needs approvals:decide and one of the step's roles
+ * (admin always may); a callback needs a valid, unexpired, unused credential for this decision.
+ */
+export async function decideApproval(
+  approvalId: string,
+  decision: 'approve' | 'reject',
+  decider: Decider,
+  comment: string | undefined,
+  deps: ApprovalDeps,
+): Promise<Approval> {
+  const now = deps.clock.now();
+  let tenantId: string;
+  let actor: string;
+  let nonce: string | undefined;
+  if (decider.kind === 'user') {
+    requirePermission(decider.principal, 'approvals:decide');
+    tenantId = decider.principal.tenantId;
+    actor = decider.principal.userId;
+  } else {
+    const claims = verifyCallbackCredential(decider.credential, deps.callbackKey, Math.floor(now.getTime() / 1000));
+    if (claims.approvalId !== approvalId || claims.decision !== decision) throw new UnauthorizedError('callback credential is for another approval or decision');
+    tenantId = claims.tenantId;
+    actor = `callback:${approvalId}`;
+    nonce = claims.nonce;
+  }
+  const approval = await deps.approvals.get(tenantId, approvalId);
+  if (!approval) throw new NotFoundError(`approval ${approvalId} not found`);
+  if (decider.kind === 'user') {
+    const roles = decider.principal.roles;
+    if (!roles.includes('admin') && !approval.roles.some((r) => roles.includes(r)) && !(approval.roles.length === 0 && hasPermission(roles, 'approvals:decide'))) {
+      throw new ForbiddenError(`deciding approval ${approvalId} needs one of the roles: admin, ${approval.roles.join(', ')}`);
+    }
+  }
+  if (approval.status !== 'pending') throw new ConflictError(`approval ${approvalId} was already ${approval.status}`);
+  if (nonce !== undefined && nonce !== approval.callbackNonce) throw new UnauthorizedError('callback credential was already used or replaced');
+  if (Date.parse(approval.expiresAt) <= now.getTime()) throw new ConflictError(`approval ${approvalId} expired at ${approval.expiresAt}`);
+
+  const status: ApprovalStatus = decision === 'approve' ? 'approved' : 'rejected';
+  const decided: StoredApproval = {
+    ...approval,
+    status,
+    decidedAt: now.toISOString(),
+    decidedBy: actor,
+    ...(comment ? { comment } : {}),
+    // A consumed nonce: any other credential of this approval is now useless.
+    callbackNonce: newNonce(),
+    version: approval.version + 1,
+  };
+  const mutation: MutationRecord = {
+    audit: {
+      action: `approval.${decision}`,
+      actor,
+      resourceType: 'approval',
+      resourceId: approvalId,
+      at: decided.decidedAt!,
+      requestId: decider.requestId,
+      beforeHash: hashOf(publicApproval(approval)),
+      afterHash: hashOf(publicApproval(decided)),
+    },
+    events: [{ name: 'approval.decided', payload: { approvalId, executionId: approval.executionId, stepId: approval.stepId, decision: status as 'approved' | 'rejected', decidedBy: actor } }],
+  };
+  try {
+    await deps.approvals.save(tenantId, decided, 'pending', mutation);
+  } catch (error) {
+    if (error instanceof ConflictError) throw new ConflictError(`approval ${approvalId} was decided concurrently`, { cause: error });
+    throw error;
+  }
+  await completeGate(decided, deps);
+  if (status === 'approved') {
+    await mutateRun(deps, { tenantId, runId: approval.executionId }, (r) => {
+      if (r.generation !== approval.generation || r.status !== 'WAITING_FOR_APPROVAL') return false;
+      r.status = 'RUNNING';
+      const step = r.steps.find((s) => s.id === approval.stepId);
+      if (step && step.status === 'WAITING_FOR_APPROVAL') step.status = 'PENDING';
+    });
+  }
+  return publicApproval(decided);
+}
+
+/** Sends the decision to the waiting gate; a gate already gone (timed out, completed) is fine. */
+async function completeGate(approval: StoredApproval, deps: Pick<ApprovalDeps, 'callbacks'>): Promise<void> {
+  if (approval.status === 'approved') await deps.callbacks.succeed(approval.taskToken, { approvalId: approval.id, decision: 'approved' });
+  else if (approval.status === 'rejected') {
+    await deps.callbacks.fail(
+      approval.taskToken,
+      ApprovalRejectedError.name,
+      JSON.stringify({ errorType: ApprovalRejectedError.name, errorMessage: `approval ${approval.id} was rejected by ${approval.decidedBy}` }),
+    );
+  }
+}
+
+/**
+ * approval.decided consumer: delivers the decision to the gate again. If the process deciding died
+ * between the write and SendTaskSuccess, this is what completes the gate (outbox → bus → here).
+ */
+export async function relayDecision(ref: { tenantId: string; approvalId: string }, deps: Pick<ApprovalDeps, 'approvals' | 'callbacks'>): Promise<void> {
+  const approval = await deps.approvals.get(ref.tenantId, ref.approvalId);
+  if (approval) await completeGate(approval, deps);
+}
+
+export async function listApprovals(
+  query: { status: ApprovalStatus; limit: number; cursor?: string },
+  ctx: RequestContext,
+  deps: Pick<ApprovalDeps, 'approvals'>,
+): Promise<Page<Approval>> {
+  requirePermission(ctx.principal, 'approvals:read');
+  const page = await deps.approvals.list(ctx.principal.tenantId, query);
+  return { items: page.items.map(publicApproval), nextCursor: page.nextCursor };
+}

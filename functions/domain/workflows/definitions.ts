@@ -1,0 +1,140 @@
+import type { UpdateWorkflowRequest, Workflow, WorkflowDefinitionRequest } from '../../../schemas/workflow.js';
+import { requirePermission } from '../auth/authorize.js';
+import { NotFoundError, ValidationError, type ErrorDetail } from '../errors.js';
+import type { Clock, IdGenerator, Page, RequestContext } from '../ports.js';
+import { hashOf } from '../shared/hash.js';
+import type { ToolRegistry } from '../tools/registry.js';
+import { generateWebhookSecret } from '../webhooks/signing.js';
+import { checkWebhookUrl } from '../webhooks/url-policy.js';
+import type { StoredWorkflow, WorkflowRepository } from './ports.js';
+import { referencesIn } from './references.js';
+
+export interface DefinitionDeps {
+  workflows: WorkflowRepository;
+  tools: ToolRegistry;
+  clock: Clock;
+  ids: IdGenerator;
+  /** The local platform allows http webhooks to loopback; AWS stages never do. */
+  allowHttpLoopback: boolean;
+}
+
+/** Checks a definition against the tool registry: known tools, gates where tools need them, references to earlier steps only. */
+export function validateDefinition(def: WorkflowDefinitionRequest, deps: Pick<DefinitionDeps, 'tools' | 'allowHttpLoopback'>): void {
+  const problems: ErrorDetail[] = [];
+  const seen = new Set<string>();
+  def.steps.forEach((step, i) => {
+    const field = `steps.${i}`;
+    if (seen.has(step.id)) problems.push({ field: `${field}.id`, message: `duplicate step id ${step.id}` });
+    const tool = deps.tools.get(step.tool);
+    if (!tool) problems.push({ field: `${field}.tool`, message: `unknown tool ${step.tool}` });
+    else if (tool.requiresApproval && !step.approval) problems.push({ field: `${field}.approval`, message: `tool ${tool.name} requires an approval gate` });
+    if (step.approval?.heartbeatSeconds && step.approval.heartbeatSeconds > step.approval.timeoutSeconds) {
+      problems.push({ field: `${field}.approval.heartbeatSeconds`, message: 'must not exceed timeoutSeconds' });
+    }
+    try {
+      for (const ref of referencesIn(step.input)) {
+        if (ref.root === 'steps' && !seen.has(ref.stepId!)) {
+          problems.push({ field: `${field}.input`, message: `references step ${ref.stepId}, which does not run before ${step.id}` });
+        }
+      }
+    } catch (error) {
+      problems.push({ field: `${field}.input`, message: (error as Error).message });
+    }
+    seen.add(step.id);
+  });
+  if (def.webhook) {
+    const verdict = checkWebhookUrl(def.webhook.url, { allowHttpLoopback: deps.allowHttpLoopback });
+    if (!verdict.allowed) problems.push({ field: 'webhook.url', message: verdict.refusal.message });
+  }
+  if (problems.length) {
+    throw new ValidationError(`invalid workflow: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`, { details: problems });
+  }
+}
+
+export const publicWorkflow = ({ webhookSecret, ...wf }: StoredWorkflow): Workflow => wf;
+
+function build(
+  def: WorkflowDefinitionRequest,
+  base: { id: string; version: number; createdAt: string; createdBy: string; previousSecret?: string },
+  now: string,
+): { stored: StoredWorkflow; generatedSecret?: string } {
+  const generatedSecret = def.webhook && !def.webhook.secret && !base.previousSecret ? generateWebhookSecret() : undefined;
+  const secret = def.webhook ? (def.webhook.secret ?? base.previousSecret ?? generatedSecret) : undefined;
+  const stored: StoredWorkflow = {
+    id: base.id,
+    name: def.name,
+    ...(def.description ? { description: def.description } : {}),
+    version: base.version,
+    steps: def.steps,
+    ...(def.webhook ? { webhook: { url: def.webhook.url, secretConfigured: true } } : {}),
+    ...(secret ? { webhookSecret: secret } : {}),
+    createdAt: base.createdAt,
+    updatedAt: now,
+    createdBy: base.createdBy,
+  };
+  return { stored, ...(generatedSecret ? { generatedSecret } : {}) };
+}
+
+/** Creates version 1 of a workflow. A generated webhook secret is returned once, here. */
+export async function createWorkflow(def: WorkflowDefinitionRequest, ctx: RequestContext, deps: DefinitionDeps) {
+  requirePermission(ctx.principal, 'workflows:write');
+  validateDefinition(def, deps);
+  const now = deps.clock.now().toISOString();
+  const { stored, generatedSecret } = build(def, { id: `wf_${deps.ids.newId()}`, version: 1, createdAt: now, createdBy: ctx.principal.userId }, now);
+  await deps.workflows.create(ctx.principal.tenantId, stored, {
+    audit: {
+      action: 'workflow.create',
+      actor: ctx.principal.userId,
+      resourceType: 'workflow',
+      resourceId: stored.id,
+      at: now,
+      requestId: ctx.requestId,
+      beforeHash: null,
+      afterHash: hashOf(publicWorkflow(stored)),
+    },
+    events: [],
+  });
+  return { ...publicWorkflow(stored), ...(generatedSecret ? { webhookSecret: generatedSecret } : {}) };
+}
+
+/** Stores the changed definition as version N+1 (409 if `version` is not the latest). */
+export async function updateWorkflow(id: string, req: UpdateWorkflowRequest, ctx: RequestContext, deps: DefinitionDeps) {
+  requirePermission(ctx.principal, 'workflows:write');
+  const { version, ...def } = req;
+  validateDefinition(def, deps);
+  const current = await deps.workflows.get(ctx.principal.tenantId, id);
+  if (!current) throw new NotFoundError(`workflow ${id} not found`);
+  const now = deps.clock.now().toISOString();
+  const { stored, generatedSecret } = build(
+    def,
+    { id, version: version + 1, createdAt: current.createdAt, createdBy: current.createdBy, previousSecret: current.webhookSecret },
+    now,
+  );
+  await deps.workflows.addVersion(ctx.principal.tenantId, stored, version, {
+    audit: {
+      action: 'workflow.update',
+      actor: ctx.principal.userId,
+      resourceType: 'workflow',
+      resourceId: id,
+      at: now,
+      requestId: ctx.requestId,
+      beforeHash: hashOf(publicWorkflow(current)),
+      afterHash: hashOf(publicWorkflow(stored)),
+    },
+    events: [],
+  });
+  return { ...publicWorkflow(stored), ...(generatedSecret ? { webhookSecret: generatedSecret } : {}) };
+}
+
+export async function getWorkflow(id: string, version: number | undefined, ctx: RequestContext, deps: Pick<DefinitionDeps, 'workflows'>): Promise<Workflow> {
+  requirePermission(ctx.principal, 'workflows:read');
+  const wf = await deps.workflows.get(ctx.principal.tenantId, id, version);
+  if (!wf) throw new NotFoundError(version ? `workflow ${id} version ${version} not found` : `workflow ${id} not found`);
+  return publicWorkflow(wf);
+}
+
+export async function listWorkflows(query: { limit: number; cursor?: string }, ctx: RequestContext, deps: Pick<DefinitionDeps, 'workflows'>): Promise<Page<Workflow>> {
+  requirePermission(ctx.principal, 'workflows:read');
+  const page = await deps.workflows.list(ctx.principal.tenantId, query);
+  return { items: page.items.map(publicWorkflow), nextCursor: page.nextCursor };
+}

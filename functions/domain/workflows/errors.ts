@@ -1,0 +1,45 @@
+import { DomainError } from '../errors.js';
+
+/**
+ * Errors that cross the Step Functions boundary. Their `name`s are the error names the workflow
+ * state machine's Retry and Catch match on (statemachines/workflow-run.asl.json); a test checks that
+ * every name the ASL uses is exported here or is a States.* / Lambda.* name.
+ */
+
+/** A tool failed in a way a retry may fix (timeouts, 5xx, throttling). Retried with backoff. */
+export class ToolRetryableError extends DomainError {
+  override readonly name = 'ToolRetryableError';
+  readonly code = 'WORKFLOW_FAILED' as const;
+  readonly status = 502;
+}
+
+/** A tool failed for good (bad input, refused by the target). Not retried; the run compensates. */
+export class ToolFailedError extends DomainError {
+  override readonly name = 'ToolFailedError';
+  readonly code = 'WORKFLOW_FAILED' as const;
+  readonly status = 422;
+}
+
+/** An approver rejected the gate (sent with SendTaskFailure). */
+export class ApprovalRejectedError extends DomainError {
+  override readonly name = 'ApprovalRejectedError';
+  readonly code = 'WORKFLOW_FAILED' as const;
+  readonly status = 409;
+}
+
+/** The gate was not decided in time (Step Functions reports it as States.Timeout). */
+export class ApprovalTimeoutError extends DomainError {
+  override readonly name = 'ApprovalTimeoutError';
+  readonly code = 'APPROVAL_TIMEOUT' as const;
+  readonly status = 408;
+}
+
+/** The run cannot go on (definition or state inconsistent); not retried. */
+export class WorkflowFailedError extends DomainError {
+  override readonly name = 'WorkflowFailedError';
+  readonly code = 'WORKFLOW_FAILED' as const;
+  readonly status = 500;
+}
+
+/** Error names the state machine retries on; Lambda.* service errors are added in the ASL. */
+export const RETRYABLE_ERROR_NAMES = ['ToolRetryableError', 'TransientError'] as const;

@@ -1,0 +1,75 @@
+import type { Approval, ApprovalStatus, Execution, Workflow } from '../../../schemas/workflow.js';
+import type { MutationRecord, Page } from '../ports.js';
+
+/** A workflow version as stored: the public view plus its webhook secret (never returned by the API). */
+export interface StoredWorkflow extends Workflow {
+  webhookSecret?: string;
+}
+
+/**
+ * Workflow definitions: versioned data. A change writes version N+1 beside the earlier ones, which
+ * stay readable so runs can pin them.
+ */
+export interface WorkflowRepository {
+  /** Throws ConflictError if the id exists. */
+  create(tenantId: string, workflow: StoredWorkflow, mutation: MutationRecord): Promise<void>;
+  /** Writes `workflow` (version N+1) if the latest is still `expectedVersion`; else ConflictError. */
+  addVersion(tenantId: string, workflow: StoredWorkflow, expectedVersion: number, mutation: MutationRecord): Promise<void>;
+  /** The latest version, or the given one. */
+  get(tenantId: string, id: string, version?: number): Promise<StoredWorkflow | undefined>;
+  list(tenantId: string, query: { limit: number; cursor?: string }): Promise<Page<StoredWorkflow>>;
+}
+
+/** A run as stored: the public execution plus engine bookkeeping. */
+export interface RunState extends Execution {
+  tenantId: string;
+  /** The pinned definition's steps (a snapshot, so the run is independent of later versions). */
+  definition: Workflow['steps'];
+  /** Bumped by each redrive; names the Step Functions execution and scopes approvals. */
+  generation: number;
+  /** Optimistic-locking counter of the run item. */
+  revision: number;
+  /** The resolved input each succeeded step ran with (what compensation undoes). */
+  inputs?: Record<string, unknown>;
+  /** Times each step's effect was compensated: part of its effect key, so a redrive applies it anew. */
+  effectRounds?: Record<string, number>;
+}
+
+export interface RunRepository {
+  create(tenantId: string, run: RunState, mutation: MutationRecord): Promise<void>;
+  get(tenantId: string, id: string): Promise<RunState | undefined>;
+  /** Replaces the run if its stored revision is `run.revision - 1`; else ConflictError. */
+  save(tenantId: string, run: RunState, mutation?: MutationRecord): Promise<void>;
+}
+
+/** An approval as stored: the public view plus what stays server-side. */
+export interface StoredApproval extends Approval {
+  tenantId: string;
+  generation: number;
+  /** The Step Functions task token of the waiting gate. Never leaves the server. */
+  taskToken: string;
+  /** Single-use callback nonce embedded in the webhook's callback credentials. */
+  callbackNonce: string;
+  version: number;
+}
+
+export interface ApprovalRepository {
+  /** Creates the approval, or returns the existing one with the same id (a retried gate). */
+  createOrGet(tenantId: string, approval: StoredApproval, mutation: MutationRecord): Promise<{ created: boolean; approval: StoredApproval }>;
+  get(tenantId: string, id: string): Promise<StoredApproval | undefined>;
+  /** Replaces the approval if its stored version is `approval.version - 1` and its status was `fromStatus`; else ConflictError. */
+  save(tenantId: string, approval: StoredApproval, fromStatus: ApprovalStatus, mutation?: MutationRecord): Promise<void>;
+  list(tenantId: string, query: { status: ApprovalStatus; limit: number; cursor?: string }): Promise<Page<StoredApproval>>;
+}
+
+/** Starts the state machine for a run (Step Functions StartExecution; idempotent per name). */
+export interface WorkflowStarter {
+  start(input: { tenantId: string; runId: string; generation: number }): Promise<void>;
+}
+
+/** Completes a gate waiting on a task token (SendTaskSuccess / SendTaskFailure / SendTaskHeartbeat). */
+export interface TaskCallbacks {
+  succeed(token: string, output: unknown): Promise<'sent' | 'gone'>;
+  fail(token: string, error: string, cause: string): Promise<'sent' | 'gone'>;
+  heartbeat(token: string): Promise<'sent' | 'gone'>;
+}

@@ -1,0 +1,17 @@
+/**
+ * POST /api/v1/approvals/{id}/callback/{decision}?credential=… (no JWT: the signed callback credential
+ * from the approval webhook authenticates it, and names the tenant). Trigger: API Gateway.
+ * Output: 200 the decided approval. Errors: UnauthorizedError 401 (bad, expired, replayed or foreign
+ * credential), ConflictError 409 (already decided), NotFoundError 404.
+ */
+import * as z from 'zod';
+import { CallbackPath, CallbackQuery } from '../../schemas/workflow.js';
+import { decideApproval } from '../domain/workflows/approvals.js';
+import { httpPublicRoute } from '../platform/http.js';
+import { workflowDeps } from '../platform/workflow-composition.js';
+
+const Body = z.strictObject({ comment: z.string().max(1000).optional() }).optional();
+
+export const handler = httpPublicRoute({ params: CallbackPath, query: CallbackQuery, optionalBody: Body }, async ({ params, query, body, requestId }) =>
+  decideApproval(params.id, params.decision, { kind: 'callback', credential: query.credential, requestId }, body?.comment, await workflowDeps()),
+);

@@ -1,0 +1,25 @@
+/**
+ * POST /api/v1/approvals/{id}/approve and /reject (one function, the decision is the last path segment).
+ * Trigger: API Gateway (JWT). Input: { comment? }. Output: 200 the decided approval; completes the gate.
+ * Errors: ForbiddenError 403 (needs approvals:decide and one of the step's roles), NotFoundError 404,
+ * ConflictError 409 (already decided or expired: exactly one decision wins).
+ */
+import { ApprovalIdPath, DecisionRequest } from '../../schemas/workflow.js';
+import { decideApproval } from '../domain/workflows/approvals.js';
+import { ValidationError } from '../domain/errors.js';
+import { httpRoute } from '../platform/http.js';
+import { workflowDeps } from '../platform/workflow-composition.js';
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+
+const inner = (decision: 'approve' | 'reject') =>
+  httpRoute({ params: ApprovalIdPath, body: DecisionRequest }, async ({ params, body, ctx }) =>
+    decideApproval(params.id, decision, { kind: 'user', principal: ctx.principal, requestId: ctx.requestId }, body.comment, await workflowDeps()),
+  );
+const approve = inner('approve');
+const reject = inner('reject');
+
+export const handler = async (event: APIGatewayProxyEvent, context?: unknown) => {
+  if (event.resource?.endsWith('/approve')) return approve(event, context);
+  if (event.resource?.endsWith('/reject')) return reject(event, context);
+  throw new ValidationError(`no decision in ${event.resource}`);
+};

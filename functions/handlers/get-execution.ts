@@ -1,0 +1,12 @@
+/**
+ * GET /api/v1/workflows/executions/{id}. Trigger: API Gateway (JWT).
+ * Output: 200 the run: status (RUNNING, WAITING_FOR_APPROVAL, SUCCEEDED, FAILED, TIMED_OUT, REJECTED) and per-step history.
+ * Errors: NotFoundError 404 (also another tenant's id), ForbiddenError 403.
+ */
+import { ExecutionIdPath } from '../../schemas/workflow.js';
+import { getRun, type RunDeps } from '../domain/workflows/runs.js';
+import { httpRoute } from '../platform/http.js';
+import { runDeps } from '../platform/workflow-composition.js';
+
+export const makeHandler = (deps: Pick<RunDeps, 'runs'>) => httpRoute({ params: ExecutionIdPath }, ({ params, ctx }) => getRun(params.id, ctx, deps));
+export const handler = makeHandler(runDeps());

@@ -1,0 +1,11 @@
+/**
+ * GET /api/v1/approvals?status=pending&limit=&cursor=. Trigger: API Gateway (JWT).
+ * Output: 200 { items: [{ id, executionId, stepId, status, requestedAt, ... }], nextCursor }.
+ * Errors: ValidationError 400, ForbiddenError 403 (approvals:read).
+ */
+import { ListApprovalsQuery } from '../../schemas/workflow.js';
+import { listApprovals } from '../domain/workflows/approvals.js';
+import { httpRoute } from '../platform/http.js';
+import { runDeps } from '../platform/workflow-composition.js';
+
+export const handler = httpRoute({ query: ListApprovalsQuery }, ({ query, ctx }) => listApprovals(query, ctx, runDeps()));

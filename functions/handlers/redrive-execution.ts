@@ -1,0 +1,12 @@
+/**
+ * POST /api/v1/workflows/executions/{id}/redrive. Trigger: API Gateway (JWT).
+ * Output: 202 the run, RUNNING again in a new generation from the first step whose effect is not in place.
+ * Errors: NotFoundError 404, ConflictError 409 (not FAILED, TIMED_OUT or REJECTED), ForbiddenError 403.
+ */
+import { ExecutionIdPath } from '../../schemas/workflow.js';
+import { redriveRun, type RunDeps } from '../domain/workflows/runs.js';
+import { httpRoute } from '../platform/http.js';
+import { runDeps } from '../platform/workflow-composition.js';
+
+export const makeHandler = (deps: RunDeps) => httpRoute({ params: ExecutionIdPath, status: 202 }, ({ params, ctx }) => redriveRun(params.id, ctx, deps));
+export const handler = makeHandler(runDeps());

@@ -1,0 +1,11 @@
+/**
+ * Step Functions tasks "Complete" and "Compensate" (lambda:invoke).
+ * Input: { tenantId, runId, generation, outcome: succeeded } or { …, outcome: failed, error: { Error, Cause } }.
+ * Output: { status }. Compensates completed steps on failure; emits workflow.completed. Errors: TransientError (retried).
+ */
+import { finishRun, type MachineError, type RunRef } from '../domain/workflows/runs.js';
+import { taskHandler } from '../platform/task.js';
+import { runDeps } from '../platform/workflow-composition.js';
+
+type FinishEvent = (RunRef & { outcome: 'succeeded' }) | (RunRef & { outcome: 'failed'; error: MachineError });
+export const handler = taskHandler('finish', (event: FinishEvent) => finishRun(event, runDeps()));

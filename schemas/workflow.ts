@@ -1,0 +1,187 @@
+// Namespace import: lets esbuild tree-shake zod (a named `z` import bundles all of it).
+import * as z from 'zod';
+import { ROLES } from '../functions/domain/auth/permissions.js';
+import { Id, PageQuery } from './common.js';
+
+/** Longest approval wait we accept: 30 days (Step Functions Standard allows a year). */
+export const MAX_APPROVAL_SECONDS = 30 * 86_400;
+
+const StepId = z.string().regex(/^[a-z][a-z0-9_-]{0,39}$/, 'step ids are 1-40 characters: a-z first, then a-z, 0-9, _ or -');
+
+export const ApprovalConfig = z
+  .strictObject({
+    required: z.literal(true),
+    timeoutSeconds: z.number().int().min(1).max(MAX_APPROVAL_SECONDS),
+    /**
+     * How long the gate may go without a heartbeat (the request being recorded and notified, an
+     * approver's heartbeat). Defaults to the timeout.
+     */
+    heartbeatSeconds: z.number().int().min(1).max(MAX_APPROVAL_SECONDS).optional(),
+    /** Roles allowed to decide, besides admin. Default: approver. */
+    roles: z.array(z.enum(ROLES)).min(1).max(ROLES.length).optional(),
+  })
+  .meta({ id: 'ApprovalConfig' });
+export type ApprovalConfig = z.infer<typeof ApprovalConfig>;
+
+/**
+ * A step's input. String values that start with `$.` are references resolved when the step runs:
+ * `$.input.<path>` (the run input) or `$.steps.<stepId>.output.<path>` (an earlier step's output).
+ * A string starting with `$$.` is the literal text without its first `$`.
+ */
+export const StepInput = z.record(z.string(), z.unknown()).meta({ id: 'StepInput' });
+
+export const WorkflowStep = z
+  .strictObject({
+    id: StepId,
+    tool: z.string().min(1).max(100),
+    input: StepInput.default({}),
+    approval: ApprovalConfig.optional(),
+  })
+  .meta({ id: 'WorkflowStep' });
+export type WorkflowStep = z.infer<typeof WorkflowStep>;
+
+export const WebhookSecret = z.string().regex(/^whsec_[A-Za-z0-9+/]{32,88}={0,2}$/, 'a Standard Webhooks secret: whsec_ followed by base64 of 24-64 bytes');
+
+export const WebhookConfig = z
+  .strictObject({
+    url: z.string().url().max(2048),
+    /** `whsec_…`; generated when omitted and returned once in the response. */
+    secret: WebhookSecret.optional(),
+  })
+  .meta({ id: 'WebhookConfig' });
+
+export const WorkflowDefinitionRequest = z
+  .strictObject({
+    name: z.string().min(1).max(100),
+    description: z.string().max(1000).optional(),
+    steps: z.array(WorkflowStep).min(1).max(25),
+    webhook: WebhookConfig.optional(),
+  })
+  .meta({ id: 'WorkflowDefinitionRequest' });
+export type WorkflowDefinitionRequest = z.infer<typeof WorkflowDefinitionRequest>;
+
+/** A change to a workflow: the full new definition and the version it replaces (409 if stale). */
+export const UpdateWorkflowRequest = WorkflowDefinitionRequest.extend({ version: z.number().int().min(1) }).meta({ id: 'UpdateWorkflowRequest' });
+export type UpdateWorkflowRequest = z.infer<typeof UpdateWorkflowRequest>;
+
+export const Workflow = z
+  .object({
+    id: Id,
+    name: z.string(),
+    description: z.string().optional(),
+    version: z.number().int().min(1),
+    steps: z.array(WorkflowStep),
+    webhook: z.object({ url: z.string(), secretConfigured: z.boolean() }).optional(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    createdBy: z.string(),
+  })
+  .meta({ id: 'Workflow' });
+export type Workflow = z.infer<typeof Workflow>;
+
+/** Returned by create/update when the platform generated the webhook secret (shown once). */
+export const WorkflowWithSecret = Workflow.extend({ webhookSecret: z.string().optional() }).meta({ id: 'WorkflowWithSecret' });
+
+export const WorkflowList = z.object({ items: z.array(Workflow), nextCursor: z.string().nullable() }).meta({ id: 'WorkflowList' });
+
+export const ExecuteWorkflowRequest = z
+  .strictObject({
+    workflowId: Id,
+    input: z.record(z.string(), z.unknown()).default({}),
+    /** Pin a version; default the latest. */
+    version: z.number().int().min(1).optional(),
+  })
+  .meta({ id: 'ExecuteWorkflowRequest' });
+export type ExecuteWorkflowRequest = z.infer<typeof ExecuteWorkflowRequest>;
+
+export const RUN_STATUSES = ['RUNNING', 'WAITING_FOR_APPROVAL', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'REJECTED'] as const;
+export const RunStatus = z.enum(RUN_STATUSES);
+export type RunStatus = z.infer<typeof RunStatus>;
+
+export const STEP_STATUSES = ['PENDING', 'WAITING_FOR_APPROVAL', 'RUNNING', 'SUCCEEDED', 'FAILED', 'COMPENSATED', 'COMPENSATION_FAILED', 'SKIPPED'] as const;
+export const StepStatus = z.enum(STEP_STATUSES);
+export type StepStatus = z.infer<typeof StepStatus>;
+
+export const RunError = z.object({ code: z.string(), name: z.string(), message: z.string(), stepId: z.string().optional() });
+export type RunError = z.infer<typeof RunError>;
+
+export const StepRecord = z
+  .object({
+    id: z.string(),
+    tool: z.string(),
+    status: StepStatus,
+    attempts: z.number().int(),
+    output: z.unknown().optional(),
+    error: RunError.optional(),
+    approvalId: z.string().optional(),
+    startedAt: z.string().optional(),
+    completedAt: z.string().optional(),
+  })
+  .meta({ id: 'StepRecord' });
+export type StepRecord = z.infer<typeof StepRecord>;
+
+export const Execution = z
+  .object({
+    executionId: z.string(),
+    workflowId: z.string(),
+    workflowVersion: z.number().int(),
+    status: RunStatus,
+    input: z.record(z.string(), z.unknown()),
+    steps: z.array(StepRecord),
+    startedAt: z.string(),
+    updatedAt: z.string(),
+    completedAt: z.string().optional(),
+    startedBy: z.string(),
+    redrives: z.number().int(),
+    error: RunError.optional(),
+  })
+  .meta({ id: 'Execution' });
+export type Execution = z.infer<typeof Execution>;
+
+export const ExecutionStarted = z.object({ executionId: z.string(), status: z.literal('RUNNING') }).meta({ id: 'ExecutionStarted' });
+export const ExecutionIdPath = z.strictObject({ id: z.string().regex(/^run_[A-Za-z0-9_-]{6,64}$/, 'an execution id (run_…)') });
+export const WorkflowIdPath = z.strictObject({ id: Id });
+
+export const APPROVAL_STATUSES = ['pending', 'approved', 'rejected', 'timed_out'] as const;
+export const ApprovalStatus = z.enum(APPROVAL_STATUSES);
+export type ApprovalStatus = z.infer<typeof ApprovalStatus>;
+
+export const Approval = z
+  .object({
+    id: z.string(),
+    executionId: z.string(),
+    workflowId: z.string(),
+    stepId: z.string(),
+    tool: z.string(),
+    status: ApprovalStatus,
+    /** `notification_failed` when the webhook exhausted its retries; the approval stays pending. */
+    notification: z.enum(['none', 'pending', 'delivered', 'notification_failed']),
+    requestedAt: z.string(),
+    expiresAt: z.string(),
+    roles: z.array(z.string()),
+    decidedAt: z.string().optional(),
+    decidedBy: z.string().optional(),
+    comment: z.string().optional(),
+  })
+  .meta({ id: 'Approval' });
+export type Approval = z.infer<typeof Approval>;
+
+export const ApprovalList = z.object({ items: z.array(Approval), nextCursor: z.string().nullable() }).meta({ id: 'ApprovalList' });
+export const ListApprovalsQuery = PageQuery.extend({ status: ApprovalStatus.default('pending') });
+export const ApprovalIdPath = z.strictObject({ id: z.string().regex(/^apr_[A-Za-z0-9_-]{6,64}$/, 'an approval id (apr_…)') });
+export const DecisionRequest = z.strictObject({ comment: z.string().max(1000).optional() }).meta({ id: 'DecisionRequest' });
+export const CallbackPath = ApprovalIdPath.extend({ decision: z.enum(['approve', 'reject']) });
+export const CallbackQuery = z.strictObject({ credential: z.string().min(20).max(2048) });
+
+export const ToolDescription = z
+  .object({
+    name: z.string(),
+    description: z.string(),
+    automatable: z.boolean(),
+    requiresApproval: z.boolean(),
+    compensatable: z.boolean(),
+    inputSchema: z.unknown(),
+    outputSchema: z.unknown(),
+  })
+  .meta({ id: 'ToolDescription' });
+export const ToolList = z.object({ items: z.array(ToolDescription) }).meta({ id: 'ToolList' });
