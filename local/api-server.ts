@@ -56,6 +56,9 @@ export class LocalApiServer {
   private server: Server | undefined;
   private readonly routes: CompiledRoute[];
   private readonly authCache = new Map<string, { context: Record<string, unknown>; until: number }>();
+  private markReady!: () => void;
+  /** Requests wait for this: the platform calls setReady() once every handler is loaded. */
+  private readonly ready = new Promise<void>((r) => (this.markReady = r));
   url = '';
 
   constructor(private readonly options: LocalApiOptions) {
@@ -81,6 +84,10 @@ export class LocalApiServer {
     return this.url;
   }
 
+  setReady(): void {
+    this.markReady();
+  }
+
   async stop(): Promise<void> {
     if (!this.server) return;
     this.server.closeIdleConnections();
@@ -104,6 +111,7 @@ export class LocalApiServer {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    await this.ready;
     const requestId = randomUUID();
     const url = new URL(req.url ?? '/', 'http://localhost');
     const send = (r: APIGatewayProxyResult) => {
@@ -111,7 +119,10 @@ export class LocalApiServer {
       for (const [k, v] of Object.entries(r.headers ?? {})) headers[k] = String(v);
       res.writeHead(r.statusCode, headers).end(r.isBase64Encoded ? Buffer.from(r.body, 'base64') : r.body);
     };
-    const onPath = this.routes.filter((r) => r.regex.test(url.pathname));
+    // As API Gateway: a static path segment wins over a {param} one (/workflows/execute over /workflows/{id}).
+    const matching = this.routes.filter((r) => r.regex.test(url.pathname));
+    const fewestParams = Math.min(...matching.map((r) => r.params.length));
+    const onPath = matching.filter((r) => r.params.length === fewestParams);
     const route = onPath.find((r) => r.spec.method === req.method);
     if (!route) {
       // Drain the body so keep-alive connections stay usable.

@@ -1,12 +1,14 @@
-import { mkdirSync } from 'node:fs';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { startFauxqs } from 'fauxqs';
-import { AUTHORIZER, EVENT_RULES, FUNCTIONS, ROUTES, STREAM_CONSUMERS, type FunctionName } from '../functions/platform/manifest.js';
-import { LocalApiServer, type ProxyHandler, type TokenAuthorizer } from './api-server.js';
+import { AUTHORIZER, EVENT_RULES, FUNCTIONS, ROUTES, STATE_MACHINES, STREAM_CONSUMERS, type FunctionName } from '../functions/platform/manifest.js';
+import { lambdaContext, LocalApiServer, type ProxyHandler, type TokenAuthorizer } from './api-server.js';
 import { ensureTable, startDynamoLocal } from './dynamodb.js';
-import { LocalEventBus, type FunctionTarget } from './event-bus.js';
+import { LocalEventBus } from './event-bus.js';
 import { ensureLocalKeys, LOCAL_AUDIENCE, LOCAL_ISSUER, signLocalToken, type LocalKeys } from './keys.js';
+import { LocalStepFunctions } from './stepfunctions/index.js';
 import { LocalStreamPoller, type StreamHandler } from './stream-poller.js';
 
 export interface PlatformOptions {
@@ -28,9 +30,11 @@ export interface LocalPlatform {
   dynamoEndpoint: string;
   s3Endpoint: string;
   busEndpoint: string;
+  sfnEndpoint: string;
   tableName: string;
   bus: LocalEventBus;
   poller: LocalStreamPoller;
+  stepFunctions: LocalStepFunctions;
   issuer: string;
   audience: string;
   token(req: { tenantId: string; roles: string[]; userId?: string; expiresInSeconds?: number; audience?: string }): Promise<string>;
@@ -39,16 +43,45 @@ export interface LocalPlatform {
 
 const ROOT = resolve(import.meta.dirname, '..');
 
+type AnyHandler = (event: unknown, context: unknown) => Promise<unknown>;
+
 /** Imports a function's handler module from the manifest (the same module Lambda runs). */
 async function loadHandler<T>(name: FunctionName): Promise<T> {
   const mod = (await import(pathToFileURL(join(ROOT, FUNCTIONS[name].entry)).href)) as { handler: T };
   return mod.handler;
 }
 
+/** Calls a function as Lambda would: the event and a Lambda context. */
+async function invoke(name: string, event: unknown): Promise<unknown> {
+  if (!(name in FUNCTIONS)) throw Object.assign(new Error(`Function not found: ${name}`), { name: 'ResourceNotFoundException' });
+  const handler = await loadHandler<AnyHandler>(name as FunctionName);
+  return handler(event, lambdaContext(name, randomUUID()));
+}
+
+/** A secret kept in the data folder (created on first start, mode 0600). */
+function dataSecret(dataDir: string, file: string, bytes: number): string {
+  const path = join(dataDir, 'keys', file);
+  if (!existsSync(path)) {
+    mkdirSync(join(dataDir, 'keys'), { recursive: true, mode: 0o700 });
+    writeFileSync(path, randomBytes(bytes).toString('base64'), { mode: 0o600 });
+  }
+  return readFileSync(path, 'utf8').trim();
+}
+
+/** The state machines of the manifest with `${Placeholder}`s replaced by function names. */
+function localStateMachines() {
+  return STATE_MACHINES.map((sm) => {
+    let text = readFileSync(join(ROOT, sm.definitionFile), 'utf8');
+    for (const [placeholder, fn] of Object.entries(sm.functions)) text = text.replaceAll(`\${${placeholder}}`, FUNCTIONS[fn].name);
+    if (/\$\{\w+\}/.test(text)) throw new Error(`${sm.definitionFile} has a placeholder the manifest does not map`);
+    return { name: sm.name, definition: JSON.parse(text) as object };
+  });
+}
+
 /**
  * Starts the whole platform on this machine: DynamoDB Local, the S3 emulator, the local bus, the
- * stream → outbox publisher, and the API, wired through environment variables exactly as the CDK
- * stack wires the Lambdas. Call `stop()` to shut everything down (the JVM included).
+ * local Step Functions runtime, the stream → outbox publisher, and the API, wired through environment
+ * variables exactly as the CDK stack wires the Lambdas. Call `stop()` to shut everything down.
  */
 export async function startPlatform(options: PlatformOptions = {}): Promise<LocalPlatform> {
   const t0 = Date.now();
@@ -76,20 +109,42 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Loca
     await ensureTable(dynamo.client, tableName);
     step('table');
 
-    let bus: LocalEventBus | undefined;
-    const functionTarget = (name: string) => loadHandler<FunctionTarget>(name as FunctionName);
-    bus = new LocalEventBus({
+    const bus = new LocalEventBus({
       busName,
       rules: EVENT_RULES,
       logFile: join(dataDir, 'events.jsonl'),
       deadLetterFile: join(dataDir, 'events-dead-letter.jsonl'),
-      resolveFunction: functionTarget,
+      resolveFunction: async (name) => (event) => invoke(name, event),
     });
     const busEndpoint = await bus.start();
-    stops.push(() => bus!.stop());
+    stops.push(() => bus.stop());
+
+    const stepFunctions = new LocalStepFunctions({
+      dynamo: dynamo.client,
+      tokenSecretFile: join(dataDir, 'keys', 'sfn-task-token.secret'),
+      invokeFunction: invoke,
+      stateMachines: localStateMachines(),
+    });
+
+    // The API listens first (requests wait for `ready`), so its URL is known to the handlers'
+    // configuration (callback links) before any handler module is loaded.
+    const handlers = new Map<string, Promise<ProxyHandler>>();
+    let authorizer: Promise<TokenAuthorizer> | undefined;
+    const resolveHandler = (name: string) => {
+      let h = handlers.get(name);
+      if (!h) handlers.set(name, (h = loadHandler<ProxyHandler>(name as FunctionName)));
+      return h;
+    };
+    const loadAuthorizer = () => (authorizer ??= loadHandler<TokenAuthorizer>(AUTHORIZER.function));
+    const api = new LocalApiServer({ routes: ROUTES, stage, resolveHandler, authorizer: loadAuthorizer, authorizerCacheTtlSeconds: AUTHORIZER.resultsCacheTtlSeconds });
+    const port = options.port ?? Number(process.env.PORT ?? 3000);
+    const url = await api.start(port);
+    stops.push(() => api.stop());
 
     const issuer = LOCAL_ISSUER;
     const audience = LOCAL_AUDIENCE;
+    const sfnEndpoint = await stepFunctions.start();
+    stops.push(() => stepFunctions.stop());
     Object.assign(process.env, {
       STAGE: stage,
       TABLE_NAME: tableName,
@@ -99,6 +154,11 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Loca
       MODOS_DYNAMODB_ENDPOINT: dynamo.endpoint,
       MODOS_S3_ENDPOINT: s3.address,
       MODOS_EVENTBRIDGE_ENDPOINT: busEndpoint,
+      MODOS_SFN_ENDPOINT: sfnEndpoint,
+      WORKFLOW_STATE_MACHINE_ARN: stepFunctions.stateMachineArn('WorkflowRun'),
+      PUBLIC_API_URL: url,
+      CALLBACK_KEY: dataSecret(dataDir, 'callback.key', 48),
+      ALLOW_HTTP_LOOPBACK_WEBHOOKS: 'true',
       JWT_ISSUER: issuer,
       JWT_AUDIENCE: audience,
       JWKS_FILE: keys.jwksFile,
@@ -117,31 +177,19 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Loca
       tableName,
       await loadHandler<StreamHandler>(consumer.function),
       join(dataDir, options.inMemory ? `stream-checkpoint-${process.pid}.json` : 'stream-checkpoint.json'),
-      { filter: consumer.filter, intervalMs: options.streamPollMs ?? Number(process.env.MODOS_STREAM_POLL_MS ?? 50), onError: (e) => console.error(JSON.stringify({ level: 'ERROR', message: 'stream poll failed', errorName: (e as Error)?.name, error: (e as Error)?.message })) },
+      {
+        filter: consumer.filter,
+        intervalMs: options.streamPollMs ?? Number(process.env.MODOS_STREAM_POLL_MS ?? 50),
+        onError: (e) => console.error(JSON.stringify({ level: 'ERROR', message: 'stream poll failed', errorName: (e as Error)?.name, error: (e as Error)?.message })),
+      },
     );
     await poller.start();
     stops.push(() => poller.stop());
     step('stream');
 
-    const handlers = new Map<string, Promise<ProxyHandler>>();
-    let authorizer: Promise<TokenAuthorizer> | undefined;
-    const api = new LocalApiServer({
-      routes: ROUTES,
-      stage,
-      resolveHandler: (name) => {
-        let h = handlers.get(name);
-        if (!h) handlers.set(name, (h = loadHandler<ProxyHandler>(name as FunctionName)));
-        return h;
-      },
-      authorizer: () => (authorizer ??= loadHandler<TokenAuthorizer>(AUTHORIZER.function)),
-      authorizerCacheTtlSeconds: AUTHORIZER.resultsCacheTtlSeconds,
-    });
-    // Load every handler before listening, so /health answering means every route is ready.
-    await Promise.all(ROUTES.map((r) => api['options'].resolveHandler(r.function)));
-    await api['options'].authorizer();
-    const port = options.port ?? Number(process.env.PORT ?? 3000);
-    const url = await api.start(port);
-    stops.push(() => api.stop());
+    // Load every handler before answering, so /health answering means every route is ready.
+    await Promise.all([...ROUTES.map((r) => resolveHandler(r.function)), loadAuthorizer()]);
+    api.setReady();
     step('api');
 
     return {
@@ -150,9 +198,11 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Loca
       dynamoEndpoint: dynamo.endpoint,
       s3Endpoint: s3.address,
       busEndpoint,
+      sfnEndpoint,
       tableName,
       bus,
       poller,
+      stepFunctions,
       issuer,
       audience,
       token: (req) => signLocalToken(keys.privateJwk, { issuer, audience, ...req }),

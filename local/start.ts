@@ -21,7 +21,7 @@ process.stdout.write(
     '  token:    TOKEN=$(npm run -s token -- --tenant acme --roles admin)',
     `  call:     curl -H "Authorization: Bearer $TOKEN" ${platform.url}/api/v1/entities`,
     `  events:   tail -f ${platform.dataDir}/events.jsonl`,
-    `  emulators: dynamodb ${platform.dynamoEndpoint}  s3 ${platform.s3Endpoint}  eventbridge ${platform.busEndpoint}`,
+    `  emulators: dynamodb ${platform.dynamoEndpoint}  s3 ${platform.s3Endpoint}  eventbridge ${platform.busEndpoint}  stepfunctions ${platform.sfnEndpoint}`,
     '',
     'Ctrl-C to stop.',
     '',
