@@ -1,0 +1,7 @@
+export { LocalStepFunctions, functionNameOf, type LocalStepFunctionsOptions } from './runtime.js';
+export {
+  AWS_DEFAULT_TASK_TIMEOUT_SECONDS,
+  INTERPRETER_TASK_TIMEOUT_SECONDS,
+  prepareDefinition,
+  type PreparedDefinition,
+} from './definition.js';
