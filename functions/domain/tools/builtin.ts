@@ -7,7 +7,7 @@ import type { Tool, ToolContext, ToolDeps } from './tool.js';
 
 const Json = z.record(z.string(), z.unknown());
 
-/** Returns its input: for tests, demos and wiring checks. No effect, so nothing to compensate. */
+/** Returns its input: for tests, demos and wiring checks. No effect, so it declares no compensation. */
 export const coreEcho: Tool<Record<string, unknown>, Record<string, unknown>> = {
   name: 'core.echo',
   description: 'Returns its input unchanged.',
@@ -16,7 +16,6 @@ export const coreEcho: Tool<Record<string, unknown>, Record<string, unknown>> = 
   automatable: true,
   requiresApproval: false,
   execute: async (input) => input,
-  compensate: async () => undefined,
 };
 
 const FailInput = z.strictObject({

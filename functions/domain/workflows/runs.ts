@@ -188,7 +188,8 @@ export async function redriveRun(runId: string, ctx: RequestContext, deps: RunDe
     delete r.completedAt;
     r.steps = r.steps.map((s): StepRecord => {
       if (s.status === 'SUCCEEDED' || s.status === 'COMPENSATION_FAILED') return { ...s, status: 'SUCCEEDED' };
-      return { id: s.id, tool: s.tool, status: 'PENDING', attempts: 0 };
+      // Attempts keep counting across redrives: they are the step's whole history.
+      return { id: s.id, tool: s.tool, status: 'PENDING', attempts: s.attempts };
     });
     const at = deps.clock.now().toISOString();
     return {
