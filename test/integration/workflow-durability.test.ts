@@ -1,0 +1,97 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { apiClient, eventually } from '../support/local-platform.js';
+import { startWebhookReceiver } from '../support/webhook-receiver.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const children: ChildProcess[] = [];
+
+async function startProcess(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', '--import', 'tsx', 'local/start.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, MODOS_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'ERROR' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const url = await eventually(() => /running at (http:\/\/[\d.:]+)/.exec(out)?.[1], 30_000).catch(() => {
+    throw new Error(`platform did not start:\n${out}`);
+  });
+  return { child, url };
+}
+
+const exited = (child: ChildProcess) => new Promise<void>((r) => (child.exitCode !== null || child.signalCode ? r() : child.once('exit', () => r())));
+
+async function tokenFor(dataDir: string, roles: string[]): Promise<string> {
+  const { ensureLocalKeys, signLocalToken } = await import('../../local/keys.js');
+  return signLocalToken((await ensureLocalKeys(dataDir)).privateJwk, { tenantId: 'durable', roles, userId: 'dora' });
+}
+
+afterAll(() => {
+  for (const c of children) if (c.exitCode === null && !c.signalCode) c.kill('SIGKILL');
+});
+
+describe('a run waiting on an approval', () => {
+  it('survives kill -9 of the platform: still pending after restart, the same callback link works, no step runs twice', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'modos-wf-kill-'));
+    let secret: string | undefined;
+    const receiver = await startWebhookReceiver(() => secret);
+    try {
+      const first = await startProcess(dataDir);
+      const admin = apiClient(first.url, await tokenFor(dataDir, ['admin']));
+      const { body: entity } = await admin.post('/api/v1/entities', { type: 'person', attributes: { visits: 0 } });
+      const wf = await admin.post('/api/v1/workflows', {
+        name: 'durable',
+        webhook: { url: receiver.url },
+        steps: [
+          { id: 'before', tool: 'entity.update', input: { entityId: entity.id, attributes: { visits: 1 } } },
+          { id: 'gate', tool: 'core.echo', input: {}, approval: { required: true, timeoutSeconds: 300 } },
+          { id: 'after', tool: 'entity.update', input: { entityId: entity.id, attributes: { visits: 2 } } },
+        ],
+      });
+      secret = wf.body.webhookSecret;
+      const { body: run } = await admin.post('/api/v1/workflows/execute', { workflowId: wf.body.id, input: {} });
+      const hook = await eventually(() => receiver.received.find((r) => r.verified?.type === 'approval.requested'), 15_000);
+      const approveLink: string = hook.verified.data.callbacks.approve;
+
+      first.child.kill('SIGKILL');
+      await exited(first.child);
+
+      const second = await startProcess(dataDir);
+      const admin2 = apiClient(second.url, await tokenFor(dataDir, ['admin']));
+      const waiting = await admin2.get(`/api/v1/workflows/executions/${run.executionId}`);
+      expect(waiting.body.status).toBe('WAITING_FOR_APPROVAL');
+      const pending = (await admin2.get('/api/v1/approvals?status=pending')).body.items;
+      expect(pending.map((a: { id: string }) => a.id)).toContain(hook.verified.data.approvalId);
+
+      // The link was issued by the first process; its port is gone, so call the same path on the new one.
+      const path = approveLink.replace(/^http:\/\/[^/]+/, '');
+      const decided = await fetch(`${second.url}${path}`, { method: 'POST' });
+      expect(decided.status).toBe(200);
+
+      const done = await eventually(async () => {
+        const r = await admin2.get(`/api/v1/workflows/executions/${run.executionId}`);
+        return ['SUCCEEDED', 'FAILED'].includes(r.body.status) ? r.body : undefined;
+      }, 20_000);
+      expect(done.status).toBe('SUCCEEDED');
+      expect(done.steps.map((s: { attempts: number }) => s.attempts)).toEqual([1, 1, 1]);
+      const final = (await admin2.get(`/api/v1/entities/${entity.id}`)).body;
+      expect(final.attributes.visits).toBe(2);
+      // created (1) + one update per entity.update step: no effect happened twice
+      expect(final.version).toBe(3);
+      const notifications = receiver.received.filter((r) => r.verified?.type === 'approval.requested');
+      expect(new Set(notifications.map((n) => n.id)).size).toBe(1);
+
+      second.child.kill('SIGTERM');
+      await exited(second.child);
+    } finally {
+      await receiver.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});

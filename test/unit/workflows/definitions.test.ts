@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { ValidationError } from '../../../functions/domain/errors.js';
+import { ToolRegistry } from '../../../functions/domain/tools/registry.js';
+import { validateDefinition } from '../../../functions/domain/workflows/definitions.js';
+
+const deps = { tools: new ToolRegistry(), allowHttpLoopback: false };
+const details = (fn: () => void) => {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ValidationError);
+    return (error as ValidationError).details?.map((d) => d.field);
+  }
+  throw new Error('expected a ValidationError');
+};
+
+describe('workflow definition checks', () => {
+  it('accepts a valid definition with references to earlier steps', () => {
+    expect(() =>
+      validateDefinition({ name: 'ok', steps: [{ id: 'a', tool: 'core.echo', input: {} }, { id: 'b', tool: 'core.echo', input: { x: '$.steps.a.output.y' } }] }, deps),
+    ).not.toThrow();
+  });
+
+  it('refuses a self reference', () => {
+    expect(details(() => validateDefinition({ name: 'x', steps: [{ id: 'a', tool: 'core.echo', input: { x: '$.steps.a.output' } }] }, deps))).toEqual(['steps.0.input']);
+  });
+
+  it('refuses a heartbeat longer than the timeout', () => {
+    const steps = [{ id: 'a', tool: 'core.echo', input: {}, approval: { required: true as const, timeoutSeconds: 10, heartbeatSeconds: 20 } }];
+    expect(details(() => validateDefinition({ name: 'x', steps }, deps))).toEqual(['steps.0.approval.heartbeatSeconds']);
+  });
+
+  it('allows http to loopback only when the local platform says so', () => {
+    const def = { name: 'x', steps: [{ id: 'a', tool: 'core.echo', input: {} }], webhook: { url: 'http://127.0.0.1:9999/hook' } };
+    expect(details(() => validateDefinition(def, deps))).toEqual(['webhook.url']);
+    expect(() => validateDefinition(def, { ...deps, allowHttpLoopback: true })).not.toThrow();
+  });
+
+  it('reports every problem at once', () => {
+    const fields = details(() =>
+      validateDefinition({ name: 'x', steps: [{ id: 'a', tool: 'nope', input: {} }, { id: 'a', tool: 'http.webhook', input: {} }] }, deps),
+    );
+    expect(fields).toEqual(['steps.0.tool', 'steps.1.id', 'steps.1.approval']);
+  });
+});
