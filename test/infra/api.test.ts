@@ -1,6 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FUNCTIONS, ROUTES } from '../../functions/platform/manifest.js';
+import { PUBLIC_ROUTE_REASONS } from '../../lib/constructs/platform-api.js';
 import { referencedIds, resourcesOfType, synthStage, SYNTH_TIMEOUT_MS, type SynthesizedStage } from './support/synth.js';
 
 let s: SynthesizedStage;
@@ -66,6 +67,36 @@ describe('REST API built from the route manifest', () => {
         expect(m.authorizerId, m.key).toBeUndefined();
       }
     }
+  });
+
+  it('serves the approval callback publicly (no authorizer), with both path parameters required', () => {
+    const callback = deployedMethods(s).find((m) => m.key === 'POST /api/v1/approvals/{id}/callback/{decision}')!;
+    expect(callback).toBeDefined();
+    expect(callback.authorizationType).toBe('NONE');
+    expect(callback.authorizerId).toBeUndefined();
+    expect(callback.requestParameters).toEqual({ 'method.request.path.id': true, 'method.request.path.decision': true });
+    expect(callback.integrationTarget).toBe(s.logicalId(s.stack.functions.get('ApprovalCallback')!.function));
+  });
+
+  it('has a reviewed reason for every public route, and for no other', () => {
+    const publicRoutes = ROUTES.filter((r) => r.auth === 'none').map((r) => `${r.method} ${r.path}`);
+    expect(Object.keys(PUBLIC_ROUTE_REASONS).sort()).toEqual(publicRoutes.sort());
+  });
+
+  it('puts the static /workflows/execute beside /workflows/{id} under one parent', () => {
+    const resources = resourcesOfType(s.json, 'AWS::ApiGateway::Resource');
+    const workflows = resources.filter(([, r]) => r.Properties!.PathPart === 'workflows');
+    expect(workflows).toHaveLength(1);
+    const children = resources.filter(([, r]) => r.Properties!.ParentId?.Ref === workflows[0]![0]).map(([, r]) => r.Properties!.PathPart);
+    expect(children).toEqual(expect.arrayContaining(['execute', '{id}', 'executions']));
+  });
+
+  it('routes /approve and /reject to one DecideApproval function, which dispatches on the resource suffix', () => {
+    const decide = ROUTES.filter((r) => r.function === 'DecideApproval');
+    expect(decide.map((r) => r.path.split('/').at(-1)).sort()).toEqual(['approve', 'reject']);
+    const target = s.logicalId(s.stack.functions.get('DecideApproval')!.function);
+    const byKey = new Map(deployedMethods(s).map((m) => [m.key, m]));
+    for (const r of decide) expect(byKey.get(`${r.method} ${r.path}`)!.integrationTarget).toBe(target);
   });
 
   it('integrates every route (Lambda proxy) with the function the manifest names', () => {

@@ -49,8 +49,60 @@ describe('event bus, table stream, table and bucket', () => {
     );
   });
 
-  describe('function targets (none in the manifest yet)', () => {
-    it('invoke the function with retries and an encrypted dead-letter queue, and pass cdk-nag', () => {
+  describe('function targets', () => {
+    const functionRules = EVENT_RULES.flatMap((r) => (r.target.kind === 'function' ? [[r.name, r.target.function] as const] : []));
+
+    it('exist in the manifest (otherwise the checks below prove nothing)', () => {
+      expect(functionRules.length).toBeGreaterThan(0);
+    });
+
+    it.each(functionRules)('%s invokes %s with delivery retries and the encrypted, TLS-only dead-letter queue', (name, fn) => {
+      const ruleId = s.logicalId(s.stack.platformBus.rules.get(name)!);
+      const fnId = s.logicalId(s.stack.functions.get(fn)!.function);
+      const targets = s.json.Resources[ruleId]!.Properties!.Targets;
+      expect(targets).toHaveLength(1);
+      const [target] = targets;
+      expect(target.Arn).toEqual({ 'Fn::GetAtt': [fnId, 'Arn'] });
+      expect(target.RetryPolicy.MaximumRetryAttempts).toBeGreaterThan(0);
+      expect(target.RetryPolicy.MaximumEventAgeInSeconds).toBeGreaterThan(0);
+      const queueId = referencedIds(target.DeadLetterConfig.Arn)[0]!;
+      expect(queueId).toBe(s.logicalId(s.stack.platformBus.targetDlq!));
+      expect(s.json.Resources[queueId]!.Properties!.SqsManagedSseEnabled).toBe(true);
+      s.template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [{ Ref: queueId }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+            Match.objectLike({ Effect: 'Allow', Action: 'sqs:SendMessage', Principal: { Service: 'events.amazonaws.com' }, Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [ruleId, 'Arn'] } } } }),
+          ]),
+        },
+      });
+      s.template.hasResourceProperties('AWS::Lambda::Permission', {
+        Action: 'lambda:InvokeFunction',
+        FunctionName: { 'Fn::GetAtt': [fnId, 'Arn'] },
+        Principal: 'events.amazonaws.com',
+        SourceArn: { 'Fn::GetAtt': [ruleId, 'Arn'] },
+      });
+    });
+
+    it.each(functionRules)('%s: handler errors of %s are retried by Lambda, then land in the same dead-letter queue', (_name, fn) => {
+      const fnId = s.logicalId(s.stack.functions.get(fn)!.function);
+      const configs = resourcesOfType(s.json, 'AWS::Lambda::EventInvokeConfig').filter(([, c]) => c.Properties!.FunctionName.Ref === fnId);
+      expect(configs).toHaveLength(1);
+      const p = configs[0]![1].Properties!;
+      expect(p.MaximumRetryAttempts).toBeGreaterThan(0);
+      expect(p.MaximumEventAgeInSeconds).toBeGreaterThan(0);
+      expect(referencedIds(p.DestinationConfig.OnFailure.Destination)).toEqual([s.logicalId(s.stack.platformBus.targetDlq!)]);
+    });
+
+    it('raises an alarm as soon as the dead-letter queue holds a message', () => {
+      const queueId = s.logicalId(s.stack.platformBus.targetDlq!);
+      const alarms = resourcesOfType(s.json, 'AWS::CloudWatch::Alarm').filter(([, a]) => referencedIds(a.Properties!.Dimensions).includes(queueId));
+      expect(alarms).toHaveLength(1);
+      expect(alarms[0]![1].Properties).toMatchObject({ MetricName: 'ApproximateNumberOfMessagesVisible', Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
+    });
+
+    it('PlatformBus alone: a function target gets retries, the encrypted dead-letter queue, and passes cdk-nag', () => {
       const app = new App();
       const stack = new Stack(app, 'BusOnly');
       const fn = new lambda.Function(stack, 'Detector', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('export const handler = async () => {}') });
@@ -69,6 +121,7 @@ describe('event bus, table stream, table and bucket', () => {
       });
       t.hasResourceProperties('AWS::Lambda::Permission', { Principal: 'events.amazonaws.com' });
       t.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
+      t.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: Match.anyValue(), DestinationConfig: { OnFailure: { Destination: Match.anyValue() } } });
       // The inline stand-in function's own findings (runtime, default role) are not the bus's.
       const findings = new AwsSolutionsChecks(app).validateScope(app).violations.filter((v) => !v.ruleName.startsWith('AwsSolutions-L1') && !v.ruleName.startsWith('AwsSolutions-IAM'));
       expect(findings.map((v) => v.ruleName)).toEqual([]);

@@ -29,7 +29,7 @@ const actionsOf = (name: string) => statementsOf(name).flatMap((st) => asArray(s
 
 describe('functions built from the manifest', () => {
   beforeAll(() => {
-    s = synthStage();
+    s = synthStage({}, { bundle: true });
   }, SYNTH_TIMEOUT_MS);
 
   it('deploys exactly one Lambda per FUNCTIONS entry', () => {
@@ -54,8 +54,17 @@ describe('functions built from the manifest', () => {
     expect('BUCKET_NAME' in env, 'BUCKET_NAME').toBe(Boolean(spec.bucket));
     expect('EVENT_BUS_NAME' in env, 'EVENT_BUS_NAME').toBe(Boolean(spec.bus));
     expect('JWKS_URL' in env, 'JWKS_URL').toBe(Boolean(spec.jwt));
+    const starts = spec.sfn === 'start' || spec.sfn === 'start+callbacks';
+    expect('WORKFLOW_STATE_MACHINE_ARN' in env, 'WORKFLOW_STATE_MACHINE_ARN').toBe(starts);
+    expect('CALLBACK_KEY_SECRET_ARN' in env, 'CALLBACK_KEY_SECRET_ARN').toBe(Boolean(spec.callbackKey));
+    expect('PUBLIC_API_URL' in env, 'PUBLIC_API_URL').toBe(Boolean(spec.callbackKey));
     if (spec.table) expect(referencedIds(env.TABLE_NAME)).toEqual([s.logicalId(s.stack.table.table)]);
     if (spec.bus) expect(referencedIds(env.EVENT_BUS_NAME)).toEqual([s.logicalId(s.stack.platformBus.bus)]);
+  });
+
+  it.each(specs.map((f) => [f.name]))('%s never allows http loopback webhooks (a local-runtime-only switch)', (name) => {
+    const env = lambdaOf(name).Properties!.Environment.Variables as Record<string, unknown>;
+    expect(env.ALLOW_HTTP_LOOPBACK_WEBHOOKS ?? 'false', name).toBe('false');
   });
 
   it('bundles every function as an ES module that loads in Node and exports handler', () => {
@@ -91,9 +100,15 @@ describe('functions built from the manifest', () => {
 
     it('uses Resource "*" only for actions that have no resource-level permissions', () => {
       const allowedOnStar = new Set(['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'dynamodb:ListStreams']);
+      // Step Functions task-token callbacks: the token, not an ARN, names the task. Only on functions
+      // whose manifest entry asks for callbacks.
+      const sfnCallbacks = new Set(['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat']);
       for (const spec of specs) {
+        const callbacks = spec.sfn === 'callbacks' || spec.sfn === 'start+callbacks';
         for (const st of statementsOf(spec.name).filter((x) => asArray(x.Resource as string).includes('*'))) {
-          for (const action of asArray(st.Action)) expect(allowedOnStar.has(action), `${spec.name}: ${action} on *`).toBe(true);
+          for (const action of asArray(st.Action)) {
+            expect(allowedOnStar.has(action) || (callbacks && sfnCallbacks.has(action)), `${spec.name}: ${action} on *`).toBe(true);
+          }
         }
       }
     });

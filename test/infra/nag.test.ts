@@ -99,6 +99,13 @@ describe('stage settings from context', () => {
     expect(() => read({ waf: 'yes' })).toThrow(/"waf" must be true or false/);
   });
 
+  it('reads an optional https base URL for callback links (custom domain)', () => {
+    expect(read({}).publicApiUrl).toBeUndefined();
+    expect(read({ publicApiUrl: 'https://api.acme.example/modos' }).publicApiUrl).toBe('https://api.acme.example/modos');
+    expect(() => read({ publicApiUrl: 'http://api.acme.example' })).toThrow(/publicApiUrl.*https/);
+    expect(() => read({ publicApiUrl: 'https://api.acme.example/?x=1' })).toThrow(/publicApiUrl.*plain base URL/);
+  });
+
   it('fails app construction, before any resource exists, on an invalid stage', () => {
     expect(() => createModosApp({ context: { ...cdkJsonContext(), stage: 'Bad Stage' } })).toThrow(StageConfigError);
   });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalPlatform } from '../../local/platform.js';
 import type { BusEvent } from '../../local/event-bus.js';
 import { apiClient, eventually, startTestPlatform } from '../support/local-platform.js';
-import { startWebhookReceiver } from '../support/webhook-receiver.js';
+import { startWebhookReceiver } from '../../scripts/lib/webhook-receiver.js';
 
 let platform: LocalPlatform;
 let admin: ReturnType<typeof apiClient>;

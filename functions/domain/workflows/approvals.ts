@@ -1,6 +1,5 @@
 import type { Approval, ApprovalStatus } from '../../../schemas/workflow.js';
 import { requirePermission } from '../auth/authorize.js';
-import { hasPermission } from '../auth/permissions.js';
 import { ConflictError, ForbiddenError, NotFoundError, UnauthorizedError } from '../errors.js';
 import type { MutationRecord, Page, Principal, RequestContext } from '../ports.js';
 import { hashOf } from '../shared/hash.js';
@@ -176,54 +175,61 @@ export async function decideApproval(
     actor = `callback:${approvalId}`;
     nonce = claims.nonce;
   }
-  const approval = await deps.approvals.get(tenantId, approvalId);
-  if (!approval) throw new NotFoundError(`approval ${approvalId} not found`);
-  if (decider.kind === 'user') {
-    const roles = decider.principal.roles;
-    if (!roles.includes('admin') && !approval.roles.some((r) => roles.includes(r)) && !(approval.roles.length === 0 && hasPermission(roles, 'approvals:decide'))) {
-      throw new ForbiddenError(`deciding approval ${approvalId} needs one of the roles: admin, ${approval.roles.join(', ')}`);
+  // Retried when the approval changed under us without being decided (the notifier recording its
+  // delivery); a decision that lost to another decision gets 409.
+  let decided: StoredApproval | undefined;
+  for (let attempt = 1; !decided; attempt++) {
+    const approval = await deps.approvals.get(tenantId, approvalId);
+    if (!approval) throw new NotFoundError(`approval ${approvalId} not found`);
+    if (decider.kind === 'user') {
+      const roles = decider.principal.roles;
+      if (!roles.includes('admin') && !approval.roles.some((r) => roles.includes(r))) {
+        throw new ForbiddenError(`deciding approval ${approvalId} needs one of the roles: admin, ${approval.roles.join(', ')}`);
+      }
+    }
+    if (approval.status !== 'pending') throw new ConflictError(`approval ${approvalId} was already ${approval.status}`);
+    if (nonce !== undefined && nonce !== approval.callbackNonce) throw new UnauthorizedError('callback credential was already used or replaced');
+    if (Date.parse(approval.expiresAt) <= now.getTime()) throw new ConflictError(`approval ${approvalId} expired at ${approval.expiresAt}`);
+
+    const status: ApprovalStatus = decision === 'approve' ? 'approved' : 'rejected';
+    const candidate: StoredApproval = {
+      ...approval,
+      status,
+      decidedAt: now.toISOString(),
+      decidedBy: actor,
+      ...(comment ? { comment } : {}),
+      // A consumed nonce: any other credential of this approval is now useless.
+      callbackNonce: newNonce(),
+      version: approval.version + 1,
+    };
+    const mutation: MutationRecord = {
+      audit: {
+        action: `approval.${decision}`,
+        actor,
+        resourceType: 'approval',
+        resourceId: approvalId,
+        at: candidate.decidedAt!,
+        requestId: decider.requestId,
+        beforeHash: hashOf(publicApproval(approval)),
+        afterHash: hashOf(publicApproval(candidate)),
+      },
+      events: [{ name: 'approval.decided', payload: { approvalId, executionId: approval.executionId, stepId: approval.stepId, decision: status as 'approved' | 'rejected', decidedBy: actor } }],
+    };
+    try {
+      await deps.approvals.save(tenantId, candidate, 'pending', mutation);
+      decided = candidate;
+    } catch (error) {
+      if (!(error instanceof ConflictError) || attempt >= 5) throw error;
     }
   }
-  if (approval.status !== 'pending') throw new ConflictError(`approval ${approvalId} was already ${approval.status}`);
-  if (nonce !== undefined && nonce !== approval.callbackNonce) throw new UnauthorizedError('callback credential was already used or replaced');
-  if (Date.parse(approval.expiresAt) <= now.getTime()) throw new ConflictError(`approval ${approvalId} expired at ${approval.expiresAt}`);
-
-  const status: ApprovalStatus = decision === 'approve' ? 'approved' : 'rejected';
-  const decided: StoredApproval = {
-    ...approval,
-    status,
-    decidedAt: now.toISOString(),
-    decidedBy: actor,
-    ...(comment ? { comment } : {}),
-    // A consumed nonce: any other credential of this approval is now useless.
-    callbackNonce: newNonce(),
-    version: approval.version + 1,
-  };
-  const mutation: MutationRecord = {
-    audit: {
-      action: `approval.${decision}`,
-      actor,
-      resourceType: 'approval',
-      resourceId: approvalId,
-      at: decided.decidedAt!,
-      requestId: decider.requestId,
-      beforeHash: hashOf(publicApproval(approval)),
-      afterHash: hashOf(publicApproval(decided)),
-    },
-    events: [{ name: 'approval.decided', payload: { approvalId, executionId: approval.executionId, stepId: approval.stepId, decision: status as 'approved' | 'rejected', decidedBy: actor } }],
-  };
-  try {
-    await deps.approvals.save(tenantId, decided, 'pending', mutation);
-  } catch (error) {
-    if (error instanceof ConflictError) throw new ConflictError(`approval ${approvalId} was decided concurrently`, { cause: error });
-    throw error;
-  }
+  const status = decided.status;
   await completeGate(decided, deps);
   if (status === 'approved') {
-    await mutateRun(deps, { tenantId, runId: approval.executionId }, (r) => {
-      if (r.generation !== approval.generation || r.status !== 'WAITING_FOR_APPROVAL') return false;
+    const { executionId, generation, stepId } = decided;
+    await mutateRun(deps, { tenantId, runId: executionId }, (r) => {
+      if (r.generation !== generation || r.status !== 'WAITING_FOR_APPROVAL') return false;
       r.status = 'RUNNING';
-      const step = r.steps.find((s) => s.id === approval.stepId);
+      const step = r.steps.find((s) => s.id === stepId);
       if (step && step.status === 'WAITING_FOR_APPROVAL') step.status = 'PENDING';
     });
   }

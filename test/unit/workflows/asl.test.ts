@@ -13,8 +13,8 @@ function errorNamesOf(asl: { States: Record<string, { Retry?: { ErrorEquals: str
 }
 
 const exportedErrorNames = new Set(
-  [...Object.values(domainErrors), ...Object.values(workflowErrors)]
-    .filter((v): v is new (m: string) => Error => typeof v === 'function' && v.prototype instanceof Error)
+  ([...Object.values(domainErrors), ...Object.values(workflowErrors)] as unknown[])
+    .filter((v): v is new (m: string) => Error => typeof v === 'function' && (v as { prototype?: unknown }).prototype instanceof Error)
     .map((C) => new C('probe').name),
 );
 
