@@ -1,13 +1,15 @@
 import { CfnOutput, RemovalPolicy, Stack, Tags, type StackProps } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { EVENT_RULES, FUNCTIONS, ROUTES, STREAM_CONSUMERS, type FunctionName, type FunctionSpec } from '../functions/platform/manifest.js';
+import { EVENT_RULES, FUNCTIONS, ROUTES, STATE_MACHINES, STREAM_CONSUMERS, type FunctionName, type FunctionSpec } from '../functions/platform/manifest.js';
+import { CallbackKey } from './constructs/callback-key.js';
 import { ModosFunction } from './constructs/modos-function.js';
 import { ObjectStore } from './constructs/object-store.js';
 import { PlatformApi } from './constructs/platform-api.js';
 import { PlatformBus } from './constructs/platform-bus.js';
 import { PlatformTable } from './constructs/platform-table.js';
 import { StreamConsumer } from './constructs/stream-consumer.js';
+import { WorkflowStateMachine } from './constructs/workflow-state-machine.js';
 import type { StageConfig } from './stage-config.js';
 
 export interface ModosStackProps extends StackProps {
@@ -27,13 +29,17 @@ export class ModosStack extends Stack {
   readonly store: ObjectStore;
   readonly platformBus: PlatformBus;
   readonly platformApi: PlatformApi;
+  readonly stateMachines = new Map<string, WorkflowStateMachine>();
+  readonly callbackKey: CallbackKey;
+  /** What PUBLIC_API_URL is set to: `-c publicApiUrl=` or the stage's execute-api URL. */
+  readonly publicApiUrl: string;
 
   constructor(scope: Construct, id: string, props: ModosStackProps) {
     const { config } = props;
     super(scope, id, {
       ...props,
       stackName: config.stackName,
-      description: `modos tenant stage ${config.stage}: API, functions, single table, bucket, event bus`,
+      description: `modos tenant stage ${config.stage}: API, functions, workflow state machine, single table, bucket, event bus`,
       terminationProtection: config.retainData,
     });
     Tags.of(this).add('modos:stage', config.stage);
@@ -70,12 +76,36 @@ export class ModosStack extends Stack {
       retain: config.retainData,
     });
 
+    // State machines after the functions they invoke; functions with an `sfn` flag then bind to it.
+    for (const spec of STATE_MACHINES) {
+      this.stateMachines.set(
+        spec.name,
+        new WorkflowStateMachine(this, spec.name, {
+          spec,
+          projectRoot: props.projectRoot,
+          stage: config.stage,
+          functions: (name) => fn(name).function,
+          logRetention: logs.RetentionDays.THREE_MONTHS,
+          retainLogs: config.retainData,
+        }),
+      );
+    }
+    const sfnUsers = [...this.functions.values()].filter((f) => f.spec.sfn);
+    if (sfnUsers.length && this.stateMachines.size !== 1) {
+      throw new Error(`the sfn flag of ${sfnUsers.map((f) => f.spec.name).join(', ')} addresses the workflow state machine: the manifest must declare exactly one STATE_MACHINES entry`);
+    }
+    const [workflowStateMachine] = this.stateMachines.values();
+
+    this.callbackKey = new CallbackKey(this, 'CallbackKey', { stage: config.stage, retain: config.retainData });
+
     for (const f of this.functions.values()) {
       const { spec } = f;
       if (spec.table) f.bindTable(this.table.table, spec.table, this.table.indexNames);
       if (spec.bucket) f.bindBucket(this.store.bucket, spec.bucket);
       if (spec.bus) f.bindBus(this.platformBus.bus);
       if (spec.jwt) f.bindJwt({ issuer: config.jwtIssuer, audience: config.jwtAudience, jwksUrl: config.jwksUrl });
+      if (spec.sfn) f.bindStateMachine(workflowStateMachine!.stateMachine, spec.sfn);
+      if (spec.callbackKey) f.bindCallbackKey(this.callbackKey.secret);
     }
 
     STREAM_CONSUMERS.forEach((consumer) => {
@@ -101,9 +131,16 @@ export class ModosStack extends Stack {
       retainLogs: config.retainData,
     });
 
+    // Callback links point at the API. Its stage URL is built from the RestApi id (not api.url, whose
+    // Stage depends on every integrated function: DecideApproval and ApprovalCallback would form a cycle).
+    this.publicApiUrl = config.publicApiUrl ?? this.platformApi.stageUrl;
+    for (const f of this.functions.values()) if (f.spec.callbackKey) f.bindPublicApiUrl(this.publicApiUrl);
+
     new CfnOutput(this, 'ApiUrl', { value: this.platformApi.api.url, description: 'Base URL of the stage API (append api/v1/...)' });
     new CfnOutput(this, 'TableName', { value: this.table.table.tableName });
     new CfnOutput(this, 'BucketName', { value: this.store.bucket.bucketName });
     new CfnOutput(this, 'EventBusName', { value: this.platformBus.bus.eventBusName });
+    for (const [name, sm] of this.stateMachines) new CfnOutput(this, `${name}StateMachineArn`, { value: sm.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'CallbackKeySecretArn', { value: this.callbackKey.secret.secretArn, description: 'HMAC key of approval callback links (rotation: docs/deploy.md)' });
   }
 }

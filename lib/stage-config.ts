@@ -39,6 +39,11 @@ export interface StageConfig {
   waf: boolean;
   /** Requests per 5 minutes per client IP before WAF blocks. */
   wafRateLimitPer5Min: number;
+  /**
+   * Base URL approval callback links point to, when the API is reached through a custom domain
+   * (mapped outside this stack). Undefined: the stage's execute-api URL.
+   */
+  publicApiUrl: string | undefined;
 }
 
 export class StageConfigError extends Error {
@@ -83,6 +88,15 @@ function httpsUrl(key: string, value: string): string {
   return value;
 }
 
+/** An https base URL that paths can be appended to: no query, no fragment, no credentials. */
+function baseUrl(key: string, value: string): string {
+  const url = new URL(httpsUrl(key, value));
+  if (url.search || url.hash || url.username || url.password) {
+    throw new StageConfigError(`context "${key}" must be a plain base URL (no query, fragment or credentials), got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
 /** Reads and validates the stage settings; throws StageConfigError naming the faulty setting. */
 export function stageConfigFromContext(get: ContextReader): StageConfig {
   const stage = str(get, 'stage') ?? DEFAULT_STAGE;
@@ -105,6 +119,7 @@ export function stageConfigFromContext(get: ContextReader): StageConfig {
     throw new StageConfigError(`context "logLevel" must be DEBUG, INFO, WARN or ERROR, got ${JSON.stringify(logLevel)}`);
   }
   const isDev = stage === DEFAULT_STAGE;
+  const publicApiUrl = str(get, 'publicApiUrl');
   return {
     stage,
     stackName: `Modos-${stage}`,
@@ -118,5 +133,6 @@ export function stageConfigFromContext(get: ContextReader): StageConfig {
     throttleBurstLimit: int(get, 'throttleBurstLimit', 100, 1, 5_000),
     waf: bool(get, 'waf', !isDev),
     wafRateLimitPer5Min: int(get, 'wafRateLimitPer5Min', 2_000, 10, 2_000_000_000),
+    publicApiUrl: publicApiUrl === undefined ? undefined : baseUrl('publicApiUrl', publicApiUrl),
   };
 }

@@ -7,6 +7,8 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { FunctionSpec, TableAccess } from '../../functions/platform/manifest.js';
 import { LAMBDA_BUNDLING } from '../../functions/platform/bundling.js';
@@ -21,6 +23,14 @@ export const BUCKET_ACTIONS = {
   read: ['s3:GetObject'],
   write: ['s3:PutObject'],
 } as const;
+
+/**
+ * Step Functions task-token callbacks. They have no resource-level permissions (the token names the
+ * task), so they are the only statement of a function role with Resource "*" besides X-Ray.
+ */
+export const SFN_CALLBACK_ACTIONS = ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'] as const;
+
+export type SfnAccess = NonNullable<FunctionSpec['sfn']>;
 
 export interface ModosFunctionProps {
   spec: FunctionSpec;
@@ -38,9 +48,14 @@ export interface ModosFunctionProps {
  * JSON logs into its own log group with retention) and its own role that starts with no permission
  * but writing its logs and traces.
  *
- * Every resource a handler reaches is bound through `bindTable`, `bindBucket` or `bindBus`, which set
- * the env var the config module reads AND the least-privilege grant in one call, so the two cannot
- * drift apart (a variable without its grant, or a grant nobody uses).
+ * Every resource a handler reaches is bound through a `bind*` method (table, bucket, bus, state
+ * machine, callback key), which sets the env var the config module reads AND the least-privilege
+ * grant in one call, so the two cannot drift apart (a variable without its grant, or a grant nobody
+ * uses).
+ *
+ * Functions with `webhooks: true` call customer URLs over the internet. They run outside any VPC:
+ * the handler code refuses private, loopback and metadata addresses and pins the resolved address,
+ * and ALLOW_HTTP_LOOPBACK_WEBHOOKS (local runtime only) is never set here (test/infra checks it).
  *
  * Tenant isolation: these roles are shared by every tenant of the stage (a tenant stage may still host
  * several tenant ids). The handlers take the tenant id only from the token the authorizer verified
@@ -123,7 +138,7 @@ export class ModosFunction extends Construct {
     Validations.of(this.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
-        'Only actions without resource-level permissions get Resource "*": xray:PutTraceSegments and xray:PutTelemetryRecords (Tracing.ACTIVE) and, on stream consumers, dynamodb:ListStreams (added by DynamoEventSource). test/infra asserts "*" never carries any other action.',
+        'Only actions without resource-level permissions get Resource "*": xray:PutTraceSegments and xray:PutTelemetryRecords (Tracing.ACTIVE), on stream consumers dynamodb:ListStreams (added by DynamoEventSource), and on functions with sfn callbacks states:SendTaskSuccess, SendTaskFailure and SendTaskHeartbeat (authorised by the task token, not by a resource ARN). test/infra asserts "*" never carries any other action.',
     });
     Validations.of(this.function).acknowledge({
       id: 'AwsSolutions-L1',
@@ -179,6 +194,46 @@ export class ModosFunction extends Construct {
   bindBus(bus: events.IEventBus): this {
     this.setEnv('EVENT_BUS_NAME', bus.eventBusName);
     this.role.addToPolicy(new iam.PolicyStatement({ sid: 'PutEventsOnPlatformBus', actions: ['events:PutEvents'], resources: [bus.eventBusArn] }));
+    return this;
+  }
+
+  /**
+   * Step Functions access from the manifest's `sfn` flag.
+   * `start`: WORKFLOW_STATE_MACHINE_ARN + states:StartExecution on that state machine only.
+   * `callbacks`: states:SendTaskSuccess / SendTaskFailure / SendTaskHeartbeat, which IAM can only
+   * grant on "*" (the task token names the task). `start+callbacks`: both.
+   */
+  bindStateMachine(stateMachine: sfn.IStateMachine, mode: SfnAccess): this {
+    const start = mode === 'start' || mode === 'start+callbacks';
+    const callbacks = mode === 'callbacks' || mode === 'start+callbacks';
+    if (start) {
+      this.setEnv('WORKFLOW_STATE_MACHINE_ARN', stateMachine.stateMachineArn);
+      this.role.addToPolicy(
+        new iam.PolicyStatement({ sid: 'StartWorkflowExecutions', actions: ['states:StartExecution'], resources: [stateMachine.stateMachineArn] }),
+      );
+    }
+    if (callbacks) {
+      if (this.bound.has('sfn:callbacks')) throw new Error(`${this.spec.name}: Step Functions callbacks are already bound`);
+      this.bound.add('sfn:callbacks');
+      this.role.addToPolicy(new iam.PolicyStatement({ sid: 'CompleteWorkflowTasks', actions: [...SFN_CALLBACK_ACTIONS], resources: ['*'] }));
+    }
+    return this;
+  }
+
+  /**
+   * CALLBACK_KEY_SECRET_ARN + secretsmanager:GetSecretValue on that one secret (and decrypt on its key if
+   * it has a customer-managed one). No DescribeSecret, no other secret.
+   */
+  bindCallbackKey(secret: secretsmanager.ISecret): this {
+    this.setEnv('CALLBACK_KEY_SECRET_ARN', secret.secretArn);
+    this.role.addToPolicy(new iam.PolicyStatement({ sid: 'ReadCallbackKey', actions: ['secretsmanager:GetSecretValue'], resources: [secret.secretArn] }));
+    secret.encryptionKey?.grantDecrypt(this.role);
+    return this;
+  }
+
+  /** PUBLIC_API_URL: the base URL approval callback links point to. Needs no grant. */
+  bindPublicApiUrl(url: string): this {
+    this.setEnv('PUBLIC_API_URL', url);
     return this;
   }
 

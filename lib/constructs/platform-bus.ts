@@ -1,8 +1,10 @@
 import { ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -17,6 +19,16 @@ export interface PlatformBusProps {
   logRetention: logs.RetentionDays;
   retain: boolean;
 }
+
+/**
+ * Function targets. EventBridge invokes a Lambda asynchronously, so there are two retry stages:
+ * EventBridge retries *delivery* (throttling, service errors) with the rule target's RetryPolicy and
+ * then sends the event to the target's DeadLetterConfig; once Lambda has accepted the event, *handler
+ * errors* are retried by Lambda's asynchronous invocation (EventInvokeConfig) and then go to its
+ * on-failure destination. Both end in the same dead-letter queue.
+ */
+export const FUNCTION_TARGET_DELIVERY = { retryAttempts: 8, maxEventAge: Duration.hours(6) } as const;
+export const FUNCTION_TARGET_INVOKE = { retryAttempts: 2, maxEventAge: Duration.hours(6) } as const;
 
 /**
  * Converts a raw EventBridge pattern (the manifest's, as PutRule takes it) to the CDK shape, which
@@ -41,7 +53,8 @@ export class PlatformBus extends Construct {
   readonly bus: events.EventBus;
   readonly eventLog: logs.LogGroup;
   readonly rules = new Map<string, events.Rule>();
-  private targetDlq: sqs.Queue | undefined;
+  private functionTargetDlq: sqs.Queue | undefined;
+  private readonly asyncConfigured = new Set<lambda.IFunction>();
 
   constructor(scope: Construct, id: string, props: PlatformBusProps) {
     super(scope, id);
@@ -85,29 +98,49 @@ export class PlatformBus extends Construct {
         rule.addTarget(logTarget);
         if (eventLogPolicy) rule.node.addDependency(eventLogPolicy);
       } else {
-        rule.addTarget(
-          new targets.LambdaFunction(props.functions(spec.target.function), {
-            deadLetterQueue: this.dlq(),
-            retryAttempts: 8,
-            maxEventAge: Duration.hours(6),
-          }),
-        );
+        const fn = props.functions(spec.target.function);
+        const dlq = this.dlq();
+        rule.addTarget(new targets.LambdaFunction(fn, { deadLetterQueue: dlq, ...FUNCTION_TARGET_DELIVERY }));
+        if (!this.asyncConfigured.has(fn)) {
+          this.asyncConfigured.add(fn);
+          fn.configureAsyncInvoke({ ...FUNCTION_TARGET_INVOKE, onFailure: new destinations.SqsDestination(dlq) });
+        }
       }
       this.rules.set(spec.name, rule);
     }
   }
 
-  /** Events a function target could not take after retries land here, encrypted and TLS-only. */
+  /** The dead-letter queue of the function targets; undefined without any. */
+  get targetDlq(): sqs.Queue | undefined {
+    return this.functionTargetDlq;
+  }
+
+  /**
+   * Events a function target could not take (delivery) or failed on (handler) after retries land
+   * here, encrypted and TLS-only; an alarm fires as soon as one does. Created with the first function target.
+   */
   private dlq(): sqs.Queue {
-    this.targetDlq ??= new sqs.Queue(this, 'TargetDlq', {
+    if (this.functionTargetDlq) return this.functionTargetDlq;
+    const queue = new sqs.Queue(this, 'TargetDlq', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
-    Validations.of(this.targetDlq).acknowledge({
+    Validations.of(queue).acknowledge({
       id: 'AwsSolutions-SQS3',
-      reason: 'This queue is itself the dead-letter queue of the bus rules\' function targets (set as the target DeadLetterConfig, not via a RedrivePolicy); it has no consumer to fail.',
+      reason:
+        "This queue is itself the dead-letter queue of the bus rules' function targets (their DeadLetterConfig and the functions' asynchronous on-failure destination, not a RedrivePolicy); it has no consumer to fail.",
     });
-    return this.targetDlq;
+    new cloudwatch.Alarm(this, 'TargetDlqNotEmpty', {
+      alarmDescription:
+        "An event for a bus rule's function target exhausted its retries (delivery or handler). Inspect the message (event, rule or error) in the TargetDlq queue and replay it: docs/deploy.md, Operations.",
+      metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    this.functionTargetDlq = queue;
+    return queue;
   }
 }
