@@ -222,17 +222,8 @@ export async function decideApproval(
       if (!(error instanceof ConflictError) || attempt >= 5) throw error;
     }
   }
-  const status = decided.status;
+  // The run shows RUNNING again when the gated step starts (runStep): no extra write here.
   await completeGate(decided, deps);
-  if (status === 'approved') {
-    const { executionId, generation, stepId } = decided;
-    await mutateRun(deps, { tenantId, runId: executionId }, (r) => {
-      if (r.generation !== generation || r.status !== 'WAITING_FOR_APPROVAL') return false;
-      r.status = 'RUNNING';
-      const step = r.steps.find((s) => s.id === stepId);
-      if (step && step.status === 'WAITING_FOR_APPROVAL') step.status = 'PENDING';
-    });
-  }
   return publicApproval(decided);
 }
 

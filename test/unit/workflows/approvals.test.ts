@@ -1,0 +1,148 @@
+import { randomBytes } from 'node:crypto';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { ConflictError, ForbiddenError, UnauthorizedError } from '../../../functions/domain/errors.js';
+import { ToolRegistry } from '../../../functions/domain/tools/registry.js';
+import { decideApproval, type ApprovalDeps } from '../../../functions/domain/workflows/approvals.js';
+import { signCallbackCredential } from '../../../functions/domain/workflows/callback-credentials.js';
+import type { ApprovalRepository, RunRepository, RunState, StoredApproval, TaskCallbacks } from '../../../functions/domain/workflows/ports.js';
+import type { ApprovalStatus } from '../../../schemas/workflow.js';
+import { aPrincipal, fixedClock, sequentialIds } from '../../support/builders.js';
+
+class InMemoryApprovals implements ApprovalRepository {
+  items = new Map<string, StoredApproval>();
+  saves: StoredApproval[] = [];
+  /** Runs before a save is applied: lets a test change the item concurrently. */
+  beforeSave?: () => void;
+  async createOrGet(_t: string, a: StoredApproval) {
+    const existing = this.items.get(a.id);
+    if (existing) return { created: false, approval: structuredClone(existing) };
+    this.items.set(a.id, structuredClone(a));
+    return { created: true, approval: a };
+  }
+  async get(_t: string, id: string) {
+    const a = this.items.get(id);
+    return a && structuredClone(a);
+  }
+  async save(_t: string, a: StoredApproval, from: ApprovalStatus) {
+    const hook = this.beforeSave;
+    this.beforeSave = undefined;
+    hook?.();
+    const current = this.items.get(a.id);
+    if (!current || current.version !== a.version - 1 || current.status !== from) throw new ConflictError('changed');
+    this.items.set(a.id, structuredClone(a));
+    this.saves.push(a);
+  }
+  async list() {
+    return { items: [...this.items.values()], nextCursor: null };
+  }
+}
+
+class InMemoryRuns implements RunRepository {
+  items = new Map<string, RunState>();
+  async create(_t: string, r: RunState) {
+    this.items.set(r.executionId, structuredClone(r));
+  }
+  async get(_t: string, id: string) {
+    const r = this.items.get(id);
+    return r && structuredClone(r);
+  }
+  async save(_t: string, r: RunState) {
+    if ((this.items.get(r.executionId)?.revision ?? 0) !== r.revision - 1) throw new ConflictError('changed');
+    this.items.set(r.executionId, structuredClone(r));
+  }
+}
+
+const anApproval = (over: Partial<StoredApproval> = {}): StoredApproval => ({
+  id: 'apr_test000001',
+  executionId: 'run_test000001',
+  workflowId: 'wf_1',
+  stepId: 'gate',
+  tool: 'core.echo',
+  status: 'pending',
+  notification: 'pending',
+  requestedAt: '2026-02-03T04:00:00.000Z',
+  expiresAt: '2026-02-03T05:00:00.000Z',
+  roles: ['approver'],
+  tenantId: 'tenant-a',
+  generation: 1,
+  taskToken: 'token-1',
+  callbackNonce: 'nonce-1',
+  version: 1,
+  ...over,
+});
+
+describe('deciding an approval', () => {
+  let approvals: InMemoryApprovals;
+  let calls: string[];
+  let deps: ApprovalDeps;
+  const key = randomBytes(48);
+
+  beforeEach(() => {
+    approvals = new InMemoryApprovals();
+    approvals.items.set('apr_test000001', anApproval());
+    calls = [];
+    const callbacks: TaskCallbacks = {
+      succeed: async (t) => (calls.push(`succeed:${t}`), 'sent'),
+      fail: async (t, e) => (calls.push(`fail:${t}:${e}`), 'sent'),
+      heartbeat: async (t) => (calls.push(`heartbeat:${t}`), 'sent'),
+    };
+    deps = {
+      approvals,
+      runs: new InMemoryRuns(),
+      callbacks,
+      clock: fixedClock('2026-02-03T04:30:00.000Z'),
+      ids: sequentialIds(),
+      tools: new ToolRegistry(),
+      callbackKey: key,
+      publicBaseUrl: 'https://api.example',
+    } as unknown as ApprovalDeps;
+  });
+
+  const user = (roles: string[], userId = 'u1') => ({ kind: 'user' as const, principal: aPrincipal({ roles, userId }), requestId: 'r1' });
+
+  it('approves, completes the gate with SendTaskSuccess, and records who decided', async () => {
+    const out = await decideApproval('apr_test000001', 'approve', user(['approver'], 'arthur'), 'fine', deps);
+    expect(out).toMatchObject({ status: 'approved', decidedBy: 'arthur', comment: 'fine' });
+    expect(calls).toEqual(['succeed:token-1']);
+    expect(JSON.stringify(out)).not.toContain('token-1');
+  });
+
+  it('rejects with SendTaskFailure ApprovalRejectedError', async () => {
+    await decideApproval('apr_test000001', 'reject', user(['admin']), undefined, deps);
+    expect(calls).toEqual(['fail:token-1:ApprovalRejectedError']);
+  });
+
+  it('lets only one decision win: the second gets 409 and sends nothing', async () => {
+    await decideApproval('apr_test000001', 'approve', user(['approver']), undefined, deps);
+    await expect(decideApproval('apr_test000001', 'reject', user(['approver']), undefined, deps)).rejects.toBeInstanceOf(ConflictError);
+    expect(calls).toEqual(['succeed:token-1']);
+  });
+
+  it('retries when only the notification status changed concurrently, and still decides', async () => {
+    approvals.beforeSave = () => {
+      const a = approvals.items.get('apr_test000001')!;
+      approvals.items.set(a.id, { ...a, notification: 'delivered', version: a.version + 1 });
+    };
+    const out = await decideApproval('apr_test000001', 'approve', user(['approver']), undefined, deps);
+    expect(out).toMatchObject({ status: 'approved', notification: 'delivered' });
+  });
+
+  it('refuses roles the step does not name, and analysts altogether', async () => {
+    approvals.items.set('apr_test000001', anApproval({ roles: ['operator'] }));
+    await expect(decideApproval('apr_test000001', 'approve', user(['approver']), undefined, deps)).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(decideApproval('apr_test000001', 'approve', user(['analyst']), undefined, deps)).rejects.toBeInstanceOf(ForbiddenError);
+  });
+
+  it('accepts a valid callback credential once, and refuses a stale nonce', async () => {
+    const credential = signCallbackCredential({ tenantId: 'tenant-a', approvalId: 'apr_test000001', decision: 'approve', nonce: 'nonce-1', exp: 1_900_000_000 }, key);
+    await decideApproval('apr_test000001', 'approve', { kind: 'callback', credential, requestId: 'r' }, undefined, deps);
+    approvals.items.set('apr_test000001', { ...approvals.items.get('apr_test000001')!, status: 'pending' });
+    await expect(decideApproval('apr_test000001', 'approve', { kind: 'callback', credential, requestId: 'r' }, undefined, deps)).rejects.toBeInstanceOf(UnauthorizedError);
+  });
+
+  it('refuses a decision after the approval expired', async () => {
+    approvals.items.set('apr_test000001', anApproval({ expiresAt: '2026-02-03T04:29:59.000Z' }));
+    await expect(decideApproval('apr_test000001', 'approve', user(['approver']), undefined, deps)).rejects.toThrow(/expired/);
+    expect(calls).toEqual([]);
+  });
+});
