@@ -11,10 +11,10 @@ const StepId = z.string().regex(/^[a-z][a-z0-9_-]{0,39}$/, 'step ids are 1-40 ch
 export const ApprovalConfig = z
   .strictObject({
     required: z.literal(true),
-    timeoutSeconds: z.number().int().min(1).max(MAX_APPROVAL_SECONDS),
+    timeoutSeconds: z.number().int().min(2).max(MAX_APPROVAL_SECONDS),
     /**
-     * How long the gate may go without a heartbeat (the request being recorded and notified, an
-     * approver's heartbeat). Defaults to the timeout.
+     * How long the gate may go without a heartbeat; Step Functions needs it below the timeout. The gate
+     * heartbeats when the request is recorded and when its webhook was attempted. Default: timeout - 1.
      */
     heartbeatSeconds: z.number().int().min(1).max(MAX_APPROVAL_SECONDS).optional(),
     /** Roles allowed to decide, besides admin. Default: approver. */

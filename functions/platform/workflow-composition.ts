@@ -61,7 +61,8 @@ function baseDeps(): Omit<ApprovalDeps, 'callbackKey'> {
 function callbackKey(): Promise<Buffer> {
   key ??= (async () => {
     const c = config();
-    if (c.CALLBACK_KEY) return Buffer.from(c.CALLBACK_KEY, 'base64');
+    // The key is the secret's text as UTF-8 bytes in both runtimes.
+    if (c.CALLBACK_KEY) return Buffer.from(c.CALLBACK_KEY, 'utf8');
     if (!c.CALLBACK_KEY_SECRET_ARN) throw new Error('CALLBACK_KEY or CALLBACK_KEY_SECRET_ARN must be set');
     const out = await secretsClient().send(new GetSecretValueCommand({ SecretId: c.CALLBACK_KEY_SECRET_ARN }));
     if (!out.SecretString) throw new Error('callback key secret is empty');

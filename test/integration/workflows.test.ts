@@ -137,8 +137,12 @@ describe('runs with approval gates', () => {
     expect(done.steps[2].output).toEqual({ version: 2, greeted: 'bob' });
     expect((await admin.get(`/api/v1/entities/${entity.id}`)).body.attributes.tier).toBe('gold');
 
-    const names = events.filter((e) => JSON.stringify(e.detail).includes(id)).map((e) => e['detail-type']);
-    expect(names).toEqual(expect.arrayContaining(['workflow.started', 'approval.requested', 'approval.decided', 'workflow.completed']));
+    // Events reach the bus through the outbox, a little after the writes.
+    const expected = ['workflow.started', 'approval.requested', 'approval.decided', 'workflow.completed'];
+    await eventually(() => {
+      const names = new Set(events.filter((e) => JSON.stringify(e.detail).includes(id)).map((e) => e['detail-type']));
+      return expected.every((n) => names.has(n));
+    });
     const completed = events.find((e) => e['detail-type'] === 'workflow.completed' && (e.detail as any).payload.executionId === id);
     expect((completed!.detail as any).payload.status).toBe('SUCCEEDED');
     const audit = (await admin.get('/api/v1/audit?limit=100')).body.items;
@@ -210,11 +214,13 @@ describe('signed callbacks', () => {
   });
 
   it('refuses an expired callback credential', async () => {
-    const wf = await aWorkflow([gated('exp', 'core.echo', {}, 1)]);
+    const wf = await aWorkflow([gated('exp', 'core.echo', {}, 2)]);
     const id = await execute(wf.id);
     const approval = await pendingApprovalOf(id);
     const hook = await eventually(() => receiver.received.find((r) => r.id === `msg_${approval.id}` && r.verified));
     await runUntil(id, ['TIMED_OUT']);
+    const wait = Date.parse(approval.expiresAt) + 1100 - Date.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     const res = await fetch(hook.verified.data.callbacks.approve, { method: 'POST' });
     expect(res.status).toBe(401);
     expect(((await res.json()) as any).error.message).toMatch(/expired/);

@@ -90,6 +90,8 @@ export async function requestApproval(ref: RunRef & { stepId: string; taskToken:
     step.approvalId = approval.id;
     r.status = 'WAITING_FOR_APPROVAL';
   });
+  // The request is recorded: the heartbeat clock restarts, so the gate now waits its full timeout.
+  await deps.callbacks.heartbeat(ref.taskToken);
   return { approvalId: approval.id };
 }
 
@@ -223,20 +225,28 @@ export async function decideApproval(
     }
   }
   // The run shows RUNNING again when the gated step starts (runStep): no extra write here.
-  await completeGate(decided, deps);
+  if ((await completeGate(decided, deps)) === 'gone') {
+    // The gate ended (timed out) between our checks and the decision: record that, not a decision
+    // no run will ever act on.
+    await deps.approvals.save(tenantId, { ...decided, status: 'timed_out', version: decided.version + 1 }, decided.status).catch((e) => {
+      if (!(e instanceof ConflictError)) throw e;
+    });
+    throw new ConflictError(`approval ${approvalId} timed out before the decision reached its gate`);
+  }
   return publicApproval(decided);
 }
 
 /** Sends the decision to the waiting gate; a gate already gone (timed out, completed) is fine. */
-async function completeGate(approval: StoredApproval, deps: Pick<ApprovalDeps, 'callbacks'>): Promise<void> {
-  if (approval.status === 'approved') await deps.callbacks.succeed(approval.taskToken, { approvalId: approval.id, decision: 'approved' });
-  else if (approval.status === 'rejected') {
-    await deps.callbacks.fail(
+async function completeGate(approval: StoredApproval, deps: Pick<ApprovalDeps, 'callbacks'>): Promise<'sent' | 'gone' | 'none'> {
+  if (approval.status === 'approved') return deps.callbacks.succeed(approval.taskToken, { approvalId: approval.id, decision: 'approved' });
+  if (approval.status === 'rejected') {
+    return deps.callbacks.fail(
       approval.taskToken,
       ApprovalRejectedError.name,
       JSON.stringify({ errorType: ApprovalRejectedError.name, errorMessage: `approval ${approval.id} was rejected by ${approval.decidedBy}` }),
     );
   }
+  return 'none';
 }
 
 /**
@@ -247,6 +257,7 @@ export async function relayDecision(ref: { tenantId: string; approvalId: string 
   const approval = await deps.approvals.get(ref.tenantId, ref.approvalId);
   if (approval) await completeGate(approval, deps);
 }
+
 
 export async function listApprovals(
   query: { status: ApprovalStatus; limit: number; cursor?: string },

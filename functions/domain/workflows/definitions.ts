@@ -28,8 +28,8 @@ export function validateDefinition(def: WorkflowDefinitionRequest, deps: Pick<De
     const tool = deps.tools.get(step.tool);
     if (!tool) problems.push({ field: `${field}.tool`, message: `unknown tool ${step.tool}` });
     else if (tool.requiresApproval && !step.approval) problems.push({ field: `${field}.approval`, message: `tool ${tool.name} requires an approval gate` });
-    if (step.approval?.heartbeatSeconds && step.approval.heartbeatSeconds > step.approval.timeoutSeconds) {
-      problems.push({ field: `${field}.approval.heartbeatSeconds`, message: 'must not exceed timeoutSeconds' });
+    if (step.approval?.heartbeatSeconds && step.approval.heartbeatSeconds >= step.approval.timeoutSeconds) {
+      problems.push({ field: `${field}.approval.heartbeatSeconds`, message: 'must be less than timeoutSeconds' });
     }
     try {
       for (const ref of referencesIn(step.input)) {

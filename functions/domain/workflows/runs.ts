@@ -217,7 +217,7 @@ async function planNext(run: RunState, deps: Pick<RunDeps, 'approvals'>): Promis
   if (def.approval) {
     const approval = await deps.approvals.get(run.tenantId, approvalIdOf(run.executionId, def.id, run.generation));
     if (approval?.status !== 'approved') {
-      return { kind: 'approval', stepId: def.id, timeoutSeconds: def.approval.timeoutSeconds, heartbeatSeconds: def.approval.heartbeatSeconds ?? def.approval.timeoutSeconds };
+      return { kind: 'approval', stepId: def.id, timeoutSeconds: def.approval.timeoutSeconds, heartbeatSeconds: def.approval.heartbeatSeconds ?? def.approval.timeoutSeconds - 1 };
     }
   }
   return { kind: 'tool', stepId: def.id, timeoutSeconds: 0, heartbeatSeconds: 0 };

@@ -25,8 +25,8 @@ describe('workflow definition checks', () => {
     expect(details(() => validateDefinition({ name: 'x', steps: [{ id: 'a', tool: 'core.echo', input: { x: '$.steps.a.output' } }] }, deps))).toEqual(['steps.0.input']);
   });
 
-  it('refuses a heartbeat longer than the timeout', () => {
-    const steps = [{ id: 'a', tool: 'core.echo', input: {}, approval: { required: true as const, timeoutSeconds: 10, heartbeatSeconds: 20 } }];
+  it('refuses a heartbeat that is not below the timeout', () => {
+    const steps = [{ id: 'a', tool: 'core.echo', input: {}, approval: { required: true as const, timeoutSeconds: 10, heartbeatSeconds: 10 } }];
     expect(details(() => validateDefinition({ name: 'x', steps }, deps))).toEqual(['steps.0.approval.heartbeatSeconds']);
   });
 
