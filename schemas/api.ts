@@ -37,6 +37,17 @@ export interface RouteContract {
   response: ZodType;
 }
 
+function decisionContract(verb: 'Approve' | 'Reject'): RouteContract {
+  return {
+    summary: `${verb} a gate (admin, approver, or the roles the step names); 409 if already decided`,
+    permission: 'approvals:decide',
+    params: ApprovalIdPath,
+    body: DecisionRequest,
+    status: 200,
+    response: Approval,
+  };
+}
+
 const Health = z.object({ status: z.literal('ok'), stage: z.string() }).meta({ id: 'Health' });
 
 export const ROUTE_CONTRACTS: Record<string, RouteContract> = {
@@ -82,22 +93,8 @@ export const ROUTE_CONTRACTS: Record<string, RouteContract> = {
     response: Execution,
   },
   'GET /api/v1/approvals': { summary: 'Approvals by status (default pending)', permission: 'approvals:read', query: ListApprovalsQuery, status: 200, response: ApprovalList },
-  'POST /api/v1/approvals/{id}/approve': {
-    summary: 'Approve a gate (admin, approver, or the roles the step names); 409 if already decided',
-    permission: 'approvals:decide',
-    params: ApprovalIdPath,
-    body: DecisionRequest,
-    status: 200,
-    response: Approval,
-  },
-  'POST /api/v1/approvals/{id}/reject': {
-    summary: 'Reject a gate (admin, approver, or the roles the step names); 409 if already decided',
-    permission: 'approvals:decide',
-    params: ApprovalIdPath,
-    body: DecisionRequest,
-    status: 200,
-    response: Approval,
-  },
+  'POST /api/v1/approvals/{id}/approve': decisionContract('Approve'),
+  'POST /api/v1/approvals/{id}/reject': decisionContract('Reject'),
   'POST /api/v1/approvals/{id}/callback/{decision}': {
     summary: 'Decide through the signed, expiring, single-use link of the approval webhook (no JWT)',
     params: CallbackPath,

@@ -18,14 +18,15 @@ let secrets: SecretsManagerClient | undefined;
 
 const localCredentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 
+/** Client options: the region, plus the emulator's endpoint and dummy credentials when one is set. */
+const clientOptions = (endpoint: string | undefined) => ({
+  region: config().AWS_REGION,
+  ...(endpoint ? { endpoint, credentials: localCredentials } : {}),
+});
+
 export function documentClient(): DynamoDBDocumentClient {
   if (!dynamo) {
-    const c = config();
-    const endpoint = c.MODOS_DYNAMODB_ENDPOINT;
-    const base = new DynamoDBClient({
-      region: c.AWS_REGION,
-      ...(endpoint ? { endpoint, credentials: localCredentials } : {}),
-    });
+    const base = new DynamoDBClient(clientOptions(config().MODOS_DYNAMODB_ENDPOINT));
     dynamo = DynamoDBDocumentClient.from(base, {
       marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
     });
@@ -34,37 +35,23 @@ export function documentClient(): DynamoDBDocumentClient {
 }
 
 export function eventBridgeClient(): EventBridgeClient {
-  if (!events) {
-    const c = config();
-    const endpoint = c.MODOS_EVENTBRIDGE_ENDPOINT;
-    events = new EventBridgeClient({ region: c.AWS_REGION, ...(endpoint ? { endpoint, credentials: localCredentials } : {}) });
-  }
+  events ??= new EventBridgeClient(clientOptions(config().MODOS_EVENTBRIDGE_ENDPOINT));
   return events;
 }
 
 export function s3Client(): S3Client {
-  if (!s3) {
-    const c = config();
-    const endpoint = c.MODOS_S3_ENDPOINT;
-    s3 = new S3Client({
-      region: c.AWS_REGION,
-      ...(endpoint ? { endpoint, credentials: localCredentials, forcePathStyle: true } : {}),
-    });
-  }
+  const endpoint = config().MODOS_S3_ENDPOINT;
+  s3 ??= new S3Client({ ...clientOptions(endpoint), ...(endpoint ? { forcePathStyle: true } : {}) });
   return s3;
 }
 
 export function sfnClient(): SFNClient {
-  if (!sfn) {
-    const c = config();
-    const endpoint = c.MODOS_SFN_ENDPOINT;
-    sfn = new SFNClient({ region: c.AWS_REGION, ...(endpoint ? { endpoint, credentials: localCredentials } : {}) });
-  }
+  sfn ??= new SFNClient(clientOptions(config().MODOS_SFN_ENDPOINT));
   return sfn;
 }
 
 export function secretsClient(): SecretsManagerClient {
-  secrets ??= new SecretsManagerClient({ region: config().AWS_REGION });
+  secrets ??= new SecretsManagerClient(clientOptions(undefined));
   return secrets;
 }
 

@@ -29,6 +29,10 @@ export async function spawnPlatform(dataDir: string, env: Record<string, string>
   }
 }
 
+/** Resolves with the exit code once the process has exited (at once if it already has). */
+export const exitOf = (child: ChildProcess) =>
+  new Promise<number | null>((r) => (child.exitCode !== null || child.signalCode ? r(child.exitCode) : child.once('exit', (code) => r(code))));
+
 export async function stopPlatform(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null) return;
   const done = new Promise((r) => child.once('exit', r));

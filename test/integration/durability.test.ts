@@ -1,32 +1,14 @@
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { apiClient, eventually } from '../support/local-platform.js';
+import { exitOf } from '../../scripts/lib/spawn-platform.js';
+import { apiClient, eventually, platformProcesses } from '../support/local-platform.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
-const children: ChildProcess[] = [];
-
-/** Runs the platform as `npm start` does, in its own process, and waits until it prints its URL. */
-async function startProcess(dataDir: string, env: Record<string, string> = {}): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', '--import', 'tsx', 'local/start.ts'], {
-    cwd: ROOT,
-    env: { ...process.env, MODOS_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'ERROR', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  const url = await eventually(() => /running at (http:\/\/[\d.:]+)/.exec(out)?.[1], 30_000).catch(() => {
-    throw new Error(`platform did not start:\n${out}`);
-  });
-  return { child, url };
-}
-
-const exited = (child: ChildProcess) =>
-  new Promise<number | null>((r) => (child.exitCode !== null || child.signalCode ? r(child.exitCode) : child.once('exit', (code) => r(code))));
+const processes = platformProcesses();
+const startProcess = processes.start;
+const exited = exitOf;
 
 /** DynamoDB Local JVMs whose command line names this data folder. */
 function jvmsFor(dataDir: string): string[] {
@@ -43,9 +25,7 @@ async function tokenFor(dataDir: string): Promise<string> {
   return signLocalToken(keys.privateJwk, { tenantId: 'durable', roles: ['admin'] });
 }
 
-afterEach(async () => {
-  for (const c of children.splice(0)) if (c.exitCode === null && !c.signalCode) c.kill('SIGKILL');
-});
+afterEach(() => processes.killAll());
 
 describe('durability of the local platform', () => {
   it('keeps entities across a restart and stops its JVM on SIGTERM', async () => {

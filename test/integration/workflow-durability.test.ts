@@ -1,40 +1,21 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { apiClient, eventually } from '../support/local-platform.js';
+import { exitOf } from '../../scripts/lib/spawn-platform.js';
+import { apiClient, eventually, platformProcesses } from '../support/local-platform.js';
 import { startWebhookReceiver } from '../../scripts/lib/webhook-receiver.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
-const children: ChildProcess[] = [];
-
-async function startProcess(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', '--import', 'tsx', 'local/start.ts'], {
-    cwd: ROOT,
-    env: { ...process.env, MODOS_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'ERROR' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  const url = await eventually(() => /running at (http:\/\/[\d.:]+)/.exec(out)?.[1], 30_000).catch(() => {
-    throw new Error(`platform did not start:\n${out}`);
-  });
-  return { child, url };
-}
-
-const exited = (child: ChildProcess) => new Promise<void>((r) => (child.exitCode !== null || child.signalCode ? r() : child.once('exit', () => r())));
+const processes = platformProcesses();
+const startProcess = processes.start;
+const exited = exitOf;
 
 async function tokenFor(dataDir: string, roles: string[]): Promise<string> {
   const { ensureLocalKeys, signLocalToken } = await import('../../local/keys.js');
   return signLocalToken((await ensureLocalKeys(dataDir)).privateJwk, { tenantId: 'durable', roles, userId: 'dora' });
 }
 
-afterAll(() => {
-  for (const c of children) if (c.exitCode === null && !c.signalCode) c.kill('SIGKILL');
-});
+afterAll(() => processes.killAll());
 
 describe('a run waiting on an approval', () => {
   it('survives kill -9 of the platform: still pending after restart, the same callback link works, no step runs twice', async () => {

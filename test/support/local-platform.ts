@@ -1,7 +1,9 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { startPlatform, type LocalPlatform, type PlatformOptions } from '../../local/platform.js';
+import { spawnPlatform } from '../../scripts/lib/spawn-platform.js';
 
 /** Starts the real local platform (DynamoDB Local, S3 emulator, bus, API) on free ports. */
 export async function startTestPlatform(options: PlatformOptions = {}): Promise<LocalPlatform> {
@@ -47,4 +49,19 @@ export async function eventually<T>(probe: () => Promise<T | undefined> | T | un
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** Platforms run as `npm start` runs them (own process); `killAll` ends those still alive. */
+export function platformProcesses() {
+  const children: ChildProcess[] = [];
+  return {
+    async start(dataDir: string, env: Record<string, string> = {}) {
+      const started = await spawnPlatform(dataDir, env);
+      children.push(started.child);
+      return started;
+    },
+    killAll() {
+      for (const c of children.splice(0)) if (c.exitCode === null && !c.signalCode) c.kill('SIGKILL');
+    },
+  };
 }
