@@ -6,8 +6,24 @@
 import type { BusEventOf } from '../platform/task.js';
 import { notifyApproval } from '../domain/workflows/approvals.js';
 import { taskHandler } from '../platform/task.js';
-import { workflowDeps } from '../platform/workflow-composition.js';
+import { callbackKey } from '../platform/callback-key.js';
+import { config } from '../platform/config.js';
+import { taskCallbacks } from '../platform/sfn-composition.js';
+import { webhookSender } from '../platform/webhook-composition.js';
+import { approvalRepository, engineLog, runRepository, workflowRepository } from '../platform/workflow-composition.js';
 
 export const handler = taskHandler('approval-notifier', async (event: BusEventOf<{ approvalId: string }>) => {
-  await notifyApproval({ tenantId: event.detail.tenantId, approvalId: event.detail.payload.approvalId }, await workflowDeps());
+  await notifyApproval(
+    { tenantId: event.detail.tenantId, approvalId: event.detail.payload.approvalId },
+    {
+      approvals: approvalRepository(),
+      workflows: workflowRepository(),
+      runs: runRepository(),
+      webhooks: webhookSender(),
+      callbacks: taskCallbacks(),
+      callbackKey: await callbackKey(),
+      publicBaseUrl: config().PUBLIC_API_URL,
+      log: engineLog,
+    },
+  );
 });

@@ -6,8 +6,9 @@
 import type { BusEventOf } from '../platform/task.js';
 import { relayDecision } from '../domain/workflows/approvals.js';
 import { taskHandler } from '../platform/task.js';
-import { runDeps } from '../platform/workflow-composition.js';
+import { taskCallbacks } from '../platform/sfn-composition.js';
+import { approvalRepository } from '../platform/workflow-composition.js';
 
 export const handler = taskHandler('approval-relay', async (event: BusEventOf<{ approvalId: string }>) => {
-  await relayDecision({ tenantId: event.detail.tenantId, approvalId: event.detail.payload.approvalId }, runDeps());
+  await relayDecision({ tenantId: event.detail.tenantId, approvalId: event.detail.payload.approvalId }, { approvals: approvalRepository(), callbacks: taskCallbacks() });
 });

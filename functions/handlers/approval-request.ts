@@ -7,6 +7,10 @@
 import { requestApproval } from '../domain/workflows/approvals.js';
 import type { RunRef } from '../domain/workflows/runs.js';
 import { taskHandler } from '../platform/task.js';
-import { workflowDeps } from '../platform/workflow-composition.js';
+import { systemClock } from '../platform/composition.js';
+import { taskCallbacks } from '../platform/sfn-composition.js';
+import { approvalRepository, runRepository, workflowRepository } from '../platform/workflow-composition.js';
 
-export const handler = taskHandler('approval-request', async (event: RunRef & { stepId: string; taskToken: string }) => requestApproval(event, await workflowDeps()));
+export const handler = taskHandler('approval-request', (event: RunRef & { stepId: string; taskToken: string }) =>
+  requestApproval(event, { runs: runRepository(), approvals: approvalRepository(), workflows: workflowRepository(), callbacks: taskCallbacks(), clock: systemClock }),
+);

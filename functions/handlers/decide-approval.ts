@@ -8,12 +8,20 @@ import { ApprovalIdPath, DecisionRequest } from '../../schemas/workflow.js';
 import { decideApproval } from '../domain/workflows/approvals.js';
 import { ValidationError } from '../domain/errors.js';
 import { httpRoute } from '../platform/http.js';
-import { workflowDeps } from '../platform/workflow-composition.js';
+import { callbackKey } from '../platform/callback-key.js';
+import { systemClock } from '../platform/composition.js';
+import { taskCallbacks } from '../platform/sfn-composition.js';
+import { approvalRepository } from '../platform/workflow-composition.js';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 
 const inner = (decision: 'approve' | 'reject') =>
   httpRoute({ params: ApprovalIdPath, body: DecisionRequest }, async ({ params, body, ctx }) =>
-    decideApproval(params.id, decision, { kind: 'user', principal: ctx.principal, requestId: ctx.requestId }, body.comment, await workflowDeps()),
+    decideApproval(params.id, decision, { kind: 'user', principal: ctx.principal, requestId: ctx.requestId }, body.comment, {
+      approvals: approvalRepository(),
+      callbacks: taskCallbacks(),
+      clock: systemClock,
+      callbackKey: await callbackKey(),
+    }),
   );
 const approve = inner('approve');
 const reject = inner('reject');

@@ -4,9 +4,11 @@
  * Errors: ValidationError 400, NotFoundError 404 (workflow or version), ForbiddenError 403 (workflows:execute).
  */
 import { ExecuteWorkflowRequest } from '../../schemas/workflow.js';
-import { startRun, type RunDeps } from '../domain/workflows/runs.js';
+import { startRun, type StartDeps } from '../domain/workflows/runs.js';
+import { systemClock, uuidIds } from '../platform/composition.js';
 import { httpRoute } from '../platform/http.js';
-import { runDeps } from '../platform/workflow-composition.js';
+import { workflowStarter } from '../platform/sfn-composition.js';
+import { engineLog, runRepository, workflowRepository } from '../platform/workflow-composition.js';
 
-export const makeHandler = (deps: RunDeps) => httpRoute({ body: ExecuteWorkflowRequest, status: 202 }, ({ body, ctx }) => startRun(body, ctx, deps));
-export const handler = makeHandler(runDeps());
+export const makeHandler = (deps: StartDeps) => httpRoute({ body: ExecuteWorkflowRequest, status: 202 }, ({ body, ctx }) => startRun(body, ctx, deps));
+export const handler = makeHandler({ workflows: workflowRepository(), runs: runRepository(), starter: workflowStarter(), clock: systemClock, ids: uuidIds, log: engineLog });

@@ -6,7 +6,7 @@
 import { ExecutionIdPath } from '../../schemas/workflow.js';
 import { getRun, type RunDeps } from '../domain/workflows/runs.js';
 import { httpRoute } from '../platform/http.js';
-import { runDeps } from '../platform/workflow-composition.js';
+import { runRepository } from '../platform/workflow-composition.js';
 
 export const makeHandler = (deps: Pick<RunDeps, 'runs'>) => httpRoute({ params: ExecutionIdPath }, ({ params, ctx }) => getRun(params.id, ctx, deps));
-export const handler = makeHandler(runDeps());
+export const handler = makeHandler({ runs: runRepository() });

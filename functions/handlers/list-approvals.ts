@@ -6,6 +6,6 @@
 import { ListApprovalsQuery } from '../../schemas/workflow.js';
 import { listApprovals } from '../domain/workflows/approvals.js';
 import { httpRoute } from '../platform/http.js';
-import { runDeps } from '../platform/workflow-composition.js';
+import { approvalRepository } from '../platform/workflow-composition.js';
 
-export const handler = httpRoute({ query: ListApprovalsQuery }, ({ query, ctx }) => listApprovals(query, ctx, runDeps()));
+export const handler = httpRoute({ query: ListApprovalsQuery }, ({ query, ctx }) => listApprovals(query, ctx, { approvals: approvalRepository() }));

@@ -4,9 +4,11 @@
  * Errors: NotFoundError 404, ConflictError 409 (not FAILED, TIMED_OUT or REJECTED), ForbiddenError 403.
  */
 import { ExecutionIdPath } from '../../schemas/workflow.js';
-import { redriveRun, type RunDeps } from '../domain/workflows/runs.js';
+import { redriveRun, type StartDeps } from '../domain/workflows/runs.js';
+import { systemClock, uuidIds } from '../platform/composition.js';
 import { httpRoute } from '../platform/http.js';
-import { runDeps } from '../platform/workflow-composition.js';
+import { workflowStarter } from '../platform/sfn-composition.js';
+import { engineLog, runRepository, workflowRepository } from '../platform/workflow-composition.js';
 
-export const makeHandler = (deps: RunDeps) => httpRoute({ params: ExecutionIdPath, status: 202 }, ({ params, ctx }) => redriveRun(params.id, ctx, deps));
-export const handler = makeHandler(runDeps());
+export const makeHandler = (deps: StartDeps) => httpRoute({ params: ExecutionIdPath, status: 202 }, ({ params, ctx }) => redriveRun(params.id, ctx, deps));
+export const handler = makeHandler({ workflows: workflowRepository(), runs: runRepository(), starter: workflowStarter(), clock: systemClock, ids: uuidIds, log: engineLog });

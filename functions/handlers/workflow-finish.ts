@@ -5,7 +5,8 @@
  */
 import { finishRun, type MachineError, type RunRef } from '../domain/workflows/runs.js';
 import { taskHandler } from '../platform/task.js';
-import { runDeps } from '../platform/workflow-composition.js';
+import { webhookSender } from '../platform/webhook-composition.js';
+import { engineDeps } from '../platform/workflow-composition.js';
 
 type FinishEvent = (RunRef & { outcome: 'succeeded' }) | (RunRef & { outcome: 'failed'; error: MachineError });
-export const handler = taskHandler('finish', (event: FinishEvent) => finishRun(event, runDeps()));
+export const handler = taskHandler('finish', (event: FinishEvent) => finishRun(event, engineDeps(webhookSender)));

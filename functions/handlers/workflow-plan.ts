@@ -5,6 +5,6 @@
  */
 import { planRun, type RunRef } from '../domain/workflows/runs.js';
 import { taskHandler } from '../platform/task.js';
-import { runDeps } from '../platform/workflow-composition.js';
+import { approvalRepository, runRepository } from '../platform/workflow-composition.js';
 
-export const handler = taskHandler('plan', (event: RunRef) => planRun(event, runDeps()));
+export const handler = taskHandler('plan', (event: RunRef) => planRun(event, { runs: runRepository(), approvals: approvalRepository() }));

@@ -5,6 +5,7 @@
  */
 import { runStep, type RunRef } from '../domain/workflows/runs.js';
 import { taskHandler } from '../platform/task.js';
-import { runDeps } from '../platform/workflow-composition.js';
+import { webhookSender } from '../platform/webhook-composition.js';
+import { engineDeps } from '../platform/workflow-composition.js';
 
-export const handler = taskHandler('step', (event: RunRef & { stepId: string }) => runStep(event, runDeps()));
+export const handler = taskHandler('step', (event: RunRef & { stepId: string }) => runStep(event, engineDeps(webhookSender)));

@@ -15,6 +15,11 @@ export interface ClusteringOptions {
   threshold: number;
   /** Above this many cross pairs, average linkage is estimated on an evenly spaced sample of them. */
   maxCrossPairs?: number;
+  /**
+   * Decisions by people, as record index pairs: must-link pairs are joined first whatever their score;
+   * no merge ever puts a cannot-link pair into one cluster (a must-link that would is skipped).
+   */
+  constraints?: { mustLink?: readonly (readonly [number, number])[]; cannotLink?: readonly (readonly [number, number])[] };
 }
 
 export interface ClusteringResult {
@@ -24,6 +29,8 @@ export interface ClusteringResult {
   mergedEdges: number;
   /** Edges above threshold that were refused because the clusters' average linkage was too low. */
   refusedMerges: number;
+  /** Merges (edges or must-links) refused because they would join a cannot-link pair. */
+  cannotLinkRefusals: number;
 }
 
 /**
@@ -53,10 +60,46 @@ export function clusterByAverageLinkage(
   const sorted = edges.filter((e) => e.probability >= threshold).sort(byStrength);
   let mergedEdges = 0;
   let refusedMerges = 0;
+  let cannotLinkRefusals = 0;
+  const cannot = new Map<number, number[]>();
+  for (const [x, y] of options.constraints?.cannotLink ?? []) {
+    if (x === y) continue;
+    (cannot.get(x) ?? cannot.set(x, []).get(x)!).push(y);
+    (cannot.get(y) ?? cannot.set(y, []).get(y)!).push(x);
+  }
+  const forbidden = (ra: number, rb: number): boolean => {
+    if (cannot.size === 0) return false;
+    const [small, other] = membersOf(ra).length <= membersOf(rb).length ? [ra, rb] : [rb, ra];
+    for (const x of membersOf(small)) for (const y of cannot.get(x) ?? []) if (find(y) === other) return true;
+    return false;
+  };
+  const join = (ra: number, rb: number): void => {
+    const A = membersOf(ra);
+    const B = membersOf(rb);
+    const [big, small] = A.length >= B.length ? [ra, rb] : [rb, ra];
+    const merged = membersOf(big).concat(membersOf(small));
+    parent[small] = big;
+    members[big] = merged;
+    members[small] = undefined;
+  };
+  for (const [x, y] of options.constraints?.mustLink ?? []) {
+    const ra = find(x);
+    const rb = find(y);
+    if (ra === rb) continue;
+    if (forbidden(ra, rb)) {
+      cannotLinkRefusals++;
+      continue;
+    }
+    join(ra, rb);
+  }
   for (const e of sorted) {
     const ra = find(e.a);
     const rb = find(e.b);
     if (ra === rb) continue;
+    if (forbidden(ra, rb)) {
+      cannotLinkRefusals++;
+      continue;
+    }
     const A = membersOf(ra);
     const B = membersOf(rb);
     if (A.length > 1 || B.length > 1) {
@@ -76,16 +119,12 @@ export function clusterByAverageLinkage(
         continue;
       }
     }
-    const [big, small] = A.length >= B.length ? [ra, rb] : [rb, ra];
-    const merged = membersOf(big).concat(membersOf(small));
-    parent[small] = big;
-    members[big] = merged;
-    members[small] = undefined;
+    join(ra, rb);
     mergedEdges++;
   }
   const clusters: number[][] = [];
   for (let i = 0; i < recordCount; i++) if (find(i) === i) clusters.push([...membersOf(i)].sort((x, y) => x - y));
-  return { clusters, mergedEdges, refusedMerges };
+  return { clusters, mergedEdges, refusedMerges, cannotLinkRefusals };
 }
 
 /**

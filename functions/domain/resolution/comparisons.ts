@@ -19,13 +19,14 @@ export interface Comparison {
 }
 
 // Swapped given/family names: decide once per pair (first and last comparisons run back to back).
-let swapA = -1;
-let swapB = -1;
+// Keyed by object identity: indexes repeat across separately prepared record sets (incremental scoring).
+let swapA: PreparedRecord | null = null;
+let swapB: PreparedRecord | null = null;
 let swapResult = false;
 function namesSwapped(a: PreparedRecord, b: PreparedRecord): boolean {
-  if (a.index === swapA && b.index === swapB) return swapResult;
-  swapA = a.index;
-  swapB = b.index;
+  if (a === swapA && b === swapB) return swapResult;
+  swapA = a;
+  swapB = b;
   swapResult = false;
   // a swap needs both names to differ, and (typos aside) the first letters to cross over
   if (

@@ -40,6 +40,11 @@ interface CommonOptions {
 export interface DedupInput extends CommonOptions {
   mode?: 'dedup';
   records: readonly InputRecord[];
+  /**
+   * People's decisions by record id: must-link pairs end in one cluster, cannot-link pairs never do.
+   * Pairs naming an unknown id are ignored.
+   */
+  constraints?: { mustLink?: readonly (readonly [string, string])[]; cannotLink?: readonly (readonly [string, string])[] };
 }
 
 export interface LinkInput extends CommonOptions {
@@ -114,6 +119,26 @@ const STRONG_IDENTIFIERS = new Set(['email', 'phone', 'domain']);
 const NAME_FIELDS = new Set(['firstName', 'lastName', 'name']);
 const STRONG_RULE_MIN_WEIGHT = Math.log2(99);
 const VETO_MAX_WEIGHT = -Math.log2(99);
+
+/**
+ * The engine's deterministic rules on top of a Fellegi-Sunter score: the organisation name veto and the
+ * strong-identifier rule. Shared by batch resolution and incremental scoring against a stored model.
+ */
+export function withDeterministicRules(
+  kind: EntityKind,
+  comparisons: readonly Comparison[],
+  levels: Int8Array,
+  s: { weight: number; probability: number },
+): { weight: number; probability: number; rule: string | null } {
+  if (kind === 'organization' && namesContradict(comparisons, levels) && s.weight > VETO_MAX_WEIGHT) {
+    return { weight: VETO_MAX_WEIGHT, probability: 1 / (1 + Math.pow(2, -VETO_MAX_WEIGHT)), rule: 'names dissimilar: no match' };
+  }
+  const rule = applyStrongIdentifierRule(comparisons, levels);
+  if (rule !== null && s.weight < STRONG_RULE_MIN_WEIGHT) {
+    return { weight: STRONG_RULE_MIN_WEIGHT, probability: 1 / (1 + Math.pow(2, -STRONG_RULE_MIN_WEIGHT)), rule };
+  }
+  return { ...s, rule };
+}
 
 function applyStrongIdentifierRule(comparisons: readonly Comparison[], levels: Int8Array): string | null {
   let identifier: string | null = null;
@@ -247,18 +272,8 @@ export function resolve(input: ResolveInput): ResolveResult {
   lap('em');
 
   // organisations: the name is the identity; persons: corrupted names with matching birth date and address still match
-  const vetoEnabled = input.kind === 'organization';
-  const scoreOf = (a: PreparedRecord, b: PreparedRecord, lv: Int8Array, contributions?: FieldContribution[]): { weight: number; probability: number; rule: string | null } => {
-    const s = scoreLevels(model, a, b, lv, contributions);
-    if (vetoEnabled && namesContradict(comparisons, lv) && s.weight > VETO_MAX_WEIGHT) {
-      return { weight: VETO_MAX_WEIGHT, probability: 1 / (1 + Math.pow(2, -VETO_MAX_WEIGHT)), rule: 'names dissimilar: no match' };
-    }
-    const rule = applyStrongIdentifierRule(comparisons, lv);
-    if (rule !== null && s.weight < STRONG_RULE_MIN_WEIGHT) {
-      return { weight: STRONG_RULE_MIN_WEIGHT, probability: 1 / (1 + Math.pow(2, -STRONG_RULE_MIN_WEIGHT)), rule };
-    }
-    return { ...s, rule };
-  };
+  const scoreOf = (a: PreparedRecord, b: PreparedRecord, lv: Int8Array, contributions?: FieldContribution[]): { weight: number; probability: number; rule: string | null } =>
+    withDeterministicRules(input.kind, comparisons, lv, scoreLevels(model, a, b, lv, contributions));
 
   const edges: ScoredEdge[] = [];
   const pairKey = (a: number, b: number): number => (a < b ? a * n + b : b * n + a);
@@ -302,10 +317,18 @@ export function resolve(input: ResolveInput): ResolveResult {
     }
     for (let i = 0; i < n; i++) if (!inPair.has(i)) clusterIndexes.push([i]);
   } else {
+    const indexOf = new Map(records.map((r, i) => [r.id, i]));
+    const toIndexes = (pairs: readonly (readonly [string, string])[] | undefined): [number, number][] =>
+      (pairs ?? []).flatMap(([x, y]) => {
+        const a = indexOf.get(x);
+        const b = indexOf.get(y);
+        return a === undefined || b === undefined ? [] : [[a, b] as [number, number]];
+      });
+    const given = input.mode === 'link' ? undefined : input.constraints;
     const clustering = clusterByAverageLinkage(n, edges, (a, b) => {
       const p = scorePair(a, b);
       return Number.isNaN(p) ? threshold : p;
-    }, { threshold });
+    }, { threshold, ...(given ? { constraints: { mustLink: toIndexes(given.mustLink), cannotLink: toIndexes(given.cannotLink) } } : {}) });
     clusterIndexes = clustering.clusters;
     refusedMerges = clustering.refusedMerges;
     for (const cluster of clusterIndexes) {

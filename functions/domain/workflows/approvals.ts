@@ -15,6 +15,13 @@ export interface ApprovalDeps extends RunDeps {
   publicBaseUrl: string;
 }
 
+/** What the gate task needs. */
+export type RequestDeps = Pick<ApprovalDeps, 'runs' | 'approvals' | 'workflows' | 'callbacks' | 'clock'>;
+/** What the webhook notifier needs. */
+export type NotifyDeps = Pick<ApprovalDeps, 'approvals' | 'workflows' | 'runs' | 'webhooks' | 'callbacks' | 'callbackKey' | 'publicBaseUrl' | 'log'>;
+/** What a decision needs (API or callback link). */
+export type DecideDeps = Pick<ApprovalDeps, 'approvals' | 'callbacks' | 'clock' | 'callbackKey'>;
+
 export const publicApproval = ({ tenantId, generation, taskToken, callbackNonce, version, ...a }: StoredApproval): Approval => a;
 
 /**
@@ -23,7 +30,7 @@ export const publicApproval = ({ tenantId, generation, taskToken, callbackNonce,
  * gate finds the same approval (its id is deterministic) and only refreshes the token; if it was
  * decided meanwhile, the decision is delivered to the new token at once.
  */
-export async function requestApproval(ref: RunRef & { stepId: string; taskToken: string }, deps: ApprovalDeps): Promise<{ approvalId: string }> {
+export async function requestApproval(ref: RunRef & { stepId: string; taskToken: string }, deps: RequestDeps): Promise<{ approvalId: string }> {
   const run = await deps.runs.get(ref.tenantId, ref.runId);
   if (!run || run.generation !== ref.generation) throw new WorkflowFailedError(`execution ${ref.runId} generation ${ref.generation} is not current`);
   const index = run.definition.findIndex((d) => d.id === ref.stepId);
@@ -110,7 +117,7 @@ export function callbackLinks(approval: StoredApproval, deps: Pick<ApprovalDeps,
  * When retries are exhausted the approval stays pending and is marked `notification_failed`.
  * A delivery attempt also heartbeats the gate.
  */
-export async function notifyApproval(ref: { tenantId: string; approvalId: string }, deps: ApprovalDeps): Promise<'delivered' | 'notification_failed' | 'skipped'> {
+export async function notifyApproval(ref: { tenantId: string; approvalId: string }, deps: NotifyDeps): Promise<'delivered' | 'notification_failed' | 'skipped'> {
   const approval = await deps.approvals.get(ref.tenantId, ref.approvalId);
   if (!approval || approval.status !== 'pending' || approval.notification !== 'pending') return 'skipped';
   const wf = await deps.workflows.get(ref.tenantId, approval.workflowId);
@@ -160,7 +167,7 @@ export async function decideApproval(
   decision: 'approve' | 'reject',
   decider: Decider,
   comment: string | undefined,
-  deps: ApprovalDeps,
+  deps: DecideDeps,
 ): Promise<Approval> {
   const now = deps.clock.now();
   let tenantId: string;

@@ -26,6 +26,11 @@ export interface RunDeps {
   log?: (message: string, fields: Record<string, unknown>) => void;
 }
 
+/** What starting a run needs (API execute, redrive, the launcher). */
+export type StartDeps = Pick<RunDeps, 'workflows' | 'runs' | 'starter' | 'clock' | 'ids' | 'log'>;
+/** What the engine tasks need (plan, step, finish): no Step Functions client, no secrets. */
+export type EngineDeps = Pick<RunDeps, 'runs' | 'approvals' | 'tools' | 'entities' | 'idempotency' | 'webhooks' | 'clock'>;
+
 /** What the state machine needs to route: always every field (JSONPath fails on missing keys). */
 export interface Plan {
   kind: 'approval' | 'tool' | 'done';
@@ -102,7 +107,7 @@ const stepAt = (run: RunState, stepId: string) => {
 const outputsOf = (run: RunState) => Object.fromEntries(run.steps.filter((s) => s.status === 'SUCCEEDED').map((s) => [s.id, s.output]));
 
 /** POST /workflows/execute: records the run (audited, workflow.started) and starts its state machine. */
-export async function startRun(req: ExecuteWorkflowRequest, ctx: RequestContext, deps: RunDeps): Promise<{ executionId: string; status: 'RUNNING' }> {
+export async function startRun(req: ExecuteWorkflowRequest, ctx: RequestContext, deps: StartDeps): Promise<{ executionId: string; status: 'RUNNING' }> {
   requirePermission(ctx.principal, 'workflows:execute');
   const tenantId = ctx.principal.tenantId;
   const wf = await deps.workflows.get(tenantId, req.workflowId, req.version);
@@ -172,7 +177,7 @@ export async function getRun(runId: string, ctx: RequestContext, deps: Pick<RunD
  * place (SUCCEEDED, or whose compensation failed) keep their outputs and are not run again; the run
  * resumes at the first other step: the failed one, or an earlier one that was compensated.
  */
-export async function redriveRun(runId: string, ctx: RequestContext, deps: RunDeps): Promise<Execution> {
+export async function redriveRun(runId: string, ctx: RequestContext, deps: StartDeps): Promise<Execution> {
   requirePermission(ctx.principal, 'workflows:execute');
   const ref = { tenantId: ctx.principal.tenantId, runId };
   let before: RunState | undefined;
@@ -230,7 +235,7 @@ const assertCurrent = (run: RunState | undefined, ref: RunRef): RunState => {
 };
 
 /** Plan task: where the run starts (or resumes after a redrive). */
-export async function planRun(ref: RunRef, deps: RunDeps): Promise<Plan> {
+export async function planRun(ref: RunRef, deps: Pick<RunDeps, 'runs' | 'approvals'>): Promise<Plan> {
   return planNext(assertCurrent(await deps.runs.get(ref.tenantId, ref.runId), ref), deps);
 }
 
@@ -249,7 +254,7 @@ const toRunError = (error: unknown, stepId?: string): RunError => ({
  * returns the next plan without running the tool again; the tool itself dedupes its effect on the
  * step's effect key), records its output and returns the next plan.
  */
-export async function runStep(ref: RunRef & { stepId: string }, deps: RunDeps): Promise<Plan> {
+export async function runStep(ref: RunRef & { stepId: string }, deps: EngineDeps): Promise<Plan> {
   const run0 = assertCurrent(await deps.runs.get(ref.tenantId, ref.runId), ref);
   const { def, step } = stepAt(run0, ref.stepId);
   if (step.status === 'SUCCEEDED') return planNext(run0, deps);
@@ -337,7 +342,7 @@ function classify(error: MachineError): { status: RunStatus; runError: Omit<RunE
  * (saga; a tool without compensation leaves its effect), marks the failed step, sets FAILED,
  * TIMED_OUT or REJECTED, and emits workflow.completed. Idempotent: a finished generation is left alone.
  */
-export async function finishRun(ref: RunRef & { outcome: 'succeeded' } | RunRef & { outcome: 'failed'; error: MachineError }, deps: RunDeps): Promise<{ status: RunStatus }> {
+export async function finishRun(ref: (RunRef & { outcome: 'succeeded' }) | (RunRef & { outcome: 'failed'; error: MachineError }), deps: EngineDeps): Promise<{ status: RunStatus }> {
   const run0 = await deps.runs.get(ref.tenantId, ref.runId);
   if (!run0 || run0.generation !== ref.generation) return { status: run0?.status ?? 'FAILED' };
   if (TERMINAL.includes(run0.status)) return { status: run0.status };

@@ -1,0 +1,72 @@
+import type { Entity } from '../../../schemas/entity.js';
+import type { MatchDecisionKind, ResolutionRun, ResolvableType } from '../../../schemas/resolution.js';
+import type { Clock, IdGenerator, MutationRecord } from '../ports.js';
+import type { StoredModel } from './stored-model.js';
+
+/** A cluster of entities the platform holds to be the same real-world thing (two members or more). */
+export interface ClusterState {
+  clusterId: string;
+  type: ResolvableType;
+  members: string[];
+  /** Optimistic-locking version; every change of the cluster is conditioned on it. */
+  version: number;
+}
+
+/** An admin's decision on a pair: confirm = must-link, reject = cannot-link. */
+export interface PairDecisionRecord {
+  entityId: string;
+  otherId: string;
+  type: ResolvableType;
+  decision: MatchDecisionKind;
+  decidedBy: string;
+  decidedAt: string;
+}
+
+/**
+ * One atomic change of clusters: every cluster written is conditioned on the version read (0 = must not
+ * exist); every pointer (entity → cluster) on the cluster it pointed to when read (null = none).
+ */
+export interface ClusterChange {
+  /** Clusters after the change; `members: []` deletes the cluster. */
+  clusters: { clusterId: string; type: ResolvableType; members: string[]; expectedVersion: number }[];
+  pointers: { entityId: string; clusterId: string | null; expectedClusterId: string | null }[];
+  /** Blocking-key index items of a newly indexed entity, written in the same transaction. */
+  index?: { entityId: string; type: ResolvableType; keys: string[] };
+  /** Pair decisions stored in the same transaction. */
+  decisions?: PairDecisionRecord[];
+}
+
+/** Persistence of identity resolution, every method scoped to one tenant. */
+export interface ResolutionStore {
+  /**
+   * Entity ids filed under any of the blocking keys. A key holding more than `cap` entities is hot: it is
+   * skipped (it would not discriminate) and counted.
+   */
+  candidates(tenantId: string, type: ResolvableType, keys: readonly string[], cap: number): Promise<{ ids: string[]; hotKeys: number }>;
+  /** Writes the blocking-key items of an entity (bookkeeping: no audit, no event). Idempotent. */
+  index(tenantId: string, type: ResolvableType, entityId: string, keys: readonly string[]): Promise<void>;
+  getEntities(tenantId: string, ids: readonly string[]): Promise<Entity[]>;
+  /** Every entity of the type (batch runs), with a callback per page loaded. */
+  listEntities(tenantId: string, type: ResolvableType, onPage?: (loaded: number) => Promise<void> | void): Promise<Entity[]>;
+  getModel(tenantId: string, type: ResolvableType): Promise<StoredModel | undefined>;
+  putModel(tenantId: string, model: StoredModel): Promise<void>;
+  clusterOf(tenantId: string, entityId: string): Promise<ClusterState | undefined>;
+  listClusters(tenantId: string, type: ResolvableType): Promise<ClusterState[]>;
+  decisionsOf(tenantId: string, entityId: string): Promise<PairDecisionRecord[]>;
+  listDecisions(tenantId: string, type: ResolvableType): Promise<PairDecisionRecord[]>;
+  /** Applies the change with its audit record and events in one transaction; a failed condition is ConflictError. */
+  applyChange(tenantId: string, change: ClusterChange, mutation: MutationRecord): Promise<void>;
+  createRun(tenantId: string, run: ResolutionRun, mutation: MutationRecord): Promise<void>;
+  getRun(tenantId: string, id: string): Promise<ResolutionRun | undefined>;
+  /** Progress and result of a run (bookkeeping). */
+  saveRun(tenantId: string, run: ResolutionRun): Promise<void>;
+}
+
+export interface ResolutionDeps {
+  store: ResolutionStore;
+  clock: Clock;
+  ids: IdGenerator;
+}
+
+/** Actor of the changes resolution makes on its own. */
+export const RESOLUTION_ACTOR = 'system:resolution';
