@@ -1,11 +1,25 @@
 import type { Entity, EntityType } from '../../schemas/entity.js';
-import { ConflictError } from '../../functions/domain/errors.js';
-import type { EntityRepository, MutationRecord, Page } from '../../functions/domain/ports.js';
+import { ConflictError, EffectAlreadyAppliedError } from '../../functions/domain/errors.js';
+import type { EntityRepository, IdempotencyStore, MutationRecord, Page } from '../../functions/domain/ports.js';
 
 /** In-memory EntityRepository with the same conflict rules as the DynamoDB adapter. */
-export class InMemoryEntityRepository implements EntityRepository {
+export class InMemoryEntityRepository implements EntityRepository, IdempotencyStore {
   readonly items = new Map<string, Entity>();
   readonly mutations: Array<{ tenantId: string } & MutationRecord> = [];
+  readonly markers = new Map<string, unknown>();
+
+  async find(tenantId: string, key: string) {
+    const k = `${tenantId}/${key}`;
+    return this.markers.has(k) ? { result: structuredClone(this.markers.get(k)) } : undefined;
+  }
+
+  /** The same rule as the DynamoDB writer: the marker is part of the mutation, or nothing is written. */
+  private applyMarker(tenantId: string, mutation: MutationRecord): void {
+    if (!mutation.idempotency) return;
+    const k = `${tenantId}/${mutation.idempotency.key}`;
+    if (this.markers.has(k)) throw new EffectAlreadyAppliedError('applied');
+    this.markers.set(k, structuredClone(mutation.idempotency.result));
+  }
 
   private key = (tenantId: string, id: string) => `${tenantId}/${id}`;
 
@@ -32,6 +46,7 @@ export class InMemoryEntityRepository implements EntityRepository {
   async update(tenantId: string, entity: Entity, expectedVersion: number, mutation: MutationRecord): Promise<void> {
     const current = this.items.get(this.key(tenantId, entity.id));
     if (!current || current.version !== expectedVersion) throw new ConflictError('version');
+    this.applyMarker(tenantId, mutation);
     this.items.set(this.key(tenantId, entity.id), structuredClone(entity));
     this.mutations.push({ tenantId, ...structuredClone(mutation) });
   }

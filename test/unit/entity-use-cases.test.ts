@@ -71,6 +71,18 @@ describe('entity use cases', () => {
     expect((await repo.get('tenant-a', e.id))!.attributes.name).toBe('Ada L.');
   });
 
+  it('applies an update with an idempotency key once: a retry returns the first result and writes nothing', async () => {
+    const e = await createEntity({ type: 'person', attributes: { n: 0 } }, aContext(), deps);
+    const withMarkers = { ...deps, idempotency: repo };
+
+    const first = await updateEntity(e.id, { version: 1, attributes: { n: 1 } }, aContext(), withMarkers, { idempotencyKey: 'run-1:step-1' });
+    const retry = await updateEntity(e.id, { version: 1, attributes: { n: 1 } }, aContext(), withMarkers, { idempotencyKey: 'run-1:step-1' });
+
+    expect(retry).toEqual(first);
+    expect(repo.mutations).toHaveLength(2);
+    expect((await repo.get('tenant-a', e.id))!.version).toBe(2);
+  });
+
   it('returns not found when updating an id that does not exist', async () => {
     await expect(updateEntity('missing', { version: 1, attributes: {} }, aContext(), deps)).rejects.toBeInstanceOf(NotFoundError);
   });

@@ -1,7 +1,7 @@
 import type { CreateEntityRequest, Entity, EntityType, UpdateEntityRequest } from '../../../schemas/entity.js';
 import { requirePermission } from '../auth/authorize.js';
 import { ConflictError, EffectAlreadyAppliedError, NotFoundError } from '../errors.js';
-import type { Clock, EntityRepository, IdempotencyStore, IdGenerator, Page, RequestContext } from '../ports.js';
+import type { Clock, EntityRepository, IdempotencyStore, IdGenerator, MutationRecord, Page, RequestContext } from '../ports.js';
 import { hashOf } from '../shared/hash.js';
 
 export interface EntityDeps {
@@ -69,14 +69,15 @@ export async function updateEntity(
   options: { idempotencyKey?: string } = {},
 ): Promise<Entity> {
   requirePermission(ctx.principal, 'entities:write');
-  const key = options.idempotencyKey;
-  const applied = async () => {
-    const prior = key ? await deps.idempotency?.find(ctx.principal.tenantId, key) : undefined;
+  const effectKey = options.idempotencyKey;
+  const alreadyApplied = async (): Promise<Entity | undefined> => {
+    const prior = effectKey ? await deps.idempotency?.find(ctx.principal.tenantId, effectKey) : undefined;
     return prior ? (prior.result as Entity) : undefined;
   };
   // A retried caller (a workflow step) gets the result of the update that already happened.
-  const earlier = await applied();
+  const earlier = await alreadyApplied();
   if (earlier) return earlier;
+
   const current = await deps.entities.get(ctx.principal.tenantId, id);
   if (!current) throw new NotFoundError(`entity ${id} not found`);
   if (current.version !== input.version) {
@@ -84,23 +85,21 @@ export async function updateEntity(
   }
   const attributes: Record<string, unknown> = { ...current.attributes };
   const changed: string[] = [];
-  for (const [key, value] of Object.entries(input.attributes)) {
-    const before = attributes[key];
+  for (const [name, value] of Object.entries(input.attributes)) {
     if (value === null) {
-      if (key in attributes) {
-        delete attributes[key];
-        changed.push(key);
+      if (name in attributes) {
+        delete attributes[name];
+        changed.push(name);
       }
-    } else if (hashOf(before ?? null) !== hashOf(value)) {
-      attributes[key] = value;
-      changed.push(key);
+    } else if (hashOf(attributes[name] ?? null) !== hashOf(value)) {
+      attributes[name] = value;
+      changed.push(name);
     }
   }
   const at = deps.clock.now().toISOString();
   const next: Entity = { ...current, attributes, version: input.version + 1, updatedAt: at };
-  try {
-    await deps.entities.update(ctx.principal.tenantId, next, input.version, {
-    ...(key ? { idempotency: { key, result: next } } : {}),
+  const mutation: MutationRecord = {
+    ...(effectKey ? { idempotency: { key: effectKey, result: next } } : {}),
     audit: {
       action: 'entity.update',
       actor: ctx.principal.userId,
@@ -117,12 +116,12 @@ export async function updateEntity(
         payload: { entity: next, previousVersion: input.version, changed: changed.sort(), actor: ctx.principal.userId },
       },
     ],
-  });
+  };
+  try {
+    await deps.entities.update(ctx.principal.tenantId, next, input.version, mutation);
   } catch (error) {
-    if (error instanceof EffectAlreadyAppliedError) {
-      const result = await applied();
-      if (result) return result;
-    }
+    const result = error instanceof EffectAlreadyAppliedError ? await alreadyApplied() : undefined;
+    if (result) return result;
     throw error;
   }
   return next;
