@@ -4,6 +4,7 @@ import * as z from 'zod';
 import type { ZodType } from 'zod';
 import { AuditList } from './audit.js';
 import { ErrorResponse, PageQuery } from './common.js';
+import { RESOLUTION_ROUTE_CONTRACTS } from './resolution-api.js';
 import { CreateEntityRequest, Entity, EntityIdPath, EntityList, ListEntitiesQuery, UpdateEntityRequest } from './entity.js';
 import {
   Approval,
@@ -51,6 +52,7 @@ function decisionContract(verb: 'Approve' | 'Reject'): RouteContract {
 const Health = z.object({ status: z.literal('ok'), stage: z.string() }).meta({ id: 'Health' });
 
 export const ROUTE_CONTRACTS: Record<string, RouteContract> = {
+  ...RESOLUTION_ROUTE_CONTRACTS,
   'GET /health': { summary: 'Liveness', status: 200, response: Health },
   'GET /api/v1/openapi.json': { summary: 'This document', status: 200, response: z.record(z.string(), z.unknown()) },
   'POST /api/v1/entities': { summary: 'Create an entity', permission: 'entities:write', body: CreateEntityRequest, status: 201, response: Entity },

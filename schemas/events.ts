@@ -1,6 +1,9 @@
 // Namespace import: lets esbuild tree-shake zod (a named `z` import bundles all of it).
 import * as z from 'zod';
 import { Entity } from './entity.js';
+import { EntityMergedPayload, EntitySplitPayload, ResolutionRunRequestedPayload } from './resolution.js';
+
+export { EntityMergedPayload, EntitySplitPayload, ResolutionRunRequestedPayload };
 
 /**
  * Events on the bus. `source` is `modos.<component>`, `detail-type` the event name, and the detail
@@ -62,6 +65,9 @@ export const EVENT_CATALOGUE = {
   'workflow.completed': { source: 'modos.workflows', detail: envelope(WorkflowCompletedPayload) },
   'approval.requested': { source: 'modos.approvals', detail: envelope(ApprovalRequestedPayload) },
   'approval.decided': { source: 'modos.approvals', detail: envelope(ApprovalDecidedPayload) },
+  'entity.merged': { source: 'modos.resolution', detail: envelope(EntityMergedPayload) },
+  'entity.split': { source: 'modos.resolution', detail: envelope(EntitySplitPayload) },
+  'resolution.run.requested': { source: 'modos.resolution', detail: envelope(ResolutionRunRequestedPayload) },
 } as const;
 
 export type EventName = keyof typeof EVENT_CATALOGUE;

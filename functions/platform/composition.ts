@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { DynamoAuditReader } from '../adapters/dynamodb/audit-reader.js';
 import { DynamoEntityRepository } from '../adapters/dynamodb/entity-repository.js';
 import { DynamoMutationWriter } from '../adapters/dynamodb/mutation-writer.js';
+import { DynamoResolutionStore } from '../adapters/dynamodb/resolution-repository.js';
+import type { ResolutionDeps } from '../domain/resolution/store.js';
 import type { EntityDeps } from '../domain/entities/entity-use-cases.js';
 import type { AuditReader, Clock, IdGenerator } from '../domain/ports.js';
 import { documentClient } from './aws-clients.js';
@@ -29,6 +31,14 @@ export function mutationWriter(): DynamoMutationWriter {
 export function entityDeps(): EntityDeps {
   return {
     entities: new DynamoEntityRepository(documentClient(), config().TABLE_NAME, mutationWriter()),
+    clock: systemClock,
+    ids: uuidIds,
+  };
+}
+
+export function resolutionDeps(): ResolutionDeps {
+  return {
+    store: new DynamoResolutionStore(documentClient(), config().TABLE_NAME, mutationWriter()),
     clock: systemClock,
     ids: uuidIds,
   };

@@ -65,6 +65,25 @@ export const FUNCTIONS = {
   },
   ApprovalRelay: { name: 'ApprovalRelay', entry: 'functions/handlers/approval-relay.ts', description: 'Delivers a recorded decision to its gate', table: 'read', sfn: 'callbacks' },
   WorkflowLauncher: { name: 'WorkflowLauncher', entry: 'functions/handlers/workflow-launcher.ts', description: 'Makes sure a recorded run has its execution', table: 'read', sfn: 'start' },
+  ResolveEntity: {
+    name: 'ResolveEntity',
+    entry: 'functions/handlers/resolve-entity.ts',
+    description: 'Identity resolution of a created person or organization against the tenant\'s entities',
+    table: 'write',
+    timeoutSeconds: 60,
+  },
+  StartResolutionRun: { name: 'StartResolutionRun', entry: 'functions/handlers/start-resolution-run.ts', description: 'Queues a batch identity-resolution run (admin)', table: 'write' },
+  GetResolutionRun: { name: 'GetResolutionRun', entry: 'functions/handlers/get-resolution-run.ts', description: 'Reads a resolution run and its progress (admin)', table: 'read' },
+  ResolutionRunWorker: {
+    name: 'ResolutionRunWorker',
+    entry: 'functions/handlers/resolution-run-worker.ts',
+    description: 'Executes a batch identity-resolution run',
+    table: 'write',
+    memoryMb: 3008,
+    timeoutSeconds: 900,
+  },
+  ListMatches: { name: 'ListMatches', entry: 'functions/handlers/list-matches.ts', description: 'Lists an entity\'s cluster members with scores and explanations', table: 'read' },
+  DecideMatch: { name: 'DecideMatch', entry: 'functions/handlers/decide-match.ts', description: 'Confirms (must-link) or rejects (cannot-link) a pair (admin)', table: 'write' },
   OutboxPublisher: {
     name: 'OutboxPublisher',
     entry: 'functions/handlers/outbox-publisher.ts',
@@ -110,6 +129,11 @@ export const ROUTES: readonly RouteSpec[] = [
   { method: 'POST', path: '/api/v1/approvals/{id}/approve', function: 'DecideApproval', auth: 'jwt' },
   { method: 'POST', path: '/api/v1/approvals/{id}/reject', function: 'DecideApproval', auth: 'jwt' },
   { method: 'POST', path: '/api/v1/approvals/{id}/callback/{decision}', function: 'ApprovalCallback', auth: 'none' },
+  { method: 'POST', path: '/api/v1/resolution/runs', function: 'StartResolutionRun', auth: 'jwt' },
+  { method: 'GET', path: '/api/v1/resolution/runs/{id}', function: 'GetResolutionRun', auth: 'jwt' },
+  { method: 'GET', path: '/api/v1/entities/{id}/matches', function: 'ListMatches', auth: 'jwt' },
+  { method: 'POST', path: '/api/v1/entities/{id}/matches/{otherId}/confirm', function: 'DecideMatch', auth: 'jwt' },
+  { method: 'POST', path: '/api/v1/entities/{id}/matches/{otherId}/reject', function: 'DecideMatch', auth: 'jwt' },
 ];
 
 /** The table stream feeds the outbox publisher, filtered to inserted outbox items. */
@@ -149,6 +173,18 @@ export const EVENT_RULES: readonly EventRuleSpec[] = [
     description: 'Starts the execution of a recorded run (safety net of the direct StartExecution)',
     pattern: { source: ['modos.workflows'], 'detail-type': ['workflow.started'] },
     target: { kind: 'function', function: 'WorkflowLauncher' },
+  },
+  {
+    name: 'ResolveCreatedEntity',
+    description: 'Identity resolution of each created person or organization (incremental)',
+    pattern: { source: ['modos.entities'], 'detail-type': ['entity.created'], detail: { payload: { entity: { type: ['person', 'organization'] } } } },
+    target: { kind: 'function', function: 'ResolveEntity' },
+  },
+  {
+    name: 'RunResolutionBatch',
+    description: 'Executes a requested batch identity-resolution run',
+    pattern: { source: ['modos.resolution'], 'detail-type': ['resolution.run.requested'] },
+    target: { kind: 'function', function: 'ResolutionRunWorker' },
   },
 ];
 

@@ -22,6 +22,14 @@
  * | list runs                      | GSI1  | GSI1PK = T#t#RUNS, GSI1SK desc (<startedAt>#<id>)     | (operations)                |
  * | approval                       | table | PK = T#t#APPROVAL#<id>, SK = APPROVAL                 | decide, notify              |
  * | approvals by status            | GSI1  | GSI1PK = T#t#APPROVALS#<status>, GSI1SK desc          | GET /approvals?status=      |
+ * | resolution candidates by key   | table | PK = T#t#ERKEY#<type>#<keyHash>, SK = <entityId>      | incremental resolution      |
+ * | resolution model               | table | PK = T#t#ERMODEL#<type>, SK = MODEL                   | incremental, matches, batch |
+ * | cluster (members, version)     | table | PK = T#t#ERCLUSTER#<clusterId>, SK = CLUSTER          | every cluster change        |
+ * | clusters of a type             | GSI1  | GSI1PK = T#t#ERCLUSTERS#<type>, GSI1SK = <clusterId>  | batch diff                  |
+ * | entity → cluster pointer       | table | PK = T#t#ERMEMBER#<entityId>, SK = CLUSTER            | matches, decisions          |
+ * | pair decisions of an entity    | table | PK = T#t#ERDECISION#<entityId>, SK = <otherId>        | decisions, incremental      |
+ * | pair decisions of a type       | GSI1  | GSI1PK = T#t#ERDECISIONS#<type>, GSI1SK = <a>#<b>     | batch constraints           |
+ * | resolution run                 | table | PK = T#t#ERRUN#<id>, SK = RUN                         | POST/GET resolution runs    |
  */
 export const tenantPrefix = (tenantId: string): string => `T#${tenantId}#`;
 
@@ -64,6 +72,21 @@ export const keys = {
     GSI1SK: `${requestedAt}#${id}`,
   }),
   approvalsPartition: (tenantId: string, status: string) => `${tenantPrefix(tenantId)}APPROVALS#${status}`,
+
+  /** Blocking-key index: the key is a hash (no attribute values in keys); one item per entity filed under it. */
+  resolutionKeyPartition: (tenantId: string, type: string, keyHash: string) => `${tenantPrefix(tenantId)}ERKEY#${type}#${keyHash}`,
+  resolutionKey: (tenantId: string, type: string, keyHash: string, entityId: string) => ({ PK: `${tenantPrefix(tenantId)}ERKEY#${type}#${keyHash}`, SK: entityId }),
+  resolutionModel: (tenantId: string, type: string) => ({ PK: `${tenantPrefix(tenantId)}ERMODEL#${type}`, SK: 'MODEL' }),
+  cluster: (tenantId: string, clusterId: string) => ({ PK: `${tenantPrefix(tenantId)}ERCLUSTER#${clusterId}`, SK: 'CLUSTER' }),
+  clusterIndex: (tenantId: string, type: string, clusterId: string) => ({ GSI1PK: `${tenantPrefix(tenantId)}ERCLUSTERS#${type}`, GSI1SK: clusterId }),
+  clustersPartition: (tenantId: string, type: string) => `${tenantPrefix(tenantId)}ERCLUSTERS#${type}`,
+  clusterPointer: (tenantId: string, entityId: string) => ({ PK: `${tenantPrefix(tenantId)}ERMEMBER#${entityId}`, SK: 'CLUSTER' }),
+  pairDecision: (tenantId: string, entityId: string, otherId: string) => ({ PK: `${tenantPrefix(tenantId)}ERDECISION#${entityId}`, SK: otherId }),
+  pairDecisionsPartition: (tenantId: string, entityId: string) => `${tenantPrefix(tenantId)}ERDECISION#${entityId}`,
+  /** Only on the item of the smaller id, so each pair is listed once. */
+  pairDecisionIndex: (tenantId: string, type: string, a: string, b: string) => ({ GSI1PK: `${tenantPrefix(tenantId)}ERDECISIONS#${type}`, GSI1SK: `${a}#${b}` }),
+  pairDecisionsOfTypePartition: (tenantId: string, type: string) => `${tenantPrefix(tenantId)}ERDECISIONS#${type}`,
+  resolutionRun: (tenantId: string, id: string) => ({ PK: `${tenantPrefix(tenantId)}ERRUN#${id}`, SK: 'RUN' }),
 } as const;
 
 /** Item type tags stored in `entityType` on every item. */
@@ -77,4 +100,10 @@ export const ITEM_TYPES = {
   workflowVersion: 'WorkflowVersion',
   run: 'Run',
   approval: 'Approval',
+  resolutionKey: 'ResolutionKey',
+  resolutionModel: 'ResolutionModel',
+  cluster: 'EntityCluster',
+  clusterPointer: 'ClusterPointer',
+  pairDecision: 'PairDecision',
+  resolutionRun: 'ResolutionRun',
 } as const;

@@ -85,7 +85,7 @@ async function attemptResolution(
       ],
       index: { entityId: entity.id, type, keys },
     };
-    await store.applyChange(tenantId, change, mergeMutation(clusterId, type, entity.id, memberIds, best.entity.id, best.score, model, requestId, deps));
+    await store.applyChange(tenantId, change, mergeMutation(clusterId, type, entity.id, cluster ? members : null, memberIds, best.entity.id, best.score, model, requestId, deps));
     return { status: 'merged', candidates: candidates.length, hotKeys: found.hotKeys, clusterId, matchedEntityId: best.entity.id, probability: best.score.probability };
   }
   await store.index(tenantId, type, entity.id, keys);
@@ -105,6 +105,7 @@ function mergeMutation(
   clusterId: string,
   type: ResolvableType,
   entityId: string,
+  before: string[] | null,
   memberIds: string[],
   matchedEntityId: string,
   score: PairScore,
@@ -121,7 +122,7 @@ function mergeMutation(
       resourceId: clusterId,
       at,
       requestId,
-      beforeHash: null,
+      beforeHash: before ? hashOf({ clusterId, memberIds: before }) : null,
       afterHash: hashOf({ clusterId, memberIds }),
     },
     events: [

@@ -1,0 +1,15 @@
+/**
+ * GET /api/v1/entities/{id}/matches
+ * Trigger: API Gateway (proxy), behind the JWT authorizer.
+ * Input: entity id. Output: 200 MatchList (cluster members scored against the entity, with explanations).
+ * Errors: ForbiddenError 403 (needs entities:read), NotFoundError 404; mapped by httpRoute.
+ */
+import { EntityIdPath } from '../../schemas/entity.js';
+import { listMatches } from '../domain/resolution/matches.js';
+import type { ResolutionDeps } from '../domain/resolution/store.js';
+import { resolutionDeps } from '../platform/composition.js';
+import { httpRoute } from '../platform/http.js';
+
+export const makeHandler = (deps: ResolutionDeps) => httpRoute({ params: EntityIdPath }, ({ params, ctx }) => listMatches(params.id, ctx, deps));
+
+export const handler = makeHandler(resolutionDeps());
