@@ -272,40 +272,66 @@ export class TfIdfIndex {
   }
 }
 
-function softOneWay(a: SparseVector, b: SparseVector, threshold: number): number {
-  let sum = 0;
-  for (let i = 0; i < a.ids.length; i++) {
-    const id = a.ids[i]!;
-    let best = 0;
-    let bestWeight = 0;
-    const t = a.tokens[i]!;
-    const numeric = a.numeric ? a.numeric[i] === 1 : HAS_DIGIT.test(t);
-    for (let j = 0; j < b.ids.length; j++) {
-      if (b.ids[j] === id) {
-        best = 1;
-        bestWeight = b.weights[j]!;
-        break;
-      }
-      // numbers (house numbers, years) only agree when equal
-      if (numeric || (b.numeric !== undefined && b.numeric[j] === 1)) continue;
-      const v = jaroWinkler(t, b.tokens[j]!);
-      if (v >= threshold && v > best) {
-        best = v;
-        bestWeight = b.weights[j]!;
-      }
-    }
-    sum += a.weights[i]! * bestWeight * best;
-  }
-  return sum;
-}
+/** Scratch matrix of token similarities, reused across calls (one pair at a time, no allocation). */
+let simScratch = new Float64Array(64);
+
+const isNumericToken = (v: SparseVector, i: number) => (v.numeric ? v.numeric[i] === 1 : HAS_DIGIT.test(v.tokens[i]!));
 
 /**
  * Soft TF-IDF (Cohen, Ravikumar & Fienberg 2003): cosine of TF-IDF vectors in which a token also counts as shared
  * with its most similar token on the other side when their Jaro-Winkler similarity reaches the threshold. Common
  * tokens ("cafe", "street") weigh little and typos inside rare tokens are forgiven. Symmetrised by averaging.
+ * Jaro-Winkler is symmetric, so each token pair is compared once and the matrix serves both directions.
  */
 export function softTfIdf(a: SparseVector, b: SparseVector, threshold = 0.9): number {
-  if (a.ids.length === 0 || b.ids.length === 0) return 0;
-  const v = (softOneWay(a, b, threshold) + softOneWay(b, a, threshold)) / 2;
+  const la = a.ids.length;
+  const lb = b.ids.length;
+  if (la === 0 || lb === 0) return 0;
+  if (simScratch.length < la * lb) simScratch = new Float64Array(la * lb * 2);
+  const sims = simScratch;
+  for (let i = 0; i < la; i++) {
+    const numericA = isNumericToken(a, i);
+    for (let j = 0; j < lb; j++) {
+      // 2 marks the same token; -1 a pair that never agrees (numbers, house numbers, years, only when equal)
+      sims[i * lb + j] = a.ids[i] === b.ids[j] ? 2 : numericA || isNumericToken(b, j) ? -1 : jaroWinkler(a.tokens[i]!, b.tokens[j]!);
+    }
+  }
+  let ab = 0;
+  for (let i = 0; i < la; i++) {
+    let best = 0;
+    let bestWeight = 0;
+    for (let j = 0; j < lb; j++) {
+      const v = sims[i * lb + j]!;
+      if (v === 2) {
+        best = 1;
+        bestWeight = b.weights[j]!;
+        break;
+      }
+      if (v >= threshold && v > best) {
+        best = v;
+        bestWeight = b.weights[j]!;
+      }
+    }
+    ab += a.weights[i]! * bestWeight * best;
+  }
+  let ba = 0;
+  for (let j = 0; j < lb; j++) {
+    let best = 0;
+    let bestWeight = 0;
+    for (let i = 0; i < la; i++) {
+      const v = sims[i * lb + j]!;
+      if (v === 2) {
+        best = 1;
+        bestWeight = a.weights[i]!;
+        break;
+      }
+      if (v >= threshold && v > best) {
+        best = v;
+        bestWeight = a.weights[i]!;
+      }
+    }
+    ba += b.weights[j]! * bestWeight * best;
+  }
+  const v = (ab + ba) / 2;
   return v > 1 ? 1 : v;
 }
