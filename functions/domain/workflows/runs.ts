@@ -265,15 +265,19 @@ export async function runStep(ref: RunRef & { stepId: string }, deps: EngineDeps
   const tool = deps.tools.get(def.tool);
   if (!tool) throw new ToolFailedError(`unknown tool ${def.tool}`);
 
-  const started = await mutateRun(deps, ref, (r) => {
-    const s = stepAt(r, ref.stepId).step;
-    s.status = 'RUNNING';
-    s.attempts += 1;
-    s.startedAt ??= deps.clock.now().toISOString();
-    delete s.error;
-    r.status = 'RUNNING';
-  });
-  const attempt = stepAt(started, ref.stepId).step.attempts;
+  // Attempts are recorded with each attempt's outcome (one write per attempt, not two). Only a run
+  // coming out of an approval gate is marked RUNNING first, so its status does not lag behind.
+  const attempt = step.attempts + 1;
+  const startedAt = step.startedAt ?? deps.clock.now().toISOString();
+  const started =
+    run0.status === 'RUNNING'
+      ? run0
+      : await mutateRun(deps, ref, (r) => {
+          const s = stepAt(r, ref.stepId).step;
+          s.status = 'RUNNING';
+          s.startedAt = startedAt;
+          r.status = 'RUNNING';
+        });
 
   let output: unknown;
   let resolvedInput: unknown;
@@ -301,13 +305,19 @@ export async function runStep(ref: RunRef & { stepId: string }, deps: EngineDeps
         ? error
         : new ToolFailedError(`step ${def.id}: ${(error as Error)?.message ?? 'tool failed'}`, { cause: error });
     await mutateRun(deps, ref, (r) => {
-      stepAt(r, ref.stepId).step.error = toRunError(crossing, def.id);
+      const s = stepAt(r, ref.stepId).step;
+      s.attempts = Math.max(s.attempts, attempt);
+      s.startedAt ??= startedAt;
+      s.error = toRunError(crossing, def.id);
     });
     throw crossing;
   }
   const done = await mutateRun(deps, ref, (r) => {
     const s = stepAt(r, ref.stepId).step;
     s.status = 'SUCCEEDED';
+    s.attempts = Math.max(s.attempts, attempt);
+    s.startedAt ??= startedAt;
+    delete s.error;
     s.output = output;
     s.completedAt = deps.clock.now().toISOString();
     r.inputs = { ...(r.inputs ?? {}), [def.id]: resolvedInput };
