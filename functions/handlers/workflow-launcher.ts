@@ -7,8 +7,8 @@ import type { BusEventOf } from '../platform/task.js';
 import { ensureRunStarted } from '../domain/workflows/runs.js';
 import { taskHandler } from '../platform/task.js';
 import { workflowStarter } from '../platform/sfn-composition.js';
-import { runRepository } from '../platform/workflow-composition.js';
+import { approvalRepository, runRepository } from '../platform/workflow-composition.js';
 
 export const handler = taskHandler('workflow-launcher', async (event: BusEventOf<{ executionId: string; generation: number }>) => {
-  await ensureRunStarted({ tenantId: event.detail.tenantId, runId: event.detail.payload.executionId, generation: event.detail.payload.generation }, { runs: runRepository(), starter: workflowStarter() });
+  await ensureRunStarted({ tenantId: event.detail.tenantId, runId: event.detail.payload.executionId, generation: event.detail.payload.generation }, { runs: runRepository(), approvals: approvalRepository(), starter: workflowStarter() });
 });

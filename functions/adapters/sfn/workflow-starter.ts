@@ -1,6 +1,6 @@
 import { ExecutionAlreadyExists, SendTaskFailureCommand, SendTaskHeartbeatCommand, SendTaskSuccessCommand, StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { TransientError } from '../../domain/errors.js';
-import type { TaskCallbacks, WorkflowStarter } from '../../domain/workflows/ports.js';
+import type { Plan, TaskCallbacks, WorkflowStarter } from '../../domain/workflows/ports.js';
 
 /**
  * Starts the workflow-run state machine. The execution name is the run id and generation, so a second
@@ -12,7 +12,7 @@ export class SfnWorkflowStarter implements WorkflowStarter {
     private readonly stateMachineArn: string,
   ) {}
 
-  async start(input: { tenantId: string; runId: string; generation: number }): Promise<void> {
+  async start(input: { tenantId: string; runId: string; generation: number; plan: Plan }): Promise<void> {
     try {
       await this.client.send(
         new StartExecutionCommand({
@@ -22,8 +22,8 @@ export class SfnWorkflowStarter implements WorkflowStarter {
         }),
       );
     } catch (error) {
-      // Same name, different input is impossible here (the input is derived from the name); the
-      // execution exists, which is all we need.
+      // The execution of this run and generation exists (started by the API or the launcher, whose
+      // plans may differ only by the time they were computed): that is all we need.
       if (error instanceof ExecutionAlreadyExists) return;
       throw new TransientError(`StartExecution failed: ${(error as Error).name}`, { cause: error });
     }

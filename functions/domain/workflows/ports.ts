@@ -62,9 +62,17 @@ export interface ApprovalRepository {
   list(tenantId: string, query: { status: ApprovalStatus; limit: number; cursor?: string }): Promise<Page<StoredApproval>>;
 }
 
+/** Where a run starts or resumes: what the state machine routes on. Every field is always present. */
+export interface Plan {
+  kind: 'approval' | 'tool' | 'done';
+  stepId: string;
+  timeoutSeconds: number;
+  heartbeatSeconds: number;
+}
+
 /** Starts the state machine for a run (Step Functions StartExecution; idempotent per name). */
 export interface WorkflowStarter {
-  start(input: { tenantId: string; runId: string; generation: number }): Promise<void>;
+  start(input: { tenantId: string; runId: string; generation: number; plan: Plan }): Promise<void>;
 }
 
 /** Completes a gate waiting on a task token (SendTaskSuccess / SendTaskFailure / SendTaskHeartbeat). */

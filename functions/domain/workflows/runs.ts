@@ -8,7 +8,7 @@ import type { ToolContext, ToolDeps } from '../tools/tool.js';
 import type { ToolRegistry } from '../tools/registry.js';
 import type { WebhookSender } from '../webhooks/ports.js';
 import { ApprovalRejectedError, ToolFailedError, ToolRetryableError, WorkflowFailedError } from './errors.js';
-import type { ApprovalRepository, RunRepository, RunState, TaskCallbacks, WorkflowRepository, WorkflowStarter } from './ports.js';
+import type { ApprovalRepository, Plan, RunRepository, RunState, TaskCallbacks, WorkflowRepository, WorkflowStarter } from './ports.js';
 import { resolveInput } from './references.js';
 
 export interface RunDeps {
@@ -27,17 +27,10 @@ export interface RunDeps {
 }
 
 /** What starting a run needs (API execute, redrive, the launcher). */
-export type StartDeps = Pick<RunDeps, 'workflows' | 'runs' | 'starter' | 'clock' | 'ids' | 'log'>;
+export type StartDeps = Pick<RunDeps, 'workflows' | 'runs' | 'approvals' | 'starter' | 'clock' | 'ids' | 'log'>;
 /** What the engine tasks need (plan, step, finish): no Step Functions client, no secrets. */
 export type EngineDeps = Pick<RunDeps, 'runs' | 'approvals' | 'tools' | 'entities' | 'idempotency' | 'webhooks' | 'clock'>;
 
-/** What the state machine needs to route: always every field (JSONPath fails on missing keys). */
-export interface Plan {
-  kind: 'approval' | 'tool' | 'done';
-  stepId: string;
-  timeoutSeconds: number;
-  heartbeatSeconds: number;
-}
 
 /** Input of every engine task: the state machine's `$` (tenant, run and generation). */
 export interface RunRef {
@@ -142,7 +135,7 @@ export async function startRun(req: ExecuteWorkflowRequest, ctx: RequestContext,
     },
     events: [{ name: 'workflow.started', payload: { executionId: run.executionId, workflowId: wf.id, workflowVersion: wf.version, generation: 1, startedBy: ctx.principal.userId } }],
   });
-  await startMachine(deps, { tenantId, runId: run.executionId, generation: 1 });
+  await startMachine(deps, { tenantId, runId: run.executionId, generation: 1, plan: await planNext(run, deps) });
   return { executionId: run.executionId, status: 'RUNNING' };
 }
 
@@ -150,7 +143,7 @@ export async function startRun(req: ExecuteWorkflowRequest, ctx: RequestContext,
  * Starts the state machine. A failure here is not lost: the run's workflow.started event reaches the
  * launcher through the outbox and starts the same (idempotently named) execution.
  */
-async function startMachine(deps: Pick<RunDeps, 'starter' | 'log'>, ref: RunRef): Promise<void> {
+async function startMachine(deps: Pick<RunDeps, 'starter' | 'log'>, ref: RunRef & { plan: Plan }): Promise<void> {
   try {
     await deps.starter.start(ref);
   } catch (error) {
@@ -159,10 +152,10 @@ async function startMachine(deps: Pick<RunDeps, 'starter' | 'log'>, ref: RunRef)
 }
 
 /** The workflow.started consumer: makes sure the run's execution exists (idempotent). */
-export async function ensureRunStarted(ref: RunRef, deps: Pick<RunDeps, 'runs' | 'starter'>): Promise<void> {
+export async function ensureRunStarted(ref: RunRef, deps: Pick<RunDeps, 'runs' | 'approvals' | 'starter'>): Promise<void> {
   const run = await deps.runs.get(ref.tenantId, ref.runId);
   if (!run || run.generation !== ref.generation || TERMINAL.includes(run.status)) return;
-  await deps.starter.start(ref);
+  await deps.starter.start({ ...ref, plan: await planNext(run, deps) });
 }
 
 export async function getRun(runId: string, ctx: RequestContext, deps: Pick<RunDeps, 'runs'>): Promise<Execution> {
@@ -211,7 +204,7 @@ export async function redriveRun(runId: string, ctx: RequestContext, deps: Start
       events: [{ name: 'workflow.started', payload: { executionId: runId, workflowId: r.workflowId, workflowVersion: r.workflowVersion, generation: r.generation, startedBy: ctx.principal.userId } }],
     };
   });
-  await startMachine(deps, { tenantId: ref.tenantId, runId, generation: run.generation });
+  await startMachine(deps, { tenantId: ref.tenantId, runId, generation: run.generation, plan: await planNext(run, deps) });
   return publicRun(run);
 }
 
@@ -234,10 +227,6 @@ const assertCurrent = (run: RunState | undefined, ref: RunRef): RunState => {
   return run;
 };
 
-/** Plan task: where the run starts (or resumes after a redrive). */
-export async function planRun(ref: RunRef, deps: Pick<RunDeps, 'runs' | 'approvals'>): Promise<Plan> {
-  return planNext(assertCurrent(await deps.runs.get(ref.tenantId, ref.runId), ref), deps);
-}
 
 /** The stable key of a step's effect: retries share it; a redrive after compensation gets a new one. */
 const effectKeyOf = (run: RunState, stepId: string) => `${run.executionId}:${stepId}:${run.effectRounds?.[stepId] ?? 0}`;
