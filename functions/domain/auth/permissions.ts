@@ -24,6 +24,8 @@ export const PERMISSIONS = [
   'approvals:decide',
   'audit:read',
   'tools:read',
+  /** Identity resolution runs and match decisions (confirm / reject). */
+  'resolution:manage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 

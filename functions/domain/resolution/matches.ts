@@ -1,7 +1,7 @@
 import type { Entity } from '../../../schemas/entity.js';
 import type { MatchDecisionKind, MatchDecisionResult, MatchList, ResolvableType } from '../../../schemas/resolution.js';
 import { requirePermission } from '../auth/authorize.js';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
+import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import type { Principal, RequestContext } from '../ports.js';
 import { hashOf } from '../shared/hash.js';
 import { type ScoredEdge, clusterByAverageLinkage } from './clustering.js';
@@ -9,9 +9,9 @@ import { entityToRecord, isResolvableType } from './entity-records.js';
 import type { ClusterChange, ClusterState, PairDecisionRecord, ResolutionDeps } from './store.js';
 import { defaultModel, pairScorer, type StoredModel } from './stored-model.js';
 
-/** Resolution decisions and runs are admin-only (seed 000: admin has full access; other roles read). */
+/** Resolution decisions and runs need `resolution:manage` (admin only: seed 000 gives the other roles reads). */
 export function requireAdmin(principal: Principal): void {
-  if (!principal.roles.includes('admin')) throw new ForbiddenError('identity resolution decisions and runs need the admin role');
+  requirePermission(principal, 'resolution:manage');
 }
 
 async function loadPair(tenantId: string, id: string, otherId: string, deps: ResolutionDeps): Promise<[Entity, Entity, ResolvableType]> {
