@@ -16,6 +16,7 @@ import {
   type TrainingSession,
 } from './model.js';
 import { type PreparedRecord, prepareRecords } from './prepare.js';
+import { bothHaveUnmatchedTokens } from './similarity.js';
 import type { EntityKind, InputRecord, ResolveMode } from './types.js';
 
 interface CommonOptions {
@@ -119,6 +120,8 @@ const STRONG_IDENTIFIERS = new Set(['email', 'phone', 'domain']);
 const NAME_FIELDS = new Set(['firstName', 'lastName', 'name']);
 const STRONG_RULE_MIN_WEIGHT = Math.log2(99);
 const VETO_MAX_WEIGHT = -Math.log2(99);
+/** Street levels 0–2 (exact, soft TF-IDF ≥ 0.85, ≥ 0.60, all without a house-number conflict). */
+const SAME_BUILDING_STREET_LEVEL = 2;
 
 /**
  * The engine's deterministic rules on top of a Fellegi-Sunter score: the organisation name veto and the
@@ -129,9 +132,16 @@ export function withDeterministicRules(
   comparisons: readonly Comparison[],
   levels: Int8Array,
   s: { weight: number; probability: number },
+  a?: PreparedRecord,
+  b?: PreparedRecord,
 ): { weight: number; probability: number; rule: string | null } {
-  if (kind === 'organization' && namesContradict(comparisons, levels) && s.weight > VETO_MAX_WEIGHT) {
-    return { weight: VETO_MAX_WEIGHT, probability: 1 / (1 + Math.pow(2, -VETO_MAX_WEIGHT)), rule: 'names dissimilar: no match' };
+  if (kind === 'organization' && s.weight > VETO_MAX_WEIGHT) {
+    if (namesContradict(comparisons, levels)) {
+      return { weight: VETO_MAX_WEIGHT, probability: 1 / (1 + Math.pow(2, -VETO_MAX_WEIGHT)), rule: 'names dissimilar: no match' };
+    }
+    if (a && b && otherBusinessAtSameAddress(comparisons, levels, a, b)) {
+      return { weight: VETO_MAX_WEIGHT, probability: 1 / (1 + Math.pow(2, -VETO_MAX_WEIGHT)), rule: 'other business at the same address: no match' };
+    }
   }
   const rule = applyStrongIdentifierRule(comparisons, levels);
   if (rule !== null && s.weight < STRONG_RULE_MIN_WEIGHT) {
@@ -173,6 +183,25 @@ function namesContradict(comparisons: readonly Comparison[], levels: Int8Array):
     seen++;
   }
   return seen > 0;
+}
+
+/**
+ * Deterministic veto for organisations sharing a building (same house number and street): there the address, and
+ * usually the phone, say nothing about which business a record is, and the name alone decides. Names that are not
+ * near-identical (below the top soft TF-IDF band) and where each carries a word the other lacks are two businesses
+ * at one address: "ritz-carlton cafe" vs "ritz-carlton dining room" in one hotel, "palace court" vs "empress court"
+ * in one casino. A name that contains the other ("katsu" vs "restaurant katsu") or abbreviates it still matches.
+ */
+function otherBusinessAtSameAddress(comparisons: readonly Comparison[], levels: Int8Array, a: PreparedRecord, b: PreparedRecord): boolean {
+  if (a.houseNumber === '' || a.houseNumber !== b.houseNumber) return false;
+  let sameAddress = false;
+  let nameLevel = -1;
+  for (let c = 0; c < comparisons.length; c++) {
+    const cmp = comparisons[c]!;
+    if (cmp.field === 'street') sameAddress = levels[c]! >= 0 && levels[c]! <= SAME_BUILDING_STREET_LEVEL;
+    else if (cmp.field === 'name') nameLevel = levels[c]!;
+  }
+  return sameAddress && nameLevel >= 2 && bothHaveUnmatchedTokens(a.orgNameTokens, b.orgNameTokens);
 }
 
 function validate(records: readonly InputRecord[], label: string): void {
@@ -273,7 +302,7 @@ export function resolve(input: ResolveInput): ResolveResult {
 
   // organisations: the name is the identity; persons: corrupted names with matching birth date and address still match
   const scoreOf = (a: PreparedRecord, b: PreparedRecord, lv: Int8Array, contributions?: FieldContribution[]): { weight: number; probability: number; rule: string | null } =>
-    withDeterministicRules(input.kind, comparisons, lv, scoreLevels(model, a, b, lv, contributions));
+    withDeterministicRules(input.kind, comparisons, lv, scoreLevels(model, a, b, lv, contributions), a, b);
 
   const edges: ScoredEdge[] = [];
   const pairKey = (a: number, b: number): number => (a < b ? a * n + b : b * n + a);

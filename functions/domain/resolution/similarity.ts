@@ -335,3 +335,22 @@ export function softTfIdf(a: SparseVector, b: SparseVector, threshold = 0.9): nu
   const v = (ab + ba) / 2;
   return v > 1 ? 1 : v;
 }
+
+/**
+ * Whether each of two token lists has a token the other lacks: no equal token, no token within Jaro-Winkler
+ * `threshold`, and neither token an abbreviation (prefix of at least 3 characters) of the other. Tokens with digits
+ * count as matched only when equal. "cafe ritz carlton" vs "dining room ritz carlton" → true;
+ * "katsu" vs "restaurant katsu" → false (one name contains the other).
+ */
+export function bothHaveUnmatchedTokens(a: readonly string[], b: readonly string[], threshold = 0.9): boolean {
+  const matched = (t: string, others: readonly string[]): boolean => {
+    for (const o of others) {
+      if (o === t) return true;
+      if (HAS_DIGIT.test(t) || HAS_DIGIT.test(o)) continue;
+      if ((t.length >= 3 && o.startsWith(t)) || (o.length >= 3 && t.startsWith(o))) return true;
+      if (jaroWinkler(t, o) >= threshold) return true;
+    }
+    return false;
+  };
+  return a.some((t) => !matched(t, b)) && b.some((t) => !matched(t, a));
+}

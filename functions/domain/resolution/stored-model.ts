@@ -134,7 +134,7 @@ export function pairScorer(model: StoredModel, records: readonly InputRecord[]):
     const b = prepared[Math.max(i, j)]!;
     comparisonLevels(comparisons, a, b, levels);
     const contributions: FieldContribution[] = [];
-    const s = withDeterministicRules(kind, comparisons, levels, scoreLevels(fitted, a, b, levels, contributions));
+    const s = withDeterministicRules(kind, comparisons, levels, scoreLevels(fitted, a, b, levels, contributions), a, b);
     const score: PairScore = {
       probability: s.probability,
       weight: s.weight,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   TfIdfIndex,
+  bothHaveUnmatchedTokens,
   cosine,
   jaccard,
   jaro,
@@ -87,5 +88,24 @@ describe('token similarities', () => {
     expect(cosine(index.vector(['philips', 'electronics']), index.vector(['philipss', 'electronics']))).toBeLessThan(0.6);
     const streets = softTfIdf(index.vector(['3200', 'vegas', 'blvd']), index.vector(['3500', 'vegas', 'blvd']));
     expect(streets).toBeLessThan(0.9);
+  });
+});
+
+describe('bothHaveUnmatchedTokens', () => {
+  it('is true when each name carries a word the other lacks', () => {
+    expect(bothHaveUnmatchedTokens(['ritz', 'carlton', 'cafe', 'buckhead'], ['ritz', 'carlton', 'dining', 'room', 'buckhead'])).toBe(true);
+    expect(bothHaveUnmatchedTokens(['palace', 'court'], ['empress', 'court'])).toBe(true);
+  });
+
+  it('is false when one name contains the other, up to typos and abbreviations', () => {
+    expect(bothHaveUnmatchedTokens(['katsu'], ['restaurant', 'katsu'])).toBe(false);
+    expect(bothHaveUnmatchedTokens(['second', 'street', 'grille'], ['second', 'street', 'grill'])).toBe(false);
+    expect(bothHaveUnmatchedTokens(['arts', 'deli'], ['arts', 'delicatessen'])).toBe(false);
+    expect(bothHaveUnmatchedTokens(['dining', 'room', 'ritz', 'carlton'], ['ritz', 'carlton', 'dining', 'room'])).toBe(false);
+  });
+
+  it('matches tokens with digits only when equal', () => {
+    expect(bothHaveUnmatchedTokens(['store', '12'], ['store', '13'])).toBe(true);
+    expect(bothHaveUnmatchedTokens(['store', '12'], ['store', '12'])).toBe(false);
   });
 });
