@@ -11,13 +11,14 @@ import { httpPublicRoute } from '../platform/http.js';
 import { callbackKey } from '../platform/callback-key.js';
 import { systemClock } from '../platform/composition.js';
 import { taskCallbacks } from '../platform/sfn-composition.js';
-import { approvalRepository } from '../platform/workflow-composition.js';
+import { approvalRepository, runRepository } from '../platform/workflow-composition.js';
 
 const Body = z.strictObject({ comment: z.string().max(1000).optional() }).optional();
 
 export const handler = httpPublicRoute({ params: CallbackPath, query: CallbackQuery, optionalBody: Body }, async ({ params, query, body, requestId }) =>
   decideApproval(params.id, params.decision, { kind: 'callback', credential: query.credential, requestId }, body?.comment, {
     approvals: approvalRepository(),
+    runs: runRepository(),
     callbacks: taskCallbacks(),
     clock: systemClock,
     callbackKey: await callbackKey(),

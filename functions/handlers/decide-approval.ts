@@ -11,13 +11,14 @@ import { httpRoute } from '../platform/http.js';
 import { callbackKey } from '../platform/callback-key.js';
 import { systemClock } from '../platform/composition.js';
 import { taskCallbacks } from '../platform/sfn-composition.js';
-import { approvalRepository } from '../platform/workflow-composition.js';
+import { approvalRepository, runRepository } from '../platform/workflow-composition.js';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 
 const inner = (decision: 'approve' | 'reject') =>
   httpRoute({ params: ApprovalIdPath, body: DecisionRequest }, async ({ params, body, ctx }) =>
     decideApproval(params.id, decision, { kind: 'user', principal: ctx.principal, requestId: ctx.requestId }, body.comment, {
       approvals: approvalRepository(),
+      runs: runRepository(),
       callbacks: taskCallbacks(),
       clock: systemClock,
       callbackKey: await callbackKey(),

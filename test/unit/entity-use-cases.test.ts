@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { createEntity, getEntity, listEntities, updateEntity, type EntityDeps } from '../../functions/domain/entities/entity-use-cases.js';
+import { createEntity, getEntity, listEntities, patchEntity, updateEntity, type EntityDeps } from '../../functions/domain/entities/entity-use-cases.js';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../functions/domain/errors.js';
 import { hashOf } from '../../functions/domain/shared/hash.js';
 import { aContext, fixedClock, sequentialIds } from '../support/builders.js';
@@ -71,16 +71,31 @@ describe('entity use cases', () => {
     expect((await repo.get('tenant-a', e.id))!.attributes.name).toBe('Ada L.');
   });
 
-  it('applies an update with an idempotency key once: a retry returns the first result and writes nothing', async () => {
+  it('applies a patch with an idempotency key once: a retry returns the first result, previous state included, and writes nothing', async () => {
     const e = await createEntity({ type: 'person', attributes: { n: 0 } }, aContext(), deps);
     const withMarkers = { ...deps, idempotency: repo };
 
-    const first = await updateEntity(e.id, { version: 1, attributes: { n: 1 } }, aContext(), withMarkers, { idempotencyKey: 'run-1:step-1' });
-    const retry = await updateEntity(e.id, { version: 1, attributes: { n: 1 } }, aContext(), withMarkers, { idempotencyKey: 'run-1:step-1' });
+    const first = await patchEntity(e.id, { version: 1, attributes: { n: 1 } }, aContext(), withMarkers, { idempotencyKey: 'run-1:step-1' });
+    const retry = await patchEntity(e.id, { version: 2, attributes: { n: 1 } }, aContext(), withMarkers, { idempotencyKey: 'run-1:step-1' });
 
     expect(retry).toEqual(first);
+    expect(retry.previous.attributes).toEqual({ n: 0 });
     expect(repo.mutations).toHaveLength(2);
     expect((await repo.get('tenant-a', e.id))!.version).toBe(2);
+  });
+
+  it('refuses a patch that would make the entity larger than the event limit allows', async () => {
+    const e = await createEntity({ type: 'person', attributes: {} }, aContext(), deps);
+    let version = 1;
+    const big = 'x'.repeat(4000);
+    await expect(
+      (async () => {
+        for (let i = 0; i < 40; i++) {
+          const attributes = Object.fromEntries(Array.from({ length: 10 }, (_, k) => [`a${i}_${k}`, big]));
+          version = (await updateEntity(e.id, { version, attributes }, aContext(), deps)).version;
+        }
+      })(),
+    ).rejects.toThrow(/exceed/);
   });
 
   it('returns not found when updating an id that does not exist', async () => {

@@ -64,7 +64,8 @@ export class DynamoEntityRepository implements EntityRepository {
 
   async get(tenantId: string, id: string): Promise<Entity | undefined> {
     try {
-      const out = await this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.entity(tenantId, id) }));
+      // Strongly consistent: a read-modify-write (PATCH, workflow steps) must see the latest version.
+      const out = await this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.entity(tenantId, id), ConsistentRead: true }));
       return out.Item ? this.fromItem(out.Item) : undefined;
     } catch (error) {
       translateDynamoError(error, 'get entity');

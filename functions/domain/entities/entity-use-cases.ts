@@ -1,6 +1,6 @@
 import type { CreateEntityRequest, Entity, EntityType, UpdateEntityRequest } from '../../../schemas/entity.js';
 import { requirePermission } from '../auth/authorize.js';
-import { ConflictError, EffectAlreadyAppliedError, NotFoundError } from '../errors.js';
+import { ConflictError, EffectAlreadyAppliedError, NotFoundError, ValidationError } from '../errors.js';
 import type { Clock, EntityRepository, IdempotencyStore, IdGenerator, MutationRecord, Page, RequestContext } from '../ports.js';
 import { hashOf } from '../shared/hash.js';
 
@@ -66,13 +66,30 @@ export async function updateEntity(
   input: UpdateEntityRequest,
   ctx: RequestContext,
   deps: Omit<EntityDeps, 'ids'>,
-  options: { idempotencyKey?: string } = {},
 ): Promise<Entity> {
+  return (await patchEntity(id, input, ctx, deps)).entity;
+}
+
+/** Largest entity (attributes included) a patch may produce: events carrying it stay well under EventBridge's 256 KB. */
+export const MAX_ENTITY_BYTES = 128 * 1024;
+
+/**
+ * updateEntity for callers that must be able to undo it (workflow steps): returns the entity before the
+ * patch as well. With an idempotency key the patch happens at most once, and a repeated call returns the
+ * same `{ entity, previous }` as the first (kept in the idempotency marker), not the state it finds now.
+ */
+export async function patchEntity(
+  id: string,
+  input: UpdateEntityRequest,
+  ctx: RequestContext,
+  deps: Omit<EntityDeps, 'ids'>,
+  options: { idempotencyKey?: string } = {},
+): Promise<{ entity: Entity; previous: Entity }> {
   requirePermission(ctx.principal, 'entities:write');
   const effectKey = options.idempotencyKey;
-  const alreadyApplied = async (): Promise<Entity | undefined> => {
+  const alreadyApplied = async (): Promise<{ entity: Entity; previous: Entity } | undefined> => {
     const prior = effectKey ? await deps.idempotency?.find(ctx.principal.tenantId, effectKey) : undefined;
-    return prior ? (prior.result as Entity) : undefined;
+    return prior ? (prior.result as { entity: Entity; previous: Entity }) : undefined;
   };
   // A retried caller (a workflow step) gets the result of the update that already happened.
   const earlier = await alreadyApplied();
@@ -98,8 +115,11 @@ export async function updateEntity(
   }
   const at = deps.clock.now().toISOString();
   const next: Entity = { ...current, attributes, version: input.version + 1, updatedAt: at };
+  if (Buffer.byteLength(JSON.stringify(next)) > MAX_ENTITY_BYTES) {
+    throw new ValidationError(`the patched entity would exceed ${MAX_ENTITY_BYTES} bytes`, { details: [{ field: 'attributes', message: 'entity too large' }] });
+  }
   const mutation: MutationRecord = {
-    ...(effectKey ? { idempotency: { key: effectKey, result: next } } : {}),
+    ...(effectKey ? { idempotency: { key: effectKey, result: { entity: next, previous: current } } } : {}),
     audit: {
       action: 'entity.update',
       actor: ctx.principal.userId,
@@ -124,5 +144,5 @@ export async function updateEntity(
     if (result) return result;
     throw error;
   }
-  return next;
+  return { entity: next, previous: current };
 }

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { Attributes } from '../../../schemas/entity.js';
-import { updateEntity } from '../entities/entity-use-cases.js';
-import { ConflictError, NotFoundError } from '../errors.js';
+import { patchEntity } from '../entities/entity-use-cases.js';
+import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { ToolFailedError, ToolRetryableError } from '../workflows/errors.js';
 import type { Tool, ToolContext, ToolDeps } from './tool.js';
 
@@ -69,26 +69,23 @@ export const entityUpdate: Tool<z.infer<typeof EntityUpdateInput>, z.infer<typeo
   automatable: true,
   requiresApproval: false,
   async execute(input, ctx, deps) {
-    const ctxAs = actingAs(ctx);
-    const current = await deps.entities.get(ctx.tenantId, input.entityId);
     try {
-      const before = Object.fromEntries(Object.keys(input.attributes).map((k) => [k, current?.attributes[k] ?? null]));
-      const updated = await updateEntity(
-        input.entityId,
-        { version: input.version ?? current?.version ?? 1, attributes: input.attributes },
-        ctxAs,
-        entityDeps(deps),
-        { idempotencyKey: `${ctx.effectKey}:apply` },
-      );
-      return { entityId: updated.id, version: updated.version, before };
+      // The version read here only matters for the first application: a repeated step gets the first
+      // result back from the idempotency marker, including the values it replaced.
+      const version = input.version ?? (await deps.entities.get(ctx.tenantId, input.entityId))?.version ?? 1;
+      const { entity, previous } = await patchEntity(input.entityId, { version, attributes: input.attributes }, actingAs(ctx), entityDeps(deps), {
+        idempotencyKey: `${ctx.effectKey}:apply`,
+      });
+      const before = Object.fromEntries(Object.keys(input.attributes).map((k) => [k, previous.attributes[k] ?? null]));
+      return { entityId: entity.id, version: entity.version, before };
     } catch (error) {
-      if (error instanceof NotFoundError || error instanceof ConflictError) throw new ToolFailedError(error.message, { cause: error });
+      if (error instanceof NotFoundError || error instanceof ConflictError || error instanceof ValidationError) throw new ToolFailedError(error.message, { cause: error });
       throw error;
     }
   },
   async compensate(input, output, ctx, deps) {
     try {
-      await updateEntity(output.entityId, { version: output.version, attributes: output.before }, actingAs(ctx), entityDeps(deps), {
+      await patchEntity(output.entityId, { version: output.version, attributes: output.before }, actingAs(ctx), entityDeps(deps), {
         idempotencyKey: `${ctx.effectKey}:compensate`,
       });
     } catch (error) {

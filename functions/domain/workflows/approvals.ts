@@ -20,7 +20,7 @@ export type RequestDeps = Pick<ApprovalDeps, 'runs' | 'approvals' | 'workflows' 
 /** What the webhook notifier needs. */
 export type NotifyDeps = Pick<ApprovalDeps, 'approvals' | 'workflows' | 'runs' | 'webhooks' | 'callbacks' | 'callbackKey' | 'publicBaseUrl' | 'log'>;
 /** What a decision needs (API or callback link). */
-export type DecideDeps = Pick<ApprovalDeps, 'approvals' | 'callbacks' | 'clock' | 'callbackKey'>;
+export type DecideDeps = Pick<ApprovalDeps, 'approvals' | 'runs' | 'callbacks' | 'clock' | 'callbackKey'>;
 
 export const publicApproval = ({ tenantId, generation, taskToken, callbackNonce, version, ...a }: StoredApproval): Approval => a;
 
@@ -232,13 +232,17 @@ export async function decideApproval(
     }
   }
   // The run shows RUNNING again when the gated step starts (runStep): no extra write here.
+  // 'gone' means the gate is over: completed by the relay (or an earlier, lost response of this same
+  // call), or timed out. Only a run that actually timed out makes this decision too late; then its
+  // finish (or this check) records the approval as timed_out.
   if ((await completeGate(decided, deps)) === 'gone') {
-    // The gate ended (timed out) between our checks and the decision: record that, not a decision
-    // no run will ever act on.
-    await deps.approvals.save(tenantId, { ...decided, status: 'timed_out', version: decided.version + 1 }, decided.status).catch((e) => {
-      if (!(e instanceof ConflictError)) throw e;
-    });
-    throw new ConflictError(`approval ${approvalId} timed out before the decision reached its gate`);
+    const run = await deps.runs.get(tenantId, decided.executionId);
+    if (run && run.generation === decided.generation && run.status === 'TIMED_OUT') {
+      await deps.approvals.save(tenantId, { ...decided, status: 'timed_out', version: decided.version + 1 }, decided.status).catch((e) => {
+        if (!(e instanceof ConflictError)) throw e;
+      });
+      throw new ConflictError(`approval ${approvalId} timed out before the decision reached its gate`);
+    }
   }
   return publicApproval(decided);
 }

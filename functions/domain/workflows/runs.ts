@@ -417,9 +417,10 @@ export async function finishRun(ref: (RunRef & { outcome: 'succeeded' }) | (RunR
   });
 
   if (finished.status === 'TIMED_OUT' && failedStep) {
+    // The gate timed out: its approval is timed_out, even if a decision was recorded too late to reach it.
     const approval = await deps.approvals.get(ref.tenantId, approvalIdOf(ref.runId, failedStep.id, ref.generation));
-    if (approval?.status === 'pending') {
-      await deps.approvals.save(ref.tenantId, { ...approval, status: 'timed_out', version: approval.version + 1 }, 'pending').catch((e) => {
+    if (approval && approval.status !== 'timed_out' && approval.status !== 'rejected') {
+      await deps.approvals.save(ref.tenantId, { ...approval, status: 'timed_out', version: approval.version + 1 }, approval.status).catch((e) => {
         if (!(e instanceof ConflictError)) throw e;
       });
     }

@@ -140,6 +140,20 @@ describe('deciding an approval', () => {
     await expect(decideApproval('apr_test000001', 'approve', { kind: 'callback', credential, requestId: 'r' }, undefined, deps)).rejects.toBeInstanceOf(UnauthorizedError);
   });
 
+  it('answers approved when the gate was already completed by the relay (task gone, run not timed out)', async () => {
+    deps.callbacks.succeed = async () => 'gone';
+    const out = await decideApproval('apr_test000001', 'approve', user(['approver']), undefined, deps);
+    expect(out.status).toBe('approved');
+    expect(approvals.items.get('apr_test000001')!.status).toBe('approved');
+  });
+
+  it('records timed_out and answers 409 when the decision reached a gate whose run timed out', async () => {
+    deps.callbacks.succeed = async () => 'gone';
+    await (deps.runs as InMemoryRuns).create('tenant-a', { executionId: 'run_test000001', generation: 1, status: 'TIMED_OUT', revision: 1 } as RunState);
+    await expect(decideApproval('apr_test000001', 'approve', user(['approver']), undefined, deps)).rejects.toBeInstanceOf(ConflictError);
+    expect(approvals.items.get('apr_test000001')!.status).toBe('timed_out');
+  });
+
   it('refuses a decision after the approval expired', async () => {
     approvals.items.set('apr_test000001', anApproval({ expiresAt: '2026-02-03T04:29:59.000Z' }));
     await expect(decideApproval('apr_test000001', 'approve', user(['approver']), undefined, deps)).rejects.toThrow(/expired/);
