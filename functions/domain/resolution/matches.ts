@@ -117,10 +117,21 @@ interface Plan {
   clusterOf: (id: string) => string | null;
 }
 
-async function rejectsAcross(tenantId: string, left: readonly string[], right: readonly string[], deps: ResolutionDeps): Promise<boolean> {
+/**
+ * Whether a reject stands between the two sides, other than one on the pair being re-decided (`except`),
+ * which the new decision replaces in the same write.
+ */
+async function rejectsAcross(
+  tenantId: string,
+  left: readonly string[],
+  right: readonly string[],
+  deps: ResolutionDeps,
+  except: readonly [string, string],
+): Promise<boolean> {
   const rightSet = new Set(right);
-  const lists = await Promise.all(left.map((m) => deps.store.decisionsOf(tenantId, m)));
-  return lists.some((ds) => ds.some((d) => d.decision === 'reject' && rightSet.has(d.otherId)));
+  const isExcepted = (a: string, b: string) => (a === except[0] && b === except[1]) || (a === except[1] && b === except[0]);
+  const lists = await Promise.all(left.map(async (m) => ({ m, ds: await deps.store.decisionsOf(tenantId, m) })));
+  return lists.some(({ m, ds }) => ds.some((d) => d.decision === 'reject' && rightSet.has(d.otherId) && !isExcepted(m, d.otherId)));
 }
 
 async function planConfirm(
@@ -136,7 +147,7 @@ async function planConfirm(
   if (ca && cb && ca.clusterId === cb.clusterId) return { change: { clusters: [], pointers: [] }, events: [], clusterOf: () => ca.clusterId };
   const membersA = ca?.members ?? [a.id];
   const membersB = cb?.members ?? [b.id];
-  if (await rejectsAcross(tenantId, membersA, membersB, deps)) {
+  if (await rejectsAcross(tenantId, membersA, membersB, deps, [a.id, b.id])) {
     throw new ConflictError('confirming this pair would put a rejected pair in one cluster; reject or re-decide that pair first');
   }
   const [target, absorbed] = ca && (!cb || ca.members.length >= cb.members.length) ? [ca, cb] : [cb, ca];

@@ -169,6 +169,17 @@ describe('admin decisions', () => {
     await expect(decideMatch(c.id, a.id, 'confirm', ctx(), deps)).rejects.toBeInstanceOf(ConflictError);
   });
 
+  it('lets a rejected pair be re-decided as confirmed (the new decision replaces the reject)', async () => {
+    const deps = resolutionTestDeps();
+    const a = anEntity('person', { firstName: 'Alice', lastName: 'Jones' });
+    const b = anEntity('person', { firstName: 'Bob', lastName: 'Brown' });
+    for (const e of [a, b]) await create(deps, e);
+    await decideMatch(a.id, b.id, 'reject', ctx(), deps);
+    const confirmed = await decideMatch(a.id, b.id, 'confirm', ctx(), deps);
+    expect(confirmed.clusterId).toBeTruthy();
+    expect((await deps.store.clusterOf('t1', a.id))?.members).toEqual(expect.arrayContaining([a.id, b.id]));
+  });
+
   it('is admin-only and tenant-scoped', async () => {
     const { deps, a, b } = await mergedPair();
     await expect(decideMatch(a.id, b.id, 'reject', ctx(['operator']), deps)).rejects.toBeInstanceOf(ForbiddenError);
