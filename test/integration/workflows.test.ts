@@ -290,6 +290,18 @@ describe('failures, compensation and redrive', () => {
   });
 });
 
+describe('limits', () => {
+  it('fails a step before it runs when the run could no longer record its inputs and outputs', async () => {
+    const steps = Array.from({ length: 8 }, (_, i) => ({ id: `copy${i}`, tool: 'core.echo', input: { data: '$.input.blob' } }));
+    const wf = await aWorkflow(steps, false);
+    const id = await execute(wf.id, { blob: 'x'.repeat(30_000) });
+    const done = await runUntil(id, ['FAILED', 'SUCCEEDED'], 20_000);
+    expect(done.status).toBe('FAILED');
+    expect(done.error).toMatchObject({ name: 'ToolFailedError', message: expect.stringMatching(/would exceed/) });
+    expect(done.steps.filter((s: { status: string }) => s.status === 'SUCCEEDED').length).toBeGreaterThan(2);
+  });
+});
+
 describe('isolation', () => {
   it("hides a tenant's executions and approvals from another tenant", async () => {
     const wf = await aWorkflow([gated('iso')], false);

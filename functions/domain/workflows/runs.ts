@@ -39,8 +39,10 @@ export interface RunRef {
   generation: number;
 }
 
-/** Largest step output kept in the run (the run item must stay well under DynamoDB's 400 KB). */
+/** Largest step output kept in the run. */
 const MAX_OUTPUT_BYTES = 32 * 1024;
+/** Largest run state: a DynamoDB item holds at most 400 KB, keys and attribute names included. */
+const MAX_RUN_BYTES = 350 * 1024;
 const SYSTEM_ACTOR = 'system:workflow-engine';
 const TERMINAL: readonly RunStatus[] = ['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'REJECTED'];
 
@@ -280,6 +282,11 @@ export async function runStep(ref: RunRef & { stepId: string }, deps: EngineDeps
     const parsed = tool.input.safeParse(input);
     if (!parsed.success) {
       throw new ToolFailedError(`step ${def.id}: invalid input for ${tool.name}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+    }
+    // Checked before the tool runs, so a run that could not record the step's result has no effect to undo.
+    const projected = Buffer.byteLength(JSON.stringify(started)) + Buffer.byteLength(JSON.stringify(parsed.data)) + MAX_OUTPUT_BYTES;
+    if (projected > MAX_RUN_BYTES) {
+      throw new ToolFailedError(`step ${def.id}: the run's recorded inputs and outputs would exceed ${MAX_RUN_BYTES} bytes; pass references to stored data instead of copies`);
     }
     const ctx: ToolContext = { tenantId: ref.tenantId, runId: ref.runId, stepId: def.id, actor: started.startedBy, effectKey: effectKeyOf(started, def.id), attempt };
     const toolDeps: ToolDeps = { entities: deps.entities, clock: deps.clock, idempotency: deps.idempotency, webhooks: deps.webhooks };
