@@ -3,6 +3,7 @@ import { appendFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { compileEventPattern } from '../functions/domain/events/event-pattern.js';
 import type { EventRuleSpec } from '../functions/platform/manifest.js';
+import { entrySize, MAX_REQUEST_BYTES } from '../functions/adapters/eventbridge/outbox-publisher.js';
 
 /** An event as EventBridge delivers it to targets. */
 export interface BusEvent {
@@ -98,6 +99,9 @@ export class LocalEventBus {
     const entries = input.Entries ?? [];
     if (entries.length < 1 || entries.length > 10) {
       return reply(400, { __type: 'ValidationException', message: 'Entries must hold 1 to 10 items' });
+    }
+    if (entries.reduce((n, e) => n + entrySize(e as Parameters<typeof entrySize>[0]), 0) > MAX_REQUEST_BYTES) {
+      return reply(400, { __type: 'ValidationException', message: 'Total size of the entries in the request is over the limit.' });
     }
     const results = entries.map((e) => this.put(e));
     reply(200, { FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length, Entries: results });

@@ -4,6 +4,7 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { makeHandler } from '../../functions/handlers/outbox-publisher.js';
+import { entrySize } from '../../functions/adapters/eventbridge/outbox-publisher.js';
 
 const client = new EventBridgeClient({ region: 'us-east-1' });
 const eb = mockClient(client);
@@ -31,6 +32,20 @@ describe('outbox publisher', () => {
     expect(calls.map((c) => c.args[0].input.Entries!.length)).toEqual([10, 10, 3]);
     expect(calls[0]!.args[0].input.Entries![0]).toEqual({ EventBusName: 'bus-1', Source: 'modos.entities', DetailType: 'entity.created', Detail: '{"n":0}' });
     expect(out.batchItemFailures).toEqual([]);
+  });
+
+  it('splits a batch so that no PutEvents call carries more than 256 KB', async () => {
+    eb.on(PutEventsCommand).callsFake((input: { Entries: unknown[] }) => ({ FailedEntryCount: 0, Entries: input.Entries.map(() => ({ EventId: 'x' })) }));
+    const big = (n: number) => ({
+      eventName: 'INSERT',
+      dynamodb: { SequenceNumber: String(200 + n), NewImage: marshall({ PK: 'T#a#OUTBOX', SK: `b${n}`, entityType: 'OutboxEvent', source: 'modos.entities', detailType: 'entity.created', detail: JSON.stringify({ blob: 'x'.repeat(100_000) }) }) },
+    });
+
+    await handler(streamEvent([big(1), big(2), big(3), big(4), big(5)]));
+
+    const sizes = eb.commandCalls(PutEventsCommand).map((c) => c.args[0].input.Entries!.reduce((n, e) => n + entrySize(e), 0));
+    expect(sizes.length).toBe(3);
+    for (const s of sizes) expect(s).toBeLessThanOrEqual(256 * 1024);
   });
 
   it('ignores modified items and items that are not outbox events', async () => {
