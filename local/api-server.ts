@@ -95,19 +95,15 @@ export class LocalApiServer {
     this.server.closeAllConnections();
   }
 
-  /** Caches an allow result until the TTL or the token's own expiry, whichever comes first. */
+  /**
+   * Caches an allow result for the TTL, as API Gateway does: regardless of the token's expiry, which
+   * the handlers check from the `exp` in the context.
+   */
   private remember(token: string, context: Record<string, unknown>): void {
     const ttl = (this.options.authorizerCacheTtlSeconds ?? 0) * 1000;
     if (ttl <= 0) return;
-    let exp = Infinity;
-    try {
-      const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { exp?: number };
-      if (typeof payload.exp === 'number') exp = payload.exp * 1000;
-    } catch {
-      return;
-    }
     if (this.authCache.size > 10_000) this.authCache.clear();
-    this.authCache.set(token, { context, until: Math.min(Date.now() + ttl, exp) });
+    this.authCache.set(token, { context, until: Date.now() + ttl });
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

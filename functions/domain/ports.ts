@@ -7,6 +7,8 @@ export interface Principal {
   tenantId: string;
   userId: string;
   roles: readonly string[];
+  /** The token's `exp` (epoch seconds), where the principal came from a token. */
+  expiresAt?: number;
 }
 
 /** Per-request context every use case receives. */

@@ -31,8 +31,12 @@ function apiWildcard(methodArn: string): string {
   return `${arnPrefix}/${stage}/*/*`;
 }
 
-export function authorizerContext(p: Principal): Record<string, string> {
-  return { tenantId: p.tenantId, sub: p.userId, roles: p.roles.join(',') };
+/**
+ * What API Gateway passes to the handlers. `exp` travels along because API Gateway caches this result
+ * per token for the TTL regardless of the token's expiry: the handlers refuse an expired one themselves.
+ */
+export function authorizerContext(p: Principal): Record<string, string | number> {
+  return { tenantId: p.tenantId, sub: p.userId, roles: p.roles.join(','), ...(p.expiresAt ? { exp: p.expiresAt } : {}) };
 }
 
 export const makeHandler =

@@ -36,6 +36,9 @@ export function errorResponse(status: number, code: string, message: string, req
   return jsonResponse(status, { error: { code, message, requestId, ...(details ? { details } : {}) } }, requestId);
 }
 
+/** Clock skew allowed on `exp`, as the authorizer allows. */
+const TOKEN_CLOCK_SKEW_SECONDS = 30;
+
 /** The principal the authorizer verified; the tenant never comes from the path, query or body. */
 export function principalOf(event: APIGatewayProxyEvent): Principal {
   const a = event.requestContext?.authorizer as Record<string, unknown> | null | undefined;
@@ -45,7 +48,10 @@ export function principalOf(event: APIGatewayProxyEvent): Principal {
     throw new UnauthorizedError('no verified principal');
   }
   const roles = typeof a?.roles === 'string' && a.roles ? a.roles.split(',') : [];
-  return { tenantId, userId, roles };
+  // The authorizer's result is cached per token (5 min): a token that expired since is refused here.
+  const exp = a?.exp === undefined ? undefined : Number(a.exp);
+  if (exp !== undefined && (!Number.isFinite(exp) || exp + TOKEN_CLOCK_SKEW_SECONDS < Date.now() / 1000)) throw new UnauthorizedError('token expired');
+  return { tenantId, userId, roles, ...(exp !== undefined ? { expiresAt: exp } : {}) };
 }
 
 function zodDetails(error: z.ZodError, prefix: string): ErrorDetail[] {

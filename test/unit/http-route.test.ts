@@ -47,6 +47,20 @@ describe('httpRoute', () => {
     expect(parse(res).error.code).toBe('UNAUTHORIZED');
   });
 
+  it('refuses a token that expired after the authorizer result was cached', async () => {
+    const event = anApiEvent({ body: JSON.stringify({ name: 'x', count: 1 }) });
+    (event.requestContext.authorizer as Record<string, unknown>).exp = Math.floor(Date.now() / 1000) - 60;
+    const res = await echo(event);
+    expect(res.statusCode).toBe(401);
+    expect(parse(res).error.message).toBe('token expired');
+  });
+
+  it('accepts a token whose expiry is still ahead', async () => {
+    const event = anApiEvent({ body: JSON.stringify({ name: 'x', count: 1 }) });
+    (event.requestContext.authorizer as Record<string, unknown>).exp = Math.floor(Date.now() / 1000) + 60;
+    expect((await echo(event)).statusCode).toBe(201);
+  });
+
   it('maps a domain conflict to 409 CONFLICT', async () => {
     const h = httpRoute({}, async () => {
       throw new ConflictError('stale');

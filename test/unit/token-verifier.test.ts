@@ -34,7 +34,7 @@ beforeAll(async () => {
 
 describe('JWT verification', () => {
   it('accepts a valid token and returns tenant, subject and roles from its claims', async () => {
-    await expect(verify(await aToken())).resolves.toEqual({ tenantId: 'acme', userId: 'user-1', roles: ['admin'] });
+    await expect(verify(await aToken())).resolves.toEqual({ tenantId: 'acme', userId: 'user-1', roles: ['admin'], expiresAt: expect.any(Number) });
   });
 
   it('refuses a token signed by another key', async () => {

@@ -9,6 +9,7 @@ import { ROLES } from '../../domain/auth/permissions.js';
 export const ALLOWED_ALGORITHMS = ['ES256', 'RS256'] as const;
 
 const Claims = z.object({
+  exp: z.number(),
   sub: z.string().min(1).max(256),
   tenant_id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'tenant_id must be 1-64 characters of A-Z, a-z, 0-9, _ or -'),
   roles: z.array(z.enum(ROLES)).max(ROLES.length),
@@ -54,7 +55,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     }
     const claims = Claims.safeParse(payload);
     if (!claims.success) throw new UnauthorizedError(`token claims invalid: ${claims.error.issues[0]?.path.join('.')}`);
-    return { tenantId: claims.data.tenant_id, userId: claims.data.sub, roles: claims.data.roles };
+    return { tenantId: claims.data.tenant_id, userId: claims.data.sub, roles: claims.data.roles, expiresAt: claims.data.exp };
   };
 }
 
