@@ -1,5 +1,5 @@
 import type { ResolutionRun, ResolvableType, StartResolutionRunRequest } from '../../../schemas/resolution.js';
-import { ConflictError, NotFoundError } from '../errors.js';
+import { ConflictError, isDomainError, NotFoundError, TransientError } from '../errors.js';
 import type { RequestContext } from '../ports.js';
 import { hashOf } from '../shared/hash.js';
 import { entityToRecord, hasResolvableAttributes } from './entity-records.js';
@@ -58,6 +58,28 @@ async function inParallel<T>(items: readonly T[], limit: number, work: (item: T)
  * saved on the run as it goes. A redelivered event for a finished run does nothing.
  */
 export async function executeResolutionRun(tenantId: string, runId: string, requestId: string, deps: ResolutionDeps): Promise<ResolutionRun> {
+  try {
+    return await executeRun(tenantId, runId, requestId, deps);
+  } catch (error) {
+    // A transient failure is retried by the event's delivery (the run restarts); anything else would fail
+    // the same way again, so the run is recorded FAILED instead of staying RUNNING for ever.
+    if (error instanceof TransientError) throw error;
+    const run = await deps.store.getRun(tenantId, runId).catch(() => undefined);
+    if (run && run.status !== 'SUCCEEDED' && run.status !== 'FAILED') {
+      const code = isDomainError(error) ? error.code : 'INTERNAL_ERROR';
+      await deps.store.saveRun(tenantId, {
+        ...run,
+        status: 'FAILED',
+        error: { code, message: `${(error as Error)?.name ?? 'Error'}: ${(error as Error)?.message ?? String(error)}`.slice(0, 500) },
+        progress: { ...run.progress, phase: 'done' },
+        updatedAt: deps.clock.now().toISOString(),
+      });
+    }
+    throw error;
+  }
+}
+
+async function executeRun(tenantId: string, runId: string, requestId: string, deps: ResolutionDeps): Promise<ResolutionRun> {
   const { store, clock } = deps;
   const found = await store.getRun(tenantId, runId);
   if (!found) throw new NotFoundError(`resolution run ${runId} not found`);

@@ -217,6 +217,17 @@ describe('batch runs', () => {
     expect(deps.store.mutations.length).toBe(count + 1); // the run's own start record only
   });
 
+  it('records a run FAILED (not RUNNING for ever) when it fails in a way a retry would repeat', async () => {
+    const deps = resolutionTestDeps();
+    for (const p of [jon(), john()]) deps.store.addEntity('t1', p);
+    const queued = await startResolutionRun({ type: 'person' }, ctx(), deps);
+    deps.store.listDecisions = async () => {
+      throw new Error('corrupt decision item');
+    };
+    await expect(executeResolutionRun('t1', queued.id, 'r', deps)).rejects.toThrow(/corrupt/);
+    expect(await deps.store.getRun('t1', queued.id)).toMatchObject({ status: 'FAILED', error: { code: 'INTERNAL_ERROR', message: expect.stringMatching(/corrupt decision item/) } });
+  });
+
   it('plans a split and a merge against stored clusters, keeping the id of the largest overlap', () => {
     let n = 0;
     const ids = { newId: () => `new${++n}` };
