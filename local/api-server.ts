@@ -153,7 +153,12 @@ export class LocalApiServer {
       }
     }
     const match = route.regex.exec(url.pathname)!;
-    const pathParameters = Object.fromEntries(route.params.map((p, i) => [p, decodeURIComponent(match[i + 1] ?? '')]));
+    let pathParameters: Record<string, string>;
+    try {
+      pathParameters = Object.fromEntries(route.params.map((p, i) => [p, decodeURIComponent(match[i + 1] ?? '')]));
+    } catch {
+      return send(gatewayError(400, 'VALIDATION_ERROR', 'malformed percent-encoding in the path', requestId));
+    }
     const query = Object.fromEntries(url.searchParams);
     const multiQuery: Record<string, string[]> = {};
     for (const [k, v] of url.searchParams) (multiQuery[k] ??= []).push(v);

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import {
   CreateTableCommand,
   DescribeTableCommand,
+  DescribeTimeToLiveCommand,
   DynamoDBClient,
   ListTablesCommand,
   ResourceNotFoundException,
@@ -84,8 +85,16 @@ export async function startDynamoLocal(dataDir: string, options: { inMemory?: bo
 
 /** Creates the table from TABLE_DEFINITION (the CDK stack's own definition) if it does not exist. */
 export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  const enableTtl = async () => {
+    const ttl = await client.send(new DescribeTimeToLiveCommand({ TableName: tableName }));
+    if (ttl.TimeToLiveDescription?.TimeToLiveStatus !== 'ENABLED') {
+      await client.send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: TABLE_DEFINITION.timeToLiveAttribute, Enabled: true } }));
+    }
+  };
   try {
     await client.send(new DescribeTableCommand({ TableName: tableName }));
+    // A start that died between creating the table and enabling TTL is completed here.
+    await enableTtl();
     return;
   } catch (error) {
     if (!(error instanceof ResourceNotFoundException)) throw error;
@@ -113,7 +122,5 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
     }),
   );
   await waitUntilTableExists({ client, maxWaitTime: 30 }, { TableName: tableName });
-  await client.send(
-    new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: d.timeToLiveAttribute, Enabled: true } }),
-  );
+  await enableTtl();
 }

@@ -179,6 +179,8 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Loca
       join(dataDir, options.inMemory ? `stream-checkpoint-${process.pid}.json` : 'stream-checkpoint.json'),
       {
         filter: consumer.filter,
+        retryAttempts: consumer.retryAttempts,
+        onFailureFile: join(dataDir, 'stream-on-failure.jsonl'),
         intervalMs: options.streamPollMs ?? Number(process.env.MODOS_STREAM_POLL_MS ?? 50),
         onError: (e) => console.error(JSON.stringify({ level: 'ERROR', message: 'stream poll failed', errorName: (e as Error)?.name, error: (e as Error)?.message })),
       },

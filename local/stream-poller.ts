@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import {
   DescribeStreamCommand,
   DynamoDBStreamsClient,
@@ -34,6 +34,8 @@ export class LocalStreamPoller {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
+  /** Failures so far of the record each shard is stuck on. */
+  private readonly failures = new Map<string, { sequence: string; count: number }>();
   /** Lambda event filtering: the event source mapping's filter, with the same pattern syntax as EventBridge. */
   private readonly accepts: (record: Record<string, unknown>) => boolean;
 
@@ -43,7 +45,15 @@ export class LocalStreamPoller {
     private readonly tableName: string,
     private readonly handler: StreamHandler,
     private readonly checkpointFile: string,
-    private readonly options: { intervalMs?: number; batchSize?: number; onError?: (e: unknown) => void; filter?: Record<string, unknown> } = {},
+    private readonly options: {
+      intervalMs?: number;
+      batchSize?: number;
+      onError?: (e: unknown) => void;
+      filter?: Record<string, unknown>;
+      /** Retries of a failing record before it is written to `onFailureFile` and skipped (as the event source mapping's on-failure destination). */
+      retryAttempts?: number;
+      onFailureFile?: string;
+    } = {},
   ) {
     this.accepts = options.filter ? compileEventPattern(options.filter) : () => true;
     this.streams = new DynamoDBStreamsClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
@@ -135,10 +145,20 @@ export class LocalStreamPoller {
       const result = wanted.length ? await this.handler(toLambdaEvent(wanted, cp.streamArn)) : undefined;
       const firstFailure = result?.batchItemFailures?.[0]?.itemIdentifier;
       if (firstFailure) {
-        // Checkpoint up to the record before the first failure and retry from there next poll.
         const idx = records.findIndex((r) => r.dynamodb?.SequenceNumber === firstFailure);
-        const lastGood = idx > 0 ? records[idx - 1]?.dynamodb?.SequenceNumber : undefined;
-        if (lastGood) this.save(cp, shardId, lastGood);
+        const seen = this.failures.get(shardId);
+        const count = seen?.sequence === firstFailure ? seen.count + 1 : 1;
+        this.failures.set(shardId, { sequence: firstFailure, count });
+        if (count > (this.options.retryAttempts ?? Infinity)) {
+          // Retries exhausted: the record goes to the on-failure file and the shard moves past it.
+          if (this.options.onFailureFile) appendFileSync(this.options.onFailureFile, JSON.stringify({ shardId, sequenceNumber: firstFailure, attempts: count, record: records[idx] }) + '\n');
+          this.failures.delete(shardId);
+          this.save(cp, shardId, firstFailure);
+        } else {
+          // Checkpoint up to the record before the first failure and retry from there next poll.
+          const lastGood = idx > 0 ? records[idx - 1]?.dynamodb?.SequenceNumber : undefined;
+          if (lastGood) this.save(cp, shardId, lastGood);
+        }
         this.iterators.delete(shardId);
         return handled + Math.max(idx, 0);
       }

@@ -137,7 +137,12 @@ export const ROUTES: readonly RouteSpec[] = [
 
 /** The table stream feeds the outbox publisher, filtered to inserted outbox items. */
 export const STREAM_CONSUMERS = [
-  { function: 'OutboxPublisher' as FunctionName, filter: { eventName: ['INSERT'], dynamodb: { NewImage: { entityType: { S: ['OutboxEvent'] } } } } },
+  {
+    function: 'OutboxPublisher' as FunctionName,
+    filter: { eventName: ['INSERT'], dynamodb: { NewImage: { entityType: { S: ['OutboxEvent'] } } } },
+    /** Retries of a failing batch before its records go to the on-failure destination. */
+    retryAttempts: 10,
+  },
 ] as const;
 
 export interface EventRuleSpec {

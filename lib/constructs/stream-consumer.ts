@@ -5,6 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { STREAM_CONSUMERS } from '../../functions/platform/manifest.js';
 
 export interface StreamConsumerProps {
   table: dynamodb.ITable;
@@ -14,7 +15,7 @@ export interface StreamConsumerProps {
 }
 
 /** Retries per batch before the batch's position goes to the on-failure queue (records stay in the stream 24 h). */
-export const STREAM_RETRY_ATTEMPTS = 10;
+export const STREAM_RETRY_ATTEMPTS = STREAM_CONSUMERS[0].retryAttempts;
 export const STREAM_BATCH_SIZE = 50;
 
 /**
