@@ -81,8 +81,11 @@ const oneId: string = one.body.executionId;
 await until('first run waiting', async () => (await statusOf(oneId)).status === 'WAITING_FOR_APPROVAL');
 const oneApproval = await until('approval listed', async () => (await admin.get('/api/v1/approvals?status=pending')).body.items.find((a: any) => a.executionId === oneId));
 await until('notification', async () => receiver.received.some((r) => r.id === `msg_${oneApproval.id}`));
-await admin.post(`/api/v1/approvals/${oneApproval.id}/approve`);
-await until('first run done', async () => (await statusOf(oneId)).status === 'SUCCEEDED');
+const oneDecision = await admin.post(`/api/v1/approvals/${oneApproval.id}/approve`);
+const oneDone = await until('first run done', async () => {
+  const r = await statusOf(oneId);
+  return r.status === 'SUCCEEDED' ? r : undefined;
+});
 await settle();
 const executions = await sfn.send(new ListExecutionsCommand({ stateMachineArn: platform.stepFunctions.stateMachineArn('WorkflowRun') }));
 const arn = executions.executions?.find((e) => e.name?.startsWith(oneId))?.executionArn;
@@ -91,6 +94,7 @@ const entered = (history.events ?? []).filter((e) => e.type?.endsWith('StateEnte
 console.log('\ncost model: one run of a 3-step workflow with one approval gate');
 console.log(`  state transitions (StateEntered events in the execution history): ${entered.length}  [${entered.map((e) => e.stateEnteredEventDetails?.name).join(' → ')}]`);
 console.log(`  DynamoDB write requests by the platform: ${writes.requests} (${Object.entries(writes.byCommand).map(([k, v]) => `${k} ${v}`).join(', ')}), items written: ${writes.items}`);
+console.log(`  approval → run completed, this run alone: ${Date.parse(oneDone.completedAt) - Date.parse(oneDecision.body.decidedAt)} ms`);
 
 // 2. 100 concurrent runs.
 console.log(`\n${RUNS} concurrent runs, each with one gate`);
