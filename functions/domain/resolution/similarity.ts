@@ -278,6 +278,41 @@ let simScratch = new Float64Array(64);
 const isNumericToken = (v: SparseVector, i: number) => (v.numeric ? v.numeric[i] === 1 : HAS_DIGIT.test(v.tokens[i]!));
 
 /**
+ * One direction of soft TF-IDF over the similarity matrix: for each token of one side (stride
+ * `outerStride` in the matrix), its best counterpart on the other side (stride `innerStride`).
+ */
+function softOneWay(
+  sims: Float64Array,
+  outerLen: number,
+  innerLen: number,
+  outerStride: number,
+  innerStride: number,
+  outerWeights: Float64Array,
+  innerWeights: Float64Array,
+  threshold: number,
+): number {
+  let sum = 0;
+  for (let o = 0; o < outerLen; o++) {
+    let best = 0;
+    let bestWeight = 0;
+    for (let n = 0; n < innerLen; n++) {
+      const v = sims[o * outerStride + n * innerStride]!;
+      if (v === 2) {
+        best = 1;
+        bestWeight = innerWeights[n]!;
+        break;
+      }
+      if (v >= threshold && v > best) {
+        best = v;
+        bestWeight = innerWeights[n]!;
+      }
+    }
+    sum += outerWeights[o]! * bestWeight * best;
+  }
+  return sum;
+}
+
+/**
  * Soft TF-IDF (Cohen, Ravikumar & Fienberg 2003): cosine of TF-IDF vectors in which a token also counts as shared
  * with its most similar token on the other side when their Jaro-Winkler similarity reaches the threshold. Common
  * tokens ("cafe", "street") weigh little and typos inside rare tokens are forgiven. Symmetrised by averaging.
@@ -296,42 +331,8 @@ export function softTfIdf(a: SparseVector, b: SparseVector, threshold = 0.9): nu
       sims[i * lb + j] = a.ids[i] === b.ids[j] ? 2 : numericA || isNumericToken(b, j) ? -1 : jaroWinkler(a.tokens[i]!, b.tokens[j]!);
     }
   }
-  let ab = 0;
-  for (let i = 0; i < la; i++) {
-    let best = 0;
-    let bestWeight = 0;
-    for (let j = 0; j < lb; j++) {
-      const v = sims[i * lb + j]!;
-      if (v === 2) {
-        best = 1;
-        bestWeight = b.weights[j]!;
-        break;
-      }
-      if (v >= threshold && v > best) {
-        best = v;
-        bestWeight = b.weights[j]!;
-      }
-    }
-    ab += a.weights[i]! * bestWeight * best;
-  }
-  let ba = 0;
-  for (let j = 0; j < lb; j++) {
-    let best = 0;
-    let bestWeight = 0;
-    for (let i = 0; i < la; i++) {
-      const v = sims[i * lb + j]!;
-      if (v === 2) {
-        best = 1;
-        bestWeight = a.weights[i]!;
-        break;
-      }
-      if (v >= threshold && v > best) {
-        best = v;
-        bestWeight = a.weights[i]!;
-      }
-    }
-    ba += b.weights[j]! * bestWeight * best;
-  }
+  const ab = softOneWay(sims, la, lb, lb, 1, a.weights, b.weights, threshold);
+  const ba = softOneWay(sims, lb, la, 1, lb, b.weights, a.weights, threshold);
   const v = (ab + ba) / 2;
   return v > 1 ? 1 : v;
 }
