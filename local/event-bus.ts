@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { appendFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { compileEventPattern } from '../functions/domain/events/event-pattern.js';
-import type { EventRuleSpec } from '../functions/platform/manifest.js';
+import { EVENT_LOG_FIELDS, type EventRuleSpec } from '../functions/platform/manifest.js';
 import { entrySize, MAX_REQUEST_BYTES } from '../functions/adapters/eventbridge/outbox-publisher.js';
 
 /** An event as EventBridge delivers it to targets. */
@@ -146,7 +146,8 @@ export class LocalEventBus {
 
   private async deliver(rule: EventRuleSpec, event: BusEvent): Promise<void> {
     if (rule.target.kind === 'log') {
-      appendFileSync(this.options.logFile, JSON.stringify({ rule: rule.name, ...event }) + '\n');
+      // The same projection as the AWS log target's input transformer: no payload.
+      appendFileSync(this.options.logFile, JSON.stringify({ rule: rule.name, ...projectLogFields(event) }) + '\n');
       return;
     }
     const maxAttempts = this.options.maxAttempts ?? 3;
@@ -164,4 +165,14 @@ export class LocalEventBus {
       }
     }
   }
+}
+
+/** Evaluates EVENT_LOG_FIELDS' JSON paths (`$.a.b`, dashes allowed) against an event. */
+export function projectLogFields(event: BusEvent): Record<string, unknown> {
+  const at = (path: string): unknown =>
+    path
+      .slice(2)
+      .split('.')
+      .reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), event);
+  return Object.fromEntries(Object.entries(EVENT_LOG_FIELDS).map(([name, path]) => [name, at(path)]));
 }

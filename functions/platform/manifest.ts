@@ -145,18 +145,32 @@ export const STREAM_CONSUMERS = [
   },
 ] as const;
 
+/**
+ * What the platform event log keeps of each event: ids and names only, never the payload (which carries
+ * entity attributes, i.e. PII). Field → JSON path in the event; AWS applies it as the log target's
+ * input transformer, the local bus the same way.
+ */
+export const EVENT_LOG_FIELDS = {
+  time: '$.time',
+  source: '$.source',
+  detailType: '$.detail-type',
+  tenantId: '$.detail.tenantId',
+  eventId: '$.detail.eventId',
+  correlationId: '$.detail.correlationId',
+} as const;
+
 export interface EventRuleSpec {
   name: string;
   description: string;
   pattern: EventPattern;
-  /** `log`: the platform's event log (CloudWatch Logs in AWS, a JSON-lines file locally). */
+  /** `log`: the platform event log (CloudWatch Logs in AWS, a JSON-lines file locally), EVENT_LOG_FIELDS only. */
   target: { kind: 'log' } | { kind: 'function'; function: FunctionName };
 }
 
 export const EVENT_RULES: readonly EventRuleSpec[] = [
   {
     name: 'PlatformEventLog',
-    description: 'Every modos event into the platform event log (audit of what was published, replay aid)',
+    description: 'Every modos event into the platform event log: ids and names of what was published, no payload',
     pattern: { source: [{ prefix: 'modos.' }] },
     target: { kind: 'log' },
   },

@@ -8,6 +8,7 @@ import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { EVENT_LOG_FIELDS } from '../../functions/platform/manifest.js';
 import type { EventPattern } from '../../functions/domain/events/event-pattern.js';
 import type { EventRuleSpec, FunctionName } from '../../functions/platform/manifest.js';
 
@@ -84,7 +85,13 @@ export class PlatformBus extends Construct {
             }),
           ],
         });
-        return { arn: eventLogArn, targetResource: this.eventLog };
+        // Ids and names only (EVENT_LOG_FIELDS): payloads carry entity attributes, which stay out of logs.
+        const field = (k: keyof typeof EVENT_LOG_FIELDS) => events.EventField.fromPath(EVENT_LOG_FIELDS[k]);
+        const input = events.RuleTargetInput.fromObject({
+          timestamp: events.EventField.time,
+          message: `${field('source')} ${field('detailType')} tenant=${field('tenantId')} event=${field('eventId')} correlation=${field('correlationId')}`,
+        });
+        return { arn: eventLogArn, targetResource: this.eventLog, input };
       },
     };
 

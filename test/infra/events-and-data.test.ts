@@ -5,7 +5,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TABLE_DEFINITION } from '../../functions/adapters/dynamodb/table-definition.js';
-import { EVENT_RULES, STREAM_CONSUMERS } from '../../functions/platform/manifest.js';
+import { EVENT_LOG_FIELDS, EVENT_RULES, STREAM_CONSUMERS } from '../../functions/platform/manifest.js';
 import { PlatformBus } from '../../lib/constructs/platform-bus.js';
 import { referencedIds, resourcesOfType, synthStage, SYNTH_TIMEOUT_MS, type SynthesizedStage } from './support/synth.js';
 
@@ -45,6 +45,20 @@ describe('event bus, table stream, table and bucket', () => {
         expect(doc).toContain('events.amazonaws.com');
         expect(referencedIds(policy.Properties.PolicyDocument)).toEqual([logGroupId]);
         expect(rule.DependsOn).toContain(policyId);
+      },
+    );
+
+    it.each(EVENT_RULES.filter((r) => r.target.kind === 'log').map((r) => [r.name]))(
+      '%s logs ids and names only (EVENT_LOG_FIELDS), never the payload',
+      (name) => {
+        const rule = s.json.Resources[s.logicalId(s.stack.platformBus.rules.get(name)!)]!;
+        const transformer = rule.Properties!.Targets[0].InputTransformer;
+        expect(transformer).toBeDefined();
+        const paths = Object.values(transformer.InputPathsMap as Record<string, string>);
+        expect(paths.sort()).toEqual(Object.values(EVENT_LOG_FIELDS).sort());
+        expect(paths).not.toContain('$.detail');
+        expect(paths.some((p) => p.includes('payload'))).toBe(false);
+        expect(transformer.InputTemplate).toMatch(/^\{"timestamp":<time>,"message":"[^"]*"\}$/);
       },
     );
   });

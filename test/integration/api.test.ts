@@ -212,7 +212,12 @@ describe('audit and outbox', () => {
     expect(event.source).toBe('modos.entities');
     expect(event.detail).toMatchObject({ tenantId: 'tenant-a', schemaVersion: 1, payload: { entity: { id: e.id, version: 1 }, actor: 'alice' } });
     const { readFileSync } = await import('node:fs');
-    await eventually(() => readFileSync(`${platform.dataDir}/events.jsonl`, 'utf8').includes(e.id));
+    const eventId = (event.detail as { eventId: string }).eventId;
+    const line = await eventually(() => readFileSync(`${platform.dataDir}/events.jsonl`, 'utf8').split('\n').find((l) => l.includes(eventId)));
+    // The event log keeps ids and names, never the payload (entity attributes are PII).
+    expect(JSON.parse(line)).toMatchObject({ rule: 'PlatformEventLog', source: 'modos.entities', detailType: 'entity.created', tenantId: 'tenant-a', eventId });
+    expect(line).not.toContain('Globex');
+    expect(line).not.toContain(e.id);
   });
 
   it('keeps a hash chain that verifies, and detects a record altered in the table', async () => {

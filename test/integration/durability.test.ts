@@ -64,12 +64,14 @@ describe('durability of the local platform', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'modos-outbox-'));
     // A publisher that polls once at start and then not for a minute: the write below stays unpublished.
     const first = await startProcess(dataDir, { MODOS_STREAM_POLL_MS: '60000' });
-    const { body: e } = await apiClient(first.url, await tokenFor(dataDir)).post('/api/v1/entities', { type: 'person', attributes: { name: 'Linus' } });
-    expect(e.id).toBeTruthy();
+    const created = await apiClient(first.url, await tokenFor(dataDir)).post('/api/v1/entities', { type: 'person', attributes: { name: 'Linus' } });
+    expect(created.body.id).toBeTruthy();
+    // The event carries the request id as its correlation id (the event log keeps no payload).
+    const requestId = created.headers.get('x-request-id')!;
     first.child.kill('SIGKILL');
     await exited(first.child);
     const log = join(dataDir, 'events.jsonl');
-    const published = () => (existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter((l) => l.includes(e.id)) : []);
+    const published = () => (existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter((l) => l.includes(requestId) && l.includes('entity.created')) : []);
     expect(published()).toHaveLength(0);
 
     const second = await startProcess(dataDir);
