@@ -92,10 +92,22 @@ async function attemptResolution(
   return { status: 'indexed', candidates: candidates.length, hotKeys: found.hotKeys };
 }
 
-/** Average match probability of the entity against every member stays at or above the threshold (chaining resistance). */
+/** Members scored against a new entity at most: a large cluster is represented by an evenly spaced sample. */
+export const MAX_SCORED_MEMBERS = 64;
+
+/** Evenly spaced sample of at most `max` items (all of them when there are fewer). */
+export function evenSample<T>(items: readonly T[], max: number): T[] {
+  if (items.length <= max) return [...items];
+  return Array.from({ length: max }, (_, i) => items[Math.floor((i * items.length) / max)]!);
+}
+
+/**
+ * Average match probability of the entity against the members stays at or above the threshold (chaining
+ * resistance). Large clusters are sampled, so a create costs at most MAX_SCORED_MEMBERS comparisons.
+ */
 async function fitsCluster(tenantId: string, model: StoredModel, entity: Entity, members: string[], deps: ResolutionDeps): Promise<boolean> {
   if (members.length <= 1) return true;
-  const loaded = await deps.store.getEntities(tenantId, members);
+  const loaded = await deps.store.getEntities(tenantId, evenSample(members, MAX_SCORED_MEMBERS));
   const score = pairScorer(model, [entityToRecord(entity), ...loaded.map(entityToRecord)]);
   const total = loaded.reduce((sum, _, k) => sum + score(0, k + 1).probability, 0);
   return loaded.length > 0 && total / loaded.length >= model.threshold;

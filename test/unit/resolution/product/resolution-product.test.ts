@@ -248,3 +248,16 @@ describe('batch runs', () => {
     expect(merge[0]!.events.map((e) => e.name)).toEqual(['entity.merged']);
   });
 });
+
+describe('large clusters', () => {
+  it('scores a new entity against an evenly spaced sample of a large cluster', async () => {
+    const { evenSample, MAX_SCORED_MEMBERS } = await import('../../../../functions/domain/resolution/incremental.js');
+    const members = Array.from({ length: 1000 }, (_, i) => `e${i}`);
+    const sample = evenSample(members, MAX_SCORED_MEMBERS);
+    expect(sample).toHaveLength(MAX_SCORED_MEMBERS);
+    expect(new Set(sample).size).toBe(MAX_SCORED_MEMBERS);
+    expect(sample[0]).toBe('e0');
+    expect(sample[sample.length - 1]).toBe(`e${Math.floor(((MAX_SCORED_MEMBERS - 1) * 1000) / MAX_SCORED_MEMBERS)}`);
+    expect(evenSample(['a', 'b'], MAX_SCORED_MEMBERS)).toEqual(['a', 'b']);
+  });
+});
