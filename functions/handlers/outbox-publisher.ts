@@ -13,6 +13,7 @@ import { publishOutbox, type OutboxItem } from '../adapters/eventbridge/outbox-p
 import { eventBridgeClient } from '../platform/aws-clients.js';
 import { config } from '../platform/config.js';
 import { logger } from '../platform/logger.js';
+import { taskHandler } from '../platform/task.js';
 
 export const makeHandler =
   (client: () => EventBridgeClient, busName: () => string) =>
@@ -31,4 +32,5 @@ export const makeHandler =
     return { batchItemFailures };
   };
 
-export const handler = makeHandler(eventBridgeClient, () => config().EVENT_BUS_NAME);
+// Wrapped like every non-HTTP handler: Lambda context in its log lines, failures logged by name.
+export const handler = taskHandler('outbox-publisher', makeHandler(eventBridgeClient, () => config().EVENT_BUS_NAME));
