@@ -75,3 +75,12 @@ export interface EntityRepository {
 export interface AuditReader {
   list(tenantId: string, query: { limit: number; cursor?: string }): Promise<Page<AuditRecord>>;
 }
+
+/**
+ * Encrypts secrets at rest with a key specific to the tenant (webhook signing secrets). A sealed value
+ * opened for another tenant fails.
+ */
+export interface SecretBox {
+  seal(tenantId: string, plaintext: string): Promise<string>;
+  open(tenantId: string, sealed: string): Promise<string>;
+}

@@ -6,7 +6,7 @@
 import type { BusEventOf } from '../platform/task.js';
 import { notifyApproval } from '../domain/workflows/approvals.js';
 import { taskHandler } from '../platform/task.js';
-import { callbackKey } from '../platform/callback-key.js';
+import { callbackKey, secretBox } from '../platform/callback-key.js';
 import { config } from '../platform/config.js';
 import { taskCallbacks } from '../platform/sfn-composition.js';
 import { webhookSender } from '../platform/webhook-composition.js';
@@ -22,6 +22,7 @@ export const handler = taskHandler('approval-notifier', async (event: BusEventOf
       webhooks: webhookSender(),
       callbacks: taskCallbacks(),
       callbackKey: await callbackKey(),
+      secrets: secretBox(),
       publicBaseUrl: config().PUBLIC_API_URL,
       log: engineLog,
     },

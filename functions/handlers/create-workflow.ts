@@ -6,7 +6,8 @@
 import { WorkflowDefinitionRequest } from '../../schemas/workflow.js';
 import { createWorkflow, type DefinitionDeps } from '../domain/workflows/definitions.js';
 import { httpRoute } from '../platform/http.js';
+import { secretBox } from '../platform/callback-key.js';
 import { definitionDeps } from '../platform/workflow-composition.js';
 
 export const makeHandler = (deps: DefinitionDeps) => httpRoute({ body: WorkflowDefinitionRequest, status: 201 }, ({ body, ctx }) => createWorkflow(body, ctx, deps));
-export const handler = makeHandler(definitionDeps());
+export const handler = makeHandler({ ...definitionDeps(), secrets: secretBox() });

@@ -6,8 +6,9 @@
 import { UpdateWorkflowRequest, WorkflowIdPath } from '../../schemas/workflow.js';
 import { updateWorkflow, type DefinitionDeps } from '../domain/workflows/definitions.js';
 import { httpRoute } from '../platform/http.js';
+import { secretBox } from '../platform/callback-key.js';
 import { definitionDeps } from '../platform/workflow-composition.js';
 
 export const makeHandler = (deps: DefinitionDeps) =>
   httpRoute({ params: WorkflowIdPath, body: UpdateWorkflowRequest }, ({ params, body, ctx }) => updateWorkflow(params.id, body, ctx, deps));
-export const handler = makeHandler(definitionDeps());
+export const handler = makeHandler({ ...definitionDeps(), secrets: secretBox() });

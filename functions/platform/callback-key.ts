@@ -1,4 +1,5 @@
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { AesSecretBox } from '../adapters/crypto/aes-secret-box.js';
 import { secretsClient } from './aws-clients.js';
 import { config } from './config.js';
 
@@ -18,4 +19,12 @@ export function callbackKey(): Promise<Buffer> {
     return Buffer.from(out.SecretString, 'utf8');
   })();
   return key;
+}
+
+let box: AesSecretBox | undefined;
+
+/** Secrets at rest (webhook signing secrets), sealed with per-tenant keys derived from the same platform key. */
+export function secretBox(): AesSecretBox {
+  box ??= new AesSecretBox(callbackKey);
+  return box;
 }

@@ -21,7 +21,7 @@ export interface FunctionSpec {
   jwt?: boolean;
   /** Step Functions access: `start` (StartExecution of the workflow state machine), `callbacks` (SendTask*). */
   sfn?: 'start' | 'callbacks' | 'start+callbacks';
-  /** Reads the approval callback-credential key (a Secrets Manager secret in AWS). */
+  /** Reads the platform key (a Secrets Manager secret in AWS): approval callback credentials, secrets sealed at rest. */
   callbackKey?: boolean;
   /** Sends webhooks to customer endpoints (outbound HTTPS). */
   webhooks?: boolean;
@@ -39,10 +39,10 @@ export const FUNCTIONS = {
   UpdateEntity: { name: 'UpdateEntity', entry: 'functions/handlers/update-entity.ts', description: 'Patches an entity with optimistic locking', table: 'write' },
   ListAudit: { name: 'ListAudit', entry: 'functions/handlers/list-audit.ts', description: 'Reads the audit trail', table: 'read' },
   ListTools: { name: 'ListTools', entry: 'functions/handlers/list-tools.ts', description: 'Lists the tool registry' },
-  CreateWorkflow: { name: 'CreateWorkflow', entry: 'functions/handlers/create-workflow.ts', description: 'Creates a workflow definition (version 1)', table: 'write' },
+  CreateWorkflow: { name: 'CreateWorkflow', entry: 'functions/handlers/create-workflow.ts', description: 'Creates a workflow definition (version 1)', table: 'write', callbackKey: true },
   ListWorkflows: { name: 'ListWorkflows', entry: 'functions/handlers/list-workflows.ts', description: 'Lists workflow definitions', table: 'read' },
   GetWorkflow: { name: 'GetWorkflow', entry: 'functions/handlers/get-workflow.ts', description: 'Reads a workflow definition version', table: 'read' },
-  UpdateWorkflow: { name: 'UpdateWorkflow', entry: 'functions/handlers/update-workflow.ts', description: 'Stores a changed definition as version N+1', table: 'write' },
+  UpdateWorkflow: { name: 'UpdateWorkflow', entry: 'functions/handlers/update-workflow.ts', description: 'Stores a changed definition as version N+1', table: 'write', callbackKey: true },
   ExecuteWorkflow: { name: 'ExecuteWorkflow', entry: 'functions/handlers/execute-workflow.ts', description: 'Starts a run of a pinned workflow version', table: 'write', sfn: 'start' },
   GetExecution: { name: 'GetExecution', entry: 'functions/handlers/get-execution.ts', description: 'Reads a run and its steps', table: 'read' },
   RedriveExecution: { name: 'RedriveExecution', entry: 'functions/handlers/redrive-execution.ts', description: 'Restarts a failed run from its failed step', table: 'write', sfn: 'start' },

@@ -27,7 +27,8 @@ export const entityRepository = once(() => new DynamoEntityRepository(documentCl
 export const idempotencyStore = once((): IdempotencyStore => ({ find: (tenantId, key) => mutationWriter().findIdempotent(tenantId, key) }));
 export const engineLog = (message: string, fields: Record<string, unknown>) => logger.info(message, fields);
 
-export function definitionDeps(): DefinitionDeps {
+/** Deps of the definition routes; create and update add `secrets` (which needs the platform key). */
+export function definitionDeps(): Omit<DefinitionDeps, 'secrets'> {
   return {
     workflows: workflowRepository(),
     tools: toolRegistry(),

@@ -68,6 +68,18 @@ describe('tool registry and definitions', () => {
     expect(tools.find((t: { name: string }) => t.name === 'entity.update').inputSchema.required).toContain('entityId');
   });
 
+  it('stores the webhook secret sealed with the tenant key, and never returns it again', async () => {
+    const wf = await aWorkflow([{ id: 'a', tool: 'core.echo', input: {} }]);
+    expect(wf.webhookSecret).toMatch(/^whsec_/);
+    const { DynamoDBClient, GetItemCommand } = await import('@aws-sdk/client-dynamodb');
+    const ddb = new DynamoDBClient({ endpoint: platform.dynamoEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'l', secretAccessKey: 'l' } });
+    const item = await ddb.send(new GetItemCommand({ TableName: platform.tableName, Key: { PK: { S: `T#wf-a#WORKFLOW#${wf.id}` }, SK: { S: 'META' } } }));
+    ddb.destroy();
+    expect(item.Item?.sealedWebhookSecret?.S).toMatch(/^enc1\./);
+    expect(JSON.stringify(item.Item)).not.toContain(wf.webhookSecret);
+    expect(JSON.stringify((await admin.get(`/api/v1/workflows/${wf.id}`)).body)).not.toMatch(/whsec_|enc1\./);
+  });
+
   it('versions a definition: a change makes version 2 and a stale change gets 409', async () => {
     const wf = await aWorkflow([{ id: 'a', tool: 'core.echo', input: {} }], false);
     expect(wf.version).toBe(1);

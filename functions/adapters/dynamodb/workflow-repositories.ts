@@ -10,7 +10,7 @@ import { ITEM_TYPES, keys } from './keys.js';
 import type { DynamoMutationWriter } from './mutation-writer.js';
 
 /** Items are validated on read so an old or corrupt item fails loudly instead of flowing on. */
-const StoredWorkflowItem = Workflow.extend({ webhookSecret: z.string().optional() });
+const StoredWorkflowItem = Workflow.extend({ sealedWebhookSecret: z.string().startsWith('enc1.').optional() });
 const RunItem = Execution.extend({
   tenantId: z.string(),
   definition: z.array(WorkflowStep),

@@ -1,7 +1,7 @@
 import type { Approval, ApprovalStatus } from '../../../schemas/workflow.js';
 import { requirePermission } from '../auth/authorize.js';
 import { ConflictError, ForbiddenError, NotFoundError, UnauthorizedError } from '../errors.js';
-import type { MutationRecord, Page, Principal, RequestContext } from '../ports.js';
+import type { MutationRecord, Page, Principal, RequestContext, SecretBox } from '../ports.js';
 import { hashOf } from '../shared/hash.js';
 import { signCallbackCredential, verifyCallbackCredential } from './callback-credentials.js';
 import { ApprovalRejectedError, WorkflowFailedError } from './errors.js';
@@ -11,6 +11,8 @@ import { approvalIdOf, mutateRun, newNonce, SYSTEM_ACTOR, type RunDeps, type Run
 export interface ApprovalDeps extends RunDeps {
   /** HMAC key of callback credentials. */
   callbackKey: Buffer;
+  /** Opens the workflow's sealed webhook secret. */
+  secrets: SecretBox;
   /** Base URL the webhook's callback links point to (the API's public URL). */
   publicBaseUrl: string;
 }
@@ -18,7 +20,7 @@ export interface ApprovalDeps extends RunDeps {
 /** What the gate task needs. */
 export type RequestDeps = Pick<ApprovalDeps, 'runs' | 'approvals' | 'workflows' | 'callbacks' | 'clock'>;
 /** What the webhook notifier needs. */
-export type NotifyDeps = Pick<ApprovalDeps, 'approvals' | 'workflows' | 'runs' | 'webhooks' | 'callbacks' | 'callbackKey' | 'publicBaseUrl' | 'log'>;
+export type NotifyDeps = Pick<ApprovalDeps, 'approvals' | 'workflows' | 'runs' | 'webhooks' | 'callbacks' | 'callbackKey' | 'publicBaseUrl' | 'log' | 'secrets'>;
 /** What a decision needs (API or callback link). */
 export type DecideDeps = Pick<ApprovalDeps, 'approvals' | 'runs' | 'callbacks' | 'clock' | 'callbackKey'>;
 
@@ -124,8 +126,9 @@ export async function notifyApproval(ref: { tenantId: string; approvalId: string
   const run = await deps.runs.get(ref.tenantId, approval.executionId);
   const version = run ? await deps.workflows.get(ref.tenantId, approval.workflowId, run.workflowVersion) : undefined;
   const webhook = version?.webhook ?? wf?.webhook;
-  const secret = version?.webhookSecret ?? wf?.webhookSecret;
-  if (!webhook || !secret) return 'skipped';
+  const sealed = version?.sealedWebhookSecret ?? wf?.sealedWebhookSecret;
+  if (!webhook || !sealed) return 'skipped';
+  const secret = await deps.secrets.open(ref.tenantId, sealed);
   const delivery = await deps.webhooks.send({
     url: webhook.url,
     secrets: [secret],

@@ -1,7 +1,7 @@
 import type { UpdateWorkflowRequest, Workflow, WorkflowDefinitionRequest } from '../../../schemas/workflow.js';
 import { requirePermission } from '../auth/authorize.js';
 import { NotFoundError, ValidationError, type ErrorDetail } from '../errors.js';
-import type { Clock, IdGenerator, Page, RequestContext } from '../ports.js';
+import type { Clock, IdGenerator, Page, RequestContext, SecretBox } from '../ports.js';
 import { hashOf } from '../shared/hash.js';
 import type { ToolRegistry } from '../tools/registry.js';
 import { generateWebhookSecret } from '../webhooks/signing.js';
@@ -14,6 +14,8 @@ export interface DefinitionDeps {
   tools: ToolRegistry;
   clock: Clock;
   ids: IdGenerator;
+  /** Seals webhook secrets with the tenant's key before they are stored. */
+  secrets: SecretBox;
   /** The local platform allows http webhooks to loopback; AWS stages never do. */
   allowHttpLoopback: boolean;
 }
@@ -51,15 +53,20 @@ export function validateDefinition(def: WorkflowDefinitionRequest, deps: Pick<De
   }
 }
 
-export const publicWorkflow = ({ webhookSecret, ...wf }: StoredWorkflow): Workflow => wf;
+export const publicWorkflow = ({ sealedWebhookSecret, ...wf }: StoredWorkflow): Workflow => wf;
 
-function build(
+async function build(
+  tenantId: string,
   def: WorkflowDefinitionRequest,
-  base: { id: string; version: number; createdAt: string; createdBy: string; previousSecret?: string },
+  base: { id: string; version: number; createdAt: string; createdBy: string; previousSealedSecret?: string },
   now: string,
-): { stored: StoredWorkflow; generatedSecret?: string } {
-  const generatedSecret = def.webhook && !def.webhook.secret && !base.previousSecret ? generateWebhookSecret() : undefined;
-  const secret = def.webhook ? (def.webhook.secret ?? base.previousSecret ?? generatedSecret) : undefined;
+  secrets: SecretBox,
+): Promise<{ stored: StoredWorkflow; generatedSecret?: string }> {
+  // A webhook keeps its secret across versions unless the change gives a new one; a first webhook
+  // without one gets a generated secret, returned once.
+  const generatedSecret = def.webhook && !def.webhook.secret && !base.previousSealedSecret ? generateWebhookSecret() : undefined;
+  const plaintext = def.webhook?.secret ?? generatedSecret;
+  const sealed = def.webhook ? (plaintext ? await secrets.seal(tenantId, plaintext) : base.previousSealedSecret) : undefined;
   const stored: StoredWorkflow = {
     id: base.id,
     name: def.name,
@@ -67,7 +74,7 @@ function build(
     version: base.version,
     steps: def.steps,
     ...(def.webhook ? { webhook: { url: def.webhook.url, secretConfigured: true } } : {}),
-    ...(secret ? { webhookSecret: secret } : {}),
+    ...(sealed ? { sealedWebhookSecret: sealed } : {}),
     createdAt: base.createdAt,
     updatedAt: now,
     createdBy: base.createdBy,
@@ -80,7 +87,7 @@ export async function createWorkflow(def: WorkflowDefinitionRequest, ctx: Reques
   requirePermission(ctx.principal, 'workflows:write');
   validateDefinition(def, deps);
   const now = deps.clock.now().toISOString();
-  const { stored, generatedSecret } = build(def, { id: `wf_${deps.ids.newId()}`, version: 1, createdAt: now, createdBy: ctx.principal.userId }, now);
+  const { stored, generatedSecret } = await build(ctx.principal.tenantId, def, { id: `wf_${deps.ids.newId()}`, version: 1, createdAt: now, createdBy: ctx.principal.userId }, now, deps.secrets);
   await deps.workflows.create(ctx.principal.tenantId, stored, {
     audit: {
       action: 'workflow.create',
@@ -105,10 +112,12 @@ export async function updateWorkflow(id: string, req: UpdateWorkflowRequest, ctx
   const current = await deps.workflows.get(ctx.principal.tenantId, id);
   if (!current) throw new NotFoundError(`workflow ${id} not found`);
   const now = deps.clock.now().toISOString();
-  const { stored, generatedSecret } = build(
+  const { stored, generatedSecret } = await build(
+    ctx.principal.tenantId,
     def,
-    { id, version: version + 1, createdAt: current.createdAt, createdBy: current.createdBy, previousSecret: current.webhookSecret },
+    { id, version: version + 1, createdAt: current.createdAt, createdBy: current.createdBy, previousSealedSecret: current.sealedWebhookSecret },
     now,
+    deps.secrets,
   );
   await deps.workflows.addVersion(ctx.principal.tenantId, stored, version, {
     audit: {

@@ -1,9 +1,9 @@
 import type { Approval, ApprovalStatus, Execution, Workflow } from '../../../schemas/workflow.js';
 import type { MutationRecord, Page } from '../ports.js';
 
-/** A workflow version as stored: the public view plus its webhook secret (never returned by the API). */
+/** A workflow version as stored: the public view plus its webhook secret, sealed with the tenant's key (never returned). */
 export interface StoredWorkflow extends Workflow {
-  webhookSecret?: string;
+  sealedWebhookSecret?: string;
 }
 
 /**
