@@ -148,6 +148,21 @@ export class Journal {
     expect: { status?: ExecutionStatus | ExecutionStatus[]; segment?: number },
     remove: Array<keyof ExecutionItem> = [],
   ): Promise<boolean> {
+    return this.conditionalUpdate({ pk: pk(executionArn), sk: 'META' }, set, remove, { status: expect.status, redriveCount: expect.segment }, true);
+  }
+
+  /**
+   * One conditional UpdateItem: SET the defined values of `set`, REMOVE `remove`, on condition that each
+   * defined `equals` attribute has that value (or one of those values, for an array), and that the item
+   * exists if `mustExist`. False when the condition fails (another writer won).
+   */
+  private async conditionalUpdate(
+    key: { pk: string; sk: string },
+    set: Record<string, unknown>,
+    remove: readonly string[],
+    equals: Record<string, unknown>,
+    mustExist = false,
+  ): Promise<boolean> {
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = {};
     const sets = Object.entries(set)
@@ -161,24 +176,25 @@ export class Journal {
       names[`#r${i}`] = k;
       return `#r${i}`;
     });
-    const conditions = ['attribute_exists(pk)'];
-    if (expect.status) {
-      const statuses = Array.isArray(expect.status) ? expect.status : [expect.status];
-      names['#status'] = 'status';
-      conditions.push(`#status IN (${statuses.map((s, i) => ((values[`:c${i}`] = s), `:c${i}`)).join(', ')})`);
-    }
-    if (expect.segment !== undefined) {
-      names['#rc'] = 'redriveCount';
-      values[':rc'] = expect.segment;
-      conditions.push('#rc = :rc');
-    }
+    const conditions = mustExist ? ['attribute_exists(pk)'] : [];
+    Object.entries(equals)
+      .filter(([, v]) => v !== undefined)
+      .forEach(([attr, v], i) => {
+        names[`#c${i}`] = attr;
+        if (Array.isArray(v)) {
+          conditions.push(`#c${i} IN (${v.map((x, j) => ((values[`:c${i}_${j}`] = x), `:c${i}_${j}`)).join(', ')})`);
+        } else {
+          values[`:c${i}`] = v;
+          conditions.push(`#c${i} = :c${i}`);
+        }
+      });
     try {
       await this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: { pk: pk(executionArn), sk: 'META' },
+          Key: key,
           UpdateExpression: [sets.length ? `SET ${sets.join(', ')}` : '', removes.length ? `REMOVE ${removes.join(', ')}` : ''].join(' ').trim(),
-          ConditionExpression: conditions.join(' AND '),
+          ...(conditions.length ? { ConditionExpression: conditions.join(' AND ') } : {}),
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: Object.keys(values).length ? values : undefined,
         }),
@@ -268,43 +284,8 @@ export class Journal {
     expected: TaskStatus | TaskStatus[],
     extra?: { heartbeatAt?: number; token?: string },
   ): Promise<boolean> {
-    const names: Record<string, string> = { '#status': 'status' };
-    const values: Record<string, unknown> = {};
-    const sets = Object.entries(set)
-      .filter(([, v]) => v !== undefined)
-      .map(([k, v], i) => {
-        names[`#s${i}`] = k;
-        values[`:s${i}`] = v;
-        return `#s${i} = :s${i}`;
-      });
     const statuses = Array.isArray(expected) ? expected : [expected];
-    const conditions = [`#status IN (${statuses.map((s, i) => ((values[`:e${i}`] = s), `:e${i}`)).join(', ')})`];
-    if (extra?.heartbeatAt !== undefined) {
-      names['#hb'] = 'heartbeatAt';
-      values[':hb'] = extra.heartbeatAt;
-      conditions.push('#hb = :hb');
-    }
-    if (extra?.token !== undefined) {
-      names['#tok'] = 'token';
-      values[':tok'] = extra.token;
-      conditions.push('#tok = :tok');
-    }
-    try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: pk(executionArn), sk: taskSk(key) },
-          UpdateExpression: `SET ${sets.join(', ')}`,
-          ConditionExpression: conditions.join(' AND '),
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+    return this.conditionalUpdate({ pk: pk(executionArn), sk: taskSk(key) }, set, [], { status: statuses, heartbeatAt: extra?.heartbeatAt, token: extra?.token });
   }
 
   async deleteTasks(executionArn: string, keys: string[]): Promise<void> {
