@@ -302,6 +302,29 @@ describe('failures, compensation and redrive', () => {
   });
 });
 
+describe('webhook delivery failure', () => {
+  it('keeps the approval pending and marks it notification_failed when the webhook exhausts its retries', async () => {
+    const failing = await startWebhookReceiver(() => undefined, () => 503);
+    try {
+      const res = await admin.post('/api/v1/workflows', { name: 'unreachable approver', steps: [gated('gate')], webhook: { url: failing.url } });
+      const id = await execute(res.body.id);
+      const approval = await pendingApprovalOf(id);
+      const marked = await eventually(
+        async () => (await approver.get('/api/v1/approvals?status=pending&limit=100')).body.items.find((a: { id: string; notification: string }) => a.id === approval.id && a.notification === 'notification_failed'),
+        20_000,
+      );
+      expect(marked.status).toBe('pending');
+      expect(failing.received.length).toBeGreaterThan(1);
+      expect(new Set(failing.received.map((r) => r.id))).toEqual(new Set([`msg_${approval.id}`]));
+      // Still decidable through the API.
+      expect((await approver.post(`/api/v1/approvals/${approval.id}/approve`, {})).status).toBe(200);
+      expect((await runUntil(id, ['SUCCEEDED', 'FAILED'])).status).toBe('SUCCEEDED');
+    } finally {
+      await failing.close();
+    }
+  }, 40_000);
+});
+
 describe('limits', () => {
   it('fails a step before it runs when the run could no longer record its inputs and outputs', async () => {
     const steps = Array.from({ length: 8 }, (_, i) => ({ id: `copy${i}`, tool: 'core.echo', input: { data: '$.input.blob' } }));
