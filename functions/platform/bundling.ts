@@ -16,4 +16,7 @@ export const LAMBDA_BUNDLING = {
   // ESM bundles still meet CommonJS dependencies that call require(): give them one.
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   legalComments: 'none',
+  // Lambda hands a function its role's credentials in environment variables: the env provider replaces
+  // the node provider chain (SSO, INI, process, web identity, IMDS and their STS/SSO clients, ~130 KB).
+  alias: { '@aws-sdk/credential-provider-node': './functions/platform/lambda-credentials.ts' },
 } as const satisfies BuildOptions;

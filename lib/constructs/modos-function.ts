@@ -132,6 +132,10 @@ export class ModosFunction extends Construct {
         bundleAwsSDK: true,
         // CommonJS dependencies bundled into an ESM file still call require() for Node built-ins.
         banner: LAMBDA_BUNDLING.banner.js,
+        // The env credential provider in place of the node chain (see bundling.ts).
+        esbuildArgs: Object.fromEntries(
+          Object.entries(LAMBDA_BUNDLING.alias).map(([from, to]) => [`--alias:${from}`, path.join(props.projectRoot, to)]),
+        ),
       },
     });
 
