@@ -122,6 +122,20 @@ function lambdaInvokeResult(payload: unknown): Record<string, unknown> {
  * in DynamoDB that lets RUNNING executions resume after a crash without invoking a function twice
  * for the same attempt, and a server speaking the Step Functions JSON protocol for the SDK client.
  */
+/** The fields DescribeExecution and ListExecutions both return for an execution. */
+function executionSummary(e: ExecutionItem) {
+  return {
+    executionArn: e.executionArn,
+    stateMachineArn: e.stateMachineArn,
+    name: e.name,
+    status: e.status,
+    startDate: e.startDate / 1000,
+    stopDate: seconds(e.stopDate),
+    redriveCount: e.redriveCount ?? 0,
+    redriveDate: seconds(e.redriveDate),
+  };
+}
+
 export class LocalStepFunctions {
   private readonly journal: Journal;
   private readonly tokens: TaskTokens;
@@ -793,20 +807,13 @@ export class LocalStepFunctions {
     const e = await this.executionOf(i.executionArn);
     const redrivable = e.status === 'FAILED' || e.status === 'TIMED_OUT' || e.status === 'ABORTED';
     return {
-      executionArn: e.executionArn,
-      stateMachineArn: e.stateMachineArn,
-      name: e.name,
-      status: e.status,
-      startDate: e.startDate / 1000,
-      stopDate: seconds(e.stopDate),
+      ...executionSummary(e),
       input: e.input,
       inputDetails: { included: true },
       output: e.output,
       outputDetails: e.output !== undefined ? { included: true } : undefined,
       error: e.error,
       cause: e.cause,
-      redriveCount: e.redriveCount ?? 0,
-      redriveDate: seconds(e.redriveDate),
       redriveStatus: redrivable ? 'REDRIVABLE' : 'NOT_REDRIVABLE',
       redriveStatusReason: redrivable ? undefined : `Execution is ${e.status} and cannot be redriven`,
     };
@@ -910,16 +917,7 @@ export class LocalStepFunctions {
       .filter((e) => !i.statusFilter || e.status === i.statusFilter)
       .filter((e) => !i.redriveFilter || (i.redriveFilter === 'REDRIVEN' ? (e.redriveCount ?? 0) > 0 : (e.redriveCount ?? 0) === 0))
       .sort((a, b) => b.startDate - a.startDate)
-      .map((e) => ({
-        executionArn: e.executionArn,
-        stateMachineArn: e.stateMachineArn,
-        name: e.name,
-        status: e.status,
-        startDate: e.startDate / 1000,
-        stopDate: seconds(e.stopDate),
-        redriveCount: e.redriveCount ?? 0,
-        redriveDate: seconds(e.redriveDate),
-      }));
+      .map(executionSummary);
     return this.page(all, i, 'executions');
   }
 
