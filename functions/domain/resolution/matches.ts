@@ -93,7 +93,8 @@ export async function decideMatch(
     { entityId: otherId, otherId: id, type, decision, decidedBy: actor, decidedAt: at },
   ];
   const model = (await deps.store.getModel(tenantId, type)) ?? defaultModel(type);
-  const plan = decision === 'confirm' ? await planConfirm(tenantId, a, b, type, ca, cb, model, deps) : await planReject(tenantId, a, b, type, ca, cb, model, deps);
+  const pair: PairDecision = { tenantId, a, b, type, ca, cb, model, deps };
+  const plan = decision === 'confirm' ? await planConfirm(pair) : await planReject(pair);
   const change: ClusterChange = { ...plan.change, decisions: records };
   await deps.store.applyChange(tenantId, change, {
     audit: {
@@ -109,6 +110,18 @@ export async function decideMatch(
     events: plan.events.map((e) => ({ ...e, payload: { ...e.payload, actor } })) as never,
   });
   return { entityId: id, otherId, decision, decidedBy: actor, decidedAt: at, changed: true, clusterId: plan.clusterOf(id), otherClusterId: plan.clusterOf(otherId) };
+}
+
+/** What planning a decision on the pair (a, b) works from: both entities, their clusters and the model. */
+interface PairDecision {
+  tenantId: string;
+  a: Entity;
+  b: Entity;
+  type: ResolvableType;
+  ca: ClusterState | undefined;
+  cb: ClusterState | undefined;
+  model: StoredModel;
+  deps: ResolutionDeps;
 }
 
 interface Plan {
@@ -134,16 +147,7 @@ async function rejectsAcross(
   return lists.some(({ m, ds }) => ds.some((d) => d.decision === 'reject' && rightSet.has(d.otherId) && !isExcepted(m, d.otherId)));
 }
 
-async function planConfirm(
-  tenantId: string,
-  a: Entity,
-  b: Entity,
-  type: ResolvableType,
-  ca: ClusterState | undefined,
-  cb: ClusterState | undefined,
-  model: StoredModel,
-  deps: ResolutionDeps,
-): Promise<Plan> {
+async function planConfirm({ tenantId, a, b, type, ca, cb, model, deps }: PairDecision): Promise<Plan> {
   if (ca && cb && ca.clusterId === cb.clusterId) return { change: { clusters: [], pointers: [] }, events: [], clusterOf: () => ca.clusterId };
   const membersA = ca?.members ?? [a.id];
   const membersB = cb?.members ?? [b.id];
@@ -186,16 +190,7 @@ async function planConfirm(
   };
 }
 
-async function planReject(
-  tenantId: string,
-  a: Entity,
-  b: Entity,
-  type: ResolvableType,
-  ca: ClusterState | undefined,
-  cb: ClusterState | undefined,
-  model: StoredModel,
-  deps: ResolutionDeps,
-): Promise<Plan> {
+async function planReject({ tenantId, a, b, type, ca, cb, model, deps }: PairDecision): Promise<Plan> {
   if (!ca || !cb || ca.clusterId !== cb.clusterId) {
     return { change: { clusters: [], pointers: [] }, events: [], clusterOf: (id) => (id === a.id ? ca?.clusterId ?? null : cb?.clusterId ?? null) };
   }
