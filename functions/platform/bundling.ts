@@ -11,6 +11,9 @@ export const LAMBDA_BUNDLING = {
   target: 'node22',
   format: 'esm',
   minify: true,
+  // Error names are API (Step Functions Retry/Catch, SendTaskFailure): minification must not rename
+  // classes, or `SomeError.name` in a bundle becomes a two-letter identifier.
+  keepNames: true,
   treeShaking: true,
   mainFields: ['module', 'main'],
   // ESM bundles still meet CommonJS dependencies that call require(): give them one.

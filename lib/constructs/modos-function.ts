@@ -125,6 +125,7 @@ export class ModosFunction extends Construct {
         target: LAMBDA_BUNDLING.target,
         mainFields: [...LAMBDA_BUNDLING.mainFields],
         minify: LAMBDA_BUNDLING.minify,
+        keepNames: LAMBDA_BUNDLING.keepNames,
         sourceMap: true,
         sourcesContent: false,
         // Bundle the SDK clients at the versions package-lock.json pins (the ones the tests ran

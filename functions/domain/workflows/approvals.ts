@@ -4,7 +4,7 @@ import { ConflictError, ForbiddenError, NotFoundError, UnauthorizedError } from 
 import type { MutationRecord, Page, Principal, RequestContext, SecretBox } from '../ports.js';
 import { hashOf } from '../shared/hash.js';
 import { signCallbackCredential, verifyCallbackCredential } from './callback-credentials.js';
-import { ApprovalRejectedError, WorkflowFailedError } from './errors.js';
+import { WORKFLOW_ERROR_NAMES, WorkflowFailedError } from './errors.js';
 import type { StoredApproval } from './ports.js';
 import { approvalIdOf, mutateRun, newNonce, SYSTEM_ACTOR, type RunDeps, type RunRef } from './runs.js';
 
@@ -89,7 +89,7 @@ export async function requestApproval(ref: RunRef & { stepId: string; taskToken:
     } else if (existing.status === 'approved') {
       await deps.callbacks.succeed(ref.taskToken, { approvalId: existing.id, decision: 'approved' });
     } else if (existing.status === 'rejected') {
-      await deps.callbacks.fail(ref.taskToken, ApprovalRejectedError.name, JSON.stringify({ errorType: ApprovalRejectedError.name, errorMessage: `approval ${existing.id} was rejected` }));
+      await deps.callbacks.fail(ref.taskToken, WORKFLOW_ERROR_NAMES.ApprovalRejected, JSON.stringify({ errorType: WORKFLOW_ERROR_NAMES.ApprovalRejected, errorMessage: `approval ${existing.id} was rejected` }));
     }
   }
   await mutateRun(deps, ref, (r) => {
@@ -256,8 +256,8 @@ async function completeGate(approval: StoredApproval, deps: Pick<ApprovalDeps, '
   if (approval.status === 'rejected') {
     return deps.callbacks.fail(
       approval.taskToken,
-      ApprovalRejectedError.name,
-      JSON.stringify({ errorType: ApprovalRejectedError.name, errorMessage: `approval ${approval.id} was rejected by ${approval.decidedBy}` }),
+      WORKFLOW_ERROR_NAMES.ApprovalRejected,
+      JSON.stringify({ errorType: WORKFLOW_ERROR_NAMES.ApprovalRejected, errorMessage: `approval ${approval.id} was rejected by ${approval.decidedBy}` }),
     );
   }
   return 'none';

@@ -7,7 +7,7 @@ import { hashOf } from '../shared/hash.js';
 import type { ToolContext, ToolDeps } from '../tools/tool.js';
 import type { ToolRegistry } from '../tools/registry.js';
 import type { WebhookSender } from '../webhooks/ports.js';
-import { ApprovalRejectedError, ToolFailedError, ToolRetryableError, WorkflowFailedError } from './errors.js';
+import { ToolFailedError, ToolRetryableError, WORKFLOW_ERROR_NAMES, WorkflowFailedError } from './errors.js';
 import type { ApprovalRepository, Plan, RunRepository, RunState, TaskCallbacks, WorkflowRepository, WorkflowStarter } from './ports.js';
 import { resolveInput } from './references.js';
 
@@ -337,9 +337,9 @@ function classify(error: MachineError): { status: RunStatus; runError: Omit<RunE
     if (error.Cause) message = error.Cause.slice(0, 500);
   }
   if (name === 'States.Timeout' || name === 'States.HeartbeatTimeout') {
-    return { status: 'TIMED_OUT', runError: { code: 'APPROVAL_TIMEOUT', name: 'ApprovalTimeoutError', message: 'the approval gate was not decided in time' } };
+    return { status: 'TIMED_OUT', runError: { code: 'APPROVAL_TIMEOUT', name: WORKFLOW_ERROR_NAMES.ApprovalTimeout, message: 'the approval gate was not decided in time' } };
   }
-  if (name === ApprovalRejectedError.name || name === 'ApprovalRejectedError') return { status: 'REJECTED', runError: { code: 'WORKFLOW_FAILED', name, message } };
+  if (name === WORKFLOW_ERROR_NAMES.ApprovalRejected) return { status: 'REJECTED', runError: { code: 'WORKFLOW_FAILED', name, message } };
   return { status: 'FAILED', runError: { code: 'WORKFLOW_FAILED', name, message } };
 }
 
