@@ -4,6 +4,7 @@
  */
 export type ErrorCode =
   | 'VALIDATION_ERROR'
+  | 'UNSUPPORTED_MEDIA_TYPE'
   | 'UNAUTHORIZED'
   | 'FORBIDDEN'
   | 'NOT_FOUND'
@@ -37,16 +38,52 @@ export class ValidationError extends DomainError {
   readonly status = 400;
 }
 
+/**
+ * Why a request was refused (401/403), as a short stable code: the `reason` of the security log line
+ * and the dimension of the RequestsRefused metric, so it must stay a small, closed set (never ids).
+ * The error's message says more, and never quotes the credential.
+ */
+export type RefusalReason =
+  | 'unauthorized'
+  | 'token_missing'
+  | 'token_invalid'
+  | 'token_expired'
+  | 'signature_invalid'
+  | 'algorithm_not_allowed'
+  | 'claim_invalid'
+  | 'duplicate_member'
+  | 'reserved_subject'
+  | 'duplicate_authorization'
+  | 'no_principal'
+  | 'callback_credential_invalid'
+  | 'callback_credential_expired'
+  | 'callback_credential_used'
+  | 'forbidden'
+  | 'missing_permission'
+  | 'missing_role';
+
+type RefusalOptions = { cause?: unknown; details?: ErrorDetail[]; reason?: RefusalReason };
+
 export class UnauthorizedError extends DomainError {
   override readonly name = 'UnauthorizedError';
   readonly code = 'UNAUTHORIZED' as const;
   readonly status = 401;
+  readonly reason: RefusalReason;
+  constructor(message: string, options?: RefusalOptions) {
+    super(message, options);
+    this.reason = options?.reason ?? 'unauthorized';
+  }
 }
 
 export class ForbiddenError extends DomainError {
   override readonly name = 'ForbiddenError';
   readonly code = 'FORBIDDEN' as const;
   readonly status = 403;
+  readonly reason: RefusalReason;
+  constructor(message: string, options?: RefusalOptions) {
+    super(message, options);
+    this.reason = options?.reason ?? 'forbidden';
+  }
 }
 
 export class NotFoundError extends DomainError {
@@ -65,6 +102,13 @@ export class RateLimitedError extends DomainError {
   override readonly name = 'RateLimitedError';
   readonly code = 'RATE_LIMITED' as const;
   readonly status = 429;
+}
+
+/** A request body that is not JSON (its Content-Type is missing or another media type). */
+export class UnsupportedMediaTypeError extends DomainError {
+  override readonly name = 'UnsupportedMediaTypeError';
+  readonly code = 'UNSUPPORTED_MEDIA_TYPE' as const;
+  readonly status = 415;
 }
 
 /** A dependency (table, bus, bucket) failed in a way that may succeed on retry. */

@@ -1,6 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { createSign, KeyObject } from 'node:crypto';
 import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
 import { bearerToken, createTokenVerifier, type TokenVerifier } from '../../functions/adapters/jose/token-verifier.js';
+import { RESERVED_ACTOR_PREFIXES, SYSTEM_ACTORS } from '../../functions/domain/auth/actors.js';
 import { UnauthorizedError } from '../../functions/domain/errors.js';
 
 const ISSUER = 'https://issuer.test/';
@@ -10,10 +12,10 @@ let signingKey: CryptoKey;
 let otherKey: CryptoKey;
 let verify: TokenVerifier;
 
-async function aToken(opts: { claims?: Record<string, unknown>; key?: CryptoKey; aud?: string; iss?: string; exp?: number; nbf?: number } = {}) {
+async function aToken(opts: { claims?: Record<string, unknown>; sub?: string; key?: CryptoKey; aud?: string; iss?: string; exp?: number; nbf?: number } = {}) {
   const jwt = new SignJWT({ tenant_id: 'acme', roles: ['admin'], ...opts.claims })
     .setProtectedHeader({ alg: 'ES256', kid: 'k1' })
-    .setSubject('user-1')
+    .setSubject(opts.sub ?? 'user-1')
     .setIssuer(opts.iss ?? ISSUER)
     .setAudience(opts.aud ?? AUDIENCE)
     .setIssuedAt()
@@ -23,6 +25,19 @@ async function aToken(opts: { claims?: Record<string, unknown>; key?: CryptoKey;
 }
 
 const b64url = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+
+/**
+ * A token signed over the given JSON texts exactly as written: a validly signed token whose JSON may
+ * repeat a member, which SignJWT cannot produce. `{exp}` in the payload becomes a future expiry.
+ */
+function aRawToken(payload: string, header = '{"alg":"ES256","kid":"k1"}') {
+  const exp = String(Math.floor(Date.now() / 1000) + 600);
+  const signingInput = `${Buffer.from(header).toString('base64url')}.${Buffer.from(payload.replaceAll('{exp}', exp)).toString('base64url')}`;
+  const signature = createSign('SHA256').update(signingInput).sign({ key: KeyObject.from(signingKey), dsaEncoding: 'ieee-p1363' });
+  return `${signingInput}.${signature.toString('base64url')}`;
+}
+
+const claimsText = (extra: string) => `{"sub":"user-1","tenant_id":"acme","roles":["admin"],"iss":"${ISSUER}","aud":"${AUDIENCE}","exp":{exp}${extra}}`;
 
 beforeAll(async () => {
   const trustedPair = await generateKeyPair('ES256', { extractable: true });
@@ -82,6 +97,45 @@ describe('JWT verification', () => {
   it('refuses a token without a tenant claim or with an unknown role', async () => {
     await expect(verify(await aToken({ claims: { tenant_id: undefined } }))).rejects.toThrow(/tenant_id/);
     await expect(verify(await aToken({ claims: { roles: ['root'] } }))).rejects.toThrow(/roles/);
+  });
+
+  it('accepts a token signed over raw JSON text (the builder the refusals below use)', async () => {
+    await expect(verify(aRawToken(claimsText('')))).resolves.toMatchObject({ tenantId: 'acme', userId: 'user-1' });
+    await expect(verify(aRawToken(claimsText(''), '{"alg":"ES256","kid":"k1","typ":"JWT"}'))).resolves.toMatchObject({ tenantId: 'acme' });
+  });
+
+  it.each([
+    ['tenant_id twice (the last would win)', claimsText(',"tenant_id":"globex"')],
+    ['sub twice', claimsText(',"sub":"user-2"')],
+    ['roles twice', claimsText(',"roles":["admin","operator"]')],
+    ['exp twice', claimsText(',"exp":9999999999')],
+    ['a name repeated through an escape', claimsText(',"\\u0073ub":"user-2"')],
+    ['a name repeated in a nested object', claimsText(',"ext":{"team":"a","team":"b"}')],
+    ['a name repeated in an object inside an array', claimsText(',"ext":[{"k":1,"k":2}]')],
+  ])('refuses a validly signed token whose payload repeats a member: %s', async (_, payload) => {
+    const error = await verify(aRawToken(payload)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UnauthorizedError);
+    expect(error).toMatchObject({ reason: 'duplicate_member' });
+  });
+
+  it('refuses a validly signed token whose protected header repeats a member', async () => {
+    const error = await verify(aRawToken(claimsText(''), '{"alg":"ES256","kid":"k1","kid":"k1"}')).catch((e: unknown) => e);
+    expect(error).toMatchObject({ reason: 'duplicate_member' });
+  });
+
+  it('accepts the same name in different objects', async () => {
+    await expect(verify(aRawToken(claimsText(',"ext":{"sub":"x","tenant_id":"y"}')))).resolves.toMatchObject({ tenantId: 'acme', userId: 'user-1' });
+  });
+
+  it.each([...SYSTEM_ACTORS, 'system:anything', 'System:Workflow-Engine', 'callback:apr_abcdef123'])('refuses a token whose subject is the reserved actor %j', async (sub) => {
+    const error = await verify(await aToken({ sub })).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UnauthorizedError);
+    expect(error).toMatchObject({ reason: 'reserved_subject' });
+  });
+
+  it('keeps the reserved namespaces to system: and callback:, so ordinary subjects still pass', async () => {
+    expect(RESERVED_ACTOR_PREFIXES).toEqual(['system:', 'callback:']);
+    for (const sub of ['systems-admin', 'user:system:1', 'callbacks']) await expect(verify(await aToken({ sub }))).resolves.toMatchObject({ userId: sub });
   });
 
   it('extracts a bearer token and refuses other schemes', () => {

@@ -1,7 +1,9 @@
 import { createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
 // Namespace import: lets esbuild tree-shake zod (a named `z` import bundles all of it).
 import * as z from 'zod';
-import { UnauthorizedError } from '../../domain/errors.js';
+import { isReservedActor } from '../../domain/auth/actors.js';
+import { UnauthorizedError, type RefusalReason } from '../../domain/errors.js';
+import { hasDuplicateMember } from '../../domain/shared/duplicate-members.js';
 import type { Principal } from '../../domain/ports.js';
 import { ROLES } from '../../domain/auth/permissions.js';
 
@@ -26,8 +28,20 @@ export interface TokenVerifierOptions {
 export type TokenVerifier = (token: string) => Promise<Principal>;
 
 /**
- * Verifies a bearer JWT: pinned algorithms, issuer, audience, exp (required) and nbf, then the
- * modos claims. Every failure is an UnauthorizedError whose message names the reason, not the token.
+ * Whether the token's protected header or payload repeats a member name (`tenant_id` twice: JSON.parse,
+ * and so jose, would take the last, another reader the first). Run on a token whose signature
+ * verified, so both segments are base64url JSON.
+ */
+function repeatsAMember(token: string): boolean {
+  const [header = '', payload = ''] = token.split('.');
+  return [header, payload].some((segment) => hasDuplicateMember(Buffer.from(segment, 'base64url').toString('utf8')));
+}
+
+/**
+ * Verifies a bearer JWT: pinned algorithms, issuer, audience, exp (required) and nbf; no member name
+ * repeated in its header or payload; then the modos claims, with a subject outside the reserved actor
+ * namespaces (`system:`, `callback:`). Every failure is an UnauthorizedError whose message and
+ * `reason` name the rule, never the token.
  */
 export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
   return async (token) => {
@@ -41,20 +55,22 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
         clockTolerance: options.clockToleranceSeconds ?? 30,
       }));
     } catch (error) {
-      const reason =
+      const [message, reason]: [string, RefusalReason] =
         error instanceof errors.JWTExpired
-          ? 'token expired'
+          ? ['token expired', 'token_expired']
           : error instanceof errors.JWTClaimValidationFailed
-            ? `claim ${error.claim} invalid`
+            ? [`claim ${error.claim} invalid`, 'claim_invalid']
             : error instanceof errors.JOSEAlgNotAllowed
-              ? 'algorithm not allowed'
+              ? ['algorithm not allowed', 'algorithm_not_allowed']
               : error instanceof errors.JWSSignatureVerificationFailed
-                ? 'signature invalid'
-                : 'token invalid';
-      throw new UnauthorizedError(reason, { cause: error });
+                ? ['signature invalid', 'signature_invalid']
+                : ['token invalid', 'token_invalid'];
+      throw new UnauthorizedError(message, { cause: error, reason });
     }
+    if (repeatsAMember(token)) throw new UnauthorizedError('token repeats a member name in its header or payload', { reason: 'duplicate_member' });
     const claims = Claims.safeParse(payload);
-    if (!claims.success) throw new UnauthorizedError(`token claims invalid: ${claims.error.issues[0]?.path.join('.')}`);
+    if (!claims.success) throw new UnauthorizedError(`token claims invalid: ${claims.error.issues[0]?.path.join('.')}`, { reason: 'claim_invalid' });
+    if (isReservedActor(claims.data.sub)) throw new UnauthorizedError('token subject is in a reserved actor namespace', { reason: 'reserved_subject' });
     return { tenantId: claims.data.tenant_id, userId: claims.data.sub, roles: claims.data.roles, expiresAt: claims.data.exp };
   };
 }
@@ -67,6 +83,6 @@ export const localKeys = (jwks: JSONWebKeySet): JWTVerifyGetKey => createLocalJW
 /** Extracts the token from an `Authorization: Bearer <token>` header value. */
 export function bearerToken(header: string | undefined | null): string {
   const match = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)$/.exec(header?.trim() ?? '');
-  if (!match?.[1]) throw new UnauthorizedError('missing bearer token');
+  if (!match?.[1]) throw new UnauthorizedError('missing bearer token', { reason: 'token_missing' });
   return match[1];
 }

@@ -68,5 +68,5 @@ export interface ResolutionDeps {
   ids: IdGenerator;
 }
 
-/** Actor of the changes resolution makes on its own. */
-export const RESOLUTION_ACTOR = 'system:resolution';
+/** Actor of the changes resolution makes on its own (kept with the other reserved actors). */
+export { RESOLUTION_ACTOR } from '../auth/actors.js';

@@ -1,4 +1,5 @@
 import type { Approval, ApprovalStatus } from '../../../schemas/workflow.js';
+import { callbackActor } from '../auth/actors.js';
 import { requirePermission } from '../auth/authorize.js';
 import { ConflictError, ForbiddenError, NotFoundError, UnauthorizedError } from '../errors.js';
 import type { MutationRecord, Page, Principal, RequestContext, SecretBox } from '../ports.js';
@@ -182,9 +183,9 @@ export async function decideApproval(
     actor = decider.principal.userId;
   } else {
     const claims = verifyCallbackCredential(decider.credential, deps.callbackKey, Math.floor(now.getTime() / 1000));
-    if (claims.approvalId !== approvalId || claims.decision !== decision) throw new UnauthorizedError('callback credential is for another approval or decision');
+    if (claims.approvalId !== approvalId || claims.decision !== decision) throw new UnauthorizedError('callback credential is for another approval or decision', { reason: 'callback_credential_invalid' });
     tenantId = claims.tenantId;
-    actor = `callback:${approvalId}`;
+    actor = callbackActor(approvalId);
     nonce = claims.nonce;
   }
   // Retried when the approval changed under us without being decided (the notifier recording its
@@ -196,11 +197,11 @@ export async function decideApproval(
     if (decider.kind === 'user') {
       const roles = decider.principal.roles;
       if (!roles.includes('admin') && !approval.roles.some((r) => roles.includes(r))) {
-        throw new ForbiddenError(`deciding approval ${approvalId} needs one of the roles: admin, ${approval.roles.join(', ')}`);
+        throw new ForbiddenError(`deciding approval ${approvalId} needs one of the roles: admin, ${approval.roles.join(', ')}`, { reason: 'missing_role' });
       }
     }
     if (approval.status !== 'pending') throw new ConflictError(`approval ${approvalId} was already ${approval.status}`);
-    if (nonce !== undefined && nonce !== approval.callbackNonce) throw new UnauthorizedError('callback credential was already used or replaced');
+    if (nonce !== undefined && nonce !== approval.callbackNonce) throw new UnauthorizedError('callback credential was already used or replaced', { reason: 'callback_credential_used' });
     if (Date.parse(approval.expiresAt) <= now.getTime()) throw new ConflictError(`approval ${approvalId} expired at ${approval.expiresAt}`);
 
     const status: ApprovalStatus = decision === 'approve' ? 'approved' : 'rejected';

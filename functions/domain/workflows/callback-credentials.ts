@@ -25,22 +25,33 @@ export function signCallbackCredential(claims: CallbackClaims, key: Buffer): str
   return `${PREFIX}.${body}.${mac(key, `${PREFIX}.${body}`)}`;
 }
 
-/** Verifies signature and expiry; throws UnauthorizedError naming the reason. */
+const malformed = () => new UnauthorizedError('malformed callback credential', { reason: 'callback_credential_invalid' });
+
+/**
+ * Verifies shape, signature and expiry; throws UnauthorizedError naming the reason. Exactly three
+ * segments: a credential with more is refused (never read as its first three), whatever follows.
+ */
 export function verifyCallbackCredential(credential: string, key: Buffer, nowSeconds: number): CallbackClaims {
-  const [prefix, body, signature] = credential.split('.');
-  if (prefix !== PREFIX || !body || !signature) throw new UnauthorizedError('malformed callback credential');
+  const segments = credential.split('.');
+  if (segments.length !== 3) throw malformed();
+  const [prefix, body, signature] = segments as [string, string, string];
+  if (prefix !== PREFIX || !body || !signature) throw malformed();
   const expected = Buffer.from(mac(key, `${prefix}.${body}`));
   const given = Buffer.from(signature);
-  if (expected.length !== given.length || !timingSafeEqual(expected, given)) throw new UnauthorizedError('callback credential signature invalid');
-  let raw: { t?: unknown; a?: unknown; d?: unknown; n?: unknown; e?: unknown };
+  if (expected.length !== given.length || !timingSafeEqual(expected, given)) {
+    throw new UnauthorizedError('callback credential signature invalid', { reason: 'callback_credential_invalid' });
+  }
+  let raw: unknown;
   try {
     raw = JSON.parse(Buffer.from(body, 'base64url').toString('utf8'));
   } catch {
-    throw new UnauthorizedError('malformed callback credential');
+    throw malformed();
   }
-  if (typeof raw.t !== 'string' || typeof raw.a !== 'string' || (raw.d !== 'approve' && raw.d !== 'reject') || typeof raw.n !== 'string' || typeof raw.e !== 'number') {
-    throw new UnauthorizedError('malformed callback credential');
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw malformed();
+  const { t, a, d, n, e } = raw as { t?: unknown; a?: unknown; d?: unknown; n?: unknown; e?: unknown };
+  if (typeof t !== 'string' || typeof a !== 'string' || (d !== 'approve' && d !== 'reject') || typeof n !== 'string' || typeof e !== 'number') {
+    throw malformed();
   }
-  if (raw.e <= nowSeconds) throw new UnauthorizedError('callback credential expired');
-  return { tenantId: raw.t, approvalId: raw.a, decision: raw.d, nonce: raw.n, exp: raw.e };
+  if (e <= nowSeconds) throw new UnauthorizedError('callback credential expired', { reason: 'callback_credential_expired' });
+  return { tenantId: t, approvalId: a, decision: d, nonce: n, exp: e };
 }

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Execution, ExecuteWorkflowRequest, RunError, RunStatus, StepRecord } from '../../../schemas/workflow.js';
+import { WORKFLOW_ENGINE_ACTOR } from '../auth/actors.js';
 import { requirePermission } from '../auth/authorize.js';
 import { ConflictError, isDomainError, NotFoundError, TransientError } from '../errors.js';
 import type { Clock, IdGenerator, IdempotencyStore, EntityRepository, MutationRecord, RequestContext } from '../ports.js';
@@ -43,7 +44,7 @@ export interface RunRef {
 const MAX_OUTPUT_BYTES = 32 * 1024;
 /** Largest run state: a DynamoDB item holds at most 400 KB, keys and attribute names included. */
 const MAX_RUN_BYTES = 350 * 1024;
-const SYSTEM_ACTOR = 'system:workflow-engine';
+const SYSTEM_ACTOR = WORKFLOW_ENGINE_ACTOR;
 const TERMINAL: readonly RunStatus[] = ['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'REJECTED'];
 
 /** Deterministic approval id of a gate: one per run, step and generation (a retried gate finds it). */

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { signCallbackCredential, verifyCallbackCredential } from '../../../functions/domain/workflows/callback-credentials.js';
 import { UnauthorizedError } from '../../../functions/domain/errors.js';
@@ -27,5 +27,22 @@ describe('callback credentials', () => {
 
   it.each(['', 'cb1', 'cb1..', 'xx1.e30.abc', 'cb1.bm90LWpzb24.sig'])('refuses the malformed credential %j', (c) => {
     expect(() => verifyCallbackCredential(c, key, 1)).toThrow(UnauthorizedError);
+  });
+
+  it.each([
+    ['an empty segment', (c: string) => `${c}.`],
+    ['a fourth segment', (c: string) => `${c}.extra`],
+    ['its signature again', (c: string) => `${c}.${c.split('.')[2]}`],
+    ['a whole second credential', (c: string) => `${c}.${c}`],
+  ])('refuses a validly signed credential followed by %s', (_, extend) => {
+    const valid = signCallbackCredential(claims, key);
+    expect(() => verifyCallbackCredential(valid, key, 1)).not.toThrow();
+    expect(() => verifyCallbackCredential(extend(valid), key, 1)).toThrow(/malformed/);
+  });
+
+  it.each(['null', '[]', '"cb1"', '7'])('refuses a signed body that is %s instead of an object', (json) => {
+    const body = Buffer.from(json).toString('base64url');
+    const signature = createHmac('sha256', key).update(`cb1.${body}`).digest('base64url');
+    expect(() => verifyCallbackCredential(`cb1.${body}.${signature}`, key, 1)).toThrow(UnauthorizedError);
   });
 });
