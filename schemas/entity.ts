@@ -1,6 +1,7 @@
 // Namespace import: lets esbuild tree-shake zod (a named `z` import bundles all of it).
 import * as z from 'zod';
 import { Id, PageQuery } from './common.js';
+import { jsonValueIssues } from './json-rules.js';
 
 export const ENTITY_TYPES = ['person', 'organization', 'deal', 'employee', 'account', 'contact', 'ticket'] as const;
 export const EntityType = z.enum(ENTITY_TYPES).meta({ id: 'EntityType' });
@@ -14,10 +15,19 @@ const JsonValue: z.ZodType<unknown> = z
   .lazy(() => z.union([z.string().max(4096), z.number(), z.boolean(), z.null(), z.array(JsonValue).max(100), z.record(z.string(), JsonValue)]))
   .meta({ id: 'AttributeValue' });
 
-/** Attribute values: JSON scalars, arrays and objects (each string up to 4 KB). */
+/**
+ * Attribute values: JSON scalars, arrays and objects (each string up to 4 KB) that DynamoDB stores as
+ * sent (schemas/json-rules.ts: number range, nesting, keys, Unicode). The rules are checked first, by an
+ * iterative walk: the recursive schema below only ever sees a value of bounded depth.
+ */
 export const Attributes = z
-  .record(AttributeName, JsonValue)
-  .refine((a) => Object.keys(a).length <= 200, 'at most 200 attributes')
+  .preprocess(
+    (value, ctx) => {
+      for (const issue of jsonValueIssues(value)) ctx.addIssue({ code: 'custom', message: issue.message, path: [...issue.path], input: value });
+      return value;
+    },
+    z.record(AttributeName, JsonValue).refine((a) => Object.keys(a).length <= 200, 'at most 200 attributes'),
+  )
   .meta({ id: 'Attributes' });
 
 export const CreateEntityRequest = z

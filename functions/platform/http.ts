@@ -5,9 +5,10 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import * as z from 'zod';
 import type { ZodType } from 'zod';
 import { MAX_BODY_BYTES } from '../../schemas/common.js';
-import { isDomainError, UnauthorizedError, ValidationError, type ErrorDetail } from '../domain/errors.js';
+import { isDomainError, UnauthorizedError, UnsupportedMediaTypeError, ValidationError, type ErrorDetail } from '../domain/errors.js';
 import type { Principal, RequestContext } from '../domain/ports.js';
 import { logger } from './logger.js';
+import { parseStrictJson } from './strict-json.js';
 
 export interface RouteInput<B, Q, P> {
   body: B;
@@ -72,19 +73,51 @@ function parsePart<T>(schema: ZodType<T> | undefined, value: unknown, part: stri
   return parsed.data;
 }
 
+/** `application/json` or a structured `+json` type (`application/merge-patch+json`), any parameters. */
+const JSON_MEDIA_TYPE = /^application\/(?:[a-z0-9!#$&^_.+-]+\+)?json$/;
+
+/**
+ * A body is read only when it is declared JSON in UTF-8 (RFC 8259): a missing Content-Type is refused
+ * too, rather than guessed, so a form post or a text upload never reaches a JSON schema by accident.
+ */
+function requireJsonContentType(event: APIGatewayProxyEvent): void {
+  const name = Object.keys(event.headers ?? {}).find((h) => h.toLowerCase() === 'content-type');
+  const all = name ? (event.multiValueHeaders?.[name] ?? [event.headers[name]]) : [];
+  const refuse = (message: string): never => {
+    throw new UnsupportedMediaTypeError(`request bodies are JSON: ${message}`, { details: [{ field: 'content-type', message }] });
+  };
+  if (!name || all.length === 0) refuse('Content-Type application/json is required with a body');
+  if (new Set(all).size > 1) refuse('one Content-Type, not several');
+  const [type = '', ...params] = (event.headers[name!] ?? '').split(';');
+  if (!JSON_MEDIA_TYPE.test(type.trim().toLowerCase())) refuse('Content-Type must be application/json or application/*+json');
+  const charset = params
+    .map((p) => p.split('='))
+    .find(([key]) => key?.trim().toLowerCase() === 'charset')?.[1]
+    ?.trim()
+    .replace(/^"(.*)"$/, '$1')
+    .toLowerCase();
+  if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') refuse('JSON is UTF-8 (charset=utf-8, or no charset)');
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
 function readBody(event: APIGatewayProxyEvent): unknown {
   if (event.body === null || event.body === undefined || event.body === '') {
     throw new ValidationError('request body is required', { details: [{ field: 'body', message: 'required' }] });
   }
-  const raw = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  requireJsonContentType(event);
+  let raw = event.body;
+  if (event.isBase64Encoded) {
+    try {
+      raw = utf8.decode(Buffer.from(event.body, 'base64'));
+    } catch {
+      throw new ValidationError('request body is not valid UTF-8', { details: [{ field: 'body', message: 'invalid UTF-8' }] });
+    }
+  }
   if (Buffer.byteLength(raw, 'utf8') > MAX_BODY_BYTES) {
     throw new ValidationError(`request body exceeds ${MAX_BODY_BYTES} bytes`, { details: [{ field: 'body', message: 'too large' }] });
   }
-  try {
-    return JSON.parse(raw);
-  } catch {
-    throw new ValidationError('request body is not valid JSON', { details: [{ field: 'body', message: 'malformed JSON' }] });
-  }
+  return parseStrictJson(raw);
 }
 
 function mapError(error: unknown, requestId: string): APIGatewayProxyResult {

@@ -31,20 +31,22 @@ export const sequentialIds = (prefix = 'id'): IdGenerator => {
   return { newId: () => `${prefix}-${++n}` };
 };
 
-/** An API Gateway proxy event as the authorizer-fronted API delivers it. */
+/** An API Gateway proxy event as the authorizer-fronted API delivers it (a body comes as application/json unless `headers` say otherwise). */
 export function anApiEvent(overrides: {
   body?: string | null;
   query?: Record<string, string>;
   path?: Record<string, string>;
   principal?: Principal | null;
+  headers?: Record<string, string>;
 } = {}): APIGatewayProxyEvent {
   const p = overrides.principal === undefined ? aPrincipal() : overrides.principal;
+  const headers = overrides.headers ?? (overrides.body ? { 'Content-Type': 'application/json' } : {});
   return {
     resource: '/',
     path: '/',
     httpMethod: 'POST',
-    headers: {},
-    multiValueHeaders: {},
+    headers,
+    multiValueHeaders: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, [v]])),
     queryStringParameters: overrides.query ?? null,
     multiValueQueryStringParameters: null,
     pathParameters: overrides.path ?? null,

@@ -41,6 +41,56 @@ describe('httpRoute', () => {
     expect(parse(res).error.message).toMatch(/exceeds/);
   });
 
+  it('refuses a body whose JSON repeats a key, naming it', async () => {
+    const res = await echo(anApiEvent({ body: '{"name":"x","count":1,"name":"y"}' }));
+    expect(res.statusCode).toBe(400);
+    expect(parse(res).error).toMatchObject({ code: 'VALIDATION_ERROR', details: [{ field: 'name', message: expect.stringMatching(/^duplicate key/) }] });
+  });
+
+  it('refuses a base64 body that is not UTF-8', async () => {
+    const event = anApiEvent({ body: Buffer.from([0x7b, 0xff, 0x7d]).toString('base64') });
+    event.isBase64Encoded = true;
+    const res = await echo(event);
+    expect(res.statusCode).toBe(400);
+    expect(parse(res).error.details?.[0]?.field).toBe('body');
+  });
+
+  it.each([
+    ['text/plain', 'text/plain'],
+    ['a form', 'application/x-www-form-urlencoded'],
+    ['a JSON look-alike', 'application/jsonp'],
+    ['JSON in Latin-1', 'application/json; charset=iso-8859-1'],
+    ['an empty value', ''],
+  ])('answers 415 UNSUPPORTED_MEDIA_TYPE for a body sent as %s', async (_name, contentType) => {
+    const res = await echo(anApiEvent({ body: JSON.stringify({ name: 'x', count: 1 }), headers: { 'content-type': contentType } }));
+    expect(res.statusCode).toBe(415);
+    expect(parse(res).error).toMatchObject({ code: 'UNSUPPORTED_MEDIA_TYPE', details: [{ field: 'content-type' }] });
+  });
+
+  it('answers 415 for a body without a Content-Type', async () => {
+    const res = await echo(anApiEvent({ body: JSON.stringify({ name: 'x', count: 1 }), headers: {} }));
+    expect(res.statusCode).toBe(415);
+  });
+
+  it('answers 415 when Content-Type is sent twice with different values', async () => {
+    const event = anApiEvent({ body: JSON.stringify({ name: 'x', count: 1 }) });
+    event.multiValueHeaders = { 'Content-Type': ['application/json', 'text/plain'] };
+    expect((await echo(event)).statusCode).toBe(415);
+  });
+
+  it.each(['application/json', 'Application/JSON; charset=UTF-8', 'application/json;charset="utf-8"', 'application/merge-patch+json', 'application/vnd.modos.entity+json; charset=utf-8'])(
+    'accepts a body sent as %s',
+    async (contentType) => {
+      const res = await echo(anApiEvent({ body: JSON.stringify({ name: 'x', count: 1 }), headers: { 'CONTENT-TYPE': contentType } }));
+      expect(res.statusCode).toBe(201);
+    },
+  );
+
+  it('ignores the body and its type on a route that takes none', async () => {
+    const h = httpRoute({}, async () => ({ ok: true }));
+    expect((await h(anApiEvent({ body: 'not json', headers: { 'content-type': 'text/plain' } }))).statusCode).toBe(200);
+  });
+
   it('answers 401 when no verified principal reached the handler', async () => {
     const res = await echo(anApiEvent({ principal: null, body: '{}' }));
     expect(res.statusCode).toBe(401);

@@ -16,7 +16,7 @@ export class DynamoAuditReader implements AuditReader {
 
   async list(tenantId: string, query: { limit: number; cursor?: string }): Promise<Page<AuditRecord>> {
     const partition = keys.auditPartition(tenantId);
-    const startKey = decodeCursor(query.cursor, 'PK', partition);
+    const startKey = decodeCursor(query.cursor, { partition });
     try {
       const out = await this.client.send(
         new QueryCommand({

@@ -76,7 +76,7 @@ export class DynamoEntityRepository implements EntityRepository {
     const [index, pkAttr, partition] = query.type
       ? (['GSI2', 'GSI2PK', keys.entitiesOfTypePartition(tenantId, query.type)] as const)
       : (['GSI1', 'GSI1PK', keys.entitiesPartition(tenantId)] as const);
-    const startKey = decodeCursor(query.cursor, pkAttr, partition);
+    const startKey = decodeCursor(query.cursor, { index, partition });
     try {
       const out = await this.client.send(
         new QueryCommand({

@@ -47,7 +47,7 @@ async function queryPage(
   query: { limit: number; cursor?: string },
   what: string,
 ): Promise<{ items: Record<string, unknown>[]; nextCursor: string | null }> {
-  const startKey = decodeCursor(query.cursor, 'GSI1PK', partition);
+  const startKey = decodeCursor(query.cursor, { index: 'GSI1', partition });
   try {
     const out = await client.send(
       new QueryCommand({
