@@ -1,15 +1,18 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { startFauxqs } from 'fauxqs';
 import { AUTHORIZER, EVENT_RULES, FUNCTIONS, ROUTES, STATE_MACHINES, STREAM_CONSUMERS, type FunctionName } from '../functions/platform/manifest.js';
-import { lambdaContext, LocalApiServer, type ProxyHandler, type TokenAuthorizer } from './api-server.js';
+import { LocalApiServer, type ProxyHandler, type TokenAuthorizer } from './api-server.js';
 import { ensureTable, startDynamoLocal } from './dynamodb.js';
 import { LocalEventBus } from './event-bus.js';
 import { ensureLocalKeys, LOCAL_AUDIENCE, LOCAL_ISSUER, signLocalToken, type LocalKeys } from './keys.js';
+import { ensureBundles } from './lambda/bundles.js';
+import { localEnvironment, type LocalBindingValues } from './lambda/environment.js';
+import { LocalLambdaRuntime, type LocalFunctionConfig } from './lambda/runtime.js';
 import { LocalStepFunctions } from './stepfunctions/index.js';
 import { LocalStreamPoller, type StreamHandler } from './stream-poller.js';
+import { webhookDevPortList } from './webhook-ports.js';
 
 export interface PlatformOptions {
   /** Where DynamoDB, S3 and keys persist (default `$MODOS_DATA_DIR` or `.modos`). */
@@ -22,6 +25,13 @@ export interface PlatformOptions {
   /** How often the table stream is polled for outbox events (default `$MODOS_STREAM_POLL_MS` or 50). */
   streamPollMs?: number;
   onProgress?: (step: string, ms: number) => void;
+  /** Loopback ports webhooks may reach, e.g. `8900-8999` (default `$MODOS_WEBHOOK_DEV_PORTS` or 8900-8999; never the platform's own). */
+  webhookDevPorts?: string;
+  /**
+   * `bundles` (default): each function runs its esbuild bundle, as deployed. `source`: its TypeScript
+   * sources through tsx, for debugging (`MODOS_FUNCTIONS=source`); same sandboxes and environment.
+   */
+  functions?: 'bundles' | 'source';
 }
 
 export interface LocalPlatform {
@@ -37,25 +47,32 @@ export interface LocalPlatform {
   stepFunctions: LocalStepFunctions;
   issuer: string;
   audience: string;
+  /** The local Lambda service: every function's sandboxes. */
+  lambda: LocalLambdaRuntime;
   token(req: { tenantId: string; roles: string[]; userId?: string; expiresInSeconds?: number; audience?: string }): Promise<string>;
   stop(): Promise<void>;
 }
 
 const ROOT = resolve(import.meta.dirname, '..');
 
-type AnyHandler = (event: unknown, context: unknown) => Promise<unknown>;
-
-/** Imports a function's handler module from the manifest (the same module Lambda runs). */
-async function loadHandler<T>(name: FunctionName): Promise<T> {
-  const mod = (await import(pathToFileURL(join(ROOT, FUNCTIONS[name].entry)).href)) as { handler: T };
-  return mod.handler;
-}
-
-/** Calls a function as Lambda would: the event and a Lambda context. */
-async function invoke(name: string, event: unknown): Promise<unknown> {
-  if (!(name in FUNCTIONS)) throw Object.assign(new Error(`Function not found: ${name}`), { name: 'ResourceNotFoundException' });
-  const handler = await loadHandler<AnyHandler>(name as FunctionName);
-  return handler(event, lambdaContext(name, randomUUID()));
+/** Every function of the manifest as a local Lambda: its module, its environment, memory and timeout. */
+function localFunctions(mode: 'bundles' | 'source', bundles: Record<FunctionName, string> | undefined, values: LocalBindingValues): Record<string, LocalFunctionConfig> {
+  return Object.fromEntries(
+    (Object.keys(FUNCTIONS) as FunctionName[]).map((name) => {
+      const spec = FUNCTIONS[name];
+      return [
+        name,
+        {
+          name,
+          module: mode === 'source' ? join(ROOT, spec.entry) : bundles![name],
+          env: localEnvironment(spec, values),
+          memoryMb: 'memoryMb' in spec ? spec.memoryMb : 512,
+          timeoutSeconds: 'timeoutSeconds' in spec ? spec.timeoutSeconds : 10,
+          source: mode === 'source',
+        },
+      ];
+    }),
+  );
 }
 
 /** A secret kept in the data folder (created on first start, mode 0600). */
@@ -93,16 +110,26 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Loca
   const bucketName = 'modos-local';
   const busName = 'modos-local';
   const stops: Array<() => Promise<void>> = [];
+  const mode = options.functions ?? (process.env.MODOS_FUNCTIONS === 'source' ? 'source' : 'bundles');
+  // The bus, the state machine runtime and the stream poller call functions through this; calls that
+  // come before the Lambda runtime exists (journal replay at start) wait for it.
+  let markLambdaReady!: (l: LocalLambdaRuntime) => void;
+  const lambdaReady = new Promise<LocalLambdaRuntime>((r) => (markLambdaReady = r));
+  const invoke = async (name: string, event: unknown): Promise<unknown> => (await lambdaReady).invoke(name, event);
+  let lambda: LocalLambdaRuntime | undefined;
+  // Stopped last: the bus, the state machines and the poller finish their invocations first.
+  stops.push(async () => lambda?.stop());
   const stopAll = async () => {
     for (const s of stops.reverse()) await s().catch(() => undefined);
   };
   try {
-    const [keys, dynamo, s3] = await Promise.all([
+    const [keys, dynamo, s3, bundles] = await Promise.all([
       ensureLocalKeys(dataDir),
       startDynamoLocal(join(dataDir, 'dynamodb'), { inMemory: options.inMemory }).then((d) => (step('dynamodb'), d)),
       startFauxqs({ port: 0, logger: false, host: '127.0.0.1', ...(options.inMemory ? {} : { dataDir: join(dataDir, 's3') }), init: { buckets: [bucketName] } }).then(
         (s) => (step('s3'), s),
       ),
+      mode === 'bundles' ? ensureBundles().then((b) => (step(b.cached ? 'bundles (cached)' : 'bundles'), b)) : undefined,
     ]);
     stops.push(() => dynamo.stop());
     stops.push(() => s3.stop());
@@ -113,7 +140,10 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Loca
       busName,
       rules: EVENT_RULES,
       logFile: join(dataDir, 'events.jsonl'),
-      deadLetterFile: join(dataDir, 'events-dead-letter.jsonl'),
+      // Journal, dead letters, redrive requests (docs/local-event-bus.md); an in-memory table's events die with it.
+      stateDir: join(dataDir, options.inMemory ? `bus-${process.pid}` : 'bus'),
+      // MODOS_BUS_PAUSED=true: events are accepted and journalled but none is delivered until a start without it.
+      startPaused: process.env.MODOS_BUS_PAUSED === 'true',
       resolveFunction: async (name) => (event) => invoke(name, event),
     });
     const busEndpoint = await bus.start();
@@ -126,16 +156,10 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Loca
       stateMachines: localStateMachines(),
     });
 
-    // The API listens first (requests wait for `ready`), so its URL is known to the handlers'
-    // configuration (callback links) before any handler module is loaded.
-    const handlers = new Map<string, Promise<ProxyHandler>>();
-    let authorizer: Promise<TokenAuthorizer> | undefined;
-    const resolveHandler = (name: string) => {
-      let h = handlers.get(name);
-      if (!h) handlers.set(name, (h = loadHandler<ProxyHandler>(name as FunctionName)));
-      return h;
-    };
-    const loadAuthorizer = () => (authorizer ??= loadHandler<TokenAuthorizer>(AUTHORIZER.function));
+    // The API listens first (requests wait for `ready`), so its URL is known to the functions'
+    // environment (callback links) before any sandbox starts. API Gateway invokes functions synchronously.
+    const resolveHandler = async (name: string): Promise<ProxyHandler> => (event, context) => invoke(name, event) as ReturnType<ProxyHandler>;
+    const loadAuthorizer = async (): Promise<TokenAuthorizer> => (event) => invoke(AUTHORIZER.function, event) as ReturnType<TokenAuthorizer>;
     const api = new LocalApiServer({ routes: ROUTES, stage, resolveHandler, authorizer: loadAuthorizer, authorizerCacheTtlSeconds: AUTHORIZER.resultsCacheTtlSeconds });
     const port = options.port ?? Number(process.env.PORT ?? 3000);
     const url = await api.start(port);
@@ -145,6 +169,30 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Loca
     const audience = LOCAL_AUDIENCE;
     const sfnEndpoint = await stepFunctions.start();
     stops.push(() => stepFunctions.stop());
+    const ownPorts = [url, dynamo.endpoint, s3.address, busEndpoint, sfnEndpoint].map((u) => Number(new URL(u).port));
+    const loopbackWebhookPorts = webhookDevPortList(options.webhookDevPorts, ownPorts);
+    const callbackKey = dataSecret(dataDir, 'callback.key', 48);
+    const logLevel = options.logLevel ?? process.env.LOG_LEVEL ?? 'INFO';
+    const bindingValues: LocalBindingValues = {
+      stage,
+      logLevel,
+      region: 'us-east-1',
+      tableName,
+      bucketName,
+      busName,
+      jwtIssuer: issuer,
+      jwtAudience: audience,
+      jwksFile: keys.jwksFile,
+      workflowStateMachineArn: stepFunctions.stateMachineArn('WorkflowRun'),
+      callbackKey,
+      publicApiUrl: url,
+      endpoints: { dynamodb: dynamo.endpoint, s3: s3.address, eventbridge: busEndpoint, sfn: sfnEndpoint },
+      developmentEnv: { ALLOW_HTTP_LOOPBACK_WEBHOOKS: 'true', LOOPBACK_WEBHOOK_PORTS: loopbackWebhookPorts },
+    };
+    lambda = new LocalLambdaRuntime({ functions: localFunctions(mode, bundles?.files, bindingValues) });
+    markLambdaReady(lambda);
+    // The platform's own process (tests, scripts and benches that read the table beside the API) gets
+    // the same settings; functions never see this environment, only their own.
     Object.assign(process.env, {
       STAGE: stage,
       TABLE_NAME: tableName,
@@ -157,13 +205,13 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Loca
       MODOS_SFN_ENDPOINT: sfnEndpoint,
       WORKFLOW_STATE_MACHINE_ARN: stepFunctions.stateMachineArn('WorkflowRun'),
       PUBLIC_API_URL: url,
-      CALLBACK_KEY: dataSecret(dataDir, 'callback.key', 48),
+      CALLBACK_KEY: callbackKey,
       ALLOW_HTTP_LOOPBACK_WEBHOOKS: 'true',
+      LOOPBACK_WEBHOOK_PORTS: loopbackWebhookPorts,
       JWT_ISSUER: issuer,
       JWT_AUDIENCE: audience,
       JWKS_FILE: keys.jwksFile,
-      LOG_LEVEL: options.logLevel ?? process.env.LOG_LEVEL ?? 'INFO',
-      POWERTOOLS_DEV: 'false',
+      LOG_LEVEL: logLevel,
     });
     const { resetConfig } = await import('../functions/platform/config.js');
     const { resetClients } = await import('../functions/platform/aws-clients.js');
@@ -175,7 +223,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Loca
       dynamo.client,
       dynamo.endpoint,
       tableName,
-      await loadHandler<StreamHandler>(consumer.function),
+      ((event) => invoke(consumer.function, event)) as StreamHandler,
       join(dataDir, options.inMemory ? `stream-checkpoint-${process.pid}.json` : 'stream-checkpoint.json'),
       {
         filter: consumer.filter,
@@ -189,8 +237,9 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Loca
     stops.push(() => poller.stop());
     step('stream');
 
-    // Load every handler before answering, so /health answering means every route is ready.
-    await Promise.all([...ROUTES.map((r) => resolveHandler(r.function)), loadAuthorizer()]);
+    // The authorizer and the health check are warm before /health answers; other functions start on
+    // their first invocation (a cold start, as in Lambda).
+    await lambda.warm([AUTHORIZER.function, 'Health']);
     api.setReady();
     step('api');
 
@@ -205,6 +254,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Loca
       bus,
       poller,
       stepFunctions,
+      lambda,
       issuer,
       audience,
       token: (req) => signLocalToken(keys.privateJwk, { issuer, audience, ...req }),

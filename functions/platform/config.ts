@@ -1,24 +1,26 @@
 // Namespace import: lets esbuild tree-shake zod (a named `z` import bundles all of it).
 import * as z from 'zod';
+import { parsePortList } from '../domain/webhooks/loopback-ports.js';
 
 /**
  * The only module that reads process.env. Parsed once, validated with zod, so a missing or malformed
  * setting fails at cold start with the variable's name instead of deep inside a request.
  */
 const ConfigSchema = z.object({
-  STAGE: z.string().default('local'),
-  TABLE_NAME: z.string().min(1).default('modos-local'),
-  BUCKET_NAME: z.string().min(1).default('modos-local'),
-  EVENT_BUS_NAME: z.string().min(1).default('modos-local'),
-  AWS_REGION: z.string().default('us-east-1'),
+  STAGE: z.string().min(1),
+  /** Set by a binding (functions/platform/bindings.ts); read through `bound()` getters below. */
+  TABLE_NAME: z.string().min(1).optional(),
+  BUCKET_NAME: z.string().min(1).optional(),
+  EVENT_BUS_NAME: z.string().min(1).optional(),
+  AWS_REGION: z.string().min(1),
   /** Set by the local runtime only: endpoints of the embedded emulators. */
   MODOS_DYNAMODB_ENDPOINT: z.string().url().optional(),
   MODOS_S3_ENDPOINT: z.string().url().optional(),
   MODOS_EVENTBRIDGE_ENDPOINT: z.string().url().optional(),
   MODOS_SFN_ENDPOINT: z.string().url().optional(),
   /** JWT verification. In AWS the authorizer fetches keys from JWKS_URL (rotation); locally from JWKS_FILE. */
-  JWT_ISSUER: z.string().min(1).default('https://auth.modos.local/'),
-  JWT_AUDIENCE: z.string().min(1).default('modos-api'),
+  JWT_ISSUER: z.string().min(1).optional(),
+  JWT_AUDIENCE: z.string().min(1).optional(),
   JWKS_URL: z.string().url().optional(),
   JWKS_FILE: z.string().optional(),
   /** Number of lanes a tenant's audit hash chain is split into (see domain/audit/audit-chain.ts). */
@@ -26,17 +28,38 @@ const ConfigSchema = z.object({
   OUTBOX_TTL_DAYS: z.coerce.number().int().min(1).default(7),
   LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
   /** The workflow-run state machine (Step Functions). */
-  WORKFLOW_STATE_MACHINE_ARN: z.string().min(1).default('arn:aws:states:us-east-1:000000000000:stateMachine:modos-local-workflow-run'),
+  WORKFLOW_STATE_MACHINE_ARN: z.string().min(1).optional(),
   /** Base URL of the public API (approval callback links). */
-  PUBLIC_API_URL: z.string().url().default('http://127.0.0.1:3000'),
+  PUBLIC_API_URL: z.string().url().optional(),
   /** HMAC key of approval callback credentials: a Secrets Manager secret in AWS, base64 locally. */
   CALLBACK_KEY_SECRET_ARN: z.string().optional(),
   CALLBACK_KEY: z.string().min(32).optional(),
   /** Webhooks to http://127.0.0.1 / localhost are allowed only on the local platform (never in AWS). */
   ALLOW_HTTP_LOOPBACK_WEBHOOKS: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  /** With the above: the only loopback ports webhooks may reach, e.g. `8900-8999,9100` (ports >= 1024). */
+  LOOPBACK_WEBHOOK_PORTS: z
+    .string()
+    .default('')
+    .transform((text, ctx) => {
+      try {
+        return parsePortList(text);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    }),
 });
 
-export type Config = z.infer<typeof ConfigSchema>;
+/** Settings a binding provides: reading one the function is not bound to fails, naming the variable. */
+const BOUND = ['TABLE_NAME', 'BUCKET_NAME', 'EVENT_BUS_NAME', 'JWT_ISSUER', 'JWT_AUDIENCE', 'WORKFLOW_STATE_MACHINE_ARN', 'PUBLIC_API_URL'] as const;
+type Bound = (typeof BOUND)[number];
+
+export type Config = Omit<z.infer<typeof ConfigSchema>, Bound> & Record<Bound, string>;
+
+/** A function read a setting its manifest entry does not bind (in AWS as locally: there are no defaults). */
+export class ConfigurationError extends Error {
+  override readonly name = 'ConfigurationError';
+}
 
 let cached: Config | undefined;
 
@@ -46,7 +69,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new Error(`invalid configuration: ${problems}`);
   }
-  return parsed.data;
+  const data = parsed.data;
+  const out = { ...data } as Record<string, unknown>;
+  for (const name of BOUND) {
+    Object.defineProperty(out, name, {
+      enumerable: true,
+      get() {
+        const value = data[name];
+        if (value === undefined) throw new ConfigurationError(`${name} is not set: this function has no binding that provides it (functions/platform/manifest.ts)`);
+        return value;
+      },
+    });
+  }
+  return out as Config;
 }
 
 /** The process-wide configuration, parsed on first use. */

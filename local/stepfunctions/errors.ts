@@ -77,9 +77,11 @@ export async function timeoutError(cause: string, journalKey?: string): Promise<
 
 /** Error name and Cause as Lambda reports a function error to Step Functions. */
 export function lambdaFunctionError(error: unknown): { error: string; cause: string } {
-  const e = error as { name?: unknown; message?: unknown; stack?: unknown } | undefined;
+  const e = error as { name?: unknown; message?: unknown; stack?: unknown; unhandled?: unknown } | undefined;
   const errorType = typeof e?.name === 'string' && e.name ? e.name : 'Error';
   const errorMessage = typeof e?.message === 'string' ? e.message : String(error);
   const trace = typeof e?.stack === 'string' ? e.stack.split('\n') : [];
+  // Step Functions reports Lambda's unhandled errors (timeouts, out of memory, crashes) as Lambda.Unknown.
+  if (e?.unhandled === true) return { error: 'Lambda.Unknown', cause: JSON.stringify({ errorType, errorMessage }) };
   return { error: errorType, cause: JSON.stringify({ errorType, errorMessage, trace }) };
 }

@@ -1,7 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { environmentNamesOf } from '../../functions/platform/bindings.js';
 import { FUNCTIONS, type FunctionSpec } from '../../functions/platform/manifest.js';
+import { WORKFLOW_ERROR_NAMES } from '../../functions/domain/workflows/errors.js';
 import { asArray, referencedIds, resourcesOfType, synthStage, SYNTH_TIMEOUT_MS, type CfnResourceJson, type SynthesizedStage } from './support/synth.js';
 
 let s: SynthesizedStage;
@@ -50,6 +53,8 @@ describe('functions built from the manifest', () => {
 
   it.each(specs.map((f) => [f.name, f]))('%s gets exactly the env vars of its bindings', (name, spec) => {
     const env = lambdaOf(name).Properties!.Environment.Variables as Record<string, unknown>;
+    // The same list the local runtime builds each function's environment from.
+    expect(Object.keys(env).sort()).toEqual(environmentNamesOf(spec).sort());
     expect('TABLE_NAME' in env, 'TABLE_NAME').toBe(Boolean(spec.table));
     expect('BUCKET_NAME' in env, 'BUCKET_NAME').toBe(Boolean(spec.bucket));
     expect('EVENT_BUS_NAME' in env, 'EVENT_BUS_NAME').toBe(Boolean(spec.bus));
@@ -67,20 +72,43 @@ describe('functions built from the manifest', () => {
     expect(env.ALLOW_HTTP_LOOPBACK_WEBHOOKS ?? 'false', name).toBe('false');
   });
 
-  it('bundles every function as an ES module that loads in Node and exports handler', () => {
-    const bundles = specs.map((spec) => {
-      const fn = lambdaOf(spec.name) as CfnResourceJson & { Metadata?: Record<string, string> };
-      return path.join(s.assemblyDir, fn.Metadata!['aws:asset:path']!, 'index.mjs');
-    });
-    // A child process, so module state and env of one bundle cannot leak into the test runner.
-    const script = `for (const f of JSON.parse(process.argv[1])) { const m = await import(f); if (typeof m.handler !== 'function') throw new Error(f + ': no handler'); }`;
-    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script, JSON.stringify(bundles)], {
-      env: { PATH: process.env.PATH, AWS_REGION: 'eu-west-1', STAGE: 'acme-test', LOG_LEVEL: 'ERROR', JWKS_URL: 'https://idp.example.com/jwks.json' },
+  const bundleOf = (name: string) => {
+    const fn = lambdaOf(name) as CfnResourceJson & { Metadata?: Record<string, string> };
+    return path.join(s.assemblyDir, fn.Metadata!['aws:asset:path']!, 'index.mjs');
+  };
+
+  /** The function's synthesized environment, with references replaced by placeholder strings. */
+  const envOf = (name: string) =>
+    Object.fromEntries(
+      Object.entries(lambdaOf(name).Properties!.Environment.Variables as Record<string, unknown>).map(([k, v]) => [
+        k,
+        typeof v === 'string' ? v : k.endsWith('_URL') ? 'https://resolved.example.com/' : k.endsWith('_ARN') ? 'arn:aws:states:eu-west-1:123456789012:stateMachine:x' : `resolved-${k.toLowerCase()}`,
+      ]),
+    );
+
+  it.each(specs.map((f) => [f.name]))('%s bundle loads with only its own environment and exports handler', (name) => {
+    // A child process per bundle, with the function's environment and nothing else: a bundle that needs
+    // a setting its bindings do not give fails here, as it would at init in Lambda.
+    const script = `const m = await import(process.argv[1]); if (typeof m.handler !== 'function') throw new Error('no handler');`;
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script, bundleOf(name)], {
+      env: { ...envOf(name), NODE_OPTIONS: '', AWS_REGION: 'eu-west-1' },
       encoding: 'utf8',
       timeout: 60_000,
     });
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
+  });
+
+  it('keeps error names in the bundles: the gate functions send, and the finish task classifies, the literal ApprovalRejectedError', () => {
+    const senders = specs.filter((f) => f.sfn === 'callbacks' || f.sfn === 'start+callbacks').map((f) => f.name);
+    expect(senders).toEqual(expect.arrayContaining(['DecideApproval', 'ApprovalCallback', 'ApprovalRequest', 'ApprovalRelay']));
+    for (const name of [...senders, 'WorkflowFinish']) {
+      const code = readFileSync(bundleOf(name), 'utf8');
+      expect(code, name).toContain(WORKFLOW_ERROR_NAMES.ApprovalRejected);
+      // keepNames: classes keep their names through minification. DomainError's name is written nowhere
+      // as a string in the sources, so it is in the bundle only if the bundler preserved it.
+      expect(code, name).toContain('"DomainError"');
+    }
   });
 
   it('passes the stage identity provider to the authorizer only', () => {

@@ -1,0 +1,37 @@
+import type { FunctionSpec } from './manifest.js';
+
+/**
+ * The environment a function gets, by binding. lib/constructs/modos-function.ts sets these names in
+ * its `bind*` calls (each with its grant), the local runtime gives a function exactly these names and
+ * no others, and test/infra checks the synthesized functions against this list: a function whose binding
+ * is missing has no variable, and fails at init in both runtimes.
+ */
+export const BASE_ENV = ['STAGE', 'LOG_LEVEL', 'POWERTOOLS_SERVICE_NAME', 'AWS_NODEJS_CONNECTION_REUSE_ENABLED', 'NODE_OPTIONS'] as const;
+
+export const BINDING_ENV = {
+  table: ['TABLE_NAME'],
+  bucket: ['BUCKET_NAME'],
+  bus: ['EVENT_BUS_NAME'],
+  jwt: ['JWT_ISSUER', 'JWT_AUDIENCE', 'JWKS_URL'],
+  sfnStart: ['WORKFLOW_STATE_MACHINE_ARN'],
+  callbackKey: ['CALLBACK_KEY_SECRET_ARN', 'PUBLIC_API_URL'],
+} as const;
+
+export type BindingKind = keyof typeof BINDING_ENV;
+
+/** The bindings a function spec declares. */
+export function bindingsOf(spec: FunctionSpec): BindingKind[] {
+  const kinds: BindingKind[] = [];
+  if (spec.table) kinds.push('table');
+  if (spec.bucket) kinds.push('bucket');
+  if (spec.bus) kinds.push('bus');
+  if (spec.jwt) kinds.push('jwt');
+  if (spec.sfn === 'start' || spec.sfn === 'start+callbacks') kinds.push('sfnStart');
+  if (spec.callbackKey) kinds.push('callbackKey');
+  return kinds;
+}
+
+/** Every environment variable name the deployed function has (base + bindings). */
+export function environmentNamesOf(spec: FunctionSpec): string[] {
+  return [...BASE_ENV, ...bindingsOf(spec).flatMap((k) => BINDING_ENV[k])];
+}

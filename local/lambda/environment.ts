@@ -1,0 +1,91 @@
+import { BASE_ENV, BINDING_ENV, bindingsOf, type BindingKind } from '../../functions/platform/bindings.js';
+import type { FunctionSpec } from '../../functions/platform/manifest.js';
+
+/** What the local platform binds: the values behind each binding's variables, and the emulators' endpoints. */
+export interface LocalBindingValues {
+  stage: string;
+  logLevel: string;
+  region: string;
+  tableName: string;
+  bucketName: string;
+  busName: string;
+  jwtIssuer: string;
+  jwtAudience: string;
+  jwksFile: string;
+  workflowStateMachineArn: string;
+  callbackKey: string;
+  publicApiUrl: string;
+  endpoints: { dynamodb: string; s3: string; eventbridge: string; sfn: string };
+  /**
+   * Local-development switches every function gets (the loopback webhook allowance, read where webhook
+   * URLs are validated and where they are called); the CDK stack sets none of them, and test/infra checks it.
+   */
+  developmentEnv: Record<string, string>;
+}
+
+/**
+ * The two variables whose local value differs in kind from AWS's: the JWKS comes from a file instead of
+ * an HTTPS URL, and the platform key is given directly instead of as a Secrets Manager secret ARN.
+ */
+export const LOCAL_SUBSTITUTES: Record<string, string> = { JWKS_URL: 'JWKS_FILE', CALLBACK_KEY_SECRET_ARN: 'CALLBACK_KEY' };
+
+/**
+ * A function's whole environment on the local platform: what the CDK stack sets (the base variables and
+ * exactly those of its bindings, functions/platform/bindings.ts), what the Lambda service sets
+ * (region, function name, memory, the role's credentials: dummies here), and the emulator endpoint of
+ * each bound service. Nothing from the platform's own process leaks in.
+ */
+export function localEnvironment(spec: FunctionSpec, v: LocalBindingValues): Record<string, string> {
+  const memoryMb = spec.memoryMb ?? 512;
+  const base: Record<(typeof BASE_ENV)[number], string> = {
+    STAGE: v.stage,
+    LOG_LEVEL: v.logLevel,
+    POWERTOOLS_SERVICE_NAME: 'modos',
+    AWS_NODEJS_CONNECTION_REUSE_ENABLED: '1',
+    NODE_OPTIONS: '--enable-source-maps',
+  };
+  const values: Record<string, string> = {
+    TABLE_NAME: v.tableName,
+    BUCKET_NAME: v.bucketName,
+    EVENT_BUS_NAME: v.busName,
+    JWT_ISSUER: v.jwtIssuer,
+    JWT_AUDIENCE: v.jwtAudience,
+    JWKS_FILE: v.jwksFile,
+    WORKFLOW_STATE_MACHINE_ARN: v.workflowStateMachineArn,
+    CALLBACK_KEY: v.callbackKey,
+    PUBLIC_API_URL: v.publicApiUrl,
+  };
+  const endpointOf: Partial<Record<BindingKind, [string, string]>> = {
+    table: ['MODOS_DYNAMODB_ENDPOINT', v.endpoints.dynamodb],
+    bucket: ['MODOS_S3_ENDPOINT', v.endpoints.s3],
+    bus: ['MODOS_EVENTBRIDGE_ENDPOINT', v.endpoints.eventbridge],
+    sfnStart: ['MODOS_SFN_ENDPOINT', v.endpoints.sfn],
+  };
+  const env: Record<string, string> = {
+    ...base,
+    AWS_REGION: v.region,
+    AWS_DEFAULT_REGION: v.region,
+    AWS_LAMBDA_FUNCTION_NAME: spec.name,
+    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(memoryMb),
+    AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    AWS_SESSION_TOKEN: 'local',
+    TZ: 'UTC',
+  };
+  for (const kind of bindingsOf(spec)) {
+    for (const name of BINDING_ENV[kind]) {
+      const localName = LOCAL_SUBSTITUTES[name] ?? name;
+      const value = values[localName];
+      if (value === undefined) throw new Error(`the local platform has no value for ${localName} (binding ${kind} of ${spec.name})`);
+      env[localName] = value;
+    }
+    const endpoint = endpointOf[kind];
+    if (endpoint) env[endpoint[0]] = endpoint[1];
+  }
+  // Task-token callbacks need no variable in AWS (IAM grants them), only the emulator's endpoint here.
+  if (spec.sfn) env.MODOS_SFN_ENDPOINT = v.endpoints.sfn;
+  Object.assign(env, v.developmentEnv);
+  return env;
+}
