@@ -34,7 +34,7 @@ export function definitionDeps(): Omit<DefinitionDeps, 'secrets'> {
     tools: toolRegistry(),
     clock: systemClock,
     ids: uuidIds,
-    allowHttpLoopback: config().ALLOW_HTTP_LOOPBACK_WEBHOOKS,
+    urlPolicy: { allowHttpLoopback: config().ALLOW_HTTP_LOOPBACK_WEBHOOKS, loopbackPorts: config().LOOPBACK_WEBHOOK_PORTS },
   };
 }
 

@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { Webhook } from 'standardwebhooks';
+import { listenOnWebhookDevPort } from '../../local/webhook-ports.js';
 
 export interface ReceivedWebhook {
   id: string;
@@ -11,7 +12,7 @@ export interface ReceivedWebhook {
 }
 
 /**
- * A webhook receiver on 127.0.0.1 that verifies every delivery with the `standardwebhooks` npm package
+ * A webhook receiver on 127.0.0.1 (on one of the local platform's webhook development ports) that verifies every delivery with the `standardwebhooks` npm package
  * (an implementation independent of ours). `respond` lets a test make it fail.
  */
 export async function startWebhookReceiver(secret: () => string | undefined, respond: (n: number) => number = () => 200) {
@@ -34,10 +35,10 @@ export async function startWebhookReceiver(secret: () => string | undefined, res
     received.push({ id: headers['webhook-id'] ?? '', headers, body, verified, verifyError });
     res.writeHead(respond(++n)).end();
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const address = server.address() as { port: number };
+  // On a development port: the only loopback ports the local platform sends webhooks to.
+  const port = await listenOnWebhookDevPort(server);
   return {
-    url: `http://127.0.0.1:${address.port}/hooks`,
+    url: `http://127.0.0.1:${port}/hooks`,
     received,
     close: () => new Promise<void>((r) => server.close(() => r())),
   };

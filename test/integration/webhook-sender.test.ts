@@ -22,12 +22,16 @@ interface Received {
 type Reply = { status: number; headers?: Record<string, string>; body?: string } | 'hang' | 'stream-forever';
 
 const servers: http.Server[] = [];
+/** The dev-mode policy's development ports: every receiver's, added as it starts (and 8080, which no test listens on). */
+const devPorts = new Set<number>([8080]);
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => new Promise((r) => (s.closeAllConnections(), s.close(r)))));
+  devPorts.clear();
+  devPorts.add(8080);
 });
 
 /** A receiver that answers the scripted replies in order (the last one repeats) and verifies each request with every given secret. */
-async function aReceiver(opts: { replies: Reply[]; secrets?: string[]; host?: string }) {
+async function aReceiver(opts: { replies: Reply[]; secrets?: string[]; host?: string; devPort?: boolean }) {
   const received: Received[] = [];
   const server = http.createServer((req, res) => {
     let body = '';
@@ -63,6 +67,7 @@ async function aReceiver(opts: { replies: Reply[]; secrets?: string[]; host?: st
   const host = opts.host ?? '127.0.0.1';
   await new Promise<void>((r) => server.listen(0, host, r));
   const { port } = server.address() as AddressInfo;
+  if (opts.devPort !== false) devPorts.add(port);
   return { url: `http://${host}:${port}/hooks/modos`, port, received };
 }
 
@@ -75,7 +80,7 @@ function aSender(overrides: Partial<HttpWebhookSenderOptions> = {}) {
         throw new Error(`unexpected DNS lookup of ${hostname}`);
       };
   const sender = new HttpWebhookSender({
-    policy: { allowHttpLoopback: true },
+    policy: { allowHttpLoopback: true, loopbackPorts: devPorts },
     random: () => 0.5,
     ...overrides,
     resolve,
@@ -307,6 +312,16 @@ describe('HttpWebhookSender SSRF protection', () => {
 
     expect(result).toMatchObject({ delivered: false, attempts: 0, lastError: { kind: 'refused', reason: 'non_canonical_ip' } });
     expect(resolverCalls).toEqual([]);
+  });
+
+  it('in dev mode refuses a loopback receiver whose port is not a configured development port, without connecting', async () => {
+    const receiver = await aReceiver({ replies: [{ status: 200 }], devPort: false });
+    const { sender } = aSender();
+
+    const result = await sender.send(aRequest(receiver.url, [generateWebhookSecret()]));
+
+    expect(result).toMatchObject({ delivered: false, attempts: 0, lastError: { kind: 'refused', reason: 'loopback_port_not_allowed' } });
+    expect(receiver.received).toHaveLength(0);
   });
 
   it('in dev mode still refuses localhost resolving to a non-loopback address', async () => {

@@ -9,16 +9,23 @@
  * Default-deny for anything that is not public unicast. See docs/webhooks.md for the rules and why.
  */
 import { BlockList, isIP } from 'node:net';
+import { MIN_LOOPBACK_WEBHOOK_PORT } from './loopback-ports.js';
 
 export interface UrlPolicy {
   /**
-   * Local platform development mode: also allow `http://127.0.0.1[:port]` and
-   * `http://localhost[:port]` (nothing else private, and https is still required elsewhere).
+   * Local platform development mode: also allow `http://127.0.0.1:<port>` and
+   * `http://localhost:<port>` for the ports in `loopbackPorts` (nothing else private, and https is
+   * still required elsewhere).
    */
   allowHttpLoopback: boolean;
+  /**
+   * The only loopback ports dev mode reaches: the development receivers', never the emulators' or a
+   * system service's (`http://localhost:22`). Ports below 1024 are refused even when listed.
+   */
+  loopbackPorts: ReadonlySet<number>;
 }
 
-export const PRODUCTION_URL_POLICY: UrlPolicy = Object.freeze({ allowHttpLoopback: false });
+export const PRODUCTION_URL_POLICY: UrlPolicy = Object.freeze({ allowHttpLoopback: false, loopbackPorts: new Set<number>() });
 
 /** What an IP address is, for the purpose of deciding whether we may connect to it. */
 export type AddressClass =
@@ -39,6 +46,8 @@ export type UrlRefusalReason =
   | 'scheme_not_allowed'
   | 'userinfo_not_allowed'
   | 'port_not_allowed'
+  /** Dev mode: a loopback port that is not one of the configured development ports. */
+  | 'loopback_port_not_allowed'
   /** An IPv4 host written other than as a plain dotted quad (decimal, octal, hex, short, trailing dot…). */
   | 'non_canonical_ip'
   /** An IP literal (or a resolved address) that is not public unicast; see `addressClass`. */
@@ -248,6 +257,9 @@ export function checkWebhookUrl(input: string, policy: UrlPolicy): UrlDecision {
   const port = url.port === '' ? (url.protocol === 'https:' ? 443 : 80) : Number(url.port);
 
   if (policy.allowHttpLoopback && url.protocol === 'http:' && (hostname === '127.0.0.1' || hostname === 'localhost')) {
+    if (port < MIN_LOOPBACK_WEBHOOK_PORT || !policy.loopbackPorts.has(port)) {
+      return refuse('loopback_port_not_allowed', `loopback port ${port} is not a configured development port (LOOPBACK_WEBHOOK_PORTS)`);
+    }
     return { allowed: true, target: { url, hostname, port, ipLiteral: family === 4 ? hostname : null, devLoopback: true } };
   }
   if (url.protocol !== 'https:') return refuse('scheme_not_allowed', 'webhook URLs must use https');

@@ -5,7 +5,7 @@ import type { Clock, IdGenerator, Page, RequestContext, SecretBox } from '../por
 import { hashOf } from '../shared/hash.js';
 import type { ToolRegistry } from '../tools/registry.js';
 import { generateWebhookSecret } from '../webhooks/signing.js';
-import { checkWebhookUrl } from '../webhooks/url-policy.js';
+import { checkWebhookUrl, type UrlPolicy } from '../webhooks/url-policy.js';
 import type { StoredWorkflow, WorkflowRepository } from './ports.js';
 import { referencesIn } from './references.js';
 
@@ -16,12 +16,12 @@ export interface DefinitionDeps {
   ids: IdGenerator;
   /** Seals webhook secrets with the tenant's key before they are stored. */
   secrets: SecretBox;
-  /** The local platform allows http webhooks to loopback; AWS stages never do. */
-  allowHttpLoopback: boolean;
+  /** Where webhooks may go: the local platform allows http to its development loopback ports; AWS stages never do. */
+  urlPolicy: UrlPolicy;
 }
 
 /** Checks a definition against the tool registry: known tools, gates where tools need them, references to earlier steps only. */
-export function validateDefinition(def: WorkflowDefinitionRequest, deps: Pick<DefinitionDeps, 'tools' | 'allowHttpLoopback'>): void {
+export function validateDefinition(def: WorkflowDefinitionRequest, deps: Pick<DefinitionDeps, 'tools' | 'urlPolicy'>): void {
   const problems: ErrorDetail[] = [];
   const seen = new Set<string>();
   def.steps.forEach((step, i) => {
@@ -45,7 +45,7 @@ export function validateDefinition(def: WorkflowDefinitionRequest, deps: Pick<De
     seen.add(step.id);
   });
   if (def.webhook) {
-    const verdict = checkWebhookUrl(def.webhook.url, { allowHttpLoopback: deps.allowHttpLoopback });
+    const verdict = checkWebhookUrl(def.webhook.url, deps.urlPolicy);
     if (!verdict.allowed) problems.push({ field: 'webhook.url', message: verdict.refusal.message });
   }
   if (problems.length) {

@@ -8,7 +8,7 @@ import {
   type UrlRefusalReason,
 } from '../../../functions/domain/webhooks/url-policy.js';
 
-const DEV = { allowHttpLoopback: true };
+const DEV = { allowHttpLoopback: true, loopbackPorts: new Set([3000, 8900]) };
 const refusalOf = (url: string, policy = PRODUCTION_URL_POLICY) => {
   const decision = checkWebhookUrl(url, policy);
   return decision.allowed ? 'allowed' : decision.refusal.reason;
@@ -148,7 +148,7 @@ describe('checkWebhookUrl allows', () => {
 });
 
 describe('development mode (allowHttpLoopback)', () => {
-  it.each(['http://127.0.0.1:3000/hook', 'http://localhost:3000/hook', 'http://127.0.0.1/hook', 'http://localhost/hook'])('allows %s', (url) => {
+  it.each(['http://127.0.0.1:3000/hook', 'http://localhost:3000/hook', 'http://127.0.0.1:8900/hook', 'http://LOCALHOST:8900/x?y=1'])('allows %s', (url) => {
     expect(checkWebhookUrl(url, DEV)).toMatchObject({ allowed: true, target: { devLoopback: true } });
   });
 
@@ -174,6 +174,29 @@ describe('development mode (allowHttpLoopback)', () => {
     ['https://169.254.169.254/', 'address_not_allowed'],
   ])('still refuses %s', (url, reason) => {
     expect(refusalOf(url, DEV)).toBe(reason);
+  });
+
+  it.each([
+    'http://localhost:22/', // SSH
+    'http://127.0.0.1:25/', // SMTP
+    'http://127.0.0.1/hook', // port 80
+    'http://localhost/hook',
+    'http://127.0.0.1:8000/', // an emulator's port, say
+    'http://127.0.0.1:45123/',
+    'http://localhost:65535/',
+  ])('refuses %s: not a configured development port', (url) => {
+    expect(refusalOf(url, DEV)).toBe('loopback_port_not_allowed');
+  });
+
+  it('refuses ports below 1024 even when they are listed', () => {
+    const listed = { allowHttpLoopback: true, loopbackPorts: new Set([22, 80, 1024]) };
+    expect(refusalOf('http://localhost:22/', listed)).toBe('loopback_port_not_allowed');
+    expect(refusalOf('http://127.0.0.1/', listed)).toBe('loopback_port_not_allowed');
+    expect(refusalOf('http://127.0.0.1:1024/', listed)).toBe('allowed');
+  });
+
+  it('refuses every loopback port when none is configured', () => {
+    expect(refusalOf('http://127.0.0.1:3000/hook', { allowHttpLoopback: true, loopbackPorts: new Set() })).toBe('loopback_port_not_allowed');
   });
 
   it('lets dev loopback targets resolve only to loopback addresses', () => {

@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../../functions/domain/errors.js';
 import { ToolRegistry } from '../../../functions/domain/tools/registry.js';
 import { validateDefinition } from '../../../functions/domain/workflows/definitions.js';
+import { PRODUCTION_URL_POLICY } from '../../../functions/domain/webhooks/url-policy.js';
 
-const deps = { tools: new ToolRegistry(), allowHttpLoopback: false };
+const deps = { tools: new ToolRegistry(), urlPolicy: PRODUCTION_URL_POLICY };
 const details = (fn: () => void) => {
   try {
     fn();
@@ -30,10 +31,12 @@ describe('workflow definition checks', () => {
     expect(details(() => validateDefinition({ name: 'x', steps }, deps))).toEqual(['steps.0.approval.heartbeatSeconds']);
   });
 
-  it('allows http to loopback only when the local platform says so', () => {
-    const def = { name: 'x', steps: [{ id: 'a', tool: 'core.echo', input: {} }], webhook: { url: 'http://127.0.0.1:9999/hook' } };
-    expect(details(() => validateDefinition(def, deps))).toEqual(['webhook.url']);
-    expect(() => validateDefinition(def, { ...deps, allowHttpLoopback: true })).not.toThrow();
+  it('allows http to loopback only when the local platform says so, and only to its development ports', () => {
+    const def = (url: string) => ({ name: 'x', steps: [{ id: 'a', tool: 'core.echo', input: {} }], webhook: { url } });
+    const local = { ...deps, urlPolicy: { allowHttpLoopback: true, loopbackPorts: new Set([9999]) } };
+    expect(details(() => validateDefinition(def('http://127.0.0.1:9999/hook'), deps))).toEqual(['webhook.url']);
+    expect(() => validateDefinition(def('http://127.0.0.1:9999/hook'), local)).not.toThrow();
+    expect(details(() => validateDefinition(def('http://127.0.0.1:8000/hook'), local))).toEqual(['webhook.url']);
   });
 
   it('reports every problem at once', () => {
