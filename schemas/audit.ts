@@ -12,6 +12,10 @@ export const AuditRecord = z
     requestId: z.string(),
     beforeHash: z.string().nullable(),
     afterHash: z.string().nullable(),
+    /** The system that acted for `actor` (`system:workflow-engine` for a workflow tool); absent for direct actions. */
+    via: z.string().optional(),
+    /** The workflow run the change was made in, with `via`. */
+    runId: z.string().optional(),
     lane: z.number().int(),
     seq: z.number().int(),
     prevHash: z.string(),

@@ -40,6 +40,13 @@ export const WorkflowStep = z
   .meta({ id: 'WorkflowStep' });
 export type WorkflowStep = z.infer<typeof WorkflowStep>;
 
+/**
+ * A step as the API returns it. Inputs its tool declares secret (http.webhook's `secret`) are stored sealed
+ * and never returned: `input` leaves them out and `secretInputs` names those that are set.
+ */
+export const WorkflowStepView = WorkflowStep.extend({ secretInputs: z.array(z.string()).optional() }).meta({ id: 'WorkflowStepView' });
+export type WorkflowStepView = z.infer<typeof WorkflowStepView>;
+
 export const WebhookSecret = z.string().regex(/^whsec_[A-Za-z0-9+/]{32,88}={0,2}$/, 'a Standard Webhooks secret: whsec_ followed by base64 of 24-64 bytes');
 
 export const WebhookConfig = z
@@ -70,7 +77,7 @@ export const Workflow = z
     name: z.string(),
     description: z.string().optional(),
     version: z.number().int().min(1),
-    steps: z.array(WorkflowStep),
+    steps: z.array(WorkflowStepView),
     webhook: z.object({ url: z.string(), secretConfigured: z.boolean() }).optional(),
     createdAt: z.string(),
     updatedAt: z.string(),
@@ -131,8 +138,11 @@ export const Execution = z
     startedAt: z.string(),
     updatedAt: z.string(),
     completedAt: z.string().optional(),
+    /** The user who executed the run. Its tools act with this user's roles, also after a redrive. */
     startedBy: z.string(),
     redrives: z.number().int(),
+    /** Who redrove the run and when, oldest first (absent before the first redrive). */
+    redrivenBy: z.array(z.object({ userId: z.string(), at: z.string() })).optional(),
     error: RunError.optional(),
   })
   .meta({ id: 'Execution' });

@@ -15,6 +15,11 @@ export interface Principal {
 export interface RequestContext {
   principal: Principal;
   requestId: string;
+  /**
+   * Set when a system acts for the principal (a workflow run's tool): the principal's roles still decide
+   * what is allowed, and the audit records the system and run beside the principal.
+   */
+  via?: { actor: string; runId: string };
 }
 
 export interface Clock {
@@ -59,6 +64,10 @@ export interface AuditEntry {
   /** SHA-256 of the canonical JSON of the resource before/after; null where it did not exist. */
   beforeHash: string | null;
   afterHash: string | null;
+  /** The system that acted for `actor` (e.g. `system:workflow-engine`); absent when the actor acted directly. */
+  via?: string;
+  /** The workflow run the change was made in, with `via`. */
+  runId?: string;
 }
 
 /** Entities of the unified graph. Every method is scoped to one tenant. */

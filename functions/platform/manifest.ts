@@ -49,7 +49,7 @@ export const FUNCTIONS = {
   ListApprovals: { name: 'ListApprovals', entry: 'functions/handlers/list-approvals.ts', description: 'Lists approvals by status', table: 'read' },
   DecideApproval: { name: 'DecideApproval', entry: 'functions/handlers/decide-approval.ts', description: 'Approves or rejects a gate (approver role)', table: 'write', sfn: 'callbacks', callbackKey: true },
   ApprovalCallback: { name: 'ApprovalCallback', entry: 'functions/handlers/approval-callback.ts', description: 'Approves or rejects a gate through a signed callback link', table: 'write', sfn: 'callbacks', callbackKey: true },
-  WorkflowStep: { name: 'WorkflowStep', entry: 'functions/handlers/workflow-step.ts', description: 'State machine task: runs one step', table: 'write', webhooks: true, timeoutSeconds: 180 },
+  WorkflowStep: { name: 'WorkflowStep', entry: 'functions/handlers/workflow-step.ts', description: 'State machine task: runs one step', table: 'write', callbackKey: true, webhooks: true, timeoutSeconds: 180 },
   WorkflowFinish: { name: 'WorkflowFinish', entry: 'functions/handlers/workflow-finish.ts', description: 'State machine task: completes or compensates a run', table: 'write', timeoutSeconds: 120 },
   ApprovalRequest: { name: 'ApprovalRequest', entry: 'functions/handlers/approval-request.ts', description: 'State machine gate: records an approval request', table: 'write', sfn: 'callbacks', callbackKey: true },
   ApprovalNotifier: {

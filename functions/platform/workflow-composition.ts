@@ -1,5 +1,6 @@
 import { DynamoApprovalRepository, DynamoRunRepository, DynamoWorkflowRepository } from '../adapters/dynamodb/workflow-repositories.js';
 import { DynamoEntityRepository } from '../adapters/dynamodb/entity-repository.js';
+import { BUILTIN_TOOLS } from '../domain/tools/builtin.js';
 import { ToolRegistry } from '../domain/tools/registry.js';
 import type { DefinitionDeps } from '../domain/workflows/definitions.js';
 import type { IdempotencyStore } from '../domain/ports.js';
@@ -19,7 +20,12 @@ const once = <T>(make: () => T): (() => T) => {
   return () => (value ??= make());
 };
 
-export const toolRegistry = once(() => new ToolRegistry());
+/**
+ * The registry of every function, here and in AWS: the built-in tools and nothing else. Tools made for
+ * tests live under test/ (a layer rule keeps functions/ from importing it), and integration tests run
+ * production tools against local receivers, so the local platform runs exactly what deploys.
+ */
+export const toolRegistry = once(() => new ToolRegistry(BUILTIN_TOOLS));
 export const workflowRepository = once(() => new DynamoWorkflowRepository(documentClient(), config().TABLE_NAME, mutationWriter()));
 export const runRepository = once(() => new DynamoRunRepository(documentClient(), config().TABLE_NAME, mutationWriter()));
 export const approvalRepository = once(() => new DynamoApprovalRepository(documentClient(), config().TABLE_NAME, mutationWriter()));

@@ -46,6 +46,21 @@ describe('audit hash chain', () => {
     expect(verifyLane('t2', 0, buildLane('t1', 0, 2))).toMatchObject({ seq: 1, reason: 'prev-mismatch' });
   });
 
+  it('chains the system and run a principal acted through, and detects them altered or removed', () => {
+    let prev = genesisHash('t1', 0);
+    const lane: Array<AuditEntry & ChainLink> = [];
+    for (const entry of [anEntry(1), { ...anEntry(2), via: 'system:workflow-engine', runId: 'run_1' }, anEntry(3)]) {
+      const link = linkAudit(entry, 0, lane.length + 1, prev);
+      lane.push({ ...entry, ...link });
+      prev = link.hash;
+    }
+    expect(verifyLane('t1', 0, lane)).toBeUndefined();
+
+    const { via: _via, ...withoutVia } = lane[1]!;
+    expect(verifyLane('t1', 0, [lane[0]!, withoutVia, lane[2]!])).toEqual({ lane: 0, seq: 2, reason: 'hash-mismatch' });
+    expect(verifyLane('t1', 0, [lane[0]!, { ...lane[1]!, runId: 'run_2' }, lane[2]!])).toEqual({ lane: 0, seq: 2, reason: 'hash-mismatch' });
+  });
+
   it('detects a record re-hashed after tampering by the next link', () => {
     const lane = buildLane('t1', 0, 3);
     const forged: AuditEntry = { ...anEntry(2), actor: 'mallory' };

@@ -10,10 +10,13 @@ import { ITEM_TYPES, keys } from './keys.js';
 import type { DynamoMutationWriter } from './mutation-writer.js';
 
 /** Items are validated on read so an old or corrupt item fails loudly instead of flowing on. */
-const StoredWorkflowItem = Workflow.extend({ sealedWebhookSecret: z.string().startsWith('enc1.').optional() });
+const Sealed = z.string().startsWith('enc1.');
+const StoredStepItem = WorkflowStep.extend({ sealed: z.record(z.string(), Sealed).optional() });
+const StoredWorkflowItem = Workflow.extend({ steps: z.array(StoredStepItem), sealedWebhookSecret: Sealed.optional() });
 const RunItem = Execution.extend({
   tenantId: z.string(),
-  definition: z.array(WorkflowStep),
+  startedByRoles: z.array(z.string()).optional(),
+  definition: z.array(StoredStepItem),
   generation: z.number().int(),
   revision: z.number().int(),
   inputs: z.record(z.string(), z.unknown()).optional(),

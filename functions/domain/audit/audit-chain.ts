@@ -47,6 +47,9 @@ export function verifyLane(
       requestId: r.requestId,
       beforeHash: r.beforeHash,
       afterHash: r.afterHash,
+      // Optional fields are hashed only where present, so records written before they existed still verify.
+      ...(r.via === undefined ? {} : { via: r.via }),
+      ...(r.runId === undefined ? {} : { runId: r.runId }),
     };
     if (linkAudit(entry, lane, r.seq, prev).hash !== r.hash) return { lane, seq: r.seq, reason: 'hash-mismatch' };
     prev = r.hash;

@@ -1,4 +1,5 @@
 import type { CreateEntityRequest, Entity, EntityType, UpdateEntityRequest } from '../../../schemas/entity.js';
+import { auditActorOf } from '../audit/audit-actor.js';
 import { requirePermission } from '../auth/authorize.js';
 import { ConflictError, EffectAlreadyAppliedError, NotFoundError, ValidationError } from '../errors.js';
 import type { Clock, EntityRepository, IdempotencyStore, IdGenerator, MutationRecord, Page, RequestContext } from '../ports.js';
@@ -27,7 +28,7 @@ export async function createEntity(input: CreateEntityRequest, ctx: RequestConte
   await deps.entities.create(ctx.principal.tenantId, entity, {
     audit: {
       action: 'entity.create',
-      actor: ctx.principal.userId,
+      ...auditActorOf(ctx),
       resourceType: 'entity',
       resourceId: entity.id,
       at,
@@ -122,7 +123,7 @@ export async function patchEntity(
     ...(effectKey ? { idempotency: { key: effectKey, result: { entity: next, previous: current } } } : {}),
     audit: {
       action: 'entity.update',
-      actor: ctx.principal.userId,
+      ...auditActorOf(ctx),
       resourceType: 'entity',
       resourceId: id,
       at,

@@ -1,46 +1,12 @@
 import * as z from 'zod';
 import { Attributes } from '../../../schemas/entity.js';
+import { WebhookSecret } from '../../../schemas/workflow.js';
 import { patchEntity } from '../entities/entity-use-cases.js';
-import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
 import { ToolFailedError, ToolRetryableError } from '../workflows/errors.js';
-import type { Tool, ToolContext, ToolDeps } from './tool.js';
+import { requestContextOf, type Tool, type ToolContext, type ToolDeps } from './tool.js';
 
 const Json = z.record(z.string(), z.unknown());
-
-/** Returns its input: for tests, demos and wiring checks. No effect, so it declares no compensation. */
-export const coreEcho: Tool<Record<string, unknown>, Record<string, unknown>> = {
-  name: 'core.echo',
-  description: 'Returns its input unchanged.',
-  input: Json,
-  output: Json,
-  automatable: true,
-  requiresApproval: false,
-  execute: async (input) => input,
-};
-
-const FailInput = z.strictObject({
-  /** `retryable` failures are retried by the state machine; `permanent` ones are not. */
-  kind: z.enum(['retryable', 'permanent']).default('permanent'),
-  /** Fail only the first N attempts of the step, then succeed (default: always fail). */
-  attempts: z.number().int().min(1).max(100).optional(),
-  message: z.string().max(200).default('failure requested by core.fail'),
-});
-
-/** Fails on purpose, for testing retries, compensation and redrive. */
-export const coreFail: Tool<z.infer<typeof FailInput>, { attempt: number }> = {
-  name: 'core.fail',
-  description: 'Fails with a retryable or permanent error (optionally only the first N attempts), for testing failure handling.',
-  input: FailInput,
-  output: z.object({ attempt: z.number().int() }),
-  automatable: true,
-  requiresApproval: false,
-  async execute(input, ctx) {
-    if (input.attempts === undefined || ctx.attempt <= input.attempts) {
-      throw input.kind === 'retryable' ? new ToolRetryableError(input.message) : new ToolFailedError(input.message);
-    }
-    return { attempt: ctx.attempt };
-  },
-};
 
 const EntityUpdateInput = z.strictObject({
   entityId: z.string().min(1).max(64),
@@ -55,15 +21,13 @@ const EntityUpdateOutput = z.object({
   before: z.record(z.string(), z.unknown()),
 });
 
-const actingAs = (ctx: ToolContext) => ({
-  principal: { tenantId: ctx.tenantId, userId: ctx.actor, roles: ['admin'] as string[] },
-  requestId: `${ctx.runId}:${ctx.stepId}`,
-});
-
-/** Patches an entity through the normal audited path (entity.updated event, audit record), exactly once per step. */
+/**
+ * Patches an entity through the normal audited path (entity.updated event, audit record), exactly once per
+ * step, as the user who started the run: their roles must grant entities:write, or the step fails FORBIDDEN.
+ */
 export const entityUpdate: Tool<z.infer<typeof EntityUpdateInput>, z.infer<typeof EntityUpdateOutput>> = {
   name: 'entity.update',
-  description: 'Patches attributes of an entity (JSON merge patch, null removes), audited as the user who started the run.',
+  description: 'Patches attributes of an entity (JSON merge patch, null removes) with the roles of the user who started the run, audited as them.',
   input: EntityUpdateInput,
   output: EntityUpdateOutput,
   automatable: true,
@@ -73,34 +37,43 @@ export const entityUpdate: Tool<z.infer<typeof EntityUpdateInput>, z.infer<typeo
       // The version read here only matters for the first application: a repeated step gets the first
       // result back from the idempotency marker, including the values it replaced.
       const version = input.version ?? (await deps.entities.get(ctx.tenantId, input.entityId))?.version ?? 1;
-      const { entity, previous } = await patchEntity(input.entityId, { version, attributes: input.attributes }, actingAs(ctx), entityDeps(deps), {
+      const { entity, previous } = await patchEntity(input.entityId, { version, attributes: input.attributes }, requestContextOf(ctx), entityDeps(deps), {
         idempotencyKey: `${ctx.effectKey}:apply`,
       });
       const before = Object.fromEntries(Object.keys(input.attributes).map((k) => [k, previous.attributes[k] ?? null]));
       return { entityId: entity.id, version: entity.version, before };
     } catch (error) {
-      if (error instanceof NotFoundError || error instanceof ConflictError || error instanceof ValidationError) throw new ToolFailedError(error.message, { cause: error });
-      throw error;
+      throw asToolError(error, ctx);
     }
   },
   async compensate(input, output, ctx, deps) {
     try {
-      await patchEntity(output.entityId, { version: output.version, attributes: output.before }, actingAs(ctx), entityDeps(deps), {
+      await patchEntity(output.entityId, { version: output.version, attributes: output.before }, requestContextOf(ctx), entityDeps(deps), {
         idempotencyKey: `${ctx.effectKey}:compensate`,
       });
     } catch (error) {
       // Changed by someone else since: the compensation would overwrite their change, so it is refused.
       if (error instanceof ConflictError || error instanceof NotFoundError) throw new ToolFailedError(`cannot compensate: ${error.message}`, { cause: error });
-      throw error;
+      throw asToolError(error, ctx);
     }
   },
 };
 
 const entityDeps = (deps: ToolDeps) => ({ entities: deps.entities, clock: deps.clock, idempotency: deps.idempotency });
 
+/** Refusals that a retry cannot change become ToolFailedError; a missing permission keeps its FORBIDDEN code. */
+function asToolError(error: unknown, ctx: ToolContext): unknown {
+  if (error instanceof ForbiddenError) {
+    return new ToolFailedError(`${ctx.startedBy.userId}, who started the run, may not do this: ${error.message}`, { cause: error, code: 'FORBIDDEN' });
+  }
+  if (error instanceof NotFoundError || error instanceof ConflictError || error instanceof ValidationError) return new ToolFailedError(error.message, { cause: error });
+  return error;
+}
+
 const WebhookInput = z.strictObject({
   url: z.string().url().max(2048),
-  secret: z.string().startsWith('whsec_'),
+  /** Sealed at rest with the definition and never returned (`secretInputs`); opened when the step runs. */
+  secret: WebhookSecret,
   eventType: z.string().min(1).max(100).default('workflow.step'),
   payload: Json.default({}),
 });
@@ -116,6 +89,7 @@ export const httpWebhook: Tool<z.infer<typeof WebhookInput>, { delivered: true; 
   output: z.object({ delivered: z.literal(true), attempts: z.number().int(), status: z.number().int() }),
   automatable: false,
   requiresApproval: true,
+  secretInputs: ['secret'],
   async execute(input, ctx, deps) {
     const delivery = await deps.webhooks.send({
       url: input.url,
@@ -134,4 +108,8 @@ export const httpWebhook: Tool<z.infer<typeof WebhookInput>, { delivered: true; 
   },
 };
 
-export const BUILTIN_TOOLS: readonly Tool[] = [coreEcho, coreFail, entityUpdate, httpWebhook];
+/**
+ * The tools every tenant's registry holds, in AWS and on the local platform alike. The composition root
+ * builds the registry from this list; tools for tests live under test/ and are never part of it.
+ */
+export const BUILTIN_TOOLS: readonly Tool[] = [entityUpdate, httpWebhook];

@@ -1,13 +1,17 @@
 import * as z from 'zod';
 import { requirePermission } from '../auth/authorize.js';
 import type { RequestContext } from '../ports.js';
-import { BUILTIN_TOOLS } from './builtin.js';
 import type { Tool } from './tool.js';
 
+/**
+ * The tools a deployment offers. It holds exactly the list it is built with: the composition root passes
+ * the built-in tools (builtin.ts), tests build registries of their own, so no tool made for testing can
+ * reach a tenant through a default.
+ */
 export class ToolRegistry {
   private readonly tools = new Map<string, Tool>();
 
-  constructor(tools: readonly Tool[] = BUILTIN_TOOLS) {
+  constructor(tools: readonly Tool[]) {
     for (const t of tools) {
       if (this.tools.has(t.name)) throw new Error(`tool ${t.name} registered twice`);
       this.tools.set(t.name, t);

@@ -25,11 +25,19 @@ export class ToolRetryableError extends DomainError {
   readonly status = 502;
 }
 
-/** A tool failed for good (bad input, refused by the target). Not retried; the run compensates. */
+/**
+ * A tool failed for good (bad input, refused by the target). Not retried; the run compensates. `code` is
+ * FORBIDDEN when the run's starter lacks a permission the tool needs (the name stays the one the ASL
+ * matches, so it is not retried either).
+ */
 export class ToolFailedError extends DomainError {
   override readonly name = WORKFLOW_ERROR_NAMES.ToolFailed;
-  readonly code = 'WORKFLOW_FAILED' as const;
+  readonly code: 'WORKFLOW_FAILED' | 'FORBIDDEN';
   readonly status = 422;
+  constructor(message: string, options?: { cause?: unknown; code?: 'FORBIDDEN' }) {
+    super(message, options);
+    this.code = options?.code ?? 'WORKFLOW_FAILED';
+  }
 }
 
 /** An approver rejected the gate (sent with SendTaskFailure). */

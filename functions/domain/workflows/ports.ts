@@ -1,8 +1,17 @@
-import type { Approval, ApprovalStatus, Execution, Workflow } from '../../../schemas/workflow.js';
+import type { Approval, ApprovalStatus, Execution, Workflow, WorkflowStep } from '../../../schemas/workflow.js';
 import type { MutationRecord, Page } from '../ports.js';
 
-/** A workflow version as stored: the public view plus its webhook secret, sealed with the tenant's key (never returned). */
-export interface StoredWorkflow extends Workflow {
+/**
+ * A step as stored: the definition's step, with the values of its tool's secret inputs sealed with the
+ * tenant's key in `sealed` (input name → sealed value) instead of in `input`. Never returned.
+ */
+export interface StoredStep extends WorkflowStep {
+  sealed?: Record<string, string>;
+}
+
+/** A workflow version as stored: the public view plus its secrets, sealed with the tenant's key (never returned). */
+export interface StoredWorkflow extends Omit<Workflow, 'steps'> {
+  steps: StoredStep[];
   sealedWebhookSecret?: string;
 }
 
@@ -23,8 +32,13 @@ export interface WorkflowRepository {
 /** A run as stored: the public execution plus engine bookkeeping. */
 export interface RunState extends Execution {
   tenantId: string;
+  /**
+   * The roles of `startedBy` when the run was executed: its tools act with these, never with the roles of
+   * whoever redrives or approves it. Absent on runs recorded before roles were kept (they act with none).
+   */
+  startedByRoles?: string[];
   /** The pinned definition's steps (a snapshot, so the run is independent of later versions). */
-  definition: Workflow['steps'];
+  definition: StoredStep[];
   /** Bumped by each redrive; names the Step Functions execution and scopes approvals. */
   generation: number;
   /** Optimistic-locking counter of the run item. */

@@ -3,7 +3,7 @@ import type { Execution, ExecuteWorkflowRequest, RunError, RunStatus, StepRecord
 import { WORKFLOW_ENGINE_ACTOR } from '../auth/actors.js';
 import { requirePermission } from '../auth/authorize.js';
 import { ConflictError, isDomainError, NotFoundError, TransientError } from '../errors.js';
-import type { Clock, IdGenerator, IdempotencyStore, EntityRepository, MutationRecord, RequestContext } from '../ports.js';
+import type { Clock, IdGenerator, IdempotencyStore, EntityRepository, MutationRecord, RequestContext, SecretBox } from '../ports.js';
 import { hashOf } from '../shared/hash.js';
 import type { ToolContext, ToolDeps } from '../tools/tool.js';
 import type { ToolRegistry } from '../tools/registry.js';
@@ -11,6 +11,7 @@ import type { WebhookSender } from '../webhooks/ports.js';
 import { ToolFailedError, ToolRetryableError, WORKFLOW_ERROR_NAMES, WorkflowFailedError } from './errors.js';
 import type { ApprovalRepository, Plan, RunRepository, RunState, TaskCallbacks, WorkflowRepository, WorkflowStarter } from './ports.js';
 import { resolveInput } from './references.js';
+import { openStepSecrets, withoutSecrets } from './step-secrets.js';
 
 export interface RunDeps {
   workflows: WorkflowRepository;
@@ -22,6 +23,8 @@ export interface RunDeps {
   entities: EntityRepository;
   idempotency: IdempotencyStore;
   webhooks: WebhookSender;
+  /** Opens steps' sealed secret inputs (the Execute task only). */
+  secrets: SecretBox;
   clock: Clock;
   ids: IdGenerator;
   log?: (message: string, fields: Record<string, unknown>) => void;
@@ -31,6 +34,8 @@ export interface RunDeps {
 export type StartDeps = Pick<RunDeps, 'workflows' | 'runs' | 'approvals' | 'starter' | 'clock' | 'ids' | 'log'>;
 /** What the engine tasks need (plan, step, finish): no Step Functions client, no secrets. */
 export type EngineDeps = Pick<RunDeps, 'runs' | 'approvals' | 'tools' | 'entities' | 'idempotency' | 'webhooks' | 'clock'>;
+/** What the Execute task needs: the engine's deps and the secret box that opens steps' sealed inputs. */
+export type StepDeps = EngineDeps & Pick<RunDeps, 'secrets'>;
 
 
 /** Input of every engine task: the state machine's `$` (tenant, run and generation). */
@@ -63,7 +68,22 @@ export const publicRun = (run: RunState): Execution => ({
   ...(run.completedAt ? { completedAt: run.completedAt } : {}),
   startedBy: run.startedBy,
   redrives: run.redrives,
+  ...(run.redrivenBy?.length ? { redrivenBy: run.redrivenBy } : {}),
   ...(run.error ? { error: run.error } : {}),
+});
+
+/**
+ * The context a step's tool runs in: it acts as the run's starter, with the roles recorded when the run was
+ * executed (not the redriver's or the approver's), and the audit names the engine and run beside them.
+ */
+const toolContextOf = (run: RunState, stepId: string, attempt: number): ToolContext => ({
+  tenantId: run.tenantId,
+  runId: run.executionId,
+  stepId,
+  startedBy: { userId: run.startedBy, roles: run.startedByRoles ?? [] },
+  via: SYSTEM_ACTOR,
+  effectKey: effectKeyOf(run, stepId),
+  attempt,
 });
 
 /**
@@ -102,7 +122,10 @@ const stepAt = (run: RunState, stepId: string) => {
 
 const outputsOf = (run: RunState) => Object.fromEntries(run.steps.filter((s) => s.status === 'SUCCEEDED').map((s) => [s.id, s.output]));
 
-/** POST /workflows/execute: records the run (audited, workflow.started) and starts its state machine. */
+/**
+ * POST /workflows/execute: records the run (audited, workflow.started) with its starter's user id and
+ * roles, which its tools act with, and starts its state machine.
+ */
 export async function startRun(req: ExecuteWorkflowRequest, ctx: RequestContext, deps: StartDeps): Promise<{ executionId: string; status: 'RUNNING' }> {
   requirePermission(ctx.principal, 'workflows:execute');
   const tenantId = ctx.principal.tenantId;
@@ -121,6 +144,7 @@ export async function startRun(req: ExecuteWorkflowRequest, ctx: RequestContext,
     startedBy: ctx.principal.userId,
     redrives: 0,
     tenantId,
+    startedByRoles: [...ctx.principal.roles],
     definition: wf.steps,
     generation: 1,
     revision: 1,
@@ -171,7 +195,8 @@ export async function getRun(runId: string, ctx: RequestContext, deps: Pick<RunD
 /**
  * Restarts a failed, timed-out or rejected run in a new generation. Steps whose effect is still in
  * place (SUCCEEDED, or whose compensation failed) keep their outputs and are not run again; the run
- * resumes at the first other step: the failed one, or an earlier one that was compensated.
+ * resumes at the first other step: the failed one, or an earlier one that was compensated. The run keeps
+ * its starter (whose roles its tools act with); the redriver is recorded in `redrivenBy` and the audit.
  */
 export async function redriveRun(runId: string, ctx: RequestContext, deps: StartDeps): Promise<Execution> {
   requirePermission(ctx.principal, 'workflows:execute');
@@ -182,8 +207,10 @@ export async function redriveRun(runId: string, ctx: RequestContext, deps: Start
       throw new ConflictError(`execution ${runId} is ${r.status}; only FAILED, TIMED_OUT or REJECTED runs can be redriven`);
     }
     before = structuredClone(r);
+    const at = deps.clock.now().toISOString();
     r.generation += 1;
     r.redrives += 1;
+    r.redrivenBy = [...(r.redrivenBy ?? []), { userId: ctx.principal.userId, at }];
     r.status = 'RUNNING';
     delete r.error;
     delete r.completedAt;
@@ -192,7 +219,6 @@ export async function redriveRun(runId: string, ctx: RequestContext, deps: Start
       // Attempts keep counting across redrives: they are the step's whole history.
       return { id: s.id, tool: s.tool, status: 'PENDING', attempts: s.attempts };
     });
-    const at = deps.clock.now().toISOString();
     return {
       audit: {
         action: 'workflow.redrive',
@@ -246,7 +272,7 @@ const toRunError = (error: unknown, stepId?: string): RunError => ({
  * returns the next plan without running the tool again; the tool itself dedupes its effect on the
  * step's effect key), records its output and returns the next plan.
  */
-export async function runStep(ref: RunRef & { stepId: string }, deps: EngineDeps): Promise<Plan> {
+export async function runStep(ref: RunRef & { stepId: string }, deps: StepDeps): Promise<Plan> {
   const run0 = assertCurrent(await deps.runs.get(ref.tenantId, ref.runId), ref);
   const { def, step } = stepAt(run0, ref.stepId);
   if (step.status === 'SUCCEEDED') return planNext(run0, deps);
@@ -280,6 +306,8 @@ export async function runStep(ref: RunRef & { stepId: string }, deps: EngineDeps
     } catch (error) {
       throw new ToolFailedError(`step ${def.id}: ${(error as Error).message}`);
     }
+    // Sealed inputs join the input only here, after references are resolved, and leave it before the run records it.
+    input = { ...input, ...(await openStepSecrets(ref.tenantId, def, deps.secrets)) };
     const parsed = tool.input.safeParse(input);
     if (!parsed.success) {
       throw new ToolFailedError(`step ${def.id}: invalid input for ${tool.name}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
@@ -289,11 +317,11 @@ export async function runStep(ref: RunRef & { stepId: string }, deps: EngineDeps
     if (projected > MAX_RUN_BYTES) {
       throw new ToolFailedError(`step ${def.id}: the run's recorded inputs and outputs would exceed ${MAX_RUN_BYTES} bytes; pass references to stored data instead of copies`);
     }
-    const ctx: ToolContext = { tenantId: ref.tenantId, runId: ref.runId, stepId: def.id, actor: started.startedBy, effectKey: effectKeyOf(started, def.id), attempt };
+    const ctx = toolContextOf(started, def.id, attempt);
     const toolDeps: ToolDeps = { entities: deps.entities, clock: deps.clock, idempotency: deps.idempotency, webhooks: deps.webhooks };
     output = tool.output.parse(await tool.execute(parsed.data, ctx, toolDeps));
     if (Buffer.byteLength(JSON.stringify(output ?? null)) > MAX_OUTPUT_BYTES) throw new ToolFailedError(`step ${def.id}: output exceeds ${MAX_OUTPUT_BYTES} bytes`);
-    resolvedInput = parsed.data;
+    resolvedInput = withoutSecrets(parsed.data as Record<string, unknown>, def, deps.tools);
   } catch (error) {
     // Only named, expected errors cross to the state machine as they are; anything else is a defect
     // of the tool and fails the step rather than being retried forever.
@@ -362,7 +390,7 @@ export async function finishRun(ref: (RunRef & { outcome: 'succeeded' }) | (RunR
       if (step.status !== 'SUCCEEDED') continue;
       const tool = deps.tools.get(step.tool);
       if (!tool?.compensate) continue;
-      const ctx: ToolContext = { tenantId: ref.tenantId, runId: ref.runId, stepId: step.id, actor: run0.startedBy, effectKey: effectKeyOf(run0, step.id), attempt: step.attempts };
+      const ctx = toolContextOf(run0, step.id, step.attempts);
       try {
         await tool.compensate(inputs[step.id], step.output, ctx, { entities: deps.entities, clock: deps.clock, idempotency: deps.idempotency, webhooks: deps.webhooks });
         compensation[step.id] = { status: 'COMPENSATED' };
@@ -381,7 +409,9 @@ export async function finishRun(ref: (RunRef & { outcome: 'succeeded' }) | (RunR
     else {
       const { status, runError: e } = classify(ref.error);
       r.status = status;
-      runError = { ...e, ...(failedStep ? { stepId: failedStep.id } : {}) };
+      // The machine carries only the error's name; a step refused for a missing permission recorded FORBIDDEN.
+      const forbidden = failedStep?.error?.name === e.name && failedStep.error.code === 'FORBIDDEN';
+      runError = { ...e, ...(forbidden ? { code: 'FORBIDDEN' } : {}), ...(failedStep ? { stepId: failedStep.id } : {}) };
       r.error = runError;
       for (const s of r.steps) {
         const c = compensation[s.id];

@@ -1,63 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ConflictError, ForbiddenError, UnauthorizedError } from '../../../functions/domain/errors.js';
-import { ToolRegistry } from '../../../functions/domain/tools/registry.js';
 import { decideApproval, type ApprovalDeps } from '../../../functions/domain/workflows/approvals.js';
 import { signCallbackCredential } from '../../../functions/domain/workflows/callback-credentials.js';
-import type { ApprovalRepository, RunRepository, RunState, StoredApproval, TaskCallbacks } from '../../../functions/domain/workflows/ports.js';
-import type { ApprovalStatus } from '../../../schemas/workflow.js';
+import type { RunState, StoredApproval, TaskCallbacks } from '../../../functions/domain/workflows/ports.js';
 import { aPrincipal, fixedClock, sequentialIds } from '../../support/builders.js';
-
-class InMemoryApprovals implements ApprovalRepository {
-  items = new Map<string, StoredApproval>();
-  saves: StoredApproval[] = [];
-  /** Runs before a save is applied: lets a test change the item concurrently. */
-  beforeSave?: () => void;
-  async createOrGet(_t: string, a: StoredApproval) {
-    const existing = this.items.get(a.id);
-    if (existing) return { created: false, approval: structuredClone(existing) };
-    this.items.set(a.id, structuredClone(a));
-    return { created: true, approval: a };
-  }
-  async get(_t: string, id: string) {
-    const a = this.items.get(id);
-    return a && structuredClone(a);
-  }
-  async save(_t: string, a: StoredApproval, from: ApprovalStatus) {
-    const hook = this.beforeSave;
-    this.beforeSave = undefined;
-    hook?.();
-    const current = this.items.get(a.id);
-    if (!current || current.version !== a.version - 1 || current.status !== from) throw new ConflictError('changed');
-    this.items.set(a.id, structuredClone(a));
-    this.saves.push(a);
-  }
-  async list() {
-    return { items: [...this.items.values()], nextCursor: null };
-  }
-}
-
-class InMemoryRuns implements RunRepository {
-  items = new Map<string, RunState>();
-  async create(_t: string, r: RunState) {
-    this.items.set(r.executionId, structuredClone(r));
-  }
-  async get(_t: string, id: string) {
-    const r = this.items.get(id);
-    return r && structuredClone(r);
-  }
-  async save(_t: string, r: RunState) {
-    if ((this.items.get(r.executionId)?.revision ?? 0) !== r.revision - 1) throw new ConflictError('changed');
-    this.items.set(r.executionId, structuredClone(r));
-  }
-}
+import { InMemoryApprovals, InMemoryRuns } from '../../support/in-memory-workflows.js';
+import { aTestRegistry } from '../../support/tools/test-tools.js';
 
 const anApproval = (over: Partial<StoredApproval> = {}): StoredApproval => ({
   id: 'apr_test000001',
   executionId: 'run_test000001',
   workflowId: 'wf_1',
   stepId: 'gate',
-  tool: 'core.echo',
+  tool: 'entity.update',
   status: 'pending',
   notification: 'pending',
   requestedAt: '2026-02-03T04:00:00.000Z',
@@ -92,7 +48,7 @@ describe('deciding an approval', () => {
       callbacks,
       clock: fixedClock('2026-02-03T04:30:00.000Z'),
       ids: sequentialIds(),
-      tools: new ToolRegistry(),
+      tools: aTestRegistry(),
       callbackKey: key,
       publicBaseUrl: 'https://api.example',
     } as unknown as ApprovalDeps;

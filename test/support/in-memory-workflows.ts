@@ -1,0 +1,105 @@
+import { ConflictError } from '../../functions/domain/errors.js';
+import type { MutationRecord, Page } from '../../functions/domain/ports.js';
+import type { WebhookDelivery, WebhookSender, WebhookSendRequest } from '../../functions/domain/webhooks/ports.js';
+import type {
+  ApprovalRepository,
+  Plan,
+  RunRepository,
+  RunState,
+  StoredApproval,
+  StoredWorkflow,
+  WorkflowRepository,
+  WorkflowStarter,
+} from '../../functions/domain/workflows/ports.js';
+import type { ApprovalStatus } from '../../schemas/workflow.js';
+
+/** In-memory workflow definitions with the adapter's version rules. */
+export class InMemoryWorkflows implements WorkflowRepository {
+  readonly versions = new Map<string, StoredWorkflow[]>();
+  readonly mutations: MutationRecord[] = [];
+  async create(_t: string, wf: StoredWorkflow, mutation: MutationRecord) {
+    if (this.versions.has(wf.id)) throw new ConflictError('exists');
+    this.versions.set(wf.id, [structuredClone(wf)]);
+    this.mutations.push(structuredClone(mutation));
+  }
+  async addVersion(_t: string, wf: StoredWorkflow, expectedVersion: number, mutation: MutationRecord) {
+    const all = this.versions.get(wf.id);
+    if (!all || all.at(-1)!.version !== expectedVersion) throw new ConflictError('stale');
+    all.push(structuredClone(wf));
+    this.mutations.push(structuredClone(mutation));
+  }
+  async get(_t: string, id: string, version?: number) {
+    const all = this.versions.get(id);
+    const wf = version ? all?.find((w) => w.version === version) : all?.at(-1);
+    return wf && structuredClone(wf);
+  }
+  async list(): Promise<Page<StoredWorkflow>> {
+    return { items: [...this.versions.values()].map((all) => structuredClone(all.at(-1)!)), nextCursor: null };
+  }
+}
+
+/** In-memory runs with the adapter's optimistic locking on `revision`; keeps the mutations saved with them. */
+export class InMemoryRuns implements RunRepository {
+  readonly items = new Map<string, RunState>();
+  readonly mutations: MutationRecord[] = [];
+  async create(_t: string, r: RunState, mutation?: MutationRecord) {
+    this.items.set(r.executionId, structuredClone(r));
+    if (mutation) this.mutations.push(structuredClone(mutation));
+  }
+  async get(_t: string, id: string) {
+    const r = this.items.get(id);
+    return r && structuredClone(r);
+  }
+  async save(_t: string, r: RunState, mutation?: MutationRecord) {
+    if ((this.items.get(r.executionId)?.revision ?? 0) !== r.revision - 1) throw new ConflictError('changed');
+    this.items.set(r.executionId, structuredClone(r));
+    if (mutation) this.mutations.push(structuredClone(mutation));
+  }
+}
+
+/** In-memory approvals with the adapter's conditional save (version and status). */
+export class InMemoryApprovals implements ApprovalRepository {
+  readonly items = new Map<string, StoredApproval>();
+  readonly saves: StoredApproval[] = [];
+  /** Runs before a save is applied: lets a test change the item concurrently. */
+  beforeSave?: () => void;
+  async createOrGet(_t: string, a: StoredApproval) {
+    const existing = this.items.get(a.id);
+    if (existing) return { created: false, approval: structuredClone(existing) };
+    this.items.set(a.id, structuredClone(a));
+    return { created: true, approval: a };
+  }
+  async get(_t: string, id: string) {
+    const a = this.items.get(id);
+    return a && structuredClone(a);
+  }
+  async save(_t: string, a: StoredApproval, from: ApprovalStatus) {
+    const hook = this.beforeSave;
+    this.beforeSave = undefined;
+    hook?.();
+    const current = this.items.get(a.id);
+    if (!current || current.version !== a.version - 1 || current.status !== from) throw new ConflictError('changed');
+    this.items.set(a.id, structuredClone(a));
+    this.saves.push(a);
+  }
+  async list() {
+    return { items: [...this.items.values()], nextCursor: null };
+  }
+}
+
+/** Records the executions a use case starts. */
+export class RecordingStarter implements WorkflowStarter {
+  readonly started: Array<{ tenantId: string; runId: string; generation: number; plan: Plan }> = [];
+  async start(input: { tenantId: string; runId: string; generation: number; plan: Plan }) {
+    this.started.push(structuredClone(input));
+  }
+}
+
+/** Records every webhook it is asked to send and answers delivered. */
+export class RecordingWebhookSender implements WebhookSender {
+  readonly sent: WebhookSendRequest[] = [];
+  async send(req: WebhookSendRequest): Promise<WebhookDelivery> {
+    this.sent.push(structuredClone(req));
+    return { delivered: true, id: req.id ?? 'msg_x', attempts: 1, status: 200 };
+  }
+}
