@@ -133,11 +133,19 @@ export class LocalApiServer {
       if (size > max) return send(gatewayError(413, 'VALIDATION_ERROR', 'request body too large', requestId));
       chunks.push(c as Buffer);
     }
+    // As API Gateway REST: `multiValueHeaders` holds every value of a header, `headers` the last one.
+    // (req.headers would hold the first Authorization of two: node drops later duplicates of it.)
     const headers: Record<string, string> = {};
-    for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
+    const multiValueHeaders: Record<string, string[]> = {};
+    for (const [k, values] of Object.entries(req.headersDistinct)) {
+      if (!values?.length) continue;
+      multiValueHeaders[k] = values;
+      headers[k] = values[values.length - 1]!;
+    }
     let authorizer: Record<string, unknown> | null = null;
     if (route.spec.auth === 'jwt') {
       const methodArn = `arn:aws:execute-api:us-east-1:000000000000:local/${this.options.stage}/${route.spec.method}${route.spec.path}`;
+      // The identity source is the header's last value, as API Gateway passes it to a TOKEN authorizer.
       const token = headers.authorization ?? '';
       const cached = this.authCache.get(token);
       if (cached && cached.until > Date.now()) {
@@ -168,7 +176,7 @@ export class LocalApiServer {
       path: url.pathname,
       httpMethod: route.spec.method,
       headers,
-      multiValueHeaders: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, [v]])),
+      multiValueHeaders,
       queryStringParameters: Object.keys(query).length ? query : null,
       multiValueQueryStringParameters: Object.keys(multiQuery).length ? multiQuery : null,
       pathParameters: route.params.length ? pathParameters : null,

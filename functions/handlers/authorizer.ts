@@ -1,18 +1,22 @@
 /**
  * API Gateway TOKEN authorizer.
  * Trigger: API Gateway, identity source `Authorization` header, result cached per token.
- * Output: an IAM policy allowing the stage's methods, with context { tenantId, sub, roles }.
+ * Output: an IAM policy allowing the stage's methods, with context { tenantId, sub, roles }, and the
+ * tenant's usage identifier (per-tenant rate limit and quota of the stage's usage plan).
  * Errors: any verification failure throws 'Unauthorized', which API Gateway turns into 401
- * (the UNAUTHORIZED gateway response renders the modos error body). Permissions are checked per
+ * (the UNAUTHORIZED gateway response renders the modos error body), after a "request refused" line
+ * with the reason and the RequestsRefused metric (platform/refusals.ts); never the token. Permissions are checked per
  * route by the handlers, so one cached policy serves every route of the API.
  */
 import { readFileSync } from 'node:fs';
 import type { APIGatewayAuthorizerResult, APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
 import type { JSONWebKeySet } from 'jose';
 import { bearerToken, createTokenVerifier, localKeys, remoteKeys, type TokenVerifier } from '../adapters/jose/token-verifier.js';
+import { UnauthorizedError } from '../domain/errors.js';
 import type { Principal } from '../domain/ports.js';
 import { config } from '../platform/config.js';
-import { logger } from '../platform/logger.js';
+import { recordRefusal } from '../platform/refusals.js';
+import { tenantUsageKey } from '../platform/tenant-limits.js';
 
 export function defaultVerifier(): TokenVerifier {
   const c = config();
@@ -39,6 +43,12 @@ export function authorizerContext(p: Principal): Record<string, string | number>
   return { tenantId: p.tenantId, sub: p.userId, roles: p.roles.join(','), ...(p.expiresAt ? { exp: p.expiresAt } : {}) };
 }
 
+/** Method and path of the request, from `arn:…:api-id/stage/METHOD/path…` (the authorizer gets no more). */
+function requestOf(methodArn: string): { method: string; route: string } {
+  const [, , method = 'UNKNOWN', ...path] = methodArn.split('/');
+  return { method, route: `/${path.join('/')}` };
+}
+
 export const makeHandler =
   (verify: TokenVerifier) =>
   async (event: APIGatewayTokenAuthorizerEvent): Promise<APIGatewayAuthorizerResult> => {
@@ -46,7 +56,15 @@ export const makeHandler =
     try {
       principal = await verify(bearerToken(event.authorizationToken));
     } catch (error) {
-      logger.info('token refused', { reason: (error as Error).message });
+      const { method, route } = requestOf(event.methodArn);
+      recordRefusal({
+        status: 401,
+        // Every refusal of the verifier is an UnauthorizedError; anything else (a bug) is counted too.
+        reason: error instanceof UnauthorizedError ? error.reason : 'token_invalid',
+        detail: error instanceof UnauthorizedError ? error.message : 'verification failed',
+        method,
+        route,
+      });
       throw new Error('Unauthorized');
     }
     return {
@@ -56,6 +74,8 @@ export const makeHandler =
         Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: apiWildcard(event.methodArn) }],
       },
       context: authorizerContext(principal),
+      // The tenant's key in the stage's usage plan: per-tenant throttling and quota (tenant-limits.ts).
+      usageIdentifierKey: tenantUsageKey(config().STAGE, principal.tenantId),
     };
   };
 

@@ -5,9 +5,10 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import * as z from 'zod';
 import type { ZodType } from 'zod';
 import { MAX_BODY_BYTES } from '../../schemas/common.js';
-import { isDomainError, UnauthorizedError, UnsupportedMediaTypeError, ValidationError, type ErrorDetail } from '../domain/errors.js';
+import { ForbiddenError, isDomainError, UnauthorizedError, UnsupportedMediaTypeError, ValidationError, type ErrorDetail } from '../domain/errors.js';
 import type { Principal, RequestContext } from '../domain/ports.js';
 import { logger } from './logger.js';
+import { recordRefusal } from './refusals.js';
 import { parseStrictJson } from './strict-json.js';
 
 export interface RouteInput<B, Q, P> {
@@ -40,18 +41,41 @@ export function errorResponse(status: number, code: string, message: string, req
 /** Clock skew allowed on `exp`, as the authorizer allows. */
 const TOKEN_CLOCK_SKEW_SECONDS = 30;
 
-/** The principal the authorizer verified; the tenant never comes from the path, query or body. */
+/**
+ * Every value of a request header, under any spelling of its name. API Gateway REST puts every value
+ * of a repeated header in `multiValueHeaders` (and only the last in `headers`), keeping the client's
+ * spelling of the name; `headers` serves events that carry no `multiValueHeaders`.
+ */
+function headerValues(event: APIGatewayProxyEvent, name: string): string[] {
+  const values: string[] = [];
+  const multi = event.multiValueHeaders ?? {};
+  const source: Record<string, unknown> = Object.keys(multi).length ? multi : (event.headers ?? {});
+  for (const [key, value] of Object.entries(source)) {
+    if (key.toLowerCase() !== name || value === undefined || value === null) continue;
+    values.push(...(Array.isArray(value) ? value.map(String) : [String(value)]));
+  }
+  return values;
+}
+
+/**
+ * The principal the authorizer verified; the tenant never comes from the path, query or body.
+ * A request with more than one Authorization header is refused: the authorizer saw one of them (the
+ * last in API Gateway), other readers may take another, so which credential it carries is ambiguous.
+ */
 export function principalOf(event: APIGatewayProxyEvent): Principal {
+  if (headerValues(event, 'authorization').length > 1) {
+    throw new UnauthorizedError('more than one Authorization header', { reason: 'duplicate_authorization' });
+  }
   const a = event.requestContext?.authorizer as Record<string, unknown> | null | undefined;
   const tenantId = a?.tenantId;
   const userId = a?.sub;
   if (typeof tenantId !== 'string' || !tenantId || typeof userId !== 'string' || !userId) {
-    throw new UnauthorizedError('no verified principal');
+    throw new UnauthorizedError('no verified principal', { reason: 'no_principal' });
   }
   const roles = typeof a?.roles === 'string' && a.roles ? a.roles.split(',') : [];
   // The authorizer's result is cached per token (5 min): a token that expired since is refused here.
   const exp = a?.exp === undefined ? undefined : Number(a.exp);
-  if (exp !== undefined && (!Number.isFinite(exp) || exp + TOKEN_CLOCK_SKEW_SECONDS < Date.now() / 1000)) throw new UnauthorizedError('token expired');
+  if (exp !== undefined && (!Number.isFinite(exp) || exp + TOKEN_CLOCK_SKEW_SECONDS < Date.now() / 1000)) throw new UnauthorizedError('token expired', { reason: 'token_expired' });
   return { tenantId, userId, roles, ...(exp !== undefined ? { expiresAt: exp } : {}) };
 }
 
@@ -120,10 +144,28 @@ function readBody(event: APIGatewayProxyEvent): unknown {
   return parseStrictJson(raw);
 }
 
-function mapError(error: unknown, requestId: string): APIGatewayProxyResult {
+/** The authorizer's verified user and tenant, if it passed any (for the refusal's log line). */
+function verifiedIdentity(event: APIGatewayProxyEvent): { userId?: string; tenantId?: string } {
+  const a = event.requestContext?.authorizer as Record<string, unknown> | null | undefined;
+  return {
+    ...(typeof a?.sub === 'string' && a.sub ? { userId: a.sub } : {}),
+    ...(typeof a?.tenantId === 'string' && a.tenantId ? { tenantId: a.tenantId } : {}),
+  };
+}
+
+function mapError(error: unknown, requestId: string, event: APIGatewayProxyEvent): APIGatewayProxyResult {
   if (isDomainError(error)) {
     if (error.status >= 500) logger.error('request failed', { errorName: error.name, code: error.code, cause: (error.cause as Error | undefined)?.name });
-    else logger.info('request refused', { errorName: error.name, code: error.code, status: error.status });
+    else if (error instanceof UnauthorizedError || error instanceof ForbiddenError) {
+      recordRefusal({
+        status: error.status,
+        reason: error.reason,
+        detail: error.message,
+        method: event.httpMethod,
+        route: event.resource ?? event.path,
+        ...verifiedIdentity(event),
+      });
+    } else logger.info('request not served', { errorName: error.name, code: error.code, status: error.status });
     return errorResponse(error.status, error.code, error.message, requestId, error.details);
   }
   // The stack's first line repeats the message, which may quote input: log the frames only.
@@ -154,7 +196,7 @@ export function httpRoute<B = undefined, Q = undefined, P = undefined>(
       const result = await run({ body, query, params, ctx: { principal, requestId } });
       return jsonResponse(spec.status ?? 200, result, requestId);
     } catch (error) {
-      return mapError(error, requestId);
+      return mapError(error, requestId, event);
     } finally {
       logger.removeKeys(['requestId', 'tenantId']);
     }
@@ -179,7 +221,7 @@ export function httpPublicRoute<B = undefined, Q = undefined, P = undefined>(
       const body = spec.optionalBody && hasBody ? parsePart(spec.optionalBody, readBody(event), '') : undefined;
       return jsonResponse(spec.status ?? 200, await run({ body, query, params, requestId }), requestId);
     } catch (error) {
-      return mapError(error, requestId);
+      return mapError(error, requestId, event);
     } finally {
       logger.removeKeys(['requestId']);
     }
