@@ -2,21 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { appendFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { compileEventPattern } from '../functions/domain/events/event-pattern.js';
-import { EVENT_LOG_FIELDS, type EventRuleSpec } from '../functions/platform/manifest.js';
+import { EVENT_LOG_FIELDS, EVENT_TARGET_RETRY, type EventRuleSpec } from '../functions/platform/manifest.js';
 import { entrySize, MAX_REQUEST_BYTES } from '../functions/adapters/eventbridge/outbox-publisher.js';
+import type { Backoff, BusEvent, Delivery, RetryPolicy } from './event-bus-state.js';
+import { EventDeliveries, type BusLogEntry } from './event-deliveries.js';
 
-/** An event as EventBridge delivers it to targets. */
-export interface BusEvent {
-  version: '0';
-  id: string;
-  'detail-type': string;
-  source: string;
-  account: string;
-  time: string;
-  region: string;
-  resources: string[];
-  detail: Record<string, unknown>;
-}
+export type { BusEvent } from './event-bus-state.js';
 
 export type FunctionTarget = (event: BusEvent) => Promise<unknown>;
 
@@ -31,9 +22,20 @@ export interface LocalEventBusOptions {
   /** JSON-lines file of the `log` target (the platform event log). */
   logFile: string;
   resolveFunction: (name: string) => Promise<FunctionTarget>;
-  /** Attempts per function target before the event is written to the dead-letter file. */
-  maxAttempts?: number;
-  deadLetterFile: string;
+  /** The bus's durable state: journal, dead-letter file, redrive requests (docs/local-event-bus.md). */
+  stateDir: string;
+  /** Default: the manifest's EVENT_TARGET_RETRY.retryPolicy, as every target has in AWS. */
+  retryPolicy?: RetryPolicy;
+  /** Default: the manifest's EVENT_TARGET_RETRY.localBackoff. */
+  backoff?: Backoff;
+  /** Jitter source (tests). */
+  random?: () => number;
+  /** Accept and journal events but deliver nothing until resumeDeliveries(). */
+  startPaused?: boolean;
+  redrivePollMs?: number;
+  compactJournalAfterBytes?: number;
+  /** Where failed attempts (WARN), dead letters (ERROR) and recoveries (INFO) are reported; default one JSON line on stderr, honouring LOG_LEVEL. */
+  log?: (entry: BusLogEntry) => void;
   account?: string;
   region?: string;
 }
@@ -41,20 +43,35 @@ export interface LocalEventBusOptions {
 /**
  * A local EventBridge bus: speaks the EventBridge JSON protocol for PutEvents (so the publisher uses
  * the unmodified SDK client), matches each event against the manifest's rules with EventBridge's
- * pattern semantics, and delivers asynchronously to the rules' targets with retries, as AWS does.
+ * pattern semantics, journals every accepted event's deliveries before acknowledging it, and delivers
+ * them asynchronously, at least once, with the manifest's retry policy and a dead-letter file
+ * (event-deliveries.ts).
  */
 export class LocalEventBus {
   private server: Server | undefined;
   private readonly rules: CompiledRule[];
   private readonly listeners = new Set<(event: BusEvent) => void>();
-  private readonly inflight = new Set<Promise<void>>();
+  private readonly deliveries: EventDeliveries;
   endpoint = '';
 
   constructor(private readonly options: LocalEventBusOptions) {
     this.rules = options.rules.map((spec) => ({ spec, matches: compileEventPattern(spec.pattern) }));
+    this.deliveries = new EventDeliveries({
+      stateDir: options.stateDir,
+      attempt: (d) => this.attempt(d),
+      retryPolicy: options.retryPolicy ?? EVENT_TARGET_RETRY.retryPolicy,
+      backoff: options.backoff ?? EVENT_TARGET_RETRY.localBackoff,
+      random: options.random,
+      paused: options.startPaused,
+      redrivePollMs: options.redrivePollMs,
+      compactAfterBytes: options.compactJournalAfterBytes,
+      log: options.log ?? logToStderr,
+    });
   }
 
+  /** Recovers the journal (pending deliveries resume unless paused), then listens. */
   async start(port = 0): Promise<string> {
+    await this.deliveries.start();
     this.server = createServer((req, res) => void this.handle(req, res));
     await new Promise<void>((r) => this.server!.listen(port, '127.0.0.1', () => r()));
     const address = this.server.address();
@@ -63,14 +80,28 @@ export class LocalEventBus {
     return this.endpoint;
   }
 
-  /** Waits for deliveries in flight, then closes. */
+  /** Stops listening, waits for the attempts in flight and closes the journal; what is pending is delivered after the next start. */
   async stop(): Promise<void> {
-    await this.drain();
     await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
+    await this.deliveries.stop();
   }
 
-  async drain(): Promise<void> {
-    while (this.inflight.size) await Promise.allSettled([...this.inflight]);
+  /** Starts the deliveries of a bus started paused. */
+  resumeDeliveries(): void {
+    this.deliveries.resume();
+  }
+
+  /**
+   * Waits until nothing is being delivered and nothing is due (what is due is attempted at once). Retries
+   * scheduled after failures are waited for only if due within `withinMs`; see EventDeliveries.drain.
+   */
+  drain(options?: { withinMs?: number }): Promise<void> {
+    return this.deliveries.drain(options);
+  }
+
+  /** Deliveries not yet delivered or dead-lettered. */
+  pendingDeliveries(): Delivery[] {
+    return this.deliveries.list();
   }
 
   /** Observes every event put on the bus (used by tests and the demo; not a rule). */
@@ -103,11 +134,25 @@ export class LocalEventBus {
     if (entries.reduce((n, e) => n + entrySize(e as Parameters<typeof entrySize>[0]), 0) > MAX_REQUEST_BYTES) {
       return reply(400, { __type: 'ValidationException', message: 'Total size of the entries in the request is over the limit.' });
     }
-    const results = entries.map((e) => this.put(e));
+    const parsed = entries.map((e) => this.toEvent(e));
+    const events = parsed.filter((p): p is BusEvent => 'id' in p);
+    try {
+      // Acknowledged only once journalled (fsynced): a crash from here on loses none of these events.
+      await this.deliveries.accept(events.map((event) => ({ event, targets: this.targetsOf(event) })));
+    } catch {
+      const failed = parsed.map((p) => ('id' in p ? { ErrorCode: 'InternalFailure', ErrorMessage: 'The event could not be journalled.' } : p));
+      return reply(200, { FailedEntryCount: failed.length, Entries: failed });
+    }
+    for (const event of events) for (const listener of this.listeners) listener(event);
+    const results = parsed.map((p) => ('id' in p ? { EventId: p.id } : p));
     reply(200, { FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length, Entries: results });
   }
 
-  private put(entry: Record<string, unknown>): { EventId: string } | { ErrorCode: string; ErrorMessage: string } {
+  private targetsOf(event: BusEvent) {
+    return this.rules.filter((r) => r.matches(event as unknown as Record<string, unknown>)).map((r) => ({ rule: r.spec.name, target: r.spec.target }));
+  }
+
+  private toEvent(entry: Record<string, unknown>): BusEvent | { ErrorCode: string; ErrorMessage: string } {
     const { Source, DetailType, Detail, EventBusName, Resources, Time } = entry as Record<string, string | string[] | undefined>;
     if (EventBusName && EventBusName !== this.options.busName && !String(EventBusName).endsWith(`/${this.options.busName}`)) {
       return { ErrorCode: 'ResourceNotFoundException', ErrorMessage: `Event bus ${String(EventBusName)} does not exist.` };
@@ -124,7 +169,7 @@ export class LocalEventBus {
     if (!detail || typeof detail !== 'object' || Array.isArray(detail)) {
       return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail must be a JSON object.' };
     }
-    const event: BusEvent = {
+    return {
       version: '0',
       id: randomUUID(),
       'detail-type': DetailType,
@@ -135,36 +180,26 @@ export class LocalEventBus {
       resources: Array.isArray(Resources) ? Resources : [],
       detail: detail as Record<string, unknown>,
     };
-    for (const listener of this.listeners) listener(event);
-    for (const rule of this.rules) {
-      if (!rule.matches(event as unknown as Record<string, unknown>)) continue;
-      const p = this.deliver(rule.spec, event).finally(() => this.inflight.delete(p));
-      this.inflight.add(p);
-    }
-    return { EventId: event.id };
   }
 
-  private async deliver(rule: EventRuleSpec, event: BusEvent): Promise<void> {
-    if (rule.target.kind === 'log') {
+  /** One attempt of one delivery; throws when the target did not take the event. */
+  private async attempt(d: Delivery): Promise<void> {
+    if (d.target.kind === 'log') {
       // The same projection as the AWS log target's input transformer: no payload.
-      appendFileSync(this.options.logFile, JSON.stringify({ rule: rule.name, ...projectLogFields(event) }) + '\n');
+      appendFileSync(this.options.logFile, JSON.stringify({ rule: d.rule, ...projectLogFields(d.event) }) + '\n');
       return;
     }
-    const maxAttempts = this.options.maxAttempts ?? 3;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const fn = await this.options.resolveFunction(rule.target.function);
-        await fn(event);
-        return;
-      } catch (error) {
-        if (attempt >= maxAttempts) {
-          appendFileSync(this.options.deadLetterFile, JSON.stringify({ rule: rule.name, error: (error as Error)?.name, event }) + '\n');
-          return;
-        }
-        await new Promise((r) => setTimeout(r, 100 * 2 ** attempt));
-      }
-    }
+    const fn = await this.options.resolveFunction(d.target.function);
+    await fn(d.event);
   }
+}
+
+const LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'];
+
+function logToStderr(entry: BusLogEntry): void {
+  const threshold = LEVELS.indexOf(process.env.LOG_LEVEL ?? 'INFO');
+  if (LEVELS.indexOf(entry.level) < threshold) return;
+  process.stderr.write(`${JSON.stringify({ ...entry, service: 'local-event-bus', timestamp: new Date().toISOString() })}\n`);
 }
 
 /** Evaluates EVENT_LOG_FIELDS' JSON paths (`$.a.b`, dashes allowed) against an event. */

@@ -159,6 +159,25 @@ export const EVENT_LOG_FIELDS = {
   correlationId: '$.detail.correlationId',
 } as const;
 
+/**
+ * How every rule target is retried, in both runtimes; what gives up goes to the target's dead-letter queue
+ * (AWS, one SQS queue per target with an alarm) or the dead-letter file (local bus). Delivery is at least
+ * once, so every target is idempotent (consumers deduplicate on `detail.eventId`).
+ *
+ * - `retryPolicy`: each target's EventBridge RetryPolicy (EventBridge's own defaults, made explicit), and
+ *   the local bus's policy for every failed attempt. EventBridge retries *delivery* (throttling, service
+ *   errors) with it; the local bus calls the handler directly, so it retries handler errors with it too.
+ * - `handlerRetry` (AWS only): function targets are invoked asynchronously, so their handler errors are
+ *   retried by Lambda's asynchronous invocation (at most 2 retries, 6 hours) and then go to the same queue.
+ * - `localBackoff` (local only): delay before retry n is a random value in [d/2, d], d = min(maxMs,
+ *   baseMs · 2^(n-1)); EventBridge's own backoff is not published, and the cap keeps local runs usable.
+ */
+export const EVENT_TARGET_RETRY = {
+  retryPolicy: { maximumEventAgeSeconds: 86_400, maximumRetryAttempts: 185 },
+  handlerRetry: { maximumEventAgeSeconds: 21_600, maximumRetryAttempts: 2 },
+  localBackoff: { baseMs: 1_000, maxMs: 60_000 },
+} as const;
+
 export interface EventRuleSpec {
   name: string;
   description: string;
