@@ -93,3 +93,84 @@ export interface SecretBox {
   seal(tenantId: string, plaintext: string): Promise<string>;
   open(tenantId: string, sealed: string): Promise<string>;
 }
+
+/**
+ * Bytes to store: all at once (bytes, or a string stored as UTF-8), or streamed (a web ReadableStream, or any
+ * async iterable of byte chunks such as a Node Readable or an async generator). Streams are read once.
+ */
+export type BlobBody = Uint8Array | string | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>;
+
+export interface PutBlobOptions {
+  /** Media type stored with the object (`application/json`, `application/x-ndjson`…). */
+  contentType: string;
+  /** Small ASCII key/value pairs stored with the object (ids, counts, hashes; never PII or secrets). */
+  metadata?: Record<string, string>;
+}
+
+/** What a put stored. */
+export interface StoredBlob {
+  /** The key as given, relative to the tenant and the store's area. */
+  key: string;
+  size: number;
+  /** Lower-case hex SHA-256 of the stored bytes. */
+  sha256: string;
+  etag?: string;
+}
+
+/** What is known of a stored object without reading its body. */
+export interface BlobInfo {
+  key: string;
+  size: number;
+  contentType: string;
+  metadata: Record<string, string>;
+  etag?: string;
+  lastModified?: Date;
+  /**
+   * Hex SHA-256 of the whole object, where the store keeps one (objects written in one request). Objects
+   * written in parts carry a checksum of their parts' checksums instead, which `get` verifies all the same.
+   */
+  sha256?: string;
+}
+
+/** A stored object being read. */
+export interface BlobObject extends BlobInfo {
+  /**
+   * The body, verified while it streams: if the bytes do not match the checksum stored at write time, the
+   * stream errors with BlobIntegrityError instead of ending, so a reader never takes a corrupted object for a
+   * complete one. Read it to the end or cancel it (it holds a connection).
+   */
+  body: ReadableStream<Uint8Array>;
+  /** Reads the whole (verified) body. */
+  bytes(): Promise<Uint8Array>;
+  /** Reads the whole (verified) body as UTF-8. */
+  text(): Promise<string>;
+}
+
+export interface BlobListing {
+  key: string;
+  size: number;
+  etag?: string;
+  lastModified?: Date;
+}
+
+/**
+ * Objects of one area of the platform bucket (raw sync pages, agent outputs…), each method scoped to one
+ * tenant: the store builds every object key from the tenant id and the area, so a tenant's call can only
+ * name that tenant's objects. Keys are relative paths (`salesforce/Account/run-1/page-0001.json`): segments
+ * of A-Z, a-z, 0-9, `.`, `_`, `-`; invalid tenant ids, keys and options throw ValidationError.
+ */
+export interface BlobStore {
+  /** Stores (or replaces) an object; large streamed bodies are uploaded in parts, never held whole in memory. */
+  put(tenantId: string, key: string, body: BlobBody, options: PutBlobOptions): Promise<StoredBlob>;
+  /** Opens an object for reading; throws NotFoundError if there is none. */
+  get(tenantId: string, key: string): Promise<BlobObject>;
+  /** The object's size, type and metadata, or undefined if there is none. */
+  head(tenantId: string, key: string): Promise<BlobInfo | undefined>;
+  /** Removes an object; removing one that does not exist is not an error. */
+  delete(tenantId: string, key: string): Promise<void>;
+  /**
+   * Objects whose key starts with `prefix` (a key prefix such as `salesforce/` or `salesforce/Acc`; empty for
+   * the whole area), in key order, at most `limit` (1–1000, default 100) per page.
+   */
+  list(tenantId: string, query?: { prefix?: string; limit?: number; cursor?: string }): Promise<Page<BlobListing>>;
+}
