@@ -70,6 +70,7 @@ describe('functions built from the manifest', () => {
   it.each(specs.map((f) => [f.name]))('%s never allows http loopback webhooks (a local-runtime-only switch)', (name) => {
     const env = lambdaOf(name).Properties!.Environment.Variables as Record<string, unknown>;
     expect(env.ALLOW_HTTP_LOOPBACK_WEBHOOKS ?? 'false', name).toBe('false');
+    expect(env.LOOPBACK_WEBHOOK_PORTS, name).toBeUndefined();
   });
 
   const bundleOf = (name: string) => {
