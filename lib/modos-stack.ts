@@ -127,6 +127,8 @@ export class ModosStack extends Stack {
       throttleBurstLimit: config.throttleBurstLimit,
       waf: config.waf,
       wafRateLimitPer5Min: config.wafRateLimitPer5Min,
+      tenants: config.tenants,
+      tenantLimits: config.tenantLimits,
       logRetention: logs.RetentionDays.ONE_MONTH,
       retainLogs: config.retainData,
     });

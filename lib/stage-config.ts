@@ -2,6 +2,7 @@
  * Settings of one tenant stage, read from CDK context (`-c key=value` or cdk.json) and validated
  * before any construct is built, so a typo fails with the setting's name instead of deep in a deploy.
  */
+import { DEFAULT_TENANT_LIMITS, type TenantLimits } from '../functions/platform/tenant-limits.js';
 
 /** Lowercase, starts with a letter, 2-21 characters: it goes into stack, bus and API stage names. */
 export const STAGE_PATTERN = /^[a-z][a-z0-9-]{1,20}$/;
@@ -44,6 +45,14 @@ export interface StageConfig {
    * (mapped outside this stack). Undefined: the stage's execute-api URL.
    */
   publicApiUrl: string | undefined;
+  /**
+   * Tenant ids served by this stage (`-c tenants=acme,globex`): each gets its key in the stage's usage
+   * plan, and JWT routes require one, so every tenant is throttled on its own and a token for a tenant
+   * not listed is refused (403). Empty: no per-tenant limits (only the stage throttle), allowed on dev only.
+   */
+  tenants: string[];
+  /** Per-tenant throttle and quota (`-c tenantRateLimit= -c tenantBurstLimit= -c tenantQuotaPerDay=`). */
+  tenantLimits: TenantLimits;
 }
 
 export class StageConfigError extends Error {
@@ -97,6 +106,31 @@ function baseUrl(key: string, value: string): string {
   return value;
 }
 
+/** Same rule as the JWT `tenant_id` claim. */
+const TENANT_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+function tenantList(get: ContextReader): string[] {
+  const raw = get('tenants');
+  if (raw === undefined || raw === null || raw === '') return [];
+  const list = Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(',') : undefined;
+  if (!list) throw new StageConfigError(`context "tenants" must be a comma-separated list of tenant ids, got ${JSON.stringify(raw)}`);
+  const ids = list.map((t) => String(t).trim()).filter(Boolean);
+  const bad = ids.find((t) => !TENANT_ID.test(t));
+  if (bad !== undefined) throw new StageConfigError(`context "tenants": ${JSON.stringify(bad)} is not a tenant id (1-64 characters of A-Z, a-z, 0-9, _ or -)`);
+  if (new Set(ids).size !== ids.length) throw new StageConfigError('context "tenants" lists a tenant twice');
+  return ids;
+}
+
+/** Per-tenant limits from context, defaulting to the values the local platform uses too. */
+export function tenantLimitsFromContext(get: ContextReader): TenantLimits {
+  const d = DEFAULT_TENANT_LIMITS;
+  return {
+    ratePerSecond: int(get, 'tenantRateLimit', d.ratePerSecond, 1, 10_000),
+    burst: int(get, 'tenantBurstLimit', d.burst, 1, 5_000),
+    quotaPerDay: int(get, 'tenantQuotaPerDay', d.quotaPerDay, 1, 2_000_000_000),
+  };
+}
+
 /** Reads and validates the stage settings; throws StageConfigError naming the faulty setting. */
 export function stageConfigFromContext(get: ContextReader): StageConfig {
   const stage = str(get, 'stage') ?? DEFAULT_STAGE;
@@ -119,6 +153,10 @@ export function stageConfigFromContext(get: ContextReader): StageConfig {
     throw new StageConfigError(`context "logLevel" must be DEBUG, INFO, WARN or ERROR, got ${JSON.stringify(logLevel)}`);
   }
   const isDev = stage === DEFAULT_STAGE;
+  const tenants = tenantList(get);
+  if (!tenants.length && !isDev) {
+    throw new StageConfigError(`stage "${stage}" needs the tenants it serves, for per-tenant rate limits: -c tenants=<id>[,<id>...]`);
+  }
   const publicApiUrl = str(get, 'publicApiUrl');
   return {
     stage,
@@ -134,5 +172,7 @@ export function stageConfigFromContext(get: ContextReader): StageConfig {
     waf: bool(get, 'waf', !isDev),
     wafRateLimitPer5Min: int(get, 'wafRateLimitPer5Min', 2_000, 10, 2_000_000_000),
     publicApiUrl: publicApiUrl === undefined ? undefined : baseUrl('publicApiUrl', publicApiUrl),
+    tenants,
+    tenantLimits: tenantLimitsFromContext(get),
   };
 }

@@ -2,6 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayAuthorizerResult, APIGatewayProxyEvent, APIGatewayProxyResult, APIGatewayTokenAuthorizerEvent, Context } from 'aws-lambda';
 import type { RouteSpec } from '../functions/platform/manifest.js';
+import type { TenantRateLimiter } from './rate-limiter.js';
+
+/** The usage identifier each authorizer result carried (kept beside the cached context, not in it). */
+const usageKeys = new WeakMap<object, string | undefined>();
 
 export type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 export type TokenAuthorizer = (event: APIGatewayTokenAuthorizerEvent) => Promise<APIGatewayAuthorizerResult>;
@@ -19,6 +23,8 @@ export interface LocalApiOptions {
   stage: string;
   /** Authorizer results are cached per token for this long, as API Gateway does (0 disables). */
   authorizerCacheTtlSeconds?: number;
+  /** Per-tenant limits keyed on the usage identifier the authorizer returns (the usage plan locally). */
+  rateLimiter?: TenantRateLimiter;
   /** Largest body read, as API Gateway's 10 MB payload limit. */
   maxBodyBytes?: number;
 }
@@ -154,9 +160,19 @@ export class LocalApiServer {
         try {
           const auth = await (await this.options.authorizer())({ type: 'TOKEN', authorizationToken: token, methodArn });
           authorizer = { ...(auth.context ?? {}), principalId: auth.principalId };
+          usageKeys.set(authorizer, auth.usageIdentifierKey ?? undefined);
           this.remember(token, authorizer);
         } catch {
           return send(gatewayError(401, 'UNAUTHORIZED', 'Unauthorized', requestId));
+        }
+      }
+      // The usage plan's throttle and quota, per tenant key, after the authorizer (as in API Gateway).
+      const usageKey = usageKeys.get(authorizer);
+      if (this.options.rateLimiter && usageKey) {
+        const decision = this.options.rateLimiter.take(usageKey);
+        if (!decision.allowed) {
+          const r = decision.reason === 'quota' ? gatewayError(429, 'RATE_LIMITED', 'daily request quota exceeded', requestId) : gatewayError(429, 'RATE_LIMITED', 'Too many requests', requestId);
+          return send({ ...r, headers: { ...r.headers, 'retry-after': String(decision.retryAfterSeconds) } });
         }
       }
     }
@@ -199,7 +215,16 @@ export class LocalApiServer {
       },
     };
     const handler = await this.options.resolveHandler(route.spec.function);
-    send(await handler(event, lambdaContext(route.spec.function, requestId)));
+    let result: APIGatewayProxyResult;
+    try {
+      result = await handler(event, lambdaContext(route.spec.function, requestId));
+      if (!result || typeof result.statusCode !== 'number') throw new Error('malformed Lambda proxy response');
+    } catch (error) {
+      // A function error, timeout or crash: API Gateway answers 502 (its DEFAULT_5XX response).
+      console.error(JSON.stringify({ level: 'ERROR', message: 'integration failed', function: route.spec.function, requestId, errorName: (error as Error)?.name, error: (error as Error)?.message }));
+      return send(gatewayError(502, 'INTERNAL_ERROR', 'internal error', requestId));
+    }
+    send(result);
   }
 }
 

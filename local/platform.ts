@@ -7,7 +7,10 @@ import { LocalApiServer, type ProxyHandler, type TokenAuthorizer } from './api-s
 import { ensureTable, startDynamoLocal } from './dynamodb.js';
 import { LocalEventBus } from './event-bus.js';
 import { ensureLocalKeys, LOCAL_AUDIENCE, LOCAL_ISSUER, signLocalToken, type LocalKeys } from './keys.js';
+import type { TenantLimits } from '../functions/platform/tenant-limits.js';
+import { tenantLimitsFromContext } from '../lib/stage-config.js';
 import { ensureBundles } from './lambda/bundles.js';
+import { localTenantLimits, TenantRateLimiter } from './rate-limiter.js';
 import { localEnvironment, type LocalBindingValues } from './lambda/environment.js';
 import { LocalLambdaRuntime, type LocalFunctionConfig } from './lambda/runtime.js';
 import { LocalStepFunctions } from './stepfunctions/index.js';
@@ -32,6 +35,8 @@ export interface PlatformOptions {
    * sources through tsx, for debugging (`MODOS_FUNCTIONS=source`); same sandboxes and environment.
    */
   functions?: 'bundles' | 'source';
+  /** Per-tenant limits (default: the stage configuration's, with MODOS_TENANT_RATE / MODOS_TENANT_BURST). */
+  tenantLimits?: TenantLimits;
 }
 
 export interface LocalPlatform {
@@ -54,6 +59,11 @@ export interface LocalPlatform {
 }
 
 const ROOT = resolve(import.meta.dirname, '..');
+
+/** The CDK context of cdk.json: the stage configuration the local platform shares with the stack. */
+function stageContext(): Record<string, unknown> {
+  return (JSON.parse(readFileSync(join(ROOT, 'cdk.json'), 'utf8')) as { context?: Record<string, unknown> }).context ?? {};
+}
 
 /** Every function of the manifest as a local Lambda: its module, its environment, memory and timeout. */
 function localFunctions(mode: 'bundles' | 'source', bundles: Record<FunctionName, string> | undefined, values: LocalBindingValues): Record<string, LocalFunctionConfig> {
@@ -160,7 +170,15 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Loca
     // environment (callback links) before any sandbox starts. API Gateway invokes functions synchronously.
     const resolveHandler = async (name: string): Promise<ProxyHandler> => (event, context) => invoke(name, event) as ReturnType<ProxyHandler>;
     const loadAuthorizer = async (): Promise<TokenAuthorizer> => (event) => invoke(AUTHORIZER.function, event) as ReturnType<TokenAuthorizer>;
-    const api = new LocalApiServer({ routes: ROUTES, stage, resolveHandler, authorizer: loadAuthorizer, authorizerCacheTtlSeconds: AUTHORIZER.resultsCacheTtlSeconds });
+    const rateLimiter = new TenantRateLimiter(options.tenantLimits ?? localTenantLimits(tenantLimitsFromContext((key) => stageContext()[key])));
+    const api = new LocalApiServer({
+      routes: ROUTES,
+      stage,
+      resolveHandler,
+      authorizer: loadAuthorizer,
+      authorizerCacheTtlSeconds: AUTHORIZER.resultsCacheTtlSeconds,
+      rateLimiter,
+    });
     const port = options.port ?? Number(process.env.PORT ?? 3000);
     const url = await api.start(port);
     stops.push(() => api.stop());

@@ -63,11 +63,20 @@ async function cannon(opts: autocannon.Options): Promise<Figures> {
 console.log(`modos bench:platform — ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`);
 
 // 1. Cold start.
+// An empty bundle cache first (the bundles are built), then the warm cache with a fresh data folder, then
+// a restart on existing data. The load below runs with per-tenant limits lifted: it measures the API, not
+// the usage plan (one tenant at 32 connections would be throttled at the default limits, as in AWS).
+const cacheDir = mkdtempSync(join(tmpdir(), 'modos-bench-bundles-'));
+const unlimited = { MODOS_BUNDLE_CACHE_DIR: cacheDir, MODOS_TENANT_RATE: '1000000', MODOS_TENANT_BURST: '1000000' };
+const first = await spawnPlatform(mkdtempSync(join(tmpdir(), 'modos-bench-')), unlimited);
+await stopPlatform(first.child);
 const dataDir = mkdtempSync(join(tmpdir(), 'modos-bench-'));
-const fresh = await spawnPlatform(dataDir);
+const fresh = await spawnPlatform(dataDir, unlimited);
 await stopPlatform(fresh.child);
-const again = await spawnPlatform(dataDir);
-console.log(`\ncold start to healthy: fresh data folder ${fresh.readyMs.toFixed(0)} ms, restart on existing data ${again.readyMs.toFixed(0)} ms (target < 10000 ms)`);
+const again = await spawnPlatform(dataDir, unlimited);
+console.log(
+  `\ncold start to healthy: bundles built ${first.readyMs.toFixed(0)} ms (target < 10000), warm bundle cache ${fresh.readyMs.toFixed(0)} ms (target < 5000), restart on existing data ${again.readyMs.toFixed(0)} ms`,
+);
 
 // 2. Throughput.
 const { url } = again;
@@ -134,3 +143,4 @@ console.log(`     API keeps ${((apiPost.rps / sdkPost.rps) * 100).toFixed(0)}% o
 doc.destroy();
 await stopPlatform(again.child);
 rmSync(dataDir, { recursive: true, force: true });
+rmSync(cacheDir, { recursive: true, force: true });

@@ -5,6 +5,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { AUTHORIZER, type FunctionName, type RouteSpec } from '../../functions/platform/manifest.js';
+import { tenantUsageKey, type TenantLimits } from '../../functions/platform/tenant-limits.js';
 
 export interface PlatformApiProps {
   stage: string;
@@ -15,6 +16,9 @@ export interface PlatformApiProps {
   throttleBurstLimit: number;
   waf: boolean;
   wafRateLimitPer5Min: number;
+  /** Tenants with their own key in the usage plan; empty: no per-tenant limits (dev only). */
+  tenants: readonly string[];
+  tenantLimits: TenantLimits;
   logRetention: logs.RetentionDays;
   retainLogs: boolean;
 }
@@ -33,13 +37,14 @@ function errorTemplate(code: string, message: string | { vtl: string }): string 
  * API Gateway's own responses (authorizer refusal, unknown route, throttling, validation, WAF) in the
  * modos error shape, so a client parses one error format whoever answered.
  */
-export const GATEWAY_RESPONSES: ReadonlyArray<{ id: string; type: apigw.ResponseType; status?: string; code: string; message: string | { vtl: string } }> = [
+export const GATEWAY_RESPONSES: ReadonlyArray<{ id: string; type: apigw.ResponseType; status?: string; code: string; message: string | { vtl: string }; retryAfter?: string }> = [
   { id: 'Unauthorized', type: apigw.ResponseType.UNAUTHORIZED, status: '401', code: 'UNAUTHORIZED', message: 'Unauthorized' },
   { id: 'AccessDenied', type: apigw.ResponseType.ACCESS_DENIED, status: '403', code: 'FORBIDDEN', message: 'Forbidden' },
   // A REST API answers an unknown path or method with 403 "Missing Authentication Token"; the local
   // runtime (and a client) expects 404.
   { id: 'MissingRoute', type: apigw.ResponseType.MISSING_AUTHENTICATION_TOKEN, status: '404', code: 'NOT_FOUND', message: 'no such route' },
-  { id: 'Throttled', type: apigw.ResponseType.THROTTLED, status: '429', code: 'RATE_LIMITED', message: 'Too many requests' },
+  { id: 'Throttled', type: apigw.ResponseType.THROTTLED, status: '429', code: 'RATE_LIMITED', message: 'Too many requests', retryAfter: '1' },
+  { id: 'QuotaExceeded', type: apigw.ResponseType.QUOTA_EXCEEDED, status: '429', code: 'RATE_LIMITED', message: 'daily request quota exceeded', retryAfter: '3600' },
   { id: 'TooLarge', type: apigw.ResponseType.REQUEST_TOO_LARGE, status: '413', code: 'VALIDATION_ERROR', message: 'request body too large' },
   { id: 'BadParameters', type: apigw.ResponseType.BAD_REQUEST_PARAMETERS, status: '400', code: 'VALIDATION_ERROR', message: { vtl: '$context.error.messageString' } },
   { id: 'BadBody', type: apigw.ResponseType.BAD_REQUEST_BODY, status: '400', code: 'VALIDATION_ERROR', message: { vtl: '$context.error.messageString' } },
@@ -74,6 +79,7 @@ export class PlatformApi extends Construct {
   readonly authorizer: apigw.TokenAuthorizer;
   readonly accessLogs: logs.LogGroup;
   readonly webAcl: wafv2.CfnWebACL | undefined;
+  readonly usagePlan: apigw.UsagePlan;
   /**
    * The stage's base URL, the same value as `api.url` (`https://<id>.execute-api.<region>.<suffix>/<stage>/`),
    * but built from the RestApi id and the stage name as a literal: it references only the
@@ -117,6 +123,8 @@ export class PlatformApi extends Construct {
       restApiName: `modos-${props.stage}`,
       description: `modos ${props.stage} API (routes from functions/platform/manifest.ts)`,
       endpointTypes: [apigw.EndpointType.REGIONAL],
+      // Usage-plan keys come from the authorizer (the verified tenant), never from a client header.
+      apiKeySourceType: apigw.ApiKeySourceType.AUTHORIZER,
       // API Gateway writes access and execution logs through ONE role per account and region (the
       // AWS::ApiGateway::Account setting). Each stage stack declares it; the last deploy wins and it
       // is retained so destroying one stage never breaks another stage's logging.
@@ -146,7 +154,7 @@ export class PlatformApi extends Construct {
       this.api.addGatewayResponse(r.id, {
         type: r.type,
         ...(r.status ? { statusCode: r.status } : {}),
-        responseHeaders: { 'Content-Type': "'application/json'" },
+        responseHeaders: { 'Content-Type': "'application/json'", ...(r.retryAfter ? { 'Retry-After': `'${r.retryAfter}'` } : {}) },
         templates: { 'application/json': errorTemplate(r.code, r.message) },
       });
     }
@@ -169,6 +177,24 @@ export class PlatformApi extends Construct {
       validateRequestBody: true,
     });
 
+    // Per-tenant throttle and quota: one usage plan, one key per tenant, named by the authorizer.
+    const perTenant = props.tenants.length > 0;
+    this.usagePlan = this.api.addUsagePlan('TenantUsagePlan', {
+      name: `modos-${props.stage}-tenants`,
+      description: 'Per-tenant limits: each tenant key gets this throttle and quota (functions/platform/tenant-limits.ts)',
+      throttle: { rateLimit: props.tenantLimits.ratePerSecond, burstLimit: props.tenantLimits.burst },
+      quota: { limit: props.tenantLimits.quotaPerDay, period: apigw.Period.DAY },
+      apiStages: [{ api: this.api, stage: this.api.deploymentStage }],
+    });
+    for (const tenantId of props.tenants) {
+      const key = new apigw.ApiKey(this, `TenantKey-${tenantId}`, {
+        apiKeyName: `modos-${props.stage}-${tenantId}`,
+        description: `usage identifier of tenant ${tenantId} (returned by the authorizer; not a client credential)`,
+        value: tenantUsageKey(props.stage, tenantId),
+      });
+      this.usagePlan.addApiKey(key);
+    }
+
     const integrations = new Map<FunctionName, apigw.LambdaIntegration>();
     for (const route of props.routes) {
       let integration = integrations.get(route.function);
@@ -181,7 +207,7 @@ export class PlatformApi extends Construct {
       const resource = this.api.root.resourceForPath(route.path);
       const method = resource.addMethod(route.method, integration, {
         ...(route.auth === 'jwt'
-          ? { authorizer: this.authorizer, authorizationType: apigw.AuthorizationType.CUSTOM }
+          ? { authorizer: this.authorizer, authorizationType: apigw.AuthorizationType.CUSTOM, apiKeyRequired: perTenant }
           : { authorizationType: apigw.AuthorizationType.NONE }),
         requestParameters,
         requestValidator: validator,

@@ -7,7 +7,10 @@ import { FUNCTIONS, type FunctionName } from '../../functions/platform/manifest.
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
-/** Where built bundles are cached, one folder per content hash (kept out of the data folder: tests use fresh ones). */
+/**
+ * Where built bundles are cached, one folder per content hash (kept out of the data folder: tests use
+ * fresh ones). `MODOS_BUNDLE_CACHE_DIR` moves it.
+ */
 export const BUNDLE_CACHE_DIR = join(ROOT, 'node_modules', '.cache', 'modos-bundles');
 
 /** How many cached builds are kept (the newest ones). */
@@ -63,7 +66,7 @@ const bundlePath = (dir: string, name: string) => join(dir, name, 'index.mjs');
  */
 export async function ensureBundles(options: { cacheDir?: string } = {}): Promise<BuiltBundles> {
   const t0 = Date.now();
-  const cacheDir = options.cacheDir ?? BUNDLE_CACHE_DIR;
+  const cacheDir = options.cacheDir ?? process.env.MODOS_BUNDLE_CACHE_DIR ?? BUNDLE_CACHE_DIR;
   const hash = bundleInputsHash();
   const dir = join(cacheDir, hash);
   const names = Object.keys(FUNCTIONS) as FunctionName[];

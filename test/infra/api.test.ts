@@ -1,6 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FUNCTIONS, ROUTES } from '../../functions/platform/manifest.js';
+import { DEFAULT_TENANT_LIMITS, tenantUsageKey } from '../../functions/platform/tenant-limits.js';
 import { PUBLIC_ROUTE_REASONS } from '../../lib/constructs/platform-api.js';
 import { referencedIds, resourcesOfType, synthStage, SYNTH_TIMEOUT_MS, type SynthesizedStage } from './support/synth.js';
 
@@ -66,6 +67,31 @@ describe('REST API built from the route manifest', () => {
         expect(m.authorizationType, m.key).toBe('NONE');
         expect(m.authorizerId, m.key).toBeUndefined();
       }
+    }
+  });
+
+  it('limits each tenant on its own: a usage plan with throttle and daily quota, one key per tenant named by the authorizer', () => {
+    const api = resourcesOfType(s.json, 'AWS::ApiGateway::RestApi')[0]![1];
+    expect(api.Properties!.ApiKeySourceType).toBe('AUTHORIZER');
+    const plans = resourcesOfType(s.json, 'AWS::ApiGateway::UsagePlan');
+    expect(plans).toHaveLength(1);
+    const plan = plans[0]![1].Properties!;
+    expect(plan.Throttle).toEqual({ RateLimit: DEFAULT_TENANT_LIMITS.ratePerSecond, BurstLimit: DEFAULT_TENANT_LIMITS.burst });
+    expect(plan.Quota).toEqual({ Limit: DEFAULT_TENANT_LIMITS.quotaPerDay, Period: 'DAY' });
+    const keys = resourcesOfType(s.json, 'AWS::ApiGateway::ApiKey').map(([, k]) => k.Properties!.Value);
+    expect(keys.sort()).toEqual([tenantUsageKey('acme-test', 'acme'), tenantUsageKey('acme-test', 'globex')].sort());
+    expect(resourcesOfType(s.json, 'AWS::ApiGateway::UsagePlanKey')).toHaveLength(2);
+    const byKey = new Map(resourcesOfType(s.json, 'AWS::ApiGateway::Method').map(([, m]) => [m, m.Properties!]));
+    for (const p of byKey.values()) expect(p.ApiKeyRequired === true, `${p.HttpMethod}`).toBe(p.AuthorizationType === 'CUSTOM');
+  });
+
+  it('answers throttling and an exhausted quota with 429 RATE_LIMITED and Retry-After', () => {
+    const responses = resourcesOfType(s.json, 'AWS::ApiGateway::GatewayResponse').map(([, r]) => r.Properties!);
+    for (const type of ['THROTTLED', 'QUOTA_EXCEEDED']) {
+      const r = responses.find((p) => p.ResponseType === type)!;
+      expect(r.StatusCode, type).toBe('429');
+      expect(r.ResponseParameters['gatewayresponse.header.Retry-After'], type).toMatch(/^'\d+'$/);
+      expect(r.ResponseTemplates['application/json'], type).toContain('"RATE_LIMITED"');
     }
   });
 

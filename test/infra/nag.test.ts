@@ -90,13 +90,25 @@ describe('stage settings from context', () => {
   });
 
   it('refuses a JWKS URL that is not https', () => {
-    expect(() => read({ stage: 'acme-prod', jwtIssuer: 'https://idp.example.com/', jwksUrl: 'http://idp.example.com/jwks' })).toThrow(/jwksUrl.*https/);
+    expect(() => read({ stage: 'acme-prod', tenants: 'acme', jwtIssuer: 'https://idp.example.com/', jwksUrl: 'http://idp.example.com/jwks' })).toThrow(/jwksUrl.*https/);
   });
 
   it('reads CLI strings for booleans and numbers', () => {
-    const c = read({ stage: 'acme-prod', jwtIssuer: 'https://idp.example.com/', jwksUrl: 'https://idp.example.com/jwks', waf: 'false', throttleRateLimit: '20' });
+    const c = read({ stage: 'acme-prod', tenants: 'acme', jwtIssuer: 'https://idp.example.com/', jwksUrl: 'https://idp.example.com/jwks', waf: 'false', throttleRateLimit: '20' });
     expect(c).toMatchObject({ waf: false, throttleRateLimit: 20, retainData: true });
     expect(() => read({ waf: 'yes' })).toThrow(/"waf" must be true or false/);
+  });
+
+  it('needs the tenants of a non-dev stage, and reads their limits', () => {
+    const idp = { stage: 'acme-prod', jwtIssuer: 'https://idp.example.com/', jwksUrl: 'https://idp.example.com/jwks' };
+    expect(() => read(idp)).toThrow(/needs the tenants it serves.*-c tenants=/);
+    expect(() => read({ ...idp, tenants: 'acme,ac me' })).toThrow(/"ac me" is not a tenant id/);
+    expect(() => read({ ...idp, tenants: 'acme,acme' })).toThrow(/lists a tenant twice/);
+    expect(() => read({ ...idp, tenants: 'acme', tenantRateLimit: '0' })).toThrow(/"tenantRateLimit" must be an integer between 1/);
+    const c = read({ ...idp, tenants: 'acme, globex', tenantRateLimit: '5', tenantBurstLimit: '10' });
+    expect(c.tenants).toEqual(['acme', 'globex']);
+    expect(c.tenantLimits).toMatchObject({ ratePerSecond: 5, burst: 10 });
+    expect(read({}).tenants).toEqual([]);
   });
 
   it('reads an optional https base URL for callback links (custom domain)', () => {

@@ -12,6 +12,8 @@ export async function startTestPlatform(options: PlatformOptions = {}): Promise<
     port: 0,
     inMemory: options.dataDir ? false : true,
     logLevel: 'ERROR',
+    // Tests drive many requests per tenant in a burst; test/integration/rate-limits.test.ts sets its own.
+    tenantLimits: { ratePerSecond: 100_000, burst: 100_000, quotaPerDay: 1_000_000_000 },
     ...options,
   });
 }

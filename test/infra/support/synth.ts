@@ -49,6 +49,7 @@ export function synthStage(context: Record<string, unknown> = {}, options: Synth
       'aws:cdk:enable-asset-metadata': true,
       ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }),
       stage: 'acme-test',
+      tenants: 'acme,globex',
       ...IDP,
       ...context,
     },

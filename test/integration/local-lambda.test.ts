@@ -1,0 +1,149 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { environmentNamesOf } from '../../functions/platform/bindings.js';
+import { FUNCTIONS, type FunctionSpec } from '../../functions/platform/manifest.js';
+import { localEnvironment, LOCAL_SUBSTITUTES, type LocalBindingValues } from '../../local/lambda/environment.js';
+import { LambdaUnhandledError, LocalLambdaRuntime, type LocalFunctionConfig } from '../../local/lambda/runtime.js';
+import { lambdaFunctionError } from '../../local/stepfunctions/errors.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'modos-lambda-'));
+const moduleOf = (name: string, code: string) => {
+  const file = join(dir, `${name}.mjs`);
+  writeFileSync(file, code);
+  return file;
+};
+
+const HANDLERS = {
+  echo: moduleOf('echo', `export const handler = async (event, context) => ({ event, env: process.env, remaining: context.getRemainingTimeInMillis(), memory: context.memoryLimitInMB });`),
+  slow: moduleOf('slow', `export const handler = async (event) => { await new Promise((r) => setTimeout(r, event.ms)); return 'done'; };`),
+  hog: moduleOf('hog', `const keep = []; export const handler = async () => { for (;;) keep.push(new Array(1e6).fill(Math.random())); };`),
+  fails: moduleOf('fails', `class ApprovalRejectedError extends Error { name = 'ApprovalRejectedError'; } export const handler = async () => { throw new ApprovalRejectedError('rejected by someone'); };`),
+  badInit: moduleOf('bad-init', `if (!process.env.TABLE_NAME) throw new Error('TABLE_NAME is not set'); export const handler = async () => 'ok';`),
+  counter: moduleOf('counter', `let n = 0; export const handler = async (event) => { n += 1; await new Promise((r) => setTimeout(r, event.ms ?? 0)); return n; };`),
+  dates: moduleOf('dates', `export const handler = async () => ({ at: new Date(0), gone: undefined, n: 1 });`),
+};
+
+const fn = (name: keyof typeof HANDLERS, over: Partial<LocalFunctionConfig> = {}): LocalFunctionConfig => ({
+  name,
+  module: HANDLERS[name],
+  env: { ONLY_THIS: 'yes' },
+  memoryMb: 128,
+  timeoutSeconds: 5,
+  ...over,
+});
+
+let runtime: LocalLambdaRuntime | undefined;
+afterEach(async () => {
+  await runtime?.stop();
+  runtime = undefined;
+});
+
+describe('local Lambda sandboxes', () => {
+  it('gives the handler exactly its own environment, a JSON copy of the event and a Lambda context', async () => {
+    process.env.LEAK_CHECK = 'parent-only';
+    runtime = new LocalLambdaRuntime({ functions: { echo: fn('echo', { memoryMb: 256 }) } });
+    const out = (await runtime.invoke('echo', { a: 1, at: new Date(0) })) as { event: unknown; env: Record<string, string>; remaining: number; memory: string };
+    expect(out.env).toEqual({ ONLY_THIS: 'yes' });
+    expect(out.event).toEqual({ a: 1, at: '1970-01-01T00:00:00.000Z' });
+    expect(out.remaining).toBeGreaterThan(4000);
+    expect(out.remaining).toBeLessThanOrEqual(5000);
+    expect(out.memory).toBe('256');
+  });
+
+  it('returns what the handler returns through JSON, as Lambda serializes it', async () => {
+    runtime = new LocalLambdaRuntime({ functions: { dates: fn('dates') } });
+    expect(await runtime.invoke('dates', {})).toEqual({ at: '1970-01-01T00:00:00.000Z', n: 1 });
+  });
+
+  it('ends an invocation at its timeout, and the next one gets a fresh sandbox', async () => {
+    runtime = new LocalLambdaRuntime({ functions: { slow: fn('slow', { timeoutSeconds: 1 }) } });
+    const t0 = Date.now();
+    const error = await runtime.invoke('slow', { ms: 5000 }).catch((e: unknown) => e);
+    expect(Date.now() - t0).toBeLessThan(3000);
+    expect(error).toBeInstanceOf(LambdaUnhandledError);
+    expect((error as Error).name).toBe('Sandbox.Timedout');
+    expect((error as Error).message).toBe('Task timed out after 1.00 seconds');
+    // Step Functions reports it as Lambda.Unknown.
+    expect(lambdaFunctionError(error).error).toBe('Lambda.Unknown');
+    expect(await runtime.invoke('slow', { ms: 10 })).toBe('done');
+    expect(runtime.stats().slow!.coldStarts).toBe(2);
+  });
+
+  it('stops a function that allocates past its memory', async () => {
+    runtime = new LocalLambdaRuntime({ functions: { hog: fn('hog', { memoryMb: 64, timeoutSeconds: 30 }) } });
+    const error = await runtime.invoke('hog', {}).catch((e: unknown) => e);
+    expect((error as Error).name).toBe('Runtime.OutOfMemory');
+  }, 40_000);
+
+  it('passes the function error on with its own name, as Step Functions receives it', async () => {
+    runtime = new LocalLambdaRuntime({ functions: { fails: fn('fails') } });
+    const error = await runtime.invoke('fails', {}).catch((e: unknown) => e);
+    expect((error as Error).name).toBe('ApprovalRejectedError');
+    expect((error as Error).message).toBe('rejected by someone');
+    expect(lambdaFunctionError(error).error).toBe('ApprovalRejectedError');
+  });
+
+  it('fails at init when a setting the function needs is not bound, on every invocation', async () => {
+    runtime = new LocalLambdaRuntime({ functions: { badInit: fn('badInit') } });
+    for (let i = 0; i < 2; i++) {
+      const error = await runtime.invoke('badInit', {}).catch((e: unknown) => e);
+      expect((error as Error).name).toBe('Runtime.InitError');
+      expect((error as Error).message).toContain('TABLE_NAME is not set');
+    }
+  });
+
+  it('runs one invocation per sandbox at a time and scales out for concurrent ones', async () => {
+    runtime = new LocalLambdaRuntime({ functions: { counter: fn('counter') } });
+    const results = await Promise.all(Array.from({ length: 4 }, () => runtime!.invoke('counter', { ms: 200 })));
+    // Four concurrent invocations, four sandboxes, each seeing its own module state.
+    expect(results).toEqual([1, 1, 1, 1]);
+    expect(runtime.stats().counter).toMatchObject({ sandboxes: 4, coldStarts: 4, invocations: 4 });
+    // A warm sandbox is reused, module state included (as Lambda reuses an environment).
+    expect(await runtime.invoke('counter', {})).toBe(2);
+  });
+
+  it('queues beyond the concurrency limit instead of starting more sandboxes', async () => {
+    runtime = new LocalLambdaRuntime({ functions: { counter: fn('counter') }, maxConcurrency: 2 });
+    const results = await Promise.all(Array.from({ length: 4 }, () => runtime!.invoke('counter', { ms: 100 })));
+    expect(results.sort()).toEqual([1, 1, 2, 2]);
+    expect(runtime.stats().counter!.coldStarts).toBe(2);
+  });
+
+  it('refuses an unknown function as Lambda does', async () => {
+    runtime = new LocalLambdaRuntime({ functions: {} });
+    await expect(runtime.invoke('Nope', {})).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+  });
+});
+
+describe('local function environment', () => {
+  const values: LocalBindingValues = {
+    stage: 'local',
+    logLevel: 'INFO',
+    region: 'us-east-1',
+    tableName: 't',
+    bucketName: 'b',
+    busName: 'e',
+    jwtIssuer: 'https://issuer/',
+    jwtAudience: 'aud',
+    jwksFile: '/keys/jwks.json',
+    workflowStateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:WorkflowRun',
+    callbackKey: 'k'.repeat(40),
+    publicApiUrl: 'http://127.0.0.1:3000',
+    endpoints: { dynamodb: 'http://127.0.0.1:1', s3: 'http://127.0.0.1:2', eventbridge: 'http://127.0.0.1:3', sfn: 'http://127.0.0.1:4' },
+    developmentEnv: { ALLOW_HTTP_LOOPBACK_WEBHOOKS: 'true' },
+  };
+
+  it.each(Object.values(FUNCTIONS).map((s) => [s.name, s as FunctionSpec]))('%s gets the variables the stack gives it, and only the endpoints of its bindings', (_name, spec) => {
+    const env = localEnvironment(spec, values);
+    for (const name of environmentNamesOf(spec)) expect(env, name).toHaveProperty(LOCAL_SUBSTITUTES[name] ?? name);
+    expect('TABLE_NAME' in env).toBe(Boolean(spec.table));
+    expect('MODOS_DYNAMODB_ENDPOINT' in env).toBe(Boolean(spec.table));
+    expect('EVENT_BUS_NAME' in env).toBe(Boolean(spec.bus));
+    expect('MODOS_EVENTBRIDGE_ENDPOINT' in env).toBe(Boolean(spec.bus));
+    expect('CALLBACK_KEY' in env).toBe(Boolean(spec.callbackKey));
+    expect('JWKS_FILE' in env).toBe(Boolean(spec.jwt));
+    expect('MODOS_SFN_ENDPOINT' in env).toBe(Boolean(spec.sfn));
+  });
+});
