@@ -22,7 +22,7 @@ describe('per-tenant rate limits on the local gateway', () => {
     const refused = await get(acme);
     expect(refused.status).toBe(429);
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
-    expect((await refused.json()).error.code).toBe('RATE_LIMITED');
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('RATE_LIMITED');
     // Another tenant, even a second user of nothing in common but the gateway, is unaffected.
     expect((await get(globex)).status).toBe(200);
   });
