@@ -14,6 +14,7 @@ import {
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
 import { TABLE_DEFINITION } from '../functions/adapters/dynamodb/table-definition.js';
+import { requireJava } from './java.js';
 import { freePort, waitFor } from './ports.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -38,6 +39,7 @@ export interface LocalDynamo {
  * JVM when this process ends in any way. Resolves once it answers ListTables.
  */
 export async function startDynamoLocal(dataDir: string, options: { inMemory?: boolean; port?: number } = {}): Promise<LocalDynamo> {
+  requireJava();
   const port = options.port ?? (await freePort());
   const jarDir = dynamoLocalDir();
   mkdirSync(dataDir, { recursive: true });
