@@ -1,7 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { startFauxqs } from 'fauxqs';
 import { AUTHORIZER, EVENT_RULES, FUNCTIONS, ROUTES, STATE_MACHINES, STREAM_CONSUMERS, type FunctionName } from '../functions/platform/manifest.js';
 import { LocalApiServer, type ProxyHandler, type TokenAuthorizer } from './api-server.js';
 import { ensureTable, startDynamoLocal } from './dynamodb.js';
@@ -13,6 +12,7 @@ import { ensureBundles } from './lambda/bundles.js';
 import { localTenantLimits, TenantRateLimiter } from './rate-limiter.js';
 import { localEnvironment, type LocalBindingValues } from './lambda/environment.js';
 import { LocalLambdaRuntime, type LocalFunctionConfig } from './lambda/runtime.js';
+import { startObjectStore } from './object-store.js';
 import { LocalStepFunctions } from './stepfunctions/index.js';
 import { LocalStreamPoller, type StreamHandler } from './stream-poller.js';
 import { webhookDevPortList } from './webhook-ports.js';
@@ -136,7 +136,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Loca
     const [keys, dynamo, s3, bundles] = await Promise.all([
       ensureLocalKeys(dataDir),
       startDynamoLocal(join(dataDir, 'dynamodb'), { inMemory: options.inMemory }).then((d) => (step('dynamodb'), d)),
-      startFauxqs({ port: 0, logger: false, host: '127.0.0.1', ...(options.inMemory ? {} : { dataDir: join(dataDir, 's3') }), init: { buckets: [bucketName] } }).then(
+      startObjectStore({ bucketName, ...(options.inMemory ? {} : { dir: join(dataDir, 's3') }) }).then(
         (s) => (step('s3'), s),
       ),
       mode === 'bundles' ? ensureBundles().then((b) => (step(b.cached ? 'bundles (cached)' : 'bundles'), b)) : undefined,

@@ -8,7 +8,7 @@ import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { EVENT_LOG_FIELDS } from '../../functions/platform/manifest.js';
+import { EVENT_LOG_FIELDS, EVENT_TARGET_RETRY } from '../../functions/platform/manifest.js';
 import type { EventPattern } from '../../functions/domain/events/event-pattern.js';
 import type { EventRuleSpec, FunctionName } from '../../functions/platform/manifest.js';
 
@@ -22,14 +22,20 @@ export interface PlatformBusProps {
 }
 
 /**
- * Function targets. EventBridge invokes a Lambda asynchronously, so there are two retry stages:
- * EventBridge retries *delivery* (throttling, service errors) with the rule target's RetryPolicy and
- * then sends the event to the target's DeadLetterConfig; once Lambda has accepted the event, *handler
- * errors* are retried by Lambda's asynchronous invocation (EventInvokeConfig) and then go to its
- * on-failure destination. Both end in the same dead-letter queue.
+ * Every target's EventBridge retry policy (delivery: throttling, service errors), from the manifest, which
+ * the local bus applies too. Function targets are invoked asynchronously, so there is a second stage: once
+ * Lambda has accepted the event, *handler errors* are retried by Lambda's asynchronous invocation
+ * (EventInvokeConfig) and then go to its on-failure destination. Both stages end in the target's
+ * dead-letter queue.
  */
-export const FUNCTION_TARGET_DELIVERY = { retryAttempts: 8, maxEventAge: Duration.hours(6) } as const;
-export const FUNCTION_TARGET_INVOKE = { retryAttempts: 2, maxEventAge: Duration.hours(6) } as const;
+export const TARGET_DELIVERY = {
+  retryAttempts: EVENT_TARGET_RETRY.retryPolicy.maximumRetryAttempts,
+  maxEventAge: Duration.seconds(EVENT_TARGET_RETRY.retryPolicy.maximumEventAgeSeconds),
+} as const;
+export const FUNCTION_TARGET_INVOKE = {
+  retryAttempts: EVENT_TARGET_RETRY.handlerRetry.maximumRetryAttempts,
+  maxEventAge: Duration.seconds(EVENT_TARGET_RETRY.handlerRetry.maximumEventAgeSeconds),
+} as const;
 
 /**
  * Converts a raw EventBridge pattern (the manifest's, as PutRule takes it) to the CDK shape, which
@@ -49,12 +55,17 @@ export function toCdkEventPattern(pattern: EventPattern): events.EventPattern {
  * Its resource policy is a native AWS::Logs::ResourcePolicy scoped to that one group rather than
  * targets.CloudWatchLogGroup's, which installs the policy through an AwsCustomResource Lambda (an
  * extra function with logs:PutResourcePolicy on `*`).
+ *
+ * Every target has the manifest's retry policy and a dead-letter queue of its own (one per target
+ * resource: a function, the event log), encrypted and TLS-only, with an alarm as soon as it holds a message.
  */
 export class PlatformBus extends Construct {
   readonly bus: events.EventBus;
   readonly eventLog: logs.LogGroup;
   readonly rules = new Map<string, events.Rule>();
-  private functionTargetDlq: sqs.Queue | undefined;
+  /** The dead-letter queue of each rule's target, by rule name. */
+  readonly deadLetterQueues = new Map<string, sqs.Queue>();
+  private readonly targetDlqs = new Map<string, sqs.Queue>();
   private readonly asyncConfigured = new Set<lambda.IFunction>();
 
   constructor(scope: Construct, id: string, props: PlatformBusProps) {
@@ -74,7 +85,7 @@ export class PlatformBus extends Construct {
     });
     let eventLogPolicy: logs.ResourcePolicy | undefined;
     const logTarget: events.IRuleTarget = {
-      bind: () => {
+      bind: (rule) => {
         eventLogPolicy ??= new logs.ResourcePolicy(this, 'EventLogPolicy', {
           policyStatements: [
             new iam.PolicyStatement({
@@ -91,7 +102,23 @@ export class PlatformBus extends Construct {
           timestamp: events.EventField.time,
           message: `${field('source')} ${field('detailType')} tenant=${field('tenantId')} event=${field('eventId')} correlation=${field('correlationId')}`,
         });
-        return { arn: eventLogArn, targetResource: this.eventLog, input };
+        const dlq = this.dlq('EventLog', 'the platform event log');
+        dlq.addToResourcePolicy(
+          new iam.PolicyStatement({
+            sid: `DeadLettersOf${rule.node.id}`,
+            principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+            actions: ['sqs:SendMessage'],
+            resources: [dlq.queueArn],
+            conditions: { ArnEquals: { 'aws:SourceArn': rule.ruleRef.ruleArn } },
+          }),
+        );
+        return {
+          arn: eventLogArn,
+          targetResource: this.eventLog,
+          input,
+          retryPolicy: { maximumRetryAttempts: TARGET_DELIVERY.retryAttempts, maximumEventAgeInSeconds: TARGET_DELIVERY.maxEventAge.toSeconds() },
+          deadLetterConfig: { arn: dlq.queueArn },
+        };
       },
     };
 
@@ -104,50 +131,49 @@ export class PlatformBus extends Construct {
       if (spec.target.kind === 'log') {
         rule.addTarget(logTarget);
         if (eventLogPolicy) rule.node.addDependency(eventLogPolicy);
+        this.deadLetterQueues.set(spec.name, this.dlq('EventLog', 'the platform event log'));
       } else {
-        const fn = props.functions(spec.target.function);
-        const dlq = this.dlq();
-        rule.addTarget(new targets.LambdaFunction(fn, { deadLetterQueue: dlq, ...FUNCTION_TARGET_DELIVERY }));
+        const name = spec.target.function;
+        const fn = props.functions(name);
+        const dlq = this.dlq(name, `the ${name} function`);
+        // LambdaFunction also lets this rule (and only it) send to the queue.
+        rule.addTarget(new targets.LambdaFunction(fn, { deadLetterQueue: dlq, ...TARGET_DELIVERY }));
         if (!this.asyncConfigured.has(fn)) {
           this.asyncConfigured.add(fn);
           fn.configureAsyncInvoke({ ...FUNCTION_TARGET_INVOKE, onFailure: new destinations.SqsDestination(dlq) });
         }
+        this.deadLetterQueues.set(spec.name, dlq);
       }
       this.rules.set(spec.name, rule);
     }
   }
 
-  /** The dead-letter queue of the function targets; undefined without any. */
-  get targetDlq(): sqs.Queue | undefined {
-    return this.functionTargetDlq;
-  }
-
   /**
-   * Events a function target could not take (delivery) or failed on (handler) after retries land
-   * here, encrypted and TLS-only; an alarm fires as soon as one does. Created with the first function target.
+   * The dead-letter queue of one target resource (`<Target>TargetDlq`), created with its first rule:
+   * events it could not take (delivery) or, for a function, failed on (handler) after the retries land
+   * here, encrypted and TLS-only, and its alarm fires as soon as one does.
    */
-  private dlq(): sqs.Queue {
-    if (this.functionTargetDlq) return this.functionTargetDlq;
-    const queue = new sqs.Queue(this, 'TargetDlq', {
+  private dlq(target: string, description: string): sqs.Queue {
+    const existing = this.targetDlqs.get(target);
+    if (existing) return existing;
+    const queue = new sqs.Queue(this, `${target}TargetDlq`, {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
     Validations.of(queue).acknowledge({
       id: 'AwsSolutions-SQS3',
-      reason:
-        "This queue is itself the dead-letter queue of the bus rules' function targets (their DeadLetterConfig and the functions' asynchronous on-failure destination, not a RedrivePolicy); it has no consumer to fail.",
+      reason: `This queue is itself the dead-letter queue of ${description} as a bus rule target (the target's DeadLetterConfig${target === 'EventLog' ? '' : " and the function's asynchronous on-failure destination"}, not a RedrivePolicy); it has no consumer to fail.`,
     });
-    new cloudwatch.Alarm(this, 'TargetDlqNotEmpty', {
-      alarmDescription:
-        "An event for a bus rule's function target exhausted its retries (delivery or handler). Inspect the message (event, rule or error) in the TargetDlq queue and replay it: docs/deploy.md, Operations.",
+    new cloudwatch.Alarm(this, `${target}TargetDlqNotEmpty`, {
+      alarmDescription: `An event for ${description} (a bus rule target) exhausted its retries. Inspect the message (event, rule, error) in the ${target}TargetDlq queue and replay it: docs/deploy.md, Operations.`,
       metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
       threshold: 0,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 1,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
-    this.functionTargetDlq = queue;
+    this.targetDlqs.set(target, queue);
     return queue;
   }
 }

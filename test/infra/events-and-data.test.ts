@@ -5,7 +5,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TABLE_DEFINITION } from '../../functions/adapters/dynamodb/table-definition.js';
-import { EVENT_LOG_FIELDS, EVENT_RULES, STREAM_CONSUMERS } from '../../functions/platform/manifest.js';
+import { EVENT_LOG_FIELDS, EVENT_RULES, EVENT_TARGET_RETRY, STREAM_CONSUMERS } from '../../functions/platform/manifest.js';
 import { PlatformBus } from '../../lib/constructs/platform-bus.js';
 import { referencedIds, resourcesOfType, synthStage, SYNTH_TIMEOUT_MS, type SynthesizedStage } from './support/synth.js';
 
@@ -63,25 +63,33 @@ describe('event bus, table stream, table and bucket', () => {
     );
   });
 
-  describe('function targets', () => {
+  describe('rule targets: retries and dead letters', () => {
     const functionRules = EVENT_RULES.flatMap((r) => (r.target.kind === 'function' ? [[r.name, r.target.function] as const] : []));
+    const allRules = EVENT_RULES.map((r) => [r.name] as const);
+    const targetOf = (name: string) => {
+      const targets = s.json.Resources[s.logicalId(s.stack.platformBus.rules.get(name)!)]!.Properties!.Targets;
+      expect(targets).toHaveLength(1);
+      return targets[0];
+    };
+    const dlqIdOf = (name: string) => s.logicalId(s.stack.platformBus.deadLetterQueues.get(name)!);
 
-    it('exist in the manifest (otherwise the checks below prove nothing)', () => {
+    it('exist in the manifest, of both kinds (otherwise the checks below prove nothing)', () => {
       expect(functionRules.length).toBeGreaterThan(0);
+      expect(EVENT_RULES.some((r) => r.target.kind === 'log')).toBe(true);
     });
 
-    it.each(functionRules)('%s invokes %s with delivery retries and the encrypted, TLS-only dead-letter queue', (name, fn) => {
+    it.each(allRules)('%s: its target has the manifest retry policy and a dead-letter queue, encrypted, kept 14 days, TLS only, that this rule may send to', (name) => {
       const ruleId = s.logicalId(s.stack.platformBus.rules.get(name)!);
-      const fnId = s.logicalId(s.stack.functions.get(fn)!.function);
-      const targets = s.json.Resources[ruleId]!.Properties!.Targets;
-      expect(targets).toHaveLength(1);
-      const [target] = targets;
-      expect(target.Arn).toEqual({ 'Fn::GetAtt': [fnId, 'Arn'] });
-      expect(target.RetryPolicy.MaximumRetryAttempts).toBeGreaterThan(0);
-      expect(target.RetryPolicy.MaximumEventAgeInSeconds).toBeGreaterThan(0);
+      const target = targetOf(name);
+      expect(target.RetryPolicy).toEqual({
+        MaximumRetryAttempts: EVENT_TARGET_RETRY.retryPolicy.maximumRetryAttempts,
+        MaximumEventAgeInSeconds: EVENT_TARGET_RETRY.retryPolicy.maximumEventAgeSeconds,
+      });
       const queueId = referencedIds(target.DeadLetterConfig.Arn)[0]!;
-      expect(queueId).toBe(s.logicalId(s.stack.platformBus.targetDlq!));
-      expect(s.json.Resources[queueId]!.Properties!.SqsManagedSseEnabled).toBe(true);
+      expect(queueId).toBe(dlqIdOf(name));
+      const queue = s.json.Resources[queueId]!;
+      expect(queue.Type).toBe('AWS::SQS::Queue');
+      expect(queue.Properties).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 });
       s.template.hasResourceProperties('AWS::SQS::QueuePolicy', {
         Queues: [{ Ref: queueId }],
         PolicyDocument: {
@@ -91,6 +99,21 @@ describe('event bus, table stream, table and bucket', () => {
           ]),
         },
       });
+    });
+
+    it('gives each target resource (a function, the event log) its own dead-letter queue', () => {
+      const targetKey = (r: (typeof EVENT_RULES)[number]) => (r.target.kind === 'function' ? r.target.function : 'log');
+      const queueOfTarget = new Map<string, Set<string>>();
+      for (const r of EVENT_RULES) queueOfTarget.set(targetKey(r), (queueOfTarget.get(targetKey(r)) ?? new Set()).add(dlqIdOf(r.name)));
+      expect([...queueOfTarget.values()].every((ids) => ids.size === 1)).toBe(true);
+      const queues = [...queueOfTarget.values()].flatMap((ids) => [...ids]);
+      expect(new Set(queues).size).toBe(queueOfTarget.size);
+    });
+
+    it.each(functionRules)('%s invokes %s, and EventBridge may invoke it for this rule', (name, fn) => {
+      const ruleId = s.logicalId(s.stack.platformBus.rules.get(name)!);
+      const fnId = s.logicalId(s.stack.functions.get(fn)!.function);
+      expect(targetOf(name).Arn).toEqual({ 'Fn::GetAtt': [fnId, 'Arn'] });
       s.template.hasResourceProperties('AWS::Lambda::Permission', {
         Action: 'lambda:InvokeFunction',
         FunctionName: { 'Fn::GetAtt': [fnId, 'Arn'] },
@@ -99,41 +122,55 @@ describe('event bus, table stream, table and bucket', () => {
       });
     });
 
-    it.each(functionRules)('%s: handler errors of %s are retried by Lambda, then land in the same dead-letter queue', (_name, fn) => {
+    it.each(functionRules)('%s: handler errors of %s are retried by Lambda (the manifest handlerRetry), then land in the same dead-letter queue', (name, fn) => {
       const fnId = s.logicalId(s.stack.functions.get(fn)!.function);
       const configs = resourcesOfType(s.json, 'AWS::Lambda::EventInvokeConfig').filter(([, c]) => c.Properties!.FunctionName.Ref === fnId);
       expect(configs).toHaveLength(1);
       const p = configs[0]![1].Properties!;
-      expect(p.MaximumRetryAttempts).toBeGreaterThan(0);
-      expect(p.MaximumEventAgeInSeconds).toBeGreaterThan(0);
-      expect(referencedIds(p.DestinationConfig.OnFailure.Destination)).toEqual([s.logicalId(s.stack.platformBus.targetDlq!)]);
+      expect(p.MaximumRetryAttempts).toBe(EVENT_TARGET_RETRY.handlerRetry.maximumRetryAttempts);
+      expect(p.MaximumEventAgeInSeconds).toBe(EVENT_TARGET_RETRY.handlerRetry.maximumEventAgeSeconds);
+      expect(referencedIds(p.DestinationConfig.OnFailure.Destination)).toEqual([dlqIdOf(name)]);
     });
 
-    it('raises an alarm as soon as the dead-letter queue holds a message', () => {
-      const queueId = s.logicalId(s.stack.platformBus.targetDlq!);
-      const alarms = resourcesOfType(s.json, 'AWS::CloudWatch::Alarm').filter(([, a]) => referencedIds(a.Properties!.Dimensions).includes(queueId));
-      expect(alarms).toHaveLength(1);
-      expect(alarms[0]![1].Properties).toMatchObject({ MetricName: 'ApproximateNumberOfMessagesVisible', Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
+    it('raises an alarm on every dead-letter queue as soon as it holds a message', () => {
+      const queueIds = [...new Set(EVENT_RULES.map((r) => referencedIds(targetOf(r.name).DeadLetterConfig.Arn)[0]!))];
+      expect(queueIds.length).toBeGreaterThan(1);
+      for (const queueId of queueIds) {
+        const alarms = resourcesOfType(s.json, 'AWS::CloudWatch::Alarm').filter(([, a]) => referencedIds(a.Properties!.Dimensions).includes(queueId));
+        expect(alarms, queueId).toHaveLength(1);
+        expect(alarms[0]![1].Properties).toMatchObject({
+          Namespace: 'AWS/SQS',
+          MetricName: 'ApproximateNumberOfMessagesVisible',
+          Threshold: 0,
+          ComparisonOperator: 'GreaterThanThreshold',
+          EvaluationPeriods: 1,
+        });
+      }
     });
 
-    it('PlatformBus alone: a function target gets retries, the encrypted dead-letter queue, and passes cdk-nag', () => {
+    it('PlatformBus alone: every target gets the retry policy and an alarmed, encrypted dead-letter queue, and passes cdk-nag', () => {
       const app = new App();
       const stack = new Stack(app, 'BusOnly');
       const fn = new lambda.Function(stack, 'Detector', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('export const handler = async () => {}') });
       const pattern = { source: ['modos.entities'], 'detail-type': ['entity.created', 'entity.updated'] };
       new PlatformBus(stack, 'Events', {
         stage: 'x1',
-        rules: [{ name: 'DetectSignals', description: 'entity changes to the signal detector', pattern, target: { kind: 'function', function: 'Health' } }],
+        rules: [
+          { name: 'DetectSignals', description: 'entity changes to the signal detector', pattern, target: { kind: 'function', function: 'Health' } },
+          { name: 'Everything', description: 'every event into the log', pattern: { source: [{ prefix: 'modos.' }] }, target: { kind: 'log' } },
+        ],
         functions: () => fn,
         logRetention: logs.RetentionDays.ONE_WEEK,
         retain: false,
       });
       const t = Template.fromStack(stack);
-      t.hasResourceProperties('AWS::Events::Rule', {
-        EventPattern: pattern,
-        Targets: [Match.objectLike({ DeadLetterConfig: Match.anyValue(), RetryPolicy: Match.objectLike({ MaximumRetryAttempts: Match.anyValue() }) })],
-      });
+      const retryPolicy = { MaximumRetryAttempts: EVENT_TARGET_RETRY.retryPolicy.maximumRetryAttempts, MaximumEventAgeInSeconds: EVENT_TARGET_RETRY.retryPolicy.maximumEventAgeSeconds };
+      for (const eventPattern of [pattern, { source: [{ prefix: 'modos.' }] }]) {
+        t.hasResourceProperties('AWS::Events::Rule', { EventPattern: eventPattern, Targets: [Match.objectLike({ DeadLetterConfig: Match.anyValue(), RetryPolicy: retryPolicy })] });
+      }
       t.hasResourceProperties('AWS::Lambda::Permission', { Principal: 'events.amazonaws.com' });
+      t.resourceCountIs('AWS::SQS::Queue', 2);
+      t.resourceCountIs('AWS::CloudWatch::Alarm', 2);
       t.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
       t.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: Match.anyValue(), DestinationConfig: { OnFailure: { Destination: Match.anyValue() } } });
       // The inline stand-in function's own findings (runtime, default role) are not the bus's.
