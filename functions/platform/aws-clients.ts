@@ -39,9 +39,14 @@ export function eventBridgeClient(): EventBridgeClient {
   return events;
 }
 
+/**
+ * The emulator is addressed by path (`<endpoint>/<bucket>/<key>`), not by a bucket subdomain. Response
+ * checksums are verified by the blob store (adapters/s3/blob-store.ts), which covers multipart objects
+ * and names its error; the SDK's own check would hash every byte a second time.
+ */
 export function s3Client(): S3Client {
   const endpoint = config().MODOS_S3_ENDPOINT;
-  s3 ??= new S3Client({ ...clientOptions(endpoint), ...(endpoint ? { forcePathStyle: true } : {}) });
+  s3 ??= new S3Client({ ...clientOptions(endpoint), responseChecksumValidation: 'WHEN_REQUIRED', ...(endpoint ? { forcePathStyle: true } : {}) });
   return s3;
 }
 

@@ -3,9 +3,25 @@
  * runtime (local/) both read this file and nothing else to decide what exists, so they cannot drift;
  * test/infra checks the synthesized template against it.
  */
+import type { BlobArea } from '../adapters/s3/keys.js';
 import type { EventPattern } from '../domain/events/event-pattern.js';
 
 export type TableAccess = 'read' | 'write';
+
+/**
+ * Access to the platform bucket, confined to the function's own areas (key prefixes, built in
+ * functions/adapters/s3/keys.ts) of every tenant: `read` lists and reads them, `write` also puts and deletes.
+ */
+export interface BucketBinding {
+  access: TableAccess;
+  prefixes: readonly BlobArea[];
+}
+
+/**
+ * The platform bucket: its default encryption (lib/constructs/object-store.ts builds it from this) and the
+ * server-side encryption the blob store asks for on every write. `AES256` is SSE-S3.
+ */
+export const OBJECT_STORE = { encryption: 'AES256' } as const;
 
 export interface FunctionSpec {
   /** Logical name, PascalCase; also the CDK construct id. */
@@ -16,7 +32,7 @@ export interface FunctionSpec {
   table?: TableAccess;
   /** Needs to put events on the platform bus. */
   bus?: boolean;
-  bucket?: TableAccess;
+  bucket?: BucketBinding;
   /** JWT verification settings (the authorizer). */
   jwt?: boolean;
   /** Step Functions access: `start` (StartExecution of the workflow state machine), `callbacks` (SendTask*). */

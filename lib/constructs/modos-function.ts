@@ -10,7 +10,8 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import type { FunctionSpec, TableAccess } from '../../functions/platform/manifest.js';
+import { iamPatterns } from '../../functions/adapters/s3/keys.js';
+import type { BucketBinding, FunctionSpec, TableAccess } from '../../functions/platform/manifest.js';
 import { LAMBDA_BUNDLING } from '../../functions/platform/bundling.js';
 
 /** DynamoDB actions a function may use, by access level. TransactWriteItems is authorised per item action. */
@@ -19,9 +20,13 @@ export const TABLE_ACTIONS = {
   write: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
 } as const;
 
+/**
+ * S3 object actions by access level, granted on the function's own areas only. `write` includes
+ * AbortMultipartUpload (a failed streamed upload cleans up its parts); Create/UploadPart/Complete are PutObject.
+ */
 export const BUCKET_ACTIONS = {
   read: ['s3:GetObject'],
-  write: ['s3:PutObject'],
+  write: ['s3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
 } as const;
 
 /**
@@ -179,19 +184,39 @@ export class ModosFunction extends Construct {
     return this;
   }
 
-  /** BUCKET_NAME + object-level grants (`read`: GetObject; `write` adds PutObject) and the key's use if KMS-encrypted. */
-  bindBucket(bucket: s3.IBucket, access: TableAccess): this {
+  /**
+   * BUCKET_NAME + grants on the function's own areas of the bucket, for every tenant (`t/<tenant>/<area>...`):
+   * object actions (`read`: GetObject, which HeadObject uses too; `write` adds PutObject, DeleteObject and
+   * AbortMultipartUpload) on `t/<any tenant>/<area>` objects only, and ListBucket only with an `s3:prefix` of
+   * those areas. The key's use too if the bucket is KMS-encrypted. Nothing outside the listed areas.
+   */
+  bindBucket(bucket: s3.IBucket, binding: BucketBinding): this {
+    const { access, prefixes } = binding;
+    if (prefixes.length === 0) throw new Error(`${this.spec.name}: a bucket binding needs at least one prefix`);
+    if (new Set(prefixes).size !== prefixes.length) throw new Error(`${this.spec.name}: a bucket binding lists a prefix twice`);
     this.setEnv('BUCKET_NAME', bucket.bucketName);
+    const patterns = prefixes.map(iamPatterns);
     const actions = access === 'write' ? [...BUCKET_ACTIONS.read, ...BUCKET_ACTIONS.write] : [...BUCKET_ACTIONS.read];
-    this.role.addToPolicy(new iam.PolicyStatement({ sid: `Bucket${cap(access)}Objects`, actions, resources: [bucket.arnForObjects('*')] }));
-    if (bucket.encryptionKey) {
-      if (access === 'write') bucket.encryptionKey.grantEncryptDecrypt(this.role);
-      else bucket.encryptionKey.grantDecrypt(this.role);
+    const objectResources = patterns.map((p) => bucket.arnForObjects(p.objects));
+    this.role.addToPolicy(new iam.PolicyStatement({ sid: `Bucket${cap(access)}OwnAreas`, actions, resources: objectResources }));
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'BucketListOwnAreas',
+        actions: ['s3:ListBucket'],
+        resources: [bucket.bucketArn],
+        conditions: { StringLike: { 's3:prefix': patterns.map((p) => p.listPrefix) } },
+      }),
+    );
+    // What S3 asks of the key for the caller: a data key to write (multipart parts too), Decrypt to read and
+    // to complete multipart uploads. No ReEncrypt, no wildcard actions.
+    if (bucket.encryptionKey) bucket.encryptionKey.grant(this.role, ...(access === 'write' ? ['kms:Decrypt', 'kms:GenerateDataKey'] : ['kms:Decrypt']));
+    const bucketId = Stack.of(bucket).getLogicalId(bucket.node.defaultChild as s3.CfnBucket);
+    for (const p of patterns) {
+      Validations.of(this.role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${p.objects}]`,
+        reason: 'Object keys are created at run time under t/<tenant id>/<area>/: the grant is this function\'s own area of every tenant of the stage, in this one bucket (functions/adapters/s3/keys.ts).',
+      });
     }
-    Validations.of(this.role).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${Stack.of(bucket).getLogicalId(bucket.node.defaultChild as s3.CfnBucket)}.Arn>/*]`,
-      reason: 'Object keys are created at run time (one prefix per tenant); the grant is limited to object actions on this one bucket.',
-    });
     return this;
   }
 

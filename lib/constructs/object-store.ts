@@ -1,6 +1,10 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { OBJECT_STORE } from '../../functions/platform/manifest.js';
+
+/** The manifest's encryption as the bucket's default: what the blob store asks for on every write. */
+const BUCKET_ENCRYPTION = { AES256: s3.BucketEncryption.S3_MANAGED } as const satisfies Record<typeof OBJECT_STORE.encryption, s3.BucketEncryption>;
 
 export interface ObjectStoreProps {
   /** Buckets are always RETAINed (see below); this only decides how long access logs are kept. */
@@ -9,8 +13,10 @@ export interface ObjectStoreProps {
 
 /**
  * The platform bucket (raw sync pages, agent outputs, audit archive) and the bucket receiving its
- * server access logs. Both: SSE-S3 encryption, TLS-only bucket policy, all public access blocked,
- * bucket-owner-enforced object ownership.
+ * server access logs. Both: SSE-S3 encryption (the platform bucket's from the manifest's OBJECT_STORE),
+ * TLS-only bucket policy, all public access blocked, bucket-owner-enforced object ownership.
+ * Object keys: `t/<tenantId>/<area>/...` (functions/adapters/s3/keys.ts); functions are granted their
+ * own areas only (ModosFunction.bindBucket).
  *
  * Buckets are RETAINed on every stage: CloudFormation cannot delete a non-empty bucket, and emptying
  * it automatically needs a custom-resource Lambda that can wipe tenant data on a mistaken destroy.
@@ -35,7 +41,7 @@ export class ObjectStore extends Construct {
     // cdk-nag's S1 recognises a bucket that receives server access logs, so this one needs no suppression.
 
     this.bucket = new s3.Bucket(this, 'Bucket', {
-      encryption: s3.BucketEncryption.S3_MANAGED,
+      encryption: BUCKET_ENCRYPTION[OBJECT_STORE.encryption],
       enforceSSL: true,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
