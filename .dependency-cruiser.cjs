@@ -22,6 +22,13 @@ module.exports = {
       to: { path: ['^local/', '^lib/', '^bin/', 'aws-cdk-lib', 'constructs'] },
     },
     {
+      name: 'what-deploys-never-imports-tests',
+      comment: 'Test tools, fakes and fixtures live under test/; the functions, the CDK app and the local runtime that runs the same bundles never import them, so none can reach a deployment.',
+      severity: 'error',
+      from: { path: '^(functions|schemas|lib|local|bin)/' },
+      to: { path: '^test/' },
+    },
+    {
       name: 'schemas-are-contracts-only',
       severity: 'error',
       from: { path: '^schemas/' },

@@ -190,6 +190,8 @@ export const ToolDescription = z
     automatable: z.boolean(),
     requiresApproval: z.boolean(),
     compensatable: z.boolean(),
+    /** Input fields that hold secrets: sealed when a definition is stored, never returned. */
+    secretInputs: z.array(z.string()),
     inputSchema: z.unknown(),
     outputSchema: z.unknown(),
   })

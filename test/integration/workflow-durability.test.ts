@@ -31,7 +31,7 @@ describe('a run waiting on an approval', () => {
         webhook: { url: receiver.url },
         steps: [
           { id: 'before', tool: 'entity.update', input: { entityId: entity.id, attributes: { visits: 1 } } },
-          { id: 'gate', tool: 'core.echo', input: {}, approval: { required: true, timeoutSeconds: 300 } },
+          { id: 'gate', tool: 'entity.update', input: { entityId: entity.id, attributes: { approved: true } }, approval: { required: true, timeoutSeconds: 300 } },
           { id: 'after', tool: 'entity.update', input: { entityId: entity.id, attributes: { visits: 2 } } },
         ],
       });
@@ -62,9 +62,9 @@ describe('a run waiting on an approval', () => {
       expect(done.status).toBe('SUCCEEDED');
       expect(done.steps.map((s: { attempts: number }) => s.attempts)).toEqual([1, 1, 1]);
       const final = (await admin2.get(`/api/v1/entities/${entity.id}`)).body;
-      expect(final.attributes.visits).toBe(2);
-      // created (1) + one update per entity.update step: no effect happened twice
-      expect(final.version).toBe(3);
+      expect(final.attributes).toMatchObject({ visits: 2, approved: true });
+      // created (1) + one update per step: no effect happened twice
+      expect(final.version).toBe(4);
       const notifications = receiver.received.filter((r) => r.verified?.type === 'approval.requested');
       expect(new Set(notifications.map((n) => n.id)).size).toBe(1);
 

@@ -3,11 +3,18 @@ import type { LocalPlatform } from '../../local/platform.js';
 import type { BusEvent } from '../../local/event-bus.js';
 import { apiClient, eventually, startTestPlatform } from '../support/local-platform.js';
 import { startWebhookReceiver } from '../../scripts/lib/webhook-receiver.js';
+import { keys } from '../../functions/adapters/dynamodb/keys.js';
+import { BUILTIN_TOOLS } from '../../functions/domain/tools/builtin.js';
+import { generateWebhookSecret } from '../../functions/domain/webhooks/signing.js';
+
+// Every run here uses the platform's own tools, as deployed: entity.update on entities the test creates,
+// and http.webhook to local receivers whose answers the test chooses (failures, retries, redrives).
 
 let platform: LocalPlatform;
 let admin: ReturnType<typeof apiClient>;
 let approver: ReturnType<typeof apiClient>;
 let analyst: ReturnType<typeof apiClient>;
+let operator: ReturnType<typeof apiClient>;
 let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>;
 let webhookSecret: string | undefined;
 const events: BusEvent[] = [];
@@ -18,6 +25,7 @@ beforeAll(async () => {
   admin = apiClient(platform.url, await platform.token({ tenantId: 'wf-a', roles: ['admin'], userId: 'alice' }));
   approver = apiClient(platform.url, await platform.token({ tenantId: 'wf-a', roles: ['approver'], userId: 'arthur' }));
   analyst = apiClient(platform.url, await platform.token({ tenantId: 'wf-a', roles: ['analyst'], userId: 'ann' }));
+  operator = apiClient(platform.url, await platform.token({ tenantId: 'wf-a', roles: ['operator'], userId: 'otto' }));
   receiver = await startWebhookReceiver(() => webhookSecret);
 });
 
@@ -33,12 +41,35 @@ async function aWorkflow(steps: unknown[], webhook = true) {
   return res.body;
 }
 
-const gated = (id: string, tool = 'core.echo', input: Record<string, unknown> = { step: id }, timeoutSeconds = 120) => ({
+/** An entity.update step on the run's `entityId` input (execute() creates one per run). */
+const touch = (id: string, attributes: Record<string, unknown> = { [`touched_${id}`]: true }) => ({ id, tool: 'entity.update', input: { entityId: '$.input.entityId', attributes } });
+
+const gated = (id: string, tool = 'entity.update', input: Record<string, unknown> = touch(id).input, timeoutSeconds = 120) => ({
   id,
   tool,
   input,
   approval: { required: true, timeoutSeconds },
 });
+
+/** A gated http.webhook step to a receiver, signed with `secret`. */
+const webhookStep = (id: string, url: string, secret: string, payload: Record<string, unknown> = { step: id }) =>
+  gated(id, 'http.webhook', { url, secret, eventType: 'test.step', payload });
+
+async function newEntity(attributes: Record<string, unknown> = { n: 0 }) {
+  const res = await admin.post('/api/v1/entities', { type: 'ticket', attributes });
+  expect(res.status).toBe(201);
+  return res.body as { id: string; version: number };
+}
+
+async function rawItem(key: { PK: string; SK: string }) {
+  const { DynamoDBClient, GetItemCommand } = await import('@aws-sdk/client-dynamodb');
+  const ddb = new DynamoDBClient({ endpoint: platform.dynamoEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'l', secretAccessKey: 'l' } });
+  try {
+    return (await ddb.send(new GetItemCommand({ TableName: platform.tableName, Key: { PK: { S: key.PK }, SK: { S: key.SK } } }))).Item;
+  } finally {
+    ddb.destroy();
+  }
+}
 
 async function runUntil(executionId: string, statuses: string[], timeoutMs = 15_000) {
   return eventually(async () => {
@@ -47,8 +78,10 @@ async function runUntil(executionId: string, statuses: string[], timeoutMs = 15_
   }, timeoutMs);
 }
 
-async function execute(workflowId: string, input: Record<string, unknown> = {}) {
-  const res = await admin.post('/api/v1/workflows/execute', { workflowId, input });
+/** Starts a run as `as` (admin by default), with a fresh entity as `entityId` unless the input names one. */
+async function execute(workflowId: string, input: Record<string, unknown> = {}, as = admin) {
+  const withEntity = 'entityId' in input ? input : { ...input, entityId: (await newEntity()).id };
+  const res = await as.post('/api/v1/workflows/execute', { workflowId, input: withEntity });
   expect(res.status).toBe(202);
   expect(res.body.status).toBe('RUNNING');
   return res.body.executionId as string;
@@ -59,17 +92,18 @@ async function pendingApprovalOf(executionId: string) {
 }
 
 describe('tool registry and definitions', () => {
-  it('lists the built-in tools with their schemas', async () => {
+  it('lists exactly the built-in tools, with their schemas, and no tool made for tests', async () => {
     const res = await analyst.get('/api/v1/tools');
     expect(res.status).toBe(403);
     const tools = (await admin.get('/api/v1/tools')).body.items;
-    expect(tools.map((t: { name: string }) => t.name)).toEqual(expect.arrayContaining(['core.echo', 'entity.update', 'http.webhook']));
+    expect(tools.map((t: { name: string }) => t.name)).toEqual(['entity.update', 'http.webhook']);
+    expect(tools.map((t: { name: string }) => t.name)).toEqual(BUILTIN_TOOLS.map((t) => t.name).sort());
     expect(tools.find((t: { name: string }) => t.name === 'http.webhook')).toMatchObject({ requiresApproval: true, automatable: false });
     expect(tools.find((t: { name: string }) => t.name === 'entity.update').inputSchema.required).toContain('entityId');
   });
 
   it('stores the webhook secret sealed with the tenant key, and never returns it again', async () => {
-    const wf = await aWorkflow([{ id: 'a', tool: 'core.echo', input: {} }]);
+    const wf = await aWorkflow([touch('a')]);
     expect(wf.webhookSecret).toMatch(/^whsec_/);
     const { DynamoDBClient, GetItemCommand } = await import('@aws-sdk/client-dynamodb');
     const ddb = new DynamoDBClient({ endpoint: platform.dynamoEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'l', secretAccessKey: 'l' } });
@@ -81,12 +115,12 @@ describe('tool registry and definitions', () => {
   });
 
   it('versions a definition: a change makes version 2 and a stale change gets 409', async () => {
-    const wf = await aWorkflow([{ id: 'a', tool: 'core.echo', input: {} }], false);
+    const wf = await aWorkflow([touch('a')], false);
     expect(wf.version).toBe(1);
-    const v2 = await admin.raw('PUT', `/api/v1/workflows/${wf.id}`, JSON.stringify({ version: 1, name: 'renamed', steps: [{ id: 'b', tool: 'core.echo', input: {} }] }));
+    const v2 = await admin.raw('PUT', `/api/v1/workflows/${wf.id}`, JSON.stringify({ version: 1, name: 'renamed', steps: [touch('b')] }));
     expect(v2.status).toBe(200);
     expect(v2.body.version).toBe(2);
-    const stale = await admin.raw('PUT', `/api/v1/workflows/${wf.id}`, JSON.stringify({ version: 1, name: 'x', steps: [{ id: 'c', tool: 'core.echo', input: {} }] }));
+    const stale = await admin.raw('PUT', `/api/v1/workflows/${wf.id}`, JSON.stringify({ version: 1, name: 'x', steps: [touch('c')] }));
     expect(stale.status).toBe(409);
     expect((await admin.get(`/api/v1/workflows/${wf.id}?version=1`)).body.steps[0].id).toBe('a');
     expect((await admin.get(`/api/v1/workflows/${wf.id}`)).body.steps[0].id).toBe('b');
@@ -94,9 +128,10 @@ describe('tool registry and definitions', () => {
 
   it.each([
     ['an unknown tool', [{ id: 'a', tool: 'no.such', input: {} }], 'steps.0.tool'],
-    ['a sensitive tool without a gate', [{ id: 'a', tool: 'http.webhook', input: { url: 'https://example.com', secret: 'whsec_x' } }], 'steps.0.approval'],
-    ['a reference to a later step', [{ id: 'a', tool: 'core.echo', input: { x: '$.steps.b.output.y' } }, { id: 'b', tool: 'core.echo', input: {} }], 'steps.0.input'],
-    ['duplicate step ids', [{ id: 'a', tool: 'core.echo', input: {} }, { id: 'a', tool: 'core.echo', input: {} }], 'steps.1.id'],
+    ['a sensitive tool without a gate', [{ id: 'a', tool: 'http.webhook', input: { url: 'https://example.com', secret: generateWebhookSecret() } }], 'steps.0.approval'],
+    ['a step secret given as a reference', [gated('a', 'http.webhook', { url: 'https://example.com', secret: '$.input.secret' })], 'steps.0.input.secret'],
+    ['a reference to a later step', [touch('a', { v: '$.steps.b.output.version' }), touch('b')], 'steps.0.input'],
+    ['duplicate step ids', [touch('a'), touch('a')], 'steps.1.id'],
   ])('refuses %s with 400 naming the field', async (_n, steps, field) => {
     const res = await admin.post('/api/v1/workflows', { name: 'bad', steps });
     expect(res.status).toBe(400);
@@ -106,7 +141,7 @@ describe('tool registry and definitions', () => {
   it.each(['https://169.254.169.254/latest/meta-data', 'https://10.0.0.1/hook', 'http://example.com/hook', 'https://[::1]/hook', 'https://2130706433/'])(
     'refuses the webhook URL %s (SSRF)',
     async (url) => {
-      const res = await admin.post('/api/v1/workflows', { name: 'ssrf', steps: [{ id: 'a', tool: 'core.echo', input: {} }], webhook: { url } });
+      const res = await admin.post('/api/v1/workflows', { name: 'ssrf', steps: [touch('a')], webhook: { url } });
       expect(res.status).toBe(400);
       expect(res.body.error.details[0].field).toBe('webhook.url');
     },
@@ -115,17 +150,17 @@ describe('tool registry and definitions', () => {
 
 describe('runs with approval gates', () => {
   it('stops at the gate, sends a signed webhook, and finishes after approval, pinning its version', async () => {
-    const { body: entity } = await admin.post('/api/v1/entities', { type: 'person', attributes: { name: 'Ada', tier: 'silver' } });
+    const entity = await newEntity({ name: 'Ada', tier: 'silver' });
     const wf = await aWorkflow([
-      { id: 'greet', tool: 'core.echo', input: { who: '$.input.who' } },
+      touch('greet', { greetedBy: '$.input.who' }),
       gated('promote', 'entity.update', { entityId: '$.input.entityId', attributes: { tier: 'gold' } }),
-      { id: 'report', tool: 'core.echo', input: { version: '$.steps.promote.output.version', greeted: '$.steps.greet.output.who' } },
+      touch('report', { promotedAt: '$.steps.promote.output.version', before: '$.steps.promote.output.before.tier' }),
     ]);
     const id = await execute(wf.id, { who: 'bob', entityId: entity.id });
     const waiting = await runUntil(id, ['WAITING_FOR_APPROVAL']);
     expect(waiting.steps.map((s: { status: string }) => s.status)).toEqual(['SUCCEEDED', 'WAITING_FOR_APPROVAL', 'PENDING']);
     // A later change of the definition does not affect the running execution.
-    await admin.raw('PUT', `/api/v1/workflows/${wf.id}`, JSON.stringify({ version: 1, name: 'v2', steps: [{ id: 'other', tool: 'core.echo', input: {} }] }));
+    await admin.raw('PUT', `/api/v1/workflows/${wf.id}`, JSON.stringify({ version: 1, name: 'v2', steps: [touch('other')] }));
 
     const approval = await pendingApprovalOf(id);
     expect(approval).toMatchObject({ stepId: 'promote', status: 'pending' });
@@ -146,8 +181,8 @@ describe('runs with approval gates', () => {
     expect(done.status).toBe('SUCCEEDED');
     expect(done.workflowVersion).toBe(1);
     expect(done.steps.map((s: { id: string }) => s.id)).toEqual(['greet', 'promote', 'report']);
-    expect(done.steps[2].output).toEqual({ version: 2, greeted: 'bob' });
-    expect((await admin.get(`/api/v1/entities/${entity.id}`)).body.attributes.tier).toBe('gold');
+    expect(done.steps[1].output).toEqual({ entityId: entity.id, version: 3, before: { tier: 'silver' } });
+    expect((await admin.get(`/api/v1/entities/${entity.id}`)).body.attributes).toEqual({ name: 'Ada', tier: 'gold', greetedBy: 'bob', promotedAt: 3, before: 'silver' });
 
     // Events reach the bus through the outbox, a little after the writes.
     const expected = ['workflow.started', 'approval.requested', 'approval.decided', 'workflow.completed'];
@@ -189,7 +224,7 @@ describe('runs with approval gates', () => {
   });
 
   it('times out an undecided gate as TIMED_OUT with APPROVAL_TIMEOUT', async () => {
-    const wf = await aWorkflow([gated('slow', 'core.echo', {}, 2)], false);
+    const wf = await aWorkflow([gated('slow', 'entity.update', touch('slow').input, 2)], false);
     const id = await execute(wf.id);
     const approval = await pendingApprovalOf(id);
     const done = await runUntil(id, ['TIMED_OUT', 'FAILED', 'SUCCEEDED'], 15_000);
@@ -226,7 +261,7 @@ describe('signed callbacks', () => {
   });
 
   it('refuses an expired callback credential', async () => {
-    const wf = await aWorkflow([gated('exp', 'core.echo', {}, 2)]);
+    const wf = await aWorkflow([gated('exp', 'entity.update', touch('exp').input, 2)]);
     const id = await execute(wf.id);
     const approval = await pendingApprovalOf(id);
     const hook = await eventually(() => receiver.received.find((r) => r.id === `msg_${approval.id}` && r.verified));
@@ -241,64 +276,147 @@ describe('signed callbacks', () => {
 
 describe('failures, compensation and redrive', () => {
   it('compensates completed steps when a later step fails, and the entity is restored', async () => {
-    const { body: entity } = await admin.post('/api/v1/entities', { type: 'organization', attributes: { name: 'Acme', stage: 'lead' } });
+    const entity = await newEntity({ name: 'Acme', stage: 'lead' });
     const wf = await aWorkflow(
       [
-        { id: 'promote', tool: 'entity.update', input: { entityId: entity.id, attributes: { stage: 'customer' } } },
-        { id: 'boom', tool: 'core.fail', input: { kind: 'permanent' } },
+        touch('promote', { stage: 'customer' }),
+        // A real refusal: the entity does not exist, which no retry can change.
+        { id: 'boom', tool: 'entity.update', input: { entityId: 'no-such-entity', attributes: { x: 1 } } },
       ],
       false,
     );
-    const id = await execute(wf.id);
+    const id = await execute(wf.id, { entityId: entity.id });
     const done = await runUntil(id, ['FAILED', 'SUCCEEDED']);
     expect(done.status).toBe('FAILED');
-    expect(done.error).toMatchObject({ code: 'WORKFLOW_FAILED', name: 'ToolFailedError', stepId: 'boom' });
+    expect(done.error).toMatchObject({ code: 'WORKFLOW_FAILED', name: 'ToolFailedError', stepId: 'boom', message: expect.stringMatching(/not found/) });
     expect(done.steps.map((s: { status: string }) => s.status)).toEqual(['COMPENSATED', 'FAILED']);
+    expect(done.steps[1].attempts).toBe(1);
     const restored = (await admin.get(`/api/v1/entities/${entity.id}`)).body;
     expect(restored.attributes.stage).toBe('lead');
     expect(restored.version).toBe(3);
   });
 
   it('retries a retryable failure with backoff and succeeds without repeating earlier effects', async () => {
-    const { body: entity } = await admin.post('/api/v1/entities', { type: 'person', attributes: { n: 0 } });
-    const wf = await aWorkflow(
-      [
-        { id: 'touch', tool: 'entity.update', input: { entityId: entity.id, attributes: { n: 1 } } },
-        { id: 'flaky', tool: 'core.fail', input: { kind: 'retryable', attempts: 2 } },
-      ],
-      false,
-    );
-    const id = await execute(wf.id);
-    const done = await runUntil(id, ['SUCCEEDED', 'FAILED'], 20_000);
-    expect(done.status).toBe('SUCCEEDED');
-    expect(done.steps[1]).toMatchObject({ status: 'SUCCEEDED', attempts: 3, output: { attempt: 3 } });
-    expect((await admin.get(`/api/v1/entities/${entity.id}`)).body.version).toBe(2);
+    const secret = generateWebhookSecret();
+    // 503 to the sender's 4 attempts of the step's first try; the state machine's retry then gets a 200.
+    const flaky = await startWebhookReceiver(() => secret, (n) => (n <= 4 ? 503 : 200));
+    try {
+      const entity = await newEntity();
+      const wf = await aWorkflow([touch('touch', { n: 1 }), webhookStep('flaky', flaky.url, secret)], false);
+      const id = await execute(wf.id, { entityId: entity.id });
+      const approval = await pendingApprovalOf(id);
+      expect((await approver.post(`/api/v1/approvals/${approval.id}/approve`, {})).status).toBe(200);
+      const done = await runUntil(id, ['SUCCEEDED', 'FAILED'], 40_000);
+      expect(done.status).toBe('SUCCEEDED');
+      expect(done.steps[1]).toMatchObject({ status: 'SUCCEEDED', attempts: 2, output: { delivered: true, status: 200, attempts: 1 } });
+      expect(flaky.received).toHaveLength(5);
+      expect(new Set(flaky.received.map((r) => r.id)).size).toBe(1);
+      expect(flaky.received.every((r) => r.verifyError === undefined)).toBe(true);
+      expect((await admin.get(`/api/v1/entities/${entity.id}`)).body.version).toBe(2);
+    } finally {
+      await flaky.close();
+    }
+  }, 60_000);
+
+  it('redrives a failed run from the first step whose effect is gone, reusing the outputs of the steps still in place', async () => {
+    const secret = generateWebhookSecret();
+    let accepting = false;
+    const ping = await startWebhookReceiver(() => secret);
+    const notify = await startWebhookReceiver(() => secret, () => (accepting ? 200 : 400));
+    try {
+      const entity = await newEntity();
+      const wf = await aWorkflow([touch('touch', { n: 1 }), webhookStep('ping', ping.url, secret), webhookStep('notify', notify.url, secret)], false);
+      const id = await execute(wf.id, { entityId: entity.id });
+      for (const stepId of ['ping', 'notify']) {
+        const approval = await eventually(async () => (await approver.get('/api/v1/approvals?status=pending&limit=100')).body.items.find((a: any) => a.executionId === id && a.stepId === stepId));
+        await approver.post(`/api/v1/approvals/${approval.id}/approve`, {});
+      }
+      // A 400 is a refusal: not retried, the run fails and compensates what it can (the entity update).
+      const failed = await runUntil(id, ['FAILED', 'SUCCEEDED'], 20_000);
+      expect(failed.status).toBe('FAILED');
+      expect(failed.steps.map((s: { status: string }) => s.status)).toEqual(['COMPENSATED', 'SUCCEEDED', 'FAILED']);
+      expect(failed.steps[2]).toMatchObject({ attempts: 1, error: { name: 'ToolFailedError' } });
+      const pinged = failed.steps[1].completedAt;
+
+      accepting = true;
+      const redrive = await admin.post(`/api/v1/workflows/executions/${id}/redrive`);
+      expect(redrive.status).toBe(202);
+      expect(redrive.body).toMatchObject({ status: 'RUNNING', redrives: 1, startedBy: 'alice', redrivenBy: [{ userId: 'alice' }] });
+      const again = await eventually(async () => (await approver.get('/api/v1/approvals?status=pending&limit=100')).body.items.find((a: any) => a.executionId === id && a.stepId === 'notify'));
+      await approver.post(`/api/v1/approvals/${again.id}/approve`, {});
+      const done = await runUntil(id, ['SUCCEEDED', 'FAILED'], 20_000);
+      expect(done.status).toBe('SUCCEEDED');
+      // The compensated update ran again; the delivered webhook was not sent again; the refused one was re-sent with its id.
+      expect(done.steps[1].completedAt).toBe(pinged);
+      expect(ping.received).toHaveLength(1);
+      expect(done.steps[2]).toMatchObject({ status: 'SUCCEEDED', attempts: 2 });
+      expect(notify.received).toHaveLength(2);
+      expect(new Set(notify.received.map((r) => r.id)).size).toBe(1);
+      expect((await admin.get(`/api/v1/entities/${entity.id}`)).body.version).toBe(4);
+      expect((await admin.post(`/api/v1/workflows/executions/${id}/redrive`)).status).toBe(409);
+    } finally {
+      await ping.close();
+      await notify.close();
+    }
+  }, 60_000);
+});
+
+describe('who a run acts as', () => {
+  it("audits a tool's update as the user who started the run, through the engine, with the run id", async () => {
+    const entity = await newEntity();
+    const wf = await aWorkflow([touch('mark', { marked: true })], false);
+    const id = await execute(wf.id, { entityId: entity.id });
+    expect((await runUntil(id, ['SUCCEEDED', 'FAILED'])).status).toBe('SUCCEEDED');
+    const audit = (await admin.get('/api/v1/audit?limit=100')).body.items;
+    const update = audit.find((a: { action: string; resourceId: string }) => a.action === 'entity.update' && a.resourceId === entity.id);
+    expect(update).toMatchObject({ actor: 'alice', via: 'system:workflow-engine', runId: id, requestId: `${id}:mark` });
   });
 
-  it('redrives a failed run from the failed step, reusing the outputs of the steps before it', async () => {
-    const wf = await aWorkflow(
-      [
-        { id: 'first', tool: 'core.echo', input: { v: 1 } },
-        // Fails its first 4 attempts (the first try and the state machine's 3 retries), so the run
-        // fails; the 5th attempt, after the redrive, succeeds.
-        { id: 'second', tool: 'core.fail', input: { kind: 'retryable', attempts: 4 } },
-      ],
-      false,
-    );
-    const id = await execute(wf.id);
-    const failed = await runUntil(id, ['FAILED', 'SUCCEEDED'], 20_000);
-    expect(failed.status).toBe('FAILED');
-    expect(failed.steps[1]).toMatchObject({ status: 'FAILED', attempts: 4 });
-    const firstDone = failed.steps[0].completedAt;
+  it('fails an entity.update step with FORBIDDEN, not retried, when the starter may not write entities; a redrive by an admin does not lend its roles', async () => {
+    const entity = await newEntity({ tier: 'basic' });
+    const wf = await aWorkflow([touch('promote', { tier: 'gold' })], false);
+    // An operator may execute workflows but not write entities.
+    const id = await execute(wf.id, { entityId: entity.id }, operator);
+    const failed = await runUntil(id, ['FAILED', 'SUCCEEDED']);
+    expect(failed).toMatchObject({ status: 'FAILED', startedBy: 'otto', error: { code: 'FORBIDDEN', name: 'ToolFailedError', stepId: 'promote' } });
+    expect(failed.steps[0]).toMatchObject({ status: 'FAILED', attempts: 1, error: { code: 'FORBIDDEN', message: expect.stringMatching(/otto.*entities:write/) } });
 
-    const redrive = await admin.post(`/api/v1/workflows/executions/${id}/redrive`);
-    expect(redrive.status).toBe(202);
-    expect(redrive.body).toMatchObject({ status: 'RUNNING', redrives: 1 });
-    const done = await runUntil(id, ['SUCCEEDED', 'FAILED'], 20_000);
-    expect(done.status).toBe('SUCCEEDED');
-    expect(done.steps[0].completedAt).toBe(firstDone);
-    expect(done.steps[1]).toMatchObject({ attempts: 5, output: { attempt: 5 } });
-    expect((await admin.post(`/api/v1/workflows/executions/${id}/redrive`)).status).toBe(409);
+    expect((await admin.post(`/api/v1/workflows/executions/${id}/redrive`)).status).toBe(202);
+    const again = await runUntil(id, ['FAILED', 'SUCCEEDED']);
+    expect(again).toMatchObject({ status: 'FAILED', startedBy: 'otto', redrives: 1, redrivenBy: [{ userId: 'alice' }], error: { code: 'FORBIDDEN' } });
+    expect((await admin.get(`/api/v1/entities/${entity.id}`)).body).toMatchObject({ version: 1, attributes: { tier: 'basic' } });
+    const audit = (await admin.get('/api/v1/audit?limit=100')).body.items;
+    expect(audit.find((a: { action: string; resourceId: string }) => a.action === 'workflow.redrive' && a.resourceId === id)).toMatchObject({ actor: 'alice' });
+    expect(audit.filter((a: { action: string; resourceId: string }) => a.action === 'entity.update' && a.resourceId === entity.id)).toEqual([]);
+  });
+});
+
+describe("an http.webhook step's signing secret", () => {
+  it('is stored sealed, never returned by the API, and signs the webhook when the step runs', async () => {
+    const secret = generateWebhookSecret();
+    const target = await startWebhookReceiver(() => secret);
+    try {
+      const wf = await aWorkflow([webhookStep('notify', target.url, secret, { order: '$.input.order' })], false);
+      const reads = [wf, (await admin.get(`/api/v1/workflows/${wf.id}`)).body, (await admin.get('/api/v1/workflows?limit=100')).body];
+      for (const read of reads) expect(JSON.stringify(read)).not.toMatch(/whsec_|enc1\./);
+      expect((await admin.get(`/api/v1/workflows/${wf.id}`)).body.steps[0]).toMatchObject({ input: { url: target.url }, secretInputs: ['secret'] });
+      const item = await rawItem(keys.workflow('wf-a', wf.id));
+      expect(item?.steps?.L?.[0]?.M?.sealed?.M?.secret?.S).toMatch(/^enc1\./);
+      expect(JSON.stringify(item)).not.toContain(secret);
+
+      const id = await execute(wf.id, { order: 'o-17' });
+      const approval = await pendingApprovalOf(id);
+      await approver.post(`/api/v1/approvals/${approval.id}/approve`, {});
+      const done = await runUntil(id, ['SUCCEEDED', 'FAILED']);
+      expect(done.status).toBe('SUCCEEDED');
+      // Verified by standardwebhooks with the secret given at creation: the step opened the sealed value.
+      expect(target.received).toHaveLength(1);
+      expect(target.received[0]).toMatchObject({ verifyError: undefined, verified: { type: 'test.step', data: { order: 'o-17' } } });
+      expect(JSON.stringify(done)).not.toContain(secret);
+      expect(JSON.stringify(await rawItem(keys.run('wf-a', id)))).not.toContain(secret);
+    } finally {
+      await target.close();
+    }
   });
 });
 
@@ -327,13 +445,21 @@ describe('webhook delivery failure', () => {
 
 describe('limits', () => {
   it('fails a step before it runs when the run could no longer record its inputs and outputs', async () => {
-    const steps = Array.from({ length: 8 }, (_, i) => ({ id: `copy${i}`, tool: 'core.echo', input: { data: '$.input.blob' } }));
+    // Each step records its 30 KB input and an output holding the 30 KB value it replaced (attribute
+    // strings are at most 4 KB, so the value is an array of them). One entity per step, so each
+    // compensation finds its entity as its step left it.
+    const steps = Array.from({ length: 8 }, (_, i) => ({ id: `copy${i}`, tool: 'entity.update', input: { entityId: `$.input.e${i}`, attributes: { data: '$.input.blob' } } }));
     const wf = await aWorkflow(steps, false);
-    const id = await execute(wf.id, { blob: 'x'.repeat(30_000) });
+    const blob = (c: string) => Array.from({ length: 8 }, () => c.repeat(3_750));
+    const targets = Object.fromEntries(await Promise.all(steps.map(async (_, i) => [`e${i}`, (await newEntity({ data: blob('o') })).id])));
+    const id = await execute(wf.id, { ...targets, entityId: targets.e0, blob: blob('x') });
     const done = await runUntil(id, ['FAILED', 'SUCCEEDED'], 20_000);
     expect(done.status).toBe('FAILED');
     expect(done.error).toMatchObject({ name: 'ToolFailedError', message: expect.stringMatching(/would exceed/) });
-    expect(done.steps.filter((s: { status: string }) => s.status === 'SUCCEEDED').length).toBeGreaterThan(2);
+    const failedAt = done.steps.findIndex((s: { status: string }) => s.status === 'FAILED');
+    expect(failedAt).toBeGreaterThan(2);
+    expect(done.steps.slice(0, failedAt).every((s: { status: string }) => s.status === 'COMPENSATED')).toBe(true);
+    expect(done.steps[failedAt].attempts).toBe(1);
   });
 });
 

@@ -37,6 +37,7 @@ export function listTools(ctx: RequestContext, registry: ToolRegistry) {
       automatable: t.automatable,
       requiresApproval: t.requiresApproval,
       compensatable: typeof t.compensate === 'function',
+      secretInputs: [...(t.secretInputs ?? [])],
       inputSchema: z.toJSONSchema(t.input, { io: 'input', unrepresentable: 'any' }),
       outputSchema: z.toJSONSchema(t.output, { unrepresentable: 'any' }),
     })),
