@@ -7,35 +7,46 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { build } from 'esbuild';
-import { FUNCTIONS } from '../functions/platform/manifest.js';
-import { LAMBDA_BUNDLING } from '../functions/platform/bundling.js';
+import { join } from 'node:path';
+import { FUNCTIONS, type FunctionName } from '../functions/platform/manifest.js';
+import { ensureBundles } from '../local/lambda/bundles.js';
+import { localEnvironment, type LocalBindingValues } from '../local/lambda/environment.js';
 
-const ROOT = resolve(import.meta.dirname, '..');
 const out = mkdtempSync(join(tmpdir(), 'modos-bundles-'));
 const RUNS = 5;
 
-const env = {
-  ...process.env,
-  STAGE: 'bench',
-  TABLE_NAME: 'modos-bench',
-  BUCKET_NAME: 'modos-bench',
-  EVENT_BUS_NAME: 'modos-bench',
-  AWS_REGION: 'us-east-1',
-  JWKS_URL: 'https://issuer.example/.well-known/jwks.json',
-  LOG_LEVEL: 'ERROR',
+// Each bundle starts with only its own environment (what its bindings give it), as in Lambda and on the
+// local platform; the values are placeholders, nothing is called at init.
+const values: LocalBindingValues = {
+  stage: 'bench',
+  logLevel: 'ERROR',
+  region: 'us-east-1',
+  tableName: 'modos-bench',
+  bucketName: 'modos-bench',
+  busName: 'modos-bench',
+  jwtIssuer: 'https://issuer.example/',
+  jwtAudience: 'modos-api',
+  jwksFile: join(out, 'jwks.json'),
+  workflowStateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:WorkflowRun',
+  callbackKey: 'x'.repeat(64),
+  publicApiUrl: 'https://api.example/',
+  endpoints: { dynamodb: 'http://127.0.0.1:1', s3: 'http://127.0.0.1:1', eventbridge: 'http://127.0.0.1:1', sfn: 'http://127.0.0.1:1' },
+  developmentEnv: {},
 };
+writeFileSync(values.jwksFile, JSON.stringify({ keys: [] }));
 
-console.log(`modos bench:bundles — ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`);
+// The bundles the local platform runs: built with the CDK stack's settings (functions/platform/bundling.ts).
+const bundles = await ensureBundles();
+console.log(`modos bench:bundles — ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}; bundles ${bundles.cached ? 'from the cache' : `built in ${bundles.ms} ms`}`);
 console.log('function            size (KB)  init median (ms)  init runs (ms)');
 let worst = { size: 0, init: 0 };
-for (const fn of Object.values(FUNCTIONS)) {
-  const outfile = join(out, `${fn.name}.mjs`);
-  await build({ ...LAMBDA_BUNDLING, entryPoints: [join(ROOT, fn.entry)], outfile, sourcemap: false, logLevel: 'error' });
+for (const name of Object.keys(FUNCTIONS) as FunctionName[]) {
+  const fn = FUNCTIONS[name];
+  const outfile = bundles.files[name];
   const size = statSync(outfile).size / 1024;
   const probe = join(out, `${fn.name}.probe.mjs`);
   writeFileSync(probe, `const t = performance.now(); await import(${JSON.stringify(outfile)}); process.stdout.write(String(performance.now() - t));`);
+  const env = { ...localEnvironment(fn, values), NODE_OPTIONS: '' };
   const runs = Array.from({ length: RUNS }, () => Number(execFileSync(process.execPath, [probe], { env, encoding: 'utf8' })));
   const median = [...runs].sort((a, b) => a - b)[Math.floor(RUNS / 2)]!;
   worst = { size: Math.max(worst.size, size), init: Math.max(worst.init, median) };
