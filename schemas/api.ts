@@ -107,11 +107,12 @@ export const ROUTE_CONTRACTS: Record<string, RouteContract> = {
 };
 
 const ERROR_STATUSES: Record<number, string> = {
-  400: 'VALIDATION_ERROR: malformed JSON, wrong types, unknown fields, oversized body, bad cursor',
+  400: 'VALIDATION_ERROR: malformed JSON, repeated keys, values DynamoDB cannot store as sent (numbers, nesting, keys, lone surrogates), wrong types, unknown fields, oversized body, bad cursor',
   401: 'UNAUTHORIZED: missing, expired or invalid token',
   403: 'FORBIDDEN: the token lacks the permission',
   404: 'NOT_FOUND',
   409: 'CONFLICT: stale version or duplicate',
+  415: 'UNSUPPORTED_MEDIA_TYPE: a body not sent as application/json (or application/*+json), UTF-8',
 };
 
 /** Builds the OpenAPI 3 document for the given routes from their zod contracts. */
@@ -122,7 +123,7 @@ export function buildOpenApiDocument(routes: ReadonlyArray<{ method: string; pat
     const key = `${route.method} ${route.path}`;
     const c = ROUTE_CONTRACTS[key];
     if (!c) throw new Error(`no API contract for ${key}`);
-    const errors = route.auth === 'jwt' ? [400, 401, 403, 404, 409] : c.params ? [400, 401, 404, 409] : [];
+    const errors = [...(route.auth === 'jwt' ? [400, 401, 403, 404, 409] : c.params ? [400, 401, 404, 409] : []), ...(c.body ? [415] : [])];
     registry.registerPath({
       method: route.method.toLowerCase() as 'get',
       path: route.path,

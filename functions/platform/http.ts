@@ -83,7 +83,7 @@ function zodDetails(error: z.ZodError, prefix: string): ErrorDetail[] {
   return error.issues.map((i) => {
     const path = [prefix, ...i.path.map(String)].filter(Boolean).join('.');
     const message = i.code === 'unrecognized_keys' ? `unknown field(s): ${i.keys.join(', ')}` : i.message;
-    return { field: i.code === 'unrecognized_keys' && i.keys.length === 1 ? [path, i.keys[0]].filter(Boolean).join('.') : path || prefix, message };
+    return { field: i.code === 'unrecognized_keys' && i.keys.length === 1 ? [path, i.keys[0]].filter(Boolean).join('.') : path || prefix || 'body', message };
   });
 }
 

@@ -41,6 +41,12 @@ describe('httpRoute', () => {
     expect(parse(res).error.message).toMatch(/exceeds/);
   });
 
+  it('names the body when it is JSON but not an object', async () => {
+    const res = await echo(anApiEvent({ body: '0' }));
+    expect(res.statusCode).toBe(400);
+    expect(parse(res).error.details?.[0]?.field).toBe('body');
+  });
+
   it('refuses a body whose JSON repeats a key, naming it', async () => {
     const res = await echo(anApiEvent({ body: '{"name":"x","count":1,"name":"y"}' }));
     expect(res.statusCode).toBe(400);
