@@ -92,7 +92,13 @@ export class EventDeliveries {
     writeFileSync(this.files.pid, `${process.pid}\n`);
     await this.redrive();
     const poll = () => {
-      this.redriveTimer = setTimeout(() => void this.redrive().finally(() => !this.stopped && poll()), this.options.redrivePollMs ?? 500);
+      this.redriveTimer = setTimeout(
+        () =>
+          void this.redrive()
+            .catch((error: unknown) => this.options.log({ level: 'ERROR', message: 'redrive failed; the request stays queued', ...errorFields(describe(error)) }))
+            .finally(() => !this.stopped && poll()),
+        this.options.redrivePollMs ?? 500,
+      );
       this.redriveTimer.unref();
     };
     poll();
