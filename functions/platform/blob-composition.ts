@@ -26,7 +26,12 @@ export function blobStoreFor(spec: FunctionSpec, area: BlobArea): BlobStore {
   const id = `${spec.name}:${area}`;
   let store = stores.get(id);
   if (!store) {
-    store = new S3BlobStore(s3Client(), { bucket: config().BUCKET_NAME, area, encryption: { algorithm: OBJECT_STORE.encryption }, access: binding.access });
+    store = new S3BlobStore(s3Client(), {
+      bucket: config().BUCKET_NAME,
+      area,
+      encryption: { algorithm: OBJECT_STORE.encryption },
+      access: binding.access,
+    });
     stores.set(id, store);
   }
   return store;

@@ -67,7 +67,9 @@ function checkOptions(options: PutBlobOptions | undefined): { contentType: strin
   for (const [k, v] of Object.entries(metadata)) {
     if (!METADATA_KEY.test(k)) throw invalid('metadata', `key ${JSON.stringify(k.slice(0, 64))} must be 1-63 characters of a-z, 0-9 and -`);
     if (k.startsWith(RESERVED_METADATA_PREFIX)) throw invalid('metadata', `keys starting with "${RESERVED_METADATA_PREFIX}" are reserved`);
-    if (typeof v !== 'string' || !METADATA_VALUE.test(v)) throw invalid('metadata', `value of "${k}" must be printable ASCII without leading or trailing blanks`);
+    if (typeof v !== 'string' || !METADATA_VALUE.test(v)) {
+      throw invalid('metadata', `value of "${k}" must be printable ASCII without leading or trailing blanks`);
+    }
     bytes += k.length + v.length;
   }
   if (bytes > MAX_METADATA_BYTES) throw invalid('metadata', `keys and values take more than ${MAX_METADATA_BYTES} bytes`);
@@ -80,7 +82,9 @@ const userMetadata = (metadata: Record<string, string> | undefined): Record<stri
 
 /** A failed read of a body, as the domain sees it (the SDK's own checksum check, where enabled, included). */
 function readError(error: unknown, what: string): unknown {
-  if (error instanceof Error && /checksum mismatch/i.test(error.message)) return new BlobIntegrityError(`${what}: ${error.message}`, { cause: error });
+  if (error instanceof Error && /checksum mismatch/i.test(error.message)) {
+    return new BlobIntegrityError(`${what}: ${error.message}`, { cause: error });
+  }
   try {
     translateS3Error(error, what);
   } catch (translated) {
@@ -145,7 +149,9 @@ export class S3BlobStore implements BlobStore {
     this.writable = (options.access ?? 'write') === 'write';
     this.partSize = options.partSizeBytes ?? DEFAULT_PART_SIZE;
     this.partsInFlight = options.partsInFlight ?? 2;
-    if (!Number.isSafeInteger(this.partSize) || this.partSize < MIN_PART_SIZE) throw new Error(`partSizeBytes must be an integer of at least ${MIN_PART_SIZE}`);
+    if (!Number.isSafeInteger(this.partSize) || this.partSize < MIN_PART_SIZE) {
+      throw new Error(`partSizeBytes must be an integer of at least ${MIN_PART_SIZE}`);
+    }
     if (!Number.isSafeInteger(this.partsInFlight) || this.partsInFlight < 1) throw new Error('partsInFlight must be a positive integer');
   }
 
@@ -179,7 +185,14 @@ export class S3BlobStore implements BlobStore {
     }
   }
 
-  private async putWhole(key: string, objectKey: string, bytes: Buffer, contentType: string, metadata: Record<string, string>, what: string): Promise<StoredBlob> {
+  private async putWhole(
+    key: string,
+    objectKey: string,
+    bytes: Buffer,
+    contentType: string,
+    metadata: Record<string, string>,
+    what: string,
+  ): Promise<StoredBlob> {
     const checksum = sha256Base64(bytes);
     const out = await this.client.send(
       new PutObjectCommand({
@@ -194,7 +207,9 @@ export class S3BlobStore implements BlobStore {
         ...this.sse(),
       }),
     );
-    if (out.ChecksumSHA256 && out.ChecksumSHA256 !== checksum) throw new BlobIntegrityError(`${what}: S3 stored checksum ${out.ChecksumSHA256}, sent ${checksum}`);
+    if (out.ChecksumSHA256 && out.ChecksumSHA256 !== checksum) {
+      throw new BlobIntegrityError(`${what}: S3 stored checksum ${out.ChecksumSHA256}, sent ${checksum}`);
+    }
     return { key, size: bytes.byteLength, sha256: base64ToHex(checksum), ...(out.ETag ? { etag: out.ETag } : {}) };
   }
 
@@ -247,7 +262,9 @@ export class S3BlobStore implements BlobStore {
           }),
         )
         .then((out) => {
-          if (out.ChecksumSHA256 && out.ChecksumSHA256 !== checksum) throw new BlobIntegrityError(`${what}: S3 stored part ${number} as ${out.ChecksumSHA256}, sent ${checksum}`);
+          if (out.ChecksumSHA256 && out.ChecksumSHA256 !== checksum) {
+            throw new BlobIntegrityError(`${what}: S3 stored part ${number} as ${out.ChecksumSHA256}, sent ${checksum}`);
+          }
           completed[number - 1] = { PartNumber: number, ETag: out.ETag, ChecksumSHA256: checksum };
         })
         // Kept, not thrown: an unawaited rejection would crash the process. Checked before every next part.
@@ -273,14 +290,23 @@ export class S3BlobStore implements BlobStore {
       if (failure !== undefined) throw failure;
       const expected = compositeChecksum(completed.map((p) => p.ChecksumSHA256!));
       const out = await this.client.send(
-        new CompleteMultipartUploadCommand({ Bucket: this.bucket, Key: objectKey, UploadId: uploadId, MultipartUpload: { Parts: completed } }),
+        new CompleteMultipartUploadCommand({
+          Bucket: this.bucket,
+          Key: objectKey,
+          UploadId: uploadId,
+          MultipartUpload: { Parts: completed },
+        }),
       );
-      if (out.ChecksumSHA256 && out.ChecksumSHA256 !== expected) throw new BlobIntegrityError(`${what}: S3 computed ${out.ChecksumSHA256} over the parts, expected ${expected}`);
+      if (out.ChecksumSHA256 && out.ChecksumSHA256 !== expected) {
+        throw new BlobIntegrityError(`${what}: S3 computed ${out.ChecksumSHA256} over the parts, expected ${expected}`);
+      }
       return { key, size, sha256: whole.digest('hex'), ...(out.ETag ? { etag: out.ETag } : {}) };
     } catch (error) {
       await Promise.allSettled(inFlight);
       // Best effort: the bucket's lifecycle rule aborts what is left after 7 days anyway.
-      await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: objectKey, UploadId: uploadId })).catch(() => undefined);
+      await this.client
+        .send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: objectKey, UploadId: uploadId }))
+        .catch(() => undefined);
       throw error;
     }
   }
@@ -310,7 +336,8 @@ export class S3BlobStore implements BlobStore {
     if (!source) throw new Error(`${what}: GetObject returned no body`);
     let verifier: ChecksumVerifier;
     try {
-      verifier = new ChecksumVerifier(storedChecksum(out.ChecksumSHA256, out.Metadata?.[PART_SIZE_METADATA], what), out.ContentLength, what);
+      const expected = storedChecksum(out.ChecksumSHA256, out.Metadata?.[PART_SIZE_METADATA], what);
+      verifier = new ChecksumVerifier(expected, out.ContentLength, what);
     } catch (error) {
       await source.cancel().catch(() => undefined);
       throw error;
@@ -354,7 +381,9 @@ export class S3BlobStore implements BlobStore {
     if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw invalid('limit', 'must be an integer from 1 to 1000');
     const token = decodeCursor(query.cursor, prefix);
     try {
-      const out = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, MaxKeys: limit, ...(token ? { ContinuationToken: token } : {}) }));
+      const out = await this.client.send(
+        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, MaxKeys: limit, ...(token ? { ContinuationToken: token } : {}) }),
+      );
       const items = (out.Contents ?? []).map(
         (o): BlobListing => ({
           key: blobKeys.relative(tenantId, this.area, o.Key!),
@@ -385,7 +414,10 @@ export class S3BlobStore implements BlobStore {
     }
   }
 
-  private info(key: string, out: Pick<HeadObjectCommandOutput, 'ContentLength' | 'ContentType' | 'Metadata' | 'ETag' | 'LastModified' | 'ChecksumSHA256'>): BlobInfo {
+  private info(
+    key: string,
+    out: Pick<HeadObjectCommandOutput, 'ContentLength' | 'ContentType' | 'Metadata' | 'ETag' | 'LastModified' | 'ChecksumSHA256'>,
+  ): BlobInfo {
     const wholeChecksum = out.ChecksumSHA256 && !out.ChecksumSHA256.includes('-') ? base64ToHex(out.ChecksumSHA256) : undefined;
     return {
       key,

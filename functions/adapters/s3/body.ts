@@ -1,10 +1,12 @@
 import { ValidationError } from '../../domain/errors.js';
 import type { BlobBody } from '../../domain/ports.js';
 
-const notBytes = () => new ValidationError('body: a streamed body must yield bytes (Uint8Array chunks)', { details: [{ field: 'body', message: 'chunks must be bytes' }] });
+const notBytes = () =>
+  new ValidationError('body: a streamed body must yield bytes (Uint8Array chunks)', { details: [{ field: 'body', message: 'chunks must be bytes' }] });
 
 const isWebStream = (body: unknown): body is ReadableStream<Uint8Array> => typeof (body as ReadableStream | null)?.getReader === 'function';
-const isAsyncIterable = (body: unknown): body is AsyncIterable<unknown> => typeof (body as AsyncIterable<unknown> | null)?.[Symbol.asyncIterator] === 'function';
+const isAsyncIterable = (body: unknown): body is AsyncIterable<unknown> =>
+  typeof (body as AsyncIterable<unknown> | null)?.[Symbol.asyncIterator] === 'function';
 
 /** The chunks of any body the port accepts. A stream is read once; leaving early cancels it. */
 export async function* chunksOf(body: BlobBody): AsyncGenerator<Uint8Array> {
@@ -35,7 +37,9 @@ export async function* chunksOf(body: BlobBody): AsyncGenerator<Uint8Array> {
       yield chunk;
     }
   } else {
-    throw new ValidationError('body: must be bytes, a string, a ReadableStream or an async iterable of bytes', { details: [{ field: 'body', message: 'unsupported body' }] });
+    throw new ValidationError('body: must be bytes, a string, a ReadableStream or an async iterable of bytes', {
+      details: [{ field: 'body', message: 'unsupported body' }],
+    });
   }
 }
 

@@ -37,7 +37,9 @@ export function storedChecksum(value: string | undefined, partSize: string | und
   if (!composite) throw new BlobIntegrityError(`${what}: unreadable SHA-256 checksum`);
   const size = Number(partSize);
   if (!partSize || !Number.isSafeInteger(size) || size <= 0) {
-    throw new BlobIntegrityError(`${what}: the object was written in parts without recording their size, so its composite checksum cannot be verified`);
+    throw new BlobIntegrityError(
+      `${what}: the object was written in parts without recording their size, so its composite checksum cannot be verified`,
+    );
   }
   return { type: 'COMPOSITE', value, parts: Number(composite[2]), partSize: size };
 }
@@ -85,7 +87,8 @@ export class ChecksumVerifier {
     if (this.expectedSize !== undefined && this.bytes !== this.expectedSize) {
       throw new BlobIntegrityError(`${this.what}: read ${this.bytes} bytes of an object of ${this.expectedSize}`);
     }
-    const actual = this.whole ? this.whole.digest('base64') : compositeChecksum(this.partFilled > 0 ? [...this.partChecksums, this.part!.digest('base64')] : this.partChecksums);
+    const parts = this.partFilled > 0 ? [...this.partChecksums, this.part!.digest('base64')] : this.partChecksums;
+    const actual = this.whole ? this.whole.digest('base64') : compositeChecksum(parts);
     if (actual !== this.expected.value) {
       throw new BlobIntegrityError(`${this.what}: SHA-256 mismatch (stored ${this.expected.value}, read ${actual})`);
     }
@@ -96,7 +99,11 @@ export class ChecksumVerifier {
  * A stream of `source` that feeds every chunk to the verifier and ends only if the verification passes;
  * otherwise it errors with BlobIntegrityError. Read errors of the source go through `translate`.
  */
-export function verifiedStream(source: ReadableStream<Uint8Array>, verifier: ChecksumVerifier, translate: (error: unknown) => unknown): ReadableStream<Uint8Array> {
+export function verifiedStream(
+  source: ReadableStream<Uint8Array>,
+  verifier: ChecksumVerifier,
+  translate: (error: unknown) => unknown,
+): ReadableStream<Uint8Array> {
   const reader = source.getReader();
   return new ReadableStream<Uint8Array>(
     {

@@ -51,7 +51,9 @@ function assertSegments(value: string, field: string): void {
   for (const segment of value.split('/')) {
     if (segment === '') throw invalid(field, `${shown(value)} has an empty segment (leading, trailing or double /)`);
     if (/^\.+$/.test(segment)) throw invalid(field, `${shown(value)} has a "${segment}" segment`);
-    if (segment.length > MAX_SEGMENT_LENGTH) throw invalid(field, `a segment of ${shown(value)} is longer than ${MAX_SEGMENT_LENGTH} characters`);
+    if (segment.length > MAX_SEGMENT_LENGTH) {
+      throw invalid(field, `a segment of ${shown(value)} is longer than ${MAX_SEGMENT_LENGTH} characters`);
+    }
     if (!SEGMENT.test(segment)) throw invalid(field, `${shown(value)} has characters other than A-Z, a-z, 0-9, ".", "_", "-" and "/"`);
     if (AREA_NAMES.has(segment)) throw invalid(field, `${shown(value)} has a segment named like the area "${segment}/"`);
   }
