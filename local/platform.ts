@@ -37,6 +37,11 @@ export interface PlatformOptions {
   functions?: 'bundles' | 'source';
   /** Per-tenant limits (default: the stage configuration's, with MODOS_TENANT_RATE / MODOS_TENANT_BURST). */
   tenantLimits?: TenantLimits;
+  /**
+   * Benchmarks: given DynamoDB Local's endpoint, the endpoint the functions get instead (a counting proxy in
+   * front of it). The platform's own clients (state machine journal, stream poller) keep DynamoDB Local's.
+   */
+  functionsDynamoEndpoint?: (dynamoLocalEndpoint: string) => Promise<string>;
 }
 
 export interface LocalPlatform {
@@ -204,7 +209,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Loca
       workflowStateMachineArn: stepFunctions.stateMachineArn('WorkflowRun'),
       callbackKey,
       publicApiUrl: url,
-      endpoints: { dynamodb: dynamo.endpoint, s3: s3.address, eventbridge: busEndpoint, sfn: sfnEndpoint },
+      endpoints: { dynamodb: (await options.functionsDynamoEndpoint?.(dynamo.endpoint)) ?? dynamo.endpoint, s3: s3.address, eventbridge: busEndpoint, sfn: sfnEndpoint },
       developmentEnv: { ALLOW_HTTP_LOOPBACK_WEBHOOKS: 'true', LOOPBACK_WEBHOOK_PORTS: loopbackWebhookPorts },
     };
     lambda = new LocalLambdaRuntime({ functions: localFunctions(mode, bundles?.files, bindingValues) });

@@ -64,6 +64,12 @@ function truthPairs(dir: string, mode: 'dedup' | 'link'): { pairs: Set<string>; 
 }
 
 function bCubed(predicted: readonly string[][], truth: Map<string, string>): { precision: number; recall: number } {
+  // Every record must be in both: a record without a true entity would be scored as one big entity, and
+  // records the output left out would not count at all.
+  const seen = predicted.flat();
+  const missing = seen.filter((id) => !truth.has(id));
+  if (missing.length) throw new Error(`B-cubed: ${missing.length} records have no true entity (first ${missing[0]})`);
+  if (new Set(seen).size !== truth.size) throw new Error(`B-cubed: the clusters hold ${new Set(seen).size} records, the truth ${truth.size}`);
   const truthSize = new Map<string, number>();
   for (const ent of truth.values()) truthSize.set(ent, (truthSize.get(ent) ?? 0) + 1);
   let p = 0;
@@ -105,7 +111,7 @@ function main(): void {
     };
     let predicted: Set<string>;
     let result;
-    let truthClusterIds: string[][] = [];
+    let predictedClusters: string[][] = [];
     if (ds.mode === 'link') {
       const left = loadRecords(join(dir, 'source_a.csv'), mapping, 'rec_id', 'left');
       const right = loadRecords(join(dir, 'source_b.csv'), mapping, 'rec_id', 'right');
@@ -115,7 +121,7 @@ function main(): void {
       const records = loadRecords(join(dir, 'records.csv'), mapping, 'rec_id');
       result = resolve({ kind: ds.kind, mode: 'dedup', records, explain: false, onProgress: log });
       predicted = new Set(result.pairs.map((p) => key(p.id1, p.id2)));
-      truthClusterIds = result.clusters.map((c) => c.recordIds);
+      predictedClusters = result.clusters.map((c) => c.recordIds);
     }
     const truth = truthPairs(dir, ds.mode);
     let tp = 0;
@@ -123,7 +129,7 @@ function main(): void {
     const precision = predicted.size === 0 ? 0 : tp / predicted.size;
     const recall = tp / truth.pairs.size;
     const f1 = precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
-    const b3 = truth.clusters ? bCubed(truthClusterIds, truth.clusters) : null;
+    const b3 = truth.clusters ? bCubed(predictedClusters, truth.clusters) : null;
     const mem = process.memoryUsage();
     const s = result.stats;
     const perSecond = Math.round(s.records / (s.timingsMs.total! / 1000));

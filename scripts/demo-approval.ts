@@ -27,18 +27,18 @@ try {
     name: 'Upgrade a customer',
     webhook: { url: receiver.url },
     steps: [
-      { id: 'check', tool: 'core.echo', input: { customer: '$.input.customerId', reason: '$.input.reason' } },
+      { id: 'request', tool: 'entity.update', input: { entityId: '$.input.customerId', attributes: { upgradeRequested: '$.input.reason' } } },
       {
         id: 'upgrade',
         tool: 'entity.update',
         input: { entityId: '$.input.customerId', attributes: { tier: 'premium' } },
         approval: { required: true, timeoutSeconds: 300 },
       },
-      { id: 'confirm', tool: 'core.echo', input: { newVersion: '$.steps.upgrade.output.version' } },
+      { id: 'confirm', tool: 'entity.update', input: { entityId: '$.input.customerId', attributes: { upgradedInVersion: '$.steps.upgrade.output.version' } } },
     ],
   });
   secret = wf.body.webhookSecret;
-  say('✓', `workflow ${wf.body.id} v${wf.body.version}: check → [approval] upgrade → confirm (webhook secret ${secret?.slice(0, 12)}…)`);
+  say('✓', `workflow ${wf.body.id} v${wf.body.version}: request → [approval] upgrade → confirm (webhook secret ${secret?.slice(0, 12)}…)`);
 
   const run = await client.post('/api/v1/workflows/execute', { workflowId: wf.body.id, input: { customerId: customer.id, reason: 'annual plan' } });
   say('▶', `execution ${run.body.executionId}: ${run.body.status}`);
@@ -68,7 +68,7 @@ try {
   const after = await client.get(`/api/v1/entities/${customer.id}`);
   say('✓', `entity now v${after.body.version}: ${JSON.stringify(after.body.attributes)}`);
   const audit = await client.get('/api/v1/audit?limit=10');
-  say('✓', `audit: ${audit.body.items.map((a: { action: string; actor: string }) => `${a.action} by ${a.actor}`).reverse().join('; ')}`);
+  say('✓', `audit: ${audit.body.items.map((a: { action: string; actor: string; via?: string }) => `${a.action} by ${a.actor}${a.via ? ` via ${a.via}` : ''}`).reverse().join('; ')}`);
   if (done.status !== 'SUCCEEDED') process.exitCode = 1;
 } finally {
   await receiver.close();
