@@ -161,55 +161,51 @@ const accepted = started.filter((r) => r.status === 202 && typeof r.body?.execut
 const ids: string[] = accepted.map((r) => r.body.executionId);
 console.log(`  started: ${accepted.length}/${RUNS} accepted in ${startSeconds.toFixed(2)} s = ${(accepted.length / startSeconds).toFixed(0)} runs/s (POST /workflows/execute, ${RUNS} at once)`);
 
+/** Pending approvals of this phase's runs, known to the client or not (runs recorded after a failed answer). */
+async function pendingApprovals(): Promise<any[]> {
+  const items: any[] = [];
+  let cursor: string | null = null;
+  do {
+    const page: any = (await admin.get(`/api/v1/approvals?status=pending&limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`)).body;
+    items.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return items.filter((a) => a.executionId !== oneId);
+}
+
+/** Waits for `probe` until `timeoutMs`; on timeout returns undefined instead of failing, so the counts below still come. */
+const within = <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number) =>
+  until(what, probe, timeoutMs, 250).catch(() => {
+    console.log(`  ${what}: not reached in ${timeoutMs / 1000} s; counting what there is`);
+    return undefined;
+  });
+
 const tWait = performance.now();
-const pending = await until(
-  'all accepted runs waiting for approval',
-  async () => {
-    const items: any[] = [];
-    let cursor: string | null = null;
-    do {
-      const page: any = (await admin.get(`/api/v1/approvals?status=pending&limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`)).body;
-      items.push(...page.items);
-      cursor = page.nextCursor;
-    } while (cursor);
-    const mine = items.filter((a) => ids.includes(a.executionId));
-    return mine.length === ids.length ? mine : undefined;
-  },
-  120_000,
-  200,
+const acceptedIds = new Set(ids);
+await within('all accepted runs waiting at their gate', async () => ((await pendingApprovals()).filter((a) => acceptedIds.has(a.executionId)).length === ids.length ? true : undefined), 180_000);
+const pending = await pendingApprovals();
+console.log(
+  `  ${pending.filter((a) => acceptedIds.has(a.executionId)).length} of ${ids.length} accepted runs waiting at their gate ${((performance.now() - tWait) / 1000 + startSeconds).toFixed(2)} s after the first start` +
+    ` (and ${pending.filter((a) => !acceptedIds.has(a.executionId)).length} runs the API did not acknowledge)`,
 );
-console.log(`  all ${ids.length} waiting at their gate ${((performance.now() - tWait) / 1000 + startSeconds).toFixed(2)} s after the first start`);
 
 const decisions = await Promise.all(pending.map((a: any) => admin.post(`/api/v1/approvals/${a.id}/approve`)));
 const decidedAt = new Map<string, number>(decisions.filter((d) => d.status === 200).map((d) => [d.body.executionId, Date.parse(d.body.decidedAt)]));
 const decisionStatuses = decisions.reduce<Record<number, number>>((a, d) => ((a[d.status] = (a[d.status] ?? 0) + 1), a), {});
-let lastSeen: any[] = [];
-const finals = await until(
-  'all accepted runs finished',
-  async () => {
-    const runs = await Promise.all(ids.map(statusOf));
-    lastSeen = runs;
-    return runs.every((r) => ['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'REJECTED'].includes(r.status)) ? runs : undefined;
-  },
-  120_000,
-  250,
-).catch((error) => {
-  const histogram = lastSeen.reduce<Record<string, number>>((a, r) => {
-    const k = `${r.status}:${r.steps?.map((s: any) => s.status[0]).join('')}`;
-    return (a[k] = (a[k] ?? 0) + 1), a;
-  }, {});
-  console.error('decisions', decisionStatuses, 'runs', histogram, JSON.stringify(lastSeen.find((r) => r.status !== 'SUCCEEDED')));
-  throw error;
-});
-const latencies = finals.filter((r) => decidedAt.has(r.executionId) && r.completedAt).map((r) => Date.parse(r.completedAt) - decidedAt.get(r.executionId)!).sort((a, b) => a - b);
+const TERMINAL = ['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'REJECTED'];
+await within('all decided runs finished', async () => ((await Promise.all([...decidedAt.keys()].map(statusOf))).every((r) => TERMINAL.includes(r.status)) ? true : undefined), 180_000);
+const finals = await Promise.all(ids.map(statusOf));
+const latencies = finals.filter((r) => decidedAt.has(r.executionId) && r.status === 'SUCCEEDED').map((r) => Date.parse(r.completedAt) - decidedAt.get(r.executionId)!).sort((a, b) => a - b);
 const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]!;
-console.log(`  approval → run completed: p50 ${pct(50)} ms, p95 ${pct(95)} ms, max ${latencies[latencies.length - 1]} ms`);
+console.log(`  decisions: ${Object.entries(decisionStatuses).map(([k, v]) => `${v} × ${k}`).join(', ')}`);
+if (latencies.length) console.log(`  approval → run completed: p50 ${pct(50)} ms, p95 ${pct(95)} ms, max ${latencies[latencies.length - 1]} ms (${latencies.length} runs)`);
 
 await settle();
 // Lost and doubled, from what the table and the state machine hold (not from the list of started ids).
 const tableRuns = (await runItems()).filter((r) => !runsBefore.has(r.executionId));
 const tableIds = new Set(tableRuns.map((r) => r.executionId));
-const tableSucceeded = tableRuns.filter((r) => r.status === 'SUCCEEDED').length;
+const tableSucceeded = new Set(tableRuns.filter((r) => r.status === 'SUCCEEDED').map((r) => r.executionId));
+const tableStatuses = tableRuns.reduce<Record<string, number>>((a, r) => ((a[r.status] = (a[r.status] ?? 0) + 1), a), {});
 const executions = (await allExecutions()).filter((e) => !executionsBefore.has(e.executionArn));
 // Execution names are `<runId>-g<generation>`: one execution per run and generation.
 const executionsByRun = new Map<string, ExecutionListItem[]>();
@@ -217,32 +213,35 @@ for (const e of executions) {
   const runId = e.name!.replace(/-g\d+$/, '');
   executionsByRun.set(runId, [...(executionsByRun.get(runId) ?? []), e]);
 }
-const runsWithSucceededExecution = [...executionsByRun.values()].filter((es) => es.some((e) => e.status === 'SUCCEEDED')).length;
-const acceptedIds = new Set(ids);
-const unacknowledged = [...tableIds].filter((id) => !acceptedIds.has(id)).length;
-console.log(`  requested ${RUNS}, accepted ${accepted.length}`);
+const sfnSucceeded = new Set([...executionsByRun].filter(([, es]) => es.some((e) => e.status === 'SUCCEEDED')).map(([runId]) => runId));
+const missing = (from: Set<string>) => ids.filter((id) => !from.has(id)).length;
+console.log(`  requested ${RUNS}, accepted (202) ${ids.length}`);
 console.log(
-  `  table: ${tableRuns.length} runs recorded (${tableSucceeded} SUCCEEDED); lost ${accepted.length - tableSucceeded} of the accepted, ${RUNS - tableRuns.length} of the requested never recorded, ${unacknowledged} recorded without a 202`,
+  `  table: ${tableRuns.length} runs recorded (${Object.entries(tableStatuses).map(([k, v]) => `${v} ${k}`).join(', ') || 'none'}); ` +
+    `accepted but not recorded ${missing(tableIds)}, accepted but not SUCCEEDED ${missing(tableSucceeded)}, recorded without a 202 ${[...tableIds].filter((id) => !acceptedIds.has(id)).length}`,
 );
 console.log(
-  `  state machine: ${executions.length} executions for ${executionsByRun.size} runs (${runsWithSucceededExecution} with a SUCCEEDED execution); lost ${accepted.length - runsWithSucceededExecution}, runs with more than one execution ${[...executionsByRun.values()].filter((es) => es.length > 1).length}`,
+  `  state machine: ${executions.length} executions for ${executionsByRun.size} runs; accepted without a SUCCEEDED execution ${missing(sfnSucceeded)}, ` +
+    `runs with more than one execution ${[...executionsByRun.values()].filter((es) => es.length > 1).length}, executions of runs the table does not hold ${[...executionsByRun.keys()].filter((id) => !tableIds.has(id)).length}`,
 );
 
-// Effects: each entity is updated once per step (its version) and audited once per step.
+// Effects: each step updates its run's entity once (the entity's version) and is audited once.
 const entityVersions = await Promise.all(entities.map(async (id) => (await admin.get(`/api/v1/entities/${id}`)).body.version as number));
-const notUpdatedOnce = entityVersions.filter((v) => v !== 1 + STEPS).length;
 const updatesPerEntity = new Map<string, number>();
 for (const a of await auditRecords()) if (a.action === 'entity.update') updatesPerEntity.set(a.resourceId, (updatesPerEntity.get(a.resourceId) ?? 0) + 1);
-const notAuditedOnce = entities.filter((id) => updatesPerEntity.get(id) !== STEPS).length;
-const moreAttempts = finals.filter((r) => r.steps.some((s: any) => s.attempts !== 1)).length;
-const notifications = new Set(receiver.received.filter((r) => ids.some((id) => r.body.includes(id))).map((r) => r.id));
+const overUpdated = entities.filter((id, i) => entityVersions[i]! > 1 + STEPS || (updatesPerEntity.get(id) ?? 0) > STEPS).length;
+const partly = entityVersions.filter((v) => v > 1 && v < 1 + STEPS).length;
+const untouched = entityVersions.filter((v) => v === 1).length;
+const moreAttempts = finals.filter((r) => r.steps?.some((s: any) => s.attempts > 1)).length;
+const notifications = new Set(receiver.received.filter((r) => tableRuns.some((t) => r.body.includes(t.executionId))).map((r) => r.id));
 const badSignatures = receiver.received.filter((r) => r.verifyError).length;
 // An approval decided before its notifier ran is not notified any more (nothing left to decide).
 const decidedFirst = pending.filter((a: any) => !notifications.has(`msg_${a.id}`)).length;
 console.log(
-  `  entities not updated exactly once per step (version ≠ ${1 + STEPS}): ${notUpdatedOnce}; not audited exactly ${STEPS} times: ${notAuditedOnce}; runs whose record shows a step with more than one attempt: ${moreAttempts}`,
+  `  entities (one per requested run): updated or audited more than once per step ${overUpdated}, partly updated ${partly}, untouched ${untouched}; ` +
+    `accepted runs whose record shows a step with more than one attempt ${moreAttempts}`,
 );
-console.log(`  approval webhooks: ${notifications.size} distinct for ${ids.length} runs (${decidedFirst} decided before their webhook went out), signatures refused by standardwebhooks: ${badSignatures}`);
+console.log(`  approval webhooks: ${notifications.size} distinct for ${pending.length} gates (${decidedFirst} decided before their webhook went out), signatures refused by standardwebhooks: ${badSignatures}`);
 
 sfn.destroy();
 doc.destroy();
