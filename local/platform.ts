@@ -65,6 +65,25 @@ export interface LocalPlatform {
 
 const ROOT = resolve(import.meta.dirname, '..');
 
+/**
+ * How the local Lambda service scales, from `MODOS_LAMBDA_SANDBOXES` (sandboxes per function, default 1)
+ * and `MODOS_LAMBDA_PER_SANDBOX` (invocations one sandbox serves at once, default 64). Lambda runs one
+ * invocation per environment and scales out; here every sandbox is a V8 isolate that JIT-compiles its
+ * bundle on the same few cores, and one sandbox per function serving concurrent invocations keeps the
+ * API near the raw SDK's throughput (docs/benchmarks.md) where one isolate per invocation did not.
+ * `MODOS_LAMBDA_SANDBOXES=64 MODOS_LAMBDA_PER_SANDBOX=1` is Lambda's model exactly (docs/local-lambda.md).
+ */
+function lambdaScaling(): { maxConcurrency: number; invocationsPerSandbox: number } {
+  const read = (name: string, fallback: number) => {
+    const raw = process.env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got ${JSON.stringify(raw)}`);
+    return n;
+  };
+  return { maxConcurrency: read('MODOS_LAMBDA_SANDBOXES', 1), invocationsPerSandbox: read('MODOS_LAMBDA_PER_SANDBOX', 64) };
+}
+
 /** The CDK context of cdk.json: the stage configuration the local platform shares with the stack. */
 function stageContext(): Record<string, unknown> {
   return (JSON.parse(readFileSync(join(ROOT, 'cdk.json'), 'utf8')) as { context?: Record<string, unknown> }).context ?? {};
@@ -212,7 +231,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Loca
       endpoints: { dynamodb: (await options.functionsDynamoEndpoint?.(dynamo.endpoint)) ?? dynamo.endpoint, s3: s3.address, eventbridge: busEndpoint, sfn: sfnEndpoint },
       developmentEnv: { ALLOW_HTTP_LOOPBACK_WEBHOOKS: 'true', LOOPBACK_WEBHOOK_PORTS: loopbackWebhookPorts },
     };
-    lambda = new LocalLambdaRuntime({ functions: localFunctions(mode, bundles?.files, bindingValues) });
+    lambda = new LocalLambdaRuntime({ functions: localFunctions(mode, bundles?.files, bindingValues), ...lambdaScaling() });
     markLambdaReady(lambda);
     // The platform's own process (tests, scripts and benches that read the table beside the API) gets
     // the same settings; functions never see this environment, only their own.

@@ -23,6 +23,12 @@ export interface LocalLambdaOptions {
   functions: Record<string, LocalFunctionConfig>;
   /** Sandboxes per function at most (Lambda scales out one environment per concurrent invocation). */
   maxConcurrency?: number;
+  /**
+   * Invocations one sandbox serves at once (default 1, as a Lambda environment). Above 1 a sandbox
+   * serves concurrent invocations on one event loop: a local economy for a machine with few cores;
+   * module state is then shared between them, and a timeout ends the others too.
+   */
+  invocationsPerSandbox?: number;
   /** An idle sandbox is shut down after this long (Lambda recycles idle environments too). */
   idleMs?: number;
   region?: string;
@@ -60,9 +66,10 @@ interface Pending {
 interface Sandbox {
   worker: Worker;
   ready: Promise<void>;
-  busy: boolean;
+  /** Invocations it serves now. */
+  active: number;
   lastUsed: number;
-  pending?: Pending & { id: string };
+  pending: Map<string, Pending>;
   dead: boolean;
 }
 
@@ -114,7 +121,7 @@ export class LocalLambdaRuntime {
         if (pool.sandboxes.size) return;
         const sandbox = this.spawn(pool);
         await sandbox.ready;
-        this.release(pool, sandbox);
+        this.release(pool, sandbox, '');
       }),
     );
   }
@@ -145,13 +152,14 @@ export class LocalLambdaRuntime {
     const result = await new Promise<{ ok: true; payload: string } | { ok: false; error: Error }>((resolveResult, rejectResult) => {
       const timer = setTimeout(() => {
         // Lambda stops the environment at the timeout; whatever the handler was doing ends with it.
-        this.discard(pool, sandbox);
+        sandbox.pending.delete(id);
         rejectResult(new LambdaUnhandledError('Sandbox.Timedout', `Task timed out after ${timeoutSeconds.toFixed(2)} seconds`));
+        this.discard(pool, sandbox, new LambdaUnhandledError('Runtime.ExitError', 'the sandbox was stopped: another invocation in it timed out'));
       }, timeoutSeconds * 1000);
-      sandbox.pending = { id, timer, resolve: resolveResult as (v: unknown) => void, reject: rejectResult };
+      sandbox.pending.set(id, { timer, resolve: resolveResult as (v: unknown) => void, reject: rejectResult });
       sandbox.worker.postMessage({ type: 'invoke', id, payload, requestId, deadline });
     });
-    this.release(pool, sandbox);
+    this.release(pool, sandbox, id);
     if (!result.ok) throw result.error;
     if (Buffer.byteLength(result.payload) > MAX_PAYLOAD_BYTES) {
       throw new LambdaUnhandledError('Function.ResponseSizeTooLarge', `Response payload size exceeded maximum allowed payload size (${MAX_PAYLOAD_BYTES} bytes).`);
@@ -173,24 +181,29 @@ export class LocalLambdaRuntime {
     return pool;
   }
 
+  private get perSandbox(): number {
+    return this.options.invocationsPerSandbox ?? 1;
+  }
+
   private acquire(pool: Pool): Promise<Sandbox> {
-    for (const s of pool.sandboxes) {
-      if (!s.busy && !s.dead) {
-        s.busy = true;
-        return Promise.resolve(s);
-      }
+    // The least busy live sandbox with room, else a new one, else wait.
+    let best: Sandbox | undefined;
+    for (const s of pool.sandboxes) if (!s.dead && s.active < this.perSandbox && (!best || s.active < best.active)) best = s;
+    if (best && (best.active === 0 || pool.sandboxes.size >= (this.options.maxConcurrency ?? 64))) {
+      best.active += 1;
+      return Promise.resolve(best);
     }
     if (pool.sandboxes.size < (this.options.maxConcurrency ?? 64)) return Promise.resolve(this.spawn(pool));
     return new Promise((r) => pool.waiting.push(r));
   }
 
-  private release(pool: Pool, sandbox: Sandbox): void {
-    sandbox.pending = undefined;
+  private release(pool: Pool, sandbox: Sandbox, id: string): void {
+    sandbox.pending.delete(id);
     sandbox.lastUsed = Date.now();
     if (sandbox.dead) return;
     const next = pool.waiting.shift();
     if (next) next(sandbox);
-    else sandbox.busy = false;
+    else sandbox.active -= 1;
   }
 
   private spawn(pool: Pool): Sandbox {
@@ -212,15 +225,15 @@ export class LocalLambdaRuntime {
     let failInit!: (e: unknown) => void;
     const ready = new Promise<void>((r, j) => ((markReady = r), (failInit = j)));
     ready.catch(() => undefined);
-    const sandbox: Sandbox = { worker, ready, busy: true, lastUsed: Date.now(), dead: false };
+    const sandbox: Sandbox = { worker, ready, active: 1, lastUsed: Date.now(), dead: false, pending: new Map() };
     pool.sandboxes.add(sandbox);
     worker.on('message', (m: { type: string; id?: string; ok?: boolean; payload?: string; error?: { name: string; message: string; stack?: string } }) => {
       if (m.type === 'ready') markReady();
       else if (m.type === 'init-error') {
         // Lambda reports an init failure on the invocation that needed the environment.
         failInit(new LambdaUnhandledError('Runtime.InitError', `${m.error!.name}: ${m.error!.message}`));
-      } else if (m.type === 'result' && sandbox.pending && sandbox.pending.id === m.id) {
-        const p = sandbox.pending;
+      } else if (m.type === 'result' && m.id && sandbox.pending.has(m.id)) {
+        const p = sandbox.pending.get(m.id)!;
         clearTimeout(p.timer);
         p.resolve(m.ok ? { ok: true, payload: m.payload! } : { ok: false, error: rebuildError(m.error!) });
       }
@@ -230,11 +243,11 @@ export class LocalLambdaRuntime {
       sandbox.dead = true;
       pool.sandboxes.delete(sandbox);
       failInit(error);
-      const p = sandbox.pending;
-      if (p) {
+      for (const p of sandbox.pending.values()) {
         clearTimeout(p.timer);
         p.reject(error);
       }
+      sandbox.pending.clear();
       this.refill(pool);
     };
     worker.on('error', (error: Error & { code?: string }) => {
@@ -255,12 +268,16 @@ export class LocalLambdaRuntime {
     if (next) next(this.spawn(pool));
   }
 
-  private discard(pool: Pool, sandbox: Sandbox): void {
+  /** Ends a sandbox; invocations still in it fail with `reason` (a timed-out one has failed already). */
+  private discard(pool: Pool, sandbox: Sandbox, reason = new LambdaUnhandledError('Runtime.ExitError', 'the sandbox was shut down')): void {
     if (!sandbox.dead) {
       sandbox.dead = true;
       pool.sandboxes.delete(sandbox);
-      const p = sandbox.pending;
-      if (p) clearTimeout(p.timer);
+      for (const p of sandbox.pending.values()) {
+        clearTimeout(p.timer);
+        p.reject(reason);
+      }
+      sandbox.pending.clear();
       void sandbox.worker.terminate();
       this.refill(pool);
     }
@@ -269,7 +286,7 @@ export class LocalLambdaRuntime {
   private reapIdle(): void {
     const now = Date.now();
     for (const pool of this.pools.values()) {
-      for (const s of pool.sandboxes) if (!s.busy && now - s.lastUsed > this.idleMs) this.discard(pool, s);
+      for (const s of pool.sandboxes) if (s.active === 0 && now - s.lastUsed > this.idleMs) this.discard(pool, s);
     }
   }
 }

@@ -111,6 +111,19 @@ describe('local Lambda sandboxes', () => {
     expect(runtime.stats().counter!.coldStarts).toBe(2);
   });
 
+  it('serves concurrent invocations in one sandbox when so configured, and a timeout ends them all', async () => {
+    runtime = new LocalLambdaRuntime({ functions: { counter: fn('counter', { timeoutSeconds: 1 }) }, maxConcurrency: 1, invocationsPerSandbox: 8 });
+    const results = await Promise.all(Array.from({ length: 4 }, () => runtime!.invoke('counter', { ms: 100 })));
+    // One module instance: all four saw the same counter.
+    expect(results).toEqual([4, 4, 4, 4]);
+    expect(runtime.stats().counter!.coldStarts).toBe(1);
+    const slow = runtime.invoke('counter', { ms: 3000 }).catch((e: unknown) => e);
+    const bystander = runtime.invoke('counter', { ms: 1500 }).catch((e: unknown) => e);
+    expect(((await slow) as Error).name).toBe('Sandbox.Timedout');
+    expect(((await bystander) as Error).name).toBe('Runtime.ExitError');
+    expect(await runtime.invoke('counter', {})).toBe(1);
+  });
+
   it('refuses an unknown function as Lambda does', async () => {
     runtime = new LocalLambdaRuntime({ functions: {} });
     await expect(runtime.invoke('Nope', {})).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
