@@ -3,7 +3,7 @@
  * headers (sent on a raw socket, since HTTP clients merge or refuse them), tokens whose JSON repeats a
  * claim or whose subject is a reserved actor, and callback credentials with extra segments.
  */
-import { createSign, KeyObject } from 'node:crypto';
+import { createSign, KeyObject, type webcrypto } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
@@ -51,7 +51,7 @@ async function rawRequest(method: string, path: string, headerLines: string[]): 
 /** A token signed with the platform's key over the payload text exactly as written. */
 async function aRawToken(payload: Record<string, unknown>, extraMembers: string): Promise<string> {
   const { privateJwk } = await ensureLocalKeys(platform.dataDir);
-  const key = KeyObject.from((await importJWK(privateJwk, 'ES256')) as CryptoKey);
+  const key = KeyObject.from((await importJWK(privateJwk, 'ES256')) as webcrypto.CryptoKey);
   const text = `${JSON.stringify(payload).slice(0, -1)}${extraMembers}}`;
   const input = `${Buffer.from(JSON.stringify({ alg: 'ES256', kid: privateJwk.kid, typ: 'JWT' })).toString('base64url')}.${Buffer.from(text).toString('base64url')}`;
   return `${input}.${createSign('SHA256').update(input).sign({ key, dsaEncoding: 'ieee-p1363' }).toString('base64url')}`;
