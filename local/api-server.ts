@@ -23,6 +23,8 @@ export interface LocalApiOptions {
   stage: string;
   /** Authorizer results are cached per token for this long, as API Gateway does (0 disables). */
   authorizerCacheTtlSeconds?: number;
+  /** The authorizer's identity validation expression (manifest AUTHORIZER.tokenPattern). */
+  tokenPattern?: RegExp;
   /** Per-tenant limits keyed on the usage identifier the authorizer returns (the usage plan locally). */
   rateLimiter?: TenantRateLimiter;
   /** Largest body read, as API Gateway's 10 MB payload limit. */
@@ -153,6 +155,8 @@ export class LocalApiServer {
       const methodArn = `arn:aws:execute-api:us-east-1:000000000000:local/${this.options.stage}/${route.spec.method}${route.spec.path}`;
       // The identity source is the header's last value, as API Gateway passes it to a TOKEN authorizer.
       const token = headers.authorization ?? '';
+      // API Gateway's identity validation: a token of another shape is refused before the authorizer runs.
+      if (this.options.tokenPattern && !this.options.tokenPattern.test(token)) return send(gatewayError(401, 'UNAUTHORIZED', 'Unauthorized', requestId));
       const cached = this.authCache.get(token);
       if (cached && cached.until > Date.now()) {
         authorizer = cached.context;

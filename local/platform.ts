@@ -201,6 +201,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Loca
       resolveHandler,
       authorizer: loadAuthorizer,
       authorizerCacheTtlSeconds: AUTHORIZER.resultsCacheTtlSeconds,
+      tokenPattern: new RegExp(AUTHORIZER.tokenPattern),
       rateLimiter,
     });
     const port = options.port ?? Number(process.env.PORT ?? 3000);

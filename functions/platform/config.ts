@@ -1,6 +1,8 @@
 // Namespace import: lets esbuild tree-shake zod (a named `z` import bundles all of it).
 import * as z from 'zod';
 import { parsePortList } from '../domain/webhooks/loopback-ports.js';
+import { missingBindings } from './bindings.js';
+import { FUNCTIONS, type FunctionSpec } from './manifest.js';
 
 /**
  * The only module that reads process.env. Parsed once, validated with zod, so a missing or malformed
@@ -70,6 +72,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new Error(`invalid configuration: ${problems}`);
   }
   const data = parsed.data;
+  // A deployed function names its manifest entry: every variable its bindings provide must be there.
+  const fn = env.MODOS_FUNCTION;
+  if (fn !== undefined) {
+    const spec = (FUNCTIONS as Record<string, FunctionSpec>)[fn];
+    if (!spec) throw new ConfigurationError(`MODOS_FUNCTION ${JSON.stringify(fn)} is not a function of the manifest`);
+    const missing = missingBindings(spec, env);
+    if (missing.length) throw new ConfigurationError(`${fn} is missing ${missing.join(', ')}: its manifest bindings provide them (functions/platform/manifest.ts)`);
+  }
   const out = { ...data } as Record<string, unknown>;
   for (const name of BOUND) {
     Object.defineProperty(out, name, {

@@ -111,7 +111,13 @@ export const FUNCTIONS = {
 export type FunctionName = keyof typeof FUNCTIONS;
 
 /** The API's token authorizer: API Gateway caches its result per token for this long; the local API does the same. */
-export const AUTHORIZER = { function: 'Authorizer' as const, identityHeader: 'Authorization', resultsCacheTtlSeconds: 300 };
+export const AUTHORIZER = {
+  function: 'Authorizer' as const,
+  identityHeader: 'Authorization',
+  resultsCacheTtlSeconds: 300,
+  /** API Gateway refuses (401) a token not of this shape without invoking the authorizer; the local API too. */
+  tokenPattern: '^Bearer [A-Za-z0-9_-]+\\.[A-Za-z0-9_-]*\\.[A-Za-z0-9_-]*$',
+};
 
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 

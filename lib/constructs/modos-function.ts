@@ -123,6 +123,8 @@ export class ModosFunction extends Construct {
         POWERTOOLS_SERVICE_NAME: 'modos',
         AWS_NODEJS_CONNECTION_REUSE_ENABLED: '1',
         NODE_OPTIONS: '--enable-source-maps',
+        // The manifest entry: the config module checks at init that every binding's variable is set.
+        MODOS_FUNCTION: spec.name,
       },
       bundling: {
         // Same esbuild settings as functions/platform/bundling.ts (measured by npm run bench:bundles).

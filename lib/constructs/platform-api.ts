@@ -166,7 +166,7 @@ export class PlatformApi extends Construct {
       resultsCacheTtl: Duration.seconds(AUTHORIZER.resultsCacheTtlSeconds),
       // Same shape the authorizer's bearerToken() accepts: anything else is refused (401) without
       // invoking (and paying for) the Lambda.
-      validationRegex: '^Bearer [A-Za-z0-9_-]+\\.[A-Za-z0-9_-]*\\.[A-Za-z0-9_-]*$',
+      validationRegex: AUTHORIZER.tokenPattern,
     });
 
     // Bodies are validated by the handlers' zod schemas (the one source of the contracts, which also

@@ -1,4 +1,4 @@
-import { BASE_ENV, BINDING_ENV, bindingsOf, type BindingKind } from '../../functions/platform/bindings.js';
+import { BASE_ENV, BINDING_ENV, bindingsOf, LOCAL_ALTERNATIVES, type BindingKind } from '../../functions/platform/bindings.js';
 import type { FunctionSpec } from '../../functions/platform/manifest.js';
 
 /** What the local platform binds: the values behind each binding's variables, and the emulators' endpoints. */
@@ -23,11 +23,8 @@ export interface LocalBindingValues {
   developmentEnv: Record<string, string>;
 }
 
-/**
- * The two variables whose local value differs in kind from AWS's: the JWKS comes from a file instead of
- * an HTTPS URL, and the platform key is given directly instead of as a Secrets Manager secret ARN.
- */
-export const LOCAL_SUBSTITUTES: Record<string, string> = { JWKS_URL: 'JWKS_FILE', CALLBACK_KEY_SECRET_ARN: 'CALLBACK_KEY' };
+/** See LOCAL_ALTERNATIVES in functions/platform/bindings.ts. */
+export const LOCAL_SUBSTITUTES = LOCAL_ALTERNATIVES;
 
 /**
  * A function's whole environment on the local platform: what the CDK stack sets (the base variables and
@@ -43,6 +40,7 @@ export function localEnvironment(spec: FunctionSpec, v: LocalBindingValues): Rec
     POWERTOOLS_SERVICE_NAME: 'modos',
     AWS_NODEJS_CONNECTION_REUSE_ENABLED: '1',
     NODE_OPTIONS: '--enable-source-maps',
+    MODOS_FUNCTION: spec.name,
   };
   const values: Record<string, string> = {
     TABLE_NAME: v.tableName,

@@ -108,6 +108,11 @@ export class LocalLambdaRuntime {
     return this.pools.has(name);
   }
 
+  /** The module a function's sandboxes load (its bundle, or its source in source mode). */
+  moduleOf(name: string): string {
+    return this.poolOf(name).config.module;
+  }
+
   /** Per function: sandboxes alive, cold starts and invocations so far. */
   stats(): Record<string, { sandboxes: number; coldStarts: number; invocations: number }> {
     return Object.fromEntries([...this.pools].map(([n, p]) => [n, { sandboxes: p.sandboxes.size, coldStarts: p.coldStarts, invocations: p.invocations }]));

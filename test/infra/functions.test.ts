@@ -100,6 +100,14 @@ describe('functions built from the manifest', () => {
     expect(run.status).toBe(0);
   });
 
+  it('a bundle whose binding variable is missing fails at init, naming it', () => {
+    const { TABLE_NAME: _dropped, ...env } = envOf('GetEntity');
+    const script = `await import(process.argv[1]);`;
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script, bundleOf('GetEntity')], { env: { ...env, NODE_OPTIONS: '' }, encoding: 'utf8', timeout: 60_000 });
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toContain('GetEntity is missing TABLE_NAME');
+  });
+
   it('keeps error names in the bundles: the gate functions send, and the finish task classifies, the literal ApprovalRejectedError', () => {
     const senders = specs.filter((f) => f.sfn === 'callbacks' || f.sfn === 'start+callbacks').map((f) => f.name);
     expect(senders).toEqual(expect.arrayContaining(['DecideApproval', 'ApprovalCallback', 'ApprovalRequest', 'ApprovalRelay']));

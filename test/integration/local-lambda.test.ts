@@ -150,7 +150,18 @@ describe('local function environment', () => {
 
   it.each(Object.values(FUNCTIONS).map((s) => [s.name, s as FunctionSpec]))('%s gets the variables the stack gives it, and only the endpoints of its bindings', (_name, spec) => {
     const env = localEnvironment(spec, values);
-    for (const name of environmentNamesOf(spec)) expect(env, name).toHaveProperty(LOCAL_SUBSTITUTES[name] ?? name);
+    // Exactly: the stack's variables (local alternatives where they differ), the Lambda service's own,
+    // the endpoint of each bound emulator, the development switches; nothing else.
+    const lambdaService = ['AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_LAMBDA_FUNCTION_NAME', 'AWS_LAMBDA_FUNCTION_VERSION', 'AWS_LAMBDA_FUNCTION_MEMORY_SIZE', 'AWS_EXECUTION_ENV', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'TZ'];
+    const endpoints = [
+      ...(spec.table ? ['MODOS_DYNAMODB_ENDPOINT'] : []),
+      ...(spec.bucket ? ['MODOS_S3_ENDPOINT'] : []),
+      ...(spec.bus ? ['MODOS_EVENTBRIDGE_ENDPOINT'] : []),
+      ...(spec.sfn ? ['MODOS_SFN_ENDPOINT'] : []),
+    ];
+    const expected = [...environmentNamesOf(spec).map((n) => LOCAL_SUBSTITUTES[n] ?? n), ...lambdaService, ...endpoints, ...Object.keys(values.developmentEnv)];
+    expect(Object.keys(env).sort()).toEqual([...new Set(expected)].sort());
+    expect(env.MODOS_FUNCTION).toBe(spec.name);
     expect('TABLE_NAME' in env).toBe(Boolean(spec.table));
     expect('MODOS_DYNAMODB_ENDPOINT' in env).toBe(Boolean(spec.table));
     expect('EVENT_BUS_NAME' in env).toBe(Boolean(spec.bus));

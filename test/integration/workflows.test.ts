@@ -196,6 +196,27 @@ describe('runs with approval gates', () => {
     expect(audit.find((a: { action: string; resourceId: string }) => a.action === 'approval.approve' && a.resourceId === approval.id)).toMatchObject({ actor: 'arthur' });
   });
 
+  it('ends REJECTED after a rejection through the API and through the callback link, on the deployed bundles', async () => {
+    // The gate functions send the rejection with SendTaskFailure and the finish task classifies it: in
+    // bundles whose class names a minifier could rename, the run must still end REJECTED, not FAILED.
+    for (const fn of ['DecideApproval', 'ApprovalCallback', 'ApprovalRequest', 'WorkflowFinish']) expect(platform.lambda.moduleOf(fn)).toMatch(/modos-bundles\/\w+\/\w+\/index\.mjs$/);
+    const wf = await aWorkflow([gated('only')]);
+    const byApi = await execute(wf.id);
+    const approval = await pendingApprovalOf(byApi);
+    expect((await approver.post(`/api/v1/approvals/${approval.id}/reject`, { comment: 'no' })).status).toBe(200);
+    const rejected = await runUntil(byApi, ['REJECTED', 'SUCCEEDED', 'FAILED']);
+    expect(rejected.status).toBe('REJECTED');
+    expect(rejected.error).toMatchObject({ code: 'WORKFLOW_FAILED', name: 'ApprovalRejectedError' });
+
+    const byLink = await execute(wf.id);
+    const second = await pendingApprovalOf(byLink);
+    const hook = await eventually(() => receiver.received.find((r) => r.id === `msg_${second.id}`));
+    const link = new URL(hook.verified.data.callbacks.reject);
+    const res = await fetch(`${platform.url}${link.pathname}${link.search}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(res.status).toBe(200);
+    expect((await runUntil(byLink, ['REJECTED', 'SUCCEEDED', 'FAILED'])).status).toBe('REJECTED');
+  });
+
   it('ends REJECTED after a rejection, and a second decision gets 409', async () => {
     const wf = await aWorkflow([gated('only')]);
     const id = await execute(wf.id);
