@@ -1,13 +1,22 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Three projects: `unit` (domain, handlers and adapters over fakes; no emulator), `integration` (the local
+ * platform on real protocols: DynamoDB Local, the S3 server, the bus, the Step Functions runtime, the
+ * bundles in their sandboxes) and `infra` (the synthesized CDK template). `vitest run --project unit` runs one.
+ */
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 120_000,
     pool: 'forks',
-    globalSetup: ['test/support/global-setup.ts'],
     // What every Lambda has (STAGE from the stack, AWS_REGION from the service); bound settings are not set here.
     env: { LOG_LEVEL: 'ERROR', STAGE: 'test', AWS_REGION: 'us-east-1' },
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      // Java for DynamoDB Local and the bundles, checked and built once before any integration file.
+      { extends: true, test: { name: 'integration', include: ['test/integration/**/*.test.ts'], globalSetup: ['test/support/global-setup.ts'] } },
+      { extends: true, test: { name: 'infra', include: ['test/infra/**/*.test.ts'] } },
+    ],
   },
 });
