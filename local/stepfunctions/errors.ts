@@ -1,4 +1,5 @@
 import { StateMachine } from 'aws-local-stepfunctions';
+import type { TaskItem } from './journal.js';
 
 /** An error of the Step Functions API, answered as AWS does: HTTP 400, `{ __type, message }`. */
 export class SfnApiError extends Error {
@@ -84,4 +85,10 @@ export function lambdaFunctionError(error: unknown): { error: string; cause: str
   // Step Functions reports Lambda's unhandled errors (timeouts, out of memory, crashes) as Lambda.Unknown.
   if (e?.unhandled === true) return { error: 'Lambda.Unknown', cause: JSON.stringify({ errorType, errorMessage }) };
   return { error: errorType, cause: JSON.stringify({ errorType, errorMessage, trace }) };
+}
+
+/** The error a journalled failed attempt raises in the interpreter (a timeout as the interpreter's own class). */
+export async function errorOfTask(entry: TaskItem): Promise<Error> {
+  if (entry.error === 'States.Timeout') return timeoutError(entry.cause ?? '', entry.key);
+  return new TaskError(entry.error ?? '', entry.cause ?? '', entry.key);
 }

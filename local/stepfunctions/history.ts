@@ -1,4 +1,6 @@
-import type { HistoryItem, Journal } from './journal.js';
+import type { TaskSpec } from './definition.js';
+import type { HistoryItem, Journal, TaskItem } from './journal.js';
+import { lambdaInvokeResult, resourceKind, taskResource } from './lambda-integration.js';
 
 export interface HistoryEvent {
   timestamp: number;
@@ -55,5 +57,83 @@ export class HistoryWriter {
   /** Resolves once every recorded event is in the table. */
   flush(): Promise<void> {
     return this.chain;
+  }
+}
+
+// ---------------------------------------------------------------- mapping to AWS event types
+
+/** Records a state or Map iteration event of the interpreter's event log as AWS names it. */
+export function recordInterpreterEvent(history: HistoryWriter, event: Record<string, unknown>): void {
+  const state = event.state as { name: string; type: string; input?: unknown; output?: unknown } | undefined;
+  const ts = typeof event.timestamp === 'number' ? event.timestamp : Date.now();
+  switch (event.type) {
+    case 'StateEntered':
+      history.record(`${state!.type}StateEntered`, { stateEnteredEventDetails: { name: state!.name, input: JSON.stringify(state!.input ?? null), inputDetails: { truncated: false } } }, { countBy: state!.name, timestamp: ts });
+      break;
+    case 'StateExited':
+      history.record(`${state!.type}StateExited`, { stateExitedEventDetails: { name: state!.name, output: JSON.stringify(state!.output ?? null), outputDetails: { truncated: false } } }, { countBy: state!.name, timestamp: ts });
+      break;
+    case 'MapIterationStarted':
+    case 'MapIterationSucceeded':
+    case 'MapIterationFailed': {
+      const parent = event.parentState as { name: string };
+      const key = `${String(event.type).charAt(0).toLowerCase()}${String(event.type).slice(1)}EventDetails`;
+      history.record(String(event.type), { [key]: { name: parent.name, index: event.index } }, { countBy: `${parent.name}#${String(event.index)}`, timestamp: ts });
+      break;
+    }
+    default:
+      break;
+  }
+}
+
+/** `TaskScheduled` + `TaskStarted`, or `LambdaFunctionScheduled` + `LambdaFunctionStarted` for a plain function ARN. */
+export function recordTaskStart(history: HistoryWriter, spec: TaskSpec, entry: TaskItem, parameters: unknown, region: string): void {
+  const fp = (t: string) => `${t}|${entry.key}|${entry.segment}`;
+  const timeoutInSeconds = Math.round((entry.timeoutAt - entry.scheduledAt) / 1000);
+  if (resourceKind(spec.resource) === 'function') {
+    history.record('LambdaFunctionScheduled', { lambdaFunctionScheduledEventDetails: { resource: spec.resource, input: JSON.stringify(parameters ?? null), timeoutInSeconds } }, { fp: fp('LambdaFunctionScheduled'), timestamp: entry.scheduledAt });
+    history.record('LambdaFunctionStarted', {}, { fp: fp('LambdaFunctionStarted'), timestamp: entry.scheduledAt });
+    return;
+  }
+  history.record(
+    'TaskScheduled',
+    {
+      taskScheduledEventDetails: {
+        ...taskResource(spec),
+        region,
+        parameters: JSON.stringify(parameters ?? null),
+        timeoutInSeconds,
+        heartbeatInSeconds: entry.heartbeatSeconds,
+      },
+    },
+    { fp: fp('TaskScheduled'), timestamp: entry.scheduledAt },
+  );
+  history.record('TaskStarted', { taskStartedEventDetails: taskResource(spec) }, { fp: fp('TaskStarted'), timestamp: entry.scheduledAt });
+}
+
+/** `TaskSubmitted`: the function of a `.waitForTaskToken` task returned (its result is not the state's output). */
+export function recordTaskSubmitted(history: HistoryWriter, spec: TaskSpec, entry: TaskItem, result: unknown): void {
+  history.record('TaskSubmitted', { taskSubmittedEventDetails: { ...taskResource(spec), output: JSON.stringify(lambdaInvokeResult(result)), outputDetails: { truncated: false } } }, { fp: `TaskSubmitted|${entry.key}|${entry.segment}` });
+}
+
+/** The event of a settled attempt: succeeded, failed or timed out (Task… or LambdaFunction…). */
+export function recordTaskOutcome(history: HistoryWriter, spec: TaskSpec, entry: TaskItem): void {
+  const fp = (t: string) => `${t}|${entry.key}|${entry.segment}`;
+  const ts = entry.settledAt;
+  const fn = resourceKind(spec.resource) === 'function';
+  if (entry.status === 'SUCCEEDED') {
+    if (fn) history.record('LambdaFunctionSucceeded', { lambdaFunctionSucceededEventDetails: { output: entry.output, outputDetails: { truncated: false } } }, { fp: fp('LambdaFunctionSucceeded'), timestamp: ts });
+    else history.record('TaskSucceeded', { taskSucceededEventDetails: { ...taskResource(spec), output: entry.output, outputDetails: { truncated: false } } }, { fp: fp('TaskSucceeded'), timestamp: ts });
+  } else if (entry.status === 'FAILED') {
+    const details = { error: entry.error, cause: entry.cause };
+    const timedOut = entry.error === 'States.Timeout';
+    if (fn) {
+      const type = timedOut ? 'LambdaFunctionTimedOut' : 'LambdaFunctionFailed';
+      history.record(type, { [`${type.charAt(0).toLowerCase()}${type.slice(1)}EventDetails`]: details }, { fp: fp(type), timestamp: ts });
+    } else if (timedOut) {
+      history.record('TaskTimedOut', { taskTimedOutEventDetails: { ...taskResource(spec), ...details } }, { fp: fp('TaskTimedOut'), timestamp: ts });
+    } else {
+      history.record('TaskFailed', { taskFailedEventDetails: { ...taskResource(spec), ...details } }, { fp: fp('TaskFailed'), timestamp: ts });
+    }
   }
 }

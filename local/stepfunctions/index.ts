@@ -1,4 +1,5 @@
-export { LocalStepFunctions, functionNameOf, type LocalStepFunctionsOptions } from './runtime.js';
+export { LocalStepFunctions, type LocalStepFunctionsOptions } from './runtime.js';
+export { functionNameOf } from './lambda-integration.js';
 export {
   AWS_DEFAULT_TASK_TIMEOUT_SECONDS,
   INTERPRETER_TASK_TIMEOUT_SECONDS,
