@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { AUTHORIZER, EVENT_RULES, FUNCTIONS, ROUTES, STATE_MACHINES, STREAM_CONSUMERS, type FunctionName } from '../functions/platform/manifest.js';
 import { LocalApiServer, type ProxyHandler, type TokenAuthorizer } from './api-server.js';
@@ -53,7 +53,10 @@ export interface LocalPlatform {
   sfnEndpoint: string;
   tableName: string;
   bus: LocalEventBus;
+  /** The outbox publisher's stream poller. */
   poller: LocalStreamPoller;
+  /** Every stream consumer's poller, by function. */
+  pollers: Map<FunctionName, LocalStreamPoller>;
   stepFunctions: LocalStepFunctions;
   issuer: string;
   audience: string;
@@ -261,23 +264,26 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Loca
     resetConfig();
     resetClients();
 
-    const consumer = STREAM_CONSUMERS[0];
-    const poller = new LocalStreamPoller(
-      dynamo.client,
-      dynamo.endpoint,
-      tableName,
-      ((event) => invoke(consumer.function, event)) as StreamHandler,
-      join(dataDir, options.inMemory ? `stream-checkpoint-${process.pid}.json` : 'stream-checkpoint.json'),
-      {
+    // One poller per stream consumer of the manifest, each with its own position in the stream (an event
+    // source mapping of its own in AWS), filter, retries and on-failure file.
+    const pollers = new Map<FunctionName, LocalStreamPoller>();
+    for (const consumer of STREAM_CONSUMERS) {
+      const suffix = options.inMemory ? `-${process.pid}` : '';
+      const checkpoint = join(dataDir, `stream-checkpoint-${consumer.function}${suffix}.json`);
+      // Data folders from before per-consumer checkpoints kept the outbox publisher's position here.
+      const legacy = join(dataDir, `stream-checkpoint${suffix}.json`);
+      if (consumer.function === 'OutboxPublisher' && existsSync(legacy) && !existsSync(checkpoint)) renameSync(legacy, checkpoint);
+      const poller = new LocalStreamPoller(dynamo.client, dynamo.endpoint, tableName, ((event) => invoke(consumer.function, event)) as StreamHandler, checkpoint, {
         filter: consumer.filter,
         retryAttempts: consumer.retryAttempts,
-        onFailureFile: join(dataDir, 'stream-on-failure.jsonl'),
+        onFailureFile: join(dataDir, `stream-on-failure-${consumer.function}.jsonl`),
         intervalMs: options.streamPollMs ?? Number(process.env.MODOS_STREAM_POLL_MS ?? 50),
-        onError: (e) => console.error(JSON.stringify({ level: 'ERROR', message: 'stream poll failed', errorName: (e as Error)?.name, error: (e as Error)?.message })),
-      },
-    );
-    await poller.start();
-    stops.push(() => poller.stop());
+        onError: (e) => console.error(JSON.stringify({ level: 'ERROR', message: 'stream poll failed', function: consumer.function, errorName: (e as Error)?.name, error: (e as Error)?.message })),
+      });
+      await poller.start();
+      stops.push(() => poller.stop());
+      pollers.set(consumer.function, poller);
+    }
     step('stream');
 
     // The authorizer and the health check are warm before /health answers; other functions start on
@@ -295,7 +301,8 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Loca
       sfnEndpoint,
       tableName,
       bus,
-      poller,
+      poller: pollers.get('OutboxPublisher')!,
+      pollers,
       stepFunctions,
       lambda,
       issuer,

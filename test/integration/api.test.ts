@@ -4,7 +4,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { generateKeyPair, SignJWT } from 'jose';
 import { DynamoAuditReader } from '../../functions/adapters/dynamodb/audit-reader.js';
 import { verifyLane } from '../../functions/domain/audit/audit-chain.js';
-import { ROUTES } from '../../functions/platform/manifest.js';
+import { ROUTES, STREAM_CONSUMERS } from '../../functions/platform/manifest.js';
 import type { LocalPlatform } from '../../local/platform.js';
 import type { BusEvent } from '../../local/event-bus.js';
 import { apiClient, eventually, startTestPlatform } from '../support/local-platform.js';
@@ -46,6 +46,10 @@ describe('health and contract', () => {
     expect(res.status).toBe(200);
     for (const r of ROUTES) expect(res.body.paths[r.path]?.[r.method.toLowerCase()], `${r.method} ${r.path}`).toBeDefined();
     expect(res.body.components.schemas.CreateEntityRequest).toBeDefined();
+  });
+
+  it('feeds every stream consumer of the manifest from the table stream, each with its own position', () => {
+    expect([...platform.pollers.keys()]).toEqual(STREAM_CONSUMERS.map((c) => c.function));
   });
 
   it('answers 404 for an unknown path', async () => {
