@@ -103,7 +103,7 @@ describe('functions built from the manifest', () => {
   it('a bundle whose binding variable is missing fails at init, naming it', () => {
     const { TABLE_NAME: _dropped, ...env } = envOf('GetEntity');
     const script = `await import(process.argv[1]);`;
-    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script, bundleOf('GetEntity')], { env: { ...env, NODE_OPTIONS: '' }, encoding: 'utf8', timeout: 60_000 });
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script, bundleOf('GetEntity')], { env: { ...env, NODE_OPTIONS: '', AWS_REGION: 'eu-west-1' }, encoding: 'utf8', timeout: 60_000 });
     expect(run.status).not.toBe(0);
     expect(run.stderr).toContain('GetEntity is missing TABLE_NAME');
   });
