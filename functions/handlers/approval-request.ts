@@ -5,7 +5,7 @@
  * Errors: WorkflowFailedError (caught → Compensate), TransientError (retried; the retry refreshes the token).
  */
 import { requestApproval } from '../domain/workflows/approvals.js';
-import type { RunRef } from '../domain/workflows/runs.js';
+import type { RunRef } from '../domain/workflows/runs/run-state.js';
 import { taskHandler } from '../platform/task.js';
 import { systemClock } from '../platform/composition.js';
 import { taskCallbacks } from '../platform/sfn-composition.js';

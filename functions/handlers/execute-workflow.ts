@@ -4,7 +4,8 @@
  * Errors: ValidationError 400, NotFoundError 404 (workflow or version), ForbiddenError 403 (workflows:execute).
  */
 import { ExecuteWorkflowRequest } from '../../schemas/workflow.js';
-import { startRun, type StartDeps } from '../domain/workflows/runs.js';
+import type { StartDeps } from '../domain/workflows/runs/run-state.js';
+import { startRun } from '../domain/workflows/runs/use-cases.js';
 import { systemClock, uuidIds } from '../platform/composition.js';
 import { httpRoute } from '../platform/http.js';
 import { workflowStarter } from '../platform/sfn-composition.js';

@@ -4,7 +4,8 @@
  * Errors: NotFoundError 404 (also another tenant's id), ForbiddenError 403.
  */
 import { ExecutionIdPath } from '../../schemas/workflow.js';
-import { getRun, type RunDeps } from '../domain/workflows/runs.js';
+import type { RunDeps } from '../domain/workflows/runs/run-state.js';
+import { getRun } from '../domain/workflows/runs/use-cases.js';
 import { httpRoute } from '../platform/http.js';
 import { runRepository } from '../platform/workflow-composition.js';
 

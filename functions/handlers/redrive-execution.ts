@@ -4,7 +4,8 @@
  * Errors: NotFoundError 404, ConflictError 409 (not FAILED, TIMED_OUT or REJECTED), ForbiddenError 403.
  */
 import { ExecutionIdPath } from '../../schemas/workflow.js';
-import { redriveRun, type StartDeps } from '../domain/workflows/runs.js';
+import type { StartDeps } from '../domain/workflows/runs/run-state.js';
+import { redriveRun } from '../domain/workflows/runs/use-cases.js';
 import { systemClock, uuidIds } from '../platform/composition.js';
 import { httpRoute } from '../platform/http.js';
 import { workflowStarter } from '../platform/sfn-composition.js';

@@ -3,7 +3,8 @@
  * Input: { tenantId, runId, generation, outcome: succeeded } or { …, outcome: failed, error: { Error, Cause } }.
  * Output: { status }. Compensates completed steps on failure; emits workflow.completed. Errors: TransientError (retried).
  */
-import { finishRun, type MachineError, type RunRef } from '../domain/workflows/runs.js';
+import { finishRun, type MachineError } from '../domain/workflows/runs/finish.js';
+import type { RunRef } from '../domain/workflows/runs/run-state.js';
 import { taskHandler } from '../platform/task.js';
 import { webhookSender } from '../platform/webhook-composition.js';
 import { engineDeps } from '../platform/workflow-composition.js';

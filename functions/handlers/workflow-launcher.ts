@@ -4,7 +4,7 @@
  * starting its execution still starts.
  */
 import type { BusEventOf } from '../platform/task.js';
-import { ensureRunStarted } from '../domain/workflows/runs.js';
+import { ensureRunStarted } from '../domain/workflows/runs/use-cases.js';
 import { taskHandler } from '../platform/task.js';
 import { workflowStarter } from '../platform/sfn-composition.js';
 import { approvalRepository, runRepository } from '../platform/workflow-composition.js';

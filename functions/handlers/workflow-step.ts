@@ -4,7 +4,8 @@
  * are opened with the platform key. Errors: ToolRetryableError and TransientError (retried with backoff),
  * ToolFailedError (code FORBIDDEN if the starter lacks a permission) and WorkflowFailedError (caught → Compensate).
  */
-import { runStep, type RunRef } from '../domain/workflows/runs.js';
+import type { RunRef } from '../domain/workflows/runs/run-state.js';
+import { runStep } from '../domain/workflows/runs/step-engine.js';
 import { secretBox } from '../platform/callback-key.js';
 import { taskHandler } from '../platform/task.js';
 import { webhookSender } from '../platform/webhook-composition.js';

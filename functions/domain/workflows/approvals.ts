@@ -7,7 +7,7 @@ import { hashOf } from '../shared/hash.js';
 import { signCallbackCredential, verifyCallbackCredential } from './callback-credentials.js';
 import { WORKFLOW_ERROR_NAMES, WorkflowFailedError } from './errors.js';
 import type { StoredApproval } from './ports.js';
-import { approvalIdOf, mutateRun, newNonce, SYSTEM_ACTOR, type RunDeps, type RunRef } from './runs.js';
+import { approvalIdOf, mutateRun, newNonce, SYSTEM_ACTOR, type RunDeps, type RunRef } from './runs/run-state.js';
 
 export interface ApprovalDeps extends RunDeps {
   /** HMAC key of callback credentials. */

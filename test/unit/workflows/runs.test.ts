@@ -8,7 +8,10 @@ import { PRODUCTION_URL_POLICY } from '../../../functions/domain/webhooks/url-po
 import { createWorkflow } from '../../../functions/domain/workflows/definitions.js';
 import { ToolFailedError } from '../../../functions/domain/workflows/errors.js';
 import type { StoredApproval } from '../../../functions/domain/workflows/ports.js';
-import { approvalIdOf, finishRun, getRun, redriveRun, runStep, startRun, type RunDeps } from '../../../functions/domain/workflows/runs.js';
+import { finishRun } from '../../../functions/domain/workflows/runs/finish.js';
+import { approvalIdOf, type RunDeps } from '../../../functions/domain/workflows/runs/run-state.js';
+import { runStep } from '../../../functions/domain/workflows/runs/step-engine.js';
+import { getRun, redriveRun, startRun } from '../../../functions/domain/workflows/runs/use-cases.js';
 import type { WorkflowStep } from '../../../schemas/workflow.js';
 import { aContext, fixedClock, sequentialIds } from '../../support/builders.js';
 import { InMemoryEntityRepository } from '../../support/in-memory-entity-repository.js';
