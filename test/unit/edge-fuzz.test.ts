@@ -15,8 +15,8 @@ import type { ApiHandler } from '../../functions/platform/http.js';
 import { jsonValueIssues } from '../../schemas/json-rules.js';
 import { anApiEvent, fixedClock, sequentialIds } from '../support/builders.js';
 import { fuzzRequest, type FuzzRoute } from '../support/fuzz-bodies.js';
-import { InMemoryEntityRepository } from '../support/in-memory-entity-repository.js';
-import { InMemoryApprovals, InMemoryRuns, InMemoryWorkflows, RecordingStarter } from '../support/in-memory-workflows.js';
+import { InMemoryEntityRepository } from '../fakes/in-memory-entity-repository.js';
+import { InMemoryApprovals, InMemoryRuns, InMemoryWorkflows, RecordingStarter } from '../fakes/in-memory-workflows.js';
 
 const entities = new InMemoryEntityRepository();
 const workflows = new InMemoryWorkflows();

@@ -3,7 +3,7 @@ import { createEntity, getEntity, listEntities, patchEntity, updateEntity, type 
 import { ConflictError, ForbiddenError, NotFoundError } from '../../functions/domain/errors.js';
 import { hashOf } from '../../functions/domain/shared/hash.js';
 import { aContext, fixedClock, sequentialIds } from '../support/builders.js';
-import { InMemoryEntityRepository } from '../support/in-memory-entity-repository.js';
+import { InMemoryEntityRepository } from '../fakes/in-memory-entity-repository.js';
 
 describe('entity use cases', () => {
   let repo: InMemoryEntityRepository;

@@ -4,7 +4,7 @@ import type { ToolContext, ToolDeps } from '../../../functions/domain/tools/tool
 import { createEntity } from '../../../functions/domain/entities/entity-use-cases.js';
 import { ToolFailedError } from '../../../functions/domain/workflows/errors.js';
 import { aContext, fixedClock, sequentialIds } from '../../support/builders.js';
-import { InMemoryEntityRepository } from '../../support/in-memory-entity-repository.js';
+import { InMemoryEntityRepository } from '../../fakes/in-memory-entity-repository.js';
 
 function setup(roles: string[] = ['admin']) {
   const repo = new InMemoryEntityRepository();

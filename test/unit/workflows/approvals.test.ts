@@ -3,9 +3,9 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { ConflictError, ForbiddenError, UnauthorizedError } from '../../../functions/domain/errors.js';
 import { decideApproval, type ApprovalDeps } from '../../../functions/domain/workflows/approvals.js';
 import { signCallbackCredential } from '../../../functions/domain/workflows/callback-credentials.js';
-import type { RunState, StoredApproval, TaskCallbacks } from '../../../functions/domain/workflows/ports.js';
+import type { RunState, StoredApproval } from '../../../functions/domain/workflows/ports.js';
 import { aPrincipal, fixedClock, sequentialIds } from '../../support/builders.js';
-import { InMemoryApprovals, InMemoryRuns } from '../../support/in-memory-workflows.js';
+import { InMemoryApprovals, InMemoryRuns, RecordingTaskCallbacks } from '../../fakes/in-memory-workflows.js';
 import { aTestRegistry } from '../../support/tools/test-tools.js';
 
 const anApproval = (over: Partial<StoredApproval> = {}): StoredApproval => ({
@@ -36,12 +36,8 @@ describe('deciding an approval', () => {
   beforeEach(() => {
     approvals = new InMemoryApprovals();
     approvals.items.set('apr_test000001', anApproval());
-    calls = [];
-    const callbacks: TaskCallbacks = {
-      succeed: async (t) => (calls.push(`succeed:${t}`), 'sent'),
-      fail: async (t, e) => (calls.push(`fail:${t}:${e}`), 'sent'),
-      heartbeat: async (t) => (calls.push(`heartbeat:${t}`), 'sent'),
-    };
+    const callbacks = new RecordingTaskCallbacks();
+    calls = callbacks.calls;
     deps = {
       approvals,
       runs: new InMemoryRuns(),

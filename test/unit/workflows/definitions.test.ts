@@ -6,7 +6,7 @@ import { createWorkflow, getWorkflow, listWorkflows, updateWorkflow, validateDef
 import { generateWebhookSecret } from '../../../functions/domain/webhooks/signing.js';
 import { PRODUCTION_URL_POLICY } from '../../../functions/domain/webhooks/url-policy.js';
 import { aContext, fixedClock, sequentialIds } from '../../support/builders.js';
-import { InMemoryWorkflows } from '../../support/in-memory-workflows.js';
+import { InMemoryWorkflows } from '../../fakes/in-memory-workflows.js';
 import { anEchoTool, aTestRegistry } from '../../support/tools/test-tools.js';
 
 const deps = { tools: aTestRegistry(anEchoTool()), urlPolicy: PRODUCTION_URL_POLICY };

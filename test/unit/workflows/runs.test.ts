@@ -14,8 +14,8 @@ import { runStep } from '../../../functions/domain/workflows/runs/step-engine.js
 import { getRun, redriveRun, startRun } from '../../../functions/domain/workflows/runs/use-cases.js';
 import type { WorkflowStep } from '../../../schemas/workflow.js';
 import { aContext, fixedClock, sequentialIds } from '../../support/builders.js';
-import { InMemoryEntityRepository } from '../../support/in-memory-entity-repository.js';
-import { InMemoryApprovals, InMemoryRuns, InMemoryWorkflows, RecordingStarter, RecordingWebhookSender } from '../../support/in-memory-workflows.js';
+import { InMemoryEntityRepository } from '../../fakes/in-memory-entity-repository.js';
+import { InMemoryApprovals, InMemoryRuns, InMemoryWorkflows, RecordingStarter, RecordingTaskCallbacks, RecordingWebhookSender } from '../../fakes/in-memory-workflows.js';
 import { anEchoTool, aTestRegistry, failTool } from '../../support/tools/test-tools.js';
 
 function setup() {
@@ -27,7 +27,7 @@ function setup() {
     runs: new InMemoryRuns(),
     approvals: new InMemoryApprovals(),
     starter: new RecordingStarter(),
-    callbacks: { succeed: async () => 'sent', fail: async () => 'sent', heartbeat: async () => 'sent' },
+    callbacks: new RecordingTaskCallbacks(),
     tools: aTestRegistry(echo, failTool),
     entities,
     idempotency: entities,

@@ -8,6 +8,7 @@ import type {
   RunState,
   StoredApproval,
   StoredWorkflow,
+  TaskCallbacks,
   WorkflowRepository,
   WorkflowStarter,
 } from '../../functions/domain/workflows/ports.js';
@@ -101,5 +102,22 @@ export class RecordingWebhookSender implements WebhookSender {
   async send(req: WebhookSendRequest): Promise<WebhookDelivery> {
     this.sent.push(structuredClone(req));
     return { delivered: true, id: req.id ?? 'msg_x', attempts: 1, status: 200 };
+  }
+}
+
+/** Records every task callback as `succeed:<token>`, `fail:<token>:<error>` or `heartbeat:<token>`, and answers sent. */
+export class RecordingTaskCallbacks implements TaskCallbacks {
+  readonly calls: string[] = [];
+  async succeed(token: string): Promise<'sent' | 'gone'> {
+    this.calls.push(`succeed:${token}`);
+    return 'sent';
+  }
+  async fail(token: string, error: string): Promise<'sent' | 'gone'> {
+    this.calls.push(`fail:${token}:${error}`);
+    return 'sent';
+  }
+  async heartbeat(token: string): Promise<'sent' | 'gone'> {
+    this.calls.push(`heartbeat:${token}`);
+    return 'sent';
   }
 }
