@@ -1,7 +1,7 @@
 import { CfnOutput, RemovalPolicy, Stack, Tags, type StackProps } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { EVENT_RULES, FUNCTIONS, ROUTES, STATE_MACHINES, STREAM_CONSUMERS, type FunctionName, type FunctionSpec } from '../functions/platform/manifest.js';
+import { EVENT_RULES, FUNCTIONS, ROUTES, STATE_MACHINES, STREAM_CONSUMERS, stateMachineAccessOf, type FunctionName, type FunctionSpec } from '../functions/platform/manifest.js';
 import { CallbackKey } from './constructs/callback-key.js';
 import { ModosFunction } from './constructs/modos-function.js';
 import { ObjectStore } from './constructs/object-store.js';
@@ -76,7 +76,7 @@ export class ModosStack extends Stack {
       retain: config.retainData,
     });
 
-    // State machines after the functions they invoke; functions with an `sfn` flag then bind to it.
+    // State machines after the functions they invoke; the functions that start them or complete their tasks then bind to them.
     for (const spec of STATE_MACHINES) {
       this.stateMachines.set(
         spec.name,
@@ -90,11 +90,6 @@ export class ModosStack extends Stack {
         }),
       );
     }
-    const sfnUsers = [...this.functions.values()].filter((f) => f.spec.sfn);
-    if (sfnUsers.length && this.stateMachines.size !== 1) {
-      throw new Error(`the sfn flag of ${sfnUsers.map((f) => f.spec.name).join(', ')} addresses the workflow state machine: the manifest must declare exactly one STATE_MACHINES entry`);
-    }
-    const [workflowStateMachine] = this.stateMachines.values();
 
     this.callbackKey = new CallbackKey(this, 'CallbackKey', { stage: config.stage, retain: config.retainData });
 
@@ -104,7 +99,9 @@ export class ModosStack extends Stack {
       if (spec.bucket) f.bindBucket(this.store.bucket, spec.bucket);
       if (spec.bus) f.bindBus(this.platformBus.bus);
       if (spec.jwt) f.bindJwt({ issuer: config.jwtIssuer, audience: config.jwtAudience, jwksUrl: config.jwksUrl });
-      if (spec.sfn) f.bindStateMachine(workflowStateMachine!.stateMachine, spec.sfn);
+      const machines = stateMachineAccessOf(spec.name);
+      for (const m of machines.starts) f.bindStateMachine(this.stateMachines.get(m.name)!.stateMachine, m);
+      if (machines.callbacks) f.bindTaskCallbacks();
       if (spec.callbackKey) f.bindCallbackKey(this.callbackKey.secret);
     }
 

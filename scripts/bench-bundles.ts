@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FUNCTIONS, type FunctionName } from '../functions/platform/manifest.js';
+import { FUNCTIONS, STATE_MACHINES, type FunctionName } from '../functions/platform/manifest.js';
 import { ensureBundles } from '../local/lambda/bundles.js';
 import { localEnvironment, type LocalBindingValues } from '../local/lambda/environment.js';
 
@@ -27,7 +27,7 @@ const values: LocalBindingValues = {
   jwtIssuer: 'https://issuer.example/',
   jwtAudience: 'modos-api',
   jwksFile: join(out, 'jwks.json'),
-  workflowStateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:WorkflowRun',
+  stateMachineArns: Object.fromEntries(STATE_MACHINES.map((m) => [m.name, `arn:aws:states:us-east-1:000000000000:stateMachine:${m.name}`])),
   callbackKey: 'x'.repeat(64),
   publicApiUrl: 'https://api.example/',
   endpoints: { dynamodb: 'http://127.0.0.1:1', s3: 'http://127.0.0.1:1', eventbridge: 'http://127.0.0.1:1', sfn: 'http://127.0.0.1:1' },

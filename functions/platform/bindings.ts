@@ -1,4 +1,4 @@
-import type { FunctionSpec } from './manifest.js';
+import { stateMachineAccessOf, type FunctionSpec } from './manifest.js';
 
 /**
  * The environment a function gets, by binding. lib/constructs/modos-function.ts sets these names in
@@ -19,7 +19,6 @@ export const BINDING_ENV = {
   bucket: ['BUCKET_NAME'],
   bus: ['EVENT_BUS_NAME'],
   jwt: ['JWT_ISSUER', 'JWT_AUDIENCE', 'JWKS_URL'],
-  sfnStart: ['WORKFLOW_STATE_MACHINE_ARN'],
   callbackKey: ['CALLBACK_KEY_SECRET_ARN', 'PUBLIC_API_URL'],
 } as const;
 
@@ -32,7 +31,6 @@ export function bindingsOf(spec: FunctionSpec): BindingKind[] {
   if (spec.bucket) kinds.push('bucket');
   if (spec.bus) kinds.push('bus');
   if (spec.jwt) kinds.push('jwt');
-  if (spec.sfn === 'start' || spec.sfn === 'start+callbacks') kinds.push('sfnStart');
   if (spec.callbackKey) kinds.push('callbackKey');
   return kinds;
 }
@@ -43,12 +41,15 @@ export function bindingsOf(spec: FunctionSpec): BindingKind[] {
  * starts, in both runtimes, instead of on the first request that reads the setting.
  */
 export function missingBindings(spec: FunctionSpec, env: Record<string, string | undefined>): string[] {
-  return bindingsOf(spec)
-    .flatMap((k) => [...BINDING_ENV[k]])
-    .filter((name) => !env[name] && !(LOCAL_ALTERNATIVES[name] && env[LOCAL_ALTERNATIVES[name]!]));
+  return boundNamesOf(spec).filter((name) => !env[name] && !(LOCAL_ALTERNATIVES[name] && env[LOCAL_ALTERNATIVES[name]!]));
 }
 
 /** Every environment variable name the deployed function has (base + bindings). */
 export function environmentNamesOf(spec: FunctionSpec): string[] {
-  return [...BASE_ENV, ...bindingsOf(spec).flatMap((k) => BINDING_ENV[k])];
+  return [...BASE_ENV, ...boundNamesOf(spec)];
+}
+
+/** The variables of a function's bindings: resources, and the ARN of each state machine it starts (STATE_MACHINES). */
+export function boundNamesOf(spec: FunctionSpec): string[] {
+  return [...bindingsOf(spec).flatMap((k) => [...BINDING_ENV[k]]), ...stateMachineAccessOf(spec.name).starts.map((m) => m.arnVariable)];
 }

@@ -2,7 +2,7 @@
 import * as z from 'zod';
 import { parsePortList } from '../domain/webhooks/loopback-ports.js';
 import { missingBindings } from './bindings.js';
-import { FUNCTIONS, type FunctionSpec } from './manifest.js';
+import { FUNCTIONS, STATE_MACHINES, type FunctionSpec } from './manifest.js';
 
 /**
  * The only module that reads process.env. Parsed once, validated with zod, so a missing or malformed
@@ -30,7 +30,6 @@ const ConfigSchema = z.object({
   OUTBOX_TTL_DAYS: z.coerce.number().int().min(1).default(7),
   LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
   /** The workflow-run state machine (Step Functions). */
-  WORKFLOW_STATE_MACHINE_ARN: z.string().min(1).optional(),
   /** Base URL of the public API (approval callback links). */
   PUBLIC_API_URL: z.string().url().optional(),
   /** HMAC key of approval callback credentials: a Secrets Manager secret in AWS, base64 locally. */
@@ -53,7 +52,7 @@ const ConfigSchema = z.object({
 });
 
 /** Settings a binding provides: reading one the function is not bound to fails, naming the variable. */
-const BOUND = ['TABLE_NAME', 'BUCKET_NAME', 'EVENT_BUS_NAME', 'JWT_ISSUER', 'JWT_AUDIENCE', 'WORKFLOW_STATE_MACHINE_ARN', 'PUBLIC_API_URL'] as const;
+const BOUND = ['TABLE_NAME', 'BUCKET_NAME', 'EVENT_BUS_NAME', 'JWT_ISSUER', 'JWT_AUDIENCE', 'PUBLIC_API_URL'] as const;
 type Bound = (typeof BOUND)[number];
 
 export type Config = Omit<z.infer<typeof ConfigSchema>, Bound> & Record<Bound, string>;
@@ -92,6 +91,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     });
   }
   return out as Config;
+}
+
+/**
+ * The ARN of a state machine of the manifest, from the variable its `arnVariable` names (bound in the
+ * functions that start it). A new state machine needs no change here.
+ */
+export function stateMachineArn(name: string, env: Record<string, string | undefined> = process.env): string {
+  const spec = STATE_MACHINES.find((m) => m.name === name);
+  if (!spec) throw new ConfigurationError(`no state machine ${JSON.stringify(name)} in the manifest`);
+  const arn = env[spec.arnVariable];
+  if (!arn) throw new ConfigurationError(`${spec.arnVariable} is not set: this function does not start ${name} (STATE_MACHINES startedBy)`);
+  return arn;
 }
 
 /** The process-wide configuration, parsed on first use. */

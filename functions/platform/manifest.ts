@@ -35,8 +35,6 @@ export interface FunctionSpec {
   bucket?: BucketBinding;
   /** JWT verification settings (the authorizer). */
   jwt?: boolean;
-  /** Step Functions access: `start` (StartExecution of the workflow state machine), `callbacks` (SendTask*). */
-  sfn?: 'start' | 'callbacks' | 'start+callbacks';
   /** Reads the platform key (a Secrets Manager secret in AWS): approval callback credentials, secrets sealed at rest. */
   callbackKey?: boolean;
   /** Sends webhooks to customer endpoints (outbound HTTPS). */
@@ -59,27 +57,26 @@ export const FUNCTIONS = {
   ListWorkflows: { name: 'ListWorkflows', entry: 'functions/handlers/list-workflows.ts', description: 'Lists workflow definitions', table: 'read' },
   GetWorkflow: { name: 'GetWorkflow', entry: 'functions/handlers/get-workflow.ts', description: 'Reads a workflow definition version', table: 'read' },
   UpdateWorkflow: { name: 'UpdateWorkflow', entry: 'functions/handlers/update-workflow.ts', description: 'Stores a changed definition as version N+1', table: 'write', callbackKey: true },
-  ExecuteWorkflow: { name: 'ExecuteWorkflow', entry: 'functions/handlers/execute-workflow.ts', description: 'Starts a run of a pinned workflow version', table: 'write', sfn: 'start' },
+  ExecuteWorkflow: { name: 'ExecuteWorkflow', entry: 'functions/handlers/execute-workflow.ts', description: 'Starts a run of a pinned workflow version', table: 'write' },
   GetExecution: { name: 'GetExecution', entry: 'functions/handlers/get-execution.ts', description: 'Reads a run and its steps', table: 'read' },
-  RedriveExecution: { name: 'RedriveExecution', entry: 'functions/handlers/redrive-execution.ts', description: 'Restarts a failed run from its failed step', table: 'write', sfn: 'start' },
+  RedriveExecution: { name: 'RedriveExecution', entry: 'functions/handlers/redrive-execution.ts', description: 'Restarts a failed run from its failed step', table: 'write' },
   ListApprovals: { name: 'ListApprovals', entry: 'functions/handlers/list-approvals.ts', description: 'Lists approvals by status', table: 'read' },
-  DecideApproval: { name: 'DecideApproval', entry: 'functions/handlers/decide-approval.ts', description: 'Approves or rejects a gate (approver role)', table: 'write', sfn: 'callbacks', callbackKey: true },
-  ApprovalCallback: { name: 'ApprovalCallback', entry: 'functions/handlers/approval-callback.ts', description: 'Approves or rejects a gate through a signed callback link', table: 'write', sfn: 'callbacks', callbackKey: true },
+  DecideApproval: { name: 'DecideApproval', entry: 'functions/handlers/decide-approval.ts', description: 'Approves or rejects a gate (approver role)', table: 'write', callbackKey: true },
+  ApprovalCallback: { name: 'ApprovalCallback', entry: 'functions/handlers/approval-callback.ts', description: 'Approves or rejects a gate through a signed callback link', table: 'write', callbackKey: true },
   WorkflowStep: { name: 'WorkflowStep', entry: 'functions/handlers/workflow-step.ts', description: 'State machine task: runs one step', table: 'write', callbackKey: true, webhooks: true, timeoutSeconds: 180 },
   WorkflowFinish: { name: 'WorkflowFinish', entry: 'functions/handlers/workflow-finish.ts', description: 'State machine task: completes or compensates a run', table: 'write', timeoutSeconds: 120 },
-  ApprovalRequest: { name: 'ApprovalRequest', entry: 'functions/handlers/approval-request.ts', description: 'State machine gate: records an approval request', table: 'write', sfn: 'callbacks', callbackKey: true },
+  ApprovalRequest: { name: 'ApprovalRequest', entry: 'functions/handlers/approval-request.ts', description: 'State machine gate: records an approval request', table: 'write', callbackKey: true },
   ApprovalNotifier: {
     name: 'ApprovalNotifier',
     entry: 'functions/handlers/approval-notifier.ts',
     description: 'Sends the signed approval webhook',
     table: 'write',
-    sfn: 'callbacks',
     callbackKey: true,
     webhooks: true,
     timeoutSeconds: 180,
   },
-  ApprovalRelay: { name: 'ApprovalRelay', entry: 'functions/handlers/approval-relay.ts', description: 'Delivers a recorded decision to its gate', table: 'read', sfn: 'callbacks' },
-  WorkflowLauncher: { name: 'WorkflowLauncher', entry: 'functions/handlers/workflow-launcher.ts', description: 'Makes sure a recorded run has its execution', table: 'read', sfn: 'start' },
+  ApprovalRelay: { name: 'ApprovalRelay', entry: 'functions/handlers/approval-relay.ts', description: 'Delivers a recorded decision to its gate', table: 'read' },
+  WorkflowLauncher: { name: 'WorkflowLauncher', entry: 'functions/handlers/workflow-launcher.ts', description: 'Makes sure a recorded run has its execution', table: 'read' },
   ResolveEntity: {
     name: 'ResolveEntity',
     entry: 'functions/handlers/resolve-entity.ts',
@@ -253,6 +250,12 @@ export interface StateMachineSpec {
   definitionFile: string;
   /** Placeholder → function: CDK substitutes the function ARN, the local runtime its name. */
   functions: Record<string, FunctionName>;
+  /** The variable that holds the machine's ARN in the functions that start it (set with the grant). */
+  arnVariable: string;
+  /** Functions that start executions of it (states:StartExecution on this machine only). */
+  startedBy: readonly FunctionName[];
+  /** Functions that complete its task tokens (SendTaskSuccess / Failure / Heartbeat). */
+  callbacksFrom: readonly FunctionName[];
 }
 
 export const STATE_MACHINES: readonly StateMachineSpec[] = [
@@ -264,5 +267,16 @@ export const STATE_MACHINES: readonly StateMachineSpec[] = [
       WorkflowStepFunction: 'WorkflowStep',
       WorkflowFinishFunction: 'WorkflowFinish',
     },
+    arnVariable: 'WORKFLOW_STATE_MACHINE_ARN',
+    startedBy: ['ExecuteWorkflow', 'RedriveExecution', 'WorkflowLauncher'],
+    callbacksFrom: ['DecideApproval', 'ApprovalCallback', 'ApprovalRequest', 'ApprovalNotifier', 'ApprovalRelay'],
   },
 ];
+
+/** What a function may do with the state machines: which it starts, and whether it completes task tokens. */
+export function stateMachineAccessOf(fn: string): { starts: StateMachineSpec[]; callbacks: boolean } {
+  return {
+    starts: STATE_MACHINES.filter((m) => (m.startedBy as readonly string[]).includes(fn)),
+    callbacks: STATE_MACHINES.some((m) => (m.callbacksFrom as readonly string[]).includes(fn)),
+  };
+}

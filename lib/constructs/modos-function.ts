@@ -35,8 +35,6 @@ export const BUCKET_ACTIONS = {
  */
 export const SFN_CALLBACK_ACTIONS = ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'] as const;
 
-export type SfnAccess = NonNullable<FunctionSpec['sfn']>;
-
 export interface ModosFunctionProps {
   spec: FunctionSpec;
   /** Absolute path of the repository root (holds package-lock.json and the handler entries). */
@@ -230,25 +228,25 @@ export class ModosFunction extends Construct {
   }
 
   /**
-   * Step Functions access from the manifest's `sfn` flag.
-   * `start`: WORKFLOW_STATE_MACHINE_ARN + states:StartExecution on that state machine only.
-   * `callbacks`: states:SendTaskSuccess / SendTaskFailure / SendTaskHeartbeat, which IAM can only
-   * grant on "*" (the task token names the task). `start+callbacks`: both.
+   * A state machine the function starts (manifest STATE_MACHINES `startedBy`): its ARN in the machine's
+   * `arnVariable` + states:StartExecution on that state machine only.
    */
-  bindStateMachine(stateMachine: sfn.IStateMachine, mode: SfnAccess): this {
-    const start = mode === 'start' || mode === 'start+callbacks';
-    const callbacks = mode === 'callbacks' || mode === 'start+callbacks';
-    if (start) {
-      this.setEnv('WORKFLOW_STATE_MACHINE_ARN', stateMachine.stateMachineArn);
-      this.role.addToPolicy(
-        new iam.PolicyStatement({ sid: 'StartWorkflowExecutions', actions: ['states:StartExecution'], resources: [stateMachine.stateMachineArn] }),
-      );
-    }
-    if (callbacks) {
-      if (this.bound.has('sfn:callbacks')) throw new Error(`${this.spec.name}: Step Functions callbacks are already bound`);
-      this.bound.add('sfn:callbacks');
-      this.role.addToPolicy(new iam.PolicyStatement({ sid: 'CompleteWorkflowTasks', actions: [...SFN_CALLBACK_ACTIONS], resources: ['*'] }));
-    }
+  bindStateMachine(stateMachine: sfn.IStateMachine, machine: { name: string; arnVariable: string }): this {
+    this.setEnv(machine.arnVariable, stateMachine.stateMachineArn);
+    this.role.addToPolicy(
+      new iam.PolicyStatement({ sid: `Start${machine.name}Executions`, actions: ['states:StartExecution'], resources: [stateMachine.stateMachineArn] }),
+    );
+    return this;
+  }
+
+  /**
+   * Task-token callbacks (manifest STATE_MACHINES `callbacksFrom`): states:SendTaskSuccess /
+   * SendTaskFailure / SendTaskHeartbeat, which IAM can only grant on "*" (the task token names the task).
+   */
+  bindTaskCallbacks(): this {
+    if (this.bound.has('sfn:callbacks')) throw new Error(`${this.spec.name}: Step Functions callbacks are already bound`);
+    this.bound.add('sfn:callbacks');
+    this.role.addToPolicy(new iam.PolicyStatement({ sid: 'CompleteWorkflowTasks', actions: [...SFN_CALLBACK_ACTIONS], resources: ['*'] }));
     return this;
   }
 

@@ -1,5 +1,5 @@
 import { BASE_ENV, BINDING_ENV, bindingsOf, LOCAL_ALTERNATIVES, type BindingKind } from '../../functions/platform/bindings.js';
-import type { FunctionSpec } from '../../functions/platform/manifest.js';
+import { stateMachineAccessOf, type FunctionSpec } from '../../functions/platform/manifest.js';
 
 /** What the local platform binds: the values behind each binding's variables, and the emulators' endpoints. */
 export interface LocalBindingValues {
@@ -12,7 +12,8 @@ export interface LocalBindingValues {
   jwtIssuer: string;
   jwtAudience: string;
   jwksFile: string;
-  workflowStateMachineArn: string;
+  /** State machine name → ARN (the local Step Functions runtime's). */
+  stateMachineArns: Record<string, string>;
   callbackKey: string;
   publicApiUrl: string;
   endpoints: { dynamodb: string; s3: string; eventbridge: string; sfn: string };
@@ -49,7 +50,6 @@ export function localEnvironment(spec: FunctionSpec, v: LocalBindingValues): Rec
     JWT_ISSUER: v.jwtIssuer,
     JWT_AUDIENCE: v.jwtAudience,
     JWKS_FILE: v.jwksFile,
-    WORKFLOW_STATE_MACHINE_ARN: v.workflowStateMachineArn,
     CALLBACK_KEY: v.callbackKey,
     PUBLIC_API_URL: v.publicApiUrl,
   };
@@ -57,7 +57,6 @@ export function localEnvironment(spec: FunctionSpec, v: LocalBindingValues): Rec
     table: ['MODOS_DYNAMODB_ENDPOINT', v.endpoints.dynamodb],
     bucket: ['MODOS_S3_ENDPOINT', v.endpoints.s3],
     bus: ['MODOS_EVENTBRIDGE_ENDPOINT', v.endpoints.eventbridge],
-    sfnStart: ['MODOS_SFN_ENDPOINT', v.endpoints.sfn],
   };
   const env: Record<string, string> = {
     ...base,
@@ -82,8 +81,15 @@ export function localEnvironment(spec: FunctionSpec, v: LocalBindingValues): Rec
     const endpoint = endpointOf[kind];
     if (endpoint) env[endpoint[0]] = endpoint[1];
   }
-  // Task-token callbacks need no variable in AWS (IAM grants them), only the emulator's endpoint here.
-  if (spec.sfn) env.MODOS_SFN_ENDPOINT = v.endpoints.sfn;
+  // Each state machine the function starts: its ARN variable. Starting and task-token callbacks (which
+  // need no variable in AWS, IAM grants them) both reach the emulator's endpoint here.
+  const machines = stateMachineAccessOf(spec.name);
+  for (const m of machines.starts) {
+    const arn = v.stateMachineArns[m.name];
+    if (!arn) throw new Error(`the local platform has no ARN for state machine ${m.name} (started by ${spec.name})`);
+    env[m.arnVariable] = arn;
+  }
+  if (machines.starts.length || machines.callbacks) env.MODOS_SFN_ENDPOINT = v.endpoints.sfn;
   Object.assign(env, v.developmentEnv);
   return env;
 }

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { environmentNamesOf } from '../../functions/platform/bindings.js';
-import { FUNCTIONS, type FunctionSpec } from '../../functions/platform/manifest.js';
+import { FUNCTIONS, stateMachineAccessOf, type FunctionSpec } from '../../functions/platform/manifest.js';
 import { WORKFLOW_ERROR_NAMES } from '../../functions/domain/workflows/errors.js';
 import { asArray, referencedIds, resourcesOfType, synthStage, SYNTH_TIMEOUT_MS, type CfnResourceJson, type SynthesizedStage } from './support/synth.js';
 
@@ -59,7 +59,7 @@ describe('functions built from the manifest', () => {
     expect('BUCKET_NAME' in env, 'BUCKET_NAME').toBe(Boolean(spec.bucket));
     expect('EVENT_BUS_NAME' in env, 'EVENT_BUS_NAME').toBe(Boolean(spec.bus));
     expect('JWKS_URL' in env, 'JWKS_URL').toBe(Boolean(spec.jwt));
-    const starts = spec.sfn === 'start' || spec.sfn === 'start+callbacks';
+    const starts = stateMachineAccessOf(spec.name).starts.some((m) => m.name === 'WorkflowRun');
     expect('WORKFLOW_STATE_MACHINE_ARN' in env, 'WORKFLOW_STATE_MACHINE_ARN').toBe(starts);
     expect('CALLBACK_KEY_SECRET_ARN' in env, 'CALLBACK_KEY_SECRET_ARN').toBe(Boolean(spec.callbackKey));
     expect('PUBLIC_API_URL' in env, 'PUBLIC_API_URL').toBe(Boolean(spec.callbackKey));
@@ -109,7 +109,7 @@ describe('functions built from the manifest', () => {
   });
 
   it('keeps error names in the bundles: the gate functions send, and the finish task classifies, the literal ApprovalRejectedError', () => {
-    const senders = specs.filter((f) => f.sfn === 'callbacks' || f.sfn === 'start+callbacks').map((f) => f.name);
+    const senders = specs.filter((f) => stateMachineAccessOf(f.name).callbacks).map((f) => f.name);
     expect(senders).toEqual(expect.arrayContaining(['DecideApproval', 'ApprovalCallback', 'ApprovalRequest', 'ApprovalRelay']));
     for (const name of [...senders, 'WorkflowFinish']) {
       const code = readFileSync(bundleOf(name), 'utf8');
@@ -141,7 +141,7 @@ describe('functions built from the manifest', () => {
       // whose manifest entry asks for callbacks.
       const sfnCallbacks = new Set(['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat']);
       for (const spec of specs) {
-        const callbacks = spec.sfn === 'callbacks' || spec.sfn === 'start+callbacks';
+        const callbacks = stateMachineAccessOf(spec.name).callbacks;
         for (const st of statementsOf(spec.name).filter((x) => asArray(x.Resource as string).includes('*'))) {
           for (const action of asArray(st.Action)) {
             expect(allowedOnStar.has(action) || (callbacks && sfnCallbacks.has(action)), `${spec.name}: ${action} on *`).toBe(true);

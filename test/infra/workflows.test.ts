@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FUNCTIONS, STATE_MACHINES, type FunctionName, type FunctionSpec } from '../../functions/platform/manifest.js';
+import { FUNCTIONS, STATE_MACHINES, stateMachineAccessOf, type FunctionName, type FunctionSpec } from '../../functions/platform/manifest.js';
 import { PROJECT_ROOT } from '../../lib/app.js';
 import {
   asArray,
@@ -25,8 +25,8 @@ const lambdaOf = (name: string): CfnResourceJson => s.json.Resources[fnId(name)]
 const envOf = (name: string) => lambdaOf(name).Properties!.Environment.Variables as Record<string, unknown>;
 const statementsOf = (name: string) => statementsOfRole(s.json, referencedIds(lambdaOf(name).Properties!.Role)[0]!);
 const actions = (st: PolicyStatementJson) => asArray(st.Action);
-const starts = (spec: FunctionSpec) => spec.sfn === 'start' || spec.sfn === 'start+callbacks';
-const callbacks = (spec: FunctionSpec) => spec.sfn === 'callbacks' || spec.sfn === 'start+callbacks';
+const starts = (spec: FunctionSpec) => stateMachineAccessOf(spec.name).starts.length > 0;
+const callbacks = (spec: FunctionSpec) => stateMachineAccessOf(spec.name).callbacks;
 
 /** `FunctionName` values of every Task state, recursively (Parallel branches, Map iterators). */
 function taskFunctionNames(definition: unknown): string[] {
@@ -121,20 +121,21 @@ describe('workflow runtime', () => {
     });
   });
 
-  describe('Step Functions access of the functions (manifest sfn flag)', () => {
-    const smId = () => s.logicalId([...s.stack.stateMachines.values()][0]!.stateMachine);
+  describe('Step Functions access of the functions (manifest STATE_MACHINES startedBy / callbacksFrom)', () => {
+    const smId = (name: string) => s.logicalId(s.stack.stateMachines.get(name)!.stateMachine);
 
-    it.each(specs.map((f) => [f.name, f]))('%s: StartExecution on the workflow state machine only if it starts runs', (name, spec) => {
+    it.each(specs.map((f) => [f.name, f]))('%s: StartExecution on exactly the state machines it starts, with their ARN variables', (name, spec) => {
       const startStatements = statementsOf(name).filter((st) => actions(st).includes('states:StartExecution'));
-      if (!starts(spec)) {
-        expect(startStatements).toEqual([]);
-        expect(envOf(name).WORKFLOW_STATE_MACHINE_ARN).toBeUndefined();
-        return;
+      const machines = stateMachineAccessOf(name).starts;
+      for (const m of STATE_MACHINES) if (!machines.includes(m)) expect(envOf(name)[m.arnVariable]).toBeUndefined();
+      expect(startStatements).toHaveLength(machines.length);
+      for (const m of machines) {
+        const st = startStatements.find((x) => JSON.stringify(x.Resource) === JSON.stringify({ Ref: smId(m.name) }));
+        expect(st, m.name).toBeDefined();
+        expect(actions(st!)).toEqual(['states:StartExecution']);
+        expect(envOf(name)[m.arnVariable]).toEqual({ Ref: smId(m.name) });
       }
-      expect(startStatements).toHaveLength(1);
-      expect(actions(startStatements[0]!)).toEqual(['states:StartExecution']);
-      expect(startStatements[0]!.Resource).toEqual({ Ref: smId() });
-      expect(envOf(name).WORKFLOW_STATE_MACHINE_ARN).toEqual({ Ref: smId() });
+      expect(starts(spec)).toBe(machines.length > 0);
     });
 
     it.each(specs.map((f) => [f.name, f]))('%s: SendTaskSuccess/Failure/Heartbeat (on "*") only if it completes tasks', (name, spec) => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { environmentNamesOf } from '../../functions/platform/bindings.js';
-import { FUNCTIONS, type FunctionSpec } from '../../functions/platform/manifest.js';
+import { FUNCTIONS, stateMachineAccessOf, type FunctionSpec } from '../../functions/platform/manifest.js';
 import { localEnvironment, LOCAL_SUBSTITUTES, type LocalBindingValues } from '../../local/lambda/environment.js';
 import { LambdaUnhandledError, LocalLambdaRuntime, type LocalFunctionConfig } from '../../local/lambda/runtime.js';
 import { lambdaFunctionError } from '../../local/stepfunctions/errors.js';
@@ -141,7 +141,7 @@ describe('local function environment', () => {
     jwtIssuer: 'https://issuer/',
     jwtAudience: 'aud',
     jwksFile: '/keys/jwks.json',
-    workflowStateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:WorkflowRun',
+    stateMachineArns: { WorkflowRun: 'arn:aws:states:us-east-1:000000000000:stateMachine:WorkflowRun' },
     callbackKey: 'k'.repeat(40),
     publicApiUrl: 'http://127.0.0.1:3000',
     endpoints: { dynamodb: 'http://127.0.0.1:1', s3: 'http://127.0.0.1:2', eventbridge: 'http://127.0.0.1:3', sfn: 'http://127.0.0.1:4' },
@@ -157,7 +157,7 @@ describe('local function environment', () => {
       ...(spec.table ? ['MODOS_DYNAMODB_ENDPOINT'] : []),
       ...(spec.bucket ? ['MODOS_S3_ENDPOINT'] : []),
       ...(spec.bus ? ['MODOS_EVENTBRIDGE_ENDPOINT'] : []),
-      ...(spec.sfn ? ['MODOS_SFN_ENDPOINT'] : []),
+      ...(stateMachineAccessOf(spec.name).starts.length || stateMachineAccessOf(spec.name).callbacks ? ['MODOS_SFN_ENDPOINT'] : []),
     ];
     const expected = [...environmentNamesOf(spec).map((n) => LOCAL_SUBSTITUTES[n] ?? n), ...lambdaService, ...endpoints, ...Object.keys(values.developmentEnv)];
     expect(Object.keys(env).sort()).toEqual([...new Set(expected)].sort());
@@ -168,6 +168,7 @@ describe('local function environment', () => {
     expect('MODOS_EVENTBRIDGE_ENDPOINT' in env).toBe(Boolean(spec.bus));
     expect('CALLBACK_KEY' in env).toBe(Boolean(spec.callbackKey));
     expect('JWKS_FILE' in env).toBe(Boolean(spec.jwt));
-    expect('MODOS_SFN_ENDPOINT' in env).toBe(Boolean(spec.sfn));
+    const sfn = stateMachineAccessOf(spec.name);
+    expect('MODOS_SFN_ENDPOINT' in env).toBe(sfn.starts.length > 0 || sfn.callbacks);
   });
 });
