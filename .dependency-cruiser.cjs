@@ -35,6 +35,13 @@ module.exports = {
       to: { path: ['^functions/(adapters|handlers|platform)/', '@aws-sdk/'] },
     },
     {
+      name: 'resolution-engine-below-its-use-cases',
+      comment: 'The identity-resolution engine (standardising, comparing, blocking, scoring, clustering, golden records) is computation over records in memory; the use cases, the store port and the stored model above it use the engine, never the reverse.',
+      severity: 'error',
+      from: { path: '^functions/domain/resolution/engine/' },
+      to: { path: '^functions/domain/resolution/', pathNot: '^functions/domain/resolution/engine/' },
+    },
+    {
       name: 'no-circular',
       severity: 'error',
       from: {},

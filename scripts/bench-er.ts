@@ -7,7 +7,8 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type EntityKind, parseColumnMapping, resolve } from '../functions/domain/resolution/index.js';
+import { type EntityKind, resolve } from '../functions/domain/resolution/engine/index.js';
+import { parseColumnMapping } from '../functions/domain/resolution/mapping.js';
 import { loadRecords, readCsv } from './resolve.js';
 
 interface Dataset {

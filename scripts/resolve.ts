@@ -7,17 +7,8 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { parse } from 'csv-parse/sync';
-import {
-  type ColumnMapping,
-  type EntityKind,
-  type InputRecord,
-  ResolutionInputError,
-  type ResolveResult,
-  checkMappingAgainstHeader,
-  parseColumnMapping,
-  resolve,
-  rowsToRecords,
-} from '../functions/domain/resolution/index.js';
+import { type EntityKind, type InputRecord, ResolutionInputError, type ResolveResult, resolve } from '../functions/domain/resolution/engine/index.js';
+import { type ColumnMapping, checkMappingAgainstHeader, parseColumnMapping, rowsToRecords } from '../functions/domain/resolution/mapping.js';
 
 export class CliUsageError extends Error {
   override readonly name = 'CliUsageError';

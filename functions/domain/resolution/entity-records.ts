@@ -1,6 +1,6 @@
 import type { Entity } from '../../../schemas/entity.js';
 import { RESOLVABLE_TYPES, type ResolvableType } from '../../../schemas/resolution.js';
-import { type Attribute, type InputRecord, attributesFor } from './types.js';
+import { type Attribute, type InputRecord, attributesFor } from './engine/types.js';
 
 export const isResolvableType = (type: string): type is ResolvableType => (RESOLVABLE_TYPES as readonly string[]).includes(type);
 

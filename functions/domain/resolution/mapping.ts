@@ -1,5 +1,5 @@
-import { ResolutionInputError, UnknownAttributeError } from './errors.js';
-import { type Attribute, type EntityKind, type InputRecord, attributesFor } from './types.js';
+import { ResolutionInputError, UnknownAttributeError } from './engine/errors.js';
+import { type Attribute, type EntityKind, type InputRecord, attributesFor } from './engine/types.js';
 
 /** Which source column feeds which canonical attribute; several columns may feed one attribute (joined by a space). */
 export type ColumnMapping = readonly { column: string; attribute: Attribute }[];

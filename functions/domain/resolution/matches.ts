@@ -4,7 +4,7 @@ import { requirePermission } from '../auth/authorize.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import type { Principal, RequestContext } from '../ports.js';
 import { hashOf } from '../shared/hash.js';
-import { type ScoredEdge, clusterByAverageLinkage } from './clustering.js';
+import { type ScoredEdge, clusterByAverageLinkage } from './engine/clustering.js';
 import { entityToRecord, isResolvableType } from './entity-records.js';
 import type { ClusterChange, ClusterState, PairDecisionRecord, ResolutionDeps } from './store.js';
 import { defaultModel, pairScorer, type StoredModel } from './stored-model.js';

@@ -3,9 +3,9 @@ import { ConflictError, isDomainError, NotFoundError, TransientError } from '../
 import type { RequestContext } from '../ports.js';
 import { hashOf } from '../shared/hash.js';
 import { entityToRecord, hasResolvableAttributes } from './entity-records.js';
-import { ResolutionInputError } from './errors.js';
+import { ResolutionInputError } from './engine/errors.js';
 import { requireAdmin } from './matches.js';
-import { type MatchedPair, type ResolveResult, resolve } from './resolve.js';
+import { type MatchedPair, type ResolveResult, resolve } from './engine/resolve.js';
 import { type ClusterChange, type ClusterState, RESOLUTION_ACTOR, type ResolutionDeps } from './store.js';
 import { indexKeysFor, storedModelFrom } from './stored-model.js';
 

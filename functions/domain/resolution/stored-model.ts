@@ -1,10 +1,10 @@
 import type { ResolvableType } from '../../../schemas/resolution.js';
 import { sha256Hex } from '../shared/hash.js';
-import { type Comparison, comparisonsFor } from './comparisons.js';
-import { type FieldContribution, type FittedModel, comparisonLevels, scoreLevels, termFrequencyTables } from './model.js';
-import { prepareRecords } from './prepare.js';
-import { type MatchExplanation, type ResolveResult, withDeterministicRules } from './resolve.js';
-import type { InputRecord } from './types.js';
+import { type Comparison, comparisonsFor } from './engine/comparisons.js';
+import { type FieldContribution, type FittedModel, comparisonLevels, scoreLevels, termFrequencyTables } from './engine/model.js';
+import { prepareRecords } from './engine/prepare.js';
+import { type MatchExplanation, type ResolveResult, withDeterministicRules } from './engine/resolve.js';
+import type { InputRecord } from './engine/types.js';
 
 /**
  * Fellegi-Sunter parameters of one tenant and entity type, as stored for incremental resolution.

@@ -4,7 +4,7 @@ import {
   generateCandidatePairs,
   prepareRecords,
   type InputRecord,
-} from '../../../functions/domain/resolution/index.js';
+} from '../../../functions/domain/resolution/engine/index.js';
 import { aPerson } from './builders.js';
 
 function pairsOf(records: InputRecord[], mode: 'dedup' | 'link' = 'dedup', sides?: (0 | 1)[], maxBlockSize?: number) {

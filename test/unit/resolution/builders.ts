@@ -1,4 +1,5 @@
-import type { InputRecord } from '../../../functions/domain/resolution/index.js';
+import type { InputRecord } from '../../../functions/domain/resolution/engine/index.js';
+import type { Entity } from '../../../schemas/entity.js';
 
 let counter = 0;
 
@@ -14,4 +15,11 @@ export function aPerson(attributes: InputRecord['attributes'] = {}, id?: string)
 export function anOrganization(attributes: InputRecord['attributes'] = {}, id?: string): InputRecord {
   counter++;
   return { id: id ?? `o${counter}`, attributes: { name: 'Acme Ltd', ...attributes } };
+}
+
+let entityCounter = 0;
+/** An entity of a resolvable type; every call returns a fresh object. */
+export function anEntity(type: 'person' | 'organization', attributes: Record<string, unknown>, id?: string): Entity {
+  entityCounter++;
+  return { id: id ?? `e${String(entityCounter).padStart(4, '0')}`, type, attributes, version: 1, createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:00:00Z' };
 }

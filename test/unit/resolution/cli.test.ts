@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { ResolutionInputError, UnknownAttributeError } from '../../../functions/domain/resolution/index.js';
+import { ResolutionInputError, UnknownAttributeError } from '../../../functions/domain/resolution/engine/index.js';
 import { runCli } from '../../../scripts/resolve.js';
 
 let dir: string;

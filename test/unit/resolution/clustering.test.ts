@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clusterByAverageLinkage, oneToOneAssignment, type ScoredEdge } from '../../../functions/domain/resolution/index.js';
+import { clusterByAverageLinkage, oneToOneAssignment, type ScoredEdge } from '../../../functions/domain/resolution/engine/index.js';
 
 /** Pair scores from a lookup; pairs not listed score 0. */
 function scorer(scores: Record<string, number>) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildGoldenRecord, type InputRecord } from '../../../functions/domain/resolution/index.js';
+import { buildGoldenRecord, type InputRecord } from '../../../functions/domain/resolution/engine/index.js';
 
 const crm = (id: string, source: string, updatedAt: string, attributes: InputRecord['attributes']): InputRecord => ({ id, source, updatedAt, attributes });
 

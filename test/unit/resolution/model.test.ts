@@ -9,7 +9,7 @@ import {
   seededRandom,
   termFrequencyTables,
   PERSON_COMPARISONS,
-} from '../../../functions/domain/resolution/index.js';
+} from '../../../functions/domain/resolution/engine/index.js';
 import { aPerson } from './builders.js';
 
 const fake = (field: string, levels: number): Comparison => ({

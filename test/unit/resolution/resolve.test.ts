@@ -1,15 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join, resolve as resolvePath } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  ResolutionInputError,
-  UnknownAttributeError,
-  parseColumnMapping,
-  resolve,
-  rowsToRecords,
-  checkMappingAgainstHeader,
-  type InputRecord,
-} from '../../../functions/domain/resolution/index.js';
+import { ResolutionInputError, UnknownAttributeError, resolve, type InputRecord } from '../../../functions/domain/resolution/engine/index.js';
+import { checkMappingAgainstHeader, parseColumnMapping, rowsToRecords } from '../../../functions/domain/resolution/mapping.js';
 import { loadRecords, readCsv } from '../../../scripts/resolve.js';
 import { aPerson } from './builders.js';
 

@@ -6,7 +6,7 @@ import {
   prepareRecords,
   resolve,
   withDeterministicRules,
-} from '../../../functions/domain/resolution/index.js';
+} from '../../../functions/domain/resolution/engine/index.js';
 
 /** Scores one pair of organisations with a very strong model weight, so only the deterministic rules can change it. */
 function rulesOn(x: InputRecord['attributes'], y: InputRecord['attributes']): string | null {

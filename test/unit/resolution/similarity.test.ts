@@ -11,7 +11,7 @@ import {
   mongeElkan,
   softTfIdf,
   withinOneEdit,
-} from '../../../functions/domain/resolution/index.js';
+} from '../../../functions/domain/resolution/engine/index.js';
 
 describe('jaroWinkler', () => {
   it.each([

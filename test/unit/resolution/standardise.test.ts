@@ -12,7 +12,7 @@ import {
   standardiseNamePart,
   standardisePhone,
   standardisePostcode,
-} from '../../../functions/domain/resolution/index.js';
+} from '../../../functions/domain/resolution/engine/index.js';
 
 describe('names', () => {
   it('transliterates to ASCII, lower-cases and drops punctuation', () => {

@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../../../functions/domain/errors.js';
 import type { RequestContext } from '../../../../functions/domain/ports.js';
-import { clusterByAverageLinkage, resolve } from '../../../../functions/domain/resolution/index.js';
+import { clusterByAverageLinkage, resolve } from '../../../../functions/domain/resolution/engine/index.js';
 import { HOT_KEY_CAP, resolveCreatedEntity } from '../../../../functions/domain/resolution/incremental.js';
 import { decideMatch, listMatches } from '../../../../functions/domain/resolution/matches.js';
 import { executeResolutionRun, planBatchChanges, startResolutionRun } from '../../../../functions/domain/resolution/runs.js';
 import { defaultModel, indexKeysFor, scoreAgainst } from '../../../../functions/domain/resolution/stored-model.js';
 import { entityToRecord } from '../../../../functions/domain/resolution/entity-records.js';
-import { anEntity, resolutionTestDeps } from './in-memory-resolution-store.js';
+import { resolutionTestDeps } from '../../../fakes/in-memory-resolution-store.js';
+import { anEntity } from '../builders.js';
 
 const ctx = (roles: string[] = ['admin'], tenantId = 't1'): RequestContext => ({ principal: { tenantId, userId: 'u1', roles }, requestId: 'r1' });
 const jon = () => anEntity('person', { firstName: 'Jon', lastName: 'Smith', email: 'jon.smith@example.com' });

@@ -1,9 +1,9 @@
-import type { Entity } from '../../../../schemas/entity.js';
-import type { ResolutionRun, ResolvableType } from '../../../../schemas/resolution.js';
-import { ConflictError } from '../../../../functions/domain/errors.js';
-import type { Clock, IdGenerator, MutationRecord } from '../../../../functions/domain/ports.js';
-import type { ClusterChange, ClusterState, PairDecisionRecord, ResolutionDeps, ResolutionStore } from '../../../../functions/domain/resolution/store.js';
-import type { StoredModel } from '../../../../functions/domain/resolution/stored-model.js';
+import type { Entity } from '../../schemas/entity.js';
+import type { ResolutionRun, ResolvableType } from '../../schemas/resolution.js';
+import { ConflictError } from '../../functions/domain/errors.js';
+import type { Clock, IdGenerator, MutationRecord } from '../../functions/domain/ports.js';
+import type { ClusterChange, ClusterState, PairDecisionRecord, ResolutionDeps, ResolutionStore } from '../../functions/domain/resolution/store.js';
+import type { StoredModel } from '../../functions/domain/resolution/stored-model.js';
 
 /** ResolutionStore in memory, per tenant, with the adapter's conditions (version, pointer) and atomicity. */
 export class InMemoryResolutionStore implements ResolutionStore {
@@ -108,11 +108,4 @@ export function resolutionTestDeps(): ResolutionDeps & { store: InMemoryResoluti
   const ids: IdGenerator = { newId: () => `id${String(++n).padStart(4, '0')}` };
   const clock: Clock = { now: () => new Date('2026-01-01T00:00:00Z') };
   return { store: new InMemoryResolutionStore(), clock, ids };
-}
-
-let counter = 0;
-/** An entity builder; every call returns a fresh object. */
-export function anEntity(type: 'person' | 'organization', attributes: Record<string, unknown>, id?: string): Entity {
-  counter++;
-  return { id: id ?? `e${String(counter).padStart(4, '0')}`, type, attributes, version: 1, createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:00:00Z' };
 }

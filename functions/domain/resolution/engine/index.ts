@@ -10,4 +10,3 @@ export * from './model.js';
 export * from './clustering.js';
 export * from './golden-record.js';
 export * from './resolve.js';
-export * from './mapping.js';
