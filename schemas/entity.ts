@@ -11,9 +11,34 @@ const AttributeName = z
   .string()
   .regex(/^[A-Za-z][A-Za-z0-9_.-]{0,63}$/, 'attribute names start with a letter: letters, digits, _ . - (max 64)');
 
+const MAX_ATTRIBUTE_STRING = 4096;
+const MAX_ATTRIBUTE_ITEMS = 100;
+
 const JsonValue: z.ZodType<unknown> = z
-  .lazy(() => z.union([z.string().max(4096), z.number(), z.boolean(), z.null(), z.array(JsonValue).max(100), z.record(z.string(), JsonValue)]))
-  .meta({ id: 'AttributeValue' });
+  .lazy(() =>
+    z.union([
+      z.string().max(MAX_ATTRIBUTE_STRING),
+      z.number(),
+      z.boolean(),
+      z.null(),
+      z.array(JsonValue).max(MAX_ATTRIBUTE_ITEMS),
+      z.record(z.string(), JsonValue),
+    ]),
+  )
+  .meta({
+    id: 'AttributeValue',
+    description: `A JSON value: a string of at most ${MAX_ATTRIBUTE_STRING} characters, a number, a boolean, null, an array of at most ${MAX_ATTRIBUTE_ITEMS} items or an object, whose items and values are attribute values too.`,
+    // The document leaves nested items open instead of spelling out the recursion: TypeScript generators
+    // (openapi-typescript) turn a schema whose array contains itself into `any`, and typed clients with it.
+    anyOf: [
+      { type: 'string', maxLength: MAX_ATTRIBUTE_STRING },
+      { type: 'number' },
+      { type: 'boolean' },
+      { type: 'null' },
+      { type: 'array', items: {}, maxItems: MAX_ATTRIBUTE_ITEMS },
+      { type: 'object', additionalProperties: {} },
+    ],
+  });
 
 /**
  * Attribute values: JSON scalars, arrays and objects (each string up to 4 KB) that DynamoDB stores as
