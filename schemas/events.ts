@@ -1,6 +1,7 @@
 // Namespace import: lets esbuild tree-shake zod (a named `z` import bundles all of it).
 import * as z from 'zod';
 import { Entity } from './entity.js';
+import { EVENT_SOURCES } from './event-names.js';
 import { EntityMergedPayload, EntitySplitPayload, ResolutionRunRequestedPayload } from './resolution.js';
 
 export { EntityMergedPayload, EntitySplitPayload, ResolutionRunRequestedPayload };
@@ -59,18 +60,19 @@ export const ApprovalDecidedPayload = z.object({
 });
 
 export const EVENT_CATALOGUE = {
-  'entity.created': { source: 'modos.entities', detail: envelope(EntityCreatedPayload) },
-  'entity.updated': { source: 'modos.entities', detail: envelope(EntityUpdatedPayload) },
-  'workflow.started': { source: 'modos.workflows', detail: envelope(WorkflowStartedPayload) },
-  'workflow.completed': { source: 'modos.workflows', detail: envelope(WorkflowCompletedPayload) },
-  'approval.requested': { source: 'modos.approvals', detail: envelope(ApprovalRequestedPayload) },
-  'approval.decided': { source: 'modos.approvals', detail: envelope(ApprovalDecidedPayload) },
-  'entity.merged': { source: 'modos.resolution', detail: envelope(EntityMergedPayload) },
-  'entity.split': { source: 'modos.resolution', detail: envelope(EntitySplitPayload) },
-  'resolution.run.requested': { source: 'modos.resolution', detail: envelope(ResolutionRunRequestedPayload) },
+  'entity.created': { source: EVENT_SOURCES['entity.created'], detail: envelope(EntityCreatedPayload) },
+  'entity.updated': { source: EVENT_SOURCES['entity.updated'], detail: envelope(EntityUpdatedPayload) },
+  'workflow.started': { source: EVENT_SOURCES['workflow.started'], detail: envelope(WorkflowStartedPayload) },
+  'workflow.completed': { source: EVENT_SOURCES['workflow.completed'], detail: envelope(WorkflowCompletedPayload) },
+  'approval.requested': { source: EVENT_SOURCES['approval.requested'], detail: envelope(ApprovalRequestedPayload) },
+  'approval.decided': { source: EVENT_SOURCES['approval.decided'], detail: envelope(ApprovalDecidedPayload) },
+  'entity.merged': { source: EVENT_SOURCES['entity.merged'], detail: envelope(EntityMergedPayload) },
+  'entity.split': { source: EVENT_SOURCES['entity.split'], detail: envelope(EntitySplitPayload) },
+  'resolution.run.requested': { source: EVENT_SOURCES['resolution.run.requested'], detail: envelope(ResolutionRunRequestedPayload) },
 } as const;
 
 export type EventName = keyof typeof EVENT_CATALOGUE;
+export { EVENT_SOURCES };
 export type EventPayload<N extends EventName> = z.infer<(typeof EVENT_CATALOGUE)[N]['detail']>['payload'];
 
 /** A domain event before it is written to the outbox. */

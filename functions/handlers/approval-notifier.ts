@@ -3,18 +3,17 @@
  * approve/reject callback links (retries with backoff); when retries are exhausted the approval stays
  * pending, marked notification_failed. Errors: TransientError (the event target retries).
  */
-import type { BusEventOf } from '../platform/task.js';
 import { notifyApproval } from '../domain/workflows/approvals.js';
-import { taskHandler } from '../platform/task.js';
+import { eventTarget } from '../platform/task.js';
 import { callbackKey, secretBox } from '../platform/callback-key.js';
 import { config } from '../platform/config.js';
 import { taskCallbacks } from '../platform/sfn-composition.js';
 import { webhookSender } from '../platform/webhook-composition.js';
 import { approvalRepository, engineLog, runRepository, workflowRepository } from '../platform/workflow-composition.js';
 
-export const handler = taskHandler('approval-notifier', async (event: BusEventOf<{ approvalId: string }>) => {
+export const handler = eventTarget('approval-notifier', 'approval.requested', async (detail) => {
   await notifyApproval(
-    { tenantId: event.detail.tenantId, approvalId: event.detail.payload.approvalId },
+    { tenantId: detail.tenantId, approvalId: detail.payload.approvalId },
     {
       approvals: approvalRepository(),
       workflows: workflowRepository(),

@@ -3,12 +3,11 @@
  * (SendTaskSuccess/Failure), so a decision recorded by a process that died before completing the
  * gate still completes it. A gate already completed answers "gone", which is fine.
  */
-import type { BusEventOf } from '../platform/task.js';
 import { relayDecision } from '../domain/workflows/approvals.js';
-import { taskHandler } from '../platform/task.js';
+import { eventTarget } from '../platform/task.js';
 import { taskCallbacks } from '../platform/sfn-composition.js';
 import { approvalRepository } from '../platform/workflow-composition.js';
 
-export const handler = taskHandler('approval-relay', async (event: BusEventOf<{ approvalId: string }>) => {
-  await relayDecision({ tenantId: event.detail.tenantId, approvalId: event.detail.payload.approvalId }, { approvals: approvalRepository(), callbacks: taskCallbacks() });
+export const handler = eventTarget('approval-relay', 'approval.decided', async (detail) => {
+  await relayDecision({ tenantId: detail.tenantId, approvalId: detail.payload.approvalId }, { approvals: approvalRepository(), callbacks: taskCallbacks() });
 });

@@ -4,17 +4,15 @@
  * Errors: TransientError is rethrown so the target's retry redelivers; the run resumes from the start
  * (its writes are idempotent: unchanged clusters write nothing).
  */
-import type { ResolutionRunRequestedPayload } from '../../schemas/events.js';
 import { executeResolutionRun } from '../domain/resolution/runs.js';
 import type { ResolutionDeps } from '../domain/resolution/store.js';
 import { resolutionDeps } from '../platform/composition.js';
 import { logger } from '../platform/logger.js';
-import { taskHandler, type BusEventOf } from '../platform/task.js';
-import type * as z from 'zod';
+import { eventTarget } from '../platform/task.js';
 
 export const makeHandler = (deps: () => ResolutionDeps) =>
-  taskHandler('resolution-run-worker', async (event: BusEventOf<z.infer<typeof ResolutionRunRequestedPayload>>) => {
-    const { tenantId, eventId, payload } = event.detail;
+  eventTarget('resolution-run-worker', 'resolution.run.requested', async (detail) => {
+    const { tenantId, eventId, payload } = detail;
     const run = await executeResolutionRun(tenantId, payload.runId, eventId, deps());
     logger.info('resolution run finished', { tenantId, runId: run.id, status: run.status, ...run.result });
     return { runId: run.id, status: run.status };

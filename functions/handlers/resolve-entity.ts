@@ -4,20 +4,16 @@
  * Errors: TransientError and a ConflictError that outlived the retries are rethrown, so the event target's
  * retry policy (and its dead-letter queue) takes over; a redelivery is safe.
  */
-import type { EntityCreatedPayload } from '../../schemas/events.js';
 import { resolveCreatedEntity } from '../domain/resolution/incremental.js';
 import type { ResolutionDeps } from '../domain/resolution/store.js';
 import { resolutionDeps } from '../platform/composition.js';
 import { logger } from '../platform/logger.js';
-import { taskHandler, type BusEventOf } from '../platform/task.js';
-import type * as z from 'zod';
-
-type Event = BusEventOf<z.infer<typeof EntityCreatedPayload>>;
+import { eventTarget } from '../platform/task.js';
 
 export const makeHandler = (deps: () => ResolutionDeps) =>
-  taskHandler('resolve-entity', async (event: Event) => {
+  eventTarget('resolve-entity', 'entity.created', async (detail) => {
     const started = performance.now();
-    const { tenantId, eventId, payload } = event.detail;
+    const { tenantId, eventId, payload } = detail;
     const outcome = await resolveCreatedEntity(tenantId, payload.entity, eventId, deps());
     logger.info('entity resolved', { tenantId, entityId: payload.entity.id, ...outcome, ms: Math.round(performance.now() - started) });
     return outcome;

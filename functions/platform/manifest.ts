@@ -3,8 +3,9 @@
  * runtime (local/) both read this file and nothing else to decide what exists, so they cannot drift;
  * test/infra checks the synthesized template against it.
  */
-import type { BlobArea } from '../adapters/s3/keys.js';
-import type { EventPattern } from '../domain/events/event-pattern.js';
+import type { EventPattern } from '../../schemas/event-pattern.js';
+import type { BlobArea } from './blob-areas.js';
+import { EVENT_SOURCES, type EventName } from '../../schemas/event-names.js';
 
 export type TableAccess = 'read' | 'write';
 
@@ -201,8 +202,18 @@ export interface EventRuleSpec {
   name: string;
   description: string;
   pattern: EventPattern;
+  /** The catalogue event a function target receives (its handler parses `detail` with that event's schema). */
+  event?: EventName;
   /** `log`: the platform event log (CloudWatch Logs in AWS, a JSON-lines file locally), EVENT_LOG_FIELDS only. */
   target: { kind: 'log' } | { kind: 'function'; function: FunctionName };
+}
+
+/**
+ * A rule on one event of the catalogue: its pattern matches that event's source and detail-type (plus an
+ * optional detail filter), so a rule cannot name an event the bus never carries or its wrong source.
+ */
+function onEvent(event: EventName, detail?: Record<string, unknown>): Pick<EventRuleSpec, 'event' | 'pattern'> {
+  return { event, pattern: { source: [EVENT_SOURCES[event]], 'detail-type': [event], ...(detail ? { detail } : {}) } as EventPattern };
 }
 
 export const EVENT_RULES: readonly EventRuleSpec[] = [
@@ -215,31 +226,31 @@ export const EVENT_RULES: readonly EventRuleSpec[] = [
   {
     name: 'NotifyApprovalRequested',
     description: 'Sends the signed approval webhook',
-    pattern: { source: ['modos.approvals'], 'detail-type': ['approval.requested'] },
+    ...onEvent('approval.requested'),
     target: { kind: 'function', function: 'ApprovalNotifier' },
   },
   {
     name: 'RelayApprovalDecided',
     description: 'Completes the gate of a recorded decision (safety net of the direct SendTask call)',
-    pattern: { source: ['modos.approvals'], 'detail-type': ['approval.decided'] },
+    ...onEvent('approval.decided'),
     target: { kind: 'function', function: 'ApprovalRelay' },
   },
   {
     name: 'LaunchWorkflowStarted',
     description: 'Starts the execution of a recorded run (safety net of the direct StartExecution)',
-    pattern: { source: ['modos.workflows'], 'detail-type': ['workflow.started'] },
+    ...onEvent('workflow.started'),
     target: { kind: 'function', function: 'WorkflowLauncher' },
   },
   {
     name: 'ResolveCreatedEntity',
     description: 'Identity resolution of each created person or organization (incremental)',
-    pattern: { source: ['modos.entities'], 'detail-type': ['entity.created'], detail: { payload: { entity: { type: ['person', 'organization'] } } } },
+    ...onEvent('entity.created', { payload: { entity: { type: ['person', 'organization'] } } }),
     target: { kind: 'function', function: 'ResolveEntity' },
   },
   {
     name: 'RunResolutionBatch',
     description: 'Executes a requested batch identity-resolution run',
-    pattern: { source: ['modos.resolution'], 'detail-type': ['resolution.run.requested'] },
+    ...onEvent('resolution.run.requested'),
     target: { kind: 'function', function: 'ResolutionRunWorker' },
   },
 ];

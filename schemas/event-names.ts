@@ -1,0 +1,18 @@
+/**
+ * Every event on the bus and the component that emits it (`source`). Plain data, no zod, so the manifest
+ * (which every function bundles) can type its rules by event name; schemas/events.ts holds each event's
+ * zod schema and takes its source from here.
+ */
+export const EVENT_SOURCES = {
+  'entity.created': 'modos.entities',
+  'entity.updated': 'modos.entities',
+  'workflow.started': 'modos.workflows',
+  'workflow.completed': 'modos.workflows',
+  'approval.requested': 'modos.approvals',
+  'approval.decided': 'modos.approvals',
+  'entity.merged': 'modos.resolution',
+  'entity.split': 'modos.resolution',
+  'resolution.run.requested': 'modos.resolution',
+} as const;
+
+export type EventName = keyof typeof EVENT_SOURCES;
