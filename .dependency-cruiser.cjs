@@ -1,4 +1,13 @@
 /** Layer rules (CONVENTIONS.md), checked on every `npm test`. */
+
+/**
+ * The platform spec: the pure data modules of functions/platform/ that the CDK app (lib/) builds from and the
+ * local runtime reads too. Everything else in functions/platform/ (config, clients, composition, middleware)
+ * is the Lambda side's composition root.
+ */
+const PLATFORM_SPEC = ['manifest', 'bindings', 'bundling', 'tenant-limits', 'table-definition', 'blob-areas'];
+const PLATFORM_SPEC_PATH = `^functions/platform/(${PLATFORM_SPEC.join('|')})\\.ts$`;
+
 module.exports = {
   forbidden: [
     {
@@ -30,9 +39,24 @@ module.exports = {
     },
     {
       name: 'schemas-are-contracts-only',
+      comment: 'schemas/ are the contracts at the edges that functions/, lib/ and local/ share: they import nothing from functions/ (what the contracts need, such as the role names, lives in schemas/).',
       severity: 'error',
       from: { path: '^schemas/' },
-      to: { path: ['^functions/(adapters|handlers|platform)/', '@aws-sdk/'] },
+      to: { path: ['^functions/', '@aws-sdk/'] },
+    },
+    {
+      name: 'lib-reads-only-the-platform-spec-and-schemas',
+      comment: `The CDK app builds what the platform spec says: from functions/ it imports only ${PLATFORM_SPEC.join(', ')} of functions/platform/ (and schemas/), never adapters, domain, handlers or the composition root.`,
+      severity: 'error',
+      from: { path: '^lib/' },
+      to: { path: '^functions/', pathNot: PLATFORM_SPEC_PATH },
+    },
+    {
+      name: 'platform-spec-is-pure-data',
+      comment: 'The spec modules import only one another and schemas/, so lib/ reaches no adapter, domain or runtime code through them.',
+      severity: 'error',
+      from: { path: PLATFORM_SPEC_PATH },
+      to: { path: ['^functions/', '^local/', '^lib/', '^bin/', '^scripts/', '@aws-sdk/', 'aws-cdk-lib'], pathNot: PLATFORM_SPEC_PATH },
     },
     {
       name: 'resolution-engine-below-its-use-cases',

@@ -13,7 +13,7 @@ import {
   UpdateTimeToLiveCommand,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
-import { TABLE_DEFINITION } from '../functions/adapters/dynamodb/table-definition.js';
+import { TABLE_DEFINITION } from '../functions/platform/table-definition.js';
 import { requireJava } from './java.js';
 import { freePort, waitFor } from './ports.js';
 

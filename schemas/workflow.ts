@@ -1,6 +1,6 @@
 // Namespace import: lets esbuild tree-shake zod (a named `z` import bundles all of it).
 import * as z from 'zod';
-import { ROLES } from '../functions/domain/auth/permissions.js';
+import { ROLES } from './roles.js';
 import { Id, PageQuery } from './common.js';
 
 /** Longest approval wait we accept: 30 days (Step Functions Standard allows a year). */

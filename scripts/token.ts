@@ -5,7 +5,7 @@
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ROLES } from '../functions/domain/auth/permissions.js';
+import { ROLES } from '../schemas/roles.js';
 import { ensureLocalKeys, signLocalToken } from '../local/keys.js';
 
 const { values } = parseArgs({

@@ -1,5 +1,5 @@
 import { S3BlobStore } from '../adapters/s3/blob-store.js';
-import type { BlobArea } from '../adapters/s3/keys.js';
+import type { BlobArea } from './blob-areas.js';
 import type { BlobStore } from '../domain/ports.js';
 import { s3Client } from './aws-clients.js';
 import { config } from './config.js';

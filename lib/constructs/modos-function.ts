@@ -10,7 +10,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { iamPatterns } from '../../functions/adapters/s3/keys.js';
+import { iamPatterns } from '../../functions/platform/blob-areas.js';
 import type { BucketBinding, FunctionSpec, TableAccess } from '../../functions/platform/manifest.js';
 import { LAMBDA_BUNDLING } from '../../functions/platform/bundling.js';
 

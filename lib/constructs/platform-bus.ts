@@ -9,7 +9,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { EVENT_LOG_FIELDS, EVENT_TARGET_RETRY } from '../../functions/platform/manifest.js';
-import type { EventPattern } from '../../functions/domain/events/event-pattern.js';
+import type { EventPattern } from '../../schemas/event-pattern.js';
 import type { EventRuleSpec, FunctionName } from '../../functions/platform/manifest.js';
 
 export interface PlatformBusProps {

@@ -1,7 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import { TABLE_DEFINITION } from '../../functions/adapters/dynamodb/table-definition.js';
+import { TABLE_DEFINITION } from '../../functions/platform/table-definition.js';
 
 export interface PlatformTableProps {
   /** RETAIN + deletion protection (every stage but dev) or DESTROY (dev). */

@@ -4,7 +4,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { TABLE_DEFINITION } from '../../functions/adapters/dynamodb/table-definition.js';
+import { TABLE_DEFINITION } from '../../functions/platform/table-definition.js';
 import { EVENT_LOG_FIELDS, EVENT_RULES, EVENT_TARGET_RETRY, STREAM_CONSUMERS } from '../../functions/platform/manifest.js';
 import { PlatformBus } from '../../lib/constructs/platform-bus.js';
 import { referencedIds, resourcesOfType, synthStage, SYNTH_TIMEOUT_MS, type SynthesizedStage } from './support/synth.js';

@@ -1,6 +1,6 @@
 import { hasLoneSurrogate } from '../../../schemas/json-rules.js';
 import { ValidationError } from '../../domain/errors.js';
-import { TABLE_DEFINITION, type IndexName } from './table-definition.js';
+import { TABLE_DEFINITION, type IndexName } from '../../platform/table-definition.js';
 
 /** The query a cursor continues: the index it reads (the table when absent) and its partition. */
 export interface CursorScope {

@@ -5,7 +5,7 @@ import { isReservedActor } from '../../domain/auth/actors.js';
 import { UnauthorizedError, type RefusalReason } from '../../domain/errors.js';
 import { hasDuplicateMember } from '../../domain/shared/duplicate-members.js';
 import type { Principal } from '../../domain/ports.js';
-import { ROLES } from '../../domain/auth/permissions.js';
+import { ROLES } from '../../../schemas/roles.js';
 
 /** Asymmetric algorithms only: a token signed with `none` or an HMAC secret is refused before any key lookup. */
 export const ALLOWED_ALGORITHMS = ['ES256', 'RS256'] as const;

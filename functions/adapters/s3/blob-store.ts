@@ -20,7 +20,8 @@ import type { BlobBody, BlobInfo, BlobListing, BlobObject, BlobStore, Page, PutB
 import { chunksOf, partsOf } from './body.js';
 import { base64ToHex, ChecksumVerifier, compositeChecksum, sha256Base64, storedChecksum, verifiedStream } from './checksum.js';
 import { isAccessDenied, isNoSuchKey, translateS3Error } from './errors.js';
-import { assertArea, blobKeys, type BlobArea } from './keys.js';
+import type { BlobArea } from '../../platform/blob-areas.js';
+import { assertArea, blobKeys } from './keys.js';
 
 /** Server-side encryption asked for on every write; it must match the bucket's default (lib/constructs/object-store.ts). */
 export type ObjectEncryption = { algorithm: 'AES256' } | { algorithm: 'aws:kms'; kmsKeyId: string };

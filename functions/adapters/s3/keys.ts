@@ -1,8 +1,10 @@
 import { ValidationError } from '../../domain/errors.js';
+import { BLOB_AREAS, TENANT_ROOT, type BlobArea } from '../../platform/blob-areas.js';
 
 /**
- * Every object key of the platform bucket is built here and nowhere else, and the IAM patterns that grant a
- * function its areas (lib/constructs/modos-function.ts bindBucket) are derived from here too.
+ * Every object key of the platform bucket is built here and nowhere else. The areas, and the IAM patterns that
+ * grant a function its areas (lib/constructs/modos-function.ts bindBucket), are platform data in
+ * functions/platform/blob-areas.ts; the rules below are what makes those patterns exact.
  *
  * Layout: `t/<tenantId>/<area><key>`, for example `t/acme/sync-pages/salesforce/Account/run-42/page-0001.json`.
  *
@@ -22,10 +24,6 @@ import { ValidationError } from '../../domain/errors.js';
  *   trailing `/`, no `.` or `..`, at most 200 characters a segment and 512 a key. They never need URL or
  *   file-system escaping, in S3 or on the local emulator's disk.
  */
-export const BLOB_AREAS = ['sync-pages/', 'agent-outputs/'] as const;
-export type BlobArea = (typeof BLOB_AREAS)[number];
-
-export const TENANT_ROOT = 't/';
 export const MAX_KEY_LENGTH = 512;
 export const MAX_SEGMENT_LENGTH = 200;
 
@@ -101,12 +99,3 @@ export const blobKeys = {
     return objectKey.slice(root.length);
   },
 } as const;
-
-/**
- * IAM patterns of an area across tenants (see the rules above): the object ARN suffix and the `s3:prefix`
- * value ListBucket is allowed with (the same pattern: every listing prefix the store builds matches it).
- */
-export const iamPatterns = (area: BlobArea) => ({
-  objects: `${TENANT_ROOT}*/${area}*`,
-  listPrefix: `${TENANT_ROOT}*/${area}*`,
-});

@@ -4,9 +4,9 @@
  * - operator: execute workflows, view all data
  * - analyst: read-only access to entities and signals
  * - approver: approve/reject pending actions
+ * The role names are a contract of the API (schemas/roles.ts); what each may do is decided here.
  */
-export const ROLES = ['admin', 'operator', 'analyst', 'approver'] as const;
-export type Role = (typeof ROLES)[number];
+import { ROLES, type Role } from '../../../schemas/roles.js';
 
 export const PERMISSIONS = [
   'entities:read',

@@ -18,9 +18,10 @@
  * Pure TypeScript: no AWS SDK, no environment access.
  */
 
+import type { EventPattern } from '../../../schemas/event-pattern.js';
 import { DomainError } from '../errors.js';
 
-export type EventPattern = Record<string, unknown>;
+export type { EventPattern };
 
 /**
  * A malformed pattern, rejected as EventBridge's PutRule would. A DomainError with code

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { BLOB_AREAS, blobKeys, iamPatterns, type BlobArea } from '../../../functions/adapters/s3/keys.js';
+import { blobKeys } from '../../../functions/adapters/s3/keys.js';
+import { BLOB_AREAS, iamPatterns, type BlobArea } from '../../../functions/platform/blob-areas.js';
 import { ValidationError } from '../../../functions/domain/errors.js';
 
 /** IAM's StringLike / ARN matching: `*` is any run of characters (slashes included), `?` one character. */

@@ -1,6 +1,6 @@
 /**
  * The one DynamoDB table, as data: the CDK stack and the local runtime both build it from here.
- * Key attributes are generic (PK/SK, GSI1PK/GSI1SK, GSI2PK/GSI2SK); keys.ts says what goes in them.
+ * Key attributes are generic (PK/SK, GSI1PK/GSI1SK, GSI2PK/GSI2SK); functions/adapters/dynamodb/keys.ts says what goes in them.
  */
 export const TABLE_DEFINITION = {
   partitionKey: 'PK',

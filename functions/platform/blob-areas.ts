@@ -1,0 +1,26 @@
+/**
+ * The areas of the platform bucket, as data: the manifest binds functions to them, the CDK stack grants
+ * them (lib/constructs/modos-function.ts bindBucket) and the blob store builds keys in them
+ * (functions/adapters/s3/keys.ts, which states the layout rules these patterns rely on).
+ *
+ * Layout: `t/<tenantId>/<area><key>`.
+ *
+ * | area             | holds                                    |
+ * |------------------|------------------------------------------|
+ * | `sync-pages/`    | raw pages fetched by connector syncs     |
+ * | `agent-outputs/` | agent outputs (metadata in the table)    |
+ */
+export const BLOB_AREAS = ['sync-pages/', 'agent-outputs/'] as const;
+export type BlobArea = (typeof BLOB_AREAS)[number];
+
+export const TENANT_ROOT = 't/';
+
+/**
+ * IAM patterns of an area across tenants: the object ARN suffix and the `s3:prefix` value ListBucket is
+ * allowed with (the same pattern: every listing prefix the store builds matches it). They match exactly
+ * the area's objects because no key segment may be an area's name and tenant ids never contain `/`.
+ */
+export const iamPatterns = (area: BlobArea) => ({
+  objects: `${TENANT_ROOT}*/${area}*`,
+  listPrefix: `${TENANT_ROOT}*/${area}*`,
+});
