@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import type { Entity } from '../../schemas/entity.js';
-import type { Clock, IdGenerator, Principal, RequestContext } from '../../functions/domain/ports.js';
+import type { Principal, RequestContext } from '../../functions/domain/ports.js';
 
 export const aPrincipal = (overrides: Partial<Principal> = {}): Principal => ({
   tenantId: 'tenant-a',
@@ -23,13 +23,6 @@ export const anEntity = (overrides: Partial<Entity> = {}): Entity => ({
   updatedAt: '2026-01-01T00:00:00.000Z',
   ...structuredClone(overrides),
 });
-
-export const fixedClock = (iso = '2026-02-03T04:05:06.000Z'): Clock => ({ now: () => new Date(iso) });
-
-export const sequentialIds = (prefix = 'id'): IdGenerator => {
-  let n = 0;
-  return { newId: () => `${prefix}-${++n}` };
-};
 
 /** An API Gateway proxy event as the authorizer-fronted API delivers it (a body comes as application/json unless `headers` say otherwise). */
 export function anApiEvent(overrides: {

@@ -2,7 +2,8 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { createEntity, getEntity, listEntities, patchEntity, updateEntity, type EntityDeps } from '../../functions/domain/entities/entity-use-cases.js';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../functions/domain/errors.js';
 import { hashOf } from '../../functions/domain/shared/hash.js';
-import { aContext, fixedClock, sequentialIds } from '../support/builders.js';
+import { aContext } from '../support/builders.js';
+import { fixedClock, sequentialIds } from '../fakes/clock-and-ids.js';
 import { InMemoryEntityRepository } from '../fakes/in-memory-entity-repository.js';
 
 describe('entity use cases', () => {

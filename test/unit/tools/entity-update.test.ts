@@ -3,7 +3,8 @@ import { entityUpdate } from '../../../functions/domain/tools/builtin.js';
 import type { ToolContext, ToolDeps } from '../../../functions/domain/tools/tool.js';
 import { createEntity } from '../../../functions/domain/entities/entity-use-cases.js';
 import { ToolFailedError } from '../../../functions/domain/workflows/errors.js';
-import { aContext, fixedClock, sequentialIds } from '../../support/builders.js';
+import { aContext } from '../../support/builders.js';
+import { fixedClock, sequentialIds } from '../../fakes/clock-and-ids.js';
 import { InMemoryEntityRepository } from '../../fakes/in-memory-entity-repository.js';
 
 function setup(roles: string[] = ['admin']) {

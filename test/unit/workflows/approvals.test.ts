@@ -4,7 +4,8 @@ import { ConflictError, ForbiddenError, UnauthorizedError } from '../../../funct
 import { decideApproval, type ApprovalDeps } from '../../../functions/domain/workflows/approvals.js';
 import { signCallbackCredential } from '../../../functions/domain/workflows/callback-credentials.js';
 import type { RunState, StoredApproval } from '../../../functions/domain/workflows/ports.js';
-import { aPrincipal, fixedClock, sequentialIds } from '../../support/builders.js';
+import { aPrincipal } from '../../support/builders.js';
+import { fixedClock, sequentialIds } from '../../fakes/clock-and-ids.js';
 import { InMemoryApprovals, InMemoryRuns, RecordingTaskCallbacks } from '../../fakes/in-memory-workflows.js';
 import { aTestRegistry } from '../../support/tools/test-tools.js';
 

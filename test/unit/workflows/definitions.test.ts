@@ -5,7 +5,8 @@ import { ValidationError } from '../../../functions/domain/errors.js';
 import { createWorkflow, getWorkflow, listWorkflows, updateWorkflow, validateDefinition, type DefinitionDeps } from '../../../functions/domain/workflows/definitions.js';
 import { generateWebhookSecret } from '../../../functions/domain/webhooks/signing.js';
 import { PRODUCTION_URL_POLICY } from '../../../functions/domain/webhooks/url-policy.js';
-import { aContext, fixedClock, sequentialIds } from '../../support/builders.js';
+import { aContext } from '../../support/builders.js';
+import { fixedClock, sequentialIds } from '../../fakes/clock-and-ids.js';
 import { InMemoryWorkflows } from '../../fakes/in-memory-workflows.js';
 import { anEchoTool, aTestRegistry } from '../../support/tools/test-tools.js';
 

@@ -13,7 +13,8 @@ import { approvalIdOf, type RunDeps } from '../../../functions/domain/workflows/
 import { runStep } from '../../../functions/domain/workflows/runs/step-engine.js';
 import { getRun, redriveRun, startRun } from '../../../functions/domain/workflows/runs/use-cases.js';
 import type { WorkflowStep } from '../../../schemas/workflow.js';
-import { aContext, fixedClock, sequentialIds } from '../../support/builders.js';
+import { aContext } from '../../support/builders.js';
+import { fixedClock, sequentialIds } from '../../fakes/clock-and-ids.js';
 import { InMemoryEntityRepository } from '../../fakes/in-memory-entity-repository.js';
 import { InMemoryApprovals, InMemoryRuns, InMemoryWorkflows, RecordingStarter, RecordingTaskCallbacks, RecordingWebhookSender } from '../../fakes/in-memory-workflows.js';
 import { anEchoTool, aTestRegistry, failTool } from '../../support/tools/test-tools.js';

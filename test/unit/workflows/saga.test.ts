@@ -6,7 +6,7 @@ import type { EngineDeps } from '../../../functions/domain/workflows/runs/run-st
 import { compensate } from '../../../functions/domain/workflows/runs/saga.js';
 import { InMemoryEntityRepository } from '../../fakes/in-memory-entity-repository.js';
 import { InMemoryApprovals, InMemoryRuns, RecordingWebhookSender } from '../../fakes/in-memory-workflows.js';
-import { fixedClock } from '../../support/builders.js';
+import { fixedClock } from '../../fakes/clock-and-ids.js';
 import { anUndoableTool, aTestRegistry, type ToolCall } from '../../support/tools/test-tools.js';
 import { aRun, type RunStep } from './builders.js';
 

@@ -9,7 +9,7 @@ import { approvalIdOf, type StepDeps } from '../../../functions/domain/workflows
 import { planNext, runStep } from '../../../functions/domain/workflows/runs/step-engine.js';
 import { InMemoryEntityRepository } from '../../fakes/in-memory-entity-repository.js';
 import { InMemoryApprovals, InMemoryRuns, RecordingWebhookSender } from '../../fakes/in-memory-workflows.js';
-import { fixedClock } from '../../support/builders.js';
+import { fixedClock } from '../../fakes/clock-and-ids.js';
 import { anUndoableTool, aTestRegistry, failTool, type ToolCall } from '../../support/tools/test-tools.js';
 import { aRun, type RunStep } from './builders.js';
 
