@@ -19,6 +19,7 @@ import {
 } from './api-examples.js';
 import { AuditList } from './audit.js';
 import { ErrorResponse, PageQuery } from './common.js';
+import { EventCatalogue } from './event-catalogue.js';
 import { RESOLUTION_ROUTE_CONTRACTS } from './resolution-api.js';
 import { CreateEntityRequest, Entity, EntityIdPath, EntityList, ListEntitiesQuery, UpdateEntityRequest } from './entity.js';
 import {
@@ -73,6 +74,11 @@ export const ROUTE_CONTRACTS: Record<string, RouteContract> = {
   ...RESOLUTION_ROUTE_CONTRACTS,
   'GET /health': { summary: 'Liveness', status: 200, response: Health },
   'GET /api/v1/openapi.json': { summary: 'This document', status: 200, response: z.record(z.string(), z.unknown()) },
+  'GET /api/v1/events/catalogue': {
+    summary: 'Every event on the bus: the JSON Schema of the EventBridge event, generated from its zod schema, and a pattern for a rule',
+    status: 200,
+    response: EventCatalogue,
+  },
   'POST /api/v1/entities': {
     summary: 'Create an entity',
     permission: 'entities:write',

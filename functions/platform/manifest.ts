@@ -48,6 +48,7 @@ export const FUNCTIONS = {
   Authorizer: { name: 'Authorizer', entry: 'functions/handlers/authorizer.ts', description: 'Verifies the JWT and passes tenant, subject and roles on', jwt: true },
   Health: { name: 'Health', entry: 'functions/handlers/health.ts', description: 'Liveness of the API' },
   GetOpenApi: { name: 'GetOpenApi', entry: 'functions/handlers/get-openapi.ts', description: 'OpenAPI document generated from the zod schemas' },
+  GetEventCatalogue: { name: 'GetEventCatalogue', entry: 'functions/handlers/get-event-catalogue.ts', description: 'Event catalogue: a JSON Schema and a pattern per bus event' },
   CreateEntity: { name: 'CreateEntity', entry: 'functions/handlers/create-entity.ts', description: 'Creates an entity', table: 'write' },
   ListEntities: { name: 'ListEntities', entry: 'functions/handlers/list-entities.ts', description: 'Lists entities', table: 'read' },
   GetEntity: { name: 'GetEntity', entry: 'functions/handlers/get-entity.ts', description: 'Reads one entity', table: 'read' },
@@ -131,6 +132,7 @@ export interface RouteSpec {
 export const ROUTES: readonly RouteSpec[] = [
   { method: 'GET', path: '/health', function: 'Health', auth: 'none' },
   { method: 'GET', path: '/api/v1/openapi.json', function: 'GetOpenApi', auth: 'none' },
+  { method: 'GET', path: '/api/v1/events/catalogue', function: 'GetEventCatalogue', auth: 'none' },
   { method: 'POST', path: '/api/v1/entities', function: 'CreateEntity', auth: 'jwt' },
   { method: 'GET', path: '/api/v1/entities', function: 'ListEntities', auth: 'jwt' },
   { method: 'GET', path: '/api/v1/entities/{id}', function: 'GetEntity', auth: 'jwt' },

@@ -61,6 +61,8 @@ export const GATEWAY_RESPONSES: ReadonlyArray<{ id: string; type: apigw.Response
 export const PUBLIC_ROUTE_REASONS: Readonly<Record<string, string>> = {
   'GET /health': 'GET /health is public by design (auth: none in the route manifest): a liveness answer that carries no tenant data.',
   'GET /api/v1/openapi.json': 'GET /api/v1/openapi.json is public by design (auth: none in the route manifest): the API contract, generated from the schemas, carries no tenant data.',
+  'GET /api/v1/events/catalogue':
+    'GET /api/v1/events/catalogue is public by design (auth: none in the route manifest): the contract of the bus events (JSON Schemas generated from the schemas and EventBridge patterns), the same for every tenant, carries no tenant data.',
   'POST /api/v1/approvals/{id}/callback/{decision}':
     'The approval callback link is called by the customer system that received the approval webhook, which holds no modos JWT. It is authenticated by the signed callback credential in the link instead (HMAC with the stage callback key in Secrets Manager, naming tenant, approval and decision, expiring with the approval, bound to its nonce); a bad, expired, replayed or foreign credential gets 401.',
 };

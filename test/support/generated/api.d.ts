@@ -38,6 +38,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/events/catalogue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every event on the bus: the JSON Schema of the EventBridge event, generated from its zod schema, and a pattern for a rule */
+        get: operations["getEventCatalogue"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/entities": {
         parameters: {
             query?: never;
@@ -431,6 +448,26 @@ export interface components {
                 }[];
             };
         };
+        EventCatalogue: {
+            events: components["schemas"]["EventCatalogueEntry"][];
+        };
+        EventCatalogueEntry: {
+            /** @description EventBridge `source`: modos.<component> */
+            source: string;
+            /** @description EventBridge `detail-type`: the event name */
+            detailType: string;
+            /** @description `detail.schemaVersion`; a new version is a breaking change, fields may be added within one */
+            schemaVersion: number;
+            /** @description JSON Schema (draft 2020-12) of the whole event as EventBridge delivers it (`source`, `detail-type`, `detail`…); `properties.detail` is the detail alone */
+            schema: {
+                [key: string]: unknown;
+            };
+            /** @description An EventBridge event pattern matching exactly this event; add `detail` filters as needed */
+            pattern: {
+                source: string[];
+                "detail-type": string[];
+            };
+        };
         Entity: {
             id: string;
             type: components["schemas"]["EntityType"];
@@ -792,6 +829,37 @@ export interface operations {
                     "application/json": {
                         [key: string]: unknown;
                     };
+                };
+            };
+            /** @description RATE_LIMITED: over the stage's throttle (any route) or the tenant's rate or daily quota (routes with a token); retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getEventCatalogue: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventCatalogue"];
                 };
             };
             /** @description RATE_LIMITED: over the stage's throttle (any route) or the tenant's rate or daily quota (routes with a token); retry after `Retry-After` seconds */
