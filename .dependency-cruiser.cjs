@@ -12,10 +12,22 @@ module.exports = {
   forbidden: [
     {
       name: 'domain-is-plain-typescript',
-      comment: 'functions/domain holds business logic only: no SDKs, no middleware, no adapters, handlers, platform or local runtime.',
+      comment:
+        'functions/domain holds business logic only: no SDKs, no middleware, no adapters, handlers, platform or local runtime.',
       severity: 'error',
       from: { path: '^functions/domain/' },
-      to: { path: ['^functions/(adapters|handlers|platform)/', '^local/', '^lib/', '@aws-sdk/', '@anthropic-ai/', '@middy/', 'aws-cdk-lib', '@aws-lambda-powertools/'] },
+      to: {
+        path: [
+          '^functions/(adapters|handlers|platform)/',
+          '^local/',
+          '^lib/',
+          '@aws-sdk/',
+          '@anthropic-ai/',
+          '@middy/',
+          'aws-cdk-lib',
+          '@aws-lambda-powertools/',
+        ],
+      },
     },
     {
       name: 'adapters-do-not-call-handlers',
@@ -32,14 +44,16 @@ module.exports = {
     },
     {
       name: 'what-deploys-never-imports-tests',
-      comment: 'Test tools, fakes and fixtures live under test/; the functions, the CDK app and the local runtime that runs the same bundles never import them, so none can reach a deployment.',
+      comment:
+        'Test tools, fakes and fixtures live under test/; the functions, the CDK app and the local runtime that runs the same bundles never import them, so none can reach a deployment.',
       severity: 'error',
       from: { path: '^(functions|schemas|lib|local|bin)/' },
       to: { path: '^test/' },
     },
     {
       name: 'schemas-are-contracts-only',
-      comment: 'schemas/ are the contracts at the edges that functions/, lib/ and local/ share: they import nothing from functions/ (what the contracts need, such as the role names, lives in schemas/).',
+      comment:
+        'schemas/ are the contracts at the edges that functions/, lib/ and local/ share: they import nothing from functions/ (what the contracts need, such as the role names, lives in schemas/).',
       severity: 'error',
       from: { path: '^schemas/' },
       to: { path: ['^functions/', '@aws-sdk/'] },
@@ -53,14 +67,19 @@ module.exports = {
     },
     {
       name: 'platform-spec-is-pure-data',
-      comment: 'The spec modules import only one another and schemas/, so lib/ reaches no adapter, domain or runtime code through them.',
+      comment:
+        'The spec modules import only one another and schemas/, so lib/ reaches no adapter, domain or runtime code through them.',
       severity: 'error',
       from: { path: PLATFORM_SPEC_PATH },
-      to: { path: ['^functions/', '^local/', '^lib/', '^bin/', '^scripts/', '@aws-sdk/', 'aws-cdk-lib'], pathNot: PLATFORM_SPEC_PATH },
+      to: {
+        path: ['^functions/', '^local/', '^lib/', '^bin/', '^scripts/', '@aws-sdk/', 'aws-cdk-lib'],
+        pathNot: PLATFORM_SPEC_PATH,
+      },
     },
     {
       name: 'resolution-engine-below-its-use-cases',
-      comment: 'The identity-resolution engine (standardising, comparing, blocking, scoring, clustering, golden records) is computation over records in memory; the use cases, the store port and the stored model above it use the engine, never the reverse.',
+      comment:
+        'The identity-resolution engine (standardising, comparing, blocking, scoring, clustering, golden records) is computation over records in memory; the use cases, the store port and the stored model above it use the engine, never the reverse.',
       severity: 'error',
       from: { path: '^functions/domain/resolution/engine/' },
       to: { path: '^functions/domain/resolution/', pathNot: '^functions/domain/resolution/engine/' },

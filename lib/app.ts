@@ -25,7 +25,9 @@ export function createModosApp(props: AppProps = {}): ModosApp {
   const app = new App(props);
   const config = stageConfigFromContext((key) => app.node.tryGetContext(key));
   const stack = new ModosStack(app, config.stackName, { config, projectRoot: PROJECT_ROOT });
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true, writeSuppressionsToCloudFormation: true }));
+  Validations.of(app).addPlugins(
+    new AwsSolutionsChecks(app, { verbose: true, writeSuppressionsToCloudFormation: true }),
+  );
   return { app, stack, config };
 }
 

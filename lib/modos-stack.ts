@@ -1,7 +1,16 @@
 import { CfnOutput, RemovalPolicy, Stack, Tags, type StackProps } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { EVENT_RULES, FUNCTIONS, ROUTES, STATE_MACHINES, STREAM_CONSUMERS, stateMachineAccessOf, type FunctionName, type FunctionSpec } from '../functions/platform/manifest.js';
+import {
+  EVENT_RULES,
+  FUNCTIONS,
+  ROUTES,
+  STATE_MACHINES,
+  STREAM_CONSUMERS,
+  stateMachineAccessOf,
+  type FunctionName,
+  type FunctionSpec,
+} from '../functions/platform/manifest.js';
 import { CallbackKey } from './constructs/callback-key.js';
 import { ModosFunction } from './constructs/modos-function.js';
 import { ObjectStore } from './constructs/object-store.js';
@@ -114,7 +123,8 @@ export class ModosStack extends Stack {
     });
 
     const authorizer = (Object.values(FUNCTIONS) as FunctionSpec[]).filter((s) => s.jwt);
-    if (authorizer.length !== 1 || !authorizer[0]) throw new Error('the manifest must declare exactly one function with jwt: true (the authorizer)');
+    if (authorizer.length !== 1 || !authorizer[0])
+      throw new Error('the manifest must declare exactly one function with jwt: true (the authorizer)');
     this.platformApi = new PlatformApi(this, 'Http', {
       stage: config.stage,
       routes: ROUTES,
@@ -135,11 +145,18 @@ export class ModosStack extends Stack {
     this.publicApiUrl = config.publicApiUrl ?? this.platformApi.stageUrl;
     for (const f of this.functions.values()) if (f.spec.callbackKey) f.bindPublicApiUrl(this.publicApiUrl);
 
-    new CfnOutput(this, 'ApiUrl', { value: this.platformApi.api.url, description: 'Base URL of the stage API (append api/v1/...)' });
+    new CfnOutput(this, 'ApiUrl', {
+      value: this.platformApi.api.url,
+      description: 'Base URL of the stage API (append api/v1/...)',
+    });
     new CfnOutput(this, 'TableName', { value: this.table.table.tableName });
     new CfnOutput(this, 'BucketName', { value: this.store.bucket.bucketName });
     new CfnOutput(this, 'EventBusName', { value: this.platformBus.bus.eventBusName });
-    for (const [name, sm] of this.stateMachines) new CfnOutput(this, `${name}StateMachineArn`, { value: sm.stateMachine.stateMachineArn });
-    new CfnOutput(this, 'CallbackKeySecretArn', { value: this.callbackKey.secret.secretArn, description: 'HMAC key of approval callback links (rotation: docs/deploy.md)' });
+    for (const [name, sm] of this.stateMachines)
+      new CfnOutput(this, `${name}StateMachineArn`, { value: sm.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'CallbackKeySecretArn', {
+      value: this.callbackKey.secret.secretArn,
+      description: 'HMAC key of approval callback links (rotation: docs/deploy.md)',
+    });
   }
 }

@@ -81,7 +81,9 @@ function int(get: ContextReader, key: string, fallback: number, min: number, max
   if (v === undefined || v === null || v === '') return fallback;
   const n = typeof v === 'number' ? v : Number(v);
   if (!Number.isInteger(n) || n < min || n > max) {
-    throw new StageConfigError(`context "${key}" must be an integer between ${min} and ${max}, got ${JSON.stringify(v)}`);
+    throw new StageConfigError(
+      `context "${key}" must be an integer between ${min} and ${max}, got ${JSON.stringify(v)}`,
+    );
   }
   return n;
 }
@@ -93,7 +95,8 @@ function httpsUrl(key: string, value: string): string {
   } catch {
     throw new StageConfigError(`context "${key}" must be a URL, got ${JSON.stringify(value)}`);
   }
-  if (url.protocol !== 'https:') throw new StageConfigError(`context "${key}" must be an https:// URL, got ${JSON.stringify(value)}`);
+  if (url.protocol !== 'https:')
+    throw new StageConfigError(`context "${key}" must be an https:// URL, got ${JSON.stringify(value)}`);
   return value;
 }
 
@@ -101,7 +104,9 @@ function httpsUrl(key: string, value: string): string {
 function baseUrl(key: string, value: string): string {
   const url = new URL(httpsUrl(key, value));
   if (url.search || url.hash || url.username || url.password) {
-    throw new StageConfigError(`context "${key}" must be a plain base URL (no query, fragment or credentials), got ${JSON.stringify(value)}`);
+    throw new StageConfigError(
+      `context "${key}" must be a plain base URL (no query, fragment or credentials), got ${JSON.stringify(value)}`,
+    );
   }
   return value;
 }
@@ -113,10 +118,16 @@ function tenantList(get: ContextReader): string[] {
   const raw = get('tenants');
   if (raw === undefined || raw === null || raw === '') return [];
   const list = Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(',') : undefined;
-  if (!list) throw new StageConfigError(`context "tenants" must be a comma-separated list of tenant ids, got ${JSON.stringify(raw)}`);
+  if (!list)
+    throw new StageConfigError(
+      `context "tenants" must be a comma-separated list of tenant ids, got ${JSON.stringify(raw)}`,
+    );
   const ids = list.map((t) => String(t).trim()).filter(Boolean);
   const bad = ids.find((t) => !TENANT_ID.test(t));
-  if (bad !== undefined) throw new StageConfigError(`context "tenants": ${JSON.stringify(bad)} is not a tenant id (1-64 characters of A-Z, a-z, 0-9, _ or -)`);
+  if (bad !== undefined)
+    throw new StageConfigError(
+      `context "tenants": ${JSON.stringify(bad)} is not a tenant id (1-64 characters of A-Z, a-z, 0-9, _ or -)`,
+    );
   if (new Set(ids).size !== ids.length) throw new StageConfigError('context "tenants" lists a tenant twice');
   return ids;
 }
@@ -150,12 +161,16 @@ export function stageConfigFromContext(get: ContextReader): StageConfig {
   }
   const logLevel = (str(get, 'logLevel') ?? 'INFO').toUpperCase();
   if (!['DEBUG', 'INFO', 'WARN', 'ERROR'].includes(logLevel)) {
-    throw new StageConfigError(`context "logLevel" must be DEBUG, INFO, WARN or ERROR, got ${JSON.stringify(logLevel)}`);
+    throw new StageConfigError(
+      `context "logLevel" must be DEBUG, INFO, WARN or ERROR, got ${JSON.stringify(logLevel)}`,
+    );
   }
   const isDev = stage === DEFAULT_STAGE;
   const tenants = tenantList(get);
   if (!tenants.length && !isDev) {
-    throw new StageConfigError(`stage "${stage}" needs the tenants it serves, for per-tenant rate limits: -c tenants=<id>[,<id>...]`);
+    throw new StageConfigError(
+      `stage "${stage}" needs the tenants it serves, for per-tenant rate limits: -c tenants=<id>[,<id>...]`,
+    );
   }
   const publicApiUrl = str(get, 'publicApiUrl');
   return {

@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { APIGatewayAuthorizerResult, APIGatewayProxyEvent, APIGatewayProxyResult, APIGatewayTokenAuthorizerEvent, Context } from 'aws-lambda';
+import type {
+  APIGatewayAuthorizerResult,
+  APIGatewayProxyEvent,
+  APIGatewayProxyResult,
+  APIGatewayTokenAuthorizerEvent,
+  Context,
+} from 'aws-lambda';
 import type { RouteSpec } from '../functions/platform/manifest.js';
 import type { TenantRateLimiter } from './rate-limiter.js';
 
@@ -78,7 +84,14 @@ export class LocalApiServer {
       this.handle(req, res).catch((error) => {
         const r = gatewayError(500, 'INTERNAL_ERROR', 'internal error', 'local');
         res.writeHead(r.statusCode, r.headers).end(r.body);
-        console.error(JSON.stringify({ level: 'ERROR', message: 'local api failure', errorName: (error as Error)?.name, frames: (error as Error)?.stack?.split('\n').slice(0, 4).join(' | ') }));
+        console.error(
+          JSON.stringify({
+            level: 'ERROR',
+            message: 'local api failure',
+            errorName: (error as Error)?.name,
+            frames: (error as Error)?.stack?.split('\n').slice(0, 4).join(' | '),
+          }),
+        );
       });
     });
     this.server.keepAliveTimeout = 65_000;
@@ -131,7 +144,11 @@ export class LocalApiServer {
     if (!route) {
       // Drain the body so keep-alive connections stay usable.
       for await (const _ of req) void _;
-      return send(onPath.length ? gatewayError(405, 'METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${url.pathname}`, requestId) : gatewayError(404, 'NOT_FOUND', `no route for ${url.pathname}`, requestId));
+      return send(
+        onPath.length
+          ? gatewayError(405, 'METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${url.pathname}`, requestId)
+          : gatewayError(404, 'NOT_FOUND', `no route for ${url.pathname}`, requestId),
+      );
     }
     const max = this.options.maxBodyBytes ?? 10 * 1024 * 1024;
     const chunks: Buffer[] = [];
@@ -156,7 +173,8 @@ export class LocalApiServer {
       // The identity source is the header's last value, as API Gateway passes it to a TOKEN authorizer.
       const token = headers.authorization ?? '';
       // API Gateway's identity validation: a token of another shape is refused before the authorizer runs.
-      if (this.options.tokenPattern && !this.options.tokenPattern.test(token)) return send(gatewayError(401, 'UNAUTHORIZED', 'Unauthorized', requestId));
+      if (this.options.tokenPattern && !this.options.tokenPattern.test(token))
+        return send(gatewayError(401, 'UNAUTHORIZED', 'Unauthorized', requestId));
       const cached = this.authCache.get(token);
       if (cached && cached.until > Date.now()) {
         authorizer = cached.context;
@@ -175,7 +193,10 @@ export class LocalApiServer {
       if (this.options.rateLimiter && usageKey) {
         const decision = this.options.rateLimiter.take(usageKey);
         if (!decision.allowed) {
-          const r = decision.reason === 'quota' ? gatewayError(429, 'RATE_LIMITED', 'daily request quota exceeded', requestId) : gatewayError(429, 'RATE_LIMITED', 'Too many requests', requestId);
+          const r =
+            decision.reason === 'quota'
+              ? gatewayError(429, 'RATE_LIMITED', 'daily request quota exceeded', requestId)
+              : gatewayError(429, 'RATE_LIMITED', 'Too many requests', requestId);
           return send({ ...r, headers: { ...r.headers, 'retry-after': String(decision.retryAfterSeconds) } });
         }
       }
@@ -209,7 +230,10 @@ export class LocalApiServer {
         authorizer,
         protocol: 'HTTP/1.1',
         httpMethod: route.spec.method,
-        identity: { sourceIp: req.socket.remoteAddress ?? '127.0.0.1', userAgent: headers['user-agent'] ?? null } as APIGatewayProxyEvent['requestContext']['identity'],
+        identity: {
+          sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+          userAgent: headers['user-agent'] ?? null,
+        } as APIGatewayProxyEvent['requestContext']['identity'],
         path: `/${this.options.stage}${url.pathname}`,
         stage: this.options.stage,
         requestId,
@@ -225,7 +249,16 @@ export class LocalApiServer {
       if (!result || typeof result.statusCode !== 'number') throw new Error('malformed Lambda proxy response');
     } catch (error) {
       // A function error, timeout or crash: API Gateway answers 502 (its DEFAULT_5XX response).
-      console.error(JSON.stringify({ level: 'ERROR', message: 'integration failed', function: route.spec.function, requestId, errorName: (error as Error)?.name, error: (error as Error)?.message }));
+      console.error(
+        JSON.stringify({
+          level: 'ERROR',
+          message: 'integration failed',
+          function: route.spec.function,
+          requestId,
+          errorName: (error as Error)?.name,
+          error: (error as Error)?.message,
+        }),
+      );
       return send(gatewayError(502, 'INTERNAL_ERROR', 'internal error', requestId));
     }
     send(result);

@@ -51,7 +51,10 @@ export class CorruptJsonLinesError extends Error {
     readonly line: number,
     options?: { cause?: unknown },
   ) {
-    super(`${file}:${line} is not a JSON line; the file was changed by something other than the local runtime`, options);
+    super(
+      `${file}:${line} is not a JSON line; the file was changed by something other than the local runtime`,
+      options,
+    );
   }
 }
 

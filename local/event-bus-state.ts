@@ -88,4 +88,5 @@ export function busStateFiles(stateDir: string) {
 }
 
 /** A human name of a target: `function:ResolveEntity`, `log`. */
-export const targetName = (target: DeliveryTarget): string => (target.kind === 'function' ? `function:${target.function}` : target.kind);
+export const targetName = (target: DeliveryTarget): string =>
+  target.kind === 'function' ? `function:${target.function}` : target.kind;

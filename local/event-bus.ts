@@ -119,7 +119,10 @@ export class LocalEventBus {
       res.end(JSON.stringify(body));
     };
     if (target !== 'AWSEvents.PutEvents') {
-      return reply(400, { __type: 'UnknownOperationException', message: `operation ${target || '(none)'} is not supported by the local bus` });
+      return reply(400, {
+        __type: 'UnknownOperationException',
+        message: `operation ${target || '(none)'} is not supported by the local bus`,
+      });
     }
     let input: { Entries?: Array<Record<string, unknown>> };
     try {
@@ -132,7 +135,10 @@ export class LocalEventBus {
       return reply(400, { __type: 'ValidationException', message: 'Entries must hold 1 to 10 items' });
     }
     if (entries.reduce((n, e) => n + entrySize(e as Parameters<typeof entrySize>[0]), 0) > MAX_REQUEST_BYTES) {
-      return reply(400, { __type: 'ValidationException', message: 'Total size of the entries in the request is over the limit.' });
+      return reply(400, {
+        __type: 'ValidationException',
+        message: 'Total size of the entries in the request is over the limit.',
+      });
     }
     const parsed = entries.map((e) => this.toEvent(e));
     const events = parsed.filter((p): p is BusEvent => 'id' in p);
@@ -140,7 +146,9 @@ export class LocalEventBus {
       // Acknowledged only once journalled (fsynced): a crash from here on loses none of these events.
       await this.deliveries.accept(events.map((event) => ({ event, targets: this.targetsOf(event) })));
     } catch {
-      const failed = parsed.map((p) => ('id' in p ? { ErrorCode: 'InternalFailure', ErrorMessage: 'The event could not be journalled.' } : p));
+      const failed = parsed.map((p) =>
+        'id' in p ? { ErrorCode: 'InternalFailure', ErrorMessage: 'The event could not be journalled.' } : p,
+      );
       return reply(200, { FailedEntryCount: failed.length, Entries: failed });
     }
     for (const event of events) for (const listener of this.listeners) listener(event);
@@ -149,13 +157,25 @@ export class LocalEventBus {
   }
 
   private targetsOf(event: BusEvent) {
-    return this.rules.filter((r) => r.matches(event as unknown as Record<string, unknown>)).map((r) => ({ rule: r.spec.name, target: r.spec.target }));
+    return this.rules
+      .filter((r) => r.matches(event as unknown as Record<string, unknown>))
+      .map((r) => ({ rule: r.spec.name, target: r.spec.target }));
   }
 
   private toEvent(entry: Record<string, unknown>): BusEvent | { ErrorCode: string; ErrorMessage: string } {
-    const { Source, DetailType, Detail, EventBusName, Resources, Time } = entry as Record<string, string | string[] | undefined>;
-    if (EventBusName && EventBusName !== this.options.busName && !String(EventBusName).endsWith(`/${this.options.busName}`)) {
-      return { ErrorCode: 'ResourceNotFoundException', ErrorMessage: `Event bus ${String(EventBusName)} does not exist.` };
+    const { Source, DetailType, Detail, EventBusName, Resources, Time } = entry as Record<
+      string,
+      string | string[] | undefined
+    >;
+    if (
+      EventBusName &&
+      EventBusName !== this.options.busName &&
+      !String(EventBusName).endsWith(`/${this.options.busName}`)
+    ) {
+      return {
+        ErrorCode: 'ResourceNotFoundException',
+        ErrorMessage: `Event bus ${String(EventBusName)} does not exist.`,
+      };
     }
     if (typeof Source !== 'string' || typeof DetailType !== 'string' || typeof Detail !== 'string') {
       return { ErrorCode: 'InvalidArgument', ErrorMessage: 'Source, DetailType and Detail are required.' };
@@ -175,7 +195,10 @@ export class LocalEventBus {
       'detail-type': DetailType,
       source: Source,
       account: this.options.account ?? '000000000000',
-      time: typeof Time === 'string' ? new Date(Time).toISOString().replace(/\.\d{3}Z$/, 'Z') : new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      time:
+        typeof Time === 'string'
+          ? new Date(Time).toISOString().replace(/\.\d{3}Z$/, 'Z')
+          : new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
       region: this.options.region ?? 'us-east-1',
       resources: Array.isArray(Resources) ? Resources : [],
       detail: detail as Record<string, unknown>,
@@ -199,7 +222,9 @@ const LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'];
 function logToStderr(entry: BusLogEntry): void {
   const threshold = LEVELS.indexOf(process.env.LOG_LEVEL ?? 'INFO');
   if (LEVELS.indexOf(entry.level) < threshold) return;
-  process.stderr.write(`${JSON.stringify({ ...entry, service: 'local-event-bus', timestamp: new Date().toISOString() })}\n`);
+  process.stderr.write(
+    `${JSON.stringify({ ...entry, service: 'local-event-bus', timestamp: new Date().toISOString() })}\n`,
+  );
 }
 
 /** Evaluates EVENT_LOG_FIELDS' JSON paths (`$.a.b`, dashes allowed) against an event. */

@@ -33,7 +33,10 @@ export interface DeadLetterFilter {
 
 export function selectDeadLetters(letters: readonly DeadLetter[], filter: DeadLetterFilter): DeadLetter[] {
   return letters.filter(
-    (l) => (!filter.rule || l.rule === filter.rule) && (!filter.ids?.length || filter.ids.includes(l.id)) && (!filter.eventId || l.event.id === filter.eventId),
+    (l) =>
+      (!filter.rule || l.rule === filter.rule) &&
+      (!filter.ids?.length || filter.ids.includes(l.id)) &&
+      (!filter.eventId || l.event.id === filter.eventId),
   );
 }
 
@@ -64,7 +67,8 @@ export function readRedriveRequests(stateDir: string, onInvalid?: (file: string)
       const file = join(dir, name);
       try {
         const body = JSON.parse(readFileSync(file, 'utf8')) as { ids?: unknown };
-        if (Array.isArray(body.ids) && body.ids.every((id) => typeof id === 'string')) return [{ file, ids: body.ids as string[] }];
+        if (Array.isArray(body.ids) && body.ids.every((id) => typeof id === 'string'))
+          return [{ file, ids: body.ids as string[] }];
       } catch {
         // reported below
       }

@@ -68,7 +68,12 @@ export class EventDeliveries {
     this.journal = new EventJournal(this.files.journal, {
       compactAfterBytes: options.compactAfterBytes,
       snapshot: () => this.pending.values(),
-      onError: (error) => this.options.log({ level: 'ERROR', message: 'event journal compaction failed', ...errorFields(describe(error)) }),
+      onError: (error) =>
+        this.options.log({
+          level: 'ERROR',
+          message: 'event journal compaction failed',
+          ...errorFields(describe(error)),
+        }),
     });
   }
 
@@ -95,14 +100,25 @@ export class EventDeliveries {
       this.redriveTimer = setTimeout(
         () =>
           void this.redrive()
-            .catch((error: unknown) => this.options.log({ level: 'ERROR', message: 'redrive failed; the request stays queued', ...errorFields(describe(error)) }))
+            .catch((error: unknown) =>
+              this.options.log({
+                level: 'ERROR',
+                message: 'redrive failed; the request stays queued',
+                ...errorFields(describe(error)),
+              }),
+            )
             .finally(() => !this.stopped && poll()),
         this.options.redrivePollMs ?? 500,
       );
       this.redriveTimer.unref();
     };
     poll();
-    if (recovered.size) this.options.log({ level: 'INFO', message: 'event deliveries recovered from the journal', pending: recovered.size });
+    if (recovered.size)
+      this.options.log({
+        level: 'INFO',
+        message: 'event deliveries recovered from the journal',
+        pending: recovered.size,
+      });
     if (!this.paused) for (const d of this.pending.values()) this.schedule(d);
   }
 
@@ -116,13 +132,29 @@ export class EventDeliveries {
    * Journals the events' deliveries (fsynced) and schedules them: when this resolves the events may be
    * acknowledged. Rejects, and delivers none of them, if the journal cannot be written.
    */
-  async accept(items: ReadonlyArray<{ event: BusEvent; targets: ReadonlyArray<{ rule: string; target: DeliveryTarget }> }>, at = Date.now()): Promise<void> {
+  async accept(
+    items: ReadonlyArray<{ event: BusEvent; targets: ReadonlyArray<{ rule: string; target: DeliveryTarget }> }>,
+    at = Date.now(),
+  ): Promise<void> {
     const deliveries: Delivery[] = [];
     const records: JournalRecord[] = [];
     for (const { event, targets } of items) {
       if (!targets.length) continue;
-      const ds = targets.map(({ rule, target }) => ({ id: randomUUID(), rule, target, event, acceptedAt: at, attempts: 0, nextAt: at }));
-      records.push({ type: 'accepted', at, event, deliveries: ds.map(({ id, rule, target }) => ({ id, rule, target })) });
+      const ds = targets.map(({ rule, target }) => ({
+        id: randomUUID(),
+        rule,
+        target,
+        event,
+        acceptedAt: at,
+        attempts: 0,
+        nextAt: at,
+      }));
+      records.push({
+        type: 'accepted',
+        at,
+        event,
+        deliveries: ds.map(({ id, rule, target }) => ({ id, rule, target })),
+      });
       deliveries.push(...ds);
     }
     if (!records.length) return;
@@ -154,7 +186,8 @@ export class EventDeliveries {
     for (;;) {
       if (this.accepting.size) await Promise.allSettled([...this.accepting]);
       const now = Date.now();
-      if (!this.paused && !this.stopped) for (const d of this.pending.values()) if (d.nextAt <= now) this.dispatch(d.id);
+      if (!this.paused && !this.stopped)
+        for (const d of this.pending.values()) if (d.nextAt <= now) this.dispatch(d.id);
       if (this.inflight.size) {
         await Promise.allSettled([...this.inflight.values()]);
         continue;
@@ -192,7 +225,14 @@ export class EventDeliveries {
     const d = this.pending.get(id);
     if (!d || this.inflight.has(id) || this.stopped) return;
     const run = this.run(d)
-      .catch((error: unknown) => this.options.log({ level: 'ERROR', message: 'event journal write failed', deliveryId: id, ...errorFields(describe(error)) }))
+      .catch((error: unknown) =>
+        this.options.log({
+          level: 'ERROR',
+          message: 'event journal write failed',
+          deliveryId: id,
+          ...errorFields(describe(error)),
+        }),
+      )
       .finally(() => this.inflight.delete(id));
     this.inflight.set(id, run);
   }
@@ -217,14 +257,34 @@ export class EventDeliveries {
     d.lastError = error;
     const nextAt = at + retryDelayMs(d.attempts, this.options.backoff, this.options.random);
     const reason: GiveUpReason | undefined =
-      d.attempts > maximumRetryAttempts ? 'retry-attempts-exhausted' : nextAt > d.acceptedAt + maximumEventAgeSeconds * 1000 ? 'maximum-event-age-exceeded' : undefined;
-    const where = { rule: d.rule, target: targetName(d.target), eventId: d.event.id, detailType: d.event['detail-type'], attempt: d.attempts, ...errorFields(error) };
+      d.attempts > maximumRetryAttempts
+        ? 'retry-attempts-exhausted'
+        : nextAt > d.acceptedAt + maximumEventAgeSeconds * 1000
+          ? 'maximum-event-age-exceeded'
+          : undefined;
+    const where = {
+      rule: d.rule,
+      target: targetName(d.target),
+      eventId: d.event.id,
+      detailType: d.event['detail-type'],
+      attempt: d.attempts,
+      ...errorFields(error),
+    };
     if (reason) return this.deadLetter(d, reason, at, where);
     d.nextAt = nextAt;
     this.options.log({ level: 'WARN', message: 'event target failed; retrying', ...where, retryInMs: nextAt - at });
     try {
       await this.journal.append([
-        { type: 'failed', id: d.id, at, attempt: d.attempts, firstAttemptAt: d.firstAttemptAt, lastAttemptAt: d.lastAttemptAt, error, nextAt },
+        {
+          type: 'failed',
+          id: d.id,
+          at,
+          attempt: d.attempts,
+          firstAttemptAt: d.firstAttemptAt,
+          lastAttemptAt: d.lastAttemptAt,
+          error,
+          nextAt,
+        },
       ]);
     } finally {
       // Retried even if the record could not be written: it only carries the attempt count across a restart.
@@ -232,7 +292,12 @@ export class EventDeliveries {
     }
   }
 
-  private async deadLetter(d: Delivery, reason: GiveUpReason, at: number, where: Record<string, unknown>): Promise<void> {
+  private async deadLetter(
+    d: Delivery,
+    reason: GiveUpReason,
+    at: number,
+    where: Record<string, unknown>,
+  ): Promise<void> {
     const iso = (ms: number) => new Date(ms).toISOString();
     const letter: DeadLetter = {
       id: d.id,
@@ -251,13 +316,25 @@ export class EventDeliveries {
     try {
       appendDeadLetter(this.options.stateDir, letter);
     } catch (error) {
-      this.options.log({ level: 'ERROR', message: 'dead-letter file write failed; retrying the delivery', ...where, ...errorFields(describe(error)) });
+      this.options.log({
+        level: 'ERROR',
+        message: 'dead-letter file write failed; retrying the delivery',
+        ...where,
+        ...errorFields(describe(error)),
+      });
       d.nextAt = at + this.options.backoff.maxMs;
       return this.schedule(d);
     }
     this.pending.delete(d.id);
     await this.journal.append([{ type: 'dead-lettered', id: d.id, at }]);
-    this.options.log({ level: 'ERROR', message: 'event target gave up; dead-lettered', ...where, reason, deadLetterId: d.id, deadLetterFile: this.files.deadLetters });
+    this.options.log({
+      level: 'ERROR',
+      message: 'event target gave up; dead-lettered',
+      ...where,
+      reason,
+      deadLetterId: d.id,
+      deadLetterFile: this.files.deadLetters,
+    });
   }
 
   /** Takes the redrive requests: each named dead letter becomes a new delivery (fresh retry policy), journalled before its dead letter is removed. */
@@ -275,10 +352,24 @@ export class EventDeliveries {
     const wanted = new Set(requests.flatMap((r) => r.ids));
     const letters = readDeadLetters(this.options.stateDir).filter((l) => wanted.has(l.id));
     const at = Date.now();
-    const deliveries: Delivery[] = letters.map((l) => ({ id: randomUUID(), rule: l.rule, target: l.target, event: l.event, acceptedAt: at, attempts: 0, nextAt: at, redriveOf: l.id }));
+    const deliveries: Delivery[] = letters.map((l) => ({
+      id: randomUUID(),
+      rule: l.rule,
+      target: l.target,
+      event: l.event,
+      acceptedAt: at,
+      attempts: 0,
+      nextAt: at,
+      redriveOf: l.id,
+    }));
     if (deliveries.length) {
       await this.journal.append(
-        deliveries.map((d) => ({ type: 'accepted', at, event: d.event, deliveries: [{ id: d.id, rule: d.rule, target: d.target, redriveOf: d.redriveOf }] })),
+        deliveries.map((d) => ({
+          type: 'accepted',
+          at,
+          event: d.event,
+          deliveries: [{ id: d.id, rule: d.rule, target: d.target, redriveOf: d.redriveOf }],
+        })),
       );
       removeDeadLetters(this.options.stateDir, new Set(letters.map((l) => l.id)));
       for (const d of deliveries) {
@@ -287,7 +378,12 @@ export class EventDeliveries {
       }
     }
     for (const r of requests) rmSync(r.file, { force: true });
-    this.options.log({ level: 'INFO', message: 'dead letters re-driven', requested: wanted.size, redriven: deliveries.length });
+    this.options.log({
+      level: 'INFO',
+      message: 'dead letters re-driven',
+      requested: wanted.size,
+      redriven: deliveries.length,
+    });
   }
 }
 

@@ -10,8 +10,22 @@ import { readJsonLines, replaceFileDurably } from './durable-files.js';
 import type { BusEvent, Delivery, DeliveryError, DeliveryTarget } from './event-bus-state.js';
 
 export type JournalRecord =
-  | { type: 'accepted'; at: number; event: BusEvent; deliveries: Array<{ id: string; rule: string; target: DeliveryTarget; redriveOf?: string }> }
-  | { type: 'failed'; id: string; at: number; attempt: number; firstAttemptAt: number; lastAttemptAt: number; error: DeliveryError; nextAt: number }
+  | {
+      type: 'accepted';
+      at: number;
+      event: BusEvent;
+      deliveries: Array<{ id: string; rule: string; target: DeliveryTarget; redriveOf?: string }>;
+    }
+  | {
+      type: 'failed';
+      id: string;
+      at: number;
+      attempt: number;
+      firstAttemptAt: number;
+      lastAttemptAt: number;
+      error: DeliveryError;
+      nextAt: number;
+    }
   | { type: 'delivered'; id: string; at: number; attempt: number }
   | { type: 'dead-lettered'; id: string; at: number };
 
@@ -30,7 +44,14 @@ export function pendingDeliveries(records: Iterable<JournalRecord>): Map<string,
       }
     } else if (r.type === 'failed') {
       const d = pending.get(r.id);
-      if (d) Object.assign(d, { attempts: r.attempt, firstAttemptAt: r.firstAttemptAt, lastAttemptAt: r.lastAttemptAt, lastError: r.error, nextAt: r.nextAt });
+      if (d)
+        Object.assign(d, {
+          attempts: r.attempt,
+          firstAttemptAt: r.firstAttemptAt,
+          lastAttemptAt: r.lastAttemptAt,
+          lastError: r.error,
+          nextAt: r.nextAt,
+        });
     } else {
       pending.delete(r.id);
       settled.add(r.id);
@@ -42,7 +63,12 @@ export function pendingDeliveries(records: Iterable<JournalRecord>): Map<string,
 /** The records that rebuild exactly these deliveries: what a compacted journal holds. */
 export function journalSnapshot(deliveries: Iterable<Delivery>): JournalRecord[] {
   return [...deliveries].flatMap((d): JournalRecord[] => [
-    { type: 'accepted', at: d.acceptedAt, event: d.event, deliveries: [{ id: d.id, rule: d.rule, target: d.target, ...(d.redriveOf ? { redriveOf: d.redriveOf } : {}) }] },
+    {
+      type: 'accepted',
+      at: d.acceptedAt,
+      event: d.event,
+      deliveries: [{ id: d.id, rule: d.rule, target: d.target, ...(d.redriveOf ? { redriveOf: d.redriveOf } : {}) }],
+    },
     ...(d.attempts > 0
       ? [
           {

@@ -26,9 +26,16 @@ export function javaMajorOf(versionOutput: string): number | undefined {
 export function requireJava(env: NodeJS.ProcessEnv = process.env): void {
   const run = spawnSync('java', ['-version'], { env, encoding: 'utf8', timeout: 4000 });
   const error = run.error as NodeJS.ErrnoException | undefined;
-  if (error?.code === 'ENOENT') throw new JavaMissingError(`DynamoDB Local needs Java ${REQUIRED_JAVA_MAJOR}+, and no \`java\` is on PATH. ${INSTALL_HINT}`);
+  if (error?.code === 'ENOENT')
+    throw new JavaMissingError(
+      `DynamoDB Local needs Java ${REQUIRED_JAVA_MAJOR}+, and no \`java\` is on PATH. ${INSTALL_HINT}`,
+    );
   if (error) throw new JavaMissingError(`\`java -version\` failed (${error.message}). ${INSTALL_HINT}`);
   const major = javaMajorOf(`${run.stderr}${run.stdout}`);
-  if (major === undefined) throw new JavaMissingError(`\`java -version\` printed no version (exit ${run.status}). ${INSTALL_HINT}`);
-  if (major < REQUIRED_JAVA_MAJOR) throw new JavaMissingError(`DynamoDB Local needs Java ${REQUIRED_JAVA_MAJOR}+, and \`java\` on PATH is Java ${major}. ${INSTALL_HINT}`);
+  if (major === undefined)
+    throw new JavaMissingError(`\`java -version\` printed no version (exit ${run.status}). ${INSTALL_HINT}`);
+  if (major < REQUIRED_JAVA_MAJOR)
+    throw new JavaMissingError(
+      `DynamoDB Local needs Java ${REQUIRED_JAVA_MAJOR}+, and \`java\` on PATH is Java ${major}. ${INSTALL_HINT}`,
+    );
 }

@@ -1,7 +1,15 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { AUTHORIZER, EVENT_RULES, FUNCTIONS, ROUTES, STATE_MACHINES, STREAM_CONSUMERS, type FunctionName } from '../functions/platform/manifest.js';
+import {
+  AUTHORIZER,
+  EVENT_RULES,
+  FUNCTIONS,
+  ROUTES,
+  STATE_MACHINES,
+  STREAM_CONSUMERS,
+  type FunctionName,
+} from '../functions/platform/manifest.js';
 import { LocalApiServer, type ProxyHandler, type TokenAuthorizer } from './api-server.js';
 import { ensureTable, startDynamoLocal } from './dynamodb.js';
 import { LocalEventBus } from './event-bus.js';
@@ -62,7 +70,13 @@ export interface LocalPlatform {
   audience: string;
   /** The local Lambda service: every function's sandboxes. */
   lambda: LocalLambdaRuntime;
-  token(req: { tenantId: string; roles: string[]; userId?: string; expiresInSeconds?: number; audience?: string }): Promise<string>;
+  token(req: {
+    tenantId: string;
+    roles: string[];
+    userId?: string;
+    expiresInSeconds?: number;
+    audience?: string;
+  }): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -81,19 +95,29 @@ function lambdaScaling(): { maxConcurrency: number; invocationsPerSandbox: numbe
     const raw = process.env[name];
     if (raw === undefined || raw === '') return fallback;
     const n = Number(raw);
-    if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got ${JSON.stringify(raw)}`);
+    if (!Number.isInteger(n) || n < 1)
+      throw new Error(`${name} must be a positive integer, got ${JSON.stringify(raw)}`);
     return n;
   };
-  return { maxConcurrency: read('MODOS_LAMBDA_SANDBOXES', 1), invocationsPerSandbox: read('MODOS_LAMBDA_PER_SANDBOX', 64) };
+  return {
+    maxConcurrency: read('MODOS_LAMBDA_SANDBOXES', 1),
+    invocationsPerSandbox: read('MODOS_LAMBDA_PER_SANDBOX', 64),
+  };
 }
 
 /** The CDK context of cdk.json: the stage configuration the local platform shares with the stack. */
 function stageContext(): Record<string, unknown> {
-  return (JSON.parse(readFileSync(join(ROOT, 'cdk.json'), 'utf8')) as { context?: Record<string, unknown> }).context ?? {};
+  return (
+    (JSON.parse(readFileSync(join(ROOT, 'cdk.json'), 'utf8')) as { context?: Record<string, unknown> }).context ?? {}
+  );
 }
 
 /** Every function of the manifest as a local Lambda: its module, its environment, memory and timeout. */
-function localFunctions(mode: 'bundles' | 'source', bundles: Record<FunctionName, string> | undefined, values: LocalBindingValues): Record<string, LocalFunctionConfig> {
+function localFunctions(
+  mode: 'bundles' | 'source',
+  bundles: Record<FunctionName, string> | undefined,
+  values: LocalBindingValues,
+): Record<string, LocalFunctionConfig> {
   return Object.fromEntries(
     (Object.keys(FUNCTIONS) as FunctionName[]).map((name) => {
       const spec = FUNCTIONS[name];
@@ -126,7 +150,8 @@ function dataSecret(dataDir: string, file: string, bytes: number): string {
 function localStateMachines() {
   return STATE_MACHINES.map((sm) => {
     let text = readFileSync(join(ROOT, sm.definitionFile), 'utf8');
-    for (const [placeholder, fn] of Object.entries(sm.functions)) text = text.replaceAll(`\${${placeholder}}`, FUNCTIONS[fn].name);
+    for (const [placeholder, fn] of Object.entries(sm.functions))
+      text = text.replaceAll(`\${${placeholder}}`, FUNCTIONS[fn].name);
     if (/\$\{\w+\}/.test(text)) throw new Error(`${sm.definitionFile} has a placeholder the manifest does not map`);
     return { name: sm.name, definition: JSON.parse(text) as object };
   });
@@ -166,7 +191,9 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Loca
       startObjectStore({ bucketName, ...(options.inMemory ? {} : { dir: join(dataDir, 's3') }) }).then(
         (s) => (step('s3'), s),
       ),
-      mode === 'bundles' ? ensureBundles().then((b) => (step(b.cached ? 'bundles (cached)' : 'bundles'), b)) : undefined,
+      mode === 'bundles'
+        ? ensureBundles().then((b) => (step(b.cached ? 'bundles (cached)' : 'bundles'), b))
+        : undefined,
     ]);
     stops.push(() => dynamo.stop());
     stops.push(() => s3.stop());
@@ -195,9 +222,15 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Loca
 
     // The API listens first (requests wait for `ready`), so its URL is known to the functions'
     // environment (callback links) before any sandbox starts. API Gateway invokes functions synchronously.
-    const resolveHandler = async (name: string): Promise<ProxyHandler> => (event, context) => invoke(name, event) as ReturnType<ProxyHandler>;
-    const loadAuthorizer = async (): Promise<TokenAuthorizer> => (event) => invoke(AUTHORIZER.function, event) as ReturnType<TokenAuthorizer>;
-    const rateLimiter = new TenantRateLimiter(options.tenantLimits ?? localTenantLimits(tenantLimitsFromContext((key) => stageContext()[key])));
+    const resolveHandler =
+      async (name: string): Promise<ProxyHandler> =>
+      (event, context) =>
+        invoke(name, event) as ReturnType<ProxyHandler>;
+    const loadAuthorizer = async (): Promise<TokenAuthorizer> => (event) =>
+      invoke(AUTHORIZER.function, event) as ReturnType<TokenAuthorizer>;
+    const rateLimiter = new TenantRateLimiter(
+      options.tenantLimits ?? localTenantLimits(tenantLimitsFromContext((key) => stageContext()[key])),
+    );
     const api = new LocalApiServer({
       routes: ROUTES,
       stage,
@@ -232,10 +265,18 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Loca
       stateMachineArns: Object.fromEntries(STATE_MACHINES.map((m) => [m.name, stepFunctions.stateMachineArn(m.name)])),
       callbackKey,
       publicApiUrl: url,
-      endpoints: { dynamodb: (await options.functionsDynamoEndpoint?.(dynamo.endpoint)) ?? dynamo.endpoint, s3: s3.address, eventbridge: busEndpoint, sfn: sfnEndpoint },
+      endpoints: {
+        dynamodb: (await options.functionsDynamoEndpoint?.(dynamo.endpoint)) ?? dynamo.endpoint,
+        s3: s3.address,
+        eventbridge: busEndpoint,
+        sfn: sfnEndpoint,
+      },
       developmentEnv: { ALLOW_HTTP_LOOPBACK_WEBHOOKS: 'true', LOOPBACK_WEBHOOK_PORTS: loopbackWebhookPorts },
     };
-    lambda = new LocalLambdaRuntime({ functions: localFunctions(mode, bundles?.files, bindingValues), ...lambdaScaling() });
+    lambda = new LocalLambdaRuntime({
+      functions: localFunctions(mode, bundles?.files, bindingValues),
+      ...lambdaScaling(),
+    });
     markLambdaReady(lambda);
     // The platform's own process (tests, scripts and benches that read the table beside the API) gets
     // the same settings; functions never see this environment, only their own.
@@ -272,14 +313,31 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Loca
       const checkpoint = join(dataDir, `stream-checkpoint-${consumer.function}${suffix}.json`);
       // Data folders from before per-consumer checkpoints kept the outbox publisher's position here.
       const legacy = join(dataDir, `stream-checkpoint${suffix}.json`);
-      if (consumer.function === 'OutboxPublisher' && existsSync(legacy) && !existsSync(checkpoint)) renameSync(legacy, checkpoint);
-      const poller = new LocalStreamPoller(dynamo.client, dynamo.endpoint, tableName, ((event) => invoke(consumer.function, event)) as StreamHandler, checkpoint, {
-        filter: consumer.filter,
-        retryAttempts: consumer.retryAttempts,
-        onFailureFile: join(dataDir, `stream-on-failure-${consumer.function}.jsonl`),
-        intervalMs: options.streamPollMs ?? Number(process.env.MODOS_STREAM_POLL_MS ?? 50),
-        onError: (e) => console.error(JSON.stringify({ level: 'ERROR', message: 'stream poll failed', function: consumer.function, errorName: (e as Error)?.name, error: (e as Error)?.message })),
-      });
+      if (consumer.function === 'OutboxPublisher' && existsSync(legacy) && !existsSync(checkpoint))
+        renameSync(legacy, checkpoint);
+      const poller = new LocalStreamPoller(
+        dynamo.client,
+        dynamo.endpoint,
+        tableName,
+        ((event) => invoke(consumer.function, event)) as StreamHandler,
+        checkpoint,
+        {
+          filter: consumer.filter,
+          retryAttempts: consumer.retryAttempts,
+          onFailureFile: join(dataDir, `stream-on-failure-${consumer.function}.jsonl`),
+          intervalMs: options.streamPollMs ?? Number(process.env.MODOS_STREAM_POLL_MS ?? 50),
+          onError: (e) =>
+            console.error(
+              JSON.stringify({
+                level: 'ERROR',
+                message: 'stream poll failed',
+                function: consumer.function,
+                errorName: (e as Error)?.name,
+                error: (e as Error)?.message,
+              }),
+            ),
+        },
+      );
       await poller.start();
       stops.push(() => poller.stop());
       pollers.set(consumer.function, poller);

@@ -1,6 +1,8 @@
 import type { TenantLimits } from '../functions/platform/tenant-limits.js';
 
-export type RateDecision = { allowed: true } | { allowed: false; retryAfterSeconds: number; reason: 'throttled' | 'quota' };
+export type RateDecision =
+  | { allowed: true }
+  | { allowed: false; retryAfterSeconds: number; reason: 'throttled' | 'quota' };
 
 interface Bucket {
   tokens: number;
@@ -41,7 +43,11 @@ export class TenantRateLimiter {
       return { allowed: false, reason: 'quota', retryAfterSeconds: Math.max(1, Math.ceil((nextDay - now) / 1000)) };
     }
     if (b.tokens < 1) {
-      return { allowed: false, reason: 'throttled', retryAfterSeconds: Math.max(1, Math.ceil((1 - b.tokens) / this.limits.ratePerSecond)) };
+      return {
+        allowed: false,
+        reason: 'throttled',
+        retryAfterSeconds: Math.max(1, Math.ceil((1 - b.tokens) / this.limits.ratePerSecond)),
+      };
     }
     b.tokens -= 1;
     b.used += 1;
@@ -53,7 +59,10 @@ export class TenantRateLimiter {
  * The local platform's limits: the stage configuration's (cdk.json context, the same reader the CDK
  * stack uses), overridden by `MODOS_TENANT_RATE=<requests/s>` and `MODOS_TENANT_BURST=<n>`.
  */
-export function localTenantLimits(fromStage: TenantLimits, env: Record<string, string | undefined> = process.env): TenantLimits {
+export function localTenantLimits(
+  fromStage: TenantLimits,
+  env: Record<string, string | undefined> = process.env,
+): TenantLimits {
   const read = (name: string, fallback: number) => {
     const raw = env[name];
     if (raw === undefined || raw === '') return fallback;
@@ -61,5 +70,9 @@ export function localTenantLimits(fromStage: TenantLimits, env: Record<string, s
     if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, got ${JSON.stringify(raw)}`);
     return n;
   };
-  return { ...fromStage, ratePerSecond: read('MODOS_TENANT_RATE', fromStage.ratePerSecond), burst: read('MODOS_TENANT_BURST', fromStage.burst) };
+  return {
+    ...fromStage,
+    ratePerSecond: read('MODOS_TENANT_RATE', fromStage.ratePerSecond),
+    burst: read('MODOS_TENANT_BURST', fromStage.burst),
+  };
 }

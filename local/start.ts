@@ -7,7 +7,10 @@ const t0 = Date.now();
 const platform = await startPlatform({
   onProgress: (step, ms) => process.stderr.write(`  ${step.padEnd(8)} ready after ${ms} ms\n`),
 }).catch((error: Error & { code?: string }) => {
-  const hint = error.code === 'EADDRINUSE' ? ` (another process uses the port: set PORT to a free one, e.g. PORT=3001 npm start)` : '';
+  const hint =
+    error.code === 'EADDRINUSE'
+      ? ` (another process uses the port: set PORT to a free one, e.g. PORT=3001 npm start)`
+      : '';
   process.stderr.write(`modos failed to start: ${error.message}${hint}\n`);
   process.exit(1);
 });

@@ -56,14 +56,20 @@ export class LocalStreamPoller {
     } = {},
   ) {
     this.accepts = options.filter ? compileEventPattern(options.filter) : () => true;
-    this.streams = new DynamoDBStreamsClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    this.streams = new DynamoDBStreamsClient({
+      endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
   }
 
   async start(): Promise<void> {
     const table = await this.dynamo.send(new DescribeTableCommand({ TableName: this.tableName }));
     const streamArn = table.Table?.LatestStreamArn;
     if (!streamArn) throw new Error(`table ${this.tableName} has no stream`);
-    const saved = existsSync(this.checkpointFile) ? (JSON.parse(readFileSync(this.checkpointFile, 'utf8')) as Checkpoint) : undefined;
+    const saved = existsSync(this.checkpointFile)
+      ? (JSON.parse(readFileSync(this.checkpointFile, 'utf8')) as Checkpoint)
+      : undefined;
     this.checkpoint = saved?.streamArn === streamArn ? saved : { streamArn, shards: {} };
     const loop = async () => {
       if (this.stopped) return;
@@ -91,7 +97,9 @@ export class LocalStreamPoller {
     const shards: Shard[] = [];
     let exclusiveStart: string | undefined;
     do {
-      const d = await this.streams.send(new DescribeStreamCommand({ StreamArn: cp.streamArn, ExclusiveStartShardId: exclusiveStart }));
+      const d = await this.streams.send(
+        new DescribeStreamCommand({ StreamArn: cp.streamArn, ExclusiveStartShardId: exclusiveStart }),
+      );
       shards.push(...(d.StreamDescription?.Shards ?? []));
       exclusiveStart = d.StreamDescription?.LastEvaluatedShardId;
     } while (exclusiveStart);
@@ -114,7 +122,9 @@ export class LocalStreamPoller {
       return out.ShardIterator;
     } catch (error) {
       if (error instanceof TrimmedDataAccessException) {
-        const out = await this.streams.send(new GetShardIteratorCommand({ StreamArn: cp.streamArn, ShardId: shardId, ShardIteratorType: 'TRIM_HORIZON' }));
+        const out = await this.streams.send(
+          new GetShardIteratorCommand({ StreamArn: cp.streamArn, ShardId: shardId, ShardIteratorType: 'TRIM_HORIZON' }),
+        );
         return out.ShardIterator;
       }
       throw error;
@@ -128,7 +138,9 @@ export class LocalStreamPoller {
     while (iterator) {
       let out;
       try {
-        out = await this.streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: this.options.batchSize ?? 100 }));
+        out = await this.streams.send(
+          new GetRecordsCommand({ ShardIterator: iterator, Limit: this.options.batchSize ?? 100 }),
+        );
       } catch (error) {
         if (error instanceof ExpiredIteratorException) {
           iterator = await this.iteratorFor(cp, shardId);
@@ -151,7 +163,11 @@ export class LocalStreamPoller {
         this.failures.set(shardId, { sequence: firstFailure, count });
         if (count > (this.options.retryAttempts ?? Infinity)) {
           // Retries exhausted: the record goes to the on-failure file and the shard moves past it.
-          if (this.options.onFailureFile) appendFileSync(this.options.onFailureFile, JSON.stringify({ shardId, sequenceNumber: firstFailure, attempts: count, record: records[idx] }) + '\n');
+          if (this.options.onFailureFile)
+            appendFileSync(
+              this.options.onFailureFile,
+              JSON.stringify({ shardId, sequenceNumber: firstFailure, attempts: count, record: records[idx] }) + '\n',
+            );
           this.failures.delete(shardId);
           this.save(cp, shardId, firstFailure);
         } else {
@@ -186,7 +202,8 @@ function orderParentsFirst(shards: Shard[]): Shard[] {
   const visit = (s: Shard) => {
     if (done.has(s.ShardId!)) return;
     done.add(s.ShardId!);
-    const parent = s.ParentShardId && ids.has(s.ParentShardId) ? shards.find((p) => p.ShardId === s.ParentShardId) : undefined;
+    const parent =
+      s.ParentShardId && ids.has(s.ParentShardId) ? shards.find((p) => p.ShardId === s.ParentShardId) : undefined;
     if (parent) visit(parent);
     out.push(s);
   };
@@ -206,7 +223,9 @@ function toLambdaEvent(records: StreamRecord[], streamArn: string): DynamoDBStre
       eventSourceARN: streamArn,
       dynamodb: {
         ...r.dynamodb,
-        ApproximateCreationDateTime: r.dynamodb?.ApproximateCreationDateTime ? r.dynamodb.ApproximateCreationDateTime.getTime() / 1000 : undefined,
+        ApproximateCreationDateTime: r.dynamodb?.ApproximateCreationDateTime
+          ? r.dynamodb.ApproximateCreationDateTime.getTime() / 1000
+          : undefined,
       } as NonNullable<DynamoDBStreamEvent['Records'][number]['dynamodb']>,
     })),
   };

@@ -24,7 +24,8 @@ export function webhookDevPorts(spec?: string, exclude: Iterable<number> = []): 
 }
 
 /** The same, as the LOOPBACK_WEBHOOK_PORTS text. */
-export const webhookDevPortList = (spec?: string, exclude: Iterable<number> = []): string => formatPortList(webhookDevPorts(spec, exclude));
+export const webhookDevPortList = (spec?: string, exclude: Iterable<number> = []): string =>
+  formatPortList(webhookDevPorts(spec, exclude));
 
 /**
  * Listens on a free development port (tried in random order, so receivers of concurrent test runs
@@ -47,5 +48,7 @@ export async function listenOnWebhookDevPort(server: Server, host = '127.0.0.1',
     });
     if (bound) return port;
   }
-  throw new Error(`no free webhook development port on ${host} (MODOS_WEBHOOK_DEV_PORTS=${formatPortList(candidates)})`);
+  throw new Error(
+    `no free webhook development port on ${host} (MODOS_WEBHOOK_DEV_PORTS=${formatPortList(candidates)})`,
+  );
 }

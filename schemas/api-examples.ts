@@ -95,14 +95,24 @@ export const EXECUTION_EXAMPLE = {
   workflowVersion: 1,
   status: 'WAITING_FOR_APPROVAL',
   input: EXECUTE_WORKFLOW_EXAMPLE.input,
-  steps: [{ id: REVIEW_STEP.id, tool: REVIEW_STEP.tool, status: 'WAITING_FOR_APPROVAL', attempts: 0, approvalId: APPROVAL_ID }],
+  steps: [
+    {
+      id: REVIEW_STEP.id,
+      tool: REVIEW_STEP.tool,
+      status: 'WAITING_FOR_APPROVAL',
+      attempts: 0,
+      approvalId: APPROVAL_ID,
+    },
+  ],
   startedAt: '2025-01-15T09:32:00.000Z',
   updatedAt: '2025-01-15T09:32:01.000Z',
   startedBy: 'user-ada',
   redrives: 0,
 } satisfies z.output<typeof Execution>;
 
-export const DECISION_EXAMPLE = { comment: 'Checked against the signed contract' } satisfies z.input<typeof DecisionRequest>;
+export const DECISION_EXAMPLE = { comment: 'Checked against the signed contract' } satisfies z.input<
+  typeof DecisionRequest
+>;
 
 export const APPROVED_EXAMPLE = {
   id: APPROVAL_ID,

@@ -21,7 +21,14 @@ import { AuditList } from './audit.js';
 import { ErrorResponse, PageQuery } from './common.js';
 import { EventCatalogue } from './event-catalogue.js';
 import { RESOLUTION_ROUTE_CONTRACTS } from './resolution-api.js';
-import { CreateEntityRequest, Entity, EntityIdPath, EntityList, ListEntitiesQuery, UpdateEntityRequest } from './entity.js';
+import {
+  CreateEntityRequest,
+  Entity,
+  EntityIdPath,
+  EntityList,
+  ListEntitiesQuery,
+  UpdateEntityRequest,
+} from './entity.js';
 import {
   Approval,
   ApprovalIdPath,
@@ -75,7 +82,8 @@ export const ROUTE_CONTRACTS: Record<string, RouteContract> = {
   'GET /health': { summary: 'Liveness', status: 200, response: Health },
   'GET /api/v1/openapi.json': { summary: 'This document', status: 200, response: z.record(z.string(), z.unknown()) },
   'GET /api/v1/events/catalogue': {
-    summary: 'Every event on the bus: the JSON Schema of the EventBridge event, generated from its zod schema, and a pattern for a rule',
+    summary:
+      'Every event on the bus: the JSON Schema of the EventBridge event, generated from its zod schema, and a pattern for a rule',
     status: 200,
     response: EventCatalogue,
   },
@@ -112,8 +120,19 @@ export const ROUTE_CONTRACTS: Record<string, RouteContract> = {
     response: Entity,
     examples: { request: UPDATE_ENTITY_EXAMPLE, response: UPDATED_ENTITY_EXAMPLE },
   },
-  'GET /api/v1/audit': { summary: 'Audit trail, newest first', permission: 'audit:read', query: PageQuery, status: 200, response: AuditList },
-  'GET /api/v1/tools': { summary: 'The tool registry with input/output JSON Schemas', permission: 'tools:read', status: 200, response: ToolList },
+  'GET /api/v1/audit': {
+    summary: 'Audit trail, newest first',
+    permission: 'audit:read',
+    query: PageQuery,
+    status: 200,
+    response: AuditList,
+  },
+  'GET /api/v1/tools': {
+    summary: 'The tool registry with input/output JSON Schemas',
+    permission: 'tools:read',
+    status: 200,
+    response: ToolList,
+  },
   'POST /api/v1/workflows': {
     summary: 'Create a workflow (version 1); a generated webhook secret is returned once',
     permission: 'workflows:write',
@@ -122,8 +141,20 @@ export const ROUTE_CONTRACTS: Record<string, RouteContract> = {
     response: WorkflowWithSecret,
     examples: { request: CREATE_WORKFLOW_EXAMPLE, response: WORKFLOW_EXAMPLE },
   },
-  'GET /api/v1/workflows': { summary: 'List workflows, newest first', permission: 'workflows:read', query: PageQuery, status: 200, response: WorkflowList },
-  'GET /api/v1/workflows/{id}': { summary: 'Get the latest (or ?version=N) version', permission: 'workflows:read', params: WorkflowIdPath, status: 200, response: Workflow },
+  'GET /api/v1/workflows': {
+    summary: 'List workflows, newest first',
+    permission: 'workflows:read',
+    query: PageQuery,
+    status: 200,
+    response: WorkflowList,
+  },
+  'GET /api/v1/workflows/{id}': {
+    summary: 'Get the latest (or ?version=N) version',
+    permission: 'workflows:read',
+    params: WorkflowIdPath,
+    status: 200,
+    response: Workflow,
+  },
   'PUT /api/v1/workflows/{id}': {
     summary: 'Store a changed definition as version N+1 (409 if `version` is not the latest)',
     permission: 'workflows:write',
@@ -155,7 +186,13 @@ export const ROUTE_CONTRACTS: Record<string, RouteContract> = {
     status: 202,
     response: Execution,
   },
-  'GET /api/v1/approvals': { summary: 'Approvals by status (default pending)', permission: 'approvals:read', query: ListApprovalsQuery, status: 200, response: ApprovalList },
+  'GET /api/v1/approvals': {
+    summary: 'Approvals by status (default pending)',
+    permission: 'approvals:read',
+    query: ListApprovalsQuery,
+    status: 200,
+    response: ApprovalList,
+  },
   'POST /api/v1/approvals/{id}/approve': decisionContract('Approve'),
   'POST /api/v1/approvals/{id}/reject': decisionContract('Reject'),
   'POST /api/v1/approvals/{id}/callback/{decision}': {
@@ -202,7 +239,11 @@ export function operationIds(routes: readonly DocumentedRoute[]): Map<string, st
     const key = `${r.method} ${r.path}`;
     let id = lowerFirst(r.function);
     if ((routesOf.get(r.function) ?? 0) > 1) {
-      const action = r.path.split('/').filter((s) => s && !s.startsWith('{')).at(-1) ?? r.method.toLowerCase();
+      const action =
+        r.path
+          .split('/')
+          .filter((s) => s && !s.startsWith('{'))
+          .at(-1) ?? r.method.toLowerCase();
       id = action + r.function.replace(/^[A-Z][a-z0-9]*/, '');
     }
     const owner = owners.get(id);
@@ -213,19 +254,29 @@ export function operationIds(routes: readonly DocumentedRoute[]): Map<string, st
   return ids;
 }
 
-const json = (schema: ZodType, example: unknown) => ({ 'application/json': { schema, ...(example === undefined ? {} : { example }) } });
+const json = (schema: ZodType, example: unknown) => ({
+  'application/json': { schema, ...(example === undefined ? {} : { example }) },
+});
 
 /** Builds the OpenAPI 3.1 document for the given routes from their zod contracts. */
 export function buildOpenApiDocument(routes: readonly DocumentedRoute[], version: string) {
   const registry = new OpenAPIRegistry();
-  const bearer = registry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+  const bearer = registry.registerComponent('securitySchemes', 'bearerAuth', {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+  });
   const ids = operationIds(routes);
   for (const route of routes) {
     const key = `${route.method} ${route.path}`;
     const c = ROUTE_CONTRACTS[key];
     if (!c) throw new Error(`no API contract for ${key}`);
     // 429 on every route: API Gateway's stage throttle answers any of them, public ones included.
-    const errors = [...(route.auth === 'jwt' ? [400, 401, 403, 404, 409] : c.params ? [400, 401, 404, 409] : []), ...(c.body ? [415] : []), 429];
+    const errors = [
+      ...(route.auth === 'jwt' ? [400, 401, 403, 404, 409] : c.params ? [400, 401, 404, 409] : []),
+      ...(c.body ? [415] : []),
+      429,
+    ];
     registry.registerPath({
       method: route.method.toLowerCase() as 'get',
       path: route.path,
@@ -236,7 +287,14 @@ export function buildOpenApiDocument(routes: readonly DocumentedRoute[], version
       request: {
         ...(c.params ? { params: c.params } : {}),
         ...(c.query ? { query: c.query } : {}),
-        ...(c.body ? { body: { content: json(c.body, c.examples?.request), required: !(c.body as z.ZodType).safeParse({}).success } } : {}),
+        ...(c.body
+          ? {
+              body: {
+                content: json(c.body, c.examples?.request),
+                required: !(c.body as z.ZodType).safeParse({}).success,
+              },
+            }
+          : {}),
       },
       responses: {
         [c.status]: { description: 'Success', content: json(c.response, c.examples?.response) },
@@ -245,7 +303,16 @@ export function buildOpenApiDocument(routes: readonly DocumentedRoute[], version
             s,
             {
               description: ERROR_STATUSES[s] ?? String(s),
-              ...(s === 429 ? { headers: { 'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer', minimum: 1 } } } } : {}),
+              ...(s === 429
+                ? {
+                    headers: {
+                      'Retry-After': {
+                        description: 'Seconds to wait before retrying',
+                        schema: { type: 'integer', minimum: 1 },
+                      },
+                    },
+                  }
+                : {}),
               content: json(ErrorResponse, undefined),
             },
           ]),
@@ -255,7 +322,11 @@ export function buildOpenApiDocument(routes: readonly DocumentedRoute[], version
   }
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',
-    info: { title: 'modos API', version, description: 'Multi-tenant entity graph, signals and safe workflow execution.' },
+    info: {
+      title: 'modos API',
+      version,
+      description: 'Multi-tenant entity graph, signals and safe workflow execution.',
+    },
     servers: [{ url: '/' }],
   });
 }

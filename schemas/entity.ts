@@ -48,7 +48,8 @@ const JsonValue: z.ZodType<unknown> = z
 export const Attributes = z
   .preprocess(
     (value, ctx) => {
-      for (const issue of jsonValueIssues(value)) ctx.addIssue({ code: 'custom', message: issue.message, path: [...issue.path], input: value });
+      for (const issue of jsonValueIssues(value))
+        ctx.addIssue({ code: 'custom', message: issue.message, path: [...issue.path], input: value });
       return value;
     },
     z.record(AttributeName, JsonValue).refine((a) => Object.keys(a).length <= 200, 'at most 200 attributes'),

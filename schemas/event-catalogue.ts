@@ -11,13 +11,16 @@ export const EventCatalogueEntry = z
   .object({
     source: z.string().meta({ description: 'EventBridge `source`: modos.<component>' }),
     detailType: z.string().meta({ description: 'EventBridge `detail-type`: the event name' }),
-    schemaVersion: z.number().int().meta({ description: '`detail.schemaVersion`; a new version is a breaking change, fields may be added within one' }),
-    schema: z.record(z.string(), z.unknown()).meta({
-      description: 'JSON Schema (draft 2020-12) of the whole event as EventBridge delivers it (`source`, `detail-type`, `detail`…); `properties.detail` is the detail alone',
+    schemaVersion: z.number().int().meta({
+      description: '`detail.schemaVersion`; a new version is a breaking change, fields may be added within one',
     }),
-    pattern: z
-      .object({ source: z.array(z.string()), 'detail-type': z.array(z.string()) })
-      .meta({ description: 'An EventBridge event pattern matching exactly this event; add `detail` filters as needed' }),
+    schema: z.record(z.string(), z.unknown()).meta({
+      description:
+        'JSON Schema (draft 2020-12) of the whole event as EventBridge delivers it (`source`, `detail-type`, `detail`…); `properties.detail` is the detail alone',
+    }),
+    pattern: z.object({ source: z.array(z.string()), 'detail-type': z.array(z.string()) }).meta({
+      description: 'An EventBridge event pattern matching exactly this event; add `detail` filters as needed',
+    }),
   })
   .meta({ id: 'EventCatalogueEntry' });
 export type EventCatalogueEntry = z.infer<typeof EventCatalogueEntry>;
@@ -51,7 +54,11 @@ export function buildEventCatalogue(): EventCatalogue {
     const { source, detail } = EVENT_CATALOGUE[name];
     // An empty metadata registry: no shared `$defs` (the ids of the API's components), so `properties.detail`
     // stands alone for a target that receives only the detail.
-    const schema = z.toJSONSchema(busEventSchema(name), { target: 'draft-2020-12', io: 'input', metadata: z.registry() });
+    const schema = z.toJSONSchema(busEventSchema(name), {
+      target: 'draft-2020-12',
+      io: 'input',
+      metadata: z.registry(),
+    });
     return {
       source,
       detailType: name,

@@ -40,7 +40,9 @@ export const WorkflowCompletedPayload = z.object({
   workflowId: z.string(),
   workflowVersion: z.number().int(),
   status: z.enum(['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'REJECTED']),
-  error: z.object({ code: z.string(), name: z.string(), message: z.string(), stepId: z.string().optional() }).optional(),
+  error: z
+    .object({ code: z.string(), name: z.string(), message: z.string(), stepId: z.string().optional() })
+    .optional(),
 });
 export const ApprovalRequestedPayload = z.object({
   approvalId: z.string(),
@@ -68,7 +70,10 @@ export const EVENT_CATALOGUE = {
   'approval.decided': { source: EVENT_SOURCES['approval.decided'], detail: envelope(ApprovalDecidedPayload) },
   'entity.merged': { source: EVENT_SOURCES['entity.merged'], detail: envelope(EntityMergedPayload) },
   'entity.split': { source: EVENT_SOURCES['entity.split'], detail: envelope(EntitySplitPayload) },
-  'resolution.run.requested': { source: EVENT_SOURCES['resolution.run.requested'], detail: envelope(ResolutionRunRequestedPayload) },
+  'resolution.run.requested': {
+    source: EVENT_SOURCES['resolution.run.requested'],
+    detail: envelope(ResolutionRunRequestedPayload),
+  },
 } as const;
 
 export type EventName = keyof typeof EVENT_CATALOGUE;

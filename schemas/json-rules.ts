@@ -64,8 +64,10 @@ export function stringProblem(s: string): string | undefined {
 }
 
 export function numberProblem(n: number): string | undefined {
-  if (!Number.isFinite(n) || Math.abs(n) > MAX_JSON_NUMBER) return `number outside the exactly representable range (magnitude at most ${MAX_JSON_NUMBER}); send it as a string`;
-  if (n !== 0 && Math.abs(n) < MIN_JSON_NUMBER) return 'number of magnitude below 1E-130, the smallest DynamoDB stores; send it as a string';
+  if (!Number.isFinite(n) || Math.abs(n) > MAX_JSON_NUMBER)
+    return `number outside the exactly representable range (magnitude at most ${MAX_JSON_NUMBER}); send it as a string`;
+  if (n !== 0 && Math.abs(n) < MIN_JSON_NUMBER)
+    return 'number of magnitude below 1E-130, the smallest DynamoDB stores; send it as a string';
   return undefined;
 }
 
@@ -113,7 +115,8 @@ export function jsonValueIssues(value: unknown, maxIssues = 20): JsonIssue[] {
         }
         for (let i = keys.length - 1; i >= 0; i--) {
           const key = keys[i]!;
-          if (!keyProblem(key)) stack.push({ value: (v as Record<string, unknown>)[key], path: [...path, key], depth: depth + 1 });
+          if (!keyProblem(key))
+            stack.push({ value: (v as Record<string, unknown>)[key], path: [...path, key], depth: depth + 1 });
         }
       }
     }

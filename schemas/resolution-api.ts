@@ -12,29 +12,37 @@ import {
 export const RESOLUTION_ROUTE_CONTRACTS = {
   'POST /api/v1/resolution/runs': {
     summary: 'Queue a batch resolution of every entity of a type (admin); poll the run for progress',
-    permission: 'admin role',
+    permission: 'resolution:manage',
     body: StartResolutionRunRequest,
     status: 202,
     response: ResolutionRun,
   },
-  'GET /api/v1/resolution/runs/{id}': { summary: 'A resolution run: status, progress, result (admin)', permission: 'admin role', params: ResolutionRunIdPath, status: 200, response: ResolutionRun },
+  'GET /api/v1/resolution/runs/{id}': {
+    summary: 'A resolution run: status, progress, result (admin)',
+    permission: 'resolution:manage',
+    params: ResolutionRunIdPath,
+    status: 200,
+    response: ResolutionRun,
+  },
   'GET /api/v1/entities/{id}/matches': {
-    summary: "The entity's cluster members, scored against it with explanations (field names and levels only), and the decisions on it",
+    summary:
+      "The entity's cluster members, scored against it with explanations (field names and levels only), and the decisions on it",
     permission: 'entities:read',
     params: EntityIdPath,
     status: 200,
     response: MatchList,
   },
   'POST /api/v1/entities/{id}/matches/{otherId}/confirm': {
-    summary: 'Confirm the pair is one thing (must-link; merges their clusters); 409 if that would join a rejected pair; idempotent (admin)',
-    permission: 'admin role',
+    summary:
+      'Confirm the pair is one thing (must-link; merges their clusters); 409 if that would join a rejected pair; idempotent (admin)',
+    permission: 'resolution:manage',
     params: MatchPairPath,
     status: 200,
     response: MatchDecisionResult,
   },
   'POST /api/v1/entities/{id}/matches/{otherId}/reject': {
     summary: 'Reject the pair (cannot-link; splits their cluster if they share one); idempotent (admin)',
-    permission: 'admin role',
+    permission: 'resolution:manage',
     params: MatchPairPath,
     status: 200,
     response: MatchDecisionResult,

@@ -16,7 +16,9 @@ export const MatchExplanation = z
     weight: z.number(),
     probability: z.number(),
     priorWeight: z.number(),
-    fields: z.array(z.object({ field: z.string(), level: z.string().nullable(), weight: z.number(), tfAdjustment: z.number() })),
+    fields: z.array(
+      z.object({ field: z.string(), level: z.string().nullable(), weight: z.number(), tfAdjustment: z.number() }),
+    ),
     rules: z.array(z.string()),
   })
   .meta({ id: 'MatchExplanation' });
@@ -59,11 +61,17 @@ export const EntitySplitPayload = z.object({
   actor: z.string(),
 });
 
-export const ResolutionRunRequestedPayload = z.object({ runId: z.string(), type: ResolvableType, requestedBy: z.string() });
+export const ResolutionRunRequestedPayload = z.object({
+  runId: z.string(),
+  type: ResolvableType,
+  requestedBy: z.string(),
+});
 
 // ---- API -------------------------------------------------------------------------------------
 
-export const StartResolutionRunRequest = z.strictObject({ type: ResolvableType }).meta({ id: 'StartResolutionRunRequest' });
+export const StartResolutionRunRequest = z
+  .strictObject({ type: ResolvableType })
+  .meta({ id: 'StartResolutionRunRequest' });
 export type StartResolutionRunRequest = z.infer<typeof StartResolutionRunRequest>;
 
 export const RUN_STATUSES = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED'] as const;

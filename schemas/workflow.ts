@@ -6,7 +6,9 @@ import { Id, PageQuery } from './common.js';
 /** Longest approval wait we accept: 30 days (Step Functions Standard allows a year). */
 export const MAX_APPROVAL_SECONDS = 30 * 86_400;
 
-const StepId = z.string().regex(/^[a-z][a-z0-9_-]{0,39}$/, 'step ids are 1-40 characters: a-z first, then a-z, 0-9, _ or -');
+const StepId = z
+  .string()
+  .regex(/^[a-z][a-z0-9_-]{0,39}$/, 'step ids are 1-40 characters: a-z first, then a-z, 0-9, _ or -');
 
 export const ApprovalConfig = z
   .strictObject({
@@ -44,10 +46,14 @@ export type WorkflowStep = z.infer<typeof WorkflowStep>;
  * A step as the API returns it. Inputs its tool declares secret (http.webhook's `secret`) are stored sealed
  * and never returned: `input` leaves them out and `secretInputs` names those that are set.
  */
-export const WorkflowStepView = WorkflowStep.extend({ secretInputs: z.array(z.string()).optional() }).meta({ id: 'WorkflowStepView' });
+export const WorkflowStepView = WorkflowStep.extend({ secretInputs: z.array(z.string()).optional() }).meta({
+  id: 'WorkflowStepView',
+});
 export type WorkflowStepView = z.infer<typeof WorkflowStepView>;
 
-export const WebhookSecret = z.string().regex(/^whsec_[A-Za-z0-9+/]{32,88}={0,2}$/, 'a Standard Webhooks secret: whsec_ followed by base64 of 24-64 bytes');
+export const WebhookSecret = z
+  .string()
+  .regex(/^whsec_[A-Za-z0-9+/]{32,88}={0,2}$/, 'a Standard Webhooks secret: whsec_ followed by base64 of 24-64 bytes');
 
 export const WebhookConfig = z
   .strictObject({
@@ -68,7 +74,9 @@ export const WorkflowDefinitionRequest = z
 export type WorkflowDefinitionRequest = z.infer<typeof WorkflowDefinitionRequest>;
 
 /** A change to a workflow: the full new definition and the version it replaces (409 if stale). */
-export const UpdateWorkflowRequest = WorkflowDefinitionRequest.extend({ version: z.number().int().min(1) }).meta({ id: 'UpdateWorkflowRequest' });
+export const UpdateWorkflowRequest = WorkflowDefinitionRequest.extend({ version: z.number().int().min(1) }).meta({
+  id: 'UpdateWorkflowRequest',
+});
 export type UpdateWorkflowRequest = z.infer<typeof UpdateWorkflowRequest>;
 
 export const Workflow = z
@@ -87,9 +95,13 @@ export const Workflow = z
 export type Workflow = z.infer<typeof Workflow>;
 
 /** Returned by create/update when the platform generated the webhook secret (shown once). */
-export const WorkflowWithSecret = Workflow.extend({ webhookSecret: z.string().optional() }).meta({ id: 'WorkflowWithSecret' });
+export const WorkflowWithSecret = Workflow.extend({ webhookSecret: z.string().optional() }).meta({
+  id: 'WorkflowWithSecret',
+});
 
-export const WorkflowList = z.object({ items: z.array(Workflow), nextCursor: z.string().nullable() }).meta({ id: 'WorkflowList' });
+export const WorkflowList = z
+  .object({ items: z.array(Workflow), nextCursor: z.string().nullable() })
+  .meta({ id: 'WorkflowList' });
 
 export const ExecuteWorkflowRequest = z
   .strictObject({
@@ -101,15 +113,36 @@ export const ExecuteWorkflowRequest = z
   .meta({ id: 'ExecuteWorkflowRequest' });
 export type ExecuteWorkflowRequest = z.infer<typeof ExecuteWorkflowRequest>;
 
-export const RUN_STATUSES = ['RUNNING', 'WAITING_FOR_APPROVAL', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'REJECTED'] as const;
+export const RUN_STATUSES = [
+  'RUNNING',
+  'WAITING_FOR_APPROVAL',
+  'SUCCEEDED',
+  'FAILED',
+  'TIMED_OUT',
+  'REJECTED',
+] as const;
 export const RunStatus = z.enum(RUN_STATUSES);
 export type RunStatus = z.infer<typeof RunStatus>;
 
-export const STEP_STATUSES = ['PENDING', 'WAITING_FOR_APPROVAL', 'RUNNING', 'SUCCEEDED', 'FAILED', 'COMPENSATED', 'COMPENSATION_FAILED', 'SKIPPED'] as const;
+export const STEP_STATUSES = [
+  'PENDING',
+  'WAITING_FOR_APPROVAL',
+  'RUNNING',
+  'SUCCEEDED',
+  'FAILED',
+  'COMPENSATED',
+  'COMPENSATION_FAILED',
+  'SKIPPED',
+] as const;
 export const StepStatus = z.enum(STEP_STATUSES);
 export type StepStatus = z.infer<typeof StepStatus>;
 
-export const RunError = z.object({ code: z.string(), name: z.string(), message: z.string(), stepId: z.string().optional() });
+export const RunError = z.object({
+  code: z.string(),
+  name: z.string(),
+  message: z.string(),
+  stepId: z.string().optional(),
+});
 export type RunError = z.infer<typeof RunError>;
 
 export const StepRecord = z
@@ -148,8 +181,12 @@ export const Execution = z
   .meta({ id: 'Execution' });
 export type Execution = z.infer<typeof Execution>;
 
-export const ExecutionStarted = z.object({ executionId: z.string(), status: z.literal('RUNNING') }).meta({ id: 'ExecutionStarted' });
-export const ExecutionIdPath = z.strictObject({ id: z.string().regex(/^run_[A-Za-z0-9_-]{6,64}$/, 'an execution id (run_…)') });
+export const ExecutionStarted = z
+  .object({ executionId: z.string(), status: z.literal('RUNNING') })
+  .meta({ id: 'ExecutionStarted' });
+export const ExecutionIdPath = z.strictObject({
+  id: z.string().regex(/^run_[A-Za-z0-9_-]{6,64}$/, 'an execution id (run_…)'),
+});
 export const WorkflowIdPath = z.strictObject({ id: Id });
 
 export const APPROVAL_STATUSES = ['pending', 'approved', 'rejected', 'timed_out'] as const;
@@ -176,10 +213,16 @@ export const Approval = z
   .meta({ id: 'Approval' });
 export type Approval = z.infer<typeof Approval>;
 
-export const ApprovalList = z.object({ items: z.array(Approval), nextCursor: z.string().nullable() }).meta({ id: 'ApprovalList' });
+export const ApprovalList = z
+  .object({ items: z.array(Approval), nextCursor: z.string().nullable() })
+  .meta({ id: 'ApprovalList' });
 export const ListApprovalsQuery = PageQuery.extend({ status: ApprovalStatus.default('pending') });
-export const ApprovalIdPath = z.strictObject({ id: z.string().regex(/^apr_[A-Za-z0-9_-]{6,64}$/, 'an approval id (apr_…)') });
-export const DecisionRequest = z.strictObject({ comment: z.string().max(1000).optional() }).meta({ id: 'DecisionRequest' });
+export const ApprovalIdPath = z.strictObject({
+  id: z.string().regex(/^apr_[A-Za-z0-9_-]{6,64}$/, 'an approval id (apr_…)'),
+});
+export const DecisionRequest = z
+  .strictObject({ comment: z.string().max(1000).optional() })
+  .meta({ id: 'DecisionRequest' });
 export const CallbackPath = ApprovalIdPath.extend({ decision: z.enum(['approve', 'reject']) });
 export const CallbackQuery = z.strictObject({ credential: z.string().min(20).max(2048) });
 

@@ -26,7 +26,13 @@ const DATASETS: Dataset[] = [
   { name: 'febrl1', dir: 'person-febrl/febrl1', kind: 'person', mode: 'dedup', map: FEBRL_MAP },
   { name: 'febrl3', dir: 'person-febrl/febrl3', kind: 'person', mode: 'dedup', map: FEBRL_MAP },
   { name: 'febrl4', dir: 'person-febrl/febrl4', kind: 'person', mode: 'link', map: FEBRL_MAP },
-  { name: 'splink-fake-1000', dir: 'person-splink-fake-1000', kind: 'person', mode: 'dedup', map: 'first_name=firstName,surname=lastName,dob=birthDate,city=city,email=email' },
+  {
+    name: 'splink-fake-1000',
+    dir: 'person-splink-fake-1000',
+    kind: 'person',
+    mode: 'dedup',
+    map: 'first_name=firstName,surname=lastName,dob=birthDate,city=city,email=email',
+  },
   {
     name: 'michigan-voters-1500',
     dir: 'person-michigan-voters-1500',
@@ -35,8 +41,20 @@ const DATASETS: Dataset[] = [
     map: 'firstname=firstName,middlename=middleName,lastname=lastName,birthyear=birthYear,gender=gender,street_name=street,extension=street,city=city,state=state,zip=postcode',
   },
   { name: 'patstat-nl', dir: 'org-patstat-nl', kind: 'organization', mode: 'dedup', map: 'name=name,coauthors=text' },
-  { name: 'restaurants', dir: 'org-restaurants-fodors-zagat', kind: 'organization', mode: 'dedup', map: 'name=name,addr=street,city=city,phone=phone' },
-  { name: 'dblp-acm', dir: 'biblio-dblp-acm', kind: 'organization', mode: 'link', map: 'title=name,authors=text,year=text' },
+  {
+    name: 'restaurants',
+    dir: 'org-restaurants-fodors-zagat',
+    kind: 'organization',
+    mode: 'dedup',
+    map: 'name=name,addr=street,city=city,phone=phone',
+  },
+  {
+    name: 'dblp-acm',
+    dir: 'biblio-dblp-acm',
+    kind: 'organization',
+    mode: 'link',
+    map: 'title=name,authors=text,year=text',
+  },
 ];
 
 function dataRoot(): string {
@@ -59,7 +77,8 @@ function truthPairs(dir: string, mode: 'dedup' | 'link'): { pairs: Set<string>; 
   for (const [rec, ent] of clusters) byEntity.set(ent, [...(byEntity.get(ent) ?? []), rec]);
   const pairs = new Set<string>();
   for (const members of byEntity.values()) {
-    for (let i = 0; i < members.length; i++) for (let j = i + 1; j < members.length; j++) pairs.add(key(members[i]!, members[j]!));
+    for (let i = 0; i < members.length; i++)
+      for (let j = i + 1; j < members.length; j++) pairs.add(key(members[i]!, members[j]!));
   }
   return { pairs, clusters };
 }
@@ -70,7 +89,8 @@ function bCubed(predicted: readonly string[][], truth: Map<string, string>): { p
   const seen = predicted.flat();
   const missing = seen.filter((id) => !truth.has(id));
   if (missing.length) throw new Error(`B-cubed: ${missing.length} records have no true entity (first ${missing[0]})`);
-  if (new Set(seen).size !== truth.size) throw new Error(`B-cubed: the clusters hold ${new Set(seen).size} records, the truth ${truth.size}`);
+  if (new Set(seen).size !== truth.size)
+    throw new Error(`B-cubed: the clusters hold ${new Set(seen).size} records, the truth ${truth.size}`);
   const truthSize = new Map<string, number>();
   for (const ent of truth.values()) truthSize.set(ent, (truthSize.get(ent) ?? 0) + 1);
   let p = 0;
@@ -136,15 +156,35 @@ function main(): void {
     const perSecond = Math.round(s.records / (s.timingsMs.total! / 1000));
     process.stdout.write(
       `${[
-        ds.name, ds.mode, s.records, s.candidatePairs, predicted.size, f3(precision), f3(recall), f3(f1),
-        b3 ? f3(b3.precision) : '-', b3 ? f3(b3.recall) : '-', s.threshold, s.timingsMs.total, perSecond, mb(mem.rss), mb(mem.heapUsed),
+        ds.name,
+        ds.mode,
+        s.records,
+        s.candidatePairs,
+        predicted.size,
+        f3(precision),
+        f3(recall),
+        f3(f1),
+        b3 ? f3(b3.precision) : '-',
+        b3 ? f3(b3.recall) : '-',
+        s.threshold,
+        s.timingsMs.total,
+        perSecond,
+        mb(mem.rss),
+        mb(mem.heapUsed),
       ].join('\t')}\n`,
     );
     if (process.argv.includes('--verbose')) {
-      process.stdout.write(`  timings ${JSON.stringify(s.timingsMs)}\n  rules ${JSON.stringify(s.candidatePairsByRule)}\n  lambda ${result.model.lambda.toFixed(4)} em ${result.model.emIterations} it, refused merges ${s.refusedMerges}\n`);
-      for (const t of result.model.trainingSessions) process.stdout.write(`  session ${t.rule}: ${t.pairs} pairs, lambda ${t.lambda.toFixed(3)}, ${t.iterations} it, fields ${t.fieldsEstimated.join('/')}\n`);
+      process.stdout.write(
+        `  timings ${JSON.stringify(s.timingsMs)}\n  rules ${JSON.stringify(s.candidatePairsByRule)}\n  lambda ${result.model.lambda.toFixed(4)} em ${result.model.emIterations} it, refused merges ${s.refusedMerges}\n`,
+      );
+      for (const t of result.model.trainingSessions)
+        process.stdout.write(
+          `  session ${t.rule}: ${t.pairs} pairs, lambda ${t.lambda.toFixed(3)}, ${t.iterations} it, fields ${t.fieldsEstimated.join('/')}\n`,
+        );
       for (const c of result.model.comparisons) {
-        process.stdout.write(`  ${c.field}: ${c.levels.map((l) => `${l.label.slice(0, 14)} m=${l.m.toFixed(3)} u=${l.u.toExponential(1)} w=${l.weight.toFixed(1)}`).join(' | ')}\n`);
+        process.stdout.write(
+          `  ${c.field}: ${c.levels.map((l) => `${l.label.slice(0, 14)} m=${l.m.toFixed(3)} u=${l.u.toExponential(1)} w=${l.weight.toFixed(1)}`).join(' | ')}\n`,
+        );
       }
     }
   }

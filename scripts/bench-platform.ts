@@ -16,7 +16,9 @@ import { DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand 
 import { ensureLocalKeys, signLocalToken } from '../local/keys.js';
 import { spawnPlatform, stopPlatform } from './lib/spawn-platform.js';
 
-const { values } = parseArgs({ options: { duration: { type: 'string', default: '10' }, connections: { type: 'string', default: '32' } } });
+const { values } = parseArgs({
+  options: { duration: { type: 'string', default: '10' }, connections: { type: 'string', default: '32' } },
+});
 const duration = Number(values.duration);
 const connections = Number(values.connections);
 
@@ -32,7 +34,8 @@ interface Figures {
   errors: number;
 }
 
-const fmt = (f: Figures) => `${f.rps.toFixed(0).padStart(6)} req/s  p50 ${f.p50.toFixed(1).padStart(6)} ms  p99 ${f.p99.toFixed(1).padStart(6)} ms  errors ${f.errors}`;
+const fmt = (f: Figures) =>
+  `${f.rps.toFixed(0).padStart(6)} req/s  p50 ${f.p50.toFixed(1).padStart(6)} ms  p99 ${f.p99.toFixed(1).padStart(6)} ms  errors ${f.errors}`;
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
@@ -57,17 +60,33 @@ async function sdkLoop(seconds: number, op: (worker: number, i: number) => Promi
     }),
   );
   latencies.sort((a, b) => a - b);
-  return { rps: latencies.length / seconds, ok: latencies.length, sent: latencies.length + errors, p50: percentile(latencies, 50), p99: percentile(latencies, 99), errors };
+  return {
+    rps: latencies.length / seconds,
+    ok: latencies.length,
+    sent: latencies.length + errors,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    errors,
+  };
 }
 
 async function cannon(opts: autocannon.Options): Promise<Figures> {
   const r = await autocannon({ connections, duration, ...opts });
   // Only 2xx answers count as throughput: a 429 or 500 answered fast must not pass for a fast API
   // (autocannon's requests.average counts every response).
-  return { rps: r['2xx'] / r.duration, ok: r['2xx'], sent: r.requests.sent, p50: r.latency.p50, p99: r.latency.p99, errors: r.non2xx + r.errors + r.timeouts };
+  return {
+    rps: r['2xx'] / r.duration,
+    ok: r['2xx'],
+    sent: r.requests.sent,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    errors: r.non2xx + r.errors + r.timeouts,
+  };
 }
 
-console.log(`modos bench:platform — ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`);
+console.log(
+  `modos bench:platform — ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
+);
 
 // 1. Cold start.
 // An empty bundle cache first (the bundles are built), then the warm cache with a fresh data folder, then
@@ -90,19 +109,35 @@ const { url } = again;
 const keys = await ensureLocalKeys(dataDir);
 const token = await signLocalToken(keys.privateJwk, { tenantId: 'bench', roles: ['admin'], userId: 'bench' });
 const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-const created = await fetch(`${url}/api/v1/entities`, { method: 'POST', headers, body: JSON.stringify({ type: 'deal', attributes: { name: 'Lovelace renewal', amount: 99000 } }) });
+const created = await fetch(`${url}/api/v1/entities`, {
+  method: 'POST',
+  headers,
+  body: JSON.stringify({ type: 'deal', attributes: { name: 'Lovelace renewal', amount: 99000 } }),
+});
 if (created.status !== 201) throw new Error(`entity not created: ${created.status}`);
 const entity = (await created.json()) as { id: string };
 
 const endpoint = again.dynamoEndpoint;
-const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 }));
+const doc = DynamoDBDocumentClient.from(
+  new DynamoDBClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    maxAttempts: 1,
+  }),
+);
 const table = 'modos-local';
 const entityKey = { PK: `T#bench#ENTITY#${entity.id}`, SK: 'ENTITY' };
 
 // A type identity resolution does not process, so the figure is the API path itself (people and
 // organizations also start an asynchronous resolution per entity, which competes for the same emulator).
-const body = JSON.stringify({ type: 'deal', attributes: { name: 'Hopper renewal', amount: 125000, stage: 'proposal', owner: 'grace@example.com' } });
-console.log(`\nload: ${connections} connections, ${duration} s per run, 2 alternating rounds, API and SDK against the same DynamoDB Local (p99: worst round)\n`);
+const body = JSON.stringify({
+  type: 'deal',
+  attributes: { name: 'Hopper renewal', amount: 125000, stage: 'proposal', owner: 'grace@example.com' },
+});
+console.log(
+  `\nload: ${connections} connections, ${duration} s per run, 2 alternating rounds, API and SDK against the same DynamoDB Local (p99: worst round)\n`,
+);
 
 // Warm both paths briefly.
 await cannon({ url: `${url}/api/v1/entities/${entity.id}`, headers, duration: 2 });
@@ -115,10 +150,42 @@ const sdkTransact = (w: number, i: number) => {
   return doc.send(
     new TransactWriteCommand({
       TransactItems: [
-        { Put: { TableName: table, Item: { PK: `T#rawbench#ENTITY#${id}`, SK: 'ENTITY', GSI1PK: 'T#rawbench#ENTITIES', GSI1SK: `${at}#${id}`, GSI2PK: 'T#rawbench#ENTITIES#deal', GSI2SK: `${at}#${id}`, attributes: { name: 'Hopper renewal' }, version: 1 }, ConditionExpression: 'attribute_not_exists(PK)' } },
-        { Put: { TableName: table, Item: { PK: 'T#rawbench#AUDIT', SK: `${at}#${id}`, GSI1PK: `T#rawbench#AUDITLANE#${w}`, GSI1SK: String(i).padStart(12, '0'), action: 'entity.create', hash: 'x'.repeat(64) } } },
+        {
+          Put: {
+            TableName: table,
+            Item: {
+              PK: `T#rawbench#ENTITY#${id}`,
+              SK: 'ENTITY',
+              GSI1PK: 'T#rawbench#ENTITIES',
+              GSI1SK: `${at}#${id}`,
+              GSI2PK: 'T#rawbench#ENTITIES#deal',
+              GSI2SK: `${at}#${id}`,
+              attributes: { name: 'Hopper renewal' },
+              version: 1,
+            },
+            ConditionExpression: 'attribute_not_exists(PK)',
+          },
+        },
+        {
+          Put: {
+            TableName: table,
+            Item: {
+              PK: 'T#rawbench#AUDIT',
+              SK: `${at}#${id}`,
+              GSI1PK: `T#rawbench#AUDITLANE#${w}`,
+              GSI1SK: String(i).padStart(12, '0'),
+              action: 'entity.create',
+              hash: 'x'.repeat(64),
+            },
+          },
+        },
         { Put: { TableName: table, Item: { PK: 'T#rawbench#OUTBOX', SK: id, entityType: 'RawBench', detail: body } } },
-        { Put: { TableName: table, Item: { PK: 'T#rawbench#AUDITHEAD', SK: `LANE#${w}`, seq: i, hash: 'y'.repeat(64) } } },
+        {
+          Put: {
+            TableName: table,
+            Item: { PK: 'T#rawbench#AUDITHEAD', SK: `LANE#${w}`, seq: i, hash: 'y'.repeat(64) },
+          },
+        },
       ],
     }),
   );
@@ -141,8 +208,18 @@ for (let round = 0; round < 2; round++) {
   rounds.sdkPost.push(await sdkLoop(duration, sdkTransact));
   rounds.apiPost.push(await cannon({ url: `${url}/api/v1/entities`, method: 'POST', headers, body }));
 }
-const [apiGet, sdkGet, apiPost, sdkPost] = [mean(rounds.apiGet), mean(rounds.sdkGet), mean(rounds.apiPost), mean(rounds.sdkPost)];
-console.log('per round (req/s): ' + Object.entries(rounds).map(([k, v]) => `${k} ${v.map((f) => f.rps.toFixed(0)).join('/')}`).join(', '));
+const [apiGet, sdkGet, apiPost, sdkPost] = [
+  mean(rounds.apiGet),
+  mean(rounds.sdkGet),
+  mean(rounds.apiPost),
+  mean(rounds.sdkPost),
+];
+console.log(
+  'per round (req/s): ' +
+    Object.entries(rounds)
+      .map(([k, v]) => `${k} ${v.map((f) => f.rps.toFixed(0)).join('/')}`)
+      .join(', '),
+);
 console.log(`GET  /api/v1/entities/{id}  API ${fmt(apiGet)}`);
 console.log(`     GetItem loop            SDK ${fmt(sdkGet)}`);
 console.log(`     API keeps ${((apiGet.rps / sdkGet.rps) * 100).toFixed(0)}% of raw SDK throughput (target ≥ 80%)`);
@@ -157,15 +234,25 @@ let stored = 0;
 let ExclusiveStartKey: Record<string, unknown> | undefined;
 do {
   const page = await doc.send(
-    new QueryCommand({ TableName: table, IndexName: 'GSI1', KeyConditionExpression: 'GSI1PK = :pk', ExpressionAttributeValues: { ':pk': 'T#bench#ENTITIES' }, Select: 'COUNT', ExclusiveStartKey }),
+    new QueryCommand({
+      TableName: table,
+      IndexName: 'GSI1',
+      KeyConditionExpression: 'GSI1PK = :pk',
+      ExpressionAttributeValues: { ':pk': 'T#bench#ENTITIES' },
+      Select: 'COUNT',
+      ExclusiveStartKey,
+    }),
   );
   stored += page.Count ?? 0;
   ExclusiveStartKey = page.LastEvaluatedKey;
 } while (ExclusiveStartKey);
 const answered = 1 + apiPost.ok;
 const sent = 1 + apiPost.sent;
-const verdict = stored < answered ? `LOST ${answered - stored}` : stored > sent ? `EXTRA ${stored - sent}` : 'none lost, none extra';
-console.log(`     entities in the table: ${stored}, for ${answered} 201 answers and ${sent} requests sent (${verdict})`);
+const verdict =
+  stored < answered ? `LOST ${answered - stored}` : stored > sent ? `EXTRA ${stored - sent}` : 'none lost, none extra';
+console.log(
+  `     entities in the table: ${stored}, for ${answered} 201 answers and ${sent} requests sent (${verdict})`,
+);
 
 doc.destroy();
 await stopPlatform(again.child);

@@ -17,7 +17,12 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient, type ExecutionListItem } from '@aws-sdk/client-sfn';
+import {
+  GetExecutionHistoryCommand,
+  ListExecutionsCommand,
+  SFNClient,
+  type ExecutionListItem,
+} from '@aws-sdk/client-sfn';
 import { keys } from '../functions/adapters/dynamodb/keys.js';
 import { startPlatform } from '../local/platform.js';
 import { api, until } from './lib/api.js';
@@ -44,11 +49,15 @@ const platform = await startPlatform({
 const writes = counter!.counts;
 let secret: string | undefined;
 const receiver = await startWebhookReceiver(() => secret);
-console.log(`modos bench:workflows — ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`);
+console.log(
+  `modos bench:workflows — ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
+);
 
 const credentials = { accessKeyId: 'l', secretAccessKey: 'l' };
 const sfn = new SFNClient({ endpoint: platform.sfnEndpoint, region: 'us-east-1', credentials });
-const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: platform.dynamoEndpoint, region: 'us-east-1', credentials }));
+const doc = DynamoDBDocumentClient.from(
+  new DynamoDBClient({ endpoint: platform.dynamoEndpoint, region: 'us-east-1', credentials }),
+);
 const stateMachineArn = platform.stepFunctions.stateMachineArn('WorkflowRun');
 
 const admin = api(platform.url, await platform.token({ tenantId: TENANT, roles: ['admin'], userId: 'bench' }));
@@ -62,9 +71,22 @@ const wf = await admin.post('/api/v1/workflows', {
   name: 'bench: entity update, gated entity update, entity update',
   webhook: { url: receiver.url },
   steps: [
-    { id: 'prepare', tool: 'entity.update', input: { entityId: '$.input.entityId', attributes: { requestedBy: '$.input.who' } } },
-    { id: 'apply', tool: 'entity.update', input: { entityId: '$.input.entityId', attributes: { status: 'approved' } }, approval: { required: true, timeoutSeconds: 600 } },
-    { id: 'report', tool: 'entity.update', input: { entityId: '$.input.entityId', attributes: { approvedAt: '$.steps.apply.output.version' } } },
+    {
+      id: 'prepare',
+      tool: 'entity.update',
+      input: { entityId: '$.input.entityId', attributes: { requestedBy: '$.input.who' } },
+    },
+    {
+      id: 'apply',
+      tool: 'entity.update',
+      input: { entityId: '$.input.entityId', attributes: { status: 'approved' } },
+      approval: { required: true, timeoutSeconds: 600 },
+    },
+    {
+      id: 'report',
+      tool: 'entity.update',
+      input: { entityId: '$.input.entityId', attributes: { approvedAt: '$.steps.apply.output.version' } },
+    },
   ],
 });
 if (wf.status !== 201) throw new Error(`workflow not created: ${JSON.stringify(wf.body)}`);
@@ -116,7 +138,9 @@ async function auditRecords(): Promise<Array<{ action: string; resourceId: strin
   const out: Array<{ action: string; resourceId: string }> = [];
   let cursor: string | null = null;
   do {
-    const page: any = (await admin.get(`/api/v1/audit?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`)).body;
+    const page: any = (
+      await admin.get(`/api/v1/audit?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`)
+    ).body;
     out.push(...page.items);
     cursor = page.nextCursor;
   } while (cursor);
@@ -127,15 +151,24 @@ async function auditRecords(): Promise<Array<{ action: string; resourceId: strin
 const entity0 = await newEntity(0);
 await settle();
 counter!.reset();
-const one = await admin.post('/api/v1/workflows/execute', { workflowId: wf.body.id, input: { who: 'ada', entityId: entity0 } });
+const one = await admin.post('/api/v1/workflows/execute', {
+  workflowId: wf.body.id,
+  input: { who: 'ada', entityId: entity0 },
+});
 const oneId: string = one.body.executionId;
 await until('first run waiting', async () => (await statusOf(oneId)).status === 'WAITING_FOR_APPROVAL');
-const oneApproval = await until('approval listed', async () => (await admin.get('/api/v1/approvals?status=pending')).body.items.find((a: any) => a.executionId === oneId));
+const oneApproval = await until('approval listed', async () =>
+  (await admin.get('/api/v1/approvals?status=pending')).body.items.find((a: any) => a.executionId === oneId),
+);
 await until('notification', async () => receiver.received.some((r) => r.id === `msg_${oneApproval.id}`));
 const oneDecision = await admin.post(`/api/v1/approvals/${oneApproval.id}/approve`);
 const oneDone = await until('first run done', async () => {
   const r = await statusOf(oneId);
-  return r.status === 'SUCCEEDED' ? r : r.status === 'RUNNING' || r.status === 'WAITING_FOR_APPROVAL' ? undefined : Promise.reject(new Error(`first run ${r.status}`));
+  return r.status === 'SUCCEEDED'
+    ? r
+    : r.status === 'RUNNING' || r.status === 'WAITING_FOR_APPROVAL'
+      ? undefined
+      : Promise.reject(new Error(`first run ${r.status}`));
 });
 await settle();
 const oneWrites = structuredClone(writes);
@@ -143,11 +176,19 @@ const arn = (await allExecutions()).find((e) => e.name?.startsWith(oneId))?.exec
 const history = await sfn.send(new GetExecutionHistoryCommand({ executionArn: arn!, maxResults: 1000 }));
 const entered = (history.events ?? []).filter((e) => e.type?.endsWith('StateEntered'));
 console.log(`\ncost model: one run of a ${STEPS}-step workflow with one approval gate (every step an entity.update)`);
-console.log(`  state transitions (StateEntered events in the execution history): ${entered.length}  [${entered.map((e) => e.stateEnteredEventDetails?.name).join(' → ')}]`);
 console.log(
-  `  DynamoDB write requests sent by the functions (counted on the wire): ${oneWrites.requests} (${Object.entries(oneWrites.byOperation).map(([k, v]) => `${k} ${v}`).join(', ')}), items written: ${oneWrites.items}, refused: ${oneWrites.refused}`,
+  `  state transitions (StateEntered events in the execution history): ${entered.length}  [${entered.map((e) => e.stateEnteredEventDetails?.name).join(' → ')}]`,
 );
-console.log(`  approval → run completed, this run alone: ${Date.parse(oneDone.completedAt) - Date.parse(oneDecision.body.decidedAt)} ms`);
+console.log(
+  `  DynamoDB write requests sent by the functions (counted on the wire): ${oneWrites.requests} (${Object.entries(
+    oneWrites.byOperation,
+  )
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ')}), items written: ${oneWrites.items}, refused: ${oneWrites.refused}`,
+);
+console.log(
+  `  approval → run completed, this run alone: ${Date.parse(oneDone.completedAt) - Date.parse(oneDecision.body.decidedAt)} ms`,
+);
 
 // 2. Concurrent runs.
 console.log(`\n${RUNS} concurrent runs, each with one gate`);
@@ -155,18 +196,28 @@ const entities = await Promise.all(Array.from({ length: RUNS }, (_, i) => newEnt
 const runsBefore = new Set((await runItems()).map((r) => r.executionId));
 const executionsBefore = new Set((await allExecutions()).map((e) => e.executionArn));
 const t0 = performance.now();
-const started = await Promise.all(entities.map((entityId, i) => admin.post('/api/v1/workflows/execute', { workflowId: wf.body.id, input: { who: `u${i}`, entityId } })));
+const started = await Promise.all(
+  entities.map((entityId, i) =>
+    admin.post('/api/v1/workflows/execute', { workflowId: wf.body.id, input: { who: `u${i}`, entityId } }),
+  ),
+);
 const startSeconds = (performance.now() - t0) / 1000;
 const accepted = started.filter((r) => r.status === 202 && typeof r.body?.executionId === 'string');
 const ids: string[] = accepted.map((r) => r.body.executionId);
-console.log(`  started: ${accepted.length}/${RUNS} accepted in ${startSeconds.toFixed(2)} s = ${(accepted.length / startSeconds).toFixed(0)} runs/s (POST /workflows/execute, ${RUNS} at once)`);
+console.log(
+  `  started: ${accepted.length}/${RUNS} accepted in ${startSeconds.toFixed(2)} s = ${(accepted.length / startSeconds).toFixed(0)} runs/s (POST /workflows/execute, ${RUNS} at once)`,
+);
 
 /** Pending approvals of this phase's runs, known to the client or not (runs recorded after a failed answer). */
 async function pendingApprovals(): Promise<any[]> {
   const items: any[] = [];
   let cursor: string | null = null;
   do {
-    const page: any = (await admin.get(`/api/v1/approvals?status=pending&limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`)).body;
+    const page: any = (
+      await admin.get(
+        `/api/v1/approvals?status=pending&limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+      )
+    ).body;
     items.push(...page.items);
     cursor = page.nextCursor;
   } while (cursor);
@@ -182,7 +233,12 @@ const within = <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs:
 
 const tWait = performance.now();
 const acceptedIds = new Set(ids);
-await within('all accepted runs waiting at their gate', async () => ((await pendingApprovals()).filter((a) => acceptedIds.has(a.executionId)).length === ids.length ? true : undefined), 180_000);
+await within(
+  'all accepted runs waiting at their gate',
+  async () =>
+    (await pendingApprovals()).filter((a) => acceptedIds.has(a.executionId)).length === ids.length ? true : undefined,
+  180_000,
+);
 const pending = await pendingApprovals();
 console.log(
   `  ${pending.filter((a) => acceptedIds.has(a.executionId)).length} of ${ids.length} accepted runs waiting at their gate ${((performance.now() - tWait) / 1000 + startSeconds).toFixed(2)} s after the first start` +
@@ -190,22 +246,47 @@ console.log(
 );
 
 const decisions = await Promise.all(pending.map((a: any) => admin.post(`/api/v1/approvals/${a.id}/approve`)));
-const decidedAt = new Map<string, number>(decisions.filter((d) => d.status === 200).map((d) => [d.body.executionId, Date.parse(d.body.decidedAt)]));
-const decisionStatuses = decisions.reduce<Record<number, number>>((a, d) => ((a[d.status] = (a[d.status] ?? 0) + 1), a), {});
+const decidedAt = new Map<string, number>(
+  decisions.filter((d) => d.status === 200).map((d) => [d.body.executionId, Date.parse(d.body.decidedAt)]),
+);
+const decisionStatuses = decisions.reduce<Record<number, number>>(
+  (a, d) => ((a[d.status] = (a[d.status] ?? 0) + 1), a),
+  {},
+);
 const TERMINAL = ['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'REJECTED'];
-await within('all decided runs finished', async () => ((await Promise.all([...decidedAt.keys()].map(statusOf))).every((r) => TERMINAL.includes(r.status)) ? true : undefined), 180_000);
+await within(
+  'all decided runs finished',
+  async () =>
+    (await Promise.all([...decidedAt.keys()].map(statusOf))).every((r) => TERMINAL.includes(r.status))
+      ? true
+      : undefined,
+  180_000,
+);
 const finals = await Promise.all(ids.map(statusOf));
-const latencies = finals.filter((r) => decidedAt.has(r.executionId) && r.status === 'SUCCEEDED').map((r) => Date.parse(r.completedAt) - decidedAt.get(r.executionId)!).sort((a, b) => a - b);
+const latencies = finals
+  .filter((r) => decidedAt.has(r.executionId) && r.status === 'SUCCEEDED')
+  .map((r) => Date.parse(r.completedAt) - decidedAt.get(r.executionId)!)
+  .sort((a, b) => a - b);
 const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]!;
-console.log(`  decisions: ${Object.entries(decisionStatuses).map(([k, v]) => `${v} × ${k}`).join(', ')}`);
-if (latencies.length) console.log(`  approval → run completed: p50 ${pct(50)} ms, p95 ${pct(95)} ms, max ${latencies[latencies.length - 1]} ms (${latencies.length} runs)`);
+console.log(
+  `  decisions: ${Object.entries(decisionStatuses)
+    .map(([k, v]) => `${v} × ${k}`)
+    .join(', ')}`,
+);
+if (latencies.length)
+  console.log(
+    `  approval → run completed: p50 ${pct(50)} ms, p95 ${pct(95)} ms, max ${latencies[latencies.length - 1]} ms (${latencies.length} runs)`,
+  );
 
 await settle();
 // Lost and doubled, from what the table and the state machine hold (not from the list of started ids).
 const tableRuns = (await runItems()).filter((r) => !runsBefore.has(r.executionId));
 const tableIds = new Set(tableRuns.map((r) => r.executionId));
 const tableSucceeded = new Set(tableRuns.filter((r) => r.status === 'SUCCEEDED').map((r) => r.executionId));
-const tableStatuses = tableRuns.reduce<Record<string, number>>((a, r) => ((a[r.status] = (a[r.status] ?? 0) + 1), a), {});
+const tableStatuses = tableRuns.reduce<Record<string, number>>(
+  (a, r) => ((a[r.status] = (a[r.status] ?? 0) + 1), a),
+  {},
+);
 const executions = (await allExecutions()).filter((e) => !executionsBefore.has(e.executionArn));
 // Execution names are `<runId>-g<generation>`: one execution per run and generation.
 const executionsByRun = new Map<string, ExecutionListItem[]>();
@@ -213,11 +294,17 @@ for (const e of executions) {
   const runId = e.name!.replace(/-g\d+$/, '');
   executionsByRun.set(runId, [...(executionsByRun.get(runId) ?? []), e]);
 }
-const sfnSucceeded = new Set([...executionsByRun].filter(([, es]) => es.some((e) => e.status === 'SUCCEEDED')).map(([runId]) => runId));
+const sfnSucceeded = new Set(
+  [...executionsByRun].filter(([, es]) => es.some((e) => e.status === 'SUCCEEDED')).map(([runId]) => runId),
+);
 const missing = (from: Set<string>) => ids.filter((id) => !from.has(id)).length;
 console.log(`  requested ${RUNS}, accepted (202) ${ids.length}`);
 console.log(
-  `  table: ${tableRuns.length} runs recorded (${Object.entries(tableStatuses).map(([k, v]) => `${v} ${k}`).join(', ') || 'none'}); ` +
+  `  table: ${tableRuns.length} runs recorded (${
+    Object.entries(tableStatuses)
+      .map(([k, v]) => `${v} ${k}`)
+      .join(', ') || 'none'
+  }); ` +
     `accepted but not recorded ${missing(tableIds)}, accepted but not SUCCEEDED ${missing(tableSucceeded)}, recorded without a 202 ${[...tableIds].filter((id) => !acceptedIds.has(id)).length}`,
 );
 console.log(
@@ -226,14 +313,21 @@ console.log(
 );
 
 // Effects: each step updates its run's entity once (the entity's version) and is audited once.
-const entityVersions = await Promise.all(entities.map(async (id) => (await admin.get(`/api/v1/entities/${id}`)).body.version as number));
+const entityVersions = await Promise.all(
+  entities.map(async (id) => (await admin.get(`/api/v1/entities/${id}`)).body.version as number),
+);
 const updatesPerEntity = new Map<string, number>();
-for (const a of await auditRecords()) if (a.action === 'entity.update') updatesPerEntity.set(a.resourceId, (updatesPerEntity.get(a.resourceId) ?? 0) + 1);
-const overUpdated = entities.filter((id, i) => entityVersions[i]! > 1 + STEPS || (updatesPerEntity.get(id) ?? 0) > STEPS).length;
+for (const a of await auditRecords())
+  if (a.action === 'entity.update') updatesPerEntity.set(a.resourceId, (updatesPerEntity.get(a.resourceId) ?? 0) + 1);
+const overUpdated = entities.filter(
+  (id, i) => entityVersions[i]! > 1 + STEPS || (updatesPerEntity.get(id) ?? 0) > STEPS,
+).length;
 const partly = entityVersions.filter((v) => v > 1 && v < 1 + STEPS).length;
 const untouched = entityVersions.filter((v) => v === 1).length;
 const moreAttempts = finals.filter((r) => r.steps?.some((s: any) => s.attempts > 1)).length;
-const notifications = new Set(receiver.received.filter((r) => tableRuns.some((t) => r.body.includes(t.executionId))).map((r) => r.id));
+const notifications = new Set(
+  receiver.received.filter((r) => tableRuns.some((t) => r.body.includes(t.executionId))).map((r) => r.id),
+);
 const badSignatures = receiver.received.filter((r) => r.verifyError).length;
 // An approval decided before its notifier ran is not notified any more (nothing left to decide).
 const decidedFirst = pending.filter((a: any) => !notifications.has(`msg_${a.id}`)).length;
@@ -241,7 +335,9 @@ console.log(
   `  entities (one per requested run): updated or audited more than once per step ${overUpdated}, partly updated ${partly}, untouched ${untouched}; ` +
     `accepted runs whose record shows a step with more than one attempt ${moreAttempts}`,
 );
-console.log(`  approval webhooks: ${notifications.size} distinct for ${pending.length} gates (${decidedFirst} decided before their webhook went out), signatures refused by standardwebhooks: ${badSignatures}`);
+console.log(
+  `  approval webhooks: ${notifications.size} distinct for ${pending.length} gates (${decidedFirst} decided before their webhook went out), signatures refused by standardwebhooks: ${badSignatures}`,
+);
 
 sfn.destroy();
 doc.destroy();

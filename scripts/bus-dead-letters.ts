@@ -13,7 +13,8 @@ import { parseArgs } from 'node:util';
 import { targetName, type DeadLetter } from '../local/event-bus-state.js';
 import { busIsRunning, readDeadLetters, requestRedrive, selectDeadLetters } from '../local/event-dead-letters.js';
 
-const USAGE = 'usage: npm run -s bus:dead-letters -- [--data-dir <dir>] [--rule <rule>] [--id <id>]... [--event <event id>] [--json] [--redrive]';
+const USAGE =
+  'usage: npm run -s bus:dead-letters -- [--data-dir <dir>] [--rule <rule>] [--id <id>]... [--event <event id>] [--json] [--redrive]';
 
 export interface CliIo {
   out: (line: string) => void;
@@ -21,7 +22,11 @@ export interface CliIo {
 }
 
 /** Runs the command; resolves with its exit code (0 done, 1 a redrive not taken in time, 2 usage). */
-export async function runCli(argv: readonly string[], io: CliIo, options: { waitMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<number> {
+export async function runCli(
+  argv: readonly string[],
+  io: CliIo,
+  options: { waitMs?: number; env?: NodeJS.ProcessEnv } = {},
+): Promise<number> {
   let values;
   try {
     ({ values } = parseArgs({
@@ -45,7 +50,11 @@ export async function runCli(argv: readonly string[], io: CliIo, options: { wait
     io.err(`bus:dead-letters: no data folder at ${dataDir}\n${USAGE}`);
     return 2;
   }
-  const selected = selectDeadLetters(readDeadLetters(stateDir), { rule: values.rule, ids: values.id, eventId: values.event });
+  const selected = selectDeadLetters(readDeadLetters(stateDir), {
+    rule: values.rule,
+    ids: values.id,
+    eventId: values.event,
+  });
   for (const letter of selected) io.out(values.json ? JSON.stringify(letter) : describe(letter));
   if (!values.redrive) {
     if (!values.json) io.err(`${selected.length} dead letter(s) in ${join(stateDir, 'dead-letters.jsonl')}`);
@@ -56,9 +65,14 @@ export async function runCli(argv: readonly string[], io: CliIo, options: { wait
     return 0;
   }
   const running = busIsRunning(stateDir);
-  const request = requestRedrive(stateDir, selected.map((l) => l.id));
+  const request = requestRedrive(
+    stateDir,
+    selected.map((l) => l.id),
+  );
   if (!running) {
-    io.err(`${selected.length} dead letter(s) queued for redrive; the platform is not running, its next start delivers them`);
+    io.err(
+      `${selected.length} dead letter(s) queued for redrive; the platform is not running, its next start delivers them`,
+    );
     return 0;
   }
   const deadline = Date.now() + (options.waitMs ?? 10_000);
@@ -86,6 +100,10 @@ function describe(l: DeadLetter): string {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const code = await runCli(process.argv.slice(2), { out: (l) => process.stdout.write(`${l}\n`), err: (l) => process.stderr.write(`${l}\n`) }, { env: process.env });
+  const code = await runCli(
+    process.argv.slice(2),
+    { out: (l) => process.stdout.write(`${l}\n`), err: (l) => process.stderr.write(`${l}\n`) },
+    { env: process.env },
+  );
   process.exit(code);
 }

@@ -19,11 +19,15 @@ const dir = mkdtempSync(join(tmpdir(), 'modos-openapi-'));
 try {
   const file = join(dir, 'openapi.json');
   writeFileSync(file, JSON.stringify(servedOpenApiDocument(), null, 2));
-  const run = spawnSync(process.execPath, [join(dirname(cliPackage), cliBin), 'lint', '--config', join(root, 'redocly.yaml'), file], {
-    cwd: root,
-    stdio: 'inherit',
-    env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' },
-  });
+  const run = spawnSync(
+    process.execPath,
+    [join(dirname(cliPackage), cliBin), 'lint', '--config', join(root, 'redocly.yaml'), file],
+    {
+      cwd: root,
+      stdio: 'inherit',
+      env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' },
+    },
+  );
   if (run.error) throw run.error;
   process.exitCode = run.status ?? 1;
 } finally {

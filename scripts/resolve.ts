@@ -7,8 +7,19 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { parse } from 'csv-parse/sync';
-import { type EntityKind, type InputRecord, ResolutionInputError, type ResolveResult, resolve } from '../functions/domain/resolution/engine/index.js';
-import { type ColumnMapping, checkMappingAgainstHeader, parseColumnMapping, rowsToRecords } from '../functions/domain/resolution/mapping.js';
+import {
+  type EntityKind,
+  type InputRecord,
+  ResolutionInputError,
+  type ResolveResult,
+  resolve,
+} from '../functions/domain/resolution/engine/index.js';
+import {
+  type ColumnMapping,
+  checkMappingAgainstHeader,
+  parseColumnMapping,
+  rowsToRecords,
+} from '../functions/domain/resolution/mapping.js';
 
 export class CliUsageError extends Error {
   override readonly name = 'CliUsageError';
@@ -25,7 +36,11 @@ export function readCsv(path: string): CsvTable {
   if (!existsSync(path)) throw new ResolutionInputError(`file not found: ${path}`);
   let rows: string[][];
   try {
-    rows = parse(readFileSync(path, 'utf8'), { bom: true, skip_empty_lines: true, relax_column_count: false }) as string[][];
+    rows = parse(readFileSync(path, 'utf8'), {
+      bom: true,
+      skip_empty_lines: true,
+      relax_column_count: false,
+    }) as string[][];
   } catch (err) {
     throw new ResolutionInputError(`${path}: not valid CSV (${(err as Error).message})`, { cause: err });
   }
@@ -88,7 +103,8 @@ function parseArgs(argv: readonly string[]): CliArgs {
   const known = new Set(['kind', 'input', 'left', 'right', 'map', 'id', 'output', 'clusters', 'threshold', 'country']);
   for (const k of values.keys()) if (!known.has(k)) throw new CliUsageError(`unknown option --${k}\n${USAGE}`);
   const kind = values.get('kind');
-  if (kind !== 'person' && kind !== 'organization') throw new CliUsageError(`--kind must be person or organization\n${USAGE}`);
+  if (kind !== 'person' && kind !== 'organization')
+    throw new CliUsageError(`--kind must be person or organization\n${USAGE}`);
   const map = values.get('map');
   if (!map) throw new CliUsageError(`--map is required\n${USAGE}`);
   const output = values.get('output');
@@ -96,17 +112,31 @@ function parseArgs(argv: readonly string[]): CliArgs {
   const input = values.get('input');
   const left = values.get('left');
   const right = values.get('right');
-  if (input ? left || right : !(left && right)) throw new CliUsageError(`give either --input (dedup) or both --left and --right (link)\n${USAGE}`);
+  if (input ? left || right : !(left && right))
+    throw new CliUsageError(`give either --input (dedup) or both --left and --right (link)\n${USAGE}`);
   const threshold = values.has('threshold') ? Number(values.get('threshold')) : undefined;
-  if (threshold !== undefined && !(threshold > 0 && threshold < 1)) throw new CliUsageError('--threshold must be a number between 0 and 1');
-  return { kind, input, left, right, map, id: values.get('id') ?? 'rec_id', output, clusters: values.get('clusters'), threshold, country: values.get('country') };
+  if (threshold !== undefined && !(threshold > 0 && threshold < 1))
+    throw new CliUsageError('--threshold must be a number between 0 and 1');
+  return {
+    kind,
+    input,
+    left,
+    right,
+    map,
+    id: values.get('id') ?? 'rec_id',
+    output,
+    clusters: values.get('clusters'),
+    threshold,
+    country: values.get('country'),
+  };
 }
 
 export function runCli(argv: readonly string[], log: (line: string) => void): ResolveResult {
   const args = parseArgs(argv);
   const mapping = parseColumnMapping(args.map, args.kind);
   const started = performance.now();
-  const progress = (stage: string, detail: string): void => log(`[resolve] ${((performance.now() - started) / 1000).toFixed(1)}s ${stage}: ${detail}`);
+  const progress = (stage: string, detail: string): void =>
+    log(`[resolve] ${((performance.now() - started) / 1000).toFixed(1)}s ${stage}: ${detail}`);
   const common = {
     kind: args.kind,
     threshold: args.threshold,
@@ -128,7 +158,9 @@ export function runCli(argv: readonly string[], log: (line: string) => void): Re
   writeFileSync(args.output, pairsCsv(result));
   if (args.clusters) writeFileSync(args.clusters, clustersCsv(result));
   const s = result.stats;
-  log(`[resolve] ${s.records} records, ${s.candidatePairs} candidate pairs, ${s.matchedPairs} matched pairs, ${s.multiRecordClusters} multi-record clusters, ${s.timingsMs.total} ms; wrote ${args.output}${args.clusters ? ` and ${args.clusters}` : ''}`);
+  log(
+    `[resolve] ${s.records} records, ${s.candidatePairs} candidate pairs, ${s.matchedPairs} matched pairs, ${s.multiRecordClusters} multi-record clusters, ${s.timingsMs.total} ms; wrote ${args.output}${args.clusters ? ` and ${args.clusters}` : ''}`,
+  );
   return result;
 }
 

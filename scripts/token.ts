@@ -18,7 +18,9 @@ const { values } = parseArgs({
 });
 
 const fail = (message: string): never => {
-  process.stderr.write(`token: ${message}\nusage: npm run -s token -- --tenant <id> --roles <${ROLES.join('|')},...> [--user <id>] [--expires <seconds>]\n`);
+  process.stderr.write(
+    `token: ${message}\nusage: npm run -s token -- --tenant <id> --roles <${ROLES.join('|')},...> [--user <id>] [--expires <seconds>]\n`,
+  );
   process.exit(2);
 };
 

@@ -15,12 +15,20 @@ import { approvalRepository, runRepository } from '../platform/workflow-composit
 
 const Body = z.strictObject({ comment: z.string().max(1000).optional() }).optional();
 
-export const handler = httpPublicRoute({ params: CallbackPath, query: CallbackQuery, optionalBody: Body }, async ({ params, query, body, requestId }) =>
-  decideApproval(params.id, params.decision, { kind: 'callback', credential: query.credential, requestId }, body?.comment, {
-    approvals: approvalRepository(),
-    runs: runRepository(),
-    callbacks: taskCallbacks(),
-    clock: systemClock,
-    callbackKey: await callbackKey(),
-  }),
+export const handler = httpPublicRoute(
+  { params: CallbackPath, query: CallbackQuery, optionalBody: Body },
+  async ({ params, query, body, requestId }) =>
+    decideApproval(
+      params.id,
+      params.decision,
+      { kind: 'callback', credential: query.credential, requestId },
+      body?.comment,
+      {
+        approvals: approvalRepository(),
+        runs: runRepository(),
+        callbacks: taskCallbacks(),
+        clock: systemClock,
+        callbackKey: await callbackKey(),
+      },
+    ),
 );

@@ -9,5 +9,8 @@ import { taskCallbacks } from '../platform/sfn-composition.js';
 import { approvalRepository } from '../platform/workflow-composition.js';
 
 export const handler = eventTarget('approval-relay', 'approval.decided', async (detail) => {
-  await relayDecision({ tenantId: detail.tenantId, approvalId: detail.payload.approvalId }, { approvals: approvalRepository(), callbacks: taskCallbacks() });
+  await relayDecision(
+    { tenantId: detail.tenantId, approvalId: detail.payload.approvalId },
+    { approvals: approvalRepository(), callbacks: taskCallbacks() },
+  );
 });

@@ -12,5 +12,11 @@ import { taskCallbacks } from '../platform/sfn-composition.js';
 import { approvalRepository, runRepository, workflowRepository } from '../platform/workflow-composition.js';
 
 export const handler = taskHandler('approval-request', (event: RunRef & { stepId: string; taskToken: string }) =>
-  requestApproval(event, { runs: runRepository(), approvals: approvalRepository(), workflows: workflowRepository(), callbacks: taskCallbacks(), clock: systemClock }),
+  requestApproval(event, {
+    runs: runRepository(),
+    approvals: approvalRepository(),
+    workflows: workflowRepository(),
+    callbacks: taskCallbacks(),
+    clock: systemClock,
+  }),
 );

@@ -11,7 +11,13 @@
 import { readFileSync } from 'node:fs';
 import type { APIGatewayAuthorizerResult, APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
 import type { JSONWebKeySet } from 'jose';
-import { bearerToken, createTokenVerifier, localKeys, remoteKeys, type TokenVerifier } from '../adapters/jose/token-verifier.js';
+import {
+  bearerToken,
+  createTokenVerifier,
+  localKeys,
+  remoteKeys,
+  type TokenVerifier,
+} from '../adapters/jose/token-verifier.js';
 import { UnauthorizedError } from '../domain/errors.js';
 import type { Principal } from '../domain/ports.js';
 import { config } from '../platform/config.js';
@@ -40,7 +46,12 @@ function apiWildcard(methodArn: string): string {
  * per token for the TTL regardless of the token's expiry: the handlers refuse an expired one themselves.
  */
 export function authorizerContext(p: Principal): Record<string, string | number> {
-  return { tenantId: p.tenantId, sub: p.userId, roles: p.roles.join(','), ...(p.expiresAt ? { exp: p.expiresAt } : {}) };
+  return {
+    tenantId: p.tenantId,
+    sub: p.userId,
+    roles: p.roles.join(','),
+    ...(p.expiresAt ? { exp: p.expiresAt } : {}),
+  };
 }
 
 /** Method and path of the request, from `arn:…:api-id/stage/METHOD/path…` (the authorizer gets no more). */

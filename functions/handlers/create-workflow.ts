@@ -9,5 +9,6 @@ import { httpRoute } from '../platform/http.js';
 import { secretBox } from '../platform/callback-key.js';
 import { definitionDeps } from '../platform/workflow-composition.js';
 
-export const makeHandler = (deps: DefinitionDeps) => httpRoute({ body: WorkflowDefinitionRequest, status: 201 }, ({ body, ctx }) => createWorkflow(body, ctx, deps));
+export const makeHandler = (deps: DefinitionDeps) =>
+  httpRoute({ body: WorkflowDefinitionRequest, status: 201 }, ({ body, ctx }) => createWorkflow(body, ctx, deps));
 export const handler = makeHandler({ ...definitionDeps(), secrets: secretBox() });

@@ -16,13 +16,19 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 
 const inner = (decision: 'approve' | 'reject') =>
   httpRoute({ params: ApprovalIdPath, body: DecisionRequest }, async ({ params, body, ctx }) =>
-    decideApproval(params.id, decision, { kind: 'user', principal: ctx.principal, requestId: ctx.requestId }, body.comment, {
-      approvals: approvalRepository(),
-      runs: runRepository(),
-      callbacks: taskCallbacks(),
-      clock: systemClock,
-      callbackKey: await callbackKey(),
-    }),
+    decideApproval(
+      params.id,
+      decision,
+      { kind: 'user', principal: ctx.principal, requestId: ctx.requestId },
+      body.comment,
+      {
+        approvals: approvalRepository(),
+        runs: runRepository(),
+        callbacks: taskCallbacks(),
+        clock: systemClock,
+        callbackKey: await callbackKey(),
+      },
+    ),
   );
 const approve = inner('approve');
 const reject = inner('reject');

@@ -14,10 +14,13 @@ import { httpRoute, type ApiHandler } from '../platform/http.js';
 
 export const makeHandler = (deps: ResolutionDeps): ApiHandler => {
   const route = (decision: 'confirm' | 'reject') =>
-    httpRoute({ params: MatchPairPath }, ({ params, ctx }) => decideMatch(params.id, params.otherId, decision, ctx, deps));
+    httpRoute({ params: MatchPairPath }, ({ params, ctx }) =>
+      decideMatch(params.id, params.otherId, decision, ctx, deps),
+    );
   const confirm = route('confirm');
   const reject = route('reject');
-  return (event: APIGatewayProxyEvent, context?: unknown) => ((event.resource ?? event.path ?? '').endsWith('/reject') ? reject : confirm)(event, context);
+  return (event: APIGatewayProxyEvent, context?: unknown) =>
+    ((event.resource ?? event.path ?? '').endsWith('/reject') ? reject : confirm)(event, context);
 };
 
 export const handler = makeHandler(resolutionDeps());

@@ -9,5 +9,6 @@ import { getRun } from '../domain/workflows/runs/use-cases.js';
 import { httpRoute } from '../platform/http.js';
 import { runRepository } from '../platform/workflow-composition.js';
 
-export const makeHandler = (deps: Pick<RunDeps, 'runs'>) => httpRoute({ params: ExecutionIdPath }, ({ params, ctx }) => getRun(params.id, ctx, deps));
+export const makeHandler = (deps: Pick<RunDeps, 'runs'>) =>
+  httpRoute({ params: ExecutionIdPath }, ({ params, ctx }) => getRun(params.id, ctx, deps));
 export const handler = makeHandler({ runs: runRepository() });

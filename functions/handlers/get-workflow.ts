@@ -10,5 +10,7 @@ import { definitionDeps } from '../platform/workflow-composition.js';
 
 const Query = z.strictObject({ version: z.coerce.number().int().min(1).optional() });
 export const makeHandler = (deps: Pick<DefinitionDeps, 'workflows' | 'tools'>) =>
-  httpRoute({ params: WorkflowIdPath, query: Query }, ({ params, query, ctx }) => getWorkflow(params.id, query.version, ctx, deps));
+  httpRoute({ params: WorkflowIdPath, query: Query }, ({ params, query, ctx }) =>
+    getWorkflow(params.id, query.version, ctx, deps),
+  );
 export const handler = makeHandler(definitionDeps());

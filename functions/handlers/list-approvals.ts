@@ -8,4 +8,6 @@ import { listApprovals } from '../domain/workflows/approvals.js';
 import { httpRoute } from '../platform/http.js';
 import { approvalRepository } from '../platform/workflow-composition.js';
 
-export const handler = httpRoute({ query: ListApprovalsQuery }, ({ query, ctx }) => listApprovals(query, ctx, { approvals: approvalRepository() }));
+export const handler = httpRoute({ query: ListApprovalsQuery }, ({ query, ctx }) =>
+  listApprovals(query, ctx, { approvals: approvalRepository() }),
+);

@@ -10,6 +10,7 @@ import type { ResolutionDeps } from '../domain/resolution/store.js';
 import { resolutionDeps } from '../platform/composition.js';
 import { httpRoute } from '../platform/http.js';
 
-export const makeHandler = (deps: ResolutionDeps) => httpRoute({ params: EntityIdPath }, ({ params, ctx }) => listMatches(params.id, ctx, deps));
+export const makeHandler = (deps: ResolutionDeps) =>
+  httpRoute({ params: EntityIdPath }, ({ params, ctx }) => listMatches(params.id, ctx, deps));
 
 export const handler = makeHandler(resolutionDeps());

@@ -7,5 +7,6 @@ import { listWorkflows, type DefinitionDeps } from '../domain/workflows/definiti
 import { httpRoute } from '../platform/http.js';
 import { definitionDeps } from '../platform/workflow-composition.js';
 
-export const makeHandler = (deps: Pick<DefinitionDeps, 'workflows' | 'tools'>) => httpRoute({ query: PageQuery }, ({ query, ctx }) => listWorkflows(query, ctx, deps));
+export const makeHandler = (deps: Pick<DefinitionDeps, 'workflows' | 'tools'>) =>
+  httpRoute({ query: PageQuery }, ({ query, ctx }) => listWorkflows(query, ctx, deps));
 export const handler = makeHandler(definitionDeps());

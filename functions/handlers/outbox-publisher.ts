@@ -22,15 +22,25 @@ export const makeHandler =
     for (const record of event.Records) {
       const image = record.dynamodb?.NewImage;
       // The event source filter already keeps outbox inserts only; checked again so a widened filter is harmless.
-      if (record.eventName !== 'INSERT' || image?.entityType?.S !== 'OutboxEvent' || !record.dynamodb?.SequenceNumber) continue;
+      if (record.eventName !== 'INSERT' || image?.entityType?.S !== 'OutboxEvent' || !record.dynamodb?.SequenceNumber)
+        continue;
       const item = unmarshall(image as Record<string, AttributeValue>);
       bySequence.set(record.dynamodb.SequenceNumber, item as OutboxItem);
     }
     const failed = new Set(await publishOutbox(client(), busName(), [...bySequence.values()]));
-    const batchItemFailures = [...bySequence].filter(([, item]) => failed.has(item)).map(([seq]) => ({ itemIdentifier: seq }));
-    logger.info('outbox published', { records: event.Records.length, published: bySequence.size - failed.size, failed: failed.size });
+    const batchItemFailures = [...bySequence]
+      .filter(([, item]) => failed.has(item))
+      .map(([seq]) => ({ itemIdentifier: seq }));
+    logger.info('outbox published', {
+      records: event.Records.length,
+      published: bySequence.size - failed.size,
+      failed: failed.size,
+    });
     return { batchItemFailures };
   };
 
 // Wrapped like every non-HTTP handler: Lambda context in its log lines, failures logged by name.
-export const handler = taskHandler('outbox-publisher', makeHandler(eventBridgeClient, () => config().EVENT_BUS_NAME));
+export const handler = taskHandler(
+  'outbox-publisher',
+  makeHandler(eventBridgeClient, () => config().EVENT_BUS_NAME),
+);

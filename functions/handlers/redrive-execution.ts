@@ -11,5 +11,14 @@ import { httpRoute } from '../platform/http.js';
 import { workflowStarter } from '../platform/sfn-composition.js';
 import { approvalRepository, engineLog, runRepository, workflowRepository } from '../platform/workflow-composition.js';
 
-export const makeHandler = (deps: StartDeps) => httpRoute({ params: ExecutionIdPath, status: 202 }, ({ params, ctx }) => redriveRun(params.id, ctx, deps));
-export const handler = makeHandler({ workflows: workflowRepository(), runs: runRepository(), approvals: approvalRepository(), starter: workflowStarter(), clock: systemClock, ids: uuidIds, log: engineLog });
+export const makeHandler = (deps: StartDeps) =>
+  httpRoute({ params: ExecutionIdPath, status: 202 }, ({ params, ctx }) => redriveRun(params.id, ctx, deps));
+export const handler = makeHandler({
+  workflows: workflowRepository(),
+  runs: runRepository(),
+  approvals: approvalRepository(),
+  starter: workflowStarter(),
+  clock: systemClock,
+  ids: uuidIds,
+  log: engineLog,
+});

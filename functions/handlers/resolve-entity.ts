@@ -15,7 +15,12 @@ export const makeHandler = (deps: () => ResolutionDeps) =>
     const started = performance.now();
     const { tenantId, eventId, payload } = detail;
     const outcome = await resolveCreatedEntity(tenantId, payload.entity, eventId, deps());
-    logger.info('entity resolved', { tenantId, entityId: payload.entity.id, ...outcome, ms: Math.round(performance.now() - started) });
+    logger.info('entity resolved', {
+      tenantId,
+      entityId: payload.entity.id,
+      ...outcome,
+      ms: Math.round(performance.now() - started),
+    });
     return outcome;
   });
 

@@ -10,6 +10,8 @@ import { entityDeps } from '../platform/composition.js';
 import { httpRoute } from '../platform/http.js';
 
 export const makeHandler = (deps: Omit<EntityDeps, 'ids'>) =>
-  httpRoute({ params: EntityIdPath, body: UpdateEntityRequest }, ({ params, body, ctx }) => updateEntity(params.id, body, ctx, deps));
+  httpRoute({ params: EntityIdPath, body: UpdateEntityRequest }, ({ params, body, ctx }) =>
+    updateEntity(params.id, body, ctx, deps),
+  );
 
 export const handler = makeHandler(entityDeps());

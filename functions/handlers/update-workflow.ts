@@ -10,5 +10,7 @@ import { secretBox } from '../platform/callback-key.js';
 import { definitionDeps } from '../platform/workflow-composition.js';
 
 export const makeHandler = (deps: DefinitionDeps) =>
-  httpRoute({ params: WorkflowIdPath, body: UpdateWorkflowRequest }, ({ params, body, ctx }) => updateWorkflow(params.id, body, ctx, deps));
+  httpRoute({ params: WorkflowIdPath, body: UpdateWorkflowRequest }, ({ params, body, ctx }) =>
+    updateWorkflow(params.id, body, ctx, deps),
+  );
 export const handler = makeHandler({ ...definitionDeps(), secrets: secretBox() });

@@ -9,5 +9,8 @@ import { workflowStarter } from '../platform/sfn-composition.js';
 import { approvalRepository, runRepository } from '../platform/workflow-composition.js';
 
 export const handler = eventTarget('workflow-launcher', 'workflow.started', async (detail) => {
-  await ensureRunStarted({ tenantId: detail.tenantId, runId: detail.payload.executionId, generation: detail.payload.generation }, { runs: runRepository(), approvals: approvalRepository(), starter: workflowStarter() });
+  await ensureRunStarted(
+    { tenantId: detail.tenantId, runId: detail.payload.executionId, generation: detail.payload.generation },
+    { runs: runRepository(), approvals: approvalRepository(), starter: workflowStarter() },
+  );
 });

@@ -12,4 +12,6 @@ import { webhookSender } from '../platform/webhook-composition.js';
 import { engineDeps } from '../platform/workflow-composition.js';
 
 // The secret box opens steps' sealed inputs (http.webhook's secret); it reads the platform key on first use only.
-export const handler = taskHandler('step', (event: RunRef & { stepId: string }) => runStep(event, { ...engineDeps(webhookSender), secrets: secretBox() }));
+export const handler = taskHandler('step', (event: RunRef & { stepId: string }) =>
+  runStep(event, { ...engineDeps(webhookSender), secrets: secretBox() }),
+);

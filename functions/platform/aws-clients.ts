@@ -46,7 +46,11 @@ export function eventBridgeClient(): EventBridgeClient {
  */
 export function s3Client(): S3Client {
   const endpoint = config().MODOS_S3_ENDPOINT;
-  s3 ??= new S3Client({ ...clientOptions(endpoint), responseChecksumValidation: 'WHEN_REQUIRED', ...(endpoint ? { forcePathStyle: true } : {}) });
+  s3 ??= new S3Client({
+    ...clientOptions(endpoint),
+    responseChecksumValidation: 'WHEN_REQUIRED',
+    ...(endpoint ? { forcePathStyle: true } : {}),
+  });
   return s3;
 }
 

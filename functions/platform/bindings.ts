@@ -6,13 +6,23 @@ import { stateMachineAccessOf, type FunctionSpec } from './manifest.js';
  * no others, and test/infra checks the synthesized functions against this list: a function whose binding
  * is missing has no variable, and fails at init in both runtimes.
  */
-export const BASE_ENV = ['STAGE', 'LOG_LEVEL', 'POWERTOOLS_SERVICE_NAME', 'AWS_NODEJS_CONNECTION_REUSE_ENABLED', 'NODE_OPTIONS', 'MODOS_FUNCTION'] as const;
+export const BASE_ENV = [
+  'STAGE',
+  'LOG_LEVEL',
+  'POWERTOOLS_SERVICE_NAME',
+  'AWS_NODEJS_CONNECTION_REUSE_ENABLED',
+  'NODE_OPTIONS',
+  'MODOS_FUNCTION',
+] as const;
 
 /**
  * The two variables whose local value differs in kind from AWS's: the JWKS comes from a file instead of
  * an HTTPS URL, and the platform key is given directly instead of as a Secrets Manager secret ARN.
  */
-export const LOCAL_ALTERNATIVES: Readonly<Record<string, string>> = { JWKS_URL: 'JWKS_FILE', CALLBACK_KEY_SECRET_ARN: 'CALLBACK_KEY' };
+export const LOCAL_ALTERNATIVES: Readonly<Record<string, string>> = {
+  JWKS_URL: 'JWKS_FILE',
+  CALLBACK_KEY_SECRET_ARN: 'CALLBACK_KEY',
+};
 
 export const BINDING_ENV = {
   table: ['TABLE_NAME'],
@@ -41,7 +51,9 @@ export function bindingsOf(spec: FunctionSpec): BindingKind[] {
  * starts, in both runtimes, instead of on the first request that reads the setting.
  */
 export function missingBindings(spec: FunctionSpec, env: Record<string, string | undefined>): string[] {
-  return boundNamesOf(spec).filter((name) => !env[name] && !(LOCAL_ALTERNATIVES[name] && env[LOCAL_ALTERNATIVES[name]!]));
+  return boundNamesOf(spec).filter(
+    (name) => !env[name] && !(LOCAL_ALTERNATIVES[name] && env[LOCAL_ALTERNATIVES[name]!]),
+  );
 }
 
 /** Every environment variable name the deployed function has (base + bindings). */
@@ -51,5 +63,8 @@ export function environmentNamesOf(spec: FunctionSpec): string[] {
 
 /** The variables of a function's bindings: resources, and the ARN of each state machine it starts (STATE_MACHINES). */
 export function boundNamesOf(spec: FunctionSpec): string[] {
-  return [...bindingsOf(spec).flatMap((k) => [...BINDING_ENV[k]]), ...stateMachineAccessOf(spec.name).starts.map((m) => m.arnVariable)];
+  return [
+    ...bindingsOf(spec).flatMap((k) => [...BINDING_ENV[k]]),
+    ...stateMachineAccessOf(spec.name).starts.map((m) => m.arnVariable),
+  ];
 }

@@ -17,7 +17,9 @@ export const LAMBDA_BUNDLING = {
   treeShaking: true,
   mainFields: ['module', 'main'],
   // ESM bundles still meet CommonJS dependencies that call require(): give them one.
-  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+  },
   legalComments: 'none',
   // Lambda hands a function its role's credentials in environment variables: the env provider replaces
   // the node provider chain (SSO, INI, process, web identity, IMDS and their STS/SSO clients, ~130 KB).

@@ -36,7 +36,10 @@ const ConfigSchema = z.object({
   CALLBACK_KEY_SECRET_ARN: z.string().optional(),
   CALLBACK_KEY: z.string().min(32).optional(),
   /** Webhooks to http://127.0.0.1 / localhost are allowed only on the local platform (never in AWS). */
-  ALLOW_HTTP_LOOPBACK_WEBHOOKS: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  ALLOW_HTTP_LOOPBACK_WEBHOOKS: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
   /** With the above: the only loopback ports webhooks may reach, e.g. `8900-8999,9100` (ports >= 1024). */
   LOOPBACK_WEBHOOK_PORTS: z
     .string()
@@ -77,7 +80,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const spec = (FUNCTIONS as Record<string, FunctionSpec>)[fn];
     if (!spec) throw new ConfigurationError(`MODOS_FUNCTION ${JSON.stringify(fn)} is not a function of the manifest`);
     const missing = missingBindings(spec, env);
-    if (missing.length) throw new ConfigurationError(`${fn} is missing ${missing.join(', ')}: its manifest bindings provide them (functions/platform/manifest.ts)`);
+    if (missing.length)
+      throw new ConfigurationError(
+        `${fn} is missing ${missing.join(', ')}: its manifest bindings provide them (functions/platform/manifest.ts)`,
+      );
   }
   const out = { ...data } as Record<string, unknown>;
   for (const name of BOUND) {
@@ -85,7 +91,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       enumerable: true,
       get() {
         const value = data[name];
-        if (value === undefined) throw new ConfigurationError(`${name} is not set: this function has no binding that provides it (functions/platform/manifest.ts)`);
+        if (value === undefined)
+          throw new ConfigurationError(
+            `${name} is not set: this function has no binding that provides it (functions/platform/manifest.ts)`,
+          );
         return value;
       },
     });
@@ -101,7 +110,10 @@ export function stateMachineArn(name: string, env: Record<string, string | undef
   const spec = STATE_MACHINES.find((m) => m.name === name);
   if (!spec) throw new ConfigurationError(`no state machine ${JSON.stringify(name)} in the manifest`);
   const arn = env[spec.arnVariable];
-  if (!arn) throw new ConfigurationError(`${spec.arnVariable} is not set: this function does not start ${name} (STATE_MACHINES startedBy)`);
+  if (!arn)
+    throw new ConfigurationError(
+      `${spec.arnVariable} is not set: this function does not start ${name} (STATE_MACHINES startedBy)`,
+    );
   return arn;
 }
 

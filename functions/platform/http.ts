@@ -5,7 +5,14 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import * as z from 'zod';
 import type { ZodType } from 'zod';
 import { MAX_BODY_BYTES } from '../../schemas/common.js';
-import { ForbiddenError, isDomainError, UnauthorizedError, UnsupportedMediaTypeError, ValidationError, type ErrorDetail } from '../domain/errors.js';
+import {
+  ForbiddenError,
+  isDomainError,
+  UnauthorizedError,
+  UnsupportedMediaTypeError,
+  ValidationError,
+  type ErrorDetail,
+} from '../domain/errors.js';
 import type { Principal, RequestContext } from '../domain/ports.js';
 import { logger } from './logger.js';
 import { recordRefusal } from './refusals.js';
@@ -34,7 +41,13 @@ export function jsonResponse(status: number, body: unknown, requestId: string): 
   return { statusCode: status, headers: { ...JSON_HEADERS, 'x-request-id': requestId }, body: JSON.stringify(body) };
 }
 
-export function errorResponse(status: number, code: string, message: string, requestId: string, details?: ErrorDetail[]): APIGatewayProxyResult {
+export function errorResponse(
+  status: number,
+  code: string,
+  message: string,
+  requestId: string,
+  details?: ErrorDetail[],
+): APIGatewayProxyResult {
   return jsonResponse(status, { error: { code, message, requestId, ...(details ? { details } : {}) } }, requestId);
 }
 
@@ -75,7 +88,8 @@ export function principalOf(event: APIGatewayProxyEvent): Principal {
   const roles = typeof a?.roles === 'string' && a.roles ? a.roles.split(',') : [];
   // The authorizer's result is cached per token (5 min): a token that expired since is refused here.
   const exp = a?.exp === undefined ? undefined : Number(a.exp);
-  if (exp !== undefined && (!Number.isFinite(exp) || exp + TOKEN_CLOCK_SKEW_SECONDS < Date.now() / 1000)) throw new UnauthorizedError('token expired', { reason: 'token_expired' });
+  if (exp !== undefined && (!Number.isFinite(exp) || exp + TOKEN_CLOCK_SKEW_SECONDS < Date.now() / 1000))
+    throw new UnauthorizedError('token expired', { reason: 'token_expired' });
   return { tenantId, userId, roles, ...(exp !== undefined ? { expiresAt: exp } : {}) };
 }
 
@@ -83,7 +97,13 @@ function zodDetails(error: z.ZodError, prefix: string): ErrorDetail[] {
   return error.issues.map((i) => {
     const path = [prefix, ...i.path.map(String)].filter(Boolean).join('.');
     const message = i.code === 'unrecognized_keys' ? `unknown field(s): ${i.keys.join(', ')}` : i.message;
-    return { field: i.code === 'unrecognized_keys' && i.keys.length === 1 ? [path, i.keys[0]].filter(Boolean).join('.') : path || prefix || 'body', message };
+    return {
+      field:
+        i.code === 'unrecognized_keys' && i.keys.length === 1
+          ? [path, i.keys[0]].filter(Boolean).join('.')
+          : path || prefix || 'body',
+      message,
+    };
   });
 }
 
@@ -92,7 +112,9 @@ function parsePart<T>(schema: ZodType<T> | undefined, value: unknown, part: stri
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
     const details = zodDetails(parsed.error, part);
-    throw new ValidationError(`invalid ${part}: ${details.map((d) => `${d.field}: ${d.message}`).join('; ')}`, { details });
+    throw new ValidationError(`invalid ${part}: ${details.map((d) => `${d.field}: ${d.message}`).join('; ')}`, {
+      details,
+    });
   }
   return parsed.data;
 }
@@ -108,19 +130,23 @@ function requireJsonContentType(event: APIGatewayProxyEvent): void {
   const name = Object.keys(event.headers ?? {}).find((h) => h.toLowerCase() === 'content-type');
   const all = name ? (event.multiValueHeaders?.[name] ?? [event.headers[name]]) : [];
   const refuse = (message: string): never => {
-    throw new UnsupportedMediaTypeError(`request bodies are JSON: ${message}`, { details: [{ field: 'content-type', message }] });
+    throw new UnsupportedMediaTypeError(`request bodies are JSON: ${message}`, {
+      details: [{ field: 'content-type', message }],
+    });
   };
   if (!name || all.length === 0) refuse('Content-Type application/json is required with a body');
   if (new Set(all).size > 1) refuse('one Content-Type, not several');
   const [type = '', ...params] = (event.headers[name!] ?? '').split(';');
-  if (!JSON_MEDIA_TYPE.test(type.trim().toLowerCase())) refuse('Content-Type must be application/json or application/*+json');
+  if (!JSON_MEDIA_TYPE.test(type.trim().toLowerCase()))
+    refuse('Content-Type must be application/json or application/*+json');
   const charset = params
     .map((p) => p.split('='))
     .find(([key]) => key?.trim().toLowerCase() === 'charset')?.[1]
     ?.trim()
     .replace(/^"(.*)"$/, '$1')
     .toLowerCase();
-  if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') refuse('JSON is UTF-8 (charset=utf-8, or no charset)');
+  if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8')
+    refuse('JSON is UTF-8 (charset=utf-8, or no charset)');
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -135,11 +161,15 @@ function readBody(event: APIGatewayProxyEvent): unknown {
     try {
       raw = utf8.decode(Buffer.from(event.body, 'base64'));
     } catch {
-      throw new ValidationError('request body is not valid UTF-8', { details: [{ field: 'body', message: 'invalid UTF-8' }] });
+      throw new ValidationError('request body is not valid UTF-8', {
+        details: [{ field: 'body', message: 'invalid UTF-8' }],
+      });
     }
   }
   if (Buffer.byteLength(raw, 'utf8') > MAX_BODY_BYTES) {
-    throw new ValidationError(`request body exceeds ${MAX_BODY_BYTES} bytes`, { details: [{ field: 'body', message: 'too large' }] });
+    throw new ValidationError(`request body exceeds ${MAX_BODY_BYTES} bytes`, {
+      details: [{ field: 'body', message: 'too large' }],
+    });
   }
   return parseStrictJson(raw);
 }
@@ -155,7 +185,12 @@ function verifiedIdentity(event: APIGatewayProxyEvent): { userId?: string; tenan
 
 function mapError(error: unknown, requestId: string, event: APIGatewayProxyEvent): APIGatewayProxyResult {
   if (isDomainError(error)) {
-    if (error.status >= 500) logger.error('request failed', { errorName: error.name, code: error.code, cause: (error.cause as Error | undefined)?.name });
+    if (error.status >= 500)
+      logger.error('request failed', {
+        errorName: error.name,
+        code: error.code,
+        cause: (error.cause as Error | undefined)?.name,
+      });
     else if (error instanceof UnauthorizedError || error instanceof ForbiddenError) {
       recordRefusal({
         status: error.status,
@@ -169,7 +204,10 @@ function mapError(error: unknown, requestId: string, event: APIGatewayProxyEvent
     return errorResponse(error.status, error.code, error.message, requestId, error.details);
   }
   // The stack's first line repeats the message, which may quote input: log the frames only.
-  logger.error('unhandled error', { errorName: (error as Error)?.name, frames: (error as Error)?.stack?.split('\n').slice(1, 8).join('\n') });
+  logger.error('unhandled error', {
+    errorName: (error as Error)?.name,
+    frames: (error as Error)?.stack?.split('\n').slice(1, 8).join('\n'),
+  });
   return errorResponse(500, 'INTERNAL_ERROR', 'internal error', requestId);
 }
 

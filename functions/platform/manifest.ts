@@ -45,29 +45,141 @@ export interface FunctionSpec {
 }
 
 export const FUNCTIONS = {
-  Authorizer: { name: 'Authorizer', entry: 'functions/handlers/authorizer.ts', description: 'Verifies the JWT and passes tenant, subject and roles on', jwt: true },
+  Authorizer: {
+    name: 'Authorizer',
+    entry: 'functions/handlers/authorizer.ts',
+    description: 'Verifies the JWT and passes tenant, subject and roles on',
+    jwt: true,
+  },
   Health: { name: 'Health', entry: 'functions/handlers/health.ts', description: 'Liveness of the API' },
-  GetOpenApi: { name: 'GetOpenApi', entry: 'functions/handlers/get-openapi.ts', description: 'OpenAPI document generated from the zod schemas' },
-  GetEventCatalogue: { name: 'GetEventCatalogue', entry: 'functions/handlers/get-event-catalogue.ts', description: 'Event catalogue: a JSON Schema and a pattern per bus event' },
-  CreateEntity: { name: 'CreateEntity', entry: 'functions/handlers/create-entity.ts', description: 'Creates an entity', table: 'write' },
-  ListEntities: { name: 'ListEntities', entry: 'functions/handlers/list-entities.ts', description: 'Lists entities', table: 'read' },
-  GetEntity: { name: 'GetEntity', entry: 'functions/handlers/get-entity.ts', description: 'Reads one entity', table: 'read' },
-  UpdateEntity: { name: 'UpdateEntity', entry: 'functions/handlers/update-entity.ts', description: 'Patches an entity with optimistic locking', table: 'write' },
-  ListAudit: { name: 'ListAudit', entry: 'functions/handlers/list-audit.ts', description: 'Reads the audit trail', table: 'read' },
+  GetOpenApi: {
+    name: 'GetOpenApi',
+    entry: 'functions/handlers/get-openapi.ts',
+    description: 'OpenAPI document generated from the zod schemas',
+  },
+  GetEventCatalogue: {
+    name: 'GetEventCatalogue',
+    entry: 'functions/handlers/get-event-catalogue.ts',
+    description: 'Event catalogue: a JSON Schema and a pattern per bus event',
+  },
+  CreateEntity: {
+    name: 'CreateEntity',
+    entry: 'functions/handlers/create-entity.ts',
+    description: 'Creates an entity',
+    table: 'write',
+  },
+  ListEntities: {
+    name: 'ListEntities',
+    entry: 'functions/handlers/list-entities.ts',
+    description: 'Lists entities',
+    table: 'read',
+  },
+  GetEntity: {
+    name: 'GetEntity',
+    entry: 'functions/handlers/get-entity.ts',
+    description: 'Reads one entity',
+    table: 'read',
+  },
+  UpdateEntity: {
+    name: 'UpdateEntity',
+    entry: 'functions/handlers/update-entity.ts',
+    description: 'Patches an entity with optimistic locking',
+    table: 'write',
+  },
+  ListAudit: {
+    name: 'ListAudit',
+    entry: 'functions/handlers/list-audit.ts',
+    description: 'Reads the audit trail',
+    table: 'read',
+  },
   ListTools: { name: 'ListTools', entry: 'functions/handlers/list-tools.ts', description: 'Lists the tool registry' },
-  CreateWorkflow: { name: 'CreateWorkflow', entry: 'functions/handlers/create-workflow.ts', description: 'Creates a workflow definition (version 1)', table: 'write', callbackKey: true },
-  ListWorkflows: { name: 'ListWorkflows', entry: 'functions/handlers/list-workflows.ts', description: 'Lists workflow definitions', table: 'read' },
-  GetWorkflow: { name: 'GetWorkflow', entry: 'functions/handlers/get-workflow.ts', description: 'Reads a workflow definition version', table: 'read' },
-  UpdateWorkflow: { name: 'UpdateWorkflow', entry: 'functions/handlers/update-workflow.ts', description: 'Stores a changed definition as version N+1', table: 'write', callbackKey: true },
-  ExecuteWorkflow: { name: 'ExecuteWorkflow', entry: 'functions/handlers/execute-workflow.ts', description: 'Starts a run of a pinned workflow version', table: 'write' },
-  GetExecution: { name: 'GetExecution', entry: 'functions/handlers/get-execution.ts', description: 'Reads a run and its steps', table: 'read' },
-  RedriveExecution: { name: 'RedriveExecution', entry: 'functions/handlers/redrive-execution.ts', description: 'Restarts a failed run from its failed step', table: 'write' },
-  ListApprovals: { name: 'ListApprovals', entry: 'functions/handlers/list-approvals.ts', description: 'Lists approvals by status', table: 'read' },
-  DecideApproval: { name: 'DecideApproval', entry: 'functions/handlers/decide-approval.ts', description: 'Approves or rejects a gate (approver role)', table: 'write', callbackKey: true },
-  ApprovalCallback: { name: 'ApprovalCallback', entry: 'functions/handlers/approval-callback.ts', description: 'Approves or rejects a gate through a signed callback link', table: 'write', callbackKey: true },
-  WorkflowStep: { name: 'WorkflowStep', entry: 'functions/handlers/workflow-step.ts', description: 'State machine task: runs one step', table: 'write', callbackKey: true, webhooks: true, timeoutSeconds: 180 },
-  WorkflowFinish: { name: 'WorkflowFinish', entry: 'functions/handlers/workflow-finish.ts', description: 'State machine task: completes or compensates a run', table: 'write', timeoutSeconds: 120 },
-  ApprovalRequest: { name: 'ApprovalRequest', entry: 'functions/handlers/approval-request.ts', description: 'State machine gate: records an approval request', table: 'write', callbackKey: true },
+  CreateWorkflow: {
+    name: 'CreateWorkflow',
+    entry: 'functions/handlers/create-workflow.ts',
+    description: 'Creates a workflow definition (version 1)',
+    table: 'write',
+    callbackKey: true,
+  },
+  ListWorkflows: {
+    name: 'ListWorkflows',
+    entry: 'functions/handlers/list-workflows.ts',
+    description: 'Lists workflow definitions',
+    table: 'read',
+  },
+  GetWorkflow: {
+    name: 'GetWorkflow',
+    entry: 'functions/handlers/get-workflow.ts',
+    description: 'Reads a workflow definition version',
+    table: 'read',
+  },
+  UpdateWorkflow: {
+    name: 'UpdateWorkflow',
+    entry: 'functions/handlers/update-workflow.ts',
+    description: 'Stores a changed definition as version N+1',
+    table: 'write',
+    callbackKey: true,
+  },
+  ExecuteWorkflow: {
+    name: 'ExecuteWorkflow',
+    entry: 'functions/handlers/execute-workflow.ts',
+    description: 'Starts a run of a pinned workflow version',
+    table: 'write',
+  },
+  GetExecution: {
+    name: 'GetExecution',
+    entry: 'functions/handlers/get-execution.ts',
+    description: 'Reads a run and its steps',
+    table: 'read',
+  },
+  RedriveExecution: {
+    name: 'RedriveExecution',
+    entry: 'functions/handlers/redrive-execution.ts',
+    description: 'Restarts a failed run from its failed step',
+    table: 'write',
+  },
+  ListApprovals: {
+    name: 'ListApprovals',
+    entry: 'functions/handlers/list-approvals.ts',
+    description: 'Lists approvals by status',
+    table: 'read',
+  },
+  DecideApproval: {
+    name: 'DecideApproval',
+    entry: 'functions/handlers/decide-approval.ts',
+    description: 'Approves or rejects a gate (approver role)',
+    table: 'write',
+    callbackKey: true,
+  },
+  ApprovalCallback: {
+    name: 'ApprovalCallback',
+    entry: 'functions/handlers/approval-callback.ts',
+    description: 'Approves or rejects a gate through a signed callback link',
+    table: 'write',
+    callbackKey: true,
+  },
+  WorkflowStep: {
+    name: 'WorkflowStep',
+    entry: 'functions/handlers/workflow-step.ts',
+    description: 'State machine task: runs one step',
+    table: 'write',
+    callbackKey: true,
+    webhooks: true,
+    timeoutSeconds: 180,
+  },
+  WorkflowFinish: {
+    name: 'WorkflowFinish',
+    entry: 'functions/handlers/workflow-finish.ts',
+    description: 'State machine task: completes or compensates a run',
+    table: 'write',
+    timeoutSeconds: 120,
+  },
+  ApprovalRequest: {
+    name: 'ApprovalRequest',
+    entry: 'functions/handlers/approval-request.ts',
+    description: 'State machine gate: records an approval request',
+    table: 'write',
+    callbackKey: true,
+  },
   ApprovalNotifier: {
     name: 'ApprovalNotifier',
     entry: 'functions/handlers/approval-notifier.ts',
@@ -77,17 +189,37 @@ export const FUNCTIONS = {
     webhooks: true,
     timeoutSeconds: 180,
   },
-  ApprovalRelay: { name: 'ApprovalRelay', entry: 'functions/handlers/approval-relay.ts', description: 'Delivers a recorded decision to its gate', table: 'read' },
-  WorkflowLauncher: { name: 'WorkflowLauncher', entry: 'functions/handlers/workflow-launcher.ts', description: 'Makes sure a recorded run has its execution', table: 'read' },
+  ApprovalRelay: {
+    name: 'ApprovalRelay',
+    entry: 'functions/handlers/approval-relay.ts',
+    description: 'Delivers a recorded decision to its gate',
+    table: 'read',
+  },
+  WorkflowLauncher: {
+    name: 'WorkflowLauncher',
+    entry: 'functions/handlers/workflow-launcher.ts',
+    description: 'Makes sure a recorded run has its execution',
+    table: 'read',
+  },
   ResolveEntity: {
     name: 'ResolveEntity',
     entry: 'functions/handlers/resolve-entity.ts',
-    description: 'Identity resolution of a created person or organization against the tenant\'s entities',
+    description: "Identity resolution of a created person or organization against the tenant's entities",
     table: 'write',
     timeoutSeconds: 60,
   },
-  StartResolutionRun: { name: 'StartResolutionRun', entry: 'functions/handlers/start-resolution-run.ts', description: 'Queues a batch identity-resolution run (admin)', table: 'write' },
-  GetResolutionRun: { name: 'GetResolutionRun', entry: 'functions/handlers/get-resolution-run.ts', description: 'Reads a resolution run and its progress (admin)', table: 'read' },
+  StartResolutionRun: {
+    name: 'StartResolutionRun',
+    entry: 'functions/handlers/start-resolution-run.ts',
+    description: 'Queues a batch identity-resolution run (admin)',
+    table: 'write',
+  },
+  GetResolutionRun: {
+    name: 'GetResolutionRun',
+    entry: 'functions/handlers/get-resolution-run.ts',
+    description: 'Reads a resolution run and its progress (admin)',
+    table: 'read',
+  },
   ResolutionRunWorker: {
     name: 'ResolutionRunWorker',
     entry: 'functions/handlers/resolution-run-worker.ts',
@@ -96,8 +228,18 @@ export const FUNCTIONS = {
     memoryMb: 3008,
     timeoutSeconds: 900,
   },
-  ListMatches: { name: 'ListMatches', entry: 'functions/handlers/list-matches.ts', description: 'Lists an entity\'s cluster members with scores and explanations', table: 'read' },
-  DecideMatch: { name: 'DecideMatch', entry: 'functions/handlers/decide-match.ts', description: 'Confirms (must-link) or rejects (cannot-link) a pair (admin)', table: 'write' },
+  ListMatches: {
+    name: 'ListMatches',
+    entry: 'functions/handlers/list-matches.ts',
+    description: "Lists an entity's cluster members with scores and explanations",
+    table: 'read',
+  },
+  DecideMatch: {
+    name: 'DecideMatch',
+    entry: 'functions/handlers/decide-match.ts',
+    description: 'Confirms (must-link) or rejects (cannot-link) a pair (admin)',
+    table: 'write',
+  },
   OutboxPublisher: {
     name: 'OutboxPublisher',
     entry: 'functions/handlers/outbox-publisher.ts',
@@ -215,7 +357,10 @@ export interface EventRuleSpec {
  * optional detail filter), so a rule cannot name an event the bus never carries or its wrong source.
  */
 function onEvent(event: EventName, detail?: Record<string, unknown>): Pick<EventRuleSpec, 'event' | 'pattern'> {
-  return { event, pattern: { source: [EVENT_SOURCES[event]], 'detail-type': [event], ...(detail ? { detail } : {}) } as EventPattern };
+  return {
+    event,
+    pattern: { source: [EVENT_SOURCES[event]], 'detail-type': [event], ...(detail ? { detail } : {}) } as EventPattern,
+  };
 }
 
 export const EVENT_RULES: readonly EventRuleSpec[] = [

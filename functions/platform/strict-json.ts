@@ -1,4 +1,12 @@
-import { depthProblem, formatPath, keyProblem, MAX_JSON_DEPTH, numberProblem, stringProblem, type JsonIssue } from '../../schemas/json-rules.js';
+import {
+  depthProblem,
+  formatPath,
+  keyProblem,
+  MAX_JSON_DEPTH,
+  numberProblem,
+  stringProblem,
+  type JsonIssue,
+} from '../../schemas/json-rules.js';
 import { ValidationError } from '../domain/errors.js';
 
 /**
@@ -22,14 +30,18 @@ export function parseStrictJson(text: string, maxIssues = 20): unknown {
   const report = (path: ReadonlyArray<string | number>, message: string) => {
     if (issues.length < maxIssues) issues.push({ path: [...path], message });
   };
-  type Frame = { kind: 'object'; value: Record<string, unknown>; keys: Set<string>; key: string } | { kind: 'array'; value: unknown[] };
+  type Frame =
+    | { kind: 'object'; value: Record<string, unknown>; keys: Set<string>; key: string }
+    | { kind: 'array'; value: unknown[] };
   const stack: Frame[] = [];
   /** Path of the value being read: one segment per open container. */
   const path: Array<string | number> = [];
   let i = 0;
 
   const fail = (what: string): never => {
-    throw new ValidationError('request body is not valid JSON', { details: [{ field: 'body', message: `malformed JSON: ${what} at position ${i}` }] });
+    throw new ValidationError('request body is not valid JSON', {
+      details: [{ field: 'body', message: `malformed JSON: ${what} at position ${i}` }],
+    });
   };
   const skipWhitespace = () => {
     for (; i < text.length; i++) {
@@ -155,7 +167,8 @@ export function parseStrictJson(text: string, maxIssues = 20): unknown {
         return value;
       }
       // defineProperty, not assignment: an own "__proto__" key must not set the prototype.
-      if (top.kind === 'object') Object.defineProperty(top.value, top.key, { value, enumerable: true, writable: true, configurable: true });
+      if (top.kind === 'object')
+        Object.defineProperty(top.value, top.key, { value, enumerable: true, writable: true, configurable: true });
       else top.value.push(value);
       skipWhitespace();
       const d = text.charCodeAt(i);
@@ -194,13 +207,15 @@ function refusal(issues: JsonIssue[]): ValidationError {
  */
 export function numberTextProblem(literal: string, n: number): string | undefined {
   const mantissa = literal.split(/[eE]/)[0]!;
-  if (INTEGER_TEXT.test(literal) && !Number.isSafeInteger(n)) return 'integer outside the exactly representable range (magnitude at most 2^53 - 1); send it as a string';
+  if (INTEGER_TEXT.test(literal) && !Number.isSafeInteger(n))
+    return 'integer outside the exactly representable range (magnitude at most 2^53 - 1); send it as a string';
   const range = numberProblem(n);
   if (range) return range;
   // Text like 1e-400 parses to 0: below the smallest magnitude, whatever it rounded to.
   if (n === 0 && /[1-9]/.test(mantissa)) return numberProblem(Number.MIN_VALUE);
   const stored = String(n);
-  if (decimal(literal) !== decimal(stored)) return `number has more significant digits than a 64-bit float keeps (it would be stored as ${stored}); send it as a string`;
+  if (decimal(literal) !== decimal(stored))
+    return `number has more significant digits than a 64-bit float keeps (it would be stored as ${stored}); send it as a string`;
   return undefined;
 }
 

@@ -9,7 +9,10 @@ import { logger } from './logger.js';
  * per failure (error name only, never content), and the error rethrown unchanged so its `name`
  * reaches the state machine's Retry/Catch or the event target's retry policy.
  */
-export function taskHandler<E, R>(name: string, run: (event: E) => Promise<R>): (event: E, context?: unknown) => Promise<R> {
+export function taskHandler<E, R>(
+  name: string,
+  run: (event: E) => Promise<R>,
+): (event: E, context?: unknown) => Promise<R> {
   const core = async (event: E): Promise<R> => {
     try {
       return await run(event);
@@ -18,7 +21,10 @@ export function taskHandler<E, R>(name: string, run: (event: E) => Promise<R>): 
       throw error;
     }
   };
-  return middy(core).use(injectLambdaContext(logger, { resetKeys: true })) as unknown as (event: E, context?: unknown) => Promise<R>;
+  return middy(core).use(injectLambdaContext(logger, { resetKeys: true })) as unknown as (
+    event: E,
+    context?: unknown,
+  ) => Promise<R>;
 }
 
 /** An event that does not match the catalogue schema of the event its rule names. Not retried usefully: it dead-letters. */
@@ -43,7 +49,9 @@ export function eventTarget<N extends EventName, R>(
   return taskHandler(name, async (raw: unknown) => {
     const e = raw as { source?: unknown; 'detail-type'?: unknown; detail?: unknown; id?: string; time?: string };
     if (e?.source !== schema.source || e?.['detail-type'] !== event) {
-      throw new EventSchemaError(`${name} takes ${event} from ${schema.source}, got ${String(e?.['detail-type'])} from ${String(e?.source)}`);
+      throw new EventSchemaError(
+        `${name} takes ${event} from ${schema.source}, got ${String(e?.['detail-type'])} from ${String(e?.source)}`,
+      );
     }
     const parsed = schema.detail.safeParse(e.detail);
     if (!parsed.success) {

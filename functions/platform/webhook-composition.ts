@@ -10,7 +10,10 @@ export function webhookSender(): HttpWebhookSender {
   if (!sender) {
     const { ALLOW_HTTP_LOOPBACK_WEBHOOKS: allowHttpLoopback, LOOPBACK_WEBHOOK_PORTS: loopbackPorts } = config();
     if (allowHttpLoopback) {
-      logger.warn('webhooks to http://127.0.0.1 and http://localhost are allowed on the configured ports (local development only)', { ports: formatPortList(loopbackPorts) });
+      logger.warn(
+        'webhooks to http://127.0.0.1 and http://localhost are allowed on the configured ports (local development only)',
+        { ports: formatPortList(loopbackPorts) },
+      );
     }
     sender = new HttpWebhookSender({ policy: { allowHttpLoopback, loopbackPorts } });
   }

@@ -1,4 +1,8 @@
-import { DynamoApprovalRepository, DynamoRunRepository, DynamoWorkflowRepository } from '../adapters/dynamodb/workflow-repositories.js';
+import {
+  DynamoApprovalRepository,
+  DynamoRunRepository,
+  DynamoWorkflowRepository,
+} from '../adapters/dynamodb/workflow-repositories.js';
 import { DynamoEntityRepository } from '../adapters/dynamodb/entity-repository.js';
 import { BUILTIN_TOOLS } from '../domain/tools/builtin.js';
 import { ToolRegistry } from '../domain/tools/registry.js';
@@ -26,11 +30,21 @@ const once = <T>(make: () => T): (() => T) => {
  * production tools against local receivers, so the local platform runs exactly what deploys.
  */
 export const toolRegistry = once(() => new ToolRegistry(BUILTIN_TOOLS));
-export const workflowRepository = once(() => new DynamoWorkflowRepository(documentClient(), config().TABLE_NAME, mutationWriter()));
-export const runRepository = once(() => new DynamoRunRepository(documentClient(), config().TABLE_NAME, mutationWriter()));
-export const approvalRepository = once(() => new DynamoApprovalRepository(documentClient(), config().TABLE_NAME, mutationWriter()));
-export const entityRepository = once(() => new DynamoEntityRepository(documentClient(), config().TABLE_NAME, mutationWriter()));
-export const idempotencyStore = once((): IdempotencyStore => ({ find: (tenantId, key) => mutationWriter().findIdempotent(tenantId, key) }));
+export const workflowRepository = once(
+  () => new DynamoWorkflowRepository(documentClient(), config().TABLE_NAME, mutationWriter()),
+);
+export const runRepository = once(
+  () => new DynamoRunRepository(documentClient(), config().TABLE_NAME, mutationWriter()),
+);
+export const approvalRepository = once(
+  () => new DynamoApprovalRepository(documentClient(), config().TABLE_NAME, mutationWriter()),
+);
+export const entityRepository = once(
+  () => new DynamoEntityRepository(documentClient(), config().TABLE_NAME, mutationWriter()),
+);
+export const idempotencyStore = once(
+  (): IdempotencyStore => ({ find: (tenantId, key) => mutationWriter().findIdempotent(tenantId, key) }),
+);
 export const engineLog = (message: string, fields: Record<string, unknown>) => logger.info(message, fields);
 
 /** Deps of the definition routes; create and update add `secrets` (which needs the platform key). */
@@ -40,7 +54,10 @@ export function definitionDeps(): Omit<DefinitionDeps, 'secrets'> {
     tools: toolRegistry(),
     clock: systemClock,
     ids: uuidIds,
-    urlPolicy: { allowHttpLoopback: config().ALLOW_HTTP_LOOPBACK_WEBHOOKS, loopbackPorts: config().LOOPBACK_WEBHOOK_PORTS },
+    urlPolicy: {
+      allowHttpLoopback: config().ALLOW_HTTP_LOOPBACK_WEBHOOKS,
+      loopbackPorts: config().LOOPBACK_WEBHOOK_PORTS,
+    },
   };
 }
 

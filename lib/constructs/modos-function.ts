@@ -33,7 +33,11 @@ export const BUCKET_ACTIONS = {
  * Step Functions task-token callbacks. They have no resource-level permissions (the token names the
  * task), so they are the only statement of a function role with Resource "*" besides X-Ray.
  */
-export const SFN_CALLBACK_ACTIONS = ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'] as const;
+export const SFN_CALLBACK_ACTIONS = [
+  'states:SendTaskSuccess',
+  'states:SendTaskFailure',
+  'states:SendTaskHeartbeat',
+] as const;
 
 export interface ModosFunctionProps {
   spec: FunctionSpec;
@@ -140,7 +144,10 @@ export class ModosFunction extends Construct {
         banner: LAMBDA_BUNDLING.banner.js,
         // The env credential provider in place of the node chain (see bundling.ts).
         esbuildArgs: Object.fromEntries(
-          Object.entries(LAMBDA_BUNDLING.alias).map(([from, to]) => [`--alias:${from}`, path.join(props.projectRoot, to)]),
+          Object.entries(LAMBDA_BUNDLING.alias).map(([from, to]) => [
+            `--alias:${from}`,
+            path.join(props.projectRoot, to),
+          ]),
         ),
       },
     });
@@ -152,7 +159,8 @@ export class ModosFunction extends Construct {
     });
     Validations.of(this.function).acknowledge({
       id: 'AwsSolutions-L1',
-      reason: 'nodejs22.x is pinned on purpose: it is the Node major of the local runtime and the test suite (package.json node@22); raise both together.',
+      reason:
+        'nodejs22.x is pinned on purpose: it is the Node major of the local runtime and the test suite (package.json node@22); raise both together.',
     });
   }
 
@@ -171,7 +179,9 @@ export class ModosFunction extends Construct {
   bindTable(table: dynamodb.ITable, access: TableAccess, indexNames: readonly string[]): this {
     this.setEnv('TABLE_NAME', table.tableName);
     const actions = access === 'write' ? [...TABLE_ACTIONS.read, ...TABLE_ACTIONS.write] : [...TABLE_ACTIONS.read];
-    this.role.addToPolicy(new iam.PolicyStatement({ sid: `Table${cap(access)}Items`, actions, resources: [table.tableArn] }));
+    this.role.addToPolicy(
+      new iam.PolicyStatement({ sid: `Table${cap(access)}Items`, actions, resources: [table.tableArn] }),
+    );
     if (indexNames.length) {
       this.role.addToPolicy(
         new iam.PolicyStatement({
@@ -193,12 +203,15 @@ export class ModosFunction extends Construct {
   bindBucket(bucket: s3.IBucket, binding: BucketBinding): this {
     const { access, prefixes } = binding;
     if (prefixes.length === 0) throw new Error(`${this.spec.name}: a bucket binding needs at least one prefix`);
-    if (new Set(prefixes).size !== prefixes.length) throw new Error(`${this.spec.name}: a bucket binding lists a prefix twice`);
+    if (new Set(prefixes).size !== prefixes.length)
+      throw new Error(`${this.spec.name}: a bucket binding lists a prefix twice`);
     this.setEnv('BUCKET_NAME', bucket.bucketName);
     const patterns = prefixes.map(iamPatterns);
     const actions = access === 'write' ? [...BUCKET_ACTIONS.read, ...BUCKET_ACTIONS.write] : [...BUCKET_ACTIONS.read];
     const objectResources = patterns.map((p) => bucket.arnForObjects(p.objects));
-    this.role.addToPolicy(new iam.PolicyStatement({ sid: `Bucket${cap(access)}OwnAreas`, actions, resources: objectResources }));
+    this.role.addToPolicy(
+      new iam.PolicyStatement({ sid: `Bucket${cap(access)}OwnAreas`, actions, resources: objectResources }),
+    );
     this.role.addToPolicy(
       new iam.PolicyStatement({
         sid: 'BucketListOwnAreas',
@@ -209,12 +222,17 @@ export class ModosFunction extends Construct {
     );
     // What S3 asks of the key for the caller: a data key to write (multipart parts too), Decrypt to read and
     // to complete multipart uploads. No ReEncrypt, no wildcard actions.
-    if (bucket.encryptionKey) bucket.encryptionKey.grant(this.role, ...(access === 'write' ? ['kms:Decrypt', 'kms:GenerateDataKey'] : ['kms:Decrypt']));
+    if (bucket.encryptionKey)
+      bucket.encryptionKey.grant(
+        this.role,
+        ...(access === 'write' ? ['kms:Decrypt', 'kms:GenerateDataKey'] : ['kms:Decrypt']),
+      );
     const bucketId = Stack.of(bucket).getLogicalId(bucket.node.defaultChild as s3.CfnBucket);
     for (const p of patterns) {
       Validations.of(this.role).acknowledge({
         id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${p.objects}]`,
-        reason: 'Object keys are created at run time under t/<tenant id>/<area>/: the grant is this function\'s own area of every tenant of the stage, in this one bucket (functions/adapters/s3/keys.ts).',
+        reason:
+          "Object keys are created at run time under t/<tenant id>/<area>/: the grant is this function's own area of every tenant of the stage, in this one bucket (functions/adapters/s3/keys.ts).",
       });
     }
     return this;
@@ -223,7 +241,13 @@ export class ModosFunction extends Construct {
   /** EVENT_BUS_NAME + events:PutEvents on that bus only. */
   bindBus(bus: events.IEventBus): this {
     this.setEnv('EVENT_BUS_NAME', bus.eventBusName);
-    this.role.addToPolicy(new iam.PolicyStatement({ sid: 'PutEventsOnPlatformBus', actions: ['events:PutEvents'], resources: [bus.eventBusArn] }));
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'PutEventsOnPlatformBus',
+        actions: ['events:PutEvents'],
+        resources: [bus.eventBusArn],
+      }),
+    );
     return this;
   }
 
@@ -234,7 +258,11 @@ export class ModosFunction extends Construct {
   bindStateMachine(stateMachine: sfn.IStateMachine, machine: { name: string; arnVariable: string }): this {
     this.setEnv(machine.arnVariable, stateMachine.stateMachineArn);
     this.role.addToPolicy(
-      new iam.PolicyStatement({ sid: `Start${machine.name}Executions`, actions: ['states:StartExecution'], resources: [stateMachine.stateMachineArn] }),
+      new iam.PolicyStatement({
+        sid: `Start${machine.name}Executions`,
+        actions: ['states:StartExecution'],
+        resources: [stateMachine.stateMachineArn],
+      }),
     );
     return this;
   }
@@ -244,9 +272,12 @@ export class ModosFunction extends Construct {
    * SendTaskFailure / SendTaskHeartbeat, which IAM can only grant on "*" (the task token names the task).
    */
   bindTaskCallbacks(): this {
-    if (this.bound.has('sfn:callbacks')) throw new Error(`${this.spec.name}: Step Functions callbacks are already bound`);
+    if (this.bound.has('sfn:callbacks'))
+      throw new Error(`${this.spec.name}: Step Functions callbacks are already bound`);
     this.bound.add('sfn:callbacks');
-    this.role.addToPolicy(new iam.PolicyStatement({ sid: 'CompleteWorkflowTasks', actions: [...SFN_CALLBACK_ACTIONS], resources: ['*'] }));
+    this.role.addToPolicy(
+      new iam.PolicyStatement({ sid: 'CompleteWorkflowTasks', actions: [...SFN_CALLBACK_ACTIONS], resources: ['*'] }),
+    );
     return this;
   }
 
@@ -256,7 +287,13 @@ export class ModosFunction extends Construct {
    */
   bindCallbackKey(secret: secretsmanager.ISecret): this {
     this.setEnv('CALLBACK_KEY_SECRET_ARN', secret.secretArn);
-    this.role.addToPolicy(new iam.PolicyStatement({ sid: 'ReadCallbackKey', actions: ['secretsmanager:GetSecretValue'], resources: [secret.secretArn] }));
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadCallbackKey',
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: [secret.secretArn],
+      }),
+    );
     secret.encryptionKey?.grantDecrypt(this.role);
     return this;
   }

@@ -4,7 +4,10 @@ import { Construct } from 'constructs';
 import { OBJECT_STORE } from '../../functions/platform/manifest.js';
 
 /** The manifest's encryption as the bucket's default: what the blob store asks for on every write. */
-const BUCKET_ENCRYPTION = { AES256: s3.BucketEncryption.S3_MANAGED } as const satisfies Record<typeof OBJECT_STORE.encryption, s3.BucketEncryption>;
+const BUCKET_ENCRYPTION = { AES256: s3.BucketEncryption.S3_MANAGED } as const satisfies Record<
+  typeof OBJECT_STORE.encryption,
+  s3.BucketEncryption
+>;
 
 export interface ObjectStoreProps {
   /** Buckets are always RETAINed (see below); this only decides how long access logs are kept. */

@@ -37,19 +37,81 @@ function errorTemplate(code: string, message: string | { vtl: string }): string 
  * API Gateway's own responses (authorizer refusal, unknown route, throttling, validation, WAF) in the
  * modos error shape, so a client parses one error format whoever answered.
  */
-export const GATEWAY_RESPONSES: ReadonlyArray<{ id: string; type: apigw.ResponseType; status?: string; code: string; message: string | { vtl: string }; retryAfter?: string }> = [
-  { id: 'Unauthorized', type: apigw.ResponseType.UNAUTHORIZED, status: '401', code: 'UNAUTHORIZED', message: 'Unauthorized' },
-  { id: 'AccessDenied', type: apigw.ResponseType.ACCESS_DENIED, status: '403', code: 'FORBIDDEN', message: 'Forbidden' },
+export const GATEWAY_RESPONSES: ReadonlyArray<{
+  id: string;
+  type: apigw.ResponseType;
+  status?: string;
+  code: string;
+  message: string | { vtl: string };
+  retryAfter?: string;
+}> = [
+  {
+    id: 'Unauthorized',
+    type: apigw.ResponseType.UNAUTHORIZED,
+    status: '401',
+    code: 'UNAUTHORIZED',
+    message: 'Unauthorized',
+  },
+  {
+    id: 'AccessDenied',
+    type: apigw.ResponseType.ACCESS_DENIED,
+    status: '403',
+    code: 'FORBIDDEN',
+    message: 'Forbidden',
+  },
   // A REST API answers an unknown path or method with 403 "Missing Authentication Token"; the local
   // runtime (and a client) expects 404.
-  { id: 'MissingRoute', type: apigw.ResponseType.MISSING_AUTHENTICATION_TOKEN, status: '404', code: 'NOT_FOUND', message: 'no such route' },
-  { id: 'Throttled', type: apigw.ResponseType.THROTTLED, status: '429', code: 'RATE_LIMITED', message: 'Too many requests', retryAfter: '1' },
-  { id: 'QuotaExceeded', type: apigw.ResponseType.QUOTA_EXCEEDED, status: '429', code: 'RATE_LIMITED', message: 'daily request quota exceeded', retryAfter: '3600' },
-  { id: 'TooLarge', type: apigw.ResponseType.REQUEST_TOO_LARGE, status: '413', code: 'VALIDATION_ERROR', message: 'request body too large' },
-  { id: 'BadParameters', type: apigw.ResponseType.BAD_REQUEST_PARAMETERS, status: '400', code: 'VALIDATION_ERROR', message: { vtl: '$context.error.messageString' } },
-  { id: 'BadBody', type: apigw.ResponseType.BAD_REQUEST_BODY, status: '400', code: 'VALIDATION_ERROR', message: { vtl: '$context.error.messageString' } },
+  {
+    id: 'MissingRoute',
+    type: apigw.ResponseType.MISSING_AUTHENTICATION_TOKEN,
+    status: '404',
+    code: 'NOT_FOUND',
+    message: 'no such route',
+  },
+  {
+    id: 'Throttled',
+    type: apigw.ResponseType.THROTTLED,
+    status: '429',
+    code: 'RATE_LIMITED',
+    message: 'Too many requests',
+    retryAfter: '1',
+  },
+  {
+    id: 'QuotaExceeded',
+    type: apigw.ResponseType.QUOTA_EXCEEDED,
+    status: '429',
+    code: 'RATE_LIMITED',
+    message: 'daily request quota exceeded',
+    retryAfter: '3600',
+  },
+  {
+    id: 'TooLarge',
+    type: apigw.ResponseType.REQUEST_TOO_LARGE,
+    status: '413',
+    code: 'VALIDATION_ERROR',
+    message: 'request body too large',
+  },
+  {
+    id: 'BadParameters',
+    type: apigw.ResponseType.BAD_REQUEST_PARAMETERS,
+    status: '400',
+    code: 'VALIDATION_ERROR',
+    message: { vtl: '$context.error.messageString' },
+  },
+  {
+    id: 'BadBody',
+    type: apigw.ResponseType.BAD_REQUEST_BODY,
+    status: '400',
+    code: 'VALIDATION_ERROR',
+    message: { vtl: '$context.error.messageString' },
+  },
   { id: 'WafFiltered', type: apigw.ResponseType.WAF_FILTERED, status: '403', code: 'FORBIDDEN', message: 'Forbidden' },
-  { id: 'Default4xx', type: apigw.ResponseType.DEFAULT_4XX, code: '$context.error.responseType', message: { vtl: '$context.error.messageString' } },
+  {
+    id: 'Default4xx',
+    type: apigw.ResponseType.DEFAULT_4XX,
+    code: '$context.error.responseType',
+    message: { vtl: '$context.error.messageString' },
+  },
   { id: 'Default5xx', type: apigw.ResponseType.DEFAULT_5XX, code: 'INTERNAL_ERROR', message: 'internal error' },
 ];
 
@@ -59,8 +121,10 @@ export const GATEWAY_RESPONSES: ReadonlyArray<{ id: string; type: apigw.Response
  * a route public is always a reviewed change here, not only a flag in the manifest.
  */
 export const PUBLIC_ROUTE_REASONS: Readonly<Record<string, string>> = {
-  'GET /health': 'GET /health is public by design (auth: none in the route manifest): a liveness answer that carries no tenant data.',
-  'GET /api/v1/openapi.json': 'GET /api/v1/openapi.json is public by design (auth: none in the route manifest): the API contract, generated from the schemas, carries no tenant data.',
+  'GET /health':
+    'GET /health is public by design (auth: none in the route manifest): a liveness answer that carries no tenant data.',
+  'GET /api/v1/openapi.json':
+    'GET /api/v1/openapi.json is public by design (auth: none in the route manifest): the API contract, generated from the schemas, carries no tenant data.',
   'GET /api/v1/events/catalogue':
     'GET /api/v1/events/catalogue is public by design (auth: none in the route manifest): the contract of the bus events (JSON Schemas generated from the schemas and EventBridge patterns), the same for every tenant, carries no tenant data.',
   'POST /api/v1/approvals/{id}/callback/{decision}':
@@ -145,18 +209,32 @@ export class PlatformApi extends Construct {
       },
     });
     const stack = Stack.of(this);
-    this.stageUrl = Fn.join('', ['https://', this.api.restApiId, '.execute-api.', stack.region, '.', stack.urlSuffix, '/', props.stage, '/']);
+    this.stageUrl = Fn.join('', [
+      'https://',
+      this.api.restApiId,
+      '.execute-api.',
+      stack.region,
+      '.',
+      stack.urlSuffix,
+      '/',
+      props.stage,
+      '/',
+    ]);
 
     Validations.of(this.api).acknowledge({
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
-      reason: "API Gateway's account-level CloudWatch role must be able to create any API's log groups and streams; AWS maintains exactly that policy for this one service role.",
+      reason:
+        "API Gateway's account-level CloudWatch role must be able to create any API's log groups and streams; AWS maintains exactly that policy for this one service role.",
     });
 
     for (const r of GATEWAY_RESPONSES) {
       this.api.addGatewayResponse(r.id, {
         type: r.type,
         ...(r.status ? { statusCode: r.status } : {}),
-        responseHeaders: { 'Content-Type': "'application/json'", ...(r.retryAfter ? { 'Retry-After': `'${r.retryAfter}'` } : {}) },
+        responseHeaders: {
+          'Content-Type': "'application/json'",
+          ...(r.retryAfter ? { 'Retry-After': `'${r.retryAfter}'` } : {}),
+        },
         templates: { 'application/json': errorTemplate(r.code, r.message) },
       });
     }
@@ -183,7 +261,8 @@ export class PlatformApi extends Construct {
     const perTenant = props.tenants.length > 0;
     this.usagePlan = this.api.addUsagePlan('TenantUsagePlan', {
       name: `modos-${props.stage}-tenants`,
-      description: 'Per-tenant limits: each tenant key gets this throttle and quota (functions/platform/tenant-limits.ts)',
+      description:
+        'Per-tenant limits: each tenant key gets this throttle and quota (functions/platform/tenant-limits.ts)',
       throttle: { rateLimit: props.tenantLimits.ratePerSecond, burstLimit: props.tenantLimits.burst },
       quota: { limit: props.tenantLimits.quotaPerDay, period: apigw.Period.DAY },
       apiStages: [{ api: this.api, stage: this.api.deploymentStage }],
@@ -201,7 +280,10 @@ export class PlatformApi extends Construct {
     for (const route of props.routes) {
       let integration = integrations.get(route.function);
       if (!integration) {
-        integration = new apigw.LambdaIntegration(props.functions(route.function), { proxy: true, allowTestInvoke: false });
+        integration = new apigw.LambdaIntegration(props.functions(route.function), {
+          proxy: true,
+          allowTestInvoke: false,
+        });
         integrations.set(route.function, integration);
       }
       const requestParameters: Record<string, boolean> = {};
@@ -209,19 +291,27 @@ export class PlatformApi extends Construct {
       const resource = this.api.root.resourceForPath(route.path);
       const method = resource.addMethod(route.method, integration, {
         ...(route.auth === 'jwt'
-          ? { authorizer: this.authorizer, authorizationType: apigw.AuthorizationType.CUSTOM, apiKeyRequired: perTenant }
+          ? {
+              authorizer: this.authorizer,
+              authorizationType: apigw.AuthorizationType.CUSTOM,
+              apiKeyRequired: perTenant,
+            }
           : { authorizationType: apigw.AuthorizationType.NONE }),
         requestParameters,
         requestValidator: validator,
       });
       if (route.auth === 'none') {
         const reason = PUBLIC_ROUTE_REASONS[`${route.method} ${route.path}`];
-        if (!reason) throw new Error(`public route ${route.method} ${route.path} has no reason in PUBLIC_ROUTE_REASONS (lib/constructs/platform-api.ts)`);
+        if (!reason)
+          throw new Error(
+            `public route ${route.method} ${route.path} has no reason in PUBLIC_ROUTE_REASONS (lib/constructs/platform-api.ts)`,
+          );
         Validations.of(method).acknowledge({ id: 'AwsSolutions-APIG4', reason }, { id: 'AwsSolutions-COG4', reason });
       } else {
         Validations.of(method).acknowledge({
           id: 'AwsSolutions-COG4',
-          reason: "Tokens come from the tenant stage's own identity provider (jwtIssuer + jwksUrl), verified by the Lambda TOKEN authorizer (pinned algorithms, issuer, audience, expiry); there is no Cognito user pool.",
+          reason:
+            "Tokens come from the tenant stage's own identity provider (jwtIssuer + jwksUrl), verified by the Lambda TOKEN authorizer (pinned algorithms, issuer, audience, expiry); there is no Cognito user pool.",
         });
       }
     }
@@ -231,7 +321,8 @@ export class PlatformApi extends Construct {
     } else {
       Validations.of(this.api).acknowledge({
         id: 'AwsSolutions-APIG3',
-        reason: 'WAF is switched off for this stage (-c waf=false, the default for dev only) to save its fixed monthly cost; stage throttling still applies. Every other stage attaches a web ACL.',
+        reason:
+          'WAF is switched off for this stage (-c waf=false, the default for dev only) to save its fixed monthly cost; stage throttling still applies. Every other stage attaches a web ACL.',
       });
     }
   }
@@ -242,11 +333,21 @@ export class PlatformApi extends Construct {
       metricName: `modos-${props.stage}-${name}`,
       sampledRequestsEnabled: false,
     });
-    const managed = (priority: number, name: string, overrides: wafv2.CfnWebACL.RuleActionOverrideProperty[] = []): wafv2.CfnWebACL.RuleProperty => ({
+    const managed = (
+      priority: number,
+      name: string,
+      overrides: wafv2.CfnWebACL.RuleActionOverrideProperty[] = [],
+    ): wafv2.CfnWebACL.RuleProperty => ({
       name,
       priority,
       overrideAction: { none: {} },
-      statement: { managedRuleGroupStatement: { vendorName: 'AWS', name, ...(overrides.length ? { ruleActionOverrides: overrides } : {}) } },
+      statement: {
+        managedRuleGroupStatement: {
+          vendorName: 'AWS',
+          name,
+          ...(overrides.length ? { ruleActionOverrides: overrides } : {}),
+        },
+      },
       visibilityConfig: visibility(name),
     });
     const acl = new wafv2.CfnWebACL(this, 'WebAcl', {

@@ -70,7 +70,10 @@ export class PlatformBus extends Construct {
 
   constructor(scope: Construct, id: string, props: PlatformBusProps) {
     super(scope, id);
-    this.bus = new events.EventBus(this, 'Bus', { eventBusName: `modos-${props.stage}`, description: `modos ${props.stage} platform events` });
+    this.bus = new events.EventBus(this, 'Bus', {
+      eventBusName: `modos-${props.stage}`,
+      description: `modos ${props.stage} platform events`,
+    });
 
     this.eventLog = new logs.LogGroup(this, 'EventLog', {
       logGroupName: `/modos/${props.stage}/events`,
@@ -116,7 +119,10 @@ export class PlatformBus extends Construct {
           arn: eventLogArn,
           targetResource: this.eventLog,
           input,
-          retryPolicy: { maximumRetryAttempts: TARGET_DELIVERY.retryAttempts, maximumEventAgeInSeconds: TARGET_DELIVERY.maxEventAge.toSeconds() },
+          retryPolicy: {
+            maximumRetryAttempts: TARGET_DELIVERY.retryAttempts,
+            maximumEventAgeInSeconds: TARGET_DELIVERY.maxEventAge.toSeconds(),
+          },
           deadLetterConfig: { arn: dlq.queueArn },
         };
       },

@@ -37,7 +37,8 @@ export class StreamConsumer extends Construct {
     });
     Validations.of(this.onFailure).acknowledge({
       id: 'AwsSolutions-SQS3',
-      reason: 'This queue is itself the terminal on-failure destination of the stream event source mapping (a DLQ, though not referenced by another queue\'s RedrivePolicy); it has no consumer to fail.',
+      reason:
+        "This queue is itself the terminal on-failure destination of the stream event source mapping (a DLQ, though not referenced by another queue's RedrivePolicy); it has no consumer to fail.",
     });
 
     this.eventSource = new DynamoEventSource(props.table, {
@@ -54,7 +55,8 @@ export class StreamConsumer extends Construct {
     props.consumer.addEventSource(this.eventSource);
 
     new cloudwatch.Alarm(this, 'OnFailureNotEmpty', {
-      alarmDescription: 'Stream batches exhausted their retries: outbox events may not have reached the bus. Inspect the queue and replay.',
+      alarmDescription:
+        'Stream batches exhausted their retries: outbox events may not have reached the bus. Inspect the queue and replay.',
       metric: this.onFailure.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
       threshold: 0,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
@@ -62,7 +64,8 @@ export class StreamConsumer extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     new cloudwatch.Alarm(this, 'IteratorAge', {
-      alarmDescription: 'The stream consumer is falling behind (records older than 5 minutes); events reach the bus late.',
+      alarmDescription:
+        'The stream consumer is falling behind (records older than 5 minutes); events reach the bus late.',
       metric: new cloudwatch.Metric({
         namespace: 'AWS/Lambda',
         metricName: 'IteratorAge',

@@ -78,7 +78,9 @@ export class WorkflowStateMachine extends Construct {
       stateMachineType: sfn.StateMachineType.STANDARD,
       comment: `modos ${props.stage} ${spec.name} (${spec.definitionFile})`,
       definitionBody: sfn.DefinitionBody.fromString(definition),
-      definitionSubstitutions: Object.fromEntries([...targets].map(([placeholder, fn]) => [placeholder, fn.functionArn])),
+      definitionSubstitutions: Object.fromEntries(
+        [...targets].map(([placeholder, fn]) => [placeholder, fn.functionArn]),
+      ),
       logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
       tracingEnabled: true,
     });

@@ -112,6 +112,7 @@ function pruneOldBuilds(cacheDir: string, keep: string): void {
   // Temporary folders of builds that died more than an hour ago.
   for (const d of readdirSync(cacheDir, { withFileTypes: true })) {
     const path = join(cacheDir, d.name);
-    if (d.name.startsWith('.tmp-') && Date.now() - statSync(path).mtimeMs > 3_600_000) rmSync(path, { recursive: true, force: true });
+    if (d.name.startsWith('.tmp-') && Date.now() - statSync(path).mtimeMs > 3_600_000)
+      rmSync(path, { recursive: true, force: true });
   }
 }

@@ -1,4 +1,10 @@
-import { BASE_ENV, BINDING_ENV, bindingsOf, LOCAL_ALTERNATIVES, type BindingKind } from '../../functions/platform/bindings.js';
+import {
+  BASE_ENV,
+  BINDING_ENV,
+  bindingsOf,
+  LOCAL_ALTERNATIVES,
+  type BindingKind,
+} from '../../functions/platform/bindings.js';
 import { stateMachineAccessOf, type FunctionSpec } from '../../functions/platform/manifest.js';
 
 /** What the local platform binds: the values behind each binding's variables, and the emulators' endpoints. */
@@ -75,7 +81,8 @@ export function localEnvironment(spec: FunctionSpec, v: LocalBindingValues): Rec
     for (const name of BINDING_ENV[kind]) {
       const localName = LOCAL_SUBSTITUTES[name] ?? name;
       const value = values[localName];
-      if (value === undefined) throw new Error(`the local platform has no value for ${localName} (binding ${kind} of ${spec.name})`);
+      if (value === undefined)
+        throw new Error(`the local platform has no value for ${localName} (binding ${kind} of ${spec.name})`);
       env[localName] = value;
     }
     const endpoint = endpointOf[kind];

@@ -115,7 +115,12 @@ export class LocalLambdaRuntime {
 
   /** Per function: sandboxes alive, cold starts and invocations so far. */
   stats(): Record<string, { sandboxes: number; coldStarts: number; invocations: number }> {
-    return Object.fromEntries([...this.pools].map(([n, p]) => [n, { sandboxes: p.sandboxes.size, coldStarts: p.coldStarts, invocations: p.invocations }]));
+    return Object.fromEntries(
+      [...this.pools].map(([n, p]) => [
+        n,
+        { sandboxes: p.sandboxes.size, coldStarts: p.coldStarts, invocations: p.invocations },
+      ]),
+    );
   }
 
   /** Starts one sandbox of each named function ahead of its first invocation. */
@@ -141,7 +146,10 @@ export class LocalLambdaRuntime {
     const pool = this.poolOf(name);
     const payload = JSON.stringify(event ?? null);
     if (Buffer.byteLength(payload) > MAX_PAYLOAD_BYTES) {
-      throw Object.assign(new Error(`Request must be smaller than ${MAX_PAYLOAD_BYTES} bytes for the InvokeFunction operation`), { name: 'RequestTooLargeException' });
+      throw Object.assign(
+        new Error(`Request must be smaller than ${MAX_PAYLOAD_BYTES} bytes for the InvokeFunction operation`),
+        { name: 'RequestTooLargeException' },
+      );
     }
     pool.invocations += 1;
     const sandbox = await this.acquire(pool);
@@ -154,20 +162,34 @@ export class LocalLambdaRuntime {
     const { timeoutSeconds } = pool.config;
     const deadline = Date.now() + timeoutSeconds * 1000;
     const id = randomUUID();
-    const result = await new Promise<{ ok: true; payload: string } | { ok: false; error: Error }>((resolveResult, rejectResult) => {
-      const timer = setTimeout(() => {
-        // Lambda stops the environment at the timeout; whatever the handler was doing ends with it.
-        sandbox.pending.delete(id);
-        rejectResult(new LambdaUnhandledError('Sandbox.Timedout', `Task timed out after ${timeoutSeconds.toFixed(2)} seconds`));
-        this.discard(pool, sandbox, new LambdaUnhandledError('Runtime.ExitError', 'the sandbox was stopped: another invocation in it timed out'));
-      }, timeoutSeconds * 1000);
-      sandbox.pending.set(id, { timer, resolve: resolveResult as (v: unknown) => void, reject: rejectResult });
-      sandbox.worker.postMessage({ type: 'invoke', id, payload, requestId, deadline });
-    });
+    const result = await new Promise<{ ok: true; payload: string } | { ok: false; error: Error }>(
+      (resolveResult, rejectResult) => {
+        const timer = setTimeout(() => {
+          // Lambda stops the environment at the timeout; whatever the handler was doing ends with it.
+          sandbox.pending.delete(id);
+          rejectResult(
+            new LambdaUnhandledError('Sandbox.Timedout', `Task timed out after ${timeoutSeconds.toFixed(2)} seconds`),
+          );
+          this.discard(
+            pool,
+            sandbox,
+            new LambdaUnhandledError(
+              'Runtime.ExitError',
+              'the sandbox was stopped: another invocation in it timed out',
+            ),
+          );
+        }, timeoutSeconds * 1000);
+        sandbox.pending.set(id, { timer, resolve: resolveResult as (v: unknown) => void, reject: rejectResult });
+        sandbox.worker.postMessage({ type: 'invoke', id, payload, requestId, deadline });
+      },
+    );
     this.release(pool, sandbox, id);
     if (!result.ok) throw result.error;
     if (Buffer.byteLength(result.payload) > MAX_PAYLOAD_BYTES) {
-      throw new LambdaUnhandledError('Function.ResponseSizeTooLarge', `Response payload size exceeded maximum allowed payload size (${MAX_PAYLOAD_BYTES} bytes).`);
+      throw new LambdaUnhandledError(
+        'Function.ResponseSizeTooLarge',
+        `Response payload size exceeded maximum allowed payload size (${MAX_PAYLOAD_BYTES} bytes).`,
+      );
     }
     return JSON.parse(result.payload);
   }
@@ -193,7 +215,8 @@ export class LocalLambdaRuntime {
   private acquire(pool: Pool): Promise<Sandbox> {
     // The least busy live sandbox with room, else a new one, else wait.
     let best: Sandbox | undefined;
-    for (const s of pool.sandboxes) if (!s.dead && s.active < this.perSandbox && (!best || s.active < best.active)) best = s;
+    for (const s of pool.sandboxes)
+      if (!s.dead && s.active < this.perSandbox && (!best || s.active < best.active)) best = s;
     if (best && (best.active === 0 || pool.sandboxes.size >= (this.options.maxConcurrency ?? 64))) {
       best.active += 1;
       return Promise.resolve(best);
@@ -232,17 +255,26 @@ export class LocalLambdaRuntime {
     ready.catch(() => undefined);
     const sandbox: Sandbox = { worker, ready, active: 1, lastUsed: Date.now(), dead: false, pending: new Map() };
     pool.sandboxes.add(sandbox);
-    worker.on('message', (m: { type: string; id?: string; ok?: boolean; payload?: string; error?: { name: string; message: string; stack?: string } }) => {
-      if (m.type === 'ready') markReady();
-      else if (m.type === 'init-error') {
-        // Lambda reports an init failure on the invocation that needed the environment.
-        failInit(new LambdaUnhandledError('Runtime.InitError', `${m.error!.name}: ${m.error!.message}`));
-      } else if (m.type === 'result' && m.id && sandbox.pending.has(m.id)) {
-        const p = sandbox.pending.get(m.id)!;
-        clearTimeout(p.timer);
-        p.resolve(m.ok ? { ok: true, payload: m.payload! } : { ok: false, error: rebuildError(m.error!) });
-      }
-    });
+    worker.on(
+      'message',
+      (m: {
+        type: string;
+        id?: string;
+        ok?: boolean;
+        payload?: string;
+        error?: { name: string; message: string; stack?: string };
+      }) => {
+        if (m.type === 'ready') markReady();
+        else if (m.type === 'init-error') {
+          // Lambda reports an init failure on the invocation that needed the environment.
+          failInit(new LambdaUnhandledError('Runtime.InitError', `${m.error!.name}: ${m.error!.message}`));
+        } else if (m.type === 'result' && m.id && sandbox.pending.has(m.id)) {
+          const p = sandbox.pending.get(m.id)!;
+          clearTimeout(p.timer);
+          p.resolve(m.ok ? { ok: true, payload: m.payload! } : { ok: false, error: rebuildError(m.error!) });
+        }
+      },
+    );
     const died = (error: LambdaUnhandledError) => {
       if (sandbox.dead) return;
       sandbox.dead = true;
@@ -258,11 +290,16 @@ export class LocalLambdaRuntime {
     worker.on('error', (error: Error & { code?: string }) => {
       died(
         error.code === 'ERR_WORKER_OUT_OF_MEMORY'
-          ? new LambdaUnhandledError('Runtime.OutOfMemory', `Runtime exited with error: out of memory (${config.memoryMb} MB)`)
+          ? new LambdaUnhandledError(
+              'Runtime.OutOfMemory',
+              `Runtime exited with error: out of memory (${config.memoryMb} MB)`,
+            )
           : new LambdaUnhandledError('Runtime.ExitError', `Runtime exited with error: ${error.name}: ${error.message}`),
       );
     });
-    worker.on('exit', (code) => died(new LambdaUnhandledError('Runtime.ExitError', `Runtime exited with code ${code}`)));
+    worker.on('exit', (code) =>
+      died(new LambdaUnhandledError('Runtime.ExitError', `Runtime exited with code ${code}`)),
+    );
     return sandbox;
   }
 
@@ -274,7 +311,11 @@ export class LocalLambdaRuntime {
   }
 
   /** Ends a sandbox; invocations still in it fail with `reason` (a timed-out one has failed already). */
-  private discard(pool: Pool, sandbox: Sandbox, reason = new LambdaUnhandledError('Runtime.ExitError', 'the sandbox was shut down')): void {
+  private discard(
+    pool: Pool,
+    sandbox: Sandbox,
+    reason = new LambdaUnhandledError('Runtime.ExitError', 'the sandbox was shut down'),
+  ): void {
     if (!sandbox.dead) {
       sandbox.dead = true;
       pool.sandboxes.delete(sandbox);

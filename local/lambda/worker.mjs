@@ -19,7 +19,8 @@ const t0 = performance.now();
 try {
   const mod = await import(pathToFileURL(module).href);
   handler = mod.handler;
-  if (typeof handler !== 'function') throw Object.assign(new Error(`${module} does not export a handler function`), { name: 'Runtime.HandlerNotFound' });
+  if (typeof handler !== 'function')
+    throw Object.assign(new Error(`${module} does not export a handler function`), { name: 'Runtime.HandlerNotFound' });
   parentPort.postMessage({ type: 'ready', initMs: performance.now() - t0 });
 } catch (error) {
   parentPort.postMessage({ type: 'init-error', error: serializeError(error) });
@@ -44,7 +45,12 @@ parentPort.on('message', async (message) => {
   };
   try {
     const result = await handler(JSON.parse(payload), context);
-    parentPort.postMessage({ type: 'result', id, ok: true, payload: result === undefined ? 'null' : JSON.stringify(result) });
+    parentPort.postMessage({
+      type: 'result',
+      id,
+      ok: true,
+      payload: result === undefined ? 'null' : JSON.stringify(result),
+    });
   } catch (error) {
     parentPort.postMessage({ type: 'result', id, ok: false, error: serializeError(error) });
   }

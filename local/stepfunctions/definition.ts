@@ -51,7 +51,8 @@ type StateDef = Record<string, unknown>;
 type MachineDef = { States: Record<string, StateDef>; StartAt: string; [k: string]: unknown };
 
 function rewriteContextPaths(value: unknown): unknown {
-  if (typeof value === 'string') return value.replace(/\$\$\.Execution(?![A-Za-z0-9_])/g, `$$$$.${CONTEXT_EXECUTION_KEY}`);
+  if (typeof value === 'string')
+    return value.replace(/\$\$\.Execution(?![A-Za-z0-9_])/g, `$$$$.${CONTEXT_EXECUTION_KEY}`);
   if (Array.isArray(value)) return value.map(rewriteContextPaths);
   if (value && typeof value === 'object') {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, rewriteContextPaths(v)]));
@@ -65,7 +66,9 @@ function rewriteErrorEquals(list: unknown): unknown {
     if (!Array.isArray(r.ErrorEquals)) return r;
     // A heartbeat timeout is reported as States.Timeout (as AWS reports it); a retrier or catcher
     // naming States.HeartbeatTimeout therefore matches States.Timeout (see docs: over-matches task timeouts).
-    const names = [...new Set((r.ErrorEquals as string[]).map((e) => (e === 'States.HeartbeatTimeout' ? 'States.Timeout' : e)))];
+    const names = [
+      ...new Set((r.ErrorEquals as string[]).map((e) => (e === 'States.HeartbeatTimeout' ? 'States.Timeout' : e))),
+    ];
     return { ...r, ErrorEquals: names };
   });
 }
@@ -140,7 +143,8 @@ export function stableStringify(value: unknown): string {
 
 /** Deep-replaces the token placeholder in strings (plain references and States.Format results). */
 export function substituteToken(value: unknown, token: string): unknown {
-  if (typeof value === 'string') return value.includes(TOKEN_PLACEHOLDER) ? value.split(TOKEN_PLACEHOLDER).join(token) : value;
+  if (typeof value === 'string')
+    return value.includes(TOKEN_PLACEHOLDER) ? value.split(TOKEN_PLACEHOLDER).join(token) : value;
   if (Array.isArray(value)) return value.map((v) => substituteToken(v, token));
   if (value && typeof value === 'object') {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substituteToken(v, token)]));

@@ -53,7 +53,17 @@ let timeoutClass: Promise<ErrorClass> | undefined;
 export function statesTimeoutClass(): Promise<ErrorClass> {
   timeoutClass ??= (async () => {
     const probe = new StateMachine(
-      { StartAt: 'T', States: { T: { Type: 'Task', Resource: 'arn:aws:lambda:us-east-1:000000000000:function:probe', TimeoutSeconds: 0.001, End: true } } },
+      {
+        StartAt: 'T',
+        States: {
+          T: {
+            Type: 'Task',
+            Resource: 'arn:aws:lambda:us-east-1:000000000000:function:probe',
+            TimeoutSeconds: 0.001,
+            End: true,
+          },
+        },
+      },
       { validationOptions: { noValidate: true } },
     );
     const run = probe.run({}, { overrides: { taskResourceLocalHandlers: { T: () => new Promise(() => undefined) } } });
@@ -61,7 +71,8 @@ export function statesTimeoutClass(): Promise<ErrorClass> {
       () => undefined,
       (e: Error) => e.cause as Error,
     );
-    if (!error || error.name !== 'States.Timeout') throw new Error('could not obtain the interpreter States.Timeout error class');
+    if (!error || error.name !== 'States.Timeout')
+      throw new Error('could not obtain the interpreter States.Timeout error class');
     return error.constructor as ErrorClass;
   })();
   return timeoutClass;

@@ -147,7 +147,12 @@ export class Executor {
    * Creates and starts an execution. As AWS: the same name and input while the execution is
    * RUNNING is the same execution; otherwise an existing name is `ExecutionAlreadyExists`.
    */
-  async startExecution(machine: Machine, name: string, inputText: string, input: unknown): Promise<{ executionArn: string; startDate: number }> {
+  async startExecution(
+    machine: Machine,
+    name: string,
+    inputText: string,
+    input: unknown,
+  ): Promise<{ executionArn: string; startDate: number }> {
     const prepared = this.prepare(machine.definition);
     const now = Date.now();
     const item: ExecutionItem & { definition: string } = {
@@ -179,8 +184,16 @@ export class Executor {
     const run = this.runs.get(e.executionArn);
     if (run) await this.endRun(run, 'ABORTED', error, cause);
     else {
-      await this.journal.updateExecution(e.executionArn, { status: 'ABORTED', stopDate: Date.now(), error, cause }, { status: 'RUNNING' });
-      (await this.history(e.executionArn)).record('ExecutionAborted', { executionAbortedEventDetails: { error, cause } }, { fp: `ExecutionAborted|${e.redriveCount ?? 0}` });
+      await this.journal.updateExecution(
+        e.executionArn,
+        { status: 'ABORTED', stopDate: Date.now(), error, cause },
+        { status: 'RUNNING' },
+      );
+      (await this.history(e.executionArn)).record(
+        'ExecutionAborted',
+        { executionAbortedEventDetails: { error, cause } },
+        { fp: `ExecutionAborted|${e.redriveCount ?? 0}` },
+      );
     }
   }
 
@@ -192,7 +205,11 @@ export class Executor {
     // attempts of the state that failed it (its retries start over, as AWS resets them).
     const { tasks } = await this.journal.load(arn);
     const byKey = new Map(tasks.map((t) => [t.key, t]));
-    const drop = new Set(tasks.filter((t) => t.status === 'STARTED' || t.status === 'WAITING' || t.status === 'CANCELLED').map((t) => t.key));
+    const drop = new Set(
+      tasks
+        .filter((t) => t.status === 'STARTED' || t.status === 'WAITING' || t.status === 'CANCELLED')
+        .map((t) => t.key),
+    );
     for (const failed of e.failedKeys ?? []) {
       const m = /^(.*)#(\d+)$/.exec(failed);
       if (!m) continue;
@@ -208,12 +225,21 @@ export class Executor {
     const prepared = this.prepare(e.definition ?? this.definitionOf(e.stateMachineArn));
     const ok = await this.journal.updateExecution(
       arn,
-      { status: 'RUNNING', redriveCount, redriveDate: now, deadline: prepared.executionTimeoutSeconds ? now + prepared.executionTimeoutSeconds * 1000 : undefined },
+      {
+        status: 'RUNNING',
+        redriveCount,
+        redriveDate: now,
+        deadline: prepared.executionTimeoutSeconds ? now + prepared.executionTimeoutSeconds * 1000 : undefined,
+      },
       { status: e.status, segment: e.redriveCount ?? 0 },
       ['stopDate', 'error', 'cause', 'output', 'failedKeys'],
     );
     if (!ok) throw new SfnApiError('ExecutionNotRedrivable', 'Execution changed while being redriven');
-    (await this.history(arn)).record('ExecutionRedriven', { executionRedrivenEventDetails: { redriveCount } }, { fp: `ExecutionRedriven|${redriveCount}`, timestamp: now });
+    (await this.history(arn)).record(
+      'ExecutionRedriven',
+      { executionRedrivenEventDetails: { redriveCount } },
+      { fp: `ExecutionRedriven|${redriveCount}`, timestamp: now },
+    );
     await this.startRun((await this.journal.getExecution(arn))!);
     return now;
   }
@@ -235,7 +261,9 @@ export class Executor {
   private history(executionArn: string, existing?: HistoryItem[]): Promise<HistoryWriter> {
     let h = this.histories.get(executionArn);
     if (!h) {
-      h = existing ? Promise.resolve(this.makeHistory(executionArn, existing)) : this.journal.load(executionArn).then((l) => this.makeHistory(executionArn, l.history));
+      h = existing
+        ? Promise.resolve(this.makeHistory(executionArn, existing))
+        : this.journal.load(executionArn).then((l) => this.makeHistory(executionArn, l.history));
       this.histories.set(executionArn, h);
     }
     return h;
@@ -271,7 +299,17 @@ export class Executor {
       done: new Promise<void>((r) => (resolveDone = r)),
     };
     this.runs.set(arn, run);
-    history.record('ExecutionStarted', { executionStartedEventDetails: { input: execution.input, inputDetails: { truncated: false }, roleArn: this.roleArn() } }, { fp: 'ExecutionStarted', timestamp: execution.startDate });
+    history.record(
+      'ExecutionStarted',
+      {
+        executionStartedEventDetails: {
+          input: execution.input,
+          inputDetails: { truncated: false },
+          roleArn: this.roleArn(),
+        },
+      },
+      { fp: 'ExecutionStarted', timestamp: execution.startDate },
+    );
 
     const executionContext = {
       Id: arn,
@@ -305,7 +343,8 @@ export class Executor {
     });
     run.abort = execution$.abort;
     const events = (async () => {
-      for await (const event of execution$.eventLogs) recordInterpreterEvent(run.history, event as unknown as Record<string, unknown>);
+      for await (const event of execution$.eventLogs)
+        recordInterpreterEvent(run.history, event as unknown as Record<string, unknown>);
     })().catch(this.onError);
 
     if (execution.deadline !== undefined) {
@@ -313,7 +352,9 @@ export class Executor {
         const delay = Math.min(Math.max(execution.deadline! - Date.now(), 0), MAX_TIMER_MS);
         run.deadlineTimer = setTimeout(() => {
           if (Date.now() < execution.deadline!) return arm();
-          void this.endRun(run, 'TIMED_OUT', 'States.Timeout', `The execution exceeded its TimeoutSeconds`).catch(this.onError);
+          void this.endRun(run, 'TIMED_OUT', 'States.Timeout', `The execution exceeded its TimeoutSeconds`).catch(
+            this.onError,
+          );
         }, delay);
       };
       arm();
@@ -330,14 +371,26 @@ export class Executor {
       await events;
       if (outcome.ok) {
         const output = JSON.stringify(outcome.output ?? null);
-        history.record('ExecutionSucceeded', { executionSucceededEventDetails: { output, outputDetails: { truncated: false } } }, { fp: `ExecutionSucceeded|${segment}` });
+        history.record(
+          'ExecutionSucceeded',
+          { executionSucceededEventDetails: { output, outputDetails: { truncated: false } } },
+          { fp: `ExecutionSucceeded|${segment}` },
+        );
         await history.flush();
-        await this.journal.updateExecution(arn, { status: 'SUCCEEDED', output, stopDate: Date.now() }, { status: 'RUNNING', segment });
+        await this.journal.updateExecution(
+          arn,
+          { status: 'SUCCEEDED', output, stopDate: Date.now() },
+          { status: 'RUNNING', segment },
+        );
       } else {
         const err = ((outcome.error as Error)?.cause ?? outcome.error) as Error & { journalKey?: string };
         const error = err?.name ?? 'Error';
         const cause = typeof err?.message === 'string' ? err.message : String(err);
-        history.record('ExecutionFailed', { executionFailedEventDetails: { error, cause } }, { fp: `ExecutionFailed|${segment}` });
+        history.record(
+          'ExecutionFailed',
+          { executionFailedEventDetails: { error, cause } },
+          { fp: `ExecutionFailed|${segment}` },
+        );
         await history.flush();
         await this.journal.updateExecution(
           arn,
@@ -355,16 +408,35 @@ export class Executor {
   }
 
   /** Ends a RUNNING execution from outside the interpreter (StopExecution, execution timeout). */
-  private async endRun(run: Run, status: Extract<ExecutionStatus, 'ABORTED' | 'TIMED_OUT'>, error: string | undefined, cause: string | undefined): Promise<boolean> {
+  private async endRun(
+    run: Run,
+    status: Extract<ExecutionStatus, 'ABORTED' | 'TIMED_OUT'>,
+    error: string | undefined,
+    cause: string | undefined,
+  ): Promise<boolean> {
     const arn = run.execution.executionArn;
     const stopDate = Date.now();
-    const ok = await this.journal.updateExecution(arn, { status, stopDate, error, cause }, { status: 'RUNNING', segment: run.segment });
+    const ok = await this.journal.updateExecution(
+      arn,
+      { status, stopDate, error, cause },
+      { status: 'RUNNING', segment: run.segment },
+    );
     if (!ok) return false;
     run.ended = true;
     clearTimeout(run.deadlineTimer);
     run.abort();
-    if (status === 'ABORTED') run.history.record('ExecutionAborted', { executionAbortedEventDetails: { error, cause } }, { fp: `ExecutionAborted|${run.segment}`, timestamp: stopDate });
-    else run.history.record('ExecutionTimedOut', { executionTimedOutEventDetails: { error, cause } }, { fp: `ExecutionTimedOut|${run.segment}`, timestamp: stopDate });
+    if (status === 'ABORTED')
+      run.history.record(
+        'ExecutionAborted',
+        { executionAbortedEventDetails: { error, cause } },
+        { fp: `ExecutionAborted|${run.segment}`, timestamp: stopDate },
+      );
+    else
+      run.history.record(
+        'ExecutionTimedOut',
+        { executionTimedOutEventDetails: { error, cause } },
+        { fp: `ExecutionTimedOut|${run.segment}`, timestamp: stopDate },
+      );
     await this.waits.cancel(run);
     await run.history.flush();
     return true;
@@ -374,7 +446,11 @@ export class Executor {
 
   /** The interpreter's Task handler: replays the journal, or runs the task and journals it first. */
   private async task(run: Run, spec: TaskSpec, raw: unknown): Promise<unknown> {
-    const wrapped = ((raw as Record<string, unknown> | null)?.[WRAP] ?? {}) as { p?: unknown; t?: unknown; h?: unknown };
+    const wrapped = ((raw as Record<string, unknown> | null)?.[WRAP] ?? {}) as {
+      p?: unknown;
+      t?: unknown;
+      h?: unknown;
+    };
     const payload = wrapped.p ?? null;
     // Identity of this attempt: state, effective input, and how many times this state has run with
     // this input in this replay (loops and retries). Computed before any await: the interpreter
@@ -416,7 +492,8 @@ export class Executor {
         };
         const ok = await this.journal.updateTask(arn, entry.key, failed, 'STARTED');
         const settled = ok ? { ...entry, ...failed } : await this.journal.getTask(arn, entry.key);
-        if (!settled || settled.status === 'STARTED') throw new StatesRuntimeError(`task ${entry.key} could not be settled`);
+        if (!settled || settled.status === 'STARTED')
+          throw new StatesRuntimeError(`task ${entry.key} could not be settled`);
         run.journal.set(entry.key, settled);
         return this.replay(run, spec, settled);
       }
@@ -432,13 +509,24 @@ export class Executor {
     return value;
   }
 
-  private async live(run: Run, spec: TaskSpec, key: string, payload: unknown, wrapped: { t?: unknown; h?: unknown }): Promise<unknown> {
+  private async live(
+    run: Run,
+    spec: TaskSpec,
+    key: string,
+    payload: unknown,
+    wrapped: { t?: unknown; h?: unknown },
+  ): Promise<unknown> {
     const arn = run.execution.executionArn;
     const kind = resourceKind(spec.resource);
     if (!kind) throw new StatesRuntimeError(`resource ${spec.resource} is not supported by the local runtime`);
     const timeoutSeconds =
-      spec.timeoutSeconds ?? (spec.timeoutSecondsPath ? this.positiveInteger(wrapped.t, 'TimeoutSecondsPath') : AWS_DEFAULT_TASK_TIMEOUT_SECONDS);
-    const heartbeatSeconds = spec.heartbeatSeconds ?? (spec.heartbeatSecondsPath ? this.positiveInteger(wrapped.h, 'HeartbeatSecondsPath') : undefined);
+      spec.timeoutSeconds ??
+      (spec.timeoutSecondsPath
+        ? this.positiveInteger(wrapped.t, 'TimeoutSecondsPath')
+        : AWS_DEFAULT_TASK_TIMEOUT_SECONDS);
+    const heartbeatSeconds =
+      spec.heartbeatSeconds ??
+      (spec.heartbeatSecondsPath ? this.positiveInteger(wrapped.h, 'HeartbeatSecondsPath') : undefined);
     const now = Date.now();
     const entry: TaskItem = {
       key,
@@ -457,7 +545,8 @@ export class Executor {
       target = { functionName: functionNameOf(spec.resource), payload };
     } else {
       const p = (payload ?? {}) as { FunctionName?: unknown; Payload?: unknown };
-      if (typeof p.FunctionName !== 'string') throw new StatesRuntimeError(`${spec.name}: Parameters must give FunctionName`);
+      if (typeof p.FunctionName !== 'string')
+        throw new StatesRuntimeError(`${spec.name}: Parameters must give FunctionName`);
       target = { functionName: functionNameOf(p.FunctionName), payload: p.Payload ?? {} };
     }
     if (entry.token) target.payload = substituteToken(target.payload, entry.token);
@@ -469,17 +558,32 @@ export class Executor {
       return this.replay(run, spec, existing);
     }
     run.journal.set(key, entry);
-    recordTaskStart(run.history, spec, entry, kind === 'function' ? target.payload : substituteToken(payload, entry.token ?? ''), this.opts.region);
+    recordTaskStart(
+      run.history,
+      spec,
+      entry,
+      kind === 'function' ? target.payload : substituteToken(payload, entry.token ?? ''),
+      this.opts.region,
+    );
     if (kind === 'token') return this.waits.wait(run, spec, entry, false, target);
     return this.invokeOnce(run, spec, entry, target, kind);
   }
 
-  private async invokeOnce(run: Run, spec: TaskSpec, entry: TaskItem, target: InvokeTarget, kind: ResourceKind): Promise<unknown> {
+  private async invokeOnce(
+    run: Run,
+    spec: TaskSpec,
+    entry: TaskItem,
+    target: InvokeTarget,
+    kind: ResourceKind,
+  ): Promise<unknown> {
     const arn = run.execution.executionArn;
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<'timeout'>((resolve) => {
       const arm = () => {
-        timer = setTimeout(() => (Date.now() >= entry.timeoutAt ? resolve('timeout') : arm()), Math.min(Math.max(entry.timeoutAt - Date.now(), 0), MAX_TIMER_MS));
+        timer = setTimeout(
+          () => (Date.now() >= entry.timeoutAt ? resolve('timeout') : arm()),
+          Math.min(Math.max(entry.timeoutAt - Date.now(), 0), MAX_TIMER_MS),
+        );
       };
       arm();
     });
@@ -499,7 +603,8 @@ export class Executor {
         let set: Partial<TaskItem>;
         if (outcome === 'timeout') set = { status: 'FAILED', error: 'States.Timeout', cause: '', settledAt: now };
         else if (outcome.ok) {
-          const output = kind === 'invoke' ? lambdaInvokeResult(outcome.result) : JSON.parse(JSON.stringify(outcome.result ?? null));
+          const output =
+            kind === 'invoke' ? lambdaInvokeResult(outcome.result) : JSON.parse(JSON.stringify(outcome.result ?? null));
           set = { status: 'SUCCEEDED', output: JSON.stringify(output), settledAt: now };
         } else set = { status: 'FAILED', ...lambdaFunctionError(outcome.error), settledAt: now };
         const ok = await this.journal.updateTask(arn, entry.key, set, 'STARTED');

@@ -38,7 +38,11 @@ export class HistoryWriter {
     this.counts.clear();
   }
 
-  record(type: string, details: Record<string, unknown>, options: { fp?: string; countBy?: string; timestamp?: number } = {}): void {
+  record(
+    type: string,
+    details: Record<string, unknown>,
+    options: { fp?: string; countBy?: string; timestamp?: number } = {},
+  ): void {
     let fp = options.fp;
     if (!fp) {
       const base = `${type}|${options.countBy ?? ''}`;
@@ -49,7 +53,13 @@ export class HistoryWriter {
     if (this.fingerprints.has(fp)) return;
     this.fingerprints.add(fp);
     const seq = ++this.seq;
-    const event: HistoryEvent = { timestamp: (options.timestamp ?? Date.now()) / 1000, type, id: seq, previousEventId: seq - 1, ...details };
+    const event: HistoryEvent = {
+      timestamp: (options.timestamp ?? Date.now()) / 1000,
+      type,
+      id: seq,
+      previousEventId: seq - 1,
+      ...details,
+    };
     const item: HistoryItem = { seq, fp, event: JSON.stringify(event) };
     this.chain = this.chain.then(() => this.journal.putHistory(this.executionArn, item)).catch(this.onError);
   }
@@ -68,17 +78,41 @@ export function recordInterpreterEvent(history: HistoryWriter, event: Record<str
   const ts = typeof event.timestamp === 'number' ? event.timestamp : Date.now();
   switch (event.type) {
     case 'StateEntered':
-      history.record(`${state!.type}StateEntered`, { stateEnteredEventDetails: { name: state!.name, input: JSON.stringify(state!.input ?? null), inputDetails: { truncated: false } } }, { countBy: state!.name, timestamp: ts });
+      history.record(
+        `${state!.type}StateEntered`,
+        {
+          stateEnteredEventDetails: {
+            name: state!.name,
+            input: JSON.stringify(state!.input ?? null),
+            inputDetails: { truncated: false },
+          },
+        },
+        { countBy: state!.name, timestamp: ts },
+      );
       break;
     case 'StateExited':
-      history.record(`${state!.type}StateExited`, { stateExitedEventDetails: { name: state!.name, output: JSON.stringify(state!.output ?? null), outputDetails: { truncated: false } } }, { countBy: state!.name, timestamp: ts });
+      history.record(
+        `${state!.type}StateExited`,
+        {
+          stateExitedEventDetails: {
+            name: state!.name,
+            output: JSON.stringify(state!.output ?? null),
+            outputDetails: { truncated: false },
+          },
+        },
+        { countBy: state!.name, timestamp: ts },
+      );
       break;
     case 'MapIterationStarted':
     case 'MapIterationSucceeded':
     case 'MapIterationFailed': {
       const parent = event.parentState as { name: string };
       const key = `${String(event.type).charAt(0).toLowerCase()}${String(event.type).slice(1)}EventDetails`;
-      history.record(String(event.type), { [key]: { name: parent.name, index: event.index } }, { countBy: `${parent.name}#${String(event.index)}`, timestamp: ts });
+      history.record(
+        String(event.type),
+        { [key]: { name: parent.name, index: event.index } },
+        { countBy: `${parent.name}#${String(event.index)}`, timestamp: ts },
+      );
       break;
     }
     default:
@@ -87,11 +121,27 @@ export function recordInterpreterEvent(history: HistoryWriter, event: Record<str
 }
 
 /** `TaskScheduled` + `TaskStarted`, or `LambdaFunctionScheduled` + `LambdaFunctionStarted` for a plain function ARN. */
-export function recordTaskStart(history: HistoryWriter, spec: TaskSpec, entry: TaskItem, parameters: unknown, region: string): void {
+export function recordTaskStart(
+  history: HistoryWriter,
+  spec: TaskSpec,
+  entry: TaskItem,
+  parameters: unknown,
+  region: string,
+): void {
   const fp = (t: string) => `${t}|${entry.key}|${entry.segment}`;
   const timeoutInSeconds = Math.round((entry.timeoutAt - entry.scheduledAt) / 1000);
   if (resourceKind(spec.resource) === 'function') {
-    history.record('LambdaFunctionScheduled', { lambdaFunctionScheduledEventDetails: { resource: spec.resource, input: JSON.stringify(parameters ?? null), timeoutInSeconds } }, { fp: fp('LambdaFunctionScheduled'), timestamp: entry.scheduledAt });
+    history.record(
+      'LambdaFunctionScheduled',
+      {
+        lambdaFunctionScheduledEventDetails: {
+          resource: spec.resource,
+          input: JSON.stringify(parameters ?? null),
+          timeoutInSeconds,
+        },
+      },
+      { fp: fp('LambdaFunctionScheduled'), timestamp: entry.scheduledAt },
+    );
     history.record('LambdaFunctionStarted', {}, { fp: fp('LambdaFunctionStarted'), timestamp: entry.scheduledAt });
     return;
   }
@@ -108,12 +158,26 @@ export function recordTaskStart(history: HistoryWriter, spec: TaskSpec, entry: T
     },
     { fp: fp('TaskScheduled'), timestamp: entry.scheduledAt },
   );
-  history.record('TaskStarted', { taskStartedEventDetails: taskResource(spec) }, { fp: fp('TaskStarted'), timestamp: entry.scheduledAt });
+  history.record(
+    'TaskStarted',
+    { taskStartedEventDetails: taskResource(spec) },
+    { fp: fp('TaskStarted'), timestamp: entry.scheduledAt },
+  );
 }
 
 /** `TaskSubmitted`: the function of a `.waitForTaskToken` task returned (its result is not the state's output). */
 export function recordTaskSubmitted(history: HistoryWriter, spec: TaskSpec, entry: TaskItem, result: unknown): void {
-  history.record('TaskSubmitted', { taskSubmittedEventDetails: { ...taskResource(spec), output: JSON.stringify(lambdaInvokeResult(result)), outputDetails: { truncated: false } } }, { fp: `TaskSubmitted|${entry.key}|${entry.segment}` });
+  history.record(
+    'TaskSubmitted',
+    {
+      taskSubmittedEventDetails: {
+        ...taskResource(spec),
+        output: JSON.stringify(lambdaInvokeResult(result)),
+        outputDetails: { truncated: false },
+      },
+    },
+    { fp: `TaskSubmitted|${entry.key}|${entry.segment}` },
+  );
 }
 
 /** The event of a settled attempt: succeeded, failed or timed out (Task… or LambdaFunction…). */
@@ -122,18 +186,46 @@ export function recordTaskOutcome(history: HistoryWriter, spec: TaskSpec, entry:
   const ts = entry.settledAt;
   const fn = resourceKind(spec.resource) === 'function';
   if (entry.status === 'SUCCEEDED') {
-    if (fn) history.record('LambdaFunctionSucceeded', { lambdaFunctionSucceededEventDetails: { output: entry.output, outputDetails: { truncated: false } } }, { fp: fp('LambdaFunctionSucceeded'), timestamp: ts });
-    else history.record('TaskSucceeded', { taskSucceededEventDetails: { ...taskResource(spec), output: entry.output, outputDetails: { truncated: false } } }, { fp: fp('TaskSucceeded'), timestamp: ts });
+    if (fn)
+      history.record(
+        'LambdaFunctionSucceeded',
+        { lambdaFunctionSucceededEventDetails: { output: entry.output, outputDetails: { truncated: false } } },
+        { fp: fp('LambdaFunctionSucceeded'), timestamp: ts },
+      );
+    else
+      history.record(
+        'TaskSucceeded',
+        {
+          taskSucceededEventDetails: {
+            ...taskResource(spec),
+            output: entry.output,
+            outputDetails: { truncated: false },
+          },
+        },
+        { fp: fp('TaskSucceeded'), timestamp: ts },
+      );
   } else if (entry.status === 'FAILED') {
     const details = { error: entry.error, cause: entry.cause };
     const timedOut = entry.error === 'States.Timeout';
     if (fn) {
       const type = timedOut ? 'LambdaFunctionTimedOut' : 'LambdaFunctionFailed';
-      history.record(type, { [`${type.charAt(0).toLowerCase()}${type.slice(1)}EventDetails`]: details }, { fp: fp(type), timestamp: ts });
+      history.record(
+        type,
+        { [`${type.charAt(0).toLowerCase()}${type.slice(1)}EventDetails`]: details },
+        { fp: fp(type), timestamp: ts },
+      );
     } else if (timedOut) {
-      history.record('TaskTimedOut', { taskTimedOutEventDetails: { ...taskResource(spec), ...details } }, { fp: fp('TaskTimedOut'), timestamp: ts });
+      history.record(
+        'TaskTimedOut',
+        { taskTimedOutEventDetails: { ...taskResource(spec), ...details } },
+        { fp: fp('TaskTimedOut'), timestamp: ts },
+      );
     } else {
-      history.record('TaskFailed', { taskFailedEventDetails: { ...taskResource(spec), ...details } }, { fp: fp('TaskFailed'), timestamp: ts });
+      history.record(
+        'TaskFailed',
+        { taskFailedEventDetails: { ...taskResource(spec), ...details } },
+        { fp: fp('TaskFailed'), timestamp: ts },
+      );
     }
   }
 }

@@ -134,7 +134,9 @@ export class Journal {
   }
 
   async getExecution(executionArn: string): Promise<ExecutionItem | undefined> {
-    const r = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { pk: pk(executionArn), sk: 'META' }, ConsistentRead: true }));
+    const r = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk: pk(executionArn), sk: 'META' }, ConsistentRead: true }),
+    );
     return strip<ExecutionItem>(r.Item);
   }
 
@@ -148,7 +150,13 @@ export class Journal {
     expect: { status?: ExecutionStatus | ExecutionStatus[]; segment?: number },
     remove: Array<keyof ExecutionItem> = [],
   ): Promise<boolean> {
-    return this.conditionalUpdate({ pk: pk(executionArn), sk: 'META' }, set, remove, { status: expect.status, redriveCount: expect.segment }, true);
+    return this.conditionalUpdate(
+      { pk: pk(executionArn), sk: 'META' },
+      set,
+      remove,
+      { status: expect.status, redriveCount: expect.segment },
+      true,
+    );
   }
 
   /**
@@ -193,7 +201,12 @@ export class Journal {
         new UpdateCommand({
           TableName: this.tableName,
           Key: key,
-          UpdateExpression: [sets.length ? `SET ${sets.join(', ')}` : '', removes.length ? `REMOVE ${removes.join(', ')}` : ''].join(' ').trim(),
+          UpdateExpression: [
+            sets.length ? `SET ${sets.join(', ')}` : '',
+            removes.length ? `REMOVE ${removes.join(', ')}` : '',
+          ]
+            .join(' ')
+            .trim(),
           ...(conditions.length ? { ConditionExpression: conditions.join(' AND ') } : {}),
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: Object.keys(values).length ? values : undefined,
@@ -252,7 +265,13 @@ export class Journal {
   }
 
   async getTask(executionArn: string, key: string): Promise<TaskItem | undefined> {
-    const r = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { pk: pk(executionArn), sk: taskSk(key) }, ConsistentRead: true }));
+    const r = await this.doc.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { pk: pk(executionArn), sk: taskSk(key) },
+        ConsistentRead: true,
+      }),
+    );
     return strip<TaskItem>(r.Item);
   }
 
@@ -285,7 +304,11 @@ export class Journal {
     extra?: { heartbeatAt?: number; token?: string },
   ): Promise<boolean> {
     const statuses = Array.isArray(expected) ? expected : [expected];
-    return this.conditionalUpdate({ pk: pk(executionArn), sk: taskSk(key) }, set, [], { status: statuses, heartbeatAt: extra?.heartbeatAt, token: extra?.token });
+    return this.conditionalUpdate({ pk: pk(executionArn), sk: taskSk(key) }, set, [], {
+      status: statuses,
+      heartbeatAt: extra?.heartbeatAt,
+      token: extra?.token,
+    });
   }
 
   async deleteTasks(executionArn: string, keys: string[]): Promise<void> {
@@ -293,7 +316,9 @@ export class Journal {
       await this.doc.send(
         new BatchWriteCommand({
           RequestItems: {
-            [this.tableName]: keys.slice(i, i + 25).map((key) => ({ DeleteRequest: { Key: { pk: pk(executionArn), sk: taskSk(key) } } })),
+            [this.tableName]: keys
+              .slice(i, i + 25)
+              .map((key) => ({ DeleteRequest: { Key: { pk: pk(executionArn), sk: taskSk(key) } } })),
           },
         }),
       );
@@ -301,10 +326,14 @@ export class Journal {
   }
 
   async deleteTask(executionArn: string, key: string): Promise<void> {
-    await this.doc.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: pk(executionArn), sk: taskSk(key) } }));
+    await this.doc.send(
+      new DeleteCommand({ TableName: this.tableName, Key: { pk: pk(executionArn), sk: taskSk(key) } }),
+    );
   }
 
   async putHistory(executionArn: string, item: HistoryItem): Promise<void> {
-    await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { pk: pk(executionArn), sk: histSk(item.seq), ...item } }));
+    await this.doc.send(
+      new PutCommand({ TableName: this.tableName, Item: { pk: pk(executionArn), sk: histSk(item.seq), ...item } }),
+    );
   }
 }

@@ -27,7 +27,10 @@ export function functionNameOf(ref: string): string {
 /** `resourceType` and `resource` as the history names a Task's integration. */
 export function taskResource(spec: TaskSpec): { resourceType: string; resource: string } {
   const kind = resourceKind(spec.resource);
-  return { resourceType: 'lambda', resource: kind === 'token' ? 'invoke.waitForTaskToken' : kind === 'invoke' ? 'invoke' : spec.resource };
+  return {
+    resourceType: 'lambda',
+    resource: kind === 'token' ? 'invoke.waitForTaskToken' : kind === 'invoke' ? 'invoke' : spec.resource,
+  };
 }
 
 /** The result of `arn:aws:states:::lambda:invoke` as AWS shapes it around the function's return value. */

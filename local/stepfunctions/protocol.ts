@@ -75,13 +75,18 @@ export class StepFunctionsProtocol {
     for await (const c of req) chunks.push(c as Buffer);
     const reply = (status: number, body: unknown) => {
       const text = JSON.stringify(body);
-      res.writeHead(status, { 'content-type': 'application/x-amz-json-1.0', 'content-length': Buffer.byteLength(text), 'x-amzn-requestid': randomUUID() });
+      res.writeHead(status, {
+        'content-type': 'application/x-amz-json-1.0',
+        'content-length': Buffer.byteLength(text),
+        'x-amzn-requestid': randomUUID(),
+      });
       res.end(text);
     };
     const target = String(req.headers['x-amz-target'] ?? '');
     const op = target.startsWith('AWSStepFunctions.') ? target.slice('AWSStepFunctions.'.length) : '';
     try {
-      if (this.stopping) throw new SfnApiError('ServiceUnavailable', 'the local step functions runtime is stopping', 503);
+      if (this.stopping)
+        throw new SfnApiError('ServiceUnavailable', 'the local step functions runtime is stopping', 503);
       let input: Input;
       try {
         input = chunks.length ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as Input) : {};
@@ -89,7 +94,8 @@ export class StepFunctionsProtocol {
         throw new SfnApiError('SerializationException', 'malformed JSON');
       }
       const handler = this.operations[op];
-      if (!handler) throw new SfnApiError('UnknownOperationException', `operation ${target || '(none)'} is not supported locally`);
+      if (!handler)
+        throw new SfnApiError('UnknownOperationException', `operation ${target || '(none)'} is not supported locally`);
       reply(200, await handler(input ?? {}));
     } catch (error) {
       if (error instanceof SfnApiError) return reply(error.status, { __type: error.type, message: error.message });
@@ -110,22 +116,34 @@ export class StepFunctionsProtocol {
     RedriveExecution: (i) => this.redriveExecution(i),
     DescribeStateMachine: async (i) => {
       const m = this.machineOf(i.stateMachineArn);
-      return { stateMachineArn: m.arn, name: m.name, status: 'ACTIVE', definition: m.definition, roleArn: this.opts.executor.roleArn(), type: 'STANDARD', creationDate: 0 };
+      return {
+        stateMachineArn: m.arn,
+        name: m.name,
+        status: 'ACTIVE',
+        definition: m.definition,
+        roleArn: this.opts.executor.roleArn(),
+        type: 'STANDARD',
+        creationDate: 0,
+      };
     },
     ListStateMachines: async () => ({
-      stateMachines: this.opts.executor.listMachines().map((m) => ({ stateMachineArn: m.arn, name: m.name, type: 'STANDARD', creationDate: 0 })),
+      stateMachines: this.opts.executor
+        .listMachines()
+        .map((m) => ({ stateMachineArn: m.arn, name: m.name, type: 'STANDARD', creationDate: 0 })),
     }),
   };
 
   private machineOf(arn: unknown): Machine {
-    if (typeof arn !== 'string' || !arn.startsWith('arn:')) throw new SfnApiError('InvalidArn', `Invalid Arn: '${String(arn)}'`);
+    if (typeof arn !== 'string' || !arn.startsWith('arn:'))
+      throw new SfnApiError('InvalidArn', `Invalid Arn: '${String(arn)}'`);
     const m = this.opts.executor.machine(arn);
     if (!m) throw new SfnApiError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${arn}'`);
     return m;
   }
 
   private async executionOf(arn: unknown): Promise<ExecutionItem & { definition?: string }> {
-    if (typeof arn !== 'string' || !arn.startsWith('arn:')) throw new SfnApiError('InvalidArn', `Invalid Arn: '${String(arn)}'`);
+    if (typeof arn !== 'string' || !arn.startsWith('arn:'))
+      throw new SfnApiError('InvalidArn', `Invalid Arn: '${String(arn)}'`);
     const e = await this.opts.journal.getExecution(arn);
     if (!e) throw new SfnApiError('ExecutionDoesNotExist', `Execution Does Not Exist: '${arn}'`);
     return e;
@@ -189,7 +207,11 @@ export class StepFunctionsProtocol {
 
   private async sendTaskFailure(i: Input): Promise<unknown> {
     const task = await this.opts.waits.taskOf(i.taskToken);
-    await this.opts.waits.fail(task, typeof i.error === 'string' ? i.error : '', typeof i.cause === 'string' ? i.cause : '');
+    await this.opts.waits.fail(
+      task,
+      typeof i.error === 'string' ? i.error : '',
+      typeof i.cause === 'string' ? i.cause : '',
+    );
     return {};
   }
 
@@ -204,7 +226,12 @@ export class StepFunctionsProtocol {
     const { history } = await this.opts.journal.load(e.executionArn);
     let events = history.map((h) => JSON.parse(h.event) as HistoryEvent);
     if (i.includeExecutionData === false) {
-      events = events.map((ev) => JSON.parse(JSON.stringify(ev, (k, v) => (['input', 'output', 'parameters'].includes(k) ? undefined : v))) as HistoryEvent);
+      events = events.map(
+        (ev) =>
+          JSON.parse(
+            JSON.stringify(ev, (k, v) => (['input', 'output', 'parameters'].includes(k) ? undefined : v)),
+          ) as HistoryEvent,
+      );
     }
     if (i.reverseOrder === true) events.reverse();
     return this.page(events, i, 'events');
@@ -227,7 +254,11 @@ export class StepFunctionsProtocol {
     const all = (await this.opts.journal.listExecutions())
       .filter((e) => e.stateMachineArn === machine.arn)
       .filter((e) => !i.statusFilter || e.status === i.statusFilter)
-      .filter((e) => !i.redriveFilter || (i.redriveFilter === 'REDRIVEN' ? (e.redriveCount ?? 0) > 0 : (e.redriveCount ?? 0) === 0))
+      .filter(
+        (e) =>
+          !i.redriveFilter ||
+          (i.redriveFilter === 'REDRIVEN' ? (e.redriveCount ?? 0) > 0 : (e.redriveCount ?? 0) === 0),
+      )
       .sort((a, b) => b.startDate - a.startDate)
       .map(executionSummary);
     return this.page(all, i, 'executions');
@@ -235,7 +266,8 @@ export class StepFunctionsProtocol {
 
   private async redriveExecution(i: Input): Promise<unknown> {
     const e = await this.executionOf(i.executionArn);
-    if (!isRedrivable(e)) throw new SfnApiError('ExecutionNotRedrivable', `Execution is ${e.status} and cannot be redriven`);
+    if (!isRedrivable(e))
+      throw new SfnApiError('ExecutionNotRedrivable', `Execution is ${e.status} and cannot be redriven`);
     return { redriveDate: (await this.opts.executor.redrive(e)) / 1000 };
   }
 }

@@ -41,7 +41,16 @@ export class LocalStepFunctions {
   endpoint = '';
 
   constructor(opts: LocalStepFunctionsOptions) {
-    const onError = opts.onError ?? ((e) => console.error(JSON.stringify({ level: 'ERROR', message: 'local step functions', error: (e as Error)?.message ?? String(e) })));
+    const onError =
+      opts.onError ??
+      ((e) =>
+        console.error(
+          JSON.stringify({
+            level: 'ERROR',
+            message: 'local step functions',
+            error: (e as Error)?.message ?? String(e),
+          }),
+        ));
     const track = <T>(p: Promise<T>): Promise<T> => {
       this.inflight.add(p);
       void p.finally(() => this.inflight.delete(p)).catch(() => undefined);
@@ -61,7 +70,12 @@ export class LocalStepFunctions {
       accountId: opts.accountId ?? '000000000000',
       stateMachines: opts.stateMachines,
     });
-    this.protocol = new StepFunctionsProtocol({ executor: this.executor, waits: this.waits, journal: this.journal, onError });
+    this.protocol = new StepFunctionsProtocol({
+      executor: this.executor,
+      waits: this.waits,
+      journal: this.journal,
+      onError,
+    });
   }
 
   stateMachineArn(name: string): string {

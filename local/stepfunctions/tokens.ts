@@ -30,8 +30,13 @@ export class TaskTokens {
     const expected = Buffer.from(this.mac(body), 'base64url');
     if (mac.length !== expected.length || !timingSafeEqual(mac, expected)) return undefined;
     try {
-      const [executionArn, taskKey, segment] = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as [string, string, number];
-      if (typeof executionArn !== 'string' || typeof taskKey !== 'string' || typeof segment !== 'number') return undefined;
+      const [executionArn, taskKey, segment] = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as [
+        string,
+        string,
+        number,
+      ];
+      if (typeof executionArn !== 'string' || typeof taskKey !== 'string' || typeof segment !== 'number')
+        return undefined;
       return { executionArn, taskKey, segment };
     } catch {
       return undefined;

@@ -59,7 +59,13 @@ export class TaskWaits {
    * Waits on a journalled WAITING entry. A new wait (`target` given) invokes the task's function
    * with the token; a resumed one only re-reads the entry, whose outcome may have arrived meanwhile.
    */
-  wait(run: WaitingRun, spec: TaskSpec, entry: TaskItem, resumed: boolean, target?: { functionName: string; payload: unknown }): Promise<unknown> {
+  wait(
+    run: WaitingRun,
+    spec: TaskSpec,
+    entry: TaskItem,
+    resumed: boolean,
+    target?: { functionName: string; payload: unknown },
+  ): Promise<unknown> {
     const arn = run.execution.executionArn;
     const id = `${arn}|${entry.key}`;
     let w!: Waiter;
@@ -90,8 +96,13 @@ export class TaskWaits {
                 if (!run.ended) recordTaskSubmitted(run.history, spec, entry, result);
               },
               async (error: unknown) => {
-                const set: Partial<TaskItem> = { status: 'FAILED', ...lambdaFunctionError(error), settledAt: Date.now() };
-                if (await this.opts.journal.updateTask(arn, entry.key, set, 'WAITING')) await this.settle(w, { ...entry, ...set });
+                const set: Partial<TaskItem> = {
+                  status: 'FAILED',
+                  ...lambdaFunctionError(error),
+                  settledAt: Date.now(),
+                };
+                if (await this.opts.journal.updateTask(arn, entry.key, set, 'WAITING'))
+                  await this.settle(w, { ...entry, ...set });
               },
             ),
         )
@@ -107,7 +118,12 @@ export class TaskWaits {
       clearTimeout(w.timer);
       w.settled = true;
       this.waiters.delete(id);
-      await this.opts.journal.updateTask(run.execution.executionArn, w.entry.key, { status: 'CANCELLED', settledAt: Date.now() }, 'WAITING');
+      await this.opts.journal.updateTask(
+        run.execution.executionArn,
+        w.entry.key,
+        { status: 'CANCELLED', settledAt: Date.now() },
+        'WAITING',
+      );
     }
   }
 
@@ -148,7 +164,8 @@ export class TaskWaits {
   async heartbeat({ executionArn, entry, token }: TokenTask): Promise<void> {
     if (!entry.heartbeatSeconds) return;
     const heartbeatAt = Date.now() + entry.heartbeatSeconds * 1000;
-    if (!(await this.opts.journal.updateTask(executionArn, entry.key, { heartbeatAt }, 'WAITING', { token }))) throw taskGone();
+    if (!(await this.opts.journal.updateTask(executionArn, entry.key, { heartbeatAt }, 'WAITING', { token })))
+      throw taskGone();
     const w = this.waiters.get(`${executionArn}|${entry.key}`);
     if (w && !w.settled) {
       w.entry = { ...w.entry, heartbeatAt };
@@ -167,7 +184,10 @@ export class TaskWaits {
     clearTimeout(w.timer);
     if (w.settled) return;
     const next = Math.min(w.entry.timeoutAt, w.entry.heartbeatAt ?? Infinity);
-    w.timer = setTimeout(() => void this.onTimer(w).catch(this.opts.onError), Math.min(Math.max(next - Date.now(), 0), MAX_TIMER_MS));
+    w.timer = setTimeout(
+      () => void this.onTimer(w).catch(this.opts.onError),
+      Math.min(Math.max(next - Date.now(), 0), MAX_TIMER_MS),
+    );
   }
 
   private async onTimer(w: Waiter): Promise<void> {

@@ -24,7 +24,10 @@ export async function startDynamoWriteCounter(upstream: string) {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const body = Buffer.concat(chunks);
-    const operation = String(req.headers['x-amz-target'] ?? '').split('.').pop() ?? '';
+    const operation =
+      String(req.headers['x-amz-target'] ?? '')
+        .split('.')
+        .pop() ?? '';
     const isWrite = WRITES.test(operation);
     if (isWrite) {
       counts.requests += 1;
@@ -32,12 +35,15 @@ export async function startDynamoWriteCounter(upstream: string) {
       counts.items += itemsOf(operation, body);
     }
     const headers: IncomingHttpHeaders = { ...req.headers, host: target.host };
-    const upstreamReq = request({ hostname: target.hostname, port: target.port, path: req.url, method: req.method, headers }, (up) => {
-      if (isWrite && (up.statusCode ?? 500) >= 400) counts.refused += 1;
-      res.writeHead(up.statusCode ?? 502, up.headers);
-      up.pipe(res);
-    });
-    upstreamReq.on('error', () => res.headersSent ? res.destroy() : res.writeHead(502).end());
+    const upstreamReq = request(
+      { hostname: target.hostname, port: target.port, path: req.url, method: req.method, headers },
+      (up) => {
+        if (isWrite && (up.statusCode ?? 500) >= 400) counts.refused += 1;
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+      },
+    );
+    upstreamReq.on('error', () => (res.headersSent ? res.destroy() : res.writeHead(502).end()));
     upstreamReq.end(body);
   });
   server.keepAliveTimeout = 60_000;
@@ -56,7 +62,10 @@ export async function startDynamoWriteCounter(upstream: string) {
 function itemsOf(operation: string, body: Buffer): number {
   if (operation !== 'TransactWriteItems' && operation !== 'BatchWriteItem') return 1;
   try {
-    const input = JSON.parse(body.toString('utf8')) as { TransactItems?: unknown[]; RequestItems?: Record<string, unknown[]> };
+    const input = JSON.parse(body.toString('utf8')) as {
+      TransactItems?: unknown[];
+      RequestItems?: Record<string, unknown[]>;
+    };
     return input.TransactItems?.length ?? Object.values(input.RequestItems ?? {}).reduce((a, v) => a + v.length, 0);
   } catch {
     return 1;

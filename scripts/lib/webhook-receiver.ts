@@ -15,7 +15,10 @@ export interface ReceivedWebhook {
  * A webhook receiver on 127.0.0.1 (on one of the local platform's webhook development ports) that verifies every delivery with the `standardwebhooks` npm package
  * (an implementation independent of ours). `respond` lets a test make it fail.
  */
-export async function startWebhookReceiver(secret: () => string | undefined, respond: (n: number) => number = () => 200) {
+export async function startWebhookReceiver(
+  secret: () => string | undefined,
+  respond: (n: number) => number = () => 200,
+) {
   const received: ReceivedWebhook[] = [];
   let n = 0;
   const server: Server = createServer(async (req, res) => {

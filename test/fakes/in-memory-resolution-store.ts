@@ -2,7 +2,13 @@ import type { Entity } from '../../schemas/entity.js';
 import type { ResolutionRun, ResolvableType } from '../../schemas/resolution.js';
 import { ConflictError } from '../../functions/domain/errors.js';
 import type { Clock, IdGenerator, MutationRecord } from '../../functions/domain/ports.js';
-import type { ClusterChange, ClusterState, PairDecisionRecord, ResolutionDeps, ResolutionStore } from '../../functions/domain/resolution/store.js';
+import type {
+  ClusterChange,
+  ClusterState,
+  PairDecisionRecord,
+  ResolutionDeps,
+  ResolutionStore,
+} from '../../functions/domain/resolution/store.js';
 import type { StoredModel } from '../../functions/domain/resolution/stored-model.js';
 
 /** ResolutionStore in memory, per tenant, with the adapter's conditions (version, pointer) and atomicity. */
@@ -48,7 +54,9 @@ export class InMemoryResolutionStore implements ResolutionStore {
     });
   }
   async listEntities(tenantId: string, type: ResolvableType) {
-    return [...this.entities].filter(([k, e]) => k.startsWith(`${tenantId}#`) && e.type === type).map(([, e]) => structuredClone(e));
+    return [...this.entities]
+      .filter(([k, e]) => k.startsWith(`${tenantId}#`) && e.type === type)
+      .map(([, e]) => structuredClone(e));
   }
   async getModel(tenantId: string, type: ResolvableType) {
     return this.models.get(this.k(tenantId, type));
@@ -62,13 +70,17 @@ export class InMemoryResolutionStore implements ResolutionStore {
     return c ? structuredClone(c) : undefined;
   }
   async listClusters(tenantId: string, type: ResolvableType) {
-    return [...this.clusters].filter(([k, c]) => k.startsWith(`${tenantId}#`) && c.type === type).map(([, c]) => structuredClone(c));
+    return [...this.clusters]
+      .filter(([k, c]) => k.startsWith(`${tenantId}#`) && c.type === type)
+      .map(([, c]) => structuredClone(c));
   }
   async decisionsOf(tenantId: string, entityId: string) {
     return [...this.decisions].filter(([k]) => k.startsWith(this.k(tenantId, entityId, ''))).map(([, d]) => ({ ...d }));
   }
   async listDecisions(tenantId: string, type: ResolvableType) {
-    return [...this.decisions].filter(([k, d]) => k.startsWith(`${tenantId}#`) && d.type === type && d.entityId < d.otherId).map(([, d]) => ({ ...d }));
+    return [...this.decisions]
+      .filter(([k, d]) => k.startsWith(`${tenantId}#`) && d.type === type && d.entityId < d.otherId)
+      .map(([, d]) => ({ ...d }));
   }
   async applyChange(tenantId: string, change: ClusterChange, mutation: MutationRecord) {
     for (const c of change.clusters) {
@@ -76,11 +88,18 @@ export class InMemoryResolutionStore implements ResolutionStore {
       if ((current?.version ?? 0) !== c.expectedVersion) throw new ConflictError(`cluster ${c.clusterId} changed`);
     }
     for (const p of change.pointers) {
-      if ((this.pointers.get(this.k(tenantId, p.entityId)) ?? null) !== p.expectedClusterId) throw new ConflictError(`pointer ${p.entityId} changed`);
+      if ((this.pointers.get(this.k(tenantId, p.entityId)) ?? null) !== p.expectedClusterId)
+        throw new ConflictError(`pointer ${p.entityId} changed`);
     }
     for (const c of change.clusters) {
       if (c.members.length === 0) this.clusters.delete(this.k(tenantId, c.clusterId));
-      else this.clusters.set(this.k(tenantId, c.clusterId), { clusterId: c.clusterId, type: c.type, members: [...c.members], version: c.expectedVersion + 1 });
+      else
+        this.clusters.set(this.k(tenantId, c.clusterId), {
+          clusterId: c.clusterId,
+          type: c.type,
+          members: [...c.members],
+          version: c.expectedVersion + 1,
+        });
     }
     for (const p of change.pointers) {
       if (p.clusterId === null) this.pointers.delete(this.k(tenantId, p.entityId));

@@ -3,7 +3,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { FUNCTIONS, ROUTES } from '../../functions/platform/manifest.js';
 import { DEFAULT_TENANT_LIMITS, tenantUsageKey } from '../../functions/platform/tenant-limits.js';
 import { PUBLIC_ROUTE_REASONS } from '../../lib/constructs/platform-api.js';
-import { referencedIds, resourcesOfType, synthStage, SYNTH_TIMEOUT_MS, type SynthesizedStage } from './support/synth.js';
+import {
+  referencedIds,
+  resourcesOfType,
+  synthStage,
+  SYNTH_TIMEOUT_MS,
+  type SynthesizedStage,
+} from './support/synth.js';
 
 let s: SynthesizedStage;
 
@@ -76,13 +82,17 @@ describe('REST API built from the route manifest', () => {
     const plans = resourcesOfType(s.json, 'AWS::ApiGateway::UsagePlan');
     expect(plans).toHaveLength(1);
     const plan = plans[0]![1].Properties!;
-    expect(plan.Throttle).toEqual({ RateLimit: DEFAULT_TENANT_LIMITS.ratePerSecond, BurstLimit: DEFAULT_TENANT_LIMITS.burst });
+    expect(plan.Throttle).toEqual({
+      RateLimit: DEFAULT_TENANT_LIMITS.ratePerSecond,
+      BurstLimit: DEFAULT_TENANT_LIMITS.burst,
+    });
     expect(plan.Quota).toEqual({ Limit: DEFAULT_TENANT_LIMITS.quotaPerDay, Period: 'DAY' });
     const keys = resourcesOfType(s.json, 'AWS::ApiGateway::ApiKey').map(([, k]) => k.Properties!.Value);
     expect(keys.sort()).toEqual([tenantUsageKey('acme-test', 'acme'), tenantUsageKey('acme-test', 'globex')].sort());
     expect(resourcesOfType(s.json, 'AWS::ApiGateway::UsagePlanKey')).toHaveLength(2);
     const byKey = new Map(resourcesOfType(s.json, 'AWS::ApiGateway::Method').map(([, m]) => [m, m.Properties!]));
-    for (const p of byKey.values()) expect(p.ApiKeyRequired === true, `${p.HttpMethod}`).toBe(p.AuthorizationType === 'CUSTOM');
+    for (const p of byKey.values())
+      expect(p.ApiKeyRequired === true, `${p.HttpMethod}`).toBe(p.AuthorizationType === 'CUSTOM');
   });
 
   it('answers throttling and an exhausted quota with 429 RATE_LIMITED and Retry-After', () => {
@@ -100,7 +110,10 @@ describe('REST API built from the route manifest', () => {
     expect(callback).toBeDefined();
     expect(callback.authorizationType).toBe('NONE');
     expect(callback.authorizerId).toBeUndefined();
-    expect(callback.requestParameters).toEqual({ 'method.request.path.id': true, 'method.request.path.decision': true });
+    expect(callback.requestParameters).toEqual({
+      'method.request.path.id': true,
+      'method.request.path.decision': true,
+    });
     expect(callback.integrationTarget).toBe(s.logicalId(s.stack.functions.get('ApprovalCallback')!.function));
   });
 
@@ -113,7 +126,9 @@ describe('REST API built from the route manifest', () => {
     const resources = resourcesOfType(s.json, 'AWS::ApiGateway::Resource');
     const workflows = resources.filter(([, r]) => r.Properties!.PathPart === 'workflows');
     expect(workflows).toHaveLength(1);
-    const children = resources.filter(([, r]) => r.Properties!.ParentId?.Ref === workflows[0]![0]).map(([, r]) => r.Properties!.PathPart);
+    const children = resources
+      .filter(([, r]) => r.Properties!.ParentId?.Ref === workflows[0]![0])
+      .map(([, r]) => r.Properties!.PathPart);
     expect(children).toEqual(expect.arrayContaining(['execute', '{id}', 'executions']));
   });
 
@@ -129,9 +144,13 @@ describe('REST API built from the route manifest', () => {
     const byKey = new Map(deployedMethods(s).map((m) => [m.key, m]));
     for (const route of ROUTES) {
       const fn = s.stack.functions.get(route.function)!;
-      expect(byKey.get(`${route.method} ${route.path}`)!.integrationTarget, `${route.method} ${route.path}`).toBe(s.logicalId(fn.function));
+      expect(byKey.get(`${route.method} ${route.path}`)!.integrationTarget, `${route.method} ${route.path}`).toBe(
+        s.logicalId(fn.function),
+      );
     }
-    s.template.allResourcesProperties('AWS::ApiGateway::Method', { Integration: { Type: 'AWS_PROXY', IntegrationHttpMethod: 'POST' } });
+    s.template.allResourcesProperties('AWS::ApiGateway::Method', {
+      Integration: { Type: 'AWS_PROXY', IntegrationHttpMethod: 'POST' },
+    });
   });
 
   it('requires the path parameters of templated routes', () => {
@@ -149,7 +168,9 @@ describe('REST API built from the route manifest', () => {
     expect(props.Type).toBe('TOKEN');
     expect(props.IdentitySource).toBe('method.request.header.Authorization');
     expect(props.AuthorizerResultTtlInSeconds).toBe(300);
-    expect(referencedIds(props.AuthorizerUri)).toContain(s.logicalId(s.stack.functions.get(FUNCTIONS.Authorizer.name)!.function));
+    expect(referencedIds(props.AuthorizerUri)).toContain(
+      s.logicalId(s.stack.functions.get(FUNCTIONS.Authorizer.name)!.function),
+    );
     expect(new RegExp(props.IdentityValidationExpression).test('Bearer aaa.bbb.ccc')).toBe(true);
     expect(new RegExp(props.IdentityValidationExpression).test('Basic dXNlcjpwYXNz')).toBe(false);
   });
@@ -160,7 +181,9 @@ describe('REST API built from the route manifest', () => {
     ['MISSING_AUTHENTICATION_TOKEN', '404', 'NOT_FOUND'],
     ['THROTTLED', '429', 'RATE_LIMITED'],
   ])('renders the %s gateway response as the modos error body with status %s', (type, status, code) => {
-    const [[, r]] = resourcesOfType(s.json, 'AWS::ApiGateway::GatewayResponse').filter(([, g]) => g.Properties!.ResponseType === type) as [[string, any]];
+    const [[, r]] = resourcesOfType(s.json, 'AWS::ApiGateway::GatewayResponse').filter(
+      ([, g]) => g.Properties!.ResponseType === type,
+    ) as [[string, any]];
     expect(r.Properties.StatusCode).toBe(status);
     const body = JSON.parse(r.Properties.ResponseTemplates['application/json']);
     expect(body).toEqual({ error: { code, message: expect.any(String), requestId: '$context.requestId' } });
@@ -169,10 +192,17 @@ describe('REST API built from the route manifest', () => {
 
   it('renders DEFAULT_4XX and DEFAULT_5XX in the same error shape', () => {
     for (const type of ['DEFAULT_4XX', 'DEFAULT_5XX']) {
-      const [[, r]] = resourcesOfType(s.json, 'AWS::ApiGateway::GatewayResponse').filter(([, g]) => g.Properties!.ResponseType === type) as [[string, any]];
+      const [[, r]] = resourcesOfType(s.json, 'AWS::ApiGateway::GatewayResponse').filter(
+        ([, g]) => g.Properties!.ResponseType === type,
+      ) as [[string, any]];
       // The VTL variables are substituted by API Gateway; the skeleton must be the error envelope.
-      const skeleton = (r.Properties.ResponseTemplates['application/json'] as string).replace(/\$context\.error\.messageString/g, '"m"');
-      expect(JSON.parse(skeleton)).toEqual({ error: { code: expect.any(String), message: expect.any(String), requestId: '$context.requestId' } });
+      const skeleton = (r.Properties.ResponseTemplates['application/json'] as string).replace(
+        /\$context\.error\.messageString/g,
+        '"m"',
+      );
+      expect(JSON.parse(skeleton)).toEqual({
+        error: { code: expect.any(String), message: expect.any(String), requestId: '$context.requestId' },
+      });
     }
   });
 
@@ -182,10 +212,21 @@ describe('REST API built from the route manifest', () => {
     expect(p.TracingEnabled).toBe(true);
     expect(p.StageName).toBe('acme-test');
     const format = JSON.parse(p.AccessLogSetting.Format);
-    expect(format).toMatchObject({ requestId: '$context.requestId', status: '$context.status', tenantId: '$context.authorizer.tenantId' });
+    expect(format).toMatchObject({
+      requestId: '$context.requestId',
+      status: '$context.status',
+      tenantId: '$context.authorizer.tenantId',
+    });
     expect(p.AccessLogSetting.Format).not.toMatch(/sourceIp|userAgent|caller|\.user\b/);
     expect(p.MethodSettings).toEqual([
-      expect.objectContaining({ HttpMethod: '*', ResourcePath: '/*', LoggingLevel: 'ERROR', DataTraceEnabled: false, ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 }),
+      expect.objectContaining({
+        HttpMethod: '*',
+        ResourcePath: '/*',
+        LoggingLevel: 'ERROR',
+        DataTraceEnabled: false,
+        ThrottlingRateLimit: 50,
+        ThrottlingBurstLimit: 100,
+      }),
     ]);
     const logGroupId = referencedIds(p.AccessLogSetting.DestinationArn)[0]!;
     expect(s.json.Resources[logGroupId]!.Properties!.RetentionInDays).toBeGreaterThan(0);
@@ -195,11 +236,15 @@ describe('REST API built from the route manifest', () => {
     s.template.resourceCountIs('AWS::WAFv2::WebACLAssociation', 1);
     s.template.hasResourceProperties('AWS::WAFv2::WebACL', {
       Scope: 'REGIONAL',
-      Rules: Match.arrayWith([Match.objectLike({ Statement: { RateBasedStatement: { AggregateKeyType: 'IP', Limit: 2000 } } })]),
+      Rules: Match.arrayWith([
+        Match.objectLike({ Statement: { RateBasedStatement: { AggregateKeyType: 'IP', Limit: 2000 } } }),
+      ]),
     });
   });
 
   it('outputs the API URL', () => {
-    expect(Object.keys(s.json.Outputs ?? {})).toEqual(expect.arrayContaining(['ApiUrl', 'TableName', 'BucketName', 'EventBusName']));
+    expect(Object.keys(s.json.Outputs ?? {})).toEqual(
+      expect.arrayContaining(['ApiUrl', 'TableName', 'BucketName', 'EventBusName']),
+    );
   });
 });

@@ -48,7 +48,10 @@ function synthBound(binding: BucketBinding, bucketKind: 'platform' | 'kms' = 'pl
   const app = new App({ context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [] } });
   const stack = new Stack(app, 'BucketBindingTest');
   const store = new ObjectStore(stack, 'Objects', { accessLogRetentionDays: 30 });
-  const key = bucketKind === 'kms' ? new kms.Key(stack, 'Key', { enableKeyRotation: true, removalPolicy: RemovalPolicy.DESTROY }) : undefined;
+  const key =
+    bucketKind === 'kms'
+      ? new kms.Key(stack, 'Key', { enableKeyRotation: true, removalPolicy: RemovalPolicy.DESTROY })
+      : undefined;
   const bucket = key
     ? new s3.Bucket(stack, 'KmsBucket', {
         encryption: s3.BucketEncryption.KMS,
@@ -59,7 +62,12 @@ function synthBound(binding: BucketBinding, bucketKind: 'platform' | 'kms' = 'pl
         serverAccessLogsPrefix: 'kms-bucket/',
       })
     : store.bucket;
-  const spec: FunctionSpec = { name: 'SyncPagesWriter', entry: 'functions/handlers/health.ts', description: 'test: bound to the bucket', bucket: binding };
+  const spec: FunctionSpec = {
+    name: 'SyncPagesWriter',
+    entry: 'functions/handlers/health.ts',
+    description: 'test: bound to the bucket',
+    bucket: binding,
+  };
   const f = new ModosFunction(stack, spec.name, {
     spec,
     projectRoot: PROJECT_ROOT,
@@ -73,18 +81,27 @@ function synthBound(binding: BucketBinding, bucketKind: 'platform' | 'kms' = 'pl
   const pack = new AwsSolutionsChecks(app, { verbose: true });
   Validations.of(app).addPlugins(pack);
   const assembly = app.synth();
-  const report = JSON.parse(readFileSync(path.join(assembly.directory, 'validation-report.json'), 'utf8')) as SynthesizedStage['validationReport'];
+  const report = JSON.parse(
+    readFileSync(path.join(assembly.directory, 'validation-report.json'), 'utf8'),
+  ) as SynthesizedStage['validationReport'];
   const json = Template.fromStack(stack).toJSON() as Json;
-  const id = (c: s3.IBucket | kms.IKey | typeof f.role | typeof f.function) => stack.resolve((c.node.defaultChild as unknown as { logicalId: string }).logicalId) as string;
+  const id = (c: s3.IBucket | kms.IKey | typeof f.role | typeof f.function) =>
+    stack.resolve((c.node.defaultChild as unknown as { logicalId: string }).logicalId) as string;
   // Every finding as if nothing were acknowledged, to tell a needed acknowledgement from a stale one.
   (pack as unknown as { isAcknowledged: () => boolean }).isAcknowledged = () => false;
-  const findings = pack.validateScope(app).violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName}@${r.constructPath ?? ''}`));
+  const findings = pack
+    .validateScope(app)
+    .violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName}@${r.constructPath ?? ''}`));
   const acknowledged = app.node
     .findAll()
     .flatMap((c) =>
       c.node.metadata
         .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
-        .flatMap((m) => Object.keys(m.data as Record<string, string>).map((rule) => `${rule.replace(/^annotation::/i, '')}@${c.node.path}`)),
+        .flatMap((m) =>
+          Object.keys(m.data as Record<string, string>).map(
+            (rule) => `${rule.replace(/^annotation::/i, '')}@${c.node.path}`,
+          ),
+        ),
     );
   return {
     json,
@@ -111,7 +128,10 @@ describe('bucket binding', () => {
     const listing = s3Statements(b).find((st) => asArray(st.Action).includes('s3:ListBucket'));
     expect(asArray(objects!.Action).sort()).toEqual([...BUCKET_ACTIONS.read, ...BUCKET_ACTIONS.write].sort());
     expect(asArray(objects!.Resource).map(render)).toEqual([`<${b.bucketId}.Arn>/t/*/sync-pages/*`]);
-    expect(listing).toMatchObject({ Action: 's3:ListBucket', Condition: { StringLike: { 's3:prefix': ['t/*/sync-pages/*'] } } });
+    expect(listing).toMatchObject({
+      Action: 's3:ListBucket',
+      Condition: { StringLike: { 's3:prefix': ['t/*/sync-pages/*'] } },
+    });
     expect(asArray(listing!.Resource).map(render)).toEqual([`<${b.bucketId}.Arn>`]);
   });
 
@@ -121,9 +141,18 @@ describe('bucket binding', () => {
     const actions = s3Statements(b).flatMap((st) => asArray(st.Action));
     expect(actions.sort()).toEqual(['s3:GetObject', 's3:ListBucket']);
     const objects = s3Statements(b).find((st) => asArray(st.Action).includes('s3:GetObject'))!;
-    expect(asArray(objects.Resource).map(render).sort()).toEqual([`<${b.bucketId}.Arn>/t/*/agent-outputs/*`, `<${b.bucketId}.Arn>/t/*/sync-pages/*`]);
+    expect(asArray(objects.Resource).map(render).sort()).toEqual([
+      `<${b.bucketId}.Arn>/t/*/agent-outputs/*`,
+      `<${b.bucketId}.Arn>/t/*/sync-pages/*`,
+    ]);
     const listing = s3Statements(b).find((st) => asArray(st.Action).includes('s3:ListBucket'))!;
-    expect([...(listing as unknown as { Condition: { StringLike: Record<string, string[]> } }).Condition.StringLike['s3:prefix']!].sort()).toEqual(['t/*/agent-outputs/*', 't/*/sync-pages/*']);
+    expect(
+      [
+        ...(listing as unknown as { Condition: { StringLike: Record<string, string[]> } }).Condition.StringLike[
+          's3:prefix'
+        ]!,
+      ].sort(),
+    ).toEqual(['t/*/agent-outputs/*', 't/*/sync-pages/*']);
   });
 
   it('needs no KMS grant on the SSE-S3 platform bucket, whose encryption is the one the blob store asks for', () => {
@@ -148,17 +177,25 @@ describe('bucket binding', () => {
   it.each([
     ['write', 'platform'],
     ['read', 'kms'],
-  ] as const)('keeps cdk-nag clean for a %s binding (%s bucket), each acknowledgement matching a finding', (access, kind) => {
-    const b = synthBound({ access, prefixes: ['sync-pages/', 'agent-outputs/'] }, kind);
+  ] as const)(
+    'keeps cdk-nag clean for a %s binding (%s bucket), each acknowledgement matching a finding',
+    (access, kind) => {
+      const b = synthBound({ access, prefixes: ['sync-pages/', 'agent-outputs/'] }, kind);
 
-    expect(b.violations).toEqual([]);
-    const iam5Acks = b.acknowledged.filter((a) => a.startsWith('AwsSolutions-IAM5[Resource::<') && a.includes('/t/*/'));
-    expect(iam5Acks).toHaveLength(2);
-    for (const ack of b.acknowledged.filter((a) => a.startsWith('AwsSolutions-'))) {
-      const [rule, path] = ack.split('@') as [string, string];
-      expect(b.findings.some((f) => f.startsWith(`${rule}@${path}`)), `${ack} suppresses nothing`).toBe(true);
-    }
-  });
+      expect(b.violations).toEqual([]);
+      const iam5Acks = b.acknowledged.filter(
+        (a) => a.startsWith('AwsSolutions-IAM5[Resource::<') && a.includes('/t/*/'),
+      );
+      expect(iam5Acks).toHaveLength(2);
+      for (const ack of b.acknowledged.filter((a) => a.startsWith('AwsSolutions-'))) {
+        const [rule, path] = ack.split('@') as [string, string];
+        expect(
+          b.findings.some((f) => f.startsWith(`${rule}@${path}`)),
+          `${ack} suppresses nothing`,
+        ).toBe(true);
+      }
+    },
+  );
 
   it('refuses a binding without prefixes or with one twice', () => {
     expect(() => synthBound({ access: 'read', prefixes: [] })).toThrow(/at least one prefix/);

@@ -5,9 +5,20 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TABLE_DEFINITION } from '../../functions/platform/table-definition.js';
-import { EVENT_LOG_FIELDS, EVENT_RULES, EVENT_TARGET_RETRY, STREAM_CONSUMERS } from '../../functions/platform/manifest.js';
+import {
+  EVENT_LOG_FIELDS,
+  EVENT_RULES,
+  EVENT_TARGET_RETRY,
+  STREAM_CONSUMERS,
+} from '../../functions/platform/manifest.js';
 import { PlatformBus } from '../../lib/constructs/platform-bus.js';
-import { referencedIds, resourcesOfType, synthStage, SYNTH_TIMEOUT_MS, type SynthesizedStage } from './support/synth.js';
+import {
+  referencedIds,
+  resourcesOfType,
+  synthStage,
+  SYNTH_TIMEOUT_MS,
+  type SynthesizedStage,
+} from './support/synth.js';
 
 let s: SynthesizedStage;
 
@@ -39,7 +50,10 @@ describe('event bus, table stream, table and bucket', () => {
         const logGroupId = s.logicalId(s.stack.platformBus.eventLog);
         expect(rule.Properties!.Targets).toHaveLength(1);
         expect(referencedIds(rule.Properties!.Targets[0].Arn)).toEqual([logGroupId]);
-        expect(s.json.Resources[logGroupId]!.Properties).toMatchObject({ LogGroupName: '/modos/acme-test/events', RetentionInDays: expect.any(Number) });
+        expect(s.json.Resources[logGroupId]!.Properties).toMatchObject({
+          LogGroupName: '/modos/acme-test/events',
+          RetentionInDays: expect.any(Number),
+        });
         const [[policyId, policy]] = resourcesOfType(s.json, 'AWS::Logs::ResourcePolicy') as [[string, any]];
         const doc = JSON.stringify(policy.Properties.PolicyDocument);
         expect(doc).toContain('events.amazonaws.com');
@@ -64,7 +78,9 @@ describe('event bus, table stream, table and bucket', () => {
   });
 
   describe('rule targets: retries and dead letters', () => {
-    const functionRules = EVENT_RULES.flatMap((r) => (r.target.kind === 'function' ? [[r.name, r.target.function] as const] : []));
+    const functionRules = EVENT_RULES.flatMap((r) =>
+      r.target.kind === 'function' ? [[r.name, r.target.function] as const] : [],
+    );
     const allRules = EVENT_RULES.map((r) => [r.name] as const);
     const targetOf = (name: string) => {
       const targets = s.json.Resources[s.logicalId(s.stack.platformBus.rules.get(name)!)]!.Properties!.Targets;
@@ -78,33 +94,42 @@ describe('event bus, table stream, table and bucket', () => {
       expect(EVENT_RULES.some((r) => r.target.kind === 'log')).toBe(true);
     });
 
-    it.each(allRules)('%s: its target has the manifest retry policy and a dead-letter queue, encrypted, kept 14 days, TLS only, that this rule may send to', (name) => {
-      const ruleId = s.logicalId(s.stack.platformBus.rules.get(name)!);
-      const target = targetOf(name);
-      expect(target.RetryPolicy).toEqual({
-        MaximumRetryAttempts: EVENT_TARGET_RETRY.retryPolicy.maximumRetryAttempts,
-        MaximumEventAgeInSeconds: EVENT_TARGET_RETRY.retryPolicy.maximumEventAgeSeconds,
-      });
-      const queueId = referencedIds(target.DeadLetterConfig.Arn)[0]!;
-      expect(queueId).toBe(dlqIdOf(name));
-      const queue = s.json.Resources[queueId]!;
-      expect(queue.Type).toBe('AWS::SQS::Queue');
-      expect(queue.Properties).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 });
-      s.template.hasResourceProperties('AWS::SQS::QueuePolicy', {
-        Queues: [{ Ref: queueId }],
-        PolicyDocument: {
-          Statement: Match.arrayWith([
-            Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
-            Match.objectLike({ Effect: 'Allow', Action: 'sqs:SendMessage', Principal: { Service: 'events.amazonaws.com' }, Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [ruleId, 'Arn'] } } } }),
-          ]),
-        },
-      });
-    });
+    it.each(allRules)(
+      '%s: its target has the manifest retry policy and a dead-letter queue, encrypted, kept 14 days, TLS only, that this rule may send to',
+      (name) => {
+        const ruleId = s.logicalId(s.stack.platformBus.rules.get(name)!);
+        const target = targetOf(name);
+        expect(target.RetryPolicy).toEqual({
+          MaximumRetryAttempts: EVENT_TARGET_RETRY.retryPolicy.maximumRetryAttempts,
+          MaximumEventAgeInSeconds: EVENT_TARGET_RETRY.retryPolicy.maximumEventAgeSeconds,
+        });
+        const queueId = referencedIds(target.DeadLetterConfig.Arn)[0]!;
+        expect(queueId).toBe(dlqIdOf(name));
+        const queue = s.json.Resources[queueId]!;
+        expect(queue.Type).toBe('AWS::SQS::Queue');
+        expect(queue.Properties).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 });
+        s.template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+          Queues: [{ Ref: queueId }],
+          PolicyDocument: {
+            Statement: Match.arrayWith([
+              Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+              Match.objectLike({
+                Effect: 'Allow',
+                Action: 'sqs:SendMessage',
+                Principal: { Service: 'events.amazonaws.com' },
+                Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [ruleId, 'Arn'] } } },
+              }),
+            ]),
+          },
+        });
+      },
+    );
 
     it('gives each target resource (a function, the event log) its own dead-letter queue', () => {
       const targetKey = (r: (typeof EVENT_RULES)[number]) => (r.target.kind === 'function' ? r.target.function : 'log');
       const queueOfTarget = new Map<string, Set<string>>();
-      for (const r of EVENT_RULES) queueOfTarget.set(targetKey(r), (queueOfTarget.get(targetKey(r)) ?? new Set()).add(dlqIdOf(r.name)));
+      for (const r of EVENT_RULES)
+        queueOfTarget.set(targetKey(r), (queueOfTarget.get(targetKey(r)) ?? new Set()).add(dlqIdOf(r.name)));
       expect([...queueOfTarget.values()].every((ids) => ids.size === 1)).toBe(true);
       const queues = [...queueOfTarget.values()].flatMap((ids) => [...ids]);
       expect(new Set(queues).size).toBe(queueOfTarget.size);
@@ -122,21 +147,28 @@ describe('event bus, table stream, table and bucket', () => {
       });
     });
 
-    it.each(functionRules)('%s: handler errors of %s are retried by Lambda (the manifest handlerRetry), then land in the same dead-letter queue', (name, fn) => {
-      const fnId = s.logicalId(s.stack.functions.get(fn)!.function);
-      const configs = resourcesOfType(s.json, 'AWS::Lambda::EventInvokeConfig').filter(([, c]) => c.Properties!.FunctionName.Ref === fnId);
-      expect(configs).toHaveLength(1);
-      const p = configs[0]![1].Properties!;
-      expect(p.MaximumRetryAttempts).toBe(EVENT_TARGET_RETRY.handlerRetry.maximumRetryAttempts);
-      expect(p.MaximumEventAgeInSeconds).toBe(EVENT_TARGET_RETRY.handlerRetry.maximumEventAgeSeconds);
-      expect(referencedIds(p.DestinationConfig.OnFailure.Destination)).toEqual([dlqIdOf(name)]);
-    });
+    it.each(functionRules)(
+      '%s: handler errors of %s are retried by Lambda (the manifest handlerRetry), then land in the same dead-letter queue',
+      (name, fn) => {
+        const fnId = s.logicalId(s.stack.functions.get(fn)!.function);
+        const configs = resourcesOfType(s.json, 'AWS::Lambda::EventInvokeConfig').filter(
+          ([, c]) => c.Properties!.FunctionName.Ref === fnId,
+        );
+        expect(configs).toHaveLength(1);
+        const p = configs[0]![1].Properties!;
+        expect(p.MaximumRetryAttempts).toBe(EVENT_TARGET_RETRY.handlerRetry.maximumRetryAttempts);
+        expect(p.MaximumEventAgeInSeconds).toBe(EVENT_TARGET_RETRY.handlerRetry.maximumEventAgeSeconds);
+        expect(referencedIds(p.DestinationConfig.OnFailure.Destination)).toEqual([dlqIdOf(name)]);
+      },
+    );
 
     it('raises an alarm on every dead-letter queue as soon as it holds a message', () => {
       const queueIds = [...new Set(EVENT_RULES.map((r) => referencedIds(targetOf(r.name).DeadLetterConfig.Arn)[0]!))];
       expect(queueIds.length).toBeGreaterThan(1);
       for (const queueId of queueIds) {
-        const alarms = resourcesOfType(s.json, 'AWS::CloudWatch::Alarm').filter(([, a]) => referencedIds(a.Properties!.Dimensions).includes(queueId));
+        const alarms = resourcesOfType(s.json, 'AWS::CloudWatch::Alarm').filter(([, a]) =>
+          referencedIds(a.Properties!.Dimensions).includes(queueId),
+        );
         expect(alarms, queueId).toHaveLength(1);
         expect(alarms[0]![1].Properties).toMatchObject({
           Namespace: 'AWS/SQS',
@@ -151,30 +183,57 @@ describe('event bus, table stream, table and bucket', () => {
     it('PlatformBus alone: every target gets the retry policy and an alarmed, encrypted dead-letter queue, and passes cdk-nag', () => {
       const app = new App();
       const stack = new Stack(app, 'BusOnly');
-      const fn = new lambda.Function(stack, 'Detector', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('export const handler = async () => {}') });
+      const fn = new lambda.Function(stack, 'Detector', {
+        runtime: lambda.Runtime.NODEJS_22_X,
+        handler: 'index.handler',
+        code: lambda.Code.fromInline('export const handler = async () => {}'),
+      });
       const pattern = { source: ['modos.entities'], 'detail-type': ['entity.created', 'entity.updated'] };
       new PlatformBus(stack, 'Events', {
         stage: 'x1',
         rules: [
-          { name: 'DetectSignals', description: 'entity changes to the signal detector', pattern, target: { kind: 'function', function: 'Health' } },
-          { name: 'Everything', description: 'every event into the log', pattern: { source: [{ prefix: 'modos.' }] }, target: { kind: 'log' } },
+          {
+            name: 'DetectSignals',
+            description: 'entity changes to the signal detector',
+            pattern,
+            target: { kind: 'function', function: 'Health' },
+          },
+          {
+            name: 'Everything',
+            description: 'every event into the log',
+            pattern: { source: [{ prefix: 'modos.' }] },
+            target: { kind: 'log' },
+          },
         ],
         functions: () => fn,
         logRetention: logs.RetentionDays.ONE_WEEK,
         retain: false,
       });
       const t = Template.fromStack(stack);
-      const retryPolicy = { MaximumRetryAttempts: EVENT_TARGET_RETRY.retryPolicy.maximumRetryAttempts, MaximumEventAgeInSeconds: EVENT_TARGET_RETRY.retryPolicy.maximumEventAgeSeconds };
+      const retryPolicy = {
+        MaximumRetryAttempts: EVENT_TARGET_RETRY.retryPolicy.maximumRetryAttempts,
+        MaximumEventAgeInSeconds: EVENT_TARGET_RETRY.retryPolicy.maximumEventAgeSeconds,
+      };
       for (const eventPattern of [pattern, { source: [{ prefix: 'modos.' }] }]) {
-        t.hasResourceProperties('AWS::Events::Rule', { EventPattern: eventPattern, Targets: [Match.objectLike({ DeadLetterConfig: Match.anyValue(), RetryPolicy: retryPolicy })] });
+        t.hasResourceProperties('AWS::Events::Rule', {
+          EventPattern: eventPattern,
+          Targets: [Match.objectLike({ DeadLetterConfig: Match.anyValue(), RetryPolicy: retryPolicy })],
+        });
       }
       t.hasResourceProperties('AWS::Lambda::Permission', { Principal: 'events.amazonaws.com' });
       t.resourceCountIs('AWS::SQS::Queue', 2);
       t.resourceCountIs('AWS::CloudWatch::Alarm', 2);
       t.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
-      t.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: Match.anyValue(), DestinationConfig: { OnFailure: { Destination: Match.anyValue() } } });
+      t.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+        MaximumRetryAttempts: Match.anyValue(),
+        DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
+      });
       // The inline stand-in function's own findings (runtime, default role) are not the bus's.
-      const findings = new AwsSolutionsChecks(app).validateScope(app).violations.filter((v) => !v.ruleName.startsWith('AwsSolutions-L1') && !v.ruleName.startsWith('AwsSolutions-IAM'));
+      const findings = new AwsSolutionsChecks(app)
+        .validateScope(app)
+        .violations.filter(
+          (v) => !v.ruleName.startsWith('AwsSolutions-L1') && !v.ruleName.startsWith('AwsSolutions-IAM'),
+        );
       expect(findings.map((v) => v.ruleName)).toEqual([]);
     });
   });
@@ -188,7 +247,9 @@ describe('event bus, table stream, table and bucket', () => {
         const [, m] = mappings.find(([, x]) => x.Properties!.FunctionName.Ref === fnId)!;
         const p = m.Properties!;
         expect(p.EventSourceArn).toEqual({ 'Fn::GetAtt': [s.logicalId(s.stack.table.table), 'StreamArn'] });
-        expect(p.FilterCriteria.Filters.map((f: { Pattern: string }) => JSON.parse(f.Pattern))).toEqual([consumer.filter]);
+        expect(p.FilterCriteria.Filters.map((f: { Pattern: string }) => JSON.parse(f.Pattern))).toEqual([
+          consumer.filter,
+        ]);
         expect(p.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
         expect(p.BisectBatchOnFunctionError).toBe(true);
         expect(p.MaximumRetryAttempts).toBeGreaterThan(0);
@@ -199,7 +260,11 @@ describe('event bus, table stream, table and bucket', () => {
         expect(queue.Properties!.SqsManagedSseEnabled ?? queue.Properties!.KmsMasterKeyId).toBeTruthy();
         s.template.hasResourceProperties('AWS::SQS::QueuePolicy', {
           Queues: [{ Ref: queueId }],
-          PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+          PolicyDocument: {
+            Statement: Match.arrayWith([
+              Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+            ]),
+          },
         });
       }
     });
@@ -215,7 +280,11 @@ describe('event bus, table stream, table and bucket', () => {
         { AttributeName: TABLE_DEFINITION.sortKey, KeyType: 'RANGE' },
       ]);
       expect(
-        p.GlobalSecondaryIndexes.map((g: any) => ({ indexName: g.IndexName, partitionKey: g.KeySchema[0].AttributeName, sortKey: g.KeySchema[1].AttributeName })),
+        p.GlobalSecondaryIndexes.map((g: any) => ({
+          indexName: g.IndexName,
+          partitionKey: g.KeySchema[0].AttributeName,
+          sortKey: g.KeySchema[1].AttributeName,
+        })),
       ).toEqual(TABLE_DEFINITION.globalSecondaryIndexes);
       expect(p.TimeToLiveSpecification).toEqual({ AttributeName: TABLE_DEFINITION.timeToLiveAttribute, Enabled: true });
       expect(p.StreamSpecification).toEqual({ StreamViewType: 'NEW_IMAGE' });
@@ -230,7 +299,11 @@ describe('event bus, table stream, table and bucket', () => {
     });
 
     it('is retained and deletion-protected on a non-dev stage', () => {
-      s.template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain', Properties: Match.objectLike({ DeletionProtectionEnabled: true }) });
+      s.template.hasResource('AWS::DynamoDB::Table', {
+        DeletionPolicy: 'Retain',
+        UpdateReplacePolicy: 'Retain',
+        Properties: Match.objectLike({ DeletionProtectionEnabled: true }),
+      });
     });
   });
 
@@ -238,19 +311,34 @@ describe('event bus, table stream, table and bucket', () => {
     it('blocks all public access, encrypts, versions and logs access', () => {
       const bucketId = s.logicalId(s.stack.store.bucket);
       const p = s.json.Resources[bucketId]!.Properties!;
-      expect(p.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
-      expect(p.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm).toMatch(/AES256|aws:kms/);
+      expect(p.PublicAccessBlockConfiguration).toEqual({
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      });
+      expect(
+        p.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm,
+      ).toMatch(/AES256|aws:kms/);
       expect(p.VersioningConfiguration).toEqual({ Status: 'Enabled' });
       expect(p.LoggingConfiguration.DestinationBucketName).toEqual({ Ref: s.logicalId(s.stack.store.accessLogs) });
     });
 
-    it.each([['platform bucket', 'bucket'], ['access-log bucket', 'accessLogs']] as const)('%s denies requests not made over TLS', (_label, which) => {
+    it.each([
+      ['platform bucket', 'bucket'],
+      ['access-log bucket', 'accessLogs'],
+    ] as const)('%s denies requests not made over TLS', (_label, which) => {
       const bucketId = s.logicalId(s.stack.store[which]);
       s.template.hasResourceProperties('AWS::S3::BucketPolicy', {
         Bucket: { Ref: bucketId },
         PolicyDocument: {
           Statement: Match.arrayWith([
-            Match.objectLike({ Effect: 'Deny', Action: 's3:*', Principal: { AWS: '*' }, Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+            Match.objectLike({
+              Effect: 'Deny',
+              Action: 's3:*',
+              Principal: { AWS: '*' },
+              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            }),
           ]),
         },
       });

@@ -5,7 +5,15 @@ import { readFileSync } from 'node:fs';
 import { environmentNamesOf } from '../../functions/platform/bindings.js';
 import { FUNCTIONS, stateMachineAccessOf, type FunctionSpec } from '../../functions/platform/manifest.js';
 import { WORKFLOW_ERROR_NAMES } from '../../functions/domain/workflows/errors.js';
-import { asArray, referencedIds, resourcesOfType, synthStage, SYNTH_TIMEOUT_MS, type CfnResourceJson, type SynthesizedStage } from './support/synth.js';
+import {
+  asArray,
+  referencedIds,
+  resourcesOfType,
+  synthStage,
+  SYNTH_TIMEOUT_MS,
+  type CfnResourceJson,
+  type SynthesizedStage,
+} from './support/synth.js';
 
 let s: SynthesizedStage;
 const specs = Object.values(FUNCTIONS) as FunctionSpec[];
@@ -39,17 +47,25 @@ describe('functions built from the manifest', () => {
     expect(resourcesOfType(s.json, 'AWS::Lambda::Function')).toHaveLength(specs.length);
   });
 
-  it.each(specs.map((f) => [f.name]))('%s runs nodejs22.x on arm64 with JSON logs into its own log group with retention', (name) => {
-    const p = lambdaOf(name).Properties!;
-    expect(p.Runtime).toBe('nodejs22.x');
-    expect(p.Architectures).toEqual(['arm64']);
-    expect(p.Handler).toBe('index.handler');
-    expect(p.LoggingConfig.LogFormat).toBe('JSON');
-    const logGroup = s.json.Resources[p.LoggingConfig.LogGroup.Ref]!;
-    expect(logGroup.Type).toBe('AWS::Logs::LogGroup');
-    expect(logGroup.Properties!.RetentionInDays).toBeGreaterThan(0);
-    expect(p.Environment.Variables).toMatchObject({ STAGE: 'acme-test', LOG_LEVEL: 'INFO', POWERTOOLS_SERVICE_NAME: 'modos', AWS_NODEJS_CONNECTION_REUSE_ENABLED: '1' });
-  });
+  it.each(specs.map((f) => [f.name]))(
+    '%s runs nodejs22.x on arm64 with JSON logs into its own log group with retention',
+    (name) => {
+      const p = lambdaOf(name).Properties!;
+      expect(p.Runtime).toBe('nodejs22.x');
+      expect(p.Architectures).toEqual(['arm64']);
+      expect(p.Handler).toBe('index.handler');
+      expect(p.LoggingConfig.LogFormat).toBe('JSON');
+      const logGroup = s.json.Resources[p.LoggingConfig.LogGroup.Ref]!;
+      expect(logGroup.Type).toBe('AWS::Logs::LogGroup');
+      expect(logGroup.Properties!.RetentionInDays).toBeGreaterThan(0);
+      expect(p.Environment.Variables).toMatchObject({
+        STAGE: 'acme-test',
+        LOG_LEVEL: 'INFO',
+        POWERTOOLS_SERVICE_NAME: 'modos',
+        AWS_NODEJS_CONNECTION_REUSE_ENABLED: '1',
+      });
+    },
+  );
 
   it.each(specs.map((f) => [f.name, f]))('%s gets exactly the env vars of its bindings', (name, spec) => {
     const env = lambdaOf(name).Properties!.Environment.Variables as Record<string, unknown>;
@@ -67,11 +83,14 @@ describe('functions built from the manifest', () => {
     if (spec.bus) expect(referencedIds(env.EVENT_BUS_NAME)).toEqual([s.logicalId(s.stack.platformBus.bus)]);
   });
 
-  it.each(specs.map((f) => [f.name]))('%s never allows http loopback webhooks (a local-runtime-only switch)', (name) => {
-    const env = lambdaOf(name).Properties!.Environment.Variables as Record<string, unknown>;
-    expect(env.ALLOW_HTTP_LOOPBACK_WEBHOOKS ?? 'false', name).toBe('false');
-    expect(env.LOOPBACK_WEBHOOK_PORTS, name).toBeUndefined();
-  });
+  it.each(specs.map((f) => [f.name]))(
+    '%s never allows http loopback webhooks (a local-runtime-only switch)',
+    (name) => {
+      const env = lambdaOf(name).Properties!.Environment.Variables as Record<string, unknown>;
+      expect(env.ALLOW_HTTP_LOOPBACK_WEBHOOKS ?? 'false', name).toBe('false');
+      expect(env.LOOPBACK_WEBHOOK_PORTS, name).toBeUndefined();
+    },
+  );
 
   const bundleOf = (name: string) => {
     const fn = lambdaOf(name) as CfnResourceJson & { Metadata?: Record<string, string> };
@@ -83,7 +102,13 @@ describe('functions built from the manifest', () => {
     Object.fromEntries(
       Object.entries(lambdaOf(name).Properties!.Environment.Variables as Record<string, unknown>).map(([k, v]) => [
         k,
-        typeof v === 'string' ? v : k.endsWith('_URL') ? 'https://resolved.example.com/' : k.endsWith('_ARN') ? 'arn:aws:states:eu-west-1:123456789012:stateMachine:x' : `resolved-${k.toLowerCase()}`,
+        typeof v === 'string'
+          ? v
+          : k.endsWith('_URL')
+            ? 'https://resolved.example.com/'
+            : k.endsWith('_ARN')
+              ? 'arn:aws:states:eu-west-1:123456789012:stateMachine:x'
+              : `resolved-${k.toLowerCase()}`,
       ]),
     );
 
@@ -103,14 +128,20 @@ describe('functions built from the manifest', () => {
   it('a bundle whose binding variable is missing fails at init, naming it', () => {
     const { TABLE_NAME: _dropped, ...env } = envOf('GetEntity');
     const script = `await import(process.argv[1]);`;
-    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script, bundleOf('GetEntity')], { env: { ...env, NODE_OPTIONS: '', AWS_REGION: 'eu-west-1' }, encoding: 'utf8', timeout: 60_000 });
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script, bundleOf('GetEntity')], {
+      env: { ...env, NODE_OPTIONS: '', AWS_REGION: 'eu-west-1' },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     expect(run.status).not.toBe(0);
     expect(run.stderr).toContain('GetEntity is missing TABLE_NAME');
   });
 
   it('keeps error names in the bundles: the gate functions send, and the finish task classifies, the literal ApprovalRejectedError', () => {
     const senders = specs.filter((f) => stateMachineAccessOf(f.name).callbacks).map((f) => f.name);
-    expect(senders).toEqual(expect.arrayContaining(['DecideApproval', 'ApprovalCallback', 'ApprovalRequest', 'ApprovalRelay']));
+    expect(senders).toEqual(
+      expect.arrayContaining(['DecideApproval', 'ApprovalCallback', 'ApprovalRequest', 'ApprovalRelay']),
+    );
     for (const name of [...senders, 'WorkflowFinish']) {
       const code = readFileSync(bundleOf(name), 'utf8');
       expect(code, name).toContain(WORKFLOW_ERROR_NAMES.ApprovalRejected);
@@ -122,13 +153,23 @@ describe('functions built from the manifest', () => {
 
   it('passes the stage identity provider to the authorizer only', () => {
     const env = lambdaOf('Authorizer').Properties!.Environment.Variables;
-    expect(env).toMatchObject({ JWT_ISSUER: 'https://idp.example.com/tenants/acme/', JWT_AUDIENCE: 'modos-acme', JWKS_URL: 'https://idp.example.com/tenants/acme/.well-known/jwks.json' });
+    expect(env).toMatchObject({
+      JWT_ISSUER: 'https://idp.example.com/tenants/acme/',
+      JWT_AUDIENCE: 'modos-acme',
+      JWKS_URL: 'https://idp.example.com/tenants/acme/.well-known/jwks.json',
+    });
   });
 
   describe('least privilege', () => {
     it('gives no policy statement Action "*" or a service wildcard such as dynamodb:*', () => {
-      for (const [id, p] of [...resourcesOfType(s.json, 'AWS::IAM::Policy'), ...resourcesOfType(s.json, 'AWS::IAM::Role')]) {
-        const docs = p.Type === 'AWS::IAM::Policy' ? [p.Properties!.PolicyDocument] : (p.Properties!.Policies ?? []).map((x: any) => x.PolicyDocument);
+      for (const [id, p] of [
+        ...resourcesOfType(s.json, 'AWS::IAM::Policy'),
+        ...resourcesOfType(s.json, 'AWS::IAM::Role'),
+      ]) {
+        const docs =
+          p.Type === 'AWS::IAM::Policy'
+            ? [p.Properties!.PolicyDocument]
+            : (p.Properties!.Policies ?? []).map((x: any) => x.PolicyDocument);
         for (const st of docs.flatMap((d: any) => d.Statement as Statement[])) {
           for (const action of asArray(st.Action)) expect(action, id).not.toMatch(/(^\*$)|(:\*$)/);
         }
@@ -144,25 +185,45 @@ describe('functions built from the manifest', () => {
         const callbacks = stateMachineAccessOf(spec.name).callbacks;
         for (const st of statementsOf(spec.name).filter((x) => asArray(x.Resource as string).includes('*'))) {
           for (const action of asArray(st.Action)) {
-            expect(allowedOnStar.has(action) || (callbacks && sfnCallbacks.has(action)), `${spec.name}: ${action} on *`).toBe(true);
+            expect(
+              allowedOnStar.has(action) || (callbacks && sfnCallbacks.has(action)),
+              `${spec.name}: ${action} on *`,
+            ).toBe(true);
           }
         }
       }
     });
 
-    it.each(specs.filter((f) => f.table === 'read').map((f) => [f.name]))('%s (read) cannot write the table', (name) => {
-      const actions = actionsOf(name);
-      for (const a of ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem']) expect(actions).not.toContain(a);
-      expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query']));
-    });
+    it.each(specs.filter((f) => f.table === 'read').map((f) => [f.name]))(
+      '%s (read) cannot write the table',
+      (name) => {
+        const actions = actionsOf(name);
+        for (const a of ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'])
+          expect(actions).not.toContain(a);
+        expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query']));
+      },
+    );
 
-    it.each(specs.filter((f) => f.table === 'write').map((f) => [f.name]))('%s (write) can commit its transactions', (name) => {
-      expect(actionsOf(name)).toEqual(expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem', 'dynamodb:GetItem']));
-    });
+    it.each(specs.filter((f) => f.table === 'write').map((f) => [f.name]))(
+      '%s (write) can commit its transactions',
+      (name) => {
+        expect(actionsOf(name)).toEqual(
+          expect.arrayContaining([
+            'dynamodb:PutItem',
+            'dynamodb:UpdateItem',
+            'dynamodb:DeleteItem',
+            'dynamodb:ConditionCheckItem',
+            'dynamodb:GetItem',
+          ]),
+        );
+      },
+    );
 
     it('gives no table item access to functions without a table binding, and never Scan', () => {
       for (const spec of specs) {
-        const itemActions = actionsOf(spec.name).filter((a) => a.startsWith('dynamodb:') && !/Stream|GetRecords|GetShardIterator/.test(a));
+        const itemActions = actionsOf(spec.name).filter(
+          (a) => a.startsWith('dynamodb:') && !/Stream|GetRecords|GetShardIterator/.test(a),
+        );
         if (!spec.table) expect(itemActions, spec.name).toEqual([]);
         expect(itemActions, spec.name).not.toContain('dynamodb:Scan');
       }
@@ -187,8 +248,13 @@ describe('functions built from the manifest', () => {
     it('lets each function write only its own log group (no AWSLambdaBasicExecutionRole)', () => {
       for (const spec of specs) {
         const logGroupId = lambdaOf(spec.name).Properties!.LoggingConfig.LogGroup.Ref;
-        const logStatements = statementsOf(spec.name).filter((st) => asArray(st.Action).some((a) => a.startsWith('logs:')));
-        expect(logStatements.map((st) => st.Resource), spec.name).toEqual([{ 'Fn::GetAtt': [logGroupId, 'Arn'] }]);
+        const logStatements = statementsOf(spec.name).filter((st) =>
+          asArray(st.Action).some((a) => a.startsWith('logs:')),
+        );
+        expect(
+          logStatements.map((st) => st.Resource),
+          spec.name,
+        ).toEqual([{ 'Fn::GetAtt': [logGroupId, 'Arn'] }]);
       }
       for (const [, role] of resourcesOfType(s.json, 'AWS::IAM::Role')) {
         expect(JSON.stringify(role.Properties!.ManagedPolicyArns ?? [])).not.toContain('AWSLambdaBasicExecutionRole');

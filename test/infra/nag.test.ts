@@ -17,7 +17,8 @@ function acknowledgements(app: App): Ack[] {
   for (const c of app.node.findAll()) {
     for (const m of c.node.metadata) {
       if (m.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY) continue;
-      for (const [id, reason] of Object.entries(m.data as Record<string, string>)) out.push({ path: c.node.path, id: id.replace(/^annotation::/i, ''), reason });
+      for (const [id, reason] of Object.entries(m.data as Record<string, string>))
+        out.push({ path: c.node.path, id: id.replace(/^annotation::/i, ''), reason });
     }
   }
   return out;
@@ -28,12 +29,17 @@ function rawFindings(app: App): Array<{ id: string; path: string }> {
   const pack = new AwsSolutionsChecks(app);
   // Test-only: see every finding, to prove each acknowledgement still matches one.
   (pack as unknown as { isAcknowledged: () => boolean }).isAcknowledged = () => false;
-  return pack.validateScope(app).violations.flatMap((v) => v.violatingResources.map((r) => ({ id: v.ruleName, path: r.constructPath ?? '' })));
+  return pack
+    .validateScope(app)
+    .violations.flatMap((v) => v.violatingResources.map((r) => ({ id: v.ruleName, path: r.constructPath ?? '' })));
 }
 
 describe.each([
   ['a tenant stage', { stage: 'acme-test' }],
-  ['the dev stage (placeholder IdP, no WAF)', { stage: 'dev', jwtIssuer: undefined, jwtAudience: undefined, jwksUrl: undefined }],
+  [
+    'the dev stage (placeholder IdP, no WAF)',
+    { stage: 'dev', jwtIssuer: undefined, jwtAudience: undefined, jwksUrl: undefined },
+  ],
 ])('cdk-nag AwsSolutions on %s', (_label, context) => {
   let s: SynthesizedStage;
   beforeAll(() => {
@@ -76,25 +82,48 @@ describe('stage settings from context', () => {
 
   it('defaults to the dev stage with placeholder identity provider settings', () => {
     const c = read({});
-    expect(c).toMatchObject({ stage: 'dev', stackName: 'Modos-dev', jwtIsPlaceholder: true, retainData: false, waf: false });
+    expect(c).toMatchObject({
+      stage: 'dev',
+      stackName: 'Modos-dev',
+      jwtIsPlaceholder: true,
+      retainData: false,
+      waf: false,
+    });
     expect(c.jwksUrl).toBe(DEV_JWT_PLACEHOLDERS.jwksUrl);
   });
 
-  it.each(['Acme', 'a', '1acme', 'acme_prod', 'acme-prod-with-a-very-long-name'])('rejects the stage name %j with a message saying what is allowed', (stage) => {
-    expect(() => read({ stage })).toThrow(StageConfigError);
-    expect(() => read({ stage })).toThrow(/-c stage=<name>.*a-z, 0-9/);
-  });
+  it.each(['Acme', 'a', '1acme', 'acme_prod', 'acme-prod-with-a-very-long-name'])(
+    'rejects the stage name %j with a message saying what is allowed',
+    (stage) => {
+      expect(() => read({ stage })).toThrow(StageConfigError);
+      expect(() => read({ stage })).toThrow(/-c stage=<name>.*a-z, 0-9/);
+    },
+  );
 
   it('refuses a non-dev stage without its identity provider', () => {
     expect(() => read({ stage: 'acme-prod' })).toThrow(/needs its identity provider: -c jwtIssuer=.* -c jwksUrl=/);
   });
 
   it('refuses a JWKS URL that is not https', () => {
-    expect(() => read({ stage: 'acme-prod', tenants: 'acme', jwtIssuer: 'https://idp.example.com/', jwksUrl: 'http://idp.example.com/jwks' })).toThrow(/jwksUrl.*https/);
+    expect(() =>
+      read({
+        stage: 'acme-prod',
+        tenants: 'acme',
+        jwtIssuer: 'https://idp.example.com/',
+        jwksUrl: 'http://idp.example.com/jwks',
+      }),
+    ).toThrow(/jwksUrl.*https/);
   });
 
   it('reads CLI strings for booleans and numbers', () => {
-    const c = read({ stage: 'acme-prod', tenants: 'acme', jwtIssuer: 'https://idp.example.com/', jwksUrl: 'https://idp.example.com/jwks', waf: 'false', throttleRateLimit: '20' });
+    const c = read({
+      stage: 'acme-prod',
+      tenants: 'acme',
+      jwtIssuer: 'https://idp.example.com/',
+      jwksUrl: 'https://idp.example.com/jwks',
+      waf: 'false',
+      throttleRateLimit: '20',
+    });
     expect(c).toMatchObject({ waf: false, throttleRateLimit: 20, retainData: true });
     expect(() => read({ waf: 'yes' })).toThrow(/"waf" must be true or false/);
   });
@@ -104,7 +133,9 @@ describe('stage settings from context', () => {
     expect(() => read(idp)).toThrow(/needs the tenants it serves.*-c tenants=/);
     expect(() => read({ ...idp, tenants: 'acme,ac me' })).toThrow(/"ac me" is not a tenant id/);
     expect(() => read({ ...idp, tenants: 'acme,acme' })).toThrow(/lists a tenant twice/);
-    expect(() => read({ ...idp, tenants: 'acme', tenantRateLimit: '0' })).toThrow(/"tenantRateLimit" must be an integer between 1/);
+    expect(() => read({ ...idp, tenants: 'acme', tenantRateLimit: '0' })).toThrow(
+      /"tenantRateLimit" must be an integer between 1/,
+    );
     const c = read({ ...idp, tenants: 'acme, globex', tenantRateLimit: '5', tenantBurstLimit: '10' });
     expect(c.tenants).toEqual(['acme', 'globex']);
     expect(c.tenantLimits).toMatchObject({ ratePerSecond: 5, burst: 10 });
@@ -113,7 +144,9 @@ describe('stage settings from context', () => {
 
   it('reads an optional https base URL for callback links (custom domain)', () => {
     expect(read({}).publicApiUrl).toBeUndefined();
-    expect(read({ publicApiUrl: 'https://api.acme.example/modos' }).publicApiUrl).toBe('https://api.acme.example/modos');
+    expect(read({ publicApiUrl: 'https://api.acme.example/modos' }).publicApiUrl).toBe(
+      'https://api.acme.example/modos',
+    );
     expect(() => read({ publicApiUrl: 'http://api.acme.example' })).toThrow(/publicApiUrl.*https/);
     expect(() => read({ publicApiUrl: 'https://api.acme.example/?x=1' })).toThrow(/publicApiUrl.*plain base URL/);
   });

@@ -1,7 +1,13 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FUNCTIONS, STATE_MACHINES, stateMachineAccessOf, type FunctionName, type FunctionSpec } from '../../functions/platform/manifest.js';
+import {
+  FUNCTIONS,
+  STATE_MACHINES,
+  stateMachineAccessOf,
+  type FunctionName,
+  type FunctionSpec,
+} from '../../functions/platform/manifest.js';
 import { PROJECT_ROOT } from '../../lib/app.js';
 import {
   asArray,
@@ -32,7 +38,10 @@ const callbacks = (spec: FunctionSpec) => stateMachineAccessOf(spec.name).callba
 function taskFunctionNames(definition: unknown): string[] {
   const out: string[] = [];
   const walk = (v: unknown): void => {
-    if (Array.isArray(v)) return v.forEach(walk);
+    if (Array.isArray(v)) {
+      v.forEach(walk);
+      return;
+    }
     if (v && typeof v === 'object') {
       const o = v as Record<string, any>;
       if (o.Type === 'Task' && typeof o.Parameters?.FunctionName === 'string') out.push(o.Parameters.FunctionName);
@@ -84,7 +93,9 @@ describe('workflow runtime', () => {
       for (const st of lambdaStatements) expect(actions(st)).toEqual(['lambda:InvokeFunction']);
       const invokable = lambdaStatements.flatMap((st) => asArray(st.Resource as unknown[]));
       expect(invokable.map((r) => JSON.stringify(r)).sort()).toEqual(
-        [...new Set(Object.values(spec.functions))].map((fn) => JSON.stringify({ 'Fn::GetAtt': [fnId(fn), 'Arn'] })).sort(),
+        [...new Set(Object.values(spec.functions))]
+          .map((fn) => JSON.stringify({ 'Fn::GetAtt': [fnId(fn), 'Arn'] }))
+          .sort(),
       );
       // "*" only for log delivery and X-Ray, which have no resource-level permissions.
       const onStar = new Set([
@@ -103,7 +114,8 @@ describe('workflow runtime', () => {
       ]);
       for (const st of statements) {
         expect(st.Effect).toBe('Allow');
-        if (asArray(st.Resource as unknown[]).includes('*')) for (const a of actions(st)) expect(onStar.has(a), `${a} on *`).toBe(true);
+        if (asArray(st.Resource as unknown[]).includes('*'))
+          for (const a of actions(st)) expect(onStar.has(a), `${a} on *`).toBe(true);
         else expect(actions(st), JSON.stringify(st)).toEqual(['lambda:InvokeFunction']);
       }
       const trust = JSON.stringify(s.json.Resources[roleId]!.Properties!.AssumeRolePolicyDocument);
@@ -116,7 +128,10 @@ describe('workflow runtime', () => {
       expect(logging.IncludeExecutionData).toBe(false);
       const logGroupId = referencedIds(logging.Destinations)[0]!;
       expect(logGroupId).toBe(s.logicalId(sm().logGroup));
-      expect(s.json.Resources[logGroupId]!.Properties).toMatchObject({ LogGroupName: expect.stringMatching(/^\/aws\/vendedlogs\/states\//), RetentionInDays: expect.any(Number) });
+      expect(s.json.Resources[logGroupId]!.Properties).toMatchObject({
+        LogGroupName: expect.stringMatching(/^\/aws\/vendedlogs\/states\//),
+        RetentionInDays: expect.any(Number),
+      });
       expect(props().TracingConfiguration).toEqual({ Enabled: true });
     });
   });
@@ -124,34 +139,47 @@ describe('workflow runtime', () => {
   describe('Step Functions access of the functions (manifest STATE_MACHINES startedBy / callbacksFrom)', () => {
     const smId = (name: string) => s.logicalId(s.stack.stateMachines.get(name)!.stateMachine);
 
-    it.each(specs.map((f) => [f.name, f]))('%s: StartExecution on exactly the state machines it starts, with their ARN variables', (name, spec) => {
-      const startStatements = statementsOf(name).filter((st) => actions(st).includes('states:StartExecution'));
-      const machines = stateMachineAccessOf(name).starts;
-      for (const m of STATE_MACHINES) if (!machines.includes(m)) expect(envOf(name)[m.arnVariable]).toBeUndefined();
-      expect(startStatements).toHaveLength(machines.length);
-      for (const m of machines) {
-        const st = startStatements.find((x) => JSON.stringify(x.Resource) === JSON.stringify({ Ref: smId(m.name) }));
-        expect(st, m.name).toBeDefined();
-        expect(actions(st!)).toEqual(['states:StartExecution']);
-        expect(envOf(name)[m.arnVariable]).toEqual({ Ref: smId(m.name) });
-      }
-      expect(starts(spec)).toBe(machines.length > 0);
-    });
+    it.each(specs.map((f) => [f.name, f]))(
+      '%s: StartExecution on exactly the state machines it starts, with their ARN variables',
+      (name, spec) => {
+        const startStatements = statementsOf(name).filter((st) => actions(st).includes('states:StartExecution'));
+        const machines = stateMachineAccessOf(name).starts;
+        for (const m of STATE_MACHINES) if (!machines.includes(m)) expect(envOf(name)[m.arnVariable]).toBeUndefined();
+        expect(startStatements).toHaveLength(machines.length);
+        for (const m of machines) {
+          const st = startStatements.find((x) => JSON.stringify(x.Resource) === JSON.stringify({ Ref: smId(m.name) }));
+          expect(st, m.name).toBeDefined();
+          expect(actions(st!)).toEqual(['states:StartExecution']);
+          expect(envOf(name)[m.arnVariable]).toEqual({ Ref: smId(m.name) });
+        }
+        expect(starts(spec)).toBe(machines.length > 0);
+      },
+    );
 
-    it.each(specs.map((f) => [f.name, f]))('%s: SendTaskSuccess/Failure/Heartbeat (on "*") only if it completes tasks', (name, spec) => {
-      const callbackStatements = statementsOf(name).filter((st) => actions(st).some((a) => a.startsWith('states:SendTask')));
-      if (!callbacks(spec)) {
-        expect(callbackStatements).toEqual([]);
-        return;
-      }
-      expect(callbackStatements).toHaveLength(1);
-      expect([...actions(callbackStatements[0]!)].sort()).toEqual(SFN_CALLBACKS);
-      expect(callbackStatements[0]!.Resource).toBe('*');
-    });
+    it.each(specs.map((f) => [f.name, f]))(
+      '%s: SendTaskSuccess/Failure/Heartbeat (on "*") only if it completes tasks',
+      (name, spec) => {
+        const callbackStatements = statementsOf(name).filter((st) =>
+          actions(st).some((a) => a.startsWith('states:SendTask')),
+        );
+        if (!callbacks(spec)) {
+          expect(callbackStatements).toEqual([]);
+          return;
+        }
+        expect(callbackStatements).toHaveLength(1);
+        expect([...actions(callbackStatements[0]!)].sort()).toEqual(SFN_CALLBACKS);
+        expect(callbackStatements[0]!.Resource).toBe('*');
+      },
+    );
 
     it.each(specs.map((f) => [f.name, f]))('%s has no other states: action', (name, spec) => {
-      const allowed = new Set([...(starts(spec) ? ['states:StartExecution'] : []), ...(callbacks(spec) ? SFN_CALLBACKS : [])]);
-      const stateActions = statementsOf(name).flatMap(actions).filter((a) => a.startsWith('states:'));
+      const allowed = new Set([
+        ...(starts(spec) ? ['states:StartExecution'] : []),
+        ...(callbacks(spec) ? SFN_CALLBACKS : []),
+      ]);
+      const stateActions = statementsOf(name)
+        .flatMap(actions)
+        .filter((a) => a.startsWith('states:'));
       for (const a of stateActions) expect(allowed.has(a), a).toBe(true);
     });
   });
@@ -168,24 +196,32 @@ describe('workflow runtime', () => {
       expect(p.GenerateSecretString.ExcludePunctuation).toBe(true);
     });
 
-    it.each(specs.map((f) => [f.name, f]))('%s reads that secret (GetSecretValue only) if and only if it has callbackKey', (name, spec) => {
-      const secretStatements = statementsOf(name).filter((st) => actions(st).some((a) => a.startsWith('secretsmanager:')));
-      if (!spec.callbackKey) {
-        expect(secretStatements).toEqual([]);
-        expect(envOf(name).CALLBACK_KEY_SECRET_ARN).toBeUndefined();
-        return;
-      }
-      expect(secretStatements.map((st) => ({ actions: actions(st), resource: st.Resource }))).toEqual([
-        { actions: ['secretsmanager:GetSecretValue'], resource: { Ref: secretId() } },
-      ]);
-      expect(envOf(name).CALLBACK_KEY_SECRET_ARN).toEqual({ Ref: secretId() });
-    });
+    it.each(specs.map((f) => [f.name, f]))(
+      '%s reads that secret (GetSecretValue only) if and only if it has callbackKey',
+      (name, spec) => {
+        const secretStatements = statementsOf(name).filter((st) =>
+          actions(st).some((a) => a.startsWith('secretsmanager:')),
+        );
+        if (!spec.callbackKey) {
+          expect(secretStatements).toEqual([]);
+          expect(envOf(name).CALLBACK_KEY_SECRET_ARN).toBeUndefined();
+          return;
+        }
+        expect(secretStatements.map((st) => ({ actions: actions(st), resource: st.Resource }))).toEqual([
+          { actions: ['secretsmanager:GetSecretValue'], resource: { Ref: secretId() } },
+        ]);
+        expect(envOf(name).CALLBACK_KEY_SECRET_ARN).toEqual({ Ref: secretId() });
+      },
+    );
 
     it('is readable by no other role of the stack', () => {
-      const readers = new Set(specs.filter((f) => f.callbackKey).map((f) => referencedIds(lambdaOf(f.name).Properties!.Role)[0]!));
+      const readers = new Set(
+        specs.filter((f) => f.callbackKey).map((f) => referencedIds(lambdaOf(f.name).Properties!.Role)[0]!),
+      );
       for (const [id, policy] of resourcesOfType(s.json, 'AWS::IAM::Policy')) {
         if (!referencedIds(policy.Properties!.PolicyDocument).includes(secretId())) continue;
-        for (const role of referencedIds(policy.Properties!.Roles)) expect(readers.has(role), `${id} (${role})`).toBe(true);
+        for (const role of referencedIds(policy.Properties!.Roles))
+          expect(readers.has(role), `${id} (${role})`).toBe(true);
       }
     });
   });
@@ -198,13 +234,31 @@ describe('workflow runtime', () => {
     it("is the stage's execute-api URL built from the RestApi id alone (no reference to the Stage or Deployment)", () => {
       const restApiId = s.logicalId(s.stack.platformApi.api);
       const expected = {
-        'Fn::Join': ['', ['https://', { Ref: restApiId }, '.execute-api.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }, '/acme-test/']],
+        'Fn::Join': [
+          '',
+          [
+            'https://',
+            { Ref: restApiId },
+            '.execute-api.',
+            { Ref: 'AWS::Region' },
+            '.',
+            { Ref: 'AWS::URLSuffix' },
+            '/acme-test/',
+          ],
+        ],
       };
-      for (const spec of specs.filter((f) => f.callbackKey)) expect(envOf(spec.name).PUBLIC_API_URL, spec.name).toEqual(expected);
+      for (const spec of specs.filter((f) => f.callbackKey))
+        expect(envOf(spec.name).PUBLIC_API_URL, spec.name).toEqual(expected);
       // The same URL as the ApiUrl output (api.url, built from the Stage resource) once deployed.
       const stageId = s.logicalId(s.stack.platformApi.api.deploymentStage);
-      const deployed: Record<string, string> = { [restApiId]: 'a1b2c3', [stageId]: 'acme-test', 'AWS::Region': 'eu-west-1', 'AWS::URLSuffix': 'amazonaws.com' };
-      const render = (v: any): string => (typeof v === 'string' ? v : v.Ref ? deployed[v.Ref]! : v['Fn::Join'][1].map(render).join(v['Fn::Join'][0]));
+      const deployed: Record<string, string> = {
+        [restApiId]: 'a1b2c3',
+        [stageId]: 'acme-test',
+        'AWS::Region': 'eu-west-1',
+        'AWS::URLSuffix': 'amazonaws.com',
+      };
+      const render = (v: any): string =>
+        typeof v === 'string' ? v : v.Ref ? deployed[v.Ref]! : v['Fn::Join'][1].map(render).join(v['Fn::Join'][0]);
       expect(render(expected)).toBe('https://a1b2c3.execute-api.eu-west-1.amazonaws.com/acme-test/');
       expect(render(s.json.Outputs!.ApiUrl!.Value)).toBe(render(expected));
     });
@@ -213,12 +267,18 @@ describe('workflow runtime', () => {
       expect(findDependencyCycle(s.json)).toBeUndefined();
     });
 
-    it('is the custom domain given with -c publicApiUrl', () => {
-      const custom = synthStage({ publicApiUrl: 'https://api.acme.example/modos' });
-      for (const spec of specs.filter((f) => f.callbackKey)) {
-        const env = custom.json.Resources[custom.logicalId(custom.stack.functions.get(spec.name as FunctionName)!.function)]!.Properties!.Environment.Variables;
-        expect(env.PUBLIC_API_URL, spec.name).toBe('https://api.acme.example/modos');
-      }
-    }, SYNTH_TIMEOUT_MS);
+    it(
+      'is the custom domain given with -c publicApiUrl',
+      () => {
+        const custom = synthStage({ publicApiUrl: 'https://api.acme.example/modos' });
+        for (const spec of specs.filter((f) => f.callbackKey)) {
+          const env =
+            custom.json.Resources[custom.logicalId(custom.stack.functions.get(spec.name as FunctionName)!.function)]!
+              .Properties!.Environment.Variables;
+          expect(env.PUBLIC_API_URL, spec.name).toBe('https://api.acme.example/modos');
+        }
+      },
+      SYNTH_TIMEOUT_MS,
+    );
   });
 });

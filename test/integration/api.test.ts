@@ -44,7 +44,8 @@ describe('health and contract', () => {
   it('serves an OpenAPI document listing every route of the manifest', async () => {
     const res = await apiClient(platform.url).get('/api/v1/openapi.json');
     expect(res.status).toBe(200);
-    for (const r of ROUTES) expect(res.body.paths[r.path]?.[r.method.toLowerCase()], `${r.method} ${r.path}`).toBeDefined();
+    for (const r of ROUTES)
+      expect(res.body.paths[r.path]?.[r.method.toLowerCase()], `${r.method} ${r.path}`).toBeDefined();
     expect(res.body.components.schemas.CreateEntityRequest).toBeDefined();
   });
 
@@ -82,7 +83,11 @@ describe('authentication on every protected route', () => {
   for (const route of protectedRoutes) {
     for (const [kind, make] of Object.entries(badTokens)) {
       it(`refuses ${route.method} ${route.path} with a ${kind} token`, async () => {
-        const res = await apiClient(platform.url, await make()).raw(route.method, samplePath(route.path), route.method === 'GET' ? '' : '{}');
+        const res = await apiClient(platform.url, await make()).raw(
+          route.method,
+          samplePath(route.path),
+          route.method === 'GET' ? '' : '{}',
+        );
         expect(res.status).toBe(401);
         expect(res.body.error.code).toBe('UNAUTHORIZED');
         expect(res.body.error.requestId).toBeTruthy();
@@ -108,7 +113,10 @@ describe('authorisation by role', () => {
 
 describe('entities', () => {
   it('creates, reads and patches an entity, refusing a stale version with 409', async () => {
-    const created = await admin.post('/api/v1/entities', { type: 'person', attributes: { firstName: 'Ada', lastName: 'Lovelace' } });
+    const created = await admin.post('/api/v1/entities', {
+      type: 'person',
+      attributes: { firstName: 'Ada', lastName: 'Lovelace' },
+    });
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ type: 'person', version: 1, attributes: { firstName: 'Ada' } });
     expect(created.body.createdAt).toBe(created.body.updatedAt);
@@ -117,7 +125,10 @@ describe('entities', () => {
     const read = await admin.get(`/api/v1/entities/${id}`);
     expect(read.body).toEqual(created.body);
 
-    const patched = await admin.patch(`/api/v1/entities/${id}`, { version: 1, attributes: { lastName: 'King', firstName: null } });
+    const patched = await admin.patch(`/api/v1/entities/${id}`, {
+      version: 1,
+      attributes: { lastName: 'King', firstName: null },
+    });
     expect(patched.status).toBe(200);
     expect(patched.body).toMatchObject({ version: 2, attributes: { lastName: 'King' } });
     expect(patched.body.attributes.firstName).toBeUndefined();
@@ -139,7 +150,8 @@ describe('entities', () => {
 
   it('pages through entities of one type with cursors, newest first', async () => {
     const ids: string[] = [];
-    for (let i = 0; i < 5; i++) ids.push((await admin.post('/api/v1/entities', { type: 'deal', attributes: { n: i } })).body.id);
+    for (let i = 0; i < 5; i++)
+      ids.push((await admin.post('/api/v1/entities', { type: 'deal', attributes: { n: i } })).body.id);
     const got: string[] = [];
     let cursor: string | null = null;
     do {
@@ -157,7 +169,17 @@ describe('entities', () => {
     ['a wrong type', JSON.stringify({ type: 'person', attributes: 'x' }), 'attributes'],
     ['an unknown entity type', JSON.stringify({ type: 'spaceship', attributes: {} }), 'type'],
     ['an unknown field', JSON.stringify({ type: 'person', attributes: {}, tenantId: 'tenant-b' }), 'tenantId'],
-    ['an oversized body', JSON.stringify({ type: 'person', attributes: { blob: 'x'.repeat(4000), ...Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`k${i}`, 'y'.repeat(4000)])) } }), 'body'],
+    [
+      'an oversized body',
+      JSON.stringify({
+        type: 'person',
+        attributes: {
+          blob: 'x'.repeat(4000),
+          ...Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`k${i}`, 'y'.repeat(4000)])),
+        },
+      }),
+      'body',
+    ],
   ])('answers 400 VALIDATION_ERROR naming the field for %s', async (_name, raw, field) => {
     const res = await admin.raw('POST', '/api/v1/entities', raw);
     expect(res.status).toBe(400);
@@ -184,12 +206,16 @@ describe('tenant isolation', () => {
     expect((await b.get(`/api/v1/entities/${e.id}`)).status).toBe(404);
     const list = await b.get('/api/v1/entities?limit=100');
     expect(list.body.items.map((x: { id: string }) => x.id)).not.toContain(e.id);
-    expect((await b.patch(`/api/v1/entities/${e.id}`, { version: 1, attributes: { secret: 'stolen' } })).status).toBe(404);
+    expect((await b.patch(`/api/v1/entities/${e.id}`, { version: 1, attributes: { secret: 'stolen' } })).status).toBe(
+      404,
+    );
     expect((await admin.get(`/api/v1/entities/${e.id}`)).body.attributes.secret).toBe('a-only');
-    expect((await b.get('/api/v1/audit?limit=100')).body.items.map((x: { resourceId: string }) => x.resourceId)).not.toContain(e.id);
+    expect(
+      (await b.get('/api/v1/audit?limit=100')).body.items.map((x: { resourceId: string }) => x.resourceId),
+    ).not.toContain(e.id);
   });
 
-  it("refuses a cursor issued to tenant A when tenant B presents it", async () => {
+  it('refuses a cursor issued to tenant A when tenant B presents it', async () => {
     await admin.post('/api/v1/entities', { type: 'ticket', attributes: {} });
     await admin.post('/api/v1/entities', { type: 'ticket', attributes: {} });
     const page = await admin.get('/api/v1/entities?type=ticket&limit=1');
@@ -212,20 +238,42 @@ describe('audit and outbox', () => {
 
   it('publishes entity.created through the outbox to the bus and the event log rule', async () => {
     const { body: e } = await admin.post('/api/v1/entities', { type: 'organization', attributes: { name: 'Globex' } });
-    const event = await eventually(() => seen.find((x) => x['detail-type'] === 'entity.created' && (x.detail as any).payload.entity.id === e.id));
+    const event = await eventually(() =>
+      seen.find((x) => x['detail-type'] === 'entity.created' && (x.detail as any).payload.entity.id === e.id),
+    );
     expect(event.source).toBe('modos.entities');
-    expect(event.detail).toMatchObject({ tenantId: 'tenant-a', schemaVersion: 1, payload: { entity: { id: e.id, version: 1 }, actor: 'alice' } });
+    expect(event.detail).toMatchObject({
+      tenantId: 'tenant-a',
+      schemaVersion: 1,
+      payload: { entity: { id: e.id, version: 1 }, actor: 'alice' },
+    });
     const { readFileSync } = await import('node:fs');
     const eventId = (event.detail as { eventId: string }).eventId;
-    const line = await eventually(() => readFileSync(`${platform.dataDir}/events.jsonl`, 'utf8').split('\n').find((l) => l.includes(eventId)));
+    const line = await eventually(() =>
+      readFileSync(`${platform.dataDir}/events.jsonl`, 'utf8')
+        .split('\n')
+        .find((l) => l.includes(eventId)),
+    );
     // The event log keeps ids and names, never the payload (entity attributes are PII).
-    expect(JSON.parse(line)).toMatchObject({ rule: 'PlatformEventLog', source: 'modos.entities', detailType: 'entity.created', tenantId: 'tenant-a', eventId });
+    expect(JSON.parse(line)).toMatchObject({
+      rule: 'PlatformEventLog',
+      source: 'modos.entities',
+      detailType: 'entity.created',
+      tenantId: 'tenant-a',
+      eventId,
+    });
     expect(line).not.toContain('Globex');
     expect(line).not.toContain(e.id);
   });
 
   it('keeps a hash chain that verifies, and detects a record altered in the table', async () => {
-    const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: platform.dynamoEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'l', secretAccessKey: 'l' } }));
+    const doc = DynamoDBDocumentClient.from(
+      new DynamoDBClient({
+        endpoint: platform.dynamoEndpoint,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'l', secretAccessKey: 'l' },
+      }),
+    );
     const reader = new DynamoAuditReader(doc, platform.tableName);
     for (let i = 0; i < 3; i++) await admin.post('/api/v1/entities', { type: 'person', attributes: { i } });
     let tampered = false;
@@ -243,7 +291,10 @@ describe('audit and outbox', () => {
             ExpressionAttributeValues: { ':m': { S: 'mallory' } },
           }),
         );
-        expect(verifyLane('tenant-a', lane, await reader.lane('tenant-a', lane))).toMatchObject({ seq: victim.seq, reason: 'hash-mismatch' });
+        expect(verifyLane('tenant-a', lane, await reader.lane('tenant-a', lane))).toMatchObject({
+          seq: victim.seq,
+          reason: 'hash-mismatch',
+        });
         tampered = true;
       }
     }

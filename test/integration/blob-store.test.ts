@@ -43,14 +43,20 @@ const anOutputsReader = (): FunctionSpec => ({
   description: 'test: reads agent outputs',
   bucket: { access: 'read', prefixes: ['agent-outputs/'] },
 });
-const anOutputsWriter = (): FunctionSpec => ({ ...anOutputsReader(), name: 'OutputsWriter', bucket: { access: 'write', prefixes: ['agent-outputs/'] } });
+const anOutputsWriter = (): FunctionSpec => ({
+  ...anOutputsReader(),
+  name: 'OutputsWriter',
+  bucket: { access: 'write', prefixes: ['agent-outputs/'] },
+});
 
 const sha256Hex = (bytes: Uint8Array | string) => createHash('sha256').update(bytes).digest('hex');
 const sha256B64 = (bytes: Uint8Array | string) => createHash('sha256').update(bytes).digest('base64');
 /** Where the emulator keeps an object's bytes. */
 const dataFile = (objectKey: string) => join(dir, 's3', 'buckets', BUCKET, 'objects', `${objectKey}.data`);
-const rawHead = (objectKey: string) => raw.send(new HeadObjectCommand({ Bucket: BUCKET, Key: objectKey, ChecksumMode: 'ENABLED' }));
-const allKeys = async () => ((await raw.send(new ListObjectsV2Command({ Bucket: BUCKET }))).Contents ?? []).map((o) => o.Key!);
+const rawHead = (objectKey: string) =>
+  raw.send(new HeadObjectCommand({ Bucket: BUCKET, Key: objectKey, ChecksumMode: 'ENABLED' }));
+const allKeys = async () =>
+  ((await raw.send(new ListObjectsV2Command({ Bucket: BUCKET }))).Contents ?? []).map((o) => o.Key!);
 
 /** A body of `size` random bytes in 64 KiB chunks, with the SHA-256 of what it produced. */
 function aStreamedBody(size: number) {
@@ -87,7 +93,12 @@ async function drain(stream: ReadableStream<Uint8Array>) {
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'modos-blobs-'));
   server = await startObjectStore({ bucketName: BUCKET, dir: join(dir, 's3') });
-  Object.assign(process.env, { STAGE: 'test', AWS_REGION: 'us-east-1', BUCKET_NAME: BUCKET, MODOS_S3_ENDPOINT: server.address });
+  Object.assign(process.env, {
+    STAGE: 'test',
+    AWS_REGION: 'us-east-1',
+    BUCKET_NAME: BUCKET,
+    MODOS_S3_ENDPOINT: server.address,
+  });
   resetConfig();
   resetClients();
   resetBlobStores();
@@ -99,7 +110,12 @@ beforeAll(async () => {
     },
     { step: 'finalizeRequest', name: 'testRequestRecorder' },
   );
-  raw = new S3Client({ region: 'us-east-1', endpoint: server.address, forcePathStyle: true, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  raw = new S3Client({
+    region: 'us-east-1',
+    endpoint: server.address,
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
   pages = blobStoreFor(aSyncWriter(), 'sync-pages/');
   outputs = blobStoreFor(anOutputsWriter(), 'agent-outputs/');
 });
@@ -119,16 +135,31 @@ describe('S3 blob store on the local S3 server', () => {
   it('stores a page under t/<tenant>/sync-pages/ with SSE and a SHA-256 checksum S3 keeps, and reads it back verified', async () => {
     const page = JSON.stringify({ records: [{ Id: '001' }], done: true });
 
-    const stored = await pages.put('acme', 'salesforce/Account/run-1/page-0001.json', page, { contentType: 'application/json', metadata: { 'record-count': '1' } });
+    const stored = await pages.put('acme', 'salesforce/Account/run-1/page-0001.json', page, {
+      contentType: 'application/json',
+      metadata: { 'record-count': '1' },
+    });
 
-    expect(stored).toMatchObject({ key: 'salesforce/Account/run-1/page-0001.json', size: Buffer.byteLength(page), sha256: sha256Hex(page) });
+    expect(stored).toMatchObject({
+      key: 'salesforce/Account/run-1/page-0001.json',
+      size: Buffer.byteLength(page),
+      sha256: sha256Hex(page),
+    });
     const put = sent.filter((r) => r.command === 'PutObjectCommand');
     expect(put).toHaveLength(1);
-    expect(put[0]!.headers).toMatchObject({ 'x-amz-server-side-encryption': 'AES256', 'x-amz-checksum-sha256': sha256B64(page) });
+    expect(put[0]!.headers).toMatchObject({
+      'x-amz-server-side-encryption': 'AES256',
+      'x-amz-checksum-sha256': sha256B64(page),
+    });
     const head = await rawHead('t/acme/sync-pages/salesforce/Account/run-1/page-0001.json');
     expect(head.ChecksumSHA256).toBe(sha256B64(page));
     const read = await pages.get('acme', 'salesforce/Account/run-1/page-0001.json');
-    expect(read).toMatchObject({ size: Buffer.byteLength(page), contentType: 'application/json', metadata: { 'record-count': '1' }, sha256: sha256Hex(page) });
+    expect(read).toMatchObject({
+      size: Buffer.byteLength(page),
+      contentType: 'application/json',
+      metadata: { 'record-count': '1' },
+      sha256: sha256Hex(page),
+    });
     expect(await read.text()).toBe(page);
     expect(sent.find((r) => r.command === 'GetObjectCommand')!.headers['x-amz-checksum-mode']).toBe('ENABLED');
   });
@@ -136,13 +167,19 @@ describe('S3 blob store on the local S3 server', () => {
   it('heads an object without reading it, and answers undefined (head) or NotFoundError (get) for a missing one', async () => {
     await pages.put('acme', 'hubspot/contacts/p1.json', '{"results":[]}', { contentType: 'application/json' });
 
-    expect(await pages.head('acme', 'hubspot/contacts/p1.json')).toMatchObject({ size: 14, contentType: 'application/json', metadata: {}, sha256: sha256Hex('{"results":[]}') });
+    expect(await pages.head('acme', 'hubspot/contacts/p1.json')).toMatchObject({
+      size: 14,
+      contentType: 'application/json',
+      metadata: {},
+      sha256: sha256Hex('{"results":[]}'),
+    });
     expect(await pages.head('acme', 'hubspot/contacts/missing.json')).toBeUndefined();
     await expect(pages.get('acme', 'hubspot/contacts/missing.json')).rejects.toBeInstanceOf(NotFoundError);
   });
 
   it('lists a prefix in key order, page by page, with keys relative to the tenant and area', async () => {
-    for (const n of [3, 1, 5, 2, 4]) await pages.put('acme', `workday/run-7/page-000${n}.json`, `{"n":${n}}`, { contentType: 'application/json' });
+    for (const n of [3, 1, 5, 2, 4])
+      await pages.put('acme', `workday/run-7/page-000${n}.json`, `{"n":${n}}`, { contentType: 'application/json' });
     await pages.put('acme', 'workday/run-8/page-0001.json', '{}', { contentType: 'application/json' });
 
     const seen: string[][] = [];
@@ -160,8 +197,12 @@ describe('S3 blob store on the local S3 server', () => {
     ]);
     const first = await pages.list('acme', { prefix: 'workday/run-7/', limit: 2 });
     expect(first.items[0]).toMatchObject({ size: 7 });
-    await expect(pages.list('acme', { prefix: 'workday/run-8/', cursor: first.nextCursor! })).rejects.toBeInstanceOf(ValidationError);
-    await expect(pages.list('beta', { prefix: 'workday/run-7/', cursor: first.nextCursor! })).rejects.toBeInstanceOf(ValidationError);
+    await expect(pages.list('acme', { prefix: 'workday/run-8/', cursor: first.nextCursor! })).rejects.toBeInstanceOf(
+      ValidationError,
+    );
+    await expect(pages.list('beta', { prefix: 'workday/run-7/', cursor: first.nextCursor! })).rejects.toBeInstanceOf(
+      ValidationError,
+    );
   });
 
   it('deletes an object, and deleting it again is not an error', async () => {
@@ -177,13 +218,18 @@ describe('S3 blob store on the local S3 server', () => {
   it('uploads a 21 MiB web stream in 8 MiB parts with per-part checksums and streams it back verified', async () => {
     const body = aStreamedBody(21 * MIB);
 
-    const stored = await pages.put('acme', 'bulk/export-1.ndjson', body.stream, { contentType: 'application/x-ndjson' });
+    const stored = await pages.put('acme', 'bulk/export-1.ndjson', body.stream, {
+      contentType: 'application/x-ndjson',
+    });
 
     expect(stored).toMatchObject({ size: 21 * MIB, sha256: body.digest.hex });
     const parts = sent.filter((r) => r.command === 'UploadPartCommand');
     expect(parts).toHaveLength(3);
     for (const p of parts) expect(p.headers['x-amz-checksum-sha256']).toMatch(/^[A-Za-z0-9+/]{43}=$/);
-    expect(sent.find((r) => r.command === 'CreateMultipartUploadCommand')!.headers).toMatchObject({ 'x-amz-server-side-encryption': 'AES256', 'x-amz-checksum-algorithm': 'SHA256' });
+    expect(sent.find((r) => r.command === 'CreateMultipartUploadCommand')!.headers).toMatchObject({
+      'x-amz-server-side-encryption': 'AES256',
+      'x-amz-checksum-algorithm': 'SHA256',
+    });
     expect(sent.map((r) => r.command)).not.toContain('PutObjectCommand');
     expect((await rawHead('t/acme/sync-pages/bulk/export-1.ndjson')).ChecksumSHA256).toMatch(/-3$/);
 
@@ -194,9 +240,11 @@ describe('S3 blob store on the local S3 server', () => {
 
   it('uploads a Node stream (an async iterable) whose size is an exact multiple of the part size', async () => {
     const bytes = randomBytes(16 * MIB);
-    const body = Readable.from((function* () {
-      for (let i = 0; i < bytes.byteLength; i += 1024 * 1024) yield bytes.subarray(i, i + 1024 * 1024);
-    })());
+    const body = Readable.from(
+      (function* () {
+        for (let i = 0; i < bytes.byteLength; i += 1024 * 1024) yield bytes.subarray(i, i + 1024 * 1024);
+      })(),
+    );
 
     const stored = await pages.put('acme', 'bulk/export-2.bin', body, { contentType: 'application/octet-stream' });
 
@@ -209,7 +257,13 @@ describe('S3 blob store on the local S3 server', () => {
     it('refuses an object whose stored checksum is not that of its bytes (written around the store)', async () => {
       // A real S3 refuses this PutObject (BadDigest); the emulator keeps the stale checksum (docs/local-object-store.md).
       await raw.send(
-        new PutObjectCommand({ Bucket: BUCKET, Key: 't/acme/sync-pages/tampered/api.json', Body: '{"total":999}', ChecksumSHA256: sha256B64('{"total":1}'), ContentType: 'application/json' }),
+        new PutObjectCommand({
+          Bucket: BUCKET,
+          Key: 't/acme/sync-pages/tampered/api.json',
+          Body: '{"total":999}',
+          ChecksumSHA256: sha256B64('{"total":1}'),
+          ContentType: 'application/json',
+        }),
       );
 
       const read = await pages.get('acme', 'tampered/api.json');
@@ -240,12 +294,22 @@ describe('S3 blob store on the local S3 server', () => {
       const read = await pages.get('acme', 'tampered/bulk.bin');
 
       // Settled into a small value: a failing assertion must not print 12 MiB.
-      const outcome = await read.bytes().then((b) => `read ${b.byteLength} bytes`, (e: unknown) => e);
+      const outcome = await read.bytes().then(
+        (b) => `read ${b.byteLength} bytes`,
+        (e: unknown) => e,
+      );
       expect(outcome).toBeInstanceOf(BlobIntegrityError);
     });
 
     it('refuses an object that carries no SHA-256 checksum at all', async () => {
-      await raw.send(new PutObjectCommand({ Bucket: BUCKET, Key: 't/acme/sync-pages/tampered/unchecked.json', Body: '{}', ContentType: 'application/json' }));
+      await raw.send(
+        new PutObjectCommand({
+          Bucket: BUCKET,
+          Key: 't/acme/sync-pages/tampered/unchecked.json',
+          Body: '{}',
+          ContentType: 'application/json',
+        }),
+      );
 
       await expect(pages.get('acme', 'tampered/unchecked.json')).rejects.toBeInstanceOf(BlobIntegrityError);
     });
@@ -257,7 +321,9 @@ describe('S3 blob store on the local S3 server', () => {
 
       await expect(pages.get('acme', 'salesforce/secret.json')).rejects.toBeInstanceOf(NotFoundError);
       expect(await pages.head('acme', 'salesforce/secret.json')).toBeUndefined();
-      expect((await pages.list('acme', { prefix: 'salesforce/' })).items.map((i) => i.key)).not.toContain('salesforce/secret.json');
+      expect((await pages.list('acme', { prefix: 'salesforce/' })).items.map((i) => i.key)).not.toContain(
+        'salesforce/secret.json',
+      );
       await pages.delete('acme', 'salesforce/secret.json');
 
       expect(await allKeys()).toContain('t/beta/sync-pages/salesforce/secret.json');
@@ -283,17 +349,33 @@ describe('S3 blob store on the local S3 server', () => {
   });
 
   describe('bad input', () => {
-    it.each(['', '/page.json', 'page/', 'a//b.json', '../x.json', 'a/./b.json', 'a/../b.json', 'a b.json', 'é.json', 'a\\b.json', 'a?b=1', 'a/agent-outputs/b.json', 'x'.repeat(513), `${'x'.repeat(201)}/y`])(
-      'refuses the key %j before any request',
-      async (key) => {
-        await expect(pages.put('acme', key, '{}', { contentType: 'application/json' })).rejects.toBeInstanceOf(ValidationError);
-        await expect(pages.head('acme', key)).rejects.toBeInstanceOf(ValidationError);
-        expect(sent).toEqual([]);
-      },
-    );
+    it.each([
+      '',
+      '/page.json',
+      'page/',
+      'a//b.json',
+      '../x.json',
+      'a/./b.json',
+      'a/../b.json',
+      'a b.json',
+      'é.json',
+      'a\\b.json',
+      'a?b=1',
+      'a/agent-outputs/b.json',
+      'x'.repeat(513),
+      `${'x'.repeat(201)}/y`,
+    ])('refuses the key %j before any request', async (key) => {
+      await expect(pages.put('acme', key, '{}', { contentType: 'application/json' })).rejects.toBeInstanceOf(
+        ValidationError,
+      );
+      await expect(pages.head('acme', key)).rejects.toBeInstanceOf(ValidationError);
+      expect(sent).toEqual([]);
+    });
 
     it.each(['', 'a/b', 'a'.repeat(65), 'a b', 'acme.corp'])('refuses the tenant id %j', async (tenantId) => {
-      await expect(pages.put(tenantId, 'p.json', '{}', { contentType: 'application/json' })).rejects.toBeInstanceOf(ValidationError);
+      await expect(pages.put(tenantId, 'p.json', '{}', { contentType: 'application/json' })).rejects.toBeInstanceOf(
+        ValidationError,
+      );
       expect(sent).toEqual([]);
     });
 
@@ -311,14 +393,18 @@ describe('S3 blob store on the local S3 server', () => {
     it('refuses a stream that yields strings instead of bytes, and leaves no object', async () => {
       const body = Readable.from(['{"a":', '1}']);
 
-      await expect(pages.put('acme', 'strings.json', body, { contentType: 'application/json' })).rejects.toBeInstanceOf(ValidationError);
+      await expect(pages.put('acme', 'strings.json', body, { contentType: 'application/json' })).rejects.toBeInstanceOf(
+        ValidationError,
+      );
       expect(await allKeys()).not.toContain('t/acme/sync-pages/strings.json');
     });
   });
 
   describe('bindings', () => {
     it('refuses an area the function is not bound to, at init', () => {
-      expect(() => blobStoreFor(aSyncWriter(), 'agent-outputs/')).toThrow(/SyncPagesWriter has no bucket binding for agent-outputs\//);
+      expect(() => blobStoreFor(aSyncWriter(), 'agent-outputs/')).toThrow(
+        /SyncPagesWriter has no bucket binding for agent-outputs\//,
+      );
     });
 
     it('gives a read binding a store that reads but refuses to write or delete', async () => {
@@ -327,7 +413,9 @@ describe('S3 blob store on the local S3 server', () => {
       sent = [];
 
       expect(await (await reader.get('acme', 'agent-2/o.json')).text()).toBe('{}');
-      await expect(reader.put('acme', 'agent-2/o.json', '{"x":1}', { contentType: 'application/json' })).rejects.toThrow(/read-only/);
+      await expect(
+        reader.put('acme', 'agent-2/o.json', '{"x":1}', { contentType: 'application/json' }),
+      ).rejects.toThrow(/read-only/);
       await expect(reader.delete('acme', 'agent-2/o.json')).rejects.toThrow(/read-only/);
       expect(sent.map((r) => r.command)).toEqual(['GetObjectCommand']);
     });
@@ -335,7 +423,10 @@ describe('S3 blob store on the local S3 server', () => {
 
   // Last: it replaces the server the other tests share.
   it('keeps objects, checksums and metadata across a restart of the local S3 server (files under the data folder)', async () => {
-    const stored = await pages.put('acme', 'restart/p.json', '{"kept":true}', { contentType: 'application/json', metadata: { run: 'r-1' } });
+    const stored = await pages.put('acme', 'restart/p.json', '{"kept":true}', {
+      contentType: 'application/json',
+      metadata: { run: 'r-1' },
+    });
     await server.stop();
     server = await startObjectStore({ bucketName: BUCKET, dir: join(dir, 's3') });
     process.env.MODOS_S3_ENDPOINT = server.address;

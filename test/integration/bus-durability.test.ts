@@ -15,7 +15,13 @@ async function tokenFor(dataDir: string): Promise<string> {
   return signLocalToken(keys.privateJwk, { tenantId: 'bus-durable', roles: ['admin'] });
 }
 
-const lines = <T>(file: string): T[] => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as T) : []);
+const lines = <T>(file: string): T[] =>
+  existsSync(file)
+    ? readFileSync(file, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as T)
+    : [];
 type Accepted = Extract<JournalRecord, { type: 'accepted' }>;
 
 describe('local bus durability on the platform', () => {
@@ -32,7 +38,10 @@ describe('local bus durability on the platform', () => {
     expect(created.status).toBe(201);
     const jon = created.body.id as string;
     const accepted = await eventually(
-      () => lines<JournalRecord>(journal).find((r): r is Accepted => r.type === 'accepted' && (r.event.detail as any).payload?.entity?.id === jon),
+      () =>
+        lines<JournalRecord>(journal).find(
+          (r): r is Accepted => r.type === 'accepted' && (r.event.detail as any).payload?.entity?.id === jon,
+        ),
       15_000,
     );
     expect(accepted.event['detail-type']).toBe('entity.created');
@@ -45,12 +54,24 @@ describe('local bus durability on the platform', () => {
     const second = await processes.start(dataDir);
     const api = apiClient(second.url, await tokenFor(dataDir));
     // The log target got it ...
-    await eventually(() => lines<{ eventId: string; rule: string }>(eventLog).some((l) => l.eventId === eventId && l.rule === 'PlatformEventLog'), 20_000);
+    await eventually(
+      () =>
+        lines<{ eventId: string; rule: string }>(eventLog).some(
+          (l) => l.eventId === eventId && l.rule === 'PlatformEventLog',
+        ),
+      20_000,
+    );
     // ... and the journal records both deliveries as made ...
     const ids = new Set(accepted.deliveries.map((d) => d.id));
-    await eventually(() => lines<JournalRecord>(journal).filter((r) => r.type === 'delivered' && ids.has(r.id)).length === ids.size, 20_000);
+    await eventually(
+      () => lines<JournalRecord>(journal).filter((r) => r.type === 'delivered' && ids.has(r.id)).length === ids.size,
+      20_000,
+    );
     // ... and ResolveEntity ran: a near-duplicate created now is matched to Jon, whom only that delivery indexed.
-    const john = await api.post('/api/v1/entities', { type: 'person', attributes: { firstName: 'John', lastName: 'Smith', email: 'Jon.Smith@example.com' } });
+    const john = await api.post('/api/v1/entities', {
+      type: 'person',
+      attributes: { firstName: 'John', lastName: 'Smith', email: 'Jon.Smith@example.com' },
+    });
     expect(john.status).toBe(201);
     const matches = await eventually(async () => {
       const res = await api.get(`/api/v1/entities/${john.body.id}/matches`);

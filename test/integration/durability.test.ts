@@ -13,7 +13,10 @@ const exited = exitOf;
 /** DynamoDB Local JVMs whose command line names this data folder. */
 function jvmsFor(dataDir: string): string[] {
   try {
-    return execFileSync('pgrep', ['-f', `^java .*DynamoDBLocal.jar.*${dataDir}`], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
+    return execFileSync('pgrep', ['-f', `^java .*DynamoDBLocal.jar.*${dataDir}`], { encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .filter(Boolean);
   } catch {
     return [];
   }
@@ -64,14 +67,22 @@ describe('durability of the local platform', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'modos-outbox-'));
     // A publisher that polls once at start and then not for a minute: the write below stays unpublished.
     const first = await startProcess(dataDir, { MODOS_STREAM_POLL_MS: '60000' });
-    const created = await apiClient(first.url, await tokenFor(dataDir)).post('/api/v1/entities', { type: 'person', attributes: { name: 'Linus' } });
+    const created = await apiClient(first.url, await tokenFor(dataDir)).post('/api/v1/entities', {
+      type: 'person',
+      attributes: { name: 'Linus' },
+    });
     expect(created.body.id).toBeTruthy();
     // The event carries the request id as its correlation id (the event log keeps no payload).
     const requestId = created.headers.get('x-request-id')!;
     first.child.kill('SIGKILL');
     await exited(first.child);
     const log = join(dataDir, 'events.jsonl');
-    const published = () => (existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter((l) => l.includes(requestId) && l.includes('entity.created')) : []);
+    const published = () =>
+      existsSync(log)
+        ? readFileSync(log, 'utf8')
+            .split('\n')
+            .filter((l) => l.includes(requestId) && l.includes('entity.created'))
+        : [];
     expect(published()).toHaveLength(0);
 
     const second = await startProcess(dataDir);

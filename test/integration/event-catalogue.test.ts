@@ -81,15 +81,28 @@ describe('events on the bus against the served catalogue', () => {
   it('validates every event the platform publishes while entities, workflows, approvals and resolution run', async () => {
     // entity.created, entity.updated; a near-duplicate person: entity.merged (incremental resolution).
     const jon = await person({ firstName: 'Jon', lastName: 'Smith', email: 'jon.smith@example.com' });
-    const patched = await api.PATCH('/api/v1/entities/{id}', { params: { path: { id: jon } }, body: { version: 1, attributes: { city: 'Leeds' } } });
+    const patched = await api.PATCH('/api/v1/entities/{id}', {
+      params: { path: { id: jon } },
+      body: { version: 1, attributes: { city: 'Leeds' } },
+    });
     expect(patched.response.status).toBe(200);
     await eventually(() => ofType('entity.created').some((e) => (payloadOf(e).entity as { id: string }).id === jon));
     await platform.bus.drain();
-    const john = await person({ firstName: 'John', lastName: 'Smith', email: 'Jon.Smith@example.com', phone: '+1 415 555 0100' });
-    await eventually(() => ofType('entity.merged').find((e) => (payloadOf(e).entityIds as string[]).includes(john)), 20_000);
+    const john = await person({
+      firstName: 'John',
+      lastName: 'Smith',
+      email: 'Jon.Smith@example.com',
+      phone: '+1 415 555 0100',
+    });
+    await eventually(
+      () => ofType('entity.merged').find((e) => (payloadOf(e).entityIds as string[]).includes(john)),
+      20_000,
+    );
 
     // entity.split: an admin rejects the pair.
-    const split = await api.POST('/api/v1/entities/{id}/matches/{otherId}/reject', { params: { path: { id: jon, otherId: john } } });
+    const split = await api.POST('/api/v1/entities/{id}/matches/{otherId}/reject', {
+      params: { path: { id: jon, otherId: john } },
+    });
     expect(split.response.status, JSON.stringify(split.error)).toBe(200);
     await eventually(() => ofType('entity.split').length > 0, 20_000);
 
@@ -97,15 +110,31 @@ describe('events on the bus against the served catalogue', () => {
     const workflow = await api.POST('/api/v1/workflows', {
       body: {
         name: 'gated',
-        steps: [{ id: 'mark', tool: 'entity.update', input: { entityId: '$.input.entityId', attributes: { reviewed: true } }, approval: { required: true, timeoutSeconds: 120 } }],
+        steps: [
+          {
+            id: 'mark',
+            tool: 'entity.update',
+            input: { entityId: '$.input.entityId', attributes: { reviewed: true } },
+            approval: { required: true, timeoutSeconds: 120 },
+          },
+        ],
       },
     });
     expect(workflow.response.status, JSON.stringify(workflow.error)).toBe(201);
-    const started = await api.POST('/api/v1/workflows/execute', { body: { workflowId: workflow.data!.id, input: { entityId: jon } } });
+    const started = await api.POST('/api/v1/workflows/execute', {
+      body: { workflowId: workflow.data!.id, input: { entityId: jon } },
+    });
     expect(started.response.status).toBe(202);
     const executionId = started.data!.executionId;
-    const approval = await eventually(async () => (await api.GET('/api/v1/approvals', { params: { query: { status: 'pending' } } })).data?.items.find((a) => a.executionId === executionId));
-    const decided = await api.POST('/api/v1/approvals/{id}/approve', { params: { path: { id: approval.id } }, body: { comment: 'fine' } });
+    const approval = await eventually(async () =>
+      (await api.GET('/api/v1/approvals', { params: { query: { status: 'pending' } } })).data?.items.find(
+        (a) => a.executionId === executionId,
+      ),
+    );
+    const decided = await api.POST('/api/v1/approvals/{id}/approve', {
+      params: { path: { id: approval.id } },
+      body: { comment: 'fine' },
+    });
     expect(decided.response.status).toBe(200);
     await eventually(() => ofType('workflow.completed').find((e) => payloadOf(e).executionId === executionId), 20_000);
 
@@ -120,11 +149,14 @@ describe('events on the bus against the served catalogue', () => {
       const { valid, errors } = validate(event);
       expect(valid, `${event['detail-type']} ${event.detail.eventId as string}: ${errors}`).toBe(true);
       const entry = entries.find((e) => e.detailType === event['detail-type'])!;
-      expect(compileEventPattern(entry.pattern)(event as unknown as Record<string, unknown>), event['detail-type']).toBe(true);
+      expect(
+        compileEventPattern(entry.pattern)(event as unknown as Record<string, unknown>),
+        event['detail-type'],
+      ).toBe(true);
     }
   }, 120_000);
 
-  it('refuses an event whose detail, source or detail-type was tampered with, as the platform\'s own schema does', () => {
+  it("refuses an event whose detail, source or detail-type was tampered with, as the platform's own schema does", () => {
     const created = ofType('entity.created')[0]!;
     const updated = ofType('entity.updated')[0]!;
     expect(validate(created).valid).toBe(true);
@@ -141,7 +173,8 @@ describe('events on the bus against the served catalogue', () => {
     for (const [label, event] of tampered) {
       expect(validate(event).valid, label).toBe(false);
       const name = event['detail-type'] as EventName;
-      if (event.source === EVENT_CATALOGUE[name].source) expect(EVENT_CATALOGUE[name].detail.safeParse(event.detail).success, label).toBe(false);
+      if (event.source === EVENT_CATALOGUE[name].source)
+        expect(EVENT_CATALOGUE[name].detail.safeParse(event.detail).success, label).toBe(false);
     }
   });
 });

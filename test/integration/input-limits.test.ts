@@ -24,10 +24,19 @@ interface Sent {
 }
 
 /** Sends `body` as bytes, so fetch adds no Content-Type of its own: the test chooses it, or sends none (null). */
-async function send(method: string, path: string, body?: string, contentType: string | null = 'application/json'): Promise<Sent> {
+async function send(
+  method: string,
+  path: string,
+  body?: string,
+  contentType: string | null = 'application/json',
+): Promise<Sent> {
   const headers: Record<string, string> = { authorization: `Bearer ${token}` };
   if (contentType !== null && body !== undefined) headers['content-type'] = contentType;
-  const res = await fetch(`${platform.url}${path}`, { method, headers, body: body === undefined ? undefined : Buffer.from(body, 'utf8') });
+  const res = await fetch(`${platform.url}${path}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : Buffer.from(body, 'utf8'),
+  });
   const text = await res.text();
   let parsed: unknown = text;
   try {
@@ -78,13 +87,22 @@ beforeAll(async () => {
   entityId = e.body.id;
   const wf = await json('POST', '/api/v1/workflows', {
     name: 'patch',
-    steps: [{ id: 'patch', tool: 'entity.update', input: { entityId: '$.input.entityId', attributes: '$.input.attributes' } }],
+    steps: [
+      { id: 'patch', tool: 'entity.update', input: { entityId: '$.input.entityId', attributes: '$.input.attributes' } },
+    ],
   });
   expect(wf.status, JSON.stringify(wf.body)).toBe(201);
   workflowId = wf.body.id;
   const gated = await json('POST', '/api/v1/workflows', {
     name: 'gated',
-    steps: [{ id: 'wait', tool: 'entity.update', input: { entityId: '$.input.entityId', attributes: {} }, approval: { required: true, timeoutSeconds: 3600 } }],
+    steps: [
+      {
+        id: 'wait',
+        tool: 'entity.update',
+        input: { entityId: '$.input.entityId', attributes: {} },
+        approval: { required: true, timeoutSeconds: 3600 },
+      },
+    ],
   });
   expect(gated.status, JSON.stringify(gated.body)).toBe(201);
   gatedWorkflowId = gated.body.id;
@@ -113,7 +131,12 @@ describe('entity bodies the table could not store as sent', () => {
     ['a decimal a double rounds', attrs('{"v":0.30000000000000001}'), 'attributes.v', /would be stored as 0.3/],
     ['31 levels of nesting', attrs(`{"x":${nest(31)}}`), tooDeepAt('attributes.x', 3), DEEP],
     ['10,000 levels of nesting', attrs(`{"x":${nest(10_000)}}`), tooDeepAt('attributes.x', 3), DEEP],
-    ['10,000 levels of arrays', attrs(`{"x":${'['.repeat(10_000)}${']'.repeat(10_000)}}`), ['attributes.x', ...Array(18).fill('0')].join('.'), DEEP],
+    [
+      '10,000 levels of arrays',
+      attrs(`{"x":${'['.repeat(10_000)}${']'.repeat(10_000)}}`),
+      ['attributes.x', ...Array(18).fill('0')].join('.'),
+      DEEP,
+    ],
     ['an empty nested key', attrs('{"x":{"":1}}'), 'attributes.x.""', /empty keys/],
     ['a nested key with a lone surrogate', attrs('{"x":{"\\ud800":1}}'), 'attributes.x."\\ud800"', SURROGATE],
     ['a nested key named constructor', attrs('{"x":{"constructor":1}}'), 'attributes.x.constructor', RESERVED],
@@ -122,7 +145,12 @@ describe('entity bodies the table could not store as sent', () => {
     ['an attribute named toString', attrs('{"toString":"x"}'), 'attributes.toString', RESERVED],
     ['a lone surrogate in a value', attrs('{"name":"Ada \\udc00"}'), 'attributes.name', SURROGATE],
     ['a repeated type', '{"type":"account","type":"person","attributes":{}}', 'type', DUPLICATE],
-    ['a key repeated deep inside', attrs('{"name":{"first":"Ada","last":"L","first":"Eve"}}'), 'attributes.name.first', DUPLICATE],
+    [
+      'a key repeated deep inside',
+      attrs('{"name":{"first":"Ada","last":"L","first":"Eve"}}'),
+      'attributes.name.first',
+      DUPLICATE,
+    ],
     ['a key repeated with the same value', attrs('{"a":[{"b":1,"b":1}]}'), 'attributes.a.0.b', DUPLICATE],
   ])('refuses %s with 400 naming the field, and writes nothing', async (_name, raw, field, message) => {
     const sent = await send('POST', '/api/v1/entities', raw);
@@ -133,19 +161,31 @@ describe('entity bodies the table could not store as sent', () => {
   it.each([
     ['a repeated version', '{"version":1,"version":2,"attributes":{}}', 'version', DUPLICATE],
     ['a 17-digit number', '{"version":1,"attributes":{"acct":12345678901234567}}', 'attributes.acct', INTEGER],
-    ['an attribute named constructor', '{"version":1,"attributes":{"constructor":null}}', 'attributes.constructor', RESERVED],
+    [
+      'an attribute named constructor',
+      '{"version":1,"attributes":{"constructor":null}}',
+      'attributes.constructor',
+      RESERVED,
+    ],
     ['31 levels of nesting', `{"version":1,"attributes":{"x":${nest(31)}}}`, tooDeepAt('attributes.x', 3), DEEP],
   ])('refuses a patch with %s, leaving the entity as it was', async (_name, raw, field, message) => {
     const sent = await send('PATCH', `/api/v1/entities/${entityId}`, raw);
     expectRefused(sent, field, message);
     await expectNothingWritten(sent);
-    expect((await send('GET', `/api/v1/entities/${entityId}`)).body).toMatchObject({ version: 1, attributes: { name: 'Target' } });
+    expect((await send('GET', `/api/v1/entities/${entityId}`)).body).toMatchObject({
+      version: 1,
+      attributes: { name: 'Target' },
+    });
   });
 
   it('names every problem of a body at once', async () => {
     const sent = await send('POST', '/api/v1/entities', attrs('{"a":1e300,"b":{"":1},"a":2}'));
     expect(sent.status).toBe(400);
-    expect(sent.body.error.details.map((d: { field: string }) => d.field).sort()).toEqual(['attributes.a', 'attributes.a', 'attributes.b.""']);
+    expect(sent.body.error.details.map((d: { field: string }) => d.field).sort()).toEqual([
+      'attributes.a',
+      'attributes.a',
+      'attributes.b.""',
+    ]);
   });
 });
 
@@ -184,23 +224,43 @@ describe('entity values at the limits are stored faithfully', () => {
   it(`accepts exactly ${MAX_JSON_DEPTH} levels in a body and refuses ${MAX_JSON_DEPTH + 1}`, async () => {
     const at = await send('POST', '/api/v1/entities', `{"type":"deal","attributes":{"x":${nest(MAX_JSON_DEPTH - 2)}}}`);
     expect(at.status, JSON.stringify(at.body)).toBe(201);
-    const beyond = await send('POST', '/api/v1/entities', `{"type":"deal","attributes":{"x":${nest(MAX_JSON_DEPTH - 1)}}}`);
+    const beyond = await send(
+      'POST',
+      '/api/v1/entities',
+      `{"type":"deal","attributes":{"x":${nest(MAX_JSON_DEPTH - 1)}}}`,
+    );
     expectRefused(beyond, tooDeepAt('attributes.x', 3), DEEP);
   });
 });
 
 describe('workflow bodies', () => {
-  const def = (input: string, extra = '') => `{"name":"w","steps":[{"id":"a","tool":"entity.update","input":${input}}]${extra}}`;
+  const def = (input: string, extra = '') =>
+    `{"name":"w","steps":[{"id":"a","tool":"entity.update","input":${input}}]${extra}}`;
   it.each([
-    ['a repeated step member', '{"name":"w","steps":[{"id":"a","id":"b","tool":"entity.update","input":{}}]}', 'steps.0.id', DUPLICATE],
-    ['a repeated name', '{"name":"w","name":"v","steps":[{"id":"a","tool":"entity.update","input":{}}]}', 'name', DUPLICATE],
+    [
+      'a repeated step member',
+      '{"name":"w","steps":[{"id":"a","id":"b","tool":"entity.update","input":{}}]}',
+      'steps.0.id',
+      DUPLICATE,
+    ],
+    [
+      'a repeated name',
+      '{"name":"w","name":"v","steps":[{"id":"a","tool":"entity.update","input":{}}]}',
+      'name',
+      DUPLICATE,
+    ],
     ['a 17-digit number in a step input', def('{"limit":12345678901234567}'), 'steps.0.input.limit', INTEGER],
     ['1e-200 in a step input', def('{"limit":1e-200}'), 'steps.0.input.limit', TINY],
     ['31 levels in a step input', def(`{"x":${nest(31)}}`), tooDeepAt('steps.0.input.x', 5), DEEP],
     ['10,000 levels in a step input', def(`{"x":${nest(10_000)}}`), tooDeepAt('steps.0.input.x', 5), DEEP],
     ['an empty key in a step input', def('{"x":{"":1}}'), 'steps.0.input.x.""', /empty keys/],
     ['__proto__ in a step input', def('{"__proto__":{}}'), 'steps.0.input.__proto__', RESERVED],
-    ['a lone surrogate in the name', '{"name":"w\\ud800","steps":[{"id":"a","tool":"entity.update","input":{}}]}', 'name', SURROGATE],
+    [
+      'a lone surrogate in the name',
+      '{"name":"w\\ud800","steps":[{"id":"a","tool":"entity.update","input":{}}]}',
+      'name',
+      SURROGATE,
+    ],
   ])('refuses a definition with %s (POST), writing nothing', async (_name, raw, field, message) => {
     const sent = await send('POST', '/api/v1/workflows', raw);
     expectRefused(sent, field, message);
@@ -211,7 +271,12 @@ describe('workflow bodies', () => {
     ['a repeated version', def('{}', ',"version":1,"version":1'), 'version', DUPLICATE],
     ['a 17-digit version', def('{}', ',"version":12345678901234567'), 'version', INTEGER],
     ['31 levels in a step input', def(`{"x":${nest(31)}}`, ',"version":1'), tooDeepAt('steps.0.input.x', 5), DEEP],
-    ['a constructor key in a step input', def('{"constructor":1}', ',"version":1'), 'steps.0.input.constructor', RESERVED],
+    [
+      'a constructor key in a step input',
+      def('{"constructor":1}', ',"version":1'),
+      'steps.0.input.constructor',
+      RESERVED,
+    ],
   ])('refuses a changed definition with %s (PUT), keeping the version', async (_name, raw, field, message) => {
     const sent = await send('PUT', `/api/v1/workflows/${workflowId}`, raw);
     expectRefused(sent, field, message);
@@ -220,14 +285,44 @@ describe('workflow bodies', () => {
   });
 
   it.each([
-    ['a repeated workflowId', () => `{"workflowId":"${workflowId}","workflowId":"${gatedWorkflowId}","input":{}}`, 'workflowId', DUPLICATE],
-    ['a 17-digit number in the input', () => `{"workflowId":"${workflowId}","input":{"acct":12345678901234567}}`, 'input.acct', INTEGER],
+    [
+      'a repeated workflowId',
+      () => `{"workflowId":"${workflowId}","workflowId":"${gatedWorkflowId}","input":{}}`,
+      'workflowId',
+      DUPLICATE,
+    ],
+    [
+      'a 17-digit number in the input',
+      () => `{"workflowId":"${workflowId}","input":{"acct":12345678901234567}}`,
+      'input.acct',
+      INTEGER,
+    ],
     ['1e300 in the input', () => `{"workflowId":"${workflowId}","input":{"v":1e300}}`, 'input.v', RANGE],
-    ['31 levels in the input', () => `{"workflowId":"${workflowId}","input":{"x":${nest(31)}}}`, tooDeepAt('input.x', 3), DEEP],
-    ['10,000 levels in the input', () => `{"workflowId":"${workflowId}","input":{"x":${nest(10_000)}}}`, tooDeepAt('input.x', 3), DEEP],
+    [
+      '31 levels in the input',
+      () => `{"workflowId":"${workflowId}","input":{"x":${nest(31)}}}`,
+      tooDeepAt('input.x', 3),
+      DEEP,
+    ],
+    [
+      '10,000 levels in the input',
+      () => `{"workflowId":"${workflowId}","input":{"x":${nest(10_000)}}}`,
+      tooDeepAt('input.x', 3),
+      DEEP,
+    ],
     ['an empty key in the input', () => `{"workflowId":"${workflowId}","input":{"":1}}`, 'input.""', /empty keys/],
-    ['a constructor key in the input', () => `{"workflowId":"${workflowId}","input":{"constructor":{}}}`, 'input.constructor', RESERVED],
-    ['a lone surrogate in the input', () => `{"workflowId":"${workflowId}","input":{"note":"\\ud83d"}}`, 'input.note', SURROGATE],
+    [
+      'a constructor key in the input',
+      () => `{"workflowId":"${workflowId}","input":{"constructor":{}}}`,
+      'input.constructor',
+      RESERVED,
+    ],
+    [
+      'a lone surrogate in the input',
+      () => `{"workflowId":"${workflowId}","input":{"note":"\\ud83d"}}`,
+      'input.note',
+      SURROGATE,
+    ],
   ])('refuses an execution with %s, starting nothing', async (_name, raw, field, message) => {
     const sent = await send('POST', '/api/v1/workflows/execute', raw());
     expectRefused(sent, field, message);
@@ -237,9 +332,15 @@ describe('workflow bodies', () => {
   it('stores a definition whose step input reaches the nesting limit as sent', async () => {
     // input is at depth 4 (body, steps, step, input); x at 5: 16 levels reach the limit.
     const input = { x: JSON.parse(nest(MAX_JSON_DEPTH - 4)), n: 9007199254740991, keys: { 'a b': 1, '😀': [] } };
-    const created = await send('POST', '/api/v1/workflows', JSON.stringify({ name: 'deep', steps: [{ id: 'a', tool: 'entity.update', input }] }));
+    const created = await send(
+      'POST',
+      '/api/v1/workflows',
+      JSON.stringify({ name: 'deep', steps: [{ id: 'a', tool: 'entity.update', input }] }),
+    );
     expect(created.status, JSON.stringify(created.body)).toBe(201);
-    expect((await send('GET', `/api/v1/workflows/${created.body.id}`)).body.steps[0].input).toEqual(JSON.parse(JSON.stringify(input)));
+    expect((await send('GET', `/api/v1/workflows/${created.body.id}`)).body.steps[0].input).toEqual(
+      JSON.parse(JSON.stringify(input)),
+    );
   });
 
   it('runs a workflow whose input and step output reach the nesting limit', async () => {
@@ -248,7 +349,10 @@ describe('workflow bodies', () => {
     const entity = await json('POST', '/api/v1/entities', { type: 'account', attributes: { deep: deepValue } });
     expect(entity.status, JSON.stringify(entity.body)).toBe(201);
     // attributes at depth 3 of the execute body (body, input, attributes), deep at 4: 17 levels.
-    const input = { entityId: entity.body.id, attributes: { deep: JSON.parse(nest(MAX_JSON_DEPTH - 3)), n: -9007199254740991 } };
+    const input = {
+      entityId: entity.body.id,
+      attributes: { deep: JSON.parse(nest(MAX_JSON_DEPTH - 3)), n: -9007199254740991 },
+    };
     const started = await json('POST', '/api/v1/workflows/execute', { workflowId, input });
     expect(started.status, JSON.stringify(started.body)).toBe(202);
     const run = await runStatus(started.body.executionId, ['SUCCEEDED', 'FAILED']);
@@ -262,12 +366,32 @@ describe('content types', () => {
   const bodies: Array<[string, string, () => string, () => string]> = [
     ['POST', '/api/v1/entities', () => '/api/v1/entities', () => '{"type":"deal","attributes":{}}'],
     ['PATCH', '/api/v1/entities/{id}', () => `/api/v1/entities/${entityId}`, () => '{"version":1,"attributes":{}}'],
-    ['POST', '/api/v1/workflows', () => '/api/v1/workflows', () => '{"name":"w","steps":[{"id":"a","tool":"entity.update","input":{}}]}'],
-    ['PUT', '/api/v1/workflows/{id}', () => `/api/v1/workflows/${workflowId}`, () => '{"name":"w","steps":[{"id":"a","tool":"entity.update","input":{}}],"version":1}'],
-    ['POST', '/api/v1/workflows/execute', () => '/api/v1/workflows/execute', () => `{"workflowId":"${gatedWorkflowId}","input":{}}`],
+    [
+      'POST',
+      '/api/v1/workflows',
+      () => '/api/v1/workflows',
+      () => '{"name":"w","steps":[{"id":"a","tool":"entity.update","input":{}}]}',
+    ],
+    [
+      'PUT',
+      '/api/v1/workflows/{id}',
+      () => `/api/v1/workflows/${workflowId}`,
+      () => '{"name":"w","steps":[{"id":"a","tool":"entity.update","input":{}}],"version":1}',
+    ],
+    [
+      'POST',
+      '/api/v1/workflows/execute',
+      () => '/api/v1/workflows/execute',
+      () => `{"workflowId":"${gatedWorkflowId}","input":{}}`,
+    ],
   ];
   for (const [method, route, path, body] of bodies) {
-    for (const contentType of ['text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=iso-8859-1', null]) {
+    for (const contentType of [
+      'text/plain',
+      'application/x-www-form-urlencoded',
+      'application/json; charset=iso-8859-1',
+      null,
+    ]) {
       it(`answers 415 UNSUPPORTED_MEDIA_TYPE to ${method} ${route} sent as ${contentType ?? 'no Content-Type'}`, async () => {
         const sent = await send(method, path(), body(), contentType);
         expect(sent.status, JSON.stringify(sent.body)).toBe(415);
@@ -278,8 +402,22 @@ describe('content types', () => {
   }
 
   it('accepts JSON with a UTF-8 charset and a +json type', async () => {
-    expect((await send('POST', '/api/v1/entities', '{"type":"deal","attributes":{"n":1}}', 'application/json; charset=UTF-8')).status).toBe(201);
-    const patched = await send('PATCH', `/api/v1/entities/${entityId}`, '{"version":1,"attributes":{"note":"x"}}', 'application/merge-patch+json');
+    expect(
+      (
+        await send(
+          'POST',
+          '/api/v1/entities',
+          '{"type":"deal","attributes":{"n":1}}',
+          'application/json; charset=UTF-8',
+        )
+      ).status,
+    ).toBe(201);
+    const patched = await send(
+      'PATCH',
+      `/api/v1/entities/${entityId}`,
+      '{"version":1,"attributes":{"note":"x"}}',
+      'application/merge-patch+json',
+    );
     expect(patched.status, JSON.stringify(patched.body)).toBe(200);
     const back = await send('PATCH', `/api/v1/entities/${entityId}`, '{"version":2,"attributes":{"note":null}}');
     expect(back.status).toBe(200);
@@ -291,7 +429,11 @@ describe('forged page cursors', () => {
   const gsi1 = (pk: string) => ({ GSI1PK: pk, GSI1SK: '2026#x', PK: 'T#limits-a#X', SK: 'X' });
   const cases: Array<[string, string, Record<string, unknown>]> = [
     ['entities', '/api/v1/entities', gsi1('T#limits-a#ENTITIES')],
-    ['entities of a type', '/api/v1/entities?type=deal', { GSI2PK: 'T#limits-a#ENTITIES#deal', GSI2SK: '2026#x', PK: 'T#limits-a#X', SK: 'X' }],
+    [
+      'entities of a type',
+      '/api/v1/entities?type=deal',
+      { GSI2PK: 'T#limits-a#ENTITIES#deal', GSI2SK: '2026#x', PK: 'T#limits-a#X', SK: 'X' },
+    ],
     ['audit', '/api/v1/audit', { PK: 'T#limits-a#AUDIT', SK: '2026#x' }],
     ['workflows', '/api/v1/workflows', gsi1('T#limits-a#WORKFLOWS')],
     ['approvals', '/api/v1/approvals?status=pending', gsi1('T#limits-a#APPROVALS#pending')],
@@ -348,7 +490,10 @@ describe('fuzz: raw bodies against the running platform', () => {
       fc.asyncProperty(requests, async ({ route, body, contentType }) => {
         const [method, path] = paths[route]();
         const sent = await send(method, path, body, contentType ?? null);
-        expect(sent.status, `${method} ${path} ${contentType}: ${body.slice(0, 300)} → ${JSON.stringify(sent.body).slice(0, 300)}`).toBeLessThan(500);
+        expect(
+          sent.status,
+          `${method} ${path} ${contentType}: ${body.slice(0, 300)} → ${JSON.stringify(sent.body).slice(0, 300)}`,
+        ).toBeLessThan(500);
         if (sent.status >= 400) {
           expect(sent.body.error.code).toMatch(/^[A-Z_]+$/);
           await expectNothingWritten(sent);

@@ -67,7 +67,12 @@ async function stop(h: Harness): Promise<void> {
 }
 
 const clientOf = (endpoint: string) =>
-  new EventBridgeClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 });
+  new EventBridgeClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    maxAttempts: 1,
+  });
 
 const aThing = (eventId = randomUUID()): PutEventsRequestEntry => ({
   Source: 'test.things',
@@ -83,7 +88,12 @@ async function put(endpoint: string, entries: PutEventsRequestEntry[]): Promise<
 }
 
 const readLines = <T>(file: string): T[] =>
-  existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as T) : [];
+  existsSync(file)
+    ? readFileSync(file, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as T)
+    : [];
 const journalOf = (h: Harness) => readLines<JournalRecord>(busStateFiles(h.stateDir).journal);
 const deadLettersOf = (h: Harness) => readLines<DeadLetter>(busStateFiles(h.stateDir).deadLetters);
 const loggedIds = (h: Harness) => readLines<{ eventId: string }>(join(h.dataDir, 'events.jsonl')).map((l) => l.eventId);
@@ -106,7 +116,10 @@ const functionTarget = { kind: 'function', function: 'Health' } as const;
 
 function writeState(stateDir: string, journal: unknown[], deadLetters: unknown[] = []): void {
   mkdirSync(stateDir, { recursive: true });
-  writeFileSync(busStateFiles(stateDir).journal, journal.map((r) => (typeof r === 'string' ? r : JSON.stringify(r) + '\n')).join(''));
+  writeFileSync(
+    busStateFiles(stateDir).journal,
+    journal.map((r) => (typeof r === 'string' ? r : JSON.stringify(r) + '\n')).join(''),
+  );
   writeFileSync(busStateFiles(stateDir).deadLetters, deadLetters.map((l) => JSON.stringify(l) + '\n').join(''));
 }
 
@@ -138,7 +151,9 @@ describe('local event bus: journal', () => {
     const h = await aBus({ startPaused: true });
     const [eventId] = await put(h.bus.endpoint, [aThing()]);
 
-    const accepted = journalOf(h).filter((r): r is Extract<JournalRecord, { type: 'accepted' }> => r.type === 'accepted');
+    const accepted = journalOf(h).filter(
+      (r): r is Extract<JournalRecord, { type: 'accepted' }> => r.type === 'accepted',
+    );
     expect(accepted).toHaveLength(1);
     expect(accepted[0]!.event.detail.eventId).toBe(eventId);
     expect(accepted[0]!.deliveries.map((d) => d.rule).sort()).toEqual(['EveryEventLogged', 'ThingsToFunction']);
@@ -162,13 +177,19 @@ describe('local event bus: journal', () => {
     const delivered = join(dataDir, 'delivered.jsonl');
     const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/bus-child.ts'], {
       cwd: ROOT,
-      env: { ...process.env, BUS_STATE_DIR: join(dataDir, 'bus'), BUS_DELIVERED_LOG: delivered, BUS_EVENT_LOG: join(dataDir, 'events.jsonl'), BUS_TARGET_MS: '300' },
+      env: {
+        ...process.env,
+        BUS_STATE_DIR: join(dataDir, 'bus'),
+        BUS_DELIVERED_LOG: delivered,
+        BUS_EVENT_LOG: join(dataDir, 'events.jsonl'),
+        BUS_TARGET_MS: '300',
+      },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     children.push(child);
     let out = '';
     child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-    const endpoint = await eventually(() => (/"endpoint":"([^"]+)"/.exec(out)?.[1]), 20_000);
+    const endpoint = await eventually(() => /"endpoint":"([^"]+)"/.exec(out)?.[1], 20_000);
 
     // Puts keep coming while the process is killed: the ones answered before it died are acknowledged.
     const acknowledged: string[] = [];
@@ -202,7 +223,12 @@ describe('local event bus: journal', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'modos-bus-torn-'));
     const event = anEvent();
     writeState(join(dataDir, 'bus'), [
-      { type: 'accepted', at: Date.now(), event, deliveries: [{ id: randomUUID(), rule: 'ThingsToFunction', target: functionTarget }] },
+      {
+        type: 'accepted',
+        at: Date.now(),
+        event,
+        deliveries: [{ id: randomUUID(), rule: 'ThingsToFunction', target: functionTarget }],
+      },
       '{"type":"accepted","at":1,"event":{"ver',
     ]);
 
@@ -213,7 +239,10 @@ describe('local event bus: journal', () => {
 
   it('refuses to start on a journal line that does not parse and is not the last (never drops what was acknowledged)', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'modos-bus-corrupt-'));
-    writeState(join(dataDir, 'bus'), ['not json\n', { type: 'accepted', at: Date.now(), event: anEvent(), deliveries: [] }]);
+    writeState(join(dataDir, 'bus'), [
+      'not json\n',
+      { type: 'accepted', at: Date.now(), event: anEvent(), deliveries: [] },
+    ]);
     await expect(aBus({ dataDir })).rejects.toBeInstanceOf(CorruptJsonLinesError);
   });
 
@@ -232,7 +261,12 @@ describe('local event bus: journal', () => {
     const [pendingId] = await put(again.bus.endpoint, [aThing()]);
     await stop(again);
     const third = await aBus({ dataDir: h.dataDir, startPaused: true });
-    expect(third.bus.pendingDeliveries().map((d) => [d.rule, d.event.detail.eventId]).sort()).toEqual([
+    expect(
+      third.bus
+        .pendingDeliveries()
+        .map((d) => [d.rule, d.event.detail.eventId])
+        .sort(),
+    ).toEqual([
       ['EveryEventLogged', pendingId],
       ['ThingsToFunction', pendingId],
     ]);
@@ -251,10 +285,14 @@ describe('local event bus: retries and dead letters', () => {
     expect(h.calls.map((c) => c.eventId)).toEqual([eventId, eventId, eventId, eventId, eventId]);
     const gaps = h.calls.slice(1).map((c, i) => c.at - h.calls[i]!.at);
     // random() = 1: d = min(80, 20 · 2^(n-1)) after failure n (less up to 2 ms of clock granularity).
-    [20, 40, 80, 80].forEach((d, i) => expect(gaps[i]).toBeGreaterThanOrEqual(d - 2));
+    for (const [i, d] of [20, 40, 80, 80].entries()) expect(gaps[i]).toBeGreaterThanOrEqual(d - 2);
     const records = journalOf(h);
-    expect(records.filter((r) => r.type === 'failed').map((r) => (r as { attempt: number }).attempt)).toEqual([1, 2, 3, 4]);
-    expect(records.filter((r) => r.type === 'delivered').map((r) => (r as { attempt: number }).attempt)).toEqual([1, 5]);
+    expect(records.filter((r) => r.type === 'failed').map((r) => (r as { attempt: number }).attempt)).toEqual([
+      1, 2, 3, 4,
+    ]);
+    expect(records.filter((r) => r.type === 'delivered').map((r) => (r as { attempt: number }).attempt)).toEqual([
+      1, 5,
+    ]);
     expect(h.logs.filter((l) => l.level === 'WARN')).toHaveLength(4);
     expect(h.bus.pendingDeliveries()).toEqual([]);
   });
@@ -289,7 +327,10 @@ describe('local event bus: retries and dead letters', () => {
   });
 
   it('dead-letters at once when the next retry would come after the maximum event age', async () => {
-    const h = await aBus({ retryPolicy: { maximumRetryAttempts: 185, maximumEventAgeSeconds: 0.1 }, backoff: { baseMs: 500, maxMs: 500 } });
+    const h = await aBus({
+      retryPolicy: { maximumRetryAttempts: 185, maximumEventAgeSeconds: 0.1 },
+      backoff: { baseMs: 500, maxMs: 500 },
+    });
     h.behave(() => {
       throw transient('down');
     });
@@ -332,7 +373,18 @@ describe('local event bus: crash windows of dead-lettering and redrive', () => {
   it('does not deliver again what was dead-lettered just before a crash that lost the journal record saying so', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'modos-bus-dl-'));
     const letter = aDeadLetter();
-    writeState(join(dataDir, 'bus'), [{ type: 'accepted', at: Date.now(), event: letter.event, deliveries: [{ id: letter.id, rule: letter.rule, target: letter.target }] }], [letter]);
+    writeState(
+      join(dataDir, 'bus'),
+      [
+        {
+          type: 'accepted',
+          at: Date.now(),
+          event: letter.event,
+          deliveries: [{ id: letter.id, rule: letter.rule, target: letter.target }],
+        },
+      ],
+      [letter],
+    );
 
     const h = await aBus({ dataDir });
     await h.bus.drain();
@@ -347,7 +399,14 @@ describe('local event bus: crash windows of dead-lettering and redrive', () => {
     const other = aDeadLetter();
     writeState(
       join(dataDir, 'bus'),
-      [{ type: 'accepted', at: Date.now(), event: letter.event, deliveries: [{ id: randomUUID(), rule: letter.rule, target: letter.target, redriveOf: letter.id }] }],
+      [
+        {
+          type: 'accepted',
+          at: Date.now(),
+          event: letter.event,
+          deliveries: [{ id: randomUUID(), rule: letter.rule, target: letter.target, redriveOf: letter.id }],
+        },
+      ],
       [letter, other],
     );
 
@@ -376,7 +435,9 @@ describe('bus:dead-letters command', () => {
     const text = quiet();
     expect(await runCli(['--data-dir', h.dataDir], text.io)).toBe(0);
     expect(text.out).toHaveLength(2);
-    expect(text.out[0]).toMatch(/ThingsToFunction -> function:Health\s+thing\.happened .*attempts=1\s+retry-attempts-exhausted .*TransientError: not yet/);
+    expect(text.out[0]).toMatch(
+      /ThingsToFunction -> function:Health\s+thing\.happened .*attempts=1\s+retry-attempts-exhausted .*TransientError: not yet/,
+    );
 
     const [first] = deadLettersOf(h);
     const json = quiet();
@@ -396,9 +457,16 @@ describe('bus:dead-letters command', () => {
 
     await eventually(() => h.calls.length === 4);
     await h.bus.drain();
-    expect(h.calls.slice(2).map((c) => c.eventId).sort()).toEqual([...eventIds].sort());
+    expect(
+      h.calls
+        .slice(2)
+        .map((c) => c.eventId)
+        .sort(),
+    ).toEqual([...eventIds].sort());
     expect(deadLettersOf(h)).toEqual([]);
-    const redriven = journalOf(h).flatMap((r) => (r.type === 'accepted' ? r.deliveries.filter((d) => d.redriveOf) : []));
+    const redriven = journalOf(h).flatMap((r) =>
+      r.type === 'accepted' ? r.deliveries.filter((d) => d.redriveOf) : [],
+    );
     expect(redriven).toHaveLength(2);
   });
 

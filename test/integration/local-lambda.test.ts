@@ -16,12 +16,30 @@ const moduleOf = (name: string, code: string) => {
 };
 
 const HANDLERS = {
-  echo: moduleOf('echo', `export const handler = async (event, context) => ({ event, env: process.env, remaining: context.getRemainingTimeInMillis(), memory: context.memoryLimitInMB });`),
-  slow: moduleOf('slow', `export const handler = async (event) => { await new Promise((r) => setTimeout(r, event.ms)); return 'done'; };`),
-  hog: moduleOf('hog', `const keep = []; export const handler = async () => { for (;;) keep.push(new Array(1e6).fill(Math.random())); };`),
-  fails: moduleOf('fails', `class ApprovalRejectedError extends Error { name = 'ApprovalRejectedError'; } export const handler = async () => { throw new ApprovalRejectedError('rejected by someone'); };`),
-  badInit: moduleOf('bad-init', `if (!process.env.TABLE_NAME) throw new Error('TABLE_NAME is not set'); export const handler = async () => 'ok';`),
-  counter: moduleOf('counter', `let n = 0; export const handler = async (event) => { n += 1; await new Promise((r) => setTimeout(r, event.ms ?? 0)); return n; };`),
+  echo: moduleOf(
+    'echo',
+    `export const handler = async (event, context) => ({ event, env: process.env, remaining: context.getRemainingTimeInMillis(), memory: context.memoryLimitInMB });`,
+  ),
+  slow: moduleOf(
+    'slow',
+    `export const handler = async (event) => { await new Promise((r) => setTimeout(r, event.ms)); return 'done'; };`,
+  ),
+  hog: moduleOf(
+    'hog',
+    `const keep = []; export const handler = async () => { for (;;) keep.push(new Array(1e6).fill(Math.random())); };`,
+  ),
+  fails: moduleOf(
+    'fails',
+    `class ApprovalRejectedError extends Error { name = 'ApprovalRejectedError'; } export const handler = async () => { throw new ApprovalRejectedError('rejected by someone'); };`,
+  ),
+  badInit: moduleOf(
+    'bad-init',
+    `if (!process.env.TABLE_NAME) throw new Error('TABLE_NAME is not set'); export const handler = async () => 'ok';`,
+  ),
+  counter: moduleOf(
+    'counter',
+    `let n = 0; export const handler = async (event) => { n += 1; await new Promise((r) => setTimeout(r, event.ms ?? 0)); return n; };`,
+  ),
   dates: moduleOf('dates', `export const handler = async () => ({ at: new Date(0), gone: undefined, n: 1 });`),
 };
 
@@ -44,7 +62,12 @@ describe('local Lambda sandboxes', () => {
   it('gives the handler exactly its own environment, a JSON copy of the event and a Lambda context', async () => {
     process.env.LEAK_CHECK = 'parent-only';
     runtime = new LocalLambdaRuntime({ functions: { echo: fn('echo', { memoryMb: 256 }) } });
-    const out = (await runtime.invoke('echo', { a: 1, at: new Date(0) })) as { event: unknown; env: Record<string, string>; remaining: number; memory: string };
+    const out = (await runtime.invoke('echo', { a: 1, at: new Date(0) })) as {
+      event: unknown;
+      env: Record<string, string>;
+      remaining: number;
+      memory: string;
+    };
     expect(out.env).toEqual({ ONLY_THIS: 'yes' });
     expect(out.event).toEqual({ a: 1, at: '1970-01-01T00:00:00.000Z' });
     expect(out.remaining).toBeGreaterThan(4000);
@@ -112,7 +135,11 @@ describe('local Lambda sandboxes', () => {
   });
 
   it('serves concurrent invocations in one sandbox when so configured, and a timeout ends them all', async () => {
-    runtime = new LocalLambdaRuntime({ functions: { counter: fn('counter', { timeoutSeconds: 1 }) }, maxConcurrency: 1, invocationsPerSandbox: 8 });
+    runtime = new LocalLambdaRuntime({
+      functions: { counter: fn('counter', { timeoutSeconds: 1 }) },
+      maxConcurrency: 1,
+      invocationsPerSandbox: 8,
+    });
     const results = await Promise.all(Array.from({ length: 4 }, () => runtime!.invoke('counter', { ms: 100 })));
     // One module instance: all four saw the same counter.
     expect(results).toEqual([4, 4, 4, 4]);
@@ -144,31 +171,57 @@ describe('local function environment', () => {
     stateMachineArns: { WorkflowRun: 'arn:aws:states:us-east-1:000000000000:stateMachine:WorkflowRun' },
     callbackKey: 'k'.repeat(40),
     publicApiUrl: 'http://127.0.0.1:3000',
-    endpoints: { dynamodb: 'http://127.0.0.1:1', s3: 'http://127.0.0.1:2', eventbridge: 'http://127.0.0.1:3', sfn: 'http://127.0.0.1:4' },
+    endpoints: {
+      dynamodb: 'http://127.0.0.1:1',
+      s3: 'http://127.0.0.1:2',
+      eventbridge: 'http://127.0.0.1:3',
+      sfn: 'http://127.0.0.1:4',
+    },
     developmentEnv: { ALLOW_HTTP_LOOPBACK_WEBHOOKS: 'true' },
   };
 
-  it.each(Object.values(FUNCTIONS).map((s) => [s.name, s as FunctionSpec]))('%s gets the variables the stack gives it, and only the endpoints of its bindings', (_name, spec) => {
-    const env = localEnvironment(spec, values);
-    // Exactly: the stack's variables (local alternatives where they differ), the Lambda service's own,
-    // the endpoint of each bound emulator, the development switches; nothing else.
-    const lambdaService = ['AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_LAMBDA_FUNCTION_NAME', 'AWS_LAMBDA_FUNCTION_VERSION', 'AWS_LAMBDA_FUNCTION_MEMORY_SIZE', 'AWS_EXECUTION_ENV', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'TZ'];
-    const endpoints = [
-      ...(spec.table ? ['MODOS_DYNAMODB_ENDPOINT'] : []),
-      ...(spec.bucket ? ['MODOS_S3_ENDPOINT'] : []),
-      ...(spec.bus ? ['MODOS_EVENTBRIDGE_ENDPOINT'] : []),
-      ...(stateMachineAccessOf(spec.name).starts.length || stateMachineAccessOf(spec.name).callbacks ? ['MODOS_SFN_ENDPOINT'] : []),
-    ];
-    const expected = [...environmentNamesOf(spec).map((n) => LOCAL_SUBSTITUTES[n] ?? n), ...lambdaService, ...endpoints, ...Object.keys(values.developmentEnv)];
-    expect(Object.keys(env).sort()).toEqual([...new Set(expected)].sort());
-    expect(env.MODOS_FUNCTION).toBe(spec.name);
-    expect('TABLE_NAME' in env).toBe(Boolean(spec.table));
-    expect('MODOS_DYNAMODB_ENDPOINT' in env).toBe(Boolean(spec.table));
-    expect('EVENT_BUS_NAME' in env).toBe(Boolean(spec.bus));
-    expect('MODOS_EVENTBRIDGE_ENDPOINT' in env).toBe(Boolean(spec.bus));
-    expect('CALLBACK_KEY' in env).toBe(Boolean(spec.callbackKey));
-    expect('JWKS_FILE' in env).toBe(Boolean(spec.jwt));
-    const sfn = stateMachineAccessOf(spec.name);
-    expect('MODOS_SFN_ENDPOINT' in env).toBe(sfn.starts.length > 0 || sfn.callbacks);
-  });
+  it.each(Object.values(FUNCTIONS).map((s) => [s.name, s as FunctionSpec]))(
+    '%s gets the variables the stack gives it, and only the endpoints of its bindings',
+    (_name, spec) => {
+      const env = localEnvironment(spec, values);
+      // Exactly: the stack's variables (local alternatives where they differ), the Lambda service's own,
+      // the endpoint of each bound emulator, the development switches; nothing else.
+      const lambdaService = [
+        'AWS_REGION',
+        'AWS_DEFAULT_REGION',
+        'AWS_LAMBDA_FUNCTION_NAME',
+        'AWS_LAMBDA_FUNCTION_VERSION',
+        'AWS_LAMBDA_FUNCTION_MEMORY_SIZE',
+        'AWS_EXECUTION_ENV',
+        'AWS_ACCESS_KEY_ID',
+        'AWS_SECRET_ACCESS_KEY',
+        'AWS_SESSION_TOKEN',
+        'TZ',
+      ];
+      const endpoints = [
+        ...(spec.table ? ['MODOS_DYNAMODB_ENDPOINT'] : []),
+        ...(spec.bucket ? ['MODOS_S3_ENDPOINT'] : []),
+        ...(spec.bus ? ['MODOS_EVENTBRIDGE_ENDPOINT'] : []),
+        ...(stateMachineAccessOf(spec.name).starts.length || stateMachineAccessOf(spec.name).callbacks
+          ? ['MODOS_SFN_ENDPOINT']
+          : []),
+      ];
+      const expected = [
+        ...environmentNamesOf(spec).map((n) => LOCAL_SUBSTITUTES[n] ?? n),
+        ...lambdaService,
+        ...endpoints,
+        ...Object.keys(values.developmentEnv),
+      ];
+      expect(Object.keys(env).sort()).toEqual([...new Set(expected)].sort());
+      expect(env.MODOS_FUNCTION).toBe(spec.name);
+      expect('TABLE_NAME' in env).toBe(Boolean(spec.table));
+      expect('MODOS_DYNAMODB_ENDPOINT' in env).toBe(Boolean(spec.table));
+      expect('EVENT_BUS_NAME' in env).toBe(Boolean(spec.bus));
+      expect('MODOS_EVENTBRIDGE_ENDPOINT' in env).toBe(Boolean(spec.bus));
+      expect('CALLBACK_KEY' in env).toBe(Boolean(spec.callbackKey));
+      expect('JWKS_FILE' in env).toBe(Boolean(spec.jwt));
+      const sfn = stateMachineAccessOf(spec.name);
+      expect('MODOS_SFN_ENDPOINT' in env).toBe(sfn.starts.length > 0 || sfn.callbacks);
+    },
+  );
 });

@@ -22,7 +22,11 @@ import {
 import { StateMachine } from 'aws-local-stepfunctions';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startDynamoLocal, type LocalDynamo } from '../../local/dynamodb.js';
-import { AWS_DEFAULT_TASK_TIMEOUT_SECONDS, LocalStepFunctions, prepareDefinition } from '../../local/stepfunctions/index.js';
+import {
+  AWS_DEFAULT_TASK_TIMEOUT_SECONDS,
+  LocalStepFunctions,
+  prepareDefinition,
+} from '../../local/stepfunctions/index.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const TOKEN_TASK = 'arn:aws:states:::lambda:invoke.waitForTaskToken';
@@ -33,16 +37,31 @@ const INVOKE = 'arn:aws:states:::lambda:invoke';
 const shapeMachine = {
   StartAt: 'Invoke',
   States: {
-    Invoke: { Type: 'Task', Resource: INVOKE, Parameters: { FunctionName: 'echo', 'Payload.$': '$' }, ResultPath: '$.raw', Next: 'Select' },
+    Invoke: {
+      Type: 'Task',
+      Resource: INVOKE,
+      Parameters: { FunctionName: 'echo', 'Payload.$': '$' },
+      ResultPath: '$.raw',
+      Next: 'Select',
+    },
     Select: {
       Type: 'Task',
       Resource: INVOKE,
-      Parameters: { FunctionName: 'arn:aws:lambda:us-east-1:000000000000:function:echo:$LATEST', Payload: { 'x.$': '$.x' } },
+      Parameters: {
+        FunctionName: 'arn:aws:lambda:us-east-1:000000000000:function:echo:$LATEST',
+        Payload: { 'x.$': '$.x' },
+      },
       ResultSelector: { 'echoed.$': '$.Payload.x', 'code.$': '$.StatusCode' },
       ResultPath: '$.sel',
       Next: 'Plain',
     },
-    Plain: { Type: 'Task', Resource: 'arn:aws:lambda:us-east-1:000000000000:function:double', InputPath: '$.x', ResultPath: '$.doubled', End: true },
+    Plain: {
+      Type: 'Task',
+      Resource: 'arn:aws:lambda:us-east-1:000000000000:function:double',
+      InputPath: '$.x',
+      ResultPath: '$.doubled',
+      End: true,
+    },
   },
 };
 
@@ -90,7 +109,12 @@ const gateMachine = {
       Resource: TOKEN_TASK,
       Parameters: {
         FunctionName: 'notify',
-        Payload: { 'token.$': '$$.Task.Token', 'id.$': '$.id', 'executionId.$': '$$.Execution.Id', 'message.$': "States.Format('approve {}', $.id)" },
+        Payload: {
+          'token.$': '$$.Task.Token',
+          'id.$': '$.id',
+          'executionId.$': '$$.Execution.Id',
+          'message.$': "States.Format('approve {}', $.id)",
+        },
       },
       TimeoutSecondsPath: '$.timeout',
       HeartbeatSecondsPath: '$.heartbeat',
@@ -112,15 +136,34 @@ const gateMachine = {
 const noTimeoutMachine = {
   StartAt: 'Wait for it',
   States: {
-    'Wait for it': { Type: 'Task', Resource: TOKEN_TASK, Parameters: { FunctionName: 'notify', Payload: { 'token.$': '$$.Task.Token', 'id.$': '$.id' } }, End: true },
+    'Wait for it': {
+      Type: 'Task',
+      Resource: TOKEN_TASK,
+      Parameters: { FunctionName: 'notify', Payload: { 'token.$': '$$.Task.Token', 'id.$': '$.id' } },
+      End: true,
+    },
   },
 };
 
 const redriveMachine = {
   StartAt: 'One',
   States: {
-    One: { Type: 'Task', Resource: INVOKE, Parameters: { FunctionName: 'one', 'Payload.$': '$' }, ResultSelector: { 'one.$': '$.Payload' }, ResultPath: '$.one', Next: 'Two' },
-    Two: { Type: 'Task', Resource: INVOKE, Parameters: { FunctionName: 'two', 'Payload.$': '$' }, ResultSelector: { 'two.$': '$.Payload' }, ResultPath: '$.two', Next: 'Three' },
+    One: {
+      Type: 'Task',
+      Resource: INVOKE,
+      Parameters: { FunctionName: 'one', 'Payload.$': '$' },
+      ResultSelector: { 'one.$': '$.Payload' },
+      ResultPath: '$.one',
+      Next: 'Two',
+    },
+    Two: {
+      Type: 'Task',
+      Resource: INVOKE,
+      Parameters: { FunctionName: 'two', 'Payload.$': '$' },
+      ResultSelector: { 'two.$': '$.Payload' },
+      ResultPath: '$.two',
+      Next: 'Three',
+    },
     Three: {
       Type: 'Task',
       Resource: INVOKE,
@@ -129,7 +172,13 @@ const redriveMachine = {
       Retry: [{ ErrorEquals: ['Broken'], IntervalSeconds: 1, MaxAttempts: 1 }],
       Next: 'Four',
     },
-    Four: { Type: 'Task', Resource: INVOKE, Parameters: { FunctionName: 'four', 'Payload.$': '$' }, OutputPath: '$.Payload', End: true },
+    Four: {
+      Type: 'Task',
+      Resource: INVOKE,
+      Parameters: { FunctionName: 'four', 'Payload.$': '$' },
+      OutputPath: '$.Payload',
+      End: true,
+    },
   },
 };
 
@@ -147,7 +196,10 @@ const fanOutMachine = {
             Type: 'Task',
             Resource: INVOKE,
             // $$.Execution.Input inside an iteration is the execution's input, as in AWS.
-            Parameters: { FunctionName: 'echo', Payload: { 'v.$': '$.value', 'i.$': '$.index', 'tenant.$': '$$.Execution.Input.tenant' } },
+            Parameters: {
+              FunctionName: 'echo',
+              Payload: { 'v.$': '$.value', 'i.$': '$.index', 'tenant.$': '$$.Execution.Input.tenant' },
+            },
             OutputPath: '$.Payload',
             End: true,
           },
@@ -159,7 +211,17 @@ const fanOutMachine = {
     Both: {
       Type: 'Parallel',
       Branches: [
-        { StartAt: 'Left', States: { Left: { Type: 'Task', Resource: 'arn:aws:lambda:us-east-1:000000000000:function:double', InputPath: '$.items[0]', End: true } } },
+        {
+          StartAt: 'Left',
+          States: {
+            Left: {
+              Type: 'Task',
+              Resource: 'arn:aws:lambda:us-east-1:000000000000:function:double',
+              InputPath: '$.items[0]',
+              End: true,
+            },
+          },
+        },
         { StartAt: 'Right', States: { Right: { Type: 'Pass', Result: 'right', End: true } } },
       ],
       ResultPath: '$.both',
@@ -172,7 +234,13 @@ const fanOutMachine = {
 const durableMachine = {
   StartAt: 'Prepare',
   States: {
-    Prepare: { Type: 'Task', Resource: INVOKE, Parameters: { FunctionName: 'prepare', 'Payload.$': '$' }, ResultPath: '$.prepared', Next: 'Approval' },
+    Prepare: {
+      Type: 'Task',
+      Resource: INVOKE,
+      Parameters: { FunctionName: 'prepare', 'Payload.$': '$' },
+      ResultPath: '$.prepared',
+      Next: 'Approval',
+    },
     Approval: {
       Type: 'Task',
       Resource: TOKEN_TASK,
@@ -182,7 +250,13 @@ const durableMachine = {
       Catch: [{ ErrorEquals: ['States.Timeout'], ResultPath: '$.error', Next: 'Expired' }],
       Next: 'Finish',
     },
-    Finish: { Type: 'Task', Resource: INVOKE, Parameters: { FunctionName: 'finish', 'Payload.$': '$' }, ResultPath: '$.finished', End: true },
+    Finish: {
+      Type: 'Task',
+      Resource: INVOKE,
+      Parameters: { FunctionName: 'finish', 'Payload.$': '$' },
+      ResultPath: '$.finished',
+      End: true,
+    },
     Expired: { Type: 'Pass', End: true },
   },
 };
@@ -228,9 +302,14 @@ const functions: Record<string, (payload: any) => Promise<unknown> | unknown> = 
   four: (p: { one: unknown; two: unknown }) => ({ done: true, one: p.one, two: p.two }),
 };
 
-const count = (name: string, filter: (p: any) => boolean = () => true) => calls.filter((c) => c.name === name && filter(c.payload)).length;
+const count = (name: string, filter: (p: any) => boolean = () => true) =>
+  calls.filter((c) => c.name === name && filter(c.payload)).length;
 
-async function eventually<T>(probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+async function eventually<T>(
+  probe: () => T | undefined | Promise<T | undefined>,
+  timeoutMs = 10_000,
+  what = 'condition',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe();
@@ -255,10 +334,19 @@ const newDir = (prefix: string) => {
 };
 
 function sfnClient(endpoint: string): SFNClient {
-  return new SFNClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 });
+  return new SFNClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    maxAttempts: 1,
+  });
 }
 
-async function finished(executionArn: string, c: SFNClient = client, timeoutMs = 15_000): Promise<DescribeExecutionCommandOutput> {
+async function finished(
+  executionArn: string,
+  c: SFNClient = client,
+  timeoutMs = 15_000,
+): Promise<DescribeExecutionCommandOutput> {
   return eventually(
     async () => {
       const d = await c.send(new DescribeExecutionCommand({ executionArn }));
@@ -270,7 +358,9 @@ async function finished(executionArn: string, c: SFNClient = client, timeoutMs =
 }
 
 async function start(machine: string, input: unknown, name?: string): Promise<string> {
-  const r = await client.send(new StartExecutionCommand({ stateMachineArn: sfn.stateMachineArn(machine), input: JSON.stringify(input), name }));
+  const r = await client.send(
+    new StartExecutionCommand({ stateMachineArn: sfn.stateMachineArn(machine), input: JSON.stringify(input), name }),
+  );
   return r.executionArn!;
 }
 
@@ -286,7 +376,10 @@ async function history(executionArn: string, c: SFNClient = client): Promise<His
 }
 
 beforeAll(async () => {
-  [dynamo, persisted] = await Promise.all([startDynamoLocal(newDir('sfn-mem-'), { inMemory: true }), startDynamoLocal(newDir('sfn-disk-'))]);
+  [dynamo, persisted] = await Promise.all([
+    startDynamoLocal(newDir('sfn-mem-'), { inMemory: true }),
+    startDynamoLocal(newDir('sfn-disk-')),
+  ]);
   sfn = new LocalStepFunctions({
     dynamo: dynamo.client,
     tokenSecretFile: join(newDir('sfn-secret-'), 'sfn-token-secret'),
@@ -343,7 +436,11 @@ describe('local Step Functions: task integrations', () => {
     const events = await history(arn);
     const types = events.map((e) => e.type);
     expect(events.map((e) => e.id)).toEqual(events.map((_, i) => i + 1));
-    expect(types.filter((t) => t!.endsWith('StateEntered'))).toEqual(['TaskStateEntered', 'TaskStateEntered', 'TaskStateEntered']);
+    expect(types.filter((t) => t!.endsWith('StateEntered'))).toEqual([
+      'TaskStateEntered',
+      'TaskStateEntered',
+      'TaskStateEntered',
+    ]);
     expect(types.filter((t) => t!.endsWith('StateExited'))).toHaveLength(3);
     expect(types[0]).toBe('ExecutionStarted');
     expect(types.at(-1)).toBe('ExecutionSucceeded');
@@ -368,7 +465,10 @@ describe('local Step Functions: task integrations', () => {
     ]);
     const entered = events.filter((e) => e.type === 'TaskStateEntered').map((e) => e.stateEnteredEventDetails?.name);
     expect(entered).toEqual(['Invoke', 'Select', 'Plain']);
-    expect(events.find((e) => e.type === 'TaskScheduled')?.taskScheduledEventDetails).toMatchObject({ resourceType: 'lambda', resource: 'invoke' });
+    expect(events.find((e) => e.type === 'TaskScheduled')?.taskScheduledEventDetails).toMatchObject({
+      resourceType: 'lambda',
+      resource: 'invoke',
+    });
   });
 
   it('retries a named error with backoff, then succeeds', async () => {
@@ -382,7 +482,10 @@ describe('local Step Functions: task integrations', () => {
     expect(at[1]! - at[0]!).toBeGreaterThanOrEqual(950);
     expect(at[2]! - at[1]!).toBeGreaterThanOrEqual(1950);
     const events = await history(arn);
-    expect(events.filter((e) => e.type === 'TaskFailed').map((e) => e.taskFailedEventDetails?.error)).toEqual(['TransientError', 'TransientError']);
+    expect(events.filter((e) => e.type === 'TaskFailed').map((e) => e.taskFailedEventDetails?.error)).toEqual([
+      'TransientError',
+      'TransientError',
+    ]);
     expect(events.filter((e) => e.type === 'TaskStateEntered')).toHaveLength(1);
   });
 
@@ -394,7 +497,10 @@ describe('local Step Functions: task integrations', () => {
     expect(d.status).toBe('SUCCEEDED');
     const out = JSON.parse(d.output!);
     expect(out.error.Error).toBe('ValidationFailed');
-    expect(JSON.parse(out.error.Cause)).toMatchObject({ errorType: 'ValidationFailed', errorMessage: 'the record is invalid' });
+    expect(JSON.parse(out.error.Cause)).toMatchObject({
+      errorType: 'ValidationFailed',
+      errorMessage: 'the record is invalid',
+    });
     expect(out.id).toBe('c1');
   });
 });
@@ -421,22 +527,31 @@ describe('local Step Functions: task tokens', () => {
   it('waits for SendTaskSuccess with the token the function received, and rejects reuse', async () => {
     const arn = await start('gate', { id: 'g1', timeout: 60, heartbeat: 60 });
     const token = await eventually(() => tokens.get('g1'), 5000, 'token');
-    const notify = calls.find((c) => c.name === 'notify' && (c.payload as { id: string }).id === 'g1')!.payload as Record<string, string>;
+    const notify = calls.find((c) => c.name === 'notify' && (c.payload as { id: string }).id === 'g1')!
+      .payload as Record<string, string>;
     expect(notify.executionId).toBe(arn);
     expect(notify.message).toBe('approve g1');
     expect(token).not.toContain('modos:task-token');
     expect((await client.send(new DescribeExecutionCommand({ executionArn: arn }))).status).toBe('RUNNING');
 
     await client.send(new SendTaskHeartbeatCommand({ taskToken: token }));
-    await client.send(new SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify({ approved: true, by: 'ada' }) }));
+    await client.send(
+      new SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify({ approved: true, by: 'ada' }) }),
+    );
     const d = await finished(arn);
     expect(d.status).toBe('SUCCEEDED');
     expect(JSON.parse(d.output!).decision).toEqual({ approved: true, by: 'ada' });
 
     // Exactly one decision wins; a forged token is invalid.
-    await expect(client.send(new SendTaskSuccessCommand({ taskToken: token, output: '{}' }))).rejects.toBeInstanceOf(TaskTimedOut);
-    await expect(client.send(new SendTaskFailureCommand({ taskToken: token, error: 'Late' }))).rejects.toBeInstanceOf(TaskTimedOut);
-    await expect(client.send(new SendTaskSuccessCommand({ taskToken: token.slice(0, -4) + 'AAAA', output: '{}' }))).rejects.toBeInstanceOf(InvalidToken);
+    await expect(client.send(new SendTaskSuccessCommand({ taskToken: token, output: '{}' }))).rejects.toBeInstanceOf(
+      TaskTimedOut,
+    );
+    await expect(client.send(new SendTaskFailureCommand({ taskToken: token, error: 'Late' }))).rejects.toBeInstanceOf(
+      TaskTimedOut,
+    );
+    await expect(
+      client.send(new SendTaskSuccessCommand({ taskToken: token.slice(0, -4) + 'AAAA', output: '{}' })),
+    ).rejects.toBeInstanceOf(InvalidToken);
 
     const types = (await history(arn)).map((e) => e.type);
     expect(types).toEqual(expect.arrayContaining(['TaskScheduled', 'TaskStarted', 'TaskSubmitted', 'TaskSucceeded']));
@@ -449,7 +564,11 @@ describe('local Step Functions: task tokens', () => {
     const d = await finished(arn);
     expect(JSON.parse(d.output!).error).toEqual({ Error: 'Rejected', Cause: 'not this quarter' });
     const failed = (await history(arn)).find((e) => e.type === 'TaskFailed');
-    expect(failed?.taskFailedEventDetails).toMatchObject({ error: 'Rejected', cause: 'not this quarter', resource: 'invoke.waitForTaskToken' });
+    expect(failed?.taskFailedEventDetails).toMatchObject({
+      error: 'Rejected',
+      cause: 'not this quarter',
+      resource: 'invoke.waitForTaskToken',
+    });
   });
 
   it('times out after TimeoutSecondsPath seconds with States.Timeout, not matched by States.TaskFailed', async () => {
@@ -460,9 +579,15 @@ describe('local Step Functions: task tokens', () => {
     const out = JSON.parse(d.output!);
     expect(out.error.Error).toBe('States.Timeout');
     expect(out.decision).toBeUndefined();
-    expect((await history(arn)).some((e) => e.type === 'TaskTimedOut' && e.taskTimedOutEventDetails?.error === 'States.Timeout')).toBe(true);
+    expect(
+      (await history(arn)).some(
+        (e) => e.type === 'TaskTimedOut' && e.taskTimedOutEventDetails?.error === 'States.Timeout',
+      ),
+    ).toBe(true);
     const token = tokens.get('g3')!;
-    await expect(client.send(new SendTaskSuccessCommand({ taskToken: token, output: '{}' }))).rejects.toBeInstanceOf(TaskTimedOut);
+    await expect(client.send(new SendTaskSuccessCommand({ taskToken: token, output: '{}' }))).rejects.toBeInstanceOf(
+      TaskTimedOut,
+    );
   });
 
   it('fails with States.Timeout when heartbeats stop, and a heartbeat moves the deadline', async () => {
@@ -484,7 +609,11 @@ describe('local Step Functions: task tokens', () => {
   it('gives a Task without TimeoutSeconds AWS Standard’s default (99999999 s), not the interpreter’s 60 s', async () => {
     const arn = await start('no-timeout', { id: 'n1' });
     const token = await eventually(() => tokens.get('n1'), 5000, 'token');
-    const scheduled = await eventually(async () => (await history(arn)).find((e) => e.type === 'TaskScheduled'), 5000, 'TaskScheduled');
+    const scheduled = await eventually(
+      async () => (await history(arn)).find((e) => e.type === 'TaskScheduled'),
+      5000,
+      'TaskScheduled',
+    );
     expect(scheduled.taskScheduledEventDetails?.timeoutInSeconds).toBe(AWS_DEFAULT_TASK_TIMEOUT_SECONDS);
     await client.send(new SendTaskSuccessCommand({ taskToken: token, output: '"done"' }));
     expect((await finished(arn)).output).toBe('"done"');
@@ -496,10 +625,13 @@ describe('local Step Functions: task tokens', () => {
       const outcome = (definition: object) => {
         const state = { settled: '' };
         new StateMachine(definition as never, { validationOptions: { noValidate: true } })
-          .run({ id: 'n0' }, {
-            overrides: { taskResourceLocalHandlers: { 'Wait for it': () => new Promise(() => undefined) } },
-            context: { Task: { Token: 'token' } },
-          })
+          .run(
+            { id: 'n0' },
+            {
+              overrides: { taskResourceLocalHandlers: { 'Wait for it': () => new Promise(() => undefined) } },
+              context: { Task: { Token: 'token' } },
+            },
+          )
           .result.then(
             () => (state.settled = 'ok'),
             (e: Error) => (state.settled = (e.cause as Error)?.name ?? e.name),
@@ -523,7 +655,9 @@ describe('local Step Functions: executions', () => {
     const a = await start('gate', { id: 'i1', timeout: 60, heartbeat: 60 }, 'idempotent-1');
     const b = await start('gate', { heartbeat: 60, id: 'i1', timeout: 60 }, 'idempotent-1');
     expect(b).toBe(a);
-    await expect(start('gate', { id: 'i2', timeout: 60, heartbeat: 60 }, 'idempotent-1')).rejects.toBeInstanceOf(ExecutionAlreadyExists);
+    await expect(start('gate', { id: 'i2', timeout: 60, heartbeat: 60 }, 'idempotent-1')).rejects.toBeInstanceOf(
+      ExecutionAlreadyExists,
+    );
     await eventually(() => tokens.get('i1'), 5000, 'token');
     expect(count('notify', (p) => p.id === 'i1')).toBe(1);
 
@@ -531,10 +665,16 @@ describe('local Step Functions: executions', () => {
     const d = await client.send(new DescribeExecutionCommand({ executionArn: a }));
     expect(d).toMatchObject({ status: 'ABORTED', error: 'Cancelled', redriveStatus: 'REDRIVABLE' });
     // Closed: the same name cannot be reused, even with the same input.
-    await expect(start('gate', { id: 'i1', timeout: 60, heartbeat: 60 }, 'idempotent-1')).rejects.toBeInstanceOf(ExecutionAlreadyExists);
-    await expect(client.send(new SendTaskSuccessCommand({ taskToken: tokens.get('i1')!, output: '{}' }))).rejects.toBeInstanceOf(TaskTimedOut);
+    await expect(start('gate', { id: 'i1', timeout: 60, heartbeat: 60 }, 'idempotent-1')).rejects.toBeInstanceOf(
+      ExecutionAlreadyExists,
+    );
+    await expect(
+      client.send(new SendTaskSuccessCommand({ taskToken: tokens.get('i1')!, output: '{}' })),
+    ).rejects.toBeInstanceOf(TaskTimedOut);
 
-    const listed = await client.send(new ListExecutionsCommand({ stateMachineArn: sfn.stateMachineArn('gate'), statusFilter: 'ABORTED' }));
+    const listed = await client.send(
+      new ListExecutionsCommand({ stateMachineArn: sfn.stateMachineArn('gate'), statusFilter: 'ABORTED' }),
+    );
     expect(listed.executions?.map((e) => e.executionArn)).toContain(a);
   });
 
@@ -569,18 +709,24 @@ describe('local Step Functions: durability', () => {
   });
 
   async function child(env: Record<string, string>): Promise<{ proc: ChildProcess; endpoint: string }> {
-    const proc = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', '--import', 'tsx', 'test/support/sfn-child.ts'], {
-      cwd: ROOT,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const proc = spawn(
+      process.execPath,
+      ['--disable-warning=ExperimentalWarning', '--import', 'tsx', 'test/support/sfn-child.ts'],
+      {
+        cwd: ROOT,
+        env: { ...process.env, ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     children.push(proc);
     let out = '';
     proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-    const endpoint = await eventually(() => /"endpoint":"([^"]+)"/.exec(out)?.[1], 20_000, 'child endpoint').catch(() => {
-      throw new Error(`child did not start:\n${out}`);
-    });
+    const endpoint = await eventually(() => /"endpoint":"([^"]+)"/.exec(out)?.[1], 20_000, 'child endpoint').catch(
+      () => {
+        throw new Error(`child did not start:\n${out}`);
+      },
+    );
     return { proc, endpoint };
   }
 
@@ -606,11 +752,36 @@ describe('local Step Functions: durability', () => {
     const first = await child(env);
     const c1 = sfnClient(first.endpoint);
     const arn = 'arn:aws:states:us-east-1:000000000000:stateMachine:durable';
-    const approved = (await c1.send(new StartExecutionCommand({ stateMachineArn: arn, name: 'approve-me', input: JSON.stringify({ order: 7, timeout: 3600 }) }))).executionArn!;
+    const approved = (
+      await c1.send(
+        new StartExecutionCommand({
+          stateMachineArn: arn,
+          name: 'approve-me',
+          input: JSON.stringify({ order: 7, timeout: 3600 }),
+        }),
+      )
+    ).executionArn!;
     const t0 = Date.now();
-    const expiring = (await c1.send(new StartExecutionCommand({ stateMachineArn: arn, name: 'expire-me', input: JSON.stringify({ order: 8, timeout: 5 }) }))).executionArn!;
-    const token = await eventually(() => invocations().find((i) => i.name === 'notify' && i.payload.order === 7)?.payload.token as string | undefined, 10_000, 'token');
-    await eventually(() => invocations().some((i) => i.name === 'notify' && i.payload.order === 8), 10_000, 'second token');
+    const expiring = (
+      await c1.send(
+        new StartExecutionCommand({
+          stateMachineArn: arn,
+          name: 'expire-me',
+          input: JSON.stringify({ order: 8, timeout: 5 }),
+        }),
+      )
+    ).executionArn!;
+    const token = await eventually(
+      () =>
+        invocations().find((i) => i.name === 'notify' && i.payload.order === 7)?.payload.token as string | undefined,
+      10_000,
+      'token',
+    );
+    await eventually(
+      () => invocations().some((i) => i.name === 'notify' && i.payload.order === 8),
+      10_000,
+      'second token',
+    );
     c1.destroy();
 
     first.proc.kill('SIGKILL');
@@ -634,15 +805,27 @@ describe('local Step Functions: durability', () => {
     expect(expiredAt - t0).toBeLessThan(6900);
 
     // Each function ran exactly once per attempt, across both processes.
-    const names7 = invocations().filter((i) => i.payload.order === 7).map((i) => i.name);
+    const names7 = invocations()
+      .filter((i) => i.payload.order === 7)
+      .map((i) => i.name);
     expect(names7.sort()).toEqual(['finish', 'notify', 'prepare']);
-    const names8 = invocations().filter((i) => i.payload.order === 8).map((i) => i.name);
+    const names8 = invocations()
+      .filter((i) => i.payload.order === 8)
+      .map((i) => i.name);
     expect(names8.sort()).toEqual(['notify', 'prepare']);
-    expect(invocations().filter((i) => i.name === 'prepare').every((i) => i.pid === first.proc.pid)).toBe(true);
+    expect(
+      invocations()
+        .filter((i) => i.name === 'prepare')
+        .every((i) => i.pid === first.proc.pid),
+    ).toBe(true);
 
     // The history was not duplicated by the replay.
     const events = await history(approved, c2);
-    expect(events.filter((e) => e.type === 'TaskStateEntered').map((e) => e.stateEnteredEventDetails?.name)).toEqual(['Prepare', 'Approval', 'Finish']);
+    expect(events.filter((e) => e.type === 'TaskStateEntered').map((e) => e.stateEnteredEventDetails?.name)).toEqual([
+      'Prepare',
+      'Approval',
+      'Finish',
+    ]);
     expect(events.filter((e) => e.type === 'ExecutionStarted')).toHaveLength(1);
 
     c2.destroy();

@@ -10,11 +10,20 @@ describe('npm start on a machine without Java', () => {
   it('stops in under 5 s and names the fix', async () => {
     const emptyPath = mkdtempSync(join(tmpdir(), 'modos-path-'));
     const t0 = Date.now();
-    const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', '--import', 'tsx', 'local/start.ts'], {
-      cwd: ROOT,
-      env: { PATH: emptyPath, HOME: process.env.HOME ?? tmpdir(), MODOS_DATA_DIR: mkdtempSync(join(tmpdir(), 'modos-nojava-')), PORT: '0' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--disable-warning=ExperimentalWarning', '--import', 'tsx', 'local/start.ts'],
+      {
+        cwd: ROOT,
+        env: {
+          PATH: emptyPath,
+          HOME: process.env.HOME ?? tmpdir(),
+          MODOS_DATA_DIR: mkdtempSync(join(tmpdir(), 'modos-nojava-')),
+          PORT: '0',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));

@@ -9,7 +9,8 @@ beforeAll(async () => {
 });
 afterAll(async () => platform?.stop());
 
-const get = (token: string) => fetch(`${platform.url}/api/v1/entities?type=person`, { headers: { authorization: `Bearer ${token}` } });
+const get = (token: string) =>
+  fetch(`${platform.url}/api/v1/entities?type=person`, { headers: { authorization: `Bearer ${token}` } });
 
 describe('per-tenant rate limits on the local gateway', () => {
   it('answers 429 RATE_LIMITED with Retry-After to the tenant over its limit, while another tenant is served', async () => {

@@ -33,7 +33,11 @@ async function rawRequest(method: string, path: string, headerLines: string[]): 
   const { hostname, port } = new URL(platform.url);
   const text = await new Promise<string>((resolve, reject) => {
     const socket = connect(Number(port), hostname, () => {
-      socket.write([`${method} ${path} HTTP/1.1`, `Host: ${hostname}:${port}`, ...headerLines, 'Connection: close', '', ''].join('\r\n'));
+      socket.write(
+        [`${method} ${path} HTTP/1.1`, `Host: ${hostname}:${port}`, ...headerLines, 'Connection: close', '', ''].join(
+          '\r\n',
+        ),
+      );
     });
     let data = '';
     socket.setEncoding('utf8');
@@ -57,7 +61,14 @@ async function aRawToken(payload: Record<string, unknown>, extraMembers: string)
   return `${input}.${createSign('SHA256').update(input).sign({ key, dsaEncoding: 'ieee-p1363' }).toString('base64url')}`;
 }
 
-const claims = (sub: string, tenant: string) => ({ sub, tenant_id: tenant, roles: ['admin'], iss: platform.issuer, aud: platform.audience, exp: Math.floor(Date.now() / 1000) + 600 });
+const claims = (sub: string, tenant: string) => ({
+  sub,
+  tenant_id: tenant,
+  roles: ['admin'],
+  iss: platform.issuer,
+  aud: platform.audience,
+  exp: Math.floor(Date.now() / 1000) + 600,
+});
 
 describe('two Authorization headers', () => {
   const entities = '/api/v1/entities?type=person&limit=1';
@@ -79,10 +90,16 @@ describe('two Authorization headers', () => {
 
   it('hands the authorizer the last value, as API Gateway does', async () => {
     // A bad last token: the authorizer refuses it (the gateway's 401), though the first is valid.
-    const lastBad = await rawRequest('GET', entities, [`Authorization: Bearer ${alice}`, 'Authorization: Bearer not.a.token']);
+    const lastBad = await rawRequest('GET', entities, [
+      `Authorization: Bearer ${alice}`,
+      'Authorization: Bearer not.a.token',
+    ]);
     expect(lastBad).toMatchObject({ status: 401, body: { error: { code: 'UNAUTHORIZED', message: 'Unauthorized' } } });
     // A bad first token: the authorizer accepts the last, and the handler refuses the pair.
-    const firstBad = await rawRequest('GET', entities, ['Authorization: Bearer not.a.token', `Authorization: Bearer ${alice}`]);
+    const firstBad = await rawRequest('GET', entities, [
+      'Authorization: Bearer not.a.token',
+      `Authorization: Bearer ${alice}`,
+    ]);
     expect(firstBad).toMatchObject({ status: 401, body: { error: { message: 'more than one Authorization header' } } });
   });
 });
@@ -104,19 +121,28 @@ describe('tokens the platform signed but refuses', () => {
     expect(res.body.error.code).toBe('UNAUTHORIZED');
   });
 
-  it.each(['system:workflow-engine', 'system:resolution', 'callback:apr_abcdef123'])('refuses a token whose subject is the reserved actor %s', async (userId) => {
-    const token = await platform.token({ tenantId: 'ref-a', roles: ['admin'], userId });
-    expect((await apiClient(platform.url, token).get('/api/v1/entities?type=person&limit=1')).status).toBe(401);
-  });
+  it.each(['system:workflow-engine', 'system:resolution', 'callback:apr_abcdef123'])(
+    'refuses a token whose subject is the reserved actor %s',
+    async (userId) => {
+      const token = await platform.token({ tenantId: 'ref-a', roles: ['admin'], userId });
+      expect((await apiClient(platform.url, token).get('/api/v1/entities?type=person&limit=1')).status).toBe(401);
+    },
+  );
 });
 
 describe('approval callback credentials with extra segments', () => {
   const approvalId = 'apr_doesnotexist01';
   const credential = () => {
     const key = Buffer.from(readFileSync(join(platform.dataDir, 'keys', 'callback.key'), 'utf8').trim(), 'utf8');
-    return signCallbackCredential({ tenantId: 'ref-a', approvalId, decision: 'approve', nonce: 'n1', exp: Math.floor(Date.now() / 1000) + 600 }, key);
+    return signCallbackCredential(
+      { tenantId: 'ref-a', approvalId, decision: 'approve', nonce: 'n1', exp: Math.floor(Date.now() / 1000) + 600 },
+      key,
+    );
   };
-  const callback = (c: string) => apiClient(platform.url).post(`/api/v1/approvals/${approvalId}/callback/approve?credential=${encodeURIComponent(c)}`);
+  const callback = (c: string) =>
+    apiClient(platform.url).post(
+      `/api/v1/approvals/${approvalId}/callback/approve?credential=${encodeURIComponent(c)}`,
+    );
 
   it('gets past the credential check with the credential as signed (the control: 404, no such approval)', async () => {
     expect((await callback(credential())).status).toBe(404);

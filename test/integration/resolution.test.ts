@@ -25,10 +25,15 @@ afterAll(async () => {
 
 const payloadOf = (e: BusEvent) => (e.detail as { payload: Record<string, any> }).payload;
 const tenantOf = (e: BusEvent) => (e.detail as { tenantId: string }).tenantId;
-const resolutionEvents = (name: string, tenant: string) => events.filter((e) => e['detail-type'] === name && tenantOf(e) === tenant);
+const resolutionEvents = (name: string, tenant: string) =>
+  events.filter((e) => e['detail-type'] === name && tenantOf(e) === tenant);
 
 /** Creates an entity and waits until its incremental resolution has run (event published and delivered). */
-async function created(client: ReturnType<typeof apiClient>, type: string, attributes: Record<string, unknown>): Promise<string> {
+async function created(
+  client: ReturnType<typeof apiClient>,
+  type: string,
+  attributes: Record<string, unknown>,
+): Promise<string> {
   const res = await client.post('/api/v1/entities', { type, attributes });
   expect(res.status, JSON.stringify(res.body)).toBe(201);
   const id = res.body.id as string;
@@ -40,7 +45,10 @@ async function created(client: ReturnType<typeof apiClient>, type: string, attri
 async function matchesOf(client: ReturnType<typeof apiClient>, id: string) {
   const res = await client.get(`/api/v1/entities/${id}/matches`);
   expect(res.status, JSON.stringify(res.body)).toBe(200);
-  return res.body as { clusterId: string | null; items: { entityId: string; probability: number; explanation: { fields: { field: string; level: string }[] } }[] };
+  return res.body as {
+    clusterId: string | null;
+    items: { entityId: string; probability: number; explanation: { fields: { field: string; level: string }[] } }[];
+  };
 }
 
 async function batch(client: ReturnType<typeof apiClient>, type: 'person' | 'organization') {
@@ -59,15 +67,29 @@ describe('incremental resolution on entity.created', () => {
 
   it('merges a near-duplicate person and explains it without attribute values', async () => {
     jon = await created(adminA, 'person', { firstName: 'Jon', lastName: 'Smith', email: 'jon.smith@example.com' });
-    john = await created(adminA, 'person', { firstName: 'John', lastName: 'Smith', email: 'Jon.Smith@example.com', phone: '+1 415 555 0100' });
+    john = await created(adminA, 'person', {
+      firstName: 'John',
+      lastName: 'Smith',
+      email: 'Jon.Smith@example.com',
+      phone: '+1 415 555 0100',
+    });
 
-    const merged = await eventually(() => resolutionEvents('entity.merged', 'er-a').find((e) => payloadOf(e).entityIds.includes(john)));
+    const merged = await eventually(() =>
+      resolutionEvents('entity.merged', 'er-a').find((e) => payloadOf(e).entityIds.includes(john)),
+    );
     expect(merged.source).toBe('modos.resolution');
     const payload = payloadOf(merged);
-    expect(payload).toMatchObject({ type: 'person', reason: 'incremental', matchedEntityId: jon, modelSource: 'default' });
+    expect(payload).toMatchObject({
+      type: 'person',
+      reason: 'incremental',
+      matchedEntityId: jon,
+      modelSource: 'default',
+    });
     expect(payload.memberIds.sort()).toEqual([jon, john].sort());
     expect(payload.probability).toBeGreaterThan(0.9);
-    expect(payload.explanation.fields).toEqual(expect.arrayContaining([expect.objectContaining({ field: 'email', level: 'exact' })]));
+    expect(payload.explanation.fields).toEqual(
+      expect.arrayContaining([expect.objectContaining({ field: 'email', level: 'exact' })]),
+    );
     expect(JSON.stringify(payload)).not.toMatch(/smith|example\.com|jon\b/i);
 
     const matches = await matchesOf(adminA, jon);
@@ -78,7 +100,11 @@ describe('incremental resolution on entity.created', () => {
   });
 
   it('leaves a different person alone', async () => {
-    const other = await created(adminA, 'person', { firstName: 'Maria', lastName: 'Garcia', email: 'maria@example.org' });
+    const other = await created(adminA, 'person', {
+      firstName: 'Maria',
+      lastName: 'Garcia',
+      email: 'maria@example.org',
+    });
     expect((await matchesOf(adminA, other)).clusterId).toBeNull();
     expect(resolutionEvents('entity.merged', 'er-a').some((e) => payloadOf(e).entityIds.includes(other))).toBe(false);
   });
@@ -96,21 +122,31 @@ describe('incremental resolution on entity.created', () => {
     const res = await adminA.post(`/api/v1/entities/${jon}/matches/${john}/reject`);
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     expect(res.body).toMatchObject({ decision: 'reject', changed: true, clusterId: null, otherClusterId: null });
-    const split = await eventually(() => resolutionEvents('entity.split', 'er-a').find((e) => payloadOf(e).clusterId === clusterId));
+    const split = await eventually(() =>
+      resolutionEvents('entity.split', 'er-a').find((e) => payloadOf(e).clusterId === clusterId),
+    );
     expect(payloadOf(split)).toMatchObject({ reason: 'rejected', actor: 'alice' });
     expect(payloadOf(split).entityIds.sort()).toEqual([jon, john].sort());
 
     const again = await adminA.post(`/api/v1/entities/${jon}/matches/${john}/reject`);
     expect(again.status).toBe(200);
     expect(again.body.changed).toBe(false);
-    expect(resolutionEvents('entity.split', 'er-a').filter((e) => payloadOf(e).clusterId === clusterId)).toHaveLength(1);
+    expect(resolutionEvents('entity.split', 'er-a').filter((e) => payloadOf(e).clusterId === clusterId)).toHaveLength(
+      1,
+    );
 
     const matches = await matchesOf(adminA, jon);
     expect(matches.clusterId).toBeNull();
-    expect((matches as any).decisions).toEqual([expect.objectContaining({ otherId: john, decision: 'reject', decidedBy: 'alice' })]);
+    expect((matches as any).decisions).toEqual([
+      expect.objectContaining({ otherId: john, decision: 'reject', decidedBy: 'alice' }),
+    ]);
 
     // a third record like both: it may join one of them, never bring them together
-    const third = await created(adminA, 'person', { firstName: 'Jonny', lastName: 'Smith', email: 'jon.smith@example.com' });
+    const third = await created(adminA, 'person', {
+      firstName: 'Jonny',
+      lastName: 'Smith',
+      email: 'jon.smith@example.com',
+    });
     const apart = async () => {
       const [a, b] = [await matchesOf(adminA, jon), await matchesOf(adminA, john)];
       expect(a.clusterId === null || a.clusterId !== b.clusterId).toBe(true);
@@ -135,7 +171,11 @@ describe('incremental resolution on entity.created', () => {
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     expect(res.body.clusterId).toBeTruthy();
     expect(res.body.otherClusterId).toBe(res.body.clusterId);
-    await eventually(() => resolutionEvents('entity.merged', 'er-a').find((e) => payloadOf(e).reason === 'confirmed' && payloadOf(e).memberIds.includes(a)));
+    await eventually(() =>
+      resolutionEvents('entity.merged', 'er-a').find(
+        (e) => payloadOf(e).reason === 'confirmed' && payloadOf(e).memberIds.includes(a),
+      ),
+    );
     expect((await adminA.post(`/api/v1/entities/${a}/matches/${b}/confirm`)).body.changed).toBe(false);
 
     const run = await batch(adminA, 'person');
@@ -145,9 +185,13 @@ describe('incremental resolution on entity.created', () => {
     expect(after.items.map((i) => i.entityId)).toContain(b);
   });
 
-  it('never shows or merges another tenant\'s entities', async () => {
+  it("never shows or merges another tenant's entities", async () => {
     const before = resolutionEvents('entity.merged', 'er-b').length;
-    const mine = await created(adminB, 'person', { firstName: 'John', lastName: 'Smith', email: 'jon.smith@example.com' });
+    const mine = await created(adminB, 'person', {
+      firstName: 'John',
+      lastName: 'Smith',
+      email: 'jon.smith@example.com',
+    });
     expect((await matchesOf(adminB, mine)).clusterId).toBeNull();
     expect(resolutionEvents('entity.merged', 'er-b')).toHaveLength(before);
     expect((await adminB.get(`/api/v1/entities/${jon}/matches`)).status).toBe(404);
@@ -162,9 +206,19 @@ describe('incremental resolution on entity.created', () => {
   });
 
   it('resolves organizations too', async () => {
-    const acme = await created(adminA, 'organization', { name: 'Acme Corporation', website: 'https://www.acme.example', city: 'Springfield' });
-    const acme2 = await created(adminA, 'organization', { name: 'ACME Corp.', domain: 'acme.example', city: 'Springfield' });
-    const merged = await eventually(() => resolutionEvents('entity.merged', 'er-a').find((e) => payloadOf(e).entityIds.includes(acme2)));
+    const acme = await created(adminA, 'organization', {
+      name: 'Acme Corporation',
+      website: 'https://www.acme.example',
+      city: 'Springfield',
+    });
+    const acme2 = await created(adminA, 'organization', {
+      name: 'ACME Corp.',
+      domain: 'acme.example',
+      city: 'Springfield',
+    });
+    const merged = await eventually(() =>
+      resolutionEvents('entity.merged', 'er-a').find((e) => payloadOf(e).entityIds.includes(acme2)),
+    );
     expect(payloadOf(merged)).toMatchObject({ type: 'organization', matchedEntityId: acme });
   });
 });

@@ -18,7 +18,12 @@ beforeAll(async () => {
 afterAll(async () => dynamo?.stop());
 
 const put = (sk: string) =>
-  dynamo.client.send(new PutItemCommand({ TableName: 'poller-test', Item: { PK: { S: 'T#t#OUTBOX' }, SK: { S: sk }, entityType: { S: 'OutboxEvent' } } }));
+  dynamo.client.send(
+    new PutItemCommand({
+      TableName: 'poller-test',
+      Item: { PK: { S: 'T#t#OUTBOX' }, SK: { S: sk }, entityType: { S: 'OutboxEvent' } },
+    }),
+  );
 
 describe('local stream poller (the Lambda event source mapping of the local runtime)', () => {
   it('retries a failing record a bounded number of times, then sends it to the on-failure file and moves on', async () => {
@@ -53,7 +58,10 @@ describe('local stream poller (the Lambda event source mapping of the local runt
     expect(seen.filter((s) => s === 'poison')).toHaveLength(4);
     expect(seen.filter((s) => s === 'first')).toHaveLength(1);
     expect(existsSync(onFailureFile)).toBe(true);
-    const failed = readFileSync(onFailureFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const failed = readFileSync(onFailureFile, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(failed).toHaveLength(1);
     expect(failed[0]).toMatchObject({ attempts: 4 });
   });

@@ -29,10 +29,15 @@ afterAll(async () => {
 
 describe('the generated client', () => {
   it('is what the document the API serves generates (npm run -s gen:client)', async () => {
-    const { data, response } = await createClient<paths>({ baseUrl: platform.url }).GET('/api/v1/openapi.json', { parseAs: 'text' });
+    const { data, response } = await createClient<paths>({ baseUrl: platform.url }).GET('/api/v1/openapi.json', {
+      parseAs: 'text',
+    });
     expect(response.status).toBe(200);
     const checkedIn = readFileSync(resolve(import.meta.dirname, '../..', CLIENT_TYPES_FILE), 'utf8');
-    expect(await clientTypesOf(JSON.parse(data!) as OpenAPI3), `${CLIENT_TYPES_FILE} is stale: run npm run -s gen:client`).toBe(checkedIn);
+    expect(
+      await clientTypesOf(JSON.parse(data!) as OpenAPI3),
+      `${CLIENT_TYPES_FILE} is stale: run npm run -s gen:client`,
+    ).toBe(checkedIn);
   });
 
   it('creates, reads, patches and lists an entity', async () => {
@@ -67,7 +72,10 @@ describe('the generated client', () => {
     const id = created.data!.id;
     await api.PATCH('/api/v1/entities/{id}', { params: { path: { id } }, body: { version: 1, attributes: { n: 2 } } });
 
-    const stale = await api.PATCH('/api/v1/entities/{id}', { params: { path: { id } }, body: { version: 1, attributes: { n: 3 } } });
+    const stale = await api.PATCH('/api/v1/entities/{id}', {
+      params: { path: { id } },
+      body: { version: 1, attributes: { n: 3 } },
+    });
     expect(stale.response.status).toBe(409);
     expect(stale.data).toBeUndefined();
     expect(stale.error?.error.code).toBe('CONFLICT');
@@ -75,18 +83,27 @@ describe('the generated client', () => {
   });
 
   it('creates a workflow and executes it to completion', async () => {
-    const target = (await api.POST('/api/v1/entities', { body: { type: 'ticket', attributes: { status: 'open' } } })).data!;
+    const target = (await api.POST('/api/v1/entities', { body: { type: 'ticket', attributes: { status: 'open' } } }))
+      .data!;
     const workflow = await api.POST('/api/v1/workflows', {
       body: {
         name: 'close a ticket',
-        steps: [{ id: 'close', tool: 'entity.update', input: { entityId: '$.input.entityId', attributes: { status: 'closed' } } }],
+        steps: [
+          {
+            id: 'close',
+            tool: 'entity.update',
+            input: { entityId: '$.input.entityId', attributes: { status: 'closed' } },
+          },
+        ],
       },
     });
     expect(workflow.response.status).toBe(201);
     expect(workflow.data).toMatchObject({ version: 1, name: 'close a ticket', createdBy: 'integrator' });
     expect(workflow.data?.steps.map((s) => s.tool)).toEqual(['entity.update']);
 
-    const started = await api.POST('/api/v1/workflows/execute', { body: { workflowId: workflow.data!.id, input: { entityId: target.id } } });
+    const started = await api.POST('/api/v1/workflows/execute', {
+      body: { workflowId: workflow.data!.id, input: { entityId: target.id } },
+    });
     expect(started.response.status).toBe(202);
     expect(started.data?.status).toBe('RUNNING');
 
@@ -95,7 +112,12 @@ describe('the generated client', () => {
       const { data } = await api.GET('/api/v1/workflows/executions/{id}', { params: { path: { id: executionId } } });
       return data && data.status !== 'RUNNING' ? data : undefined;
     }, 20_000);
-    expect(finished).toMatchObject({ status: 'SUCCEEDED', workflowId: workflow.data!.id, workflowVersion: 1, startedBy: 'integrator' });
+    expect(finished).toMatchObject({
+      status: 'SUCCEEDED',
+      workflowId: workflow.data!.id,
+      workflowVersion: 1,
+      startedBy: 'integrator',
+    });
     expect(finished.steps.map((s) => [s.id, s.status])).toEqual([['close', 'SUCCEEDED']]);
 
     const after = await api.GET('/api/v1/entities/{id}', { params: { path: { id: target.id } } });

@@ -7,7 +7,11 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Webhook } from 'standardwebhooks';
-import { HttpWebhookSender, type HttpWebhookSenderOptions, type Resolver } from '../../functions/adapters/http/webhook-sender.js';
+import {
+  HttpWebhookSender,
+  type HttpWebhookSenderOptions,
+  type Resolver,
+} from '../../functions/adapters/http/webhook-sender.js';
 import { ValidationError } from '../../functions/domain/errors.js';
 import { InvalidWebhookSecretError } from '../../functions/domain/webhooks/errors.js';
 import { generateWebhookSecret } from '../../functions/domain/webhooks/signing.js';
@@ -91,7 +95,13 @@ function aSender(overrides: Partial<HttpWebhookSenderOptions> = {}) {
   return { sender, sleeps, resolverCalls };
 }
 
-const aRequest = (url: string, secrets: string[], extra: Record<string, unknown> = {}) => ({ url, secrets, eventType: 'entity.merged', payload: { entityId: 'e-1', into: 'e-2' }, ...extra });
+const aRequest = (url: string, secrets: string[], extra: Record<string, unknown> = {}) => ({
+  url,
+  secrets,
+  eventType: 'entity.merged',
+  payload: { entityId: 'e-1', into: 'e-2' },
+  ...extra,
+});
 
 describe('HttpWebhookSender delivery', () => {
   it('POSTs a Standard Webhooks message that the standardwebhooks package verifies on the receiver', async () => {
@@ -99,7 +109,9 @@ describe('HttpWebhookSender delivery', () => {
     const receiver = await aReceiver({ replies: [{ status: 204 }], secrets: [secret] });
     const { sender } = aSender();
 
-    const result = await sender.send(aRequest(receiver.url, [secret], { id: 'msg_fixed1', occurredAt: new Date('2025-05-01T10:00:00.000Z') }));
+    const result = await sender.send(
+      aRequest(receiver.url, [secret], { id: 'msg_fixed1', occurredAt: new Date('2025-05-01T10:00:00.000Z') }),
+    );
 
     expect(result).toEqual({ delivered: true, id: 'msg_fixed1', attempts: 1, status: 204 });
     expect(receiver.received).toHaveLength(1);
@@ -108,12 +120,19 @@ describe('HttpWebhookSender delivery', () => {
     expect(request!.path).toBe('/hooks/modos');
     expect(request!.headers['content-type']).toBe('application/json');
     expect(request!.headers['webhook-id']).toBe('msg_fixed1');
-    expect(JSON.parse(request!.body)).toEqual({ type: 'entity.merged', timestamp: '2025-05-01T10:00:00.000Z', data: { entityId: 'e-1', into: 'e-2' } });
+    expect(JSON.parse(request!.body)).toEqual({
+      type: 'entity.merged',
+      timestamp: '2025-05-01T10:00:00.000Z',
+      data: { entityId: 'e-1', into: 'e-2' },
+    });
   });
 
   it('signs with every active secret during rotation, each verifying on its own', async () => {
     const [oldSecret, newSecret] = [generateWebhookSecret(), generateWebhookSecret()];
-    const receiver = await aReceiver({ replies: [{ status: 200 }], secrets: [oldSecret, newSecret, generateWebhookSecret()] });
+    const receiver = await aReceiver({
+      replies: [{ status: 200 }],
+      secrets: [oldSecret, newSecret, generateWebhookSecret()],
+    });
 
     await aSender().sender.send(aRequest(receiver.url, [oldSecret, newSecret]));
 
@@ -131,7 +150,10 @@ describe('HttpWebhookSender delivery', () => {
 describe('HttpWebhookSender retries', () => {
   it('retries a 500 with backoff, same webhook-id, same body, fresh timestamp and signature', async () => {
     const secret = generateWebhookSecret();
-    const receiver = await aReceiver({ replies: [{ status: 500 }, { status: 503 }, { status: 200 }], secrets: [secret] });
+    const receiver = await aReceiver({
+      replies: [{ status: 500 }, { status: 503 }, { status: 200 }],
+      secrets: [secret],
+    });
     // A clock that moves a minute per reading, starting two minutes ago (the package checks ±5 min against real time).
     let tick = 0;
     const start = Date.now() - 120_000;
@@ -163,7 +185,9 @@ describe('HttpWebhookSender retries', () => {
 
   it('understands Retry-After as an HTTP date', async () => {
     const now = new Date('2025-05-01T10:00:00.000Z');
-    const receiver = await aReceiver({ replies: [{ status: 503, headers: { 'retry-after': 'Thu, 01 May 2025 10:00:12 GMT' } }, { status: 200 }] });
+    const receiver = await aReceiver({
+      replies: [{ status: 503, headers: { 'retry-after': 'Thu, 01 May 2025 10:00:12 GMT' } }, { status: 200 }],
+    });
     const { sender, sleeps } = aSender({ clock: { now: () => now } });
 
     await sender.send(aRequest(receiver.url, [generateWebhookSecret()]));
@@ -172,12 +196,18 @@ describe('HttpWebhookSender retries', () => {
   });
 
   it('stops and reports the wait when Retry-After exceeds what it may wait in-process', async () => {
-    const receiver = await aReceiver({ replies: [{ status: 429, headers: { 'retry-after': '3600' } }, { status: 200 }] });
+    const receiver = await aReceiver({
+      replies: [{ status: 429, headers: { 'retry-after': '3600' } }, { status: 200 }],
+    });
     const { sender, sleeps } = aSender();
 
     const result = await sender.send(aRequest(receiver.url, [generateWebhookSecret()]));
 
-    expect(result).toMatchObject({ delivered: false, attempts: 1, lastError: { kind: 'http_status', status: 429, retryAfterMs: 3_600_000 } });
+    expect(result).toMatchObject({
+      delivered: false,
+      attempts: 1,
+      lastError: { kind: 'http_status', status: 429, retryAfterMs: 3_600_000 },
+    });
     expect(sleeps).toEqual([]);
     expect(receiver.received).toHaveLength(1);
   });
@@ -199,7 +229,12 @@ describe('HttpWebhookSender retries', () => {
 
     const result = await sender.send(aRequest(receiver.url, [generateWebhookSecret()], { id: 'msg_exhausted' }));
 
-    expect(result).toEqual({ delivered: false, id: 'msg_exhausted', attempts: 4, lastError: { kind: 'http_status', status: 500, message: 'receiver answered 500' } });
+    expect(result).toEqual({
+      delivered: false,
+      id: 'msg_exhausted',
+      attempts: 4,
+      lastError: { kind: 'http_status', status: 500, message: 'receiver answered 500' },
+    });
     expect(receiver.received).toHaveLength(4);
     expect(sleeps).toEqual([750, 1500, 3000]);
   });
@@ -218,7 +253,11 @@ describe('HttpWebhookSender retries', () => {
 
     const result = await sender.send(aRequest(receiver.url, [generateWebhookSecret()]));
 
-    expect(result).toMatchObject({ delivered: false, attempts: 2, lastError: { kind: 'network', code: 'ECONNREFUSED' } });
+    expect(result).toMatchObject({
+      delivered: false,
+      attempts: 2,
+      lastError: { kind: 'network', code: 'ECONNREFUSED' },
+    });
     expect(sleeps).toHaveLength(1);
   });
 
@@ -227,7 +266,9 @@ describe('HttpWebhookSender retries', () => {
     const temporary = aSender({ maxAttempts: 3, resolve: async () => Promise.reject(dnsError('EAI_AGAIN')) });
     const missing = aSender({ maxAttempts: 3, resolve: async () => Promise.reject(dnsError('ENOTFOUND')) });
 
-    expect(await temporary.sender.send(aRequest('http://localhost:8080/hook', [generateWebhookSecret()]))).toMatchObject({
+    expect(
+      await temporary.sender.send(aRequest('http://localhost:8080/hook', [generateWebhookSecret()])),
+    ).toMatchObject({
       delivered: false,
       attempts: 3,
       lastError: { kind: 'network', code: 'EAI_AGAIN' },
@@ -263,18 +304,26 @@ describe('HttpWebhookSender retries', () => {
 
 describe('HttpWebhookSender SSRF protection', () => {
   it('does not follow a redirect, to a private address or anywhere else', async () => {
-    const receiver = await aReceiver({ replies: [{ status: 302, headers: { location: 'http://169.254.169.254/latest/meta-data/' } }] });
+    const receiver = await aReceiver({
+      replies: [{ status: 302, headers: { location: 'http://169.254.169.254/latest/meta-data/' } }],
+    });
     const { sender, sleeps } = aSender();
 
     const result = await sender.send(aRequest(receiver.url, [generateWebhookSecret()]));
 
-    expect(result).toMatchObject({ delivered: false, attempts: 1, lastError: { kind: 'redirect', status: 302, location: 'http://169.254.169.254/latest/meta-data/' } });
+    expect(result).toMatchObject({
+      delivered: false,
+      attempts: 1,
+      lastError: { kind: 'redirect', status: 302, location: 'http://169.254.169.254/latest/meta-data/' },
+    });
     expect(receiver.received).toHaveLength(1);
     expect(sleeps).toEqual([]);
   });
 
   it('does not follow a redirect even to an allowed URL on the same receiver', async () => {
-    const receiver = await aReceiver({ replies: [{ status: 307, headers: { location: '/landing' } }, { status: 200 }] });
+    const receiver = await aReceiver({
+      replies: [{ status: 307, headers: { location: '/landing' } }, { status: 200 }],
+    });
 
     const result = await aSender().sender.send(aRequest(receiver.url, [generateWebhookSecret()]));
 
@@ -283,11 +332,18 @@ describe('HttpWebhookSender SSRF protection', () => {
   });
 
   it('refuses a host name that resolves to a private address, without connecting', async () => {
-    const { sender, resolverCalls } = aSender({ policy: PRODUCTION_URL_POLICY, resolve: async () => [{ address: '10.0.0.5', family: 4 }] });
+    const { sender, resolverCalls } = aSender({
+      policy: PRODUCTION_URL_POLICY,
+      resolve: async () => [{ address: '10.0.0.5', family: 4 }],
+    });
 
     const result = await sender.send(aRequest('https://hooks.customer.example/modos', [generateWebhookSecret()]));
 
-    expect(result).toMatchObject({ delivered: false, attempts: 1, lastError: { kind: 'refused', reason: 'resolved_address_not_allowed', addressClass: 'private' } });
+    expect(result).toMatchObject({
+      delivered: false,
+      attempts: 1,
+      lastError: { kind: 'refused', reason: 'resolved_address_not_allowed', addressClass: 'private' },
+    });
     expect(resolverCalls).toEqual(['hooks.customer.example']);
   });
 
@@ -306,11 +362,18 @@ describe('HttpWebhookSender SSRF protection', () => {
   });
 
   it('refuses a private IP-literal URL before any DNS or connection', async () => {
-    const { sender, resolverCalls } = aSender({ policy: PRODUCTION_URL_POLICY, resolve: async () => [{ address: '93.184.216.34', family: 4 }] });
+    const { sender, resolverCalls } = aSender({
+      policy: PRODUCTION_URL_POLICY,
+      resolve: async () => [{ address: '93.184.216.34', family: 4 }],
+    });
 
     const result = await sender.send(aRequest('https://0xa9fea9fe/latest', [generateWebhookSecret()]));
 
-    expect(result).toMatchObject({ delivered: false, attempts: 0, lastError: { kind: 'refused', reason: 'non_canonical_ip' } });
+    expect(result).toMatchObject({
+      delivered: false,
+      attempts: 0,
+      lastError: { kind: 'refused', reason: 'non_canonical_ip' },
+    });
     expect(resolverCalls).toEqual([]);
   });
 
@@ -320,7 +383,11 @@ describe('HttpWebhookSender SSRF protection', () => {
 
     const result = await sender.send(aRequest(receiver.url, [generateWebhookSecret()]));
 
-    expect(result).toMatchObject({ delivered: false, attempts: 0, lastError: { kind: 'refused', reason: 'loopback_port_not_allowed' } });
+    expect(result).toMatchObject({
+      delivered: false,
+      attempts: 0,
+      lastError: { kind: 'refused', reason: 'loopback_port_not_allowed' },
+    });
     expect(receiver.received).toHaveLength(0);
   });
 
@@ -329,7 +396,10 @@ describe('HttpWebhookSender SSRF protection', () => {
 
     const result = await sender.send(aRequest('http://localhost:8080/hook', [generateWebhookSecret()]));
 
-    expect(result).toMatchObject({ delivered: false, lastError: { kind: 'refused', reason: 'resolved_address_not_allowed', addressClass: 'private' } });
+    expect(result).toMatchObject({
+      delivered: false,
+      lastError: { kind: 'refused', reason: 'resolved_address_not_allowed', addressClass: 'private' },
+    });
   });
 
   it('connects to the address it checked, resolving once per attempt (no rebinding window)', async () => {
@@ -341,11 +411,16 @@ describe('HttpWebhookSender SSRF protection', () => {
       resolve: async () => [{ address: answers.shift() ?? '169.254.169.254', family: 4 }],
     });
 
-    const result = await sender.send(aRequest(`http://localhost:${receiver.port}/hooks/modos`, [generateWebhookSecret()]));
+    const result = await sender.send(
+      aRequest(`http://localhost:${receiver.port}/hooks/modos`, [generateWebhookSecret()]),
+    );
 
     expect(result).toMatchObject({ delivered: true, attempts: 2 });
     expect(resolverCalls).toEqual(['localhost', 'localhost']);
-    expect(receiver.received.map((r) => r.headers.host)).toEqual([`localhost:${receiver.port}`, `localhost:${receiver.port}`]);
+    expect(receiver.received.map((r) => r.headers.host)).toEqual([
+      `localhost:${receiver.port}`,
+      `localhost:${receiver.port}`,
+    ]);
   });
 });
 
@@ -355,12 +430,22 @@ describe('HttpWebhookSender caller defects', () => {
     const { sender } = aSender();
     const secret = generateWebhookSecret();
 
-    await expect(sender.send(aRequest(receiver.url, ['whsec_short']))).rejects.toBeInstanceOf(InvalidWebhookSecretError);
+    await expect(sender.send(aRequest(receiver.url, ['whsec_short']))).rejects.toBeInstanceOf(
+      InvalidWebhookSecretError,
+    );
     await expect(sender.send(aRequest(receiver.url, []))).rejects.toBeInstanceOf(ValidationError);
-    await expect(sender.send(aRequest(receiver.url, [secret], { id: 'msg.1' }))).rejects.toBeInstanceOf(ValidationError);
-    await expect(sender.send(aRequest(receiver.url, [secret], { eventType: 'entity merged' }))).rejects.toBeInstanceOf(ValidationError);
-    await expect(sender.send(aRequest(receiver.url, [secret], { payload: { n: 1n } }))).rejects.toBeInstanceOf(ValidationError);
-    await expect(sender.send(aRequest(receiver.url, [secret], { payload: 'x'.repeat(300 * 1024) }))).rejects.toBeInstanceOf(ValidationError);
+    await expect(sender.send(aRequest(receiver.url, [secret], { id: 'msg.1' }))).rejects.toBeInstanceOf(
+      ValidationError,
+    );
+    await expect(sender.send(aRequest(receiver.url, [secret], { eventType: 'entity merged' }))).rejects.toBeInstanceOf(
+      ValidationError,
+    );
+    await expect(sender.send(aRequest(receiver.url, [secret], { payload: { n: 1n } }))).rejects.toBeInstanceOf(
+      ValidationError,
+    );
+    await expect(
+      sender.send(aRequest(receiver.url, [secret], { payload: 'x'.repeat(300 * 1024) })),
+    ).rejects.toBeInstanceOf(ValidationError);
     expect(receiver.received).toHaveLength(0);
   });
 });

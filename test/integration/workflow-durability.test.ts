@@ -31,13 +31,21 @@ describe('a run waiting on an approval', () => {
         webhook: { url: receiver.url },
         steps: [
           { id: 'before', tool: 'entity.update', input: { entityId: entity.id, attributes: { visits: 1 } } },
-          { id: 'gate', tool: 'entity.update', input: { entityId: entity.id, attributes: { approved: true } }, approval: { required: true, timeoutSeconds: 300 } },
+          {
+            id: 'gate',
+            tool: 'entity.update',
+            input: { entityId: entity.id, attributes: { approved: true } },
+            approval: { required: true, timeoutSeconds: 300 },
+          },
           { id: 'after', tool: 'entity.update', input: { entityId: entity.id, attributes: { visits: 2 } } },
         ],
       });
       secret = wf.body.webhookSecret;
       const { body: run } = await admin.post('/api/v1/workflows/execute', { workflowId: wf.body.id, input: {} });
-      const hook = await eventually(() => receiver.received.find((r) => r.verified?.type === 'approval.requested'), 15_000);
+      const hook = await eventually(
+        () => receiver.received.find((r) => r.verified?.type === 'approval.requested'),
+        15_000,
+      );
       const approveLink: string = hook.verified.data.callbacks.approve;
 
       first.child.kill('SIGKILL');

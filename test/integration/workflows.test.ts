@@ -35,16 +35,29 @@ afterAll(async () => {
 });
 
 async function aWorkflow(steps: unknown[], webhook = true) {
-  const res = await admin.post('/api/v1/workflows', { name: 'test', steps, ...(webhook ? { webhook: { url: receiver.url } } : {}) });
+  const res = await admin.post('/api/v1/workflows', {
+    name: 'test',
+    steps,
+    ...(webhook ? { webhook: { url: receiver.url } } : {}),
+  });
   expect(res.status, JSON.stringify(res.body)).toBe(201);
   if (res.body.webhookSecret) webhookSecret = res.body.webhookSecret;
   return res.body;
 }
 
 /** An entity.update step on the run's `entityId` input (execute() creates one per run). */
-const touch = (id: string, attributes: Record<string, unknown> = { [`touched_${id}`]: true }) => ({ id, tool: 'entity.update', input: { entityId: '$.input.entityId', attributes } });
+const touch = (id: string, attributes: Record<string, unknown> = { [`touched_${id}`]: true }) => ({
+  id,
+  tool: 'entity.update',
+  input: { entityId: '$.input.entityId', attributes },
+});
 
-const gated = (id: string, tool = 'entity.update', input: Record<string, unknown> = touch(id).input, timeoutSeconds = 120) => ({
+const gated = (
+  id: string,
+  tool = 'entity.update',
+  input: Record<string, unknown> = touch(id).input,
+  timeoutSeconds = 120,
+) => ({
   id,
   tool,
   input,
@@ -63,9 +76,17 @@ async function newEntity(attributes: Record<string, unknown> = { n: 0 }) {
 
 async function rawItem(key: { PK: string; SK: string }) {
   const { DynamoDBClient, GetItemCommand } = await import('@aws-sdk/client-dynamodb');
-  const ddb = new DynamoDBClient({ endpoint: platform.dynamoEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'l', secretAccessKey: 'l' } });
+  const ddb = new DynamoDBClient({
+    endpoint: platform.dynamoEndpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'l', secretAccessKey: 'l' },
+  });
   try {
-    return (await ddb.send(new GetItemCommand({ TableName: platform.tableName, Key: { PK: { S: key.PK }, SK: { S: key.SK } } }))).Item;
+    return (
+      await ddb.send(
+        new GetItemCommand({ TableName: platform.tableName, Key: { PK: { S: key.PK }, SK: { S: key.SK } } }),
+      )
+    ).Item;
   } finally {
     ddb.destroy();
   }
@@ -88,7 +109,11 @@ async function execute(workflowId: string, input: Record<string, unknown> = {}, 
 }
 
 async function pendingApprovalOf(executionId: string) {
-  return eventually(async () => (await approver.get('/api/v1/approvals?status=pending&limit=100')).body.items.find((a: { executionId: string }) => a.executionId === executionId));
+  return eventually(async () =>
+    (await approver.get('/api/v1/approvals?status=pending&limit=100')).body.items.find(
+      (a: { executionId: string }) => a.executionId === executionId,
+    ),
+  );
 }
 
 describe('tool registry and definitions', () => {
@@ -98,7 +123,10 @@ describe('tool registry and definitions', () => {
     const tools = (await admin.get('/api/v1/tools')).body.items;
     expect(tools.map((t: { name: string }) => t.name)).toEqual(['entity.update', 'http.webhook']);
     expect(tools.map((t: { name: string }) => t.name)).toEqual(BUILTIN_TOOLS.map((t) => t.name).sort());
-    expect(tools.find((t: { name: string }) => t.name === 'http.webhook')).toMatchObject({ requiresApproval: true, automatable: false });
+    expect(tools.find((t: { name: string }) => t.name === 'http.webhook')).toMatchObject({
+      requiresApproval: true,
+      automatable: false,
+    });
     expect(tools.find((t: { name: string }) => t.name === 'entity.update').inputSchema.required).toContain('entityId');
   });
 
@@ -106,8 +134,17 @@ describe('tool registry and definitions', () => {
     const wf = await aWorkflow([touch('a')]);
     expect(wf.webhookSecret).toMatch(/^whsec_/);
     const { DynamoDBClient, GetItemCommand } = await import('@aws-sdk/client-dynamodb');
-    const ddb = new DynamoDBClient({ endpoint: platform.dynamoEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'l', secretAccessKey: 'l' } });
-    const item = await ddb.send(new GetItemCommand({ TableName: platform.tableName, Key: { PK: { S: `T#wf-a#WORKFLOW#${wf.id}` }, SK: { S: 'META' } } }));
+    const ddb = new DynamoDBClient({
+      endpoint: platform.dynamoEndpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'l', secretAccessKey: 'l' },
+    });
+    const item = await ddb.send(
+      new GetItemCommand({
+        TableName: platform.tableName,
+        Key: { PK: { S: `T#wf-a#WORKFLOW#${wf.id}` }, SK: { S: 'META' } },
+      }),
+    );
     ddb.destroy();
     expect(item.Item?.sealedWebhookSecret?.S).toMatch(/^enc1\./);
     expect(JSON.stringify(item.Item)).not.toContain(wf.webhookSecret);
@@ -117,10 +154,18 @@ describe('tool registry and definitions', () => {
   it('versions a definition: a change makes version 2 and a stale change gets 409', async () => {
     const wf = await aWorkflow([touch('a')], false);
     expect(wf.version).toBe(1);
-    const v2 = await admin.raw('PUT', `/api/v1/workflows/${wf.id}`, JSON.stringify({ version: 1, name: 'renamed', steps: [touch('b')] }));
+    const v2 = await admin.raw(
+      'PUT',
+      `/api/v1/workflows/${wf.id}`,
+      JSON.stringify({ version: 1, name: 'renamed', steps: [touch('b')] }),
+    );
     expect(v2.status).toBe(200);
     expect(v2.body.version).toBe(2);
-    const stale = await admin.raw('PUT', `/api/v1/workflows/${wf.id}`, JSON.stringify({ version: 1, name: 'x', steps: [touch('c')] }));
+    const stale = await admin.raw(
+      'PUT',
+      `/api/v1/workflows/${wf.id}`,
+      JSON.stringify({ version: 1, name: 'x', steps: [touch('c')] }),
+    );
     expect(stale.status).toBe(409);
     expect((await admin.get(`/api/v1/workflows/${wf.id}?version=1`)).body.steps[0].id).toBe('a');
     expect((await admin.get(`/api/v1/workflows/${wf.id}`)).body.steps[0].id).toBe('b');
@@ -128,8 +173,16 @@ describe('tool registry and definitions', () => {
 
   it.each([
     ['an unknown tool', [{ id: 'a', tool: 'no.such', input: {} }], 'steps.0.tool'],
-    ['a sensitive tool without a gate', [{ id: 'a', tool: 'http.webhook', input: { url: 'https://example.com', secret: generateWebhookSecret() } }], 'steps.0.approval'],
-    ['a step secret given as a reference', [gated('a', 'http.webhook', { url: 'https://example.com', secret: '$.input.secret' })], 'steps.0.input.secret'],
+    [
+      'a sensitive tool without a gate',
+      [{ id: 'a', tool: 'http.webhook', input: { url: 'https://example.com', secret: generateWebhookSecret() } }],
+      'steps.0.approval',
+    ],
+    [
+      'a step secret given as a reference',
+      [gated('a', 'http.webhook', { url: 'https://example.com', secret: '$.input.secret' })],
+      'steps.0.input.secret',
+    ],
     ['a reference to a later step', [touch('a', { v: '$.steps.b.output.version' }), touch('b')], 'steps.0.input'],
     ['duplicate step ids', [touch('a'), touch('a')], 'steps.1.id'],
   ])('refuses %s with 400 naming the field', async (_n, steps, field) => {
@@ -138,14 +191,17 @@ describe('tool registry and definitions', () => {
     expect(res.body.error.details.map((d: { field: string }) => d.field)).toContain(field);
   });
 
-  it.each(['https://169.254.169.254/latest/meta-data', 'https://10.0.0.1/hook', 'http://example.com/hook', 'https://[::1]/hook', 'https://2130706433/'])(
-    'refuses the webhook URL %s (SSRF)',
-    async (url) => {
-      const res = await admin.post('/api/v1/workflows', { name: 'ssrf', steps: [touch('a')], webhook: { url } });
-      expect(res.status).toBe(400);
-      expect(res.body.error.details[0].field).toBe('webhook.url');
-    },
-  );
+  it.each([
+    'https://169.254.169.254/latest/meta-data',
+    'https://10.0.0.1/hook',
+    'http://example.com/hook',
+    'https://[::1]/hook',
+    'https://2130706433/',
+  ])('refuses the webhook URL %s (SSRF)', async (url) => {
+    const res = await admin.post('/api/v1/workflows', { name: 'ssrf', steps: [touch('a')], webhook: { url } });
+    expect(res.status).toBe(400);
+    expect(res.body.error.details[0].field).toBe('webhook.url');
+  });
 });
 
 describe('runs with approval gates', () => {
@@ -158,9 +214,17 @@ describe('runs with approval gates', () => {
     ]);
     const id = await execute(wf.id, { who: 'bob', entityId: entity.id });
     const waiting = await runUntil(id, ['WAITING_FOR_APPROVAL']);
-    expect(waiting.steps.map((s: { status: string }) => s.status)).toEqual(['SUCCEEDED', 'WAITING_FOR_APPROVAL', 'PENDING']);
+    expect(waiting.steps.map((s: { status: string }) => s.status)).toEqual([
+      'SUCCEEDED',
+      'WAITING_FOR_APPROVAL',
+      'PENDING',
+    ]);
     // A later change of the definition does not affect the running execution.
-    await admin.raw('PUT', `/api/v1/workflows/${wf.id}`, JSON.stringify({ version: 1, name: 'v2', steps: [touch('other')] }));
+    await admin.raw(
+      'PUT',
+      `/api/v1/workflows/${wf.id}`,
+      JSON.stringify({ version: 1, name: 'v2', steps: [touch('other')] }),
+    );
 
     const approval = await pendingApprovalOf(id);
     expect(approval).toMatchObject({ stepId: 'promote', status: 'pending' });
@@ -168,10 +232,19 @@ describe('runs with approval gates', () => {
 
     const hook = await eventually(() => receiver.received.find((r) => r.id === `msg_${approval.id}`));
     expect(hook.verifyError).toBeUndefined();
-    expect(hook.verified).toMatchObject({ type: 'approval.requested', data: { approvalId: approval.id, executionId: id, stepId: 'promote' } });
-    expect(hook.verified.data.callbacks.approve).toContain(`/api/v1/approvals/${approval.id}/callback/approve?credential=`);
+    expect(hook.verified).toMatchObject({
+      type: 'approval.requested',
+      data: { approvalId: approval.id, executionId: id, stepId: 'promote' },
+    });
+    expect(hook.verified.data.callbacks.approve).toContain(
+      `/api/v1/approvals/${approval.id}/callback/approve?credential=`,
+    );
     expect(hook.body).not.toContain('taskToken');
-    await eventually(async () => (await approver.get('/api/v1/approvals?status=pending&limit=100')).body.items.find((a: { id: string; notification: string }) => a.id === approval.id && a.notification === 'delivered'));
+    await eventually(async () =>
+      (await approver.get('/api/v1/approvals?status=pending&limit=100')).body.items.find(
+        (a: { id: string; notification: string }) => a.id === approval.id && a.notification === 'delivered',
+      ),
+    );
 
     const decided = await approver.post(`/api/v1/approvals/${approval.id}/approve`, { comment: 'ok' });
     expect(decided.status).toBe(200);
@@ -182,7 +255,13 @@ describe('runs with approval gates', () => {
     expect(done.workflowVersion).toBe(1);
     expect(done.steps.map((s: { id: string }) => s.id)).toEqual(['greet', 'promote', 'report']);
     expect(done.steps[1].output).toEqual({ entityId: entity.id, version: 3, before: { tier: 'silver' } });
-    expect((await admin.get(`/api/v1/entities/${entity.id}`)).body.attributes).toEqual({ name: 'Ada', tier: 'gold', greetedBy: 'bob', promotedAt: 3, before: 'silver' });
+    expect((await admin.get(`/api/v1/entities/${entity.id}`)).body.attributes).toEqual({
+      name: 'Ada',
+      tier: 'gold',
+      greetedBy: 'bob',
+      promotedAt: 3,
+      before: 'silver',
+    });
 
     // Events reach the bus through the outbox, a little after the writes.
     const expected = ['workflow.started', 'approval.requested', 'approval.decided', 'workflow.completed'];
@@ -190,16 +269,23 @@ describe('runs with approval gates', () => {
       const names = new Set(events.filter((e) => JSON.stringify(e.detail).includes(id)).map((e) => e['detail-type']));
       return expected.every((n) => names.has(n));
     });
-    const completed = events.find((e) => e['detail-type'] === 'workflow.completed' && (e.detail as any).payload.executionId === id);
+    const completed = events.find(
+      (e) => e['detail-type'] === 'workflow.completed' && (e.detail as any).payload.executionId === id,
+    );
     expect((completed!.detail as any).payload.status).toBe('SUCCEEDED');
     const audit = (await admin.get('/api/v1/audit?limit=100')).body.items;
-    expect(audit.find((a: { action: string; resourceId: string }) => a.action === 'approval.approve' && a.resourceId === approval.id)).toMatchObject({ actor: 'arthur' });
+    expect(
+      audit.find(
+        (a: { action: string; resourceId: string }) => a.action === 'approval.approve' && a.resourceId === approval.id,
+      ),
+    ).toMatchObject({ actor: 'arthur' });
   });
 
   it('ends REJECTED after a rejection through the API and through the callback link, on the deployed bundles', async () => {
     // The gate functions send the rejection with SendTaskFailure and the finish task classifies it: in
     // bundles whose class names a minifier could rename, the run must still end REJECTED, not FAILED.
-    for (const fn of ['DecideApproval', 'ApprovalCallback', 'ApprovalRequest', 'WorkflowFinish']) expect(platform.lambda.moduleOf(fn)).toMatch(/modos-bundles\/\w+\/\w+\/index\.mjs$/);
+    for (const fn of ['DecideApproval', 'ApprovalCallback', 'ApprovalRequest', 'WorkflowFinish'])
+      expect(platform.lambda.moduleOf(fn)).toMatch(/modos-bundles\/\w+\/\w+\/index\.mjs$/);
     const wf = await aWorkflow([gated('only')]);
     const byApi = await execute(wf.id);
     const approval = await pendingApprovalOf(byApi);
@@ -212,7 +298,11 @@ describe('runs with approval gates', () => {
     const second = await pendingApprovalOf(byLink);
     const hook = await eventually(() => receiver.received.find((r) => r.id === `msg_${second.id}`));
     const link = new URL(hook.verified.data.callbacks.reject);
-    const res = await fetch(`${platform.url}${link.pathname}${link.search}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const res = await fetch(`${platform.url}${link.pathname}${link.search}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(res.status).toBe(200);
     expect((await runUntil(byLink, ['REJECTED', 'SUCCEEDED', 'FAILED'])).status).toBe('REJECTED');
   });
@@ -236,9 +326,17 @@ describe('runs with approval gates', () => {
   });
 
   it('refuses a decision from a role the step does not name', async () => {
-    const wf = await aWorkflow([{ ...gated('x'), approval: { required: true, timeoutSeconds: 120, roles: ['operator'] } }]);
+    const wf = await aWorkflow([
+      { ...gated('x'), approval: { required: true, timeoutSeconds: 120, roles: ['operator'] } },
+    ]);
     const id = await execute(wf.id);
-    const approval = await pendingApprovalOf(id).catch(async () => eventually(async () => (await admin.get('/api/v1/approvals?status=pending&limit=100')).body.items.find((a: { executionId: string }) => a.executionId === id)));
+    const approval = await pendingApprovalOf(id).catch(async () =>
+      eventually(async () =>
+        (await admin.get('/api/v1/approvals?status=pending&limit=100')).body.items.find(
+          (a: { executionId: string }) => a.executionId === id,
+        ),
+      ),
+    );
     expect((await approver.post(`/api/v1/approvals/${approval.id}/approve`, {})).status).toBe(403);
     expect((await admin.post(`/api/v1/approvals/${approval.id}/approve`, {})).status).toBe(200);
     expect((await runUntil(id, ['SUCCEEDED', 'FAILED'])).status).toBe('SUCCEEDED');
@@ -253,7 +351,9 @@ describe('runs with approval gates', () => {
     expect(done.error).toMatchObject({ code: 'APPROVAL_TIMEOUT', stepId: 'slow' });
     const late = await approver.post(`/api/v1/approvals/${approval.id}/approve`, {});
     expect(late.status).toBe(409);
-    expect((await approver.get('/api/v1/approvals?status=timed_out&limit=100')).body.items.map((a: { id: string }) => a.id)).toContain(approval.id);
+    expect(
+      (await approver.get('/api/v1/approvals?status=timed_out&limit=100')).body.items.map((a: { id: string }) => a.id),
+    ).toContain(approval.id);
   });
 });
 
@@ -309,7 +409,12 @@ describe('failures, compensation and redrive', () => {
     const id = await execute(wf.id, { entityId: entity.id });
     const done = await runUntil(id, ['FAILED', 'SUCCEEDED']);
     expect(done.status).toBe('FAILED');
-    expect(done.error).toMatchObject({ code: 'WORKFLOW_FAILED', name: 'ToolFailedError', stepId: 'boom', message: expect.stringMatching(/not found/) });
+    expect(done.error).toMatchObject({
+      code: 'WORKFLOW_FAILED',
+      name: 'ToolFailedError',
+      stepId: 'boom',
+      message: expect.stringMatching(/not found/),
+    });
     expect(done.steps.map((s: { status: string }) => s.status)).toEqual(['COMPENSATED', 'FAILED']);
     expect(done.steps[1].attempts).toBe(1);
     const restored = (await admin.get(`/api/v1/entities/${entity.id}`)).body;
@@ -320,7 +425,10 @@ describe('failures, compensation and redrive', () => {
   it('retries a retryable failure with backoff and succeeds without repeating earlier effects', async () => {
     const secret = generateWebhookSecret();
     // 503 to the sender's 4 attempts of the step's first try; the state machine's retry then gets a 200.
-    const flaky = await startWebhookReceiver(() => secret, (n) => (n <= 4 ? 503 : 200));
+    const flaky = await startWebhookReceiver(
+      () => secret,
+      (n) => (n <= 4 ? 503 : 200),
+    );
     try {
       const entity = await newEntity();
       const wf = await aWorkflow([touch('touch', { n: 1 }), webhookStep('flaky', flaky.url, secret)], false);
@@ -329,7 +437,11 @@ describe('failures, compensation and redrive', () => {
       expect((await approver.post(`/api/v1/approvals/${approval.id}/approve`, {})).status).toBe(200);
       const done = await runUntil(id, ['SUCCEEDED', 'FAILED'], 40_000);
       expect(done.status).toBe('SUCCEEDED');
-      expect(done.steps[1]).toMatchObject({ status: 'SUCCEEDED', attempts: 2, output: { delivered: true, status: 200, attempts: 1 } });
+      expect(done.steps[1]).toMatchObject({
+        status: 'SUCCEEDED',
+        attempts: 2,
+        output: { delivered: true, status: 200, attempts: 1 },
+      });
       expect(flaky.received).toHaveLength(5);
       expect(new Set(flaky.received.map((r) => r.id)).size).toBe(1);
       expect(flaky.received.every((r) => r.verifyError === undefined)).toBe(true);
@@ -343,13 +455,23 @@ describe('failures, compensation and redrive', () => {
     const secret = generateWebhookSecret();
     let accepting = false;
     const ping = await startWebhookReceiver(() => secret);
-    const notify = await startWebhookReceiver(() => secret, () => (accepting ? 200 : 400));
+    const notify = await startWebhookReceiver(
+      () => secret,
+      () => (accepting ? 200 : 400),
+    );
     try {
       const entity = await newEntity();
-      const wf = await aWorkflow([touch('touch', { n: 1 }), webhookStep('ping', ping.url, secret), webhookStep('notify', notify.url, secret)], false);
+      const wf = await aWorkflow(
+        [touch('touch', { n: 1 }), webhookStep('ping', ping.url, secret), webhookStep('notify', notify.url, secret)],
+        false,
+      );
       const id = await execute(wf.id, { entityId: entity.id });
       for (const stepId of ['ping', 'notify']) {
-        const approval = await eventually(async () => (await approver.get('/api/v1/approvals?status=pending&limit=100')).body.items.find((a: any) => a.executionId === id && a.stepId === stepId));
+        const approval = await eventually(async () =>
+          (await approver.get('/api/v1/approvals?status=pending&limit=100')).body.items.find(
+            (a: any) => a.executionId === id && a.stepId === stepId,
+          ),
+        );
         await approver.post(`/api/v1/approvals/${approval.id}/approve`, {});
       }
       // A 400 is a refusal: not retried, the run fails and compensates what it can (the entity update).
@@ -362,8 +484,17 @@ describe('failures, compensation and redrive', () => {
       accepting = true;
       const redrive = await admin.post(`/api/v1/workflows/executions/${id}/redrive`);
       expect(redrive.status).toBe(202);
-      expect(redrive.body).toMatchObject({ status: 'RUNNING', redrives: 1, startedBy: 'alice', redrivenBy: [{ userId: 'alice' }] });
-      const again = await eventually(async () => (await approver.get('/api/v1/approvals?status=pending&limit=100')).body.items.find((a: any) => a.executionId === id && a.stepId === 'notify'));
+      expect(redrive.body).toMatchObject({
+        status: 'RUNNING',
+        redrives: 1,
+        startedBy: 'alice',
+        redrivenBy: [{ userId: 'alice' }],
+      });
+      const again = await eventually(async () =>
+        (await approver.get('/api/v1/approvals?status=pending&limit=100')).body.items.find(
+          (a: any) => a.executionId === id && a.stepId === 'notify',
+        ),
+      );
       await approver.post(`/api/v1/approvals/${again.id}/approve`, {});
       const done = await runUntil(id, ['SUCCEEDED', 'FAILED'], 20_000);
       expect(done.status).toBe('SUCCEEDED');
@@ -389,7 +520,9 @@ describe('who a run acts as', () => {
     const id = await execute(wf.id, { entityId: entity.id });
     expect((await runUntil(id, ['SUCCEEDED', 'FAILED'])).status).toBe('SUCCEEDED');
     const audit = (await admin.get('/api/v1/audit?limit=100')).body.items;
-    const update = audit.find((a: { action: string; resourceId: string }) => a.action === 'entity.update' && a.resourceId === entity.id);
+    const update = audit.find(
+      (a: { action: string; resourceId: string }) => a.action === 'entity.update' && a.resourceId === entity.id,
+    );
     expect(update).toMatchObject({ actor: 'alice', via: 'system:workflow-engine', runId: id, requestId: `${id}:mark` });
   });
 
@@ -399,16 +532,39 @@ describe('who a run acts as', () => {
     // An operator may execute workflows but not write entities.
     const id = await execute(wf.id, { entityId: entity.id }, operator);
     const failed = await runUntil(id, ['FAILED', 'SUCCEEDED']);
-    expect(failed).toMatchObject({ status: 'FAILED', startedBy: 'otto', error: { code: 'FORBIDDEN', name: 'ToolFailedError', stepId: 'promote' } });
-    expect(failed.steps[0]).toMatchObject({ status: 'FAILED', attempts: 1, error: { code: 'FORBIDDEN', message: expect.stringMatching(/otto.*entities:write/) } });
+    expect(failed).toMatchObject({
+      status: 'FAILED',
+      startedBy: 'otto',
+      error: { code: 'FORBIDDEN', name: 'ToolFailedError', stepId: 'promote' },
+    });
+    expect(failed.steps[0]).toMatchObject({
+      status: 'FAILED',
+      attempts: 1,
+      error: { code: 'FORBIDDEN', message: expect.stringMatching(/otto.*entities:write/) },
+    });
 
     expect((await admin.post(`/api/v1/workflows/executions/${id}/redrive`)).status).toBe(202);
     const again = await runUntil(id, ['FAILED', 'SUCCEEDED']);
-    expect(again).toMatchObject({ status: 'FAILED', startedBy: 'otto', redrives: 1, redrivenBy: [{ userId: 'alice' }], error: { code: 'FORBIDDEN' } });
-    expect((await admin.get(`/api/v1/entities/${entity.id}`)).body).toMatchObject({ version: 1, attributes: { tier: 'basic' } });
+    expect(again).toMatchObject({
+      status: 'FAILED',
+      startedBy: 'otto',
+      redrives: 1,
+      redrivenBy: [{ userId: 'alice' }],
+      error: { code: 'FORBIDDEN' },
+    });
+    expect((await admin.get(`/api/v1/entities/${entity.id}`)).body).toMatchObject({
+      version: 1,
+      attributes: { tier: 'basic' },
+    });
     const audit = (await admin.get('/api/v1/audit?limit=100')).body.items;
-    expect(audit.find((a: { action: string; resourceId: string }) => a.action === 'workflow.redrive' && a.resourceId === id)).toMatchObject({ actor: 'alice' });
-    expect(audit.filter((a: { action: string; resourceId: string }) => a.action === 'entity.update' && a.resourceId === entity.id)).toEqual([]);
+    expect(
+      audit.find((a: { action: string; resourceId: string }) => a.action === 'workflow.redrive' && a.resourceId === id),
+    ).toMatchObject({ actor: 'alice' });
+    expect(
+      audit.filter(
+        (a: { action: string; resourceId: string }) => a.action === 'entity.update' && a.resourceId === entity.id,
+      ),
+    ).toEqual([]);
   });
 });
 
@@ -418,9 +574,16 @@ describe("an http.webhook step's signing secret", () => {
     const target = await startWebhookReceiver(() => secret);
     try {
       const wf = await aWorkflow([webhookStep('notify', target.url, secret, { order: '$.input.order' })], false);
-      const reads = [wf, (await admin.get(`/api/v1/workflows/${wf.id}`)).body, (await admin.get('/api/v1/workflows?limit=100')).body];
+      const reads = [
+        wf,
+        (await admin.get(`/api/v1/workflows/${wf.id}`)).body,
+        (await admin.get('/api/v1/workflows?limit=100')).body,
+      ];
       for (const read of reads) expect(JSON.stringify(read)).not.toMatch(/whsec_|enc1\./);
-      expect((await admin.get(`/api/v1/workflows/${wf.id}`)).body.steps[0]).toMatchObject({ input: { url: target.url }, secretInputs: ['secret'] });
+      expect((await admin.get(`/api/v1/workflows/${wf.id}`)).body.steps[0]).toMatchObject({
+        input: { url: target.url },
+        secretInputs: ['secret'],
+      });
       const item = await rawItem(keys.workflow('wf-a', wf.id));
       expect(item?.steps?.L?.[0]?.M?.sealed?.M?.secret?.S).toMatch(/^enc1\./);
       expect(JSON.stringify(item)).not.toContain(secret);
@@ -432,7 +595,10 @@ describe("an http.webhook step's signing secret", () => {
       expect(done.status).toBe('SUCCEEDED');
       // Verified by standardwebhooks with the secret given at creation: the step opened the sealed value.
       expect(target.received).toHaveLength(1);
-      expect(target.received[0]).toMatchObject({ verifyError: undefined, verified: { type: 'test.step', data: { order: 'o-17' } } });
+      expect(target.received[0]).toMatchObject({
+        verifyError: undefined,
+        verified: { type: 'test.step', data: { order: 'o-17' } },
+      });
       expect(JSON.stringify(done)).not.toContain(secret);
       expect(JSON.stringify(await rawItem(keys.run('wf-a', id)))).not.toContain(secret);
     } finally {
@@ -443,13 +609,24 @@ describe("an http.webhook step's signing secret", () => {
 
 describe('webhook delivery failure', () => {
   it('keeps the approval pending and marks it notification_failed when the webhook exhausts its retries', async () => {
-    const failing = await startWebhookReceiver(() => undefined, () => 503);
+    const failing = await startWebhookReceiver(
+      () => undefined,
+      () => 503,
+    );
     try {
-      const res = await admin.post('/api/v1/workflows', { name: 'unreachable approver', steps: [gated('gate')], webhook: { url: failing.url } });
+      const res = await admin.post('/api/v1/workflows', {
+        name: 'unreachable approver',
+        steps: [gated('gate')],
+        webhook: { url: failing.url },
+      });
       const id = await execute(res.body.id);
       const approval = await pendingApprovalOf(id);
       const marked = await eventually(
-        async () => (await approver.get('/api/v1/approvals?status=pending&limit=100')).body.items.find((a: { id: string; notification: string }) => a.id === approval.id && a.notification === 'notification_failed'),
+        async () =>
+          (await approver.get('/api/v1/approvals?status=pending&limit=100')).body.items.find(
+            (a: { id: string; notification: string }) =>
+              a.id === approval.id && a.notification === 'notification_failed',
+          ),
         20_000,
       );
       expect(marked.status).toBe('pending');
@@ -469,10 +646,16 @@ describe('limits', () => {
     // Each step records its 30 KB input and an output holding the 30 KB value it replaced (attribute
     // strings are at most 4 KB, so the value is an array of them). One entity per step, so each
     // compensation finds its entity as its step left it.
-    const steps = Array.from({ length: 8 }, (_, i) => ({ id: `copy${i}`, tool: 'entity.update', input: { entityId: `$.input.e${i}`, attributes: { data: '$.input.blob' } } }));
+    const steps = Array.from({ length: 8 }, (_, i) => ({
+      id: `copy${i}`,
+      tool: 'entity.update',
+      input: { entityId: `$.input.e${i}`, attributes: { data: '$.input.blob' } },
+    }));
     const wf = await aWorkflow(steps, false);
     const blob = (c: string) => Array.from({ length: 8 }, () => c.repeat(3_750));
-    const targets = Object.fromEntries(await Promise.all(steps.map(async (_, i) => [`e${i}`, (await newEntity({ data: blob('o') })).id])));
+    const targets = Object.fromEntries(
+      await Promise.all(steps.map(async (_, i) => [`e${i}`, (await newEntity({ data: blob('o') })).id])),
+    );
     const id = await execute(wf.id, { ...targets, entityId: targets.e0, blob: blob('x') });
     const done = await runUntil(id, ['FAILED', 'SUCCEEDED'], 20_000);
     expect(done.status).toBe('FAILED');

@@ -25,13 +25,15 @@ export const anEntity = (overrides: Partial<Entity> = {}): Entity => ({
 });
 
 /** An API Gateway proxy event as the authorizer-fronted API delivers it (a body comes as application/json unless `headers` say otherwise). */
-export function anApiEvent(overrides: {
-  body?: string | null;
-  query?: Record<string, string>;
-  path?: Record<string, string>;
-  principal?: Principal | null;
-  headers?: Record<string, string>;
-} = {}): APIGatewayProxyEvent {
+export function anApiEvent(
+  overrides: {
+    body?: string | null;
+    query?: Record<string, string>;
+    path?: Record<string, string>;
+    principal?: Principal | null;
+    headers?: Record<string, string>;
+  } = {},
+): APIGatewayProxyEvent {
   const p = overrides.principal === undefined ? aPrincipal() : overrides.principal;
   const headers = overrides.headers ?? (overrides.body ? { 'Content-Type': 'application/json' } : {});
   return {

@@ -20,7 +20,9 @@ const CONTROL = /["\\\u0000-\u001f]/g;
 /** The JSON text of a document. `rawStrings` leaves lone surrogates unescaped, as a JS string body may carry them. */
 export function render(doc: Doc, rawStrings = false): string {
   const quote = (s: string) =>
-    rawStrings ? `"${s.replace(CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}"` : JSON.stringify(s);
+    rawStrings
+      ? `"${s.replace(CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}"`
+      : JSON.stringify(s);
   switch (doc.t) {
     case 'num':
     case 'lit':
@@ -43,17 +45,56 @@ const num = (text: string): Doc => ({ t: 'num', text });
 const obj = (...entries: Array<[string, Doc]>): Doc => ({ t: 'obj', entries });
 
 const surrogates = fc.constantFrom('\ud800', '\udbff', '\udc00', '\udfff');
-const text = (maxLength: number) => fc.string({ maxLength, unit: fc.oneof({ weight: 29, arbitrary: fc.string({ minLength: 1, maxLength: 1, unit: 'grapheme' }) }, { weight: 1, arbitrary: surrogates }) });
+const text = (maxLength: number) =>
+  fc.string({
+    maxLength,
+    unit: fc.oneof(
+      { weight: 29, arbitrary: fc.string({ minLength: 1, maxLength: 1, unit: 'grapheme' }) },
+      { weight: 1, arbitrary: surrogates },
+    ),
+  });
 
 export const weirdKey = fc.oneof(
   { weight: 4, arbitrary: fc.stringMatching(/^[A-Za-z][A-Za-z0-9_]{0,8}$/) },
   { weight: 2, arbitrary: text(8) },
-  { weight: 2, arbitrary: fc.constantFrom('', '\ud800', 'a\udfffb', 'constructor', '__proto__', 'toString', 'valueOf', 'hasOwnProperty', 'prototype', 'a.b', ' ', '😀', '\u0000', 'type', '$.input') },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom(
+      '',
+      '\ud800',
+      'a\udfffb',
+      'constructor',
+      '__proto__',
+      'toString',
+      'valueOf',
+      'hasOwnProperty',
+      'prototype',
+      'a.b',
+      ' ',
+      '😀',
+      '\u0000',
+      'type',
+      '$.input',
+    ),
+  },
 );
 
 export const weirdString = fc.oneof(
   { weight: 4, arbitrary: text(12) },
-  { weight: 1, arbitrary: fc.constantFrom('', '\ud800', 'x\udc00', '😀', '$.input.x', '$.input', '$$.literal', '$.steps.a.output', 'x'.repeat(5000)) },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      '',
+      '\ud800',
+      'x\udc00',
+      '😀',
+      '$.input.x',
+      '$.input',
+      '$$.literal',
+      '$.steps.a.output',
+      'x'.repeat(5000),
+    ),
+  },
 );
 
 /** Number text at and beyond every limit, and ordinary numbers in every JSON spelling. */
@@ -85,9 +126,12 @@ export const numberText = fc.oneof(
   fc.tuple(fc.integer({ min: -9, max: 9 }), fc.integer({ min: -400, max: 400 })).map(([m, e]) => `${m}e${e}`),
 );
 
-const deep = fc.record({ levels: fc.constantFrom(17, 18, 19, 20, 21, 30, 31, 32, 10_000), kind: fc.constantFrom('obj' as const, 'arr' as const) }).map(
-  ({ levels, kind }): Doc => ({ t: 'deep', levels, kind, leaf: num('1') }),
-);
+const deep = fc
+  .record({
+    levels: fc.constantFrom(17, 18, 19, 20, 21, 30, 31, 32, 10_000),
+    kind: fc.constantFrom('obj' as const, 'arr' as const),
+  })
+  .map(({ levels, kind }): Doc => ({ t: 'deep', levels, kind, leaf: num('1') }));
 
 /** Repeats one of an object's keys (with another value) at a random place, or leaves it. */
 const maybeRepeatKey = (entries: Array<[string, Doc]>, value: fc.Arbitrary<Doc>) =>
@@ -95,7 +139,16 @@ const maybeRepeatKey = (entries: Array<[string, Doc]>, value: fc.Arbitrary<Doc>)
     ? fc.constant(entries)
     : fc.oneof(
         { weight: 4, arbitrary: fc.constant(entries) },
-        { weight: 1, arbitrary: fc.tuple(fc.nat(entries.length - 1), fc.nat(entries.length), value).map(([from, at, v]) => [...entries.slice(0, at), [entries[from]![0], v] as [string, Doc], ...entries.slice(at)]) },
+        {
+          weight: 1,
+          arbitrary: fc
+            .tuple(fc.nat(entries.length - 1), fc.nat(entries.length), value)
+            .map(([from, at, v]) => [
+              ...entries.slice(0, at),
+              [entries[from]![0], v] as [string, Doc],
+              ...entries.slice(at),
+            ]),
+        },
       );
 
 const { value: weirdValue } = fc.letrec<{ value: Doc; arr: Doc; obj: Doc }>((tie) => ({
@@ -103,7 +156,14 @@ const { value: weirdValue } = fc.letrec<{ value: Doc; arr: Doc; obj: Doc }>((tie
     { depthSize: 'small', withCrossShrink: true },
     { weight: 3, arbitrary: weirdString.map(str) },
     { weight: 3, arbitrary: numberText.map(num) },
-    { weight: 2, arbitrary: fc.constantFrom<Doc>({ t: 'lit', text: 'true' }, { t: 'lit', text: 'false' }, { t: 'lit', text: 'null' }) },
+    {
+      weight: 2,
+      arbitrary: fc.constantFrom<Doc>(
+        { t: 'lit', text: 'true' },
+        { t: 'lit', text: 'false' },
+        { t: 'lit', text: 'null' },
+      ),
+    },
     { weight: 3, arbitrary: tie('arr') },
     { weight: 3, arbitrary: tie('obj') },
     { weight: 1, arbitrary: deep },
@@ -117,7 +177,8 @@ const { value: weirdValue } = fc.letrec<{ value: Doc; arr: Doc; obj: Doc }>((tie
 
 /** A document of a parsed JSON value (numbers in their shortest round-trip spelling). */
 function fromJson(value: unknown): Doc {
-  if (value === null || typeof value === 'boolean') return { t: 'lit', text: String(value) as 'true' | 'false' | 'null' };
+  if (value === null || typeof value === 'boolean')
+    return { t: 'lit', text: String(value) as 'true' | 'false' | 'null' };
   if (typeof value === 'number') return num(JSON.stringify(value));
   if (typeof value === 'string') return str(value);
   if (Array.isArray(value)) return { t: 'arr', items: value.map(fromJson) };
@@ -150,11 +211,22 @@ const freeObject = fc.oneof(
       .chain((entries) => maybeRepeatKey(entries, weirdValue))
       .map((entries): Doc => ({ t: 'obj', entries })),
   },
-  { weight: 2, arbitrary: fc.dictionary(fc.stringMatching(/^[A-Za-z][A-Za-z0-9_.-]{0,10}$/), ordinaryValue, { maxKeys: 5 }).map(fromJson) },
+  {
+    weight: 2,
+    arbitrary: fc
+      .dictionary(fc.stringMatching(/^[A-Za-z][A-Za-z0-9_.-]{0,10}$/), ordinaryValue, { maxKeys: 5 })
+      .map(fromJson),
+  },
 );
 
 export type FuzzRoute = 'createEntity' | 'patchEntity' | 'createWorkflow' | 'updateWorkflow' | 'execute';
-export const FUZZ_ROUTES: readonly FuzzRoute[] = ['createEntity', 'patchEntity', 'createWorkflow', 'updateWorkflow', 'execute'];
+export const FUZZ_ROUTES: readonly FuzzRoute[] = [
+  'createEntity',
+  'patchEntity',
+  'createWorkflow',
+  'updateWorkflow',
+  'execute',
+];
 
 /** Where a route's body refers to stored things (the workflow to execute, the version to update). */
 export interface FuzzTargets {
@@ -164,21 +236,62 @@ export interface FuzzTargets {
 
 /** A route's body shape with fuzzed members, sometimes a member repeated or one missing. */
 function shaped(route: FuzzRoute, targets: FuzzTargets): fc.Arbitrary<Doc> {
-  const name = fc.oneof({ weight: 3, arbitrary: fc.constantFrom('w', 'a workflow') }, { weight: 1, arbitrary: weirdString });
-  const version = fc.oneof({ weight: 3, arbitrary: fc.constant(num('1')) }, { weight: 1, arbitrary: numberText.map(num) });
+  const name = fc.oneof(
+    { weight: 3, arbitrary: fc.constantFrom('w', 'a workflow') },
+    { weight: 1, arbitrary: weirdString },
+  );
+  const version = fc.oneof(
+    { weight: 3, arbitrary: fc.constant(num('1')) },
+    { weight: 1, arbitrary: numberText.map(num) },
+  );
   const step = fc
-    .record({ id: fc.constantFrom('a', 'b', 'c', 'A!'), tool: fc.constantFrom('entity.update', 'entity.update', 'nope'), input: freeObject })
+    .record({
+      id: fc.constantFrom('a', 'b', 'c', 'A!'),
+      tool: fc.constantFrom('entity.update', 'entity.update', 'nope'),
+      input: freeObject,
+    })
     .map(({ id, tool, input }) => obj(['id', str(id)], ['tool', str(tool)], ['input', input]));
   const steps = fc.array(step, { minLength: 1, maxLength: 2 }).map((items): Doc => ({ t: 'arr', items }));
   const members: fc.Arbitrary<Array<[string, Doc]>> = {
-    createEntity: fc.tuple(fc.constantFrom(...targets.entityTypes, 'spaceship'), freeObject).map(([type, a]): Array<[string, Doc]> => [['type', str(type)], ['attributes', a]]),
-    patchEntity: fc.tuple(version, freeObject).map(([v, a]): Array<[string, Doc]> => [['version', v], ['attributes', a]]),
-    createWorkflow: fc.tuple(name, steps).map(([name, s]): Array<[string, Doc]> => [['name', str(name)], ['steps', s]]),
-    updateWorkflow: fc.tuple(name, steps, version).map(([name, s, v]): Array<[string, Doc]> => [['name', str(name)], ['steps', s], ['version', v]]),
-    execute: fc.tuple(fc.constantFrom(targets.workflowId, 'wf_missing'), freeObject).map(([id, input]): Array<[string, Doc]> => [['workflowId', str(id)], ['input', input]]),
+    createEntity: fc.tuple(fc.constantFrom(...targets.entityTypes, 'spaceship'), freeObject).map(
+      ([type, a]): Array<[string, Doc]> => [
+        ['type', str(type)],
+        ['attributes', a],
+      ],
+    ),
+    patchEntity: fc.tuple(version, freeObject).map(
+      ([v, a]): Array<[string, Doc]> => [
+        ['version', v],
+        ['attributes', a],
+      ],
+    ),
+    createWorkflow: fc.tuple(name, steps).map(
+      ([name, s]): Array<[string, Doc]> => [
+        ['name', str(name)],
+        ['steps', s],
+      ],
+    ),
+    updateWorkflow: fc.tuple(name, steps, version).map(
+      ([name, s, v]): Array<[string, Doc]> => [
+        ['name', str(name)],
+        ['steps', s],
+        ['version', v],
+      ],
+    ),
+    execute: fc.tuple(fc.constantFrom(targets.workflowId, 'wf_missing'), freeObject).map(
+      ([id, input]): Array<[string, Doc]> => [
+        ['workflowId', str(id)],
+        ['input', input],
+      ],
+    ),
   }[route];
   return members
-    .chain((entries) => fc.oneof({ weight: 5, arbitrary: fc.constant(entries) }, { weight: 1, arbitrary: fc.nat(entries.length - 1).map((drop) => entries.filter((_, i) => i !== drop)) }))
+    .chain((entries) =>
+      fc.oneof(
+        { weight: 5, arbitrary: fc.constant(entries) },
+        { weight: 1, arbitrary: fc.nat(entries.length - 1).map((drop) => entries.filter((_, i) => i !== drop)) },
+      ),
+    )
     .chain((entries) => maybeRepeatKey(entries, weirdValue))
     .map((entries): Doc => ({ t: 'obj', entries }));
 }
@@ -214,7 +327,13 @@ export function fuzzRequest(targets: FuzzTargets, options: { rawStrings?: boolea
       body: fc.oneof(
         { weight: 8, arbitrary: shaped(route, targets).map((d) => render(d, options.rawStrings)) },
         { weight: 1, arbitrary: fc.string({ maxLength: 40 }) },
-        { weight: 1, arbitrary: fc.tuple(shaped(route, targets), fc.nat()).map(([d, n]) => { const t = render(d); return t.slice(0, n % (t.length + 1)); }) },
+        {
+          weight: 1,
+          arbitrary: fc.tuple(shaped(route, targets), fc.nat()).map(([d, n]) => {
+            const t = render(d);
+            return t.slice(0, n % (t.length + 1));
+          }),
+        },
       ),
     }),
   );

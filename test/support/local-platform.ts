@@ -29,7 +29,10 @@ export function apiClient(baseUrl: string, token?: string) {
   const call = async <T = any>(method: string, path: string, body?: unknown, raw?: string): Promise<ApiResponse<T>> => {
     const res = await fetch(`${baseUrl}${path}`, {
       method,
-      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined || raw ? { 'content-type': 'application/json' } : {}) },
+      headers: {
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(body !== undefined || raw ? { 'content-type': 'application/json' } : {}),
+      },
       body: raw || (body === undefined ? undefined : JSON.stringify(body)),
     });
     const text = await res.text();
@@ -43,7 +46,10 @@ export function apiClient(baseUrl: string, token?: string) {
   };
 }
 
-export async function eventually<T>(probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 10_000): Promise<T> {
+export async function eventually<T>(
+  probe: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 10_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe();

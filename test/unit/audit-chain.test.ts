@@ -58,7 +58,11 @@ describe('audit hash chain', () => {
 
     const { via: _via, ...withoutVia } = lane[1]!;
     expect(verifyLane('t1', 0, [lane[0]!, withoutVia, lane[2]!])).toEqual({ lane: 0, seq: 2, reason: 'hash-mismatch' });
-    expect(verifyLane('t1', 0, [lane[0]!, { ...lane[1]!, runId: 'run_2' }, lane[2]!])).toEqual({ lane: 0, seq: 2, reason: 'hash-mismatch' });
+    expect(verifyLane('t1', 0, [lane[0]!, { ...lane[1]!, runId: 'run_2' }, lane[2]!])).toEqual({
+      lane: 0,
+      seq: 2,
+      reason: 'hash-mismatch',
+    });
   });
 
   it('detects a record re-hashed after tampering by the next link', () => {

@@ -7,7 +7,9 @@ describe('configuration of a deployed function', () => {
   it('fails at init when a binding of its manifest entry is missing, naming the variable', () => {
     expect(() => loadConfig({ ...base, MODOS_FUNCTION: 'GetEntity' })).toThrow(ConfigurationError);
     expect(() => loadConfig({ ...base, MODOS_FUNCTION: 'GetEntity' })).toThrow(/GetEntity is missing TABLE_NAME/);
-    expect(() => loadConfig({ ...base, MODOS_FUNCTION: 'ExecuteWorkflow', TABLE_NAME: 't' })).toThrow(/missing WORKFLOW_STATE_MACHINE_ARN/);
+    expect(() => loadConfig({ ...base, MODOS_FUNCTION: 'ExecuteWorkflow', TABLE_NAME: 't' })).toThrow(
+      /missing WORKFLOW_STATE_MACHINE_ARN/,
+    );
     expect(loadConfig({ ...base, MODOS_FUNCTION: 'GetEntity', TABLE_NAME: 't' }).TABLE_NAME).toBe('t');
   });
 

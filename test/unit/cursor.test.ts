@@ -28,18 +28,23 @@ describe('page cursors', () => {
     expect(() => decodeCursor(encodeCursor(key)!, { partition: 'T#b#AUDIT' })).toThrow(ValidationError);
   });
 
-  it.each(['not base64!', 'e30', Buffer.from('[1,2]').toString('base64url'), Buffer.from('{"PK":1}').toString('base64url')])(
-    'refuses the malformed cursor %s',
-    (c) => {
-      expect(() => decodeCursor(c, { partition: 'T#a#AUDIT' })).toThrow(ValidationError);
-    },
-  );
+  it.each([
+    'not base64!',
+    'e30',
+    Buffer.from('[1,2]').toString('base64url'),
+    Buffer.from('{"PK":1}').toString('base64url'),
+  ])('refuses the malformed cursor %s', (c) => {
+    expect(() => decodeCursor(c, { partition: 'T#a#AUDIT' })).toThrow(ValidationError);
+  });
 
   it.each([
     ['a missing sort key', { GSI1PK: 'T#a#ENTITIES', PK: 'T#a#ENTITY#e1', SK: 'ENTITY' }],
     ['a missing table key', { GSI1PK: 'T#a#ENTITIES', GSI1SK: '2026#e1' }],
     ['an extra attribute', { ...gsiKey, extra: 'x' }],
-    ["another index's attribute in place of one", { GSI1PK: 'T#a#ENTITIES', GSI2SK: '2026#e1', PK: 'T#a#ENTITY#e1', SK: 'ENTITY' }],
+    [
+      "another index's attribute in place of one",
+      { GSI1PK: 'T#a#ENTITIES', GSI2SK: '2026#e1', PK: 'T#a#ENTITY#e1', SK: 'ENTITY' },
+    ],
     ['a number', { ...gsiKey, GSI1SK: 2026 }],
     ['an object', { ...gsiKey, SK: { S: 'ENTITY' } }],
     ['null', { ...gsiKey, PK: null }],
@@ -53,12 +58,18 @@ describe('page cursors', () => {
   });
 
   it('refuses a table cursor presented to an index query and the reverse', () => {
-    expect(() => decodeCursor(forge({ PK: 'T#a#ENTITIES', SK: 'x' }), { index: 'GSI1', partition: 'T#a#ENTITIES' })).toThrow(ValidationError);
+    expect(() =>
+      decodeCursor(forge({ PK: 'T#a#ENTITIES', SK: 'x' }), { index: 'GSI1', partition: 'T#a#ENTITIES' }),
+    ).toThrow(ValidationError);
     expect(() => decodeCursor(forge(gsiKey), { partition: 'T#a#ENTITY#e1' })).toThrow(ValidationError);
   });
 
   it('refuses a cursor whose bytes are not UTF-8', () => {
-    const bytes = Buffer.concat([Buffer.from('{"PK":"T#a#AUDIT","SK":"'), Buffer.from([0xff, 0xfe]), Buffer.from('"}')]);
+    const bytes = Buffer.concat([
+      Buffer.from('{"PK":"T#a#AUDIT","SK":"'),
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from('"}'),
+    ]);
     expect(() => decodeCursor(bytes.toString('base64url'), { partition: 'T#a#AUDIT' })).toThrow(ValidationError);
   });
 

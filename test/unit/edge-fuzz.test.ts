@@ -65,12 +65,28 @@ beforeAll(async () => {
   handlers.patchEntity = updateEntity.makeHandler({ entities, clock });
   handlers.createWorkflow = createWorkflow.makeHandler(definitions);
   handlers.updateWorkflow = updateWorkflow.makeHandler(definitions);
-  handlers.execute = executeWorkflow.makeHandler({ workflows, runs, approvals: new InMemoryApprovals(), starter, clock, ids: sequentialIds('run') });
+  handlers.execute = executeWorkflow.makeHandler({
+    workflows,
+    runs,
+    approvals: new InMemoryApprovals(),
+    starter,
+    clock,
+    ids: sequentialIds('run'),
+  });
 
-  const entity = await handlers.createEntity(anApiEvent({ body: JSON.stringify({ type: 'account', attributes: { name: 'Target' } }) }));
+  const entity = await handlers.createEntity(
+    anApiEvent({ body: JSON.stringify({ type: 'account', attributes: { name: 'Target' } }) }),
+  );
   expect(entity.statusCode, entity.body).toBe(201);
   entityId = JSON.parse(entity.body).id;
-  const wf = await handlers.createWorkflow(anApiEvent({ body: JSON.stringify({ name: 'w', steps: [{ id: 'a', tool: 'entity.update', input: { entityId, attributes: {} } }] }) }));
+  const wf = await handlers.createWorkflow(
+    anApiEvent({
+      body: JSON.stringify({
+        name: 'w',
+        steps: [{ id: 'a', tool: 'entity.update', input: { entityId, attributes: {} } }],
+      }),
+    }),
+  );
   expect(wf.statusCode, wf.body).toBe(201);
   workflowId = JSON.parse(wf.body).id;
 });
@@ -84,14 +100,21 @@ const pathOf: Record<FuzzRoute, () => Record<string, string> | undefined> = {
 };
 
 /** The stored value of an accepted request and the part of the body it must equal. */
-async function storedAndSent(route: FuzzRoute, res: APIGatewayProxyResult, body: unknown): Promise<[unknown, unknown] | undefined> {
+async function storedAndSent(
+  route: FuzzRoute,
+  res: APIGatewayProxyResult,
+  body: unknown,
+): Promise<[unknown, unknown] | undefined> {
   const out = JSON.parse(res.body);
   const sent = body as Record<string, any>;
   switch (route) {
     case 'createEntity':
       return [(await entities.get('tenant-a', out.id))?.attributes, sent.attributes];
     case 'createWorkflow':
-      return [(await workflows.get('tenant-a', out.id))?.steps.map((s) => s.input), sent.steps.map((s: { input?: unknown }) => s.input ?? {})];
+      return [
+        (await workflows.get('tenant-a', out.id))?.steps.map((s) => s.input),
+        sent.steps.map((s: { input?: unknown }) => s.input ?? {}),
+      ];
     case 'execute':
       return [(await runs.get('tenant-a', out.executionId))?.input, sent.input ?? {}];
     default:
@@ -105,14 +128,24 @@ describe('fuzzed bodies through the handlers', () => {
     await fc.assert(
       fc.asyncProperty(requests, async ({ route, body, contentType }) => {
         const before = written();
-        const event = anApiEvent({ body, path: pathOf[route](), headers: contentType === undefined ? {} : { 'Content-Type': contentType } });
+        const event = anApiEvent({
+          body,
+          path: pathOf[route](),
+          headers: contentType === undefined ? {} : { 'Content-Type': contentType },
+        });
         const res = await handlers[route](event);
-        expect(res.statusCode, `${route} ${contentType}: ${body.slice(0, 300)} → ${res.body.slice(0, 300)}`).toBeLessThan(500);
+        expect(
+          res.statusCode,
+          `${route} ${contentType}: ${body.slice(0, 300)} → ${res.body.slice(0, 300)}`,
+        ).toBeLessThan(500);
         const answer = JSON.parse(res.body);
         if (res.statusCode >= 400) {
           expect(written()).toEqual(before);
           expect(answer.error.code).toMatch(/^[A-Z_]+$/);
-          if (res.statusCode === 400) expect(answer.error.details.every((d: { field?: string }) => typeof d.field === 'string' && d.field !== '')).toBe(true);
+          if (res.statusCode === 400)
+            expect(
+              answer.error.details.every((d: { field?: string }) => typeof d.field === 'string' && d.field !== ''),
+            ).toBe(true);
           return;
         }
         const pair = await storedAndSent(route, res, JSON.parse(body));

@@ -1,5 +1,12 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { createEntity, getEntity, listEntities, patchEntity, updateEntity, type EntityDeps } from '../../functions/domain/entities/entity-use-cases.js';
+import {
+  createEntity,
+  getEntity,
+  listEntities,
+  patchEntity,
+  updateEntity,
+  type EntityDeps,
+} from '../../functions/domain/entities/entity-use-cases.js';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../functions/domain/errors.js';
 import { hashOf } from '../../functions/domain/shared/hash.js';
 import { aContext } from '../support/builders.js';
@@ -28,13 +35,21 @@ describe('entity use cases', () => {
     expect(repo.mutations).toHaveLength(1);
     const m = repo.mutations[0]!;
     expect(m.tenantId).toBe('tenant-a');
-    expect(m.audit).toMatchObject({ action: 'entity.create', actor: 'user-1', resourceId: 'ent-1', requestId: 'req-1', beforeHash: null });
+    expect(m.audit).toMatchObject({
+      action: 'entity.create',
+      actor: 'user-1',
+      resourceId: 'ent-1',
+      requestId: 'req-1',
+      beforeHash: null,
+    });
     expect(m.audit.afterHash).toBe(hashOf(entity));
     expect(m.events.map((e) => e.name)).toEqual(['entity.created']);
   });
 
   it('refuses creation to a role without entities:write', async () => {
-    await expect(createEntity({ type: 'person', attributes: {} }, aContext({ roles: ['analyst'] }), deps)).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(
+      createEntity({ type: 'person', attributes: {} }, aContext({ roles: ['analyst'] }), deps),
+    ).rejects.toBeInstanceOf(ForbiddenError);
     expect(repo.mutations).toHaveLength(0);
   });
 
@@ -47,13 +62,25 @@ describe('entity use cases', () => {
   it("returns not found for another tenant's entity id", async () => {
     const e = await createEntity({ type: 'person', attributes: {} }, aContext(), deps);
     await expect(getEntity(e.id, aContext({ tenantId: 'tenant-b' }), deps)).rejects.toBeInstanceOf(NotFoundError);
-    await expect(listEntities({ limit: 10 }, aContext({ tenantId: 'tenant-b' }), deps)).resolves.toEqual({ items: [], nextCursor: null });
+    await expect(listEntities({ limit: 10 }, aContext({ tenantId: 'tenant-b' }), deps)).resolves.toEqual({
+      items: [],
+      nextCursor: null,
+    });
   });
 
   it('applies a merge patch: changes, adds and removes attributes, bumps the version and lists what changed', async () => {
-    const e = await createEntity({ type: 'person', attributes: { name: 'Ada', city: 'London', tier: 'gold' } }, aContext(), deps);
+    const e = await createEntity(
+      { type: 'person', attributes: { name: 'Ada', city: 'London', tier: 'gold' } },
+      aContext(),
+      deps,
+    );
 
-    const next = await updateEntity(e.id, { version: 1, attributes: { city: 'Paris', tier: null, phone: '+44', name: 'Ada' } }, aContext(), deps);
+    const next = await updateEntity(
+      e.id,
+      { version: 1, attributes: { city: 'Paris', tier: null, phone: '+44', name: 'Ada' } },
+      aContext(),
+      deps,
+    );
 
     expect(next.attributes).toEqual({ name: 'Ada', city: 'Paris', phone: '+44' });
     expect(next.version).toBe(2);
@@ -67,7 +94,9 @@ describe('entity use cases', () => {
     const e = await createEntity({ type: 'person', attributes: { name: 'Ada' } }, aContext(), deps);
     await updateEntity(e.id, { version: 1, attributes: { name: 'Ada L.' } }, aContext(), deps);
 
-    await expect(updateEntity(e.id, { version: 1, attributes: { name: 'Other' } }, aContext(), deps)).rejects.toBeInstanceOf(ConflictError);
+    await expect(
+      updateEntity(e.id, { version: 1, attributes: { name: 'Other' } }, aContext(), deps),
+    ).rejects.toBeInstanceOf(ConflictError);
     expect(repo.mutations).toHaveLength(2);
     expect((await repo.get('tenant-a', e.id))!.attributes.name).toBe('Ada L.');
   });
@@ -76,8 +105,12 @@ describe('entity use cases', () => {
     const e = await createEntity({ type: 'person', attributes: { n: 0 } }, aContext(), deps);
     const withMarkers = { ...deps, idempotency: repo };
 
-    const first = await patchEntity(e.id, { version: 1, attributes: { n: 1 } }, aContext(), withMarkers, { idempotencyKey: 'run-1:step-1' });
-    const retry = await patchEntity(e.id, { version: 2, attributes: { n: 1 } }, aContext(), withMarkers, { idempotencyKey: 'run-1:step-1' });
+    const first = await patchEntity(e.id, { version: 1, attributes: { n: 1 } }, aContext(), withMarkers, {
+      idempotencyKey: 'run-1:step-1',
+    });
+    const retry = await patchEntity(e.id, { version: 2, attributes: { n: 1 } }, aContext(), withMarkers, {
+      idempotencyKey: 'run-1:step-1',
+    });
 
     expect(retry).toEqual(first);
     expect(retry.previous.attributes).toEqual({ n: 0 });
@@ -100,6 +133,8 @@ describe('entity use cases', () => {
   });
 
   it('returns not found when updating an id that does not exist', async () => {
-    await expect(updateEntity('missing', { version: 1, attributes: {} }, aContext(), deps)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(updateEntity('missing', { version: 1, attributes: {} }, aContext(), deps)).rejects.toBeInstanceOf(
+      NotFoundError,
+    );
   });
 });

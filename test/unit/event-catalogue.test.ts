@@ -31,7 +31,10 @@ describe('the event catalogue', () => {
     for (const entry of catalogue.events) {
       const matches = compileEventPattern(entry.pattern);
       for (const other of catalogue.events) {
-        expect(matches(aBusEvent(other.detailType, other.source, {})), `${entry.detailType} vs ${other.detailType}`).toBe(other === entry);
+        expect(
+          matches(aBusEvent(other.detailType, other.source, {})),
+          `${entry.detailType} vs ${other.detailType}`,
+        ).toBe(other === entry);
       }
     }
   });
@@ -41,7 +44,10 @@ describe('the event catalogue', () => {
     for (const entry of catalogue.events) {
       expect(entry.schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
       expect(() => ajv.compile(entry.schema), entry.detailType).not.toThrow();
-      expect(JSON.stringify((entry.schema.properties as Record<string, unknown>).detail), entry.detailType).not.toContain('$ref');
+      expect(
+        JSON.stringify((entry.schema.properties as Record<string, unknown>).detail),
+        entry.detailType,
+      ).not.toContain('$ref');
     }
   });
 
@@ -49,7 +55,14 @@ describe('the event catalogue', () => {
     const ajv = new Ajv2020({ strict: true });
     const entry = catalogue.events.find((e) => e.detailType === 'approval.decided')!;
     const validate = ajv.compile(entry.schema);
-    const payload = { approvalId: 'apr_x', executionId: 'run_x', stepId: 's', decision: 'approved', decidedBy: 'u', later: 'a field added within the version' };
+    const payload = {
+      approvalId: 'apr_x',
+      executionId: 'run_x',
+      stepId: 's',
+      decision: 'approved',
+      decidedBy: 'u',
+      later: 'a field added within the version',
+    };
     const cases: Array<[string, unknown]> = [
       ['a decided approval', payload],
       ['an unknown decision', { ...payload, decision: 'maybe' }],

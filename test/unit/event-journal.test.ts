@@ -27,11 +27,37 @@ const fn = { kind: 'function', function: 'ResolveEntity' } as const;
 function aHistory(): JournalRecord[] {
   const [e1, e2] = [anEvent(), anEvent()];
   return [
-    { type: 'accepted', at: 1000, event: e1, deliveries: [{ id: 'a', rule: 'Log', target: { kind: 'log' } }, { id: 'b', rule: 'Resolve', target: fn }] },
+    {
+      type: 'accepted',
+      at: 1000,
+      event: e1,
+      deliveries: [
+        { id: 'a', rule: 'Log', target: { kind: 'log' } },
+        { id: 'b', rule: 'Resolve', target: fn },
+      ],
+    },
     { type: 'delivered', id: 'a', at: 1001, attempt: 1 },
-    { type: 'failed', id: 'b', at: 1010, attempt: 1, firstAttemptAt: 1005, lastAttemptAt: 1005, error: { name: 'TransientError', message: 'x' }, nextAt: 2000 },
+    {
+      type: 'failed',
+      id: 'b',
+      at: 1010,
+      attempt: 1,
+      firstAttemptAt: 1005,
+      lastAttemptAt: 1005,
+      error: { name: 'TransientError', message: 'x' },
+      nextAt: 2000,
+    },
     { type: 'accepted', at: 1500, event: e2, deliveries: [{ id: 'c', rule: 'Resolve', target: fn, redriveOf: 'old' }] },
-    { type: 'failed', id: 'b', at: 2010, attempt: 2, firstAttemptAt: 1005, lastAttemptAt: 2001, error: { name: 'TransientError', message: 'y' }, nextAt: 4000 },
+    {
+      type: 'failed',
+      id: 'b',
+      at: 2010,
+      attempt: 2,
+      firstAttemptAt: 1005,
+      lastAttemptAt: 2001,
+      error: { name: 'TransientError', message: 'y' },
+      nextAt: 4000,
+    },
   ];
 }
 
@@ -39,7 +65,15 @@ describe('event journal replay', () => {
   it('keeps what is neither delivered nor dead-lettered, with its attempt state', () => {
     const pending = pendingDeliveries(aHistory());
     expect([...pending.keys()]).toEqual(['b', 'c']);
-    expect(pending.get('b')).toMatchObject({ rule: 'Resolve', acceptedAt: 1000, attempts: 2, firstAttemptAt: 1005, lastAttemptAt: 2001, nextAt: 4000, lastError: { message: 'y' } });
+    expect(pending.get('b')).toMatchObject({
+      rule: 'Resolve',
+      acceptedAt: 1000,
+      attempts: 2,
+      firstAttemptAt: 1005,
+      lastAttemptAt: 2001,
+      nextAt: 4000,
+      lastError: { message: 'y' },
+    });
     expect(pending.get('c')).toMatchObject({ attempts: 0, nextAt: 1500, redriveOf: 'old' });
   });
 
@@ -79,7 +113,10 @@ describe('retry delay', () => {
 
   it('with the manifest policy, 185 retries take hours, within the 24-hour maximum event age', () => {
     const { localBackoff, retryPolicy } = EVENT_TARGET_RETRY;
-    const total = (random: () => number) => Array.from({ length: retryPolicy.maximumRetryAttempts }, (_, i) => retryDelayMs(i + 1, localBackoff, random)).reduce((a, b) => a + b);
+    const total = (random: () => number) =>
+      Array.from({ length: retryPolicy.maximumRetryAttempts }, (_, i) =>
+        retryDelayMs(i + 1, localBackoff, random),
+      ).reduce((a, b) => a + b);
     expect(total(() => 0) / 3_600_000).toBeGreaterThan(1);
     expect(total(() => 1)).toBeLessThan(retryPolicy.maximumEventAgeSeconds * 1000);
   });

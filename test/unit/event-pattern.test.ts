@@ -110,12 +110,22 @@ describe('arrays in the event', () => {
   });
 
   it('matches nested fields through arrays of objects', () => {
-    const event = { employees: [{ first: 'John', last: 'Doe' }, { first: 'Anna', last: 'Smith' }] };
+    const event = {
+      employees: [
+        { first: 'John', last: 'Doe' },
+        { first: 'Anna', last: 'Smith' },
+      ],
+    };
     expect(m({ employees: { first: ['Anna'] } }, event)).toBe(true);
   });
 
   it('requires all fields of one object to come from the same array element (array consistency)', () => {
-    const event = { employees: [{ first: 'John', last: 'Doe' }, { first: 'Anna', last: 'Smith' }] };
+    const event = {
+      employees: [
+        { first: 'John', last: 'Doe' },
+        { first: 'Anna', last: 'Smith' },
+      ],
+    };
     expect(m({ employees: { first: ['Anna'], last: ['Smith'] } }, event)).toBe(true);
     expect(m({ employees: { first: ['Anna'], last: ['Doe'] } }, event)).toBe(false);
   });
@@ -449,8 +459,14 @@ describe('validation (as PutRule would reject)', () => {
   });
 
   it('rejects malformed anything-but values', () => {
-    expectInvalid({ s: [{ 'anything-but': true }] }, 'Value of anything-but must be an array or single string/number value.');
-    expectInvalid({ s: [{ 'anything-but': null }] }, 'Value of anything-but must be an array or single string/number value.');
+    expectInvalid(
+      { s: [{ 'anything-but': true }] },
+      'Value of anything-but must be an array or single string/number value.',
+    );
+    expectInvalid(
+      { s: [{ 'anything-but': null }] },
+      'Value of anything-but must be an array or single string/number value.',
+    );
     expectInvalid(
       { s: [{ 'anything-but': ['a', 1] }] },
       'Inside anything but list, either all values are number or string, mixed type is not supported',
@@ -459,7 +475,10 @@ describe('validation (as PutRule would reject)', () => {
       { s: [{ 'anything-but': [] }] },
       'Inside anything but list, either all values are number or string, mixed type is not supported',
     );
-    expectInvalid({ s: [{ 'anything-but': [null] }] }, 'Inside anything but list, start|null|boolean is not supported.');
+    expectInvalid(
+      { s: [{ 'anything-but': [null] }] },
+      'Inside anything but list, start|null|boolean is not supported.',
+    );
     expectInvalid({ s: [{ 'anything-but': { numeric: ['>', 1] } }] }, 'Unsupported anything-but pattern: numeric');
     expectInvalid({ s: [{ 'anything-but': { prefix: '' } }] }, 'Null prefix/suffix not allowed');
     expectInvalid({ s: [{ 'anything-but': { prefix: 5 } }] }, 'prefix/suffix match pattern must be a string');
@@ -508,7 +527,10 @@ describe('validation (as PutRule would reject)', () => {
     expectInvalid({ $or: [{ a: ['x'] }] }, 'There must have at least 2 Objects in $or relationship.');
     expectInvalid({ $or: [{ a: ['x'] }, 'b'] }, 'Only JSON object is allowed in array of $or relationship.');
     expectInvalid({ $or: [{ a: ['x'] }, {}] }, 'Empty objects are not allowed');
-    expectInvalid({ $or: [{ a: ['x'] }, { prefix: ['b'] }] }, 'prefix is a reserved field name which cannot be used inside $or.');
+    expectInvalid(
+      { $or: [{ a: ['x'] }, { prefix: ['b'] }] },
+      'prefix is a reserved field name which cannot be used inside $or.',
+    );
   });
 
   it('is a DomainError with status 400 and the field path in its details', () => {

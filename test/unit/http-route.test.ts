@@ -6,8 +6,14 @@ import { httpRoute } from '../../functions/platform/http.js';
 import { anApiEvent } from '../support/builders.js';
 
 const Body = z.strictObject({ name: z.string(), count: z.number().int() });
-const echo = httpRoute({ body: Body, status: 201 }, async ({ body, ctx }) => ({ body, tenant: ctx.principal.tenantId }));
-const parse = (r: { body: string }) => JSON.parse(r.body) as { error: { code: string; message: string; requestId: string; details?: Array<{ field?: string }> } };
+const echo = httpRoute({ body: Body, status: 201 }, async ({ body, ctx }) => ({
+  body,
+  tenant: ctx.principal.tenantId,
+}));
+const parse = (r: { body: string }) =>
+  JSON.parse(r.body) as {
+    error: { code: string; message: string; requestId: string; details?: Array<{ field?: string }> };
+  };
 
 describe('httpRoute', () => {
   it('passes the parsed body and the verified tenant to the use case', async () => {
@@ -20,7 +26,11 @@ describe('httpRoute', () => {
   it('answers 400 VALIDATION_ERROR for malformed JSON', async () => {
     const res = await echo(anApiEvent({ body: '{"name":' }));
     expect(res.statusCode).toBe(400);
-    expect(parse(res).error).toMatchObject({ code: 'VALIDATION_ERROR', requestId: 'req-test', details: [{ field: 'body' }] });
+    expect(parse(res).error).toMatchObject({
+      code: 'VALIDATION_ERROR',
+      requestId: 'req-test',
+      details: [{ field: 'body' }],
+    });
   });
 
   it('names the field of a wrong type', async () => {
@@ -50,7 +60,10 @@ describe('httpRoute', () => {
   it('refuses a body whose JSON repeats a key, naming it', async () => {
     const res = await echo(anApiEvent({ body: '{"name":"x","count":1,"name":"y"}' }));
     expect(res.statusCode).toBe(400);
-    expect(parse(res).error).toMatchObject({ code: 'VALIDATION_ERROR', details: [{ field: 'name', message: expect.stringMatching(/^duplicate key/) }] });
+    expect(parse(res).error).toMatchObject({
+      code: 'VALIDATION_ERROR',
+      details: [{ field: 'name', message: expect.stringMatching(/^duplicate key/) }],
+    });
   });
 
   it('refuses a base64 body that is not UTF-8', async () => {
@@ -68,7 +81,9 @@ describe('httpRoute', () => {
     ['JSON in Latin-1', 'application/json; charset=iso-8859-1'],
     ['an empty value', ''],
   ])('answers 415 UNSUPPORTED_MEDIA_TYPE for a body sent as %s', async (_name, contentType) => {
-    const res = await echo(anApiEvent({ body: JSON.stringify({ name: 'x', count: 1 }), headers: { 'content-type': contentType } }));
+    const res = await echo(
+      anApiEvent({ body: JSON.stringify({ name: 'x', count: 1 }), headers: { 'content-type': contentType } }),
+    );
     expect(res.statusCode).toBe(415);
     expect(parse(res).error).toMatchObject({ code: 'UNSUPPORTED_MEDIA_TYPE', details: [{ field: 'content-type' }] });
   });
@@ -84,13 +99,18 @@ describe('httpRoute', () => {
     expect((await echo(event)).statusCode).toBe(415);
   });
 
-  it.each(['application/json', 'Application/JSON; charset=UTF-8', 'application/json;charset="utf-8"', 'application/merge-patch+json', 'application/vnd.modos.entity+json; charset=utf-8'])(
-    'accepts a body sent as %s',
-    async (contentType) => {
-      const res = await echo(anApiEvent({ body: JSON.stringify({ name: 'x', count: 1 }), headers: { 'CONTENT-TYPE': contentType } }));
-      expect(res.statusCode).toBe(201);
-    },
-  );
+  it.each([
+    'application/json',
+    'Application/JSON; charset=UTF-8',
+    'application/json;charset="utf-8"',
+    'application/merge-patch+json',
+    'application/vnd.modos.entity+json; charset=utf-8',
+  ])('accepts a body sent as %s', async (contentType) => {
+    const res = await echo(
+      anApiEvent({ body: JSON.stringify({ name: 'x', count: 1 }), headers: { 'CONTENT-TYPE': contentType } }),
+    );
+    expect(res.statusCode).toBe(201);
+  });
 
   it('ignores the body and its type on a route that takes none', async () => {
     const h = httpRoute({}, async () => ({ ok: true }));

@@ -21,7 +21,8 @@ describe('package-lock.json', () => {
   it('holds every optional dependency of every locked package, for every platform (npm ci refuses it otherwise)', () => {
     const missing: string[] = [];
     for (const [path, pkg] of Object.entries(lock.packages)) {
-      for (const name of Object.keys(pkg.optionalDependencies ?? {})) if (!resolves(path, name)) missing.push(`${path || '(root)'} → ${name}`);
+      for (const name of Object.keys(pkg.optionalDependencies ?? {}))
+        if (!resolves(path, name)) missing.push(`${path || '(root)'} → ${name}`);
     }
     expect(missing).toEqual([]);
   });

@@ -26,9 +26,19 @@ const aMutation = (): MutationRecord => ({
 });
 
 const cancelled = (codes: string[]) =>
-  new TransactionCanceledException({ message: 'cancelled', $metadata: {}, CancellationReasons: codes.map((Code) => ({ Code })) });
+  new TransactionCanceledException({
+    message: 'cancelled',
+    $metadata: {},
+    CancellationReasons: codes.map((Code) => ({ Code })),
+  });
 
-const entityPut = { Put: { TableName: 't', Item: { PK: 'T#tenant-a#ENTITY#ent-1', SK: 'ENTITY' }, ConditionExpression: 'attribute_not_exists(PK)' } };
+const entityPut = {
+  Put: {
+    TableName: 't',
+    Item: { PK: 'T#tenant-a#ENTITY#ent-1', SK: 'ENTITY' },
+    ConditionExpression: 'attribute_not_exists(PK)',
+  },
+};
 
 describe('DynamoMutationWriter', () => {
   let writer: DynamoMutationWriter;
@@ -49,11 +59,25 @@ describe('DynamoMutationWriter', () => {
     expect(items).toHaveLength(4);
     expect(items[0]).toEqual(entityPut);
     const audit = items[1]!.Put!.Item!;
-    expect(audit).toMatchObject({ PK: 'T#tenant-a#AUDIT', entityType: 'AuditRecord', action: 'entity.create', lane: 0, seq: 1, prevHash: genesisHash('tenant-a', 0) });
+    expect(audit).toMatchObject({
+      PK: 'T#tenant-a#AUDIT',
+      entityType: 'AuditRecord',
+      action: 'entity.create',
+      lane: 0,
+      seq: 1,
+      prevHash: genesisHash('tenant-a', 0),
+    });
     const outbox = items[2]!.Put!.Item!;
     expect(outbox).toMatchObject({ PK: 'T#tenant-a#OUTBOX', source: 'modos.entities', detailType: 'entity.created' });
-    expect(JSON.parse(outbox.detail as string)).toMatchObject({ tenantId: 'tenant-a', schemaVersion: 1, correlationId: 'req-1' });
-    expect(items[3]!.Put).toMatchObject({ Item: { PK: 'T#tenant-a#AUDITHEAD', seq: 1, hash: audit.hash }, ConditionExpression: 'attribute_not_exists(PK)' });
+    expect(JSON.parse(outbox.detail as string)).toMatchObject({
+      tenantId: 'tenant-a',
+      schemaVersion: 1,
+      correlationId: 'req-1',
+    });
+    expect(items[3]!.Put).toMatchObject({
+      Item: { PK: 'T#tenant-a#AUDITHEAD', seq: 1, hash: audit.hash },
+      ConditionExpression: 'attribute_not_exists(PK)',
+    });
   });
 
   it('chains the next mutation on the cached head without reading it again', async () => {
@@ -66,7 +90,10 @@ describe('DynamoMutationWriter', () => {
     expect(ddb.commandCalls(GetCommand)).toHaveLength(1);
     const [first, second] = ddb.commandCalls(TransactWriteCommand).map((c) => c.args[0].input.TransactItems!);
     expect(second![1]!.Put!.Item).toMatchObject({ seq: 2, prevHash: first![1]!.Put!.Item!.hash });
-    expect(second![3]!.Update).toMatchObject({ ConditionExpression: '#seq = :prev', ExpressionAttributeValues: { ':seq': 2, ':prev': 1 } });
+    expect(second![3]!.Update).toMatchObject({
+      ConditionExpression: '#seq = :prev',
+      ExpressionAttributeValues: { ':seq': 2, ':prev': 1 },
+    });
   });
 
   it("turns a failed item condition into a ConflictError and doesn't retry", async () => {
@@ -78,8 +105,14 @@ describe('DynamoMutationWriter', () => {
   });
 
   it('re-reads a lane head moved by another process and retries on top of it', async () => {
-    ddb.on(GetCommand).resolvesOnce({}).resolves({ Item: { seq: 7, hash: 'h7' } });
-    ddb.on(TransactWriteCommand).rejectsOnce(cancelled(['None', 'None', 'None', 'ConditionalCheckFailed'])).resolves({});
+    ddb
+      .on(GetCommand)
+      .resolvesOnce({})
+      .resolves({ Item: { seq: 7, hash: 'h7' } });
+    ddb
+      .on(TransactWriteCommand)
+      .rejectsOnce(cancelled(['None', 'None', 'None', 'ConditionalCheckFailed']))
+      .resolves({});
 
     await writer.commit('tenant-a', [entityPut], aMutation());
 

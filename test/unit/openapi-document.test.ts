@@ -3,9 +3,16 @@ import { operationIds, ROUTE_CONTRACTS } from '../../schemas/api.js';
 import { ROUTES } from '../../functions/platform/manifest.js';
 import { openApiDocument } from '../../functions/platform/openapi-document.js';
 
-type Operation = { operationId?: string; requestBody?: { content: Record<string, { example?: unknown }> }; responses: Record<string, unknown> };
+type Operation = {
+  operationId?: string;
+  requestBody?: { content: Record<string, { example?: unknown }> };
+  responses: Record<string, unknown>;
+};
 const document = openApiDocument() as unknown as { openapi: string; paths: Record<string, Record<string, Operation>> };
-const operations = ROUTES.map((r) => ({ key: `${r.method} ${r.path}`, op: document.paths[r.path]?.[r.method.toLowerCase()] }));
+const operations = ROUTES.map((r) => ({
+  key: `${r.method} ${r.path}`,
+  op: document.paths[r.path]?.[r.method.toLowerCase()],
+}));
 
 describe('the OpenAPI document', () => {
   it('is OpenAPI 3.1, whose schemas say null with a type, never with the 3.0 nullable keyword', () => {
@@ -35,11 +42,14 @@ describe('the OpenAPI document', () => {
       { method: 'POST', path: '/a/{id}/reject', function: 'DecideThing', auth: 'jwt' as const },
       { method: 'POST', path: '/b/{id}/reject', function: 'DecideThing', auth: 'jwt' as const },
     ];
-    expect(() => operationIds(routes)).toThrow(/rejectThing of POST \/b\/\{id\}\/reject is already the id of POST \/a\/\{id\}\/reject/);
+    expect(() => operationIds(routes)).toThrow(
+      /rejectThing of POST \/b\/\{id\}\/reject is already the id of POST \/a\/\{id\}\/reject/,
+    );
   });
 
   it('lists 429 with Retry-After on every operation, the stage throttle answering any route', () => {
-    for (const { key, op } of operations) expect(op?.responses['429'], key).toMatchObject({ headers: { 'Retry-After': {} } });
+    for (const { key, op } of operations)
+      expect(op?.responses['429'], key).toMatchObject({ headers: { 'Retry-After': {} } });
   });
 });
 
@@ -78,7 +88,11 @@ describe('the examples of the document', () => {
 
   it('are in the document, on the request body and the success response', () => {
     const op = document.paths['/api/v1/entities']?.post;
-    expect(op?.requestBody?.content['application/json']?.example).toEqual(ROUTE_CONTRACTS['POST /api/v1/entities']?.examples?.request);
-    expect(op?.responses['201']).toMatchObject({ content: { 'application/json': { example: ROUTE_CONTRACTS['POST /api/v1/entities']?.examples?.response } } });
+    expect(op?.requestBody?.content['application/json']?.example).toEqual(
+      ROUTE_CONTRACTS['POST /api/v1/entities']?.examples?.request,
+    );
+    expect(op?.responses['201']).toMatchObject({
+      content: { 'application/json': { example: ROUTE_CONTRACTS['POST /api/v1/entities']?.examples?.response } },
+    });
   });
 });

@@ -32,7 +32,13 @@ describe('per-tenant rate limiter (the local usage plan)', () => {
   it('takes MODOS_TENANT_RATE and MODOS_TENANT_BURST over the stage configuration, and refuses nonsense', () => {
     const stage = { ratePerSecond: 25, burst: 50, quotaPerDay: 10 };
     expect(localTenantLimits(stage, {})).toEqual(stage);
-    expect(localTenantLimits(stage, { MODOS_TENANT_RATE: '5', MODOS_TENANT_BURST: '7' })).toEqual({ ratePerSecond: 5, burst: 7, quotaPerDay: 10 });
-    expect(() => localTenantLimits(stage, { MODOS_TENANT_RATE: 'fast' })).toThrow(/MODOS_TENANT_RATE must be a positive number/);
+    expect(localTenantLimits(stage, { MODOS_TENANT_RATE: '5', MODOS_TENANT_BURST: '7' })).toEqual({
+      ratePerSecond: 5,
+      burst: 7,
+      quotaPerDay: 10,
+    });
+    expect(() => localTenantLimits(stage, { MODOS_TENANT_RATE: 'fast' })).toThrow(
+      /MODOS_TENANT_RATE must be a positive number/,
+    );
   });
 });

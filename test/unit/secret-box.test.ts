@@ -28,8 +28,12 @@ describe('secrets sealed with per-tenant keys', () => {
     const parts = sealed.split('.');
     const flipped = Buffer.from(parts[3]!, 'base64url');
     flipped[0] = flipped[0]! ^ 1;
-    await expect(box.open('acme', [...parts.slice(0, 3), flipped.toString('base64url')].join('.'))).rejects.toBeInstanceOf(UnauthorizedError);
-    await expect(new AesSecretBox(async () => randomBytes(48)).open('acme', sealed)).rejects.toBeInstanceOf(UnauthorizedError);
+    await expect(
+      box.open('acme', [...parts.slice(0, 3), flipped.toString('base64url')].join('.')),
+    ).rejects.toBeInstanceOf(UnauthorizedError);
+    await expect(new AesSecretBox(async () => randomBytes(48)).open('acme', sealed)).rejects.toBeInstanceOf(
+      UnauthorizedError,
+    );
     await expect(box.open('acme', 'plain-text')).rejects.toBeInstanceOf(UnauthorizedError);
   });
 });

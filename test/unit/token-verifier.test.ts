@@ -12,7 +12,17 @@ let signingKey: CryptoKey;
 let otherKey: CryptoKey;
 let verify: TokenVerifier;
 
-async function aToken(opts: { claims?: Record<string, unknown>; sub?: string; key?: CryptoKey; aud?: string; iss?: string; exp?: number; nbf?: number } = {}) {
+async function aToken(
+  opts: {
+    claims?: Record<string, unknown>;
+    sub?: string;
+    key?: CryptoKey;
+    aud?: string;
+    iss?: string;
+    exp?: number;
+    nbf?: number;
+  } = {},
+) {
   const jwt = new SignJWT({ tenant_id: 'acme', roles: ['admin'], ...opts.claims })
     .setProtectedHeader({ alg: 'ES256', kid: 'k1' })
     .setSubject(opts.sub ?? 'user-1')
@@ -33,11 +43,14 @@ const b64url = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64ur
 function aRawToken(payload: string, header = '{"alg":"ES256","kid":"k1"}') {
   const exp = String(Math.floor(Date.now() / 1000) + 600);
   const signingInput = `${Buffer.from(header).toString('base64url')}.${Buffer.from(payload.replaceAll('{exp}', exp)).toString('base64url')}`;
-  const signature = createSign('SHA256').update(signingInput).sign({ key: KeyObject.from(signingKey), dsaEncoding: 'ieee-p1363' });
+  const signature = createSign('SHA256')
+    .update(signingInput)
+    .sign({ key: KeyObject.from(signingKey), dsaEncoding: 'ieee-p1363' });
   return `${signingInput}.${signature.toString('base64url')}`;
 }
 
-const claimsText = (extra: string) => `{"sub":"user-1","tenant_id":"acme","roles":["admin"],"iss":"${ISSUER}","aud":"${AUDIENCE}","exp":{exp}${extra}}`;
+const claimsText = (extra: string) =>
+  `{"sub":"user-1","tenant_id":"acme","roles":["admin"],"iss":"${ISSUER}","aud":"${AUDIENCE}","exp":{exp}${extra}}`;
 
 beforeAll(async () => {
   const trustedPair = await generateKeyPair('ES256', { extractable: true });
@@ -49,7 +62,12 @@ beforeAll(async () => {
 
 describe('JWT verification', () => {
   it('accepts a valid token and returns tenant, subject and roles from its claims', async () => {
-    await expect(verify(await aToken())).resolves.toEqual({ tenantId: 'acme', userId: 'user-1', roles: ['admin'], expiresAt: expect.any(Number) });
+    await expect(verify(await aToken())).resolves.toEqual({
+      tenantId: 'acme',
+      userId: 'user-1',
+      roles: ['admin'],
+      expiresAt: expect.any(Number),
+    });
   });
 
   it('refuses a token signed by another key', async () => {
@@ -61,7 +79,9 @@ describe('JWT verification', () => {
   });
 
   it('refuses a token that is not valid yet', async () => {
-    await expect(verify(await aToken({ nbf: Math.floor(Date.now() / 1000) + 600 }))).rejects.toBeInstanceOf(UnauthorizedError);
+    await expect(verify(await aToken({ nbf: Math.floor(Date.now() / 1000) + 600 }))).rejects.toBeInstanceOf(
+      UnauthorizedError,
+    );
   });
 
   it('refuses a token for another audience or issuer', async () => {
@@ -101,7 +121,9 @@ describe('JWT verification', () => {
 
   it('accepts a token signed over raw JSON text (the builder the refusals below use)', async () => {
     await expect(verify(aRawToken(claimsText('')))).resolves.toMatchObject({ tenantId: 'acme', userId: 'user-1' });
-    await expect(verify(aRawToken(claimsText(''), '{"alg":"ES256","kid":"k1","typ":"JWT"}'))).resolves.toMatchObject({ tenantId: 'acme' });
+    await expect(verify(aRawToken(claimsText(''), '{"alg":"ES256","kid":"k1","typ":"JWT"}'))).resolves.toMatchObject({
+      tenantId: 'acme',
+    });
   });
 
   it.each([
@@ -119,23 +141,32 @@ describe('JWT verification', () => {
   });
 
   it('refuses a validly signed token whose protected header repeats a member', async () => {
-    const error = await verify(aRawToken(claimsText(''), '{"alg":"ES256","kid":"k1","kid":"k1"}')).catch((e: unknown) => e);
+    const error = await verify(aRawToken(claimsText(''), '{"alg":"ES256","kid":"k1","kid":"k1"}')).catch(
+      (e: unknown) => e,
+    );
     expect(error).toMatchObject({ reason: 'duplicate_member' });
   });
 
   it('accepts the same name in different objects', async () => {
-    await expect(verify(aRawToken(claimsText(',"ext":{"sub":"x","tenant_id":"y"}')))).resolves.toMatchObject({ tenantId: 'acme', userId: 'user-1' });
+    await expect(verify(aRawToken(claimsText(',"ext":{"sub":"x","tenant_id":"y"}')))).resolves.toMatchObject({
+      tenantId: 'acme',
+      userId: 'user-1',
+    });
   });
 
-  it.each([...SYSTEM_ACTORS, 'system:anything', 'System:Workflow-Engine', 'callback:apr_abcdef123'])('refuses a token whose subject is the reserved actor %j', async (sub) => {
-    const error = await verify(await aToken({ sub })).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(UnauthorizedError);
-    expect(error).toMatchObject({ reason: 'reserved_subject' });
-  });
+  it.each([...SYSTEM_ACTORS, 'system:anything', 'System:Workflow-Engine', 'callback:apr_abcdef123'])(
+    'refuses a token whose subject is the reserved actor %j',
+    async (sub) => {
+      const error = await verify(await aToken({ sub })).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(UnauthorizedError);
+      expect(error).toMatchObject({ reason: 'reserved_subject' });
+    },
+  );
 
   it('keeps the reserved namespaces to system: and callback:, so ordinary subjects still pass', async () => {
     expect(RESERVED_ACTOR_PREFIXES).toEqual(['system:', 'callback:']);
-    for (const sub of ['systems-admin', 'user:system:1', 'callbacks']) await expect(verify(await aToken({ sub }))).resolves.toMatchObject({ userId: sub });
+    for (const sub of ['systems-admin', 'user:system:1', 'callbacks'])
+      await expect(verify(await aToken({ sub }))).resolves.toMatchObject({ userId: sub });
   });
 
   it('extracts a bearer token and refuses other schemes', () => {

@@ -30,12 +30,15 @@ export class AesSecretBox implements SecretBox {
     const cipher = createCipheriv('aes-256-gcm', await this.keyFor(tenantId), iv);
     cipher.setAAD(Buffer.from(tenantId));
     const ct = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-    return [VERSION, iv, cipher.getAuthTag(), ct].map((p) => (typeof p === 'string' ? p : p.toString('base64url'))).join('.');
+    return [VERSION, iv, cipher.getAuthTag(), ct]
+      .map((p) => (typeof p === 'string' ? p : p.toString('base64url')))
+      .join('.');
   }
 
   async open(tenantId: string, sealed: string): Promise<string> {
     const [version, iv, tag, ct] = sealed.split('.');
-    if (version !== VERSION || !iv || !tag || ct === undefined) throw new UnauthorizedError('sealed secret is malformed');
+    if (version !== VERSION || !iv || !tag || ct === undefined)
+      throw new UnauthorizedError('sealed secret is malformed');
     try {
       const decipher = createDecipheriv('aes-256-gcm', await this.keyFor(tenantId), Buffer.from(iv, 'base64url'));
       decipher.setAAD(Buffer.from(tenantId));

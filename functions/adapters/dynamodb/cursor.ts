@@ -23,7 +23,10 @@ export function encodeCursor(lastKey: Record<string, unknown> | undefined): stri
 
 export function decodeCursor(cursor: string | undefined, scope: CursorScope): Record<string, string> | undefined {
   if (cursor === undefined) return undefined;
-  const invalid = () => new ValidationError('cursor is not valid for this query', { details: [{ field: 'cursor', message: 'invalid cursor' }] });
+  const invalid = () =>
+    new ValidationError('cursor is not valid for this query', {
+      details: [{ field: 'cursor', message: 'invalid cursor' }],
+    });
   let parsed: unknown;
   try {
     if (!/^[A-Za-z0-9_-]+$/.test(cursor)) throw invalid();
@@ -34,8 +37,10 @@ export function decodeCursor(cursor: string | undefined, scope: CursorScope): Re
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw invalid();
   const expected = keyAttributes(scope.index);
   const entries = Object.entries(parsed as Record<string, unknown>);
-  if (entries.length !== expected.length || !expected.every((name) => Object.hasOwn(parsed as object, name))) throw invalid();
-  const wellFormed = (v: unknown): v is string => typeof v === 'string' && v !== '' && Buffer.byteLength(v, 'utf8') <= MAX_KEY_BYTES && !hasLoneSurrogate(v);
+  if (entries.length !== expected.length || !expected.every((name) => Object.hasOwn(parsed as object, name)))
+    throw invalid();
+  const wellFormed = (v: unknown): v is string =>
+    typeof v === 'string' && v !== '' && Buffer.byteLength(v, 'utf8') <= MAX_KEY_BYTES && !hasLoneSurrogate(v);
   if (!entries.every(([, v]) => wellFormed(v))) throw invalid();
   const key = parsed as Record<string, string>;
   if (key[expected[0]!] !== scope.partition) throw invalid();

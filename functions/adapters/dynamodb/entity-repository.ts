@@ -39,7 +39,15 @@ export class DynamoEntityRepository implements EntityRepository {
   async create(tenantId: string, entity: Entity, mutation: MutationRecord): Promise<void> {
     await this.writer.commit(
       tenantId,
-      [{ Put: { TableName: this.tableName, Item: this.toItem(tenantId, entity), ConditionExpression: 'attribute_not_exists(PK)' } }],
+      [
+        {
+          Put: {
+            TableName: this.tableName,
+            Item: this.toItem(tenantId, entity),
+            ConditionExpression: 'attribute_not_exists(PK)',
+          },
+        },
+      ],
       mutation,
     );
   }
@@ -65,7 +73,9 @@ export class DynamoEntityRepository implements EntityRepository {
   async get(tenantId: string, id: string): Promise<Entity | undefined> {
     try {
       // Strongly consistent: a read-modify-write (PATCH, workflow steps) must see the latest version.
-      const out = await this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.entity(tenantId, id), ConsistentRead: true }));
+      const out = await this.client.send(
+        new GetCommand({ TableName: this.tableName, Key: keys.entity(tenantId, id), ConsistentRead: true }),
+      );
       return out.Item ? this.fromItem(out.Item) : undefined;
     } catch (error) {
       translateDynamoError(error, 'get entity');

@@ -53,18 +53,30 @@ export const keys = {
     GSI1SK: pad(seq, 12),
   }),
   auditLanePartition: (tenantId: string, lane: number) => `${tenantPrefix(tenantId)}AUDITLANE#${pad(lane, 3)}`,
-  auditHead: (tenantId: string, lane: number) => ({ PK: `${tenantPrefix(tenantId)}AUDITHEAD`, SK: `LANE#${pad(lane, 3)}` }),
+  auditHead: (tenantId: string, lane: number) => ({
+    PK: `${tenantPrefix(tenantId)}AUDITHEAD`,
+    SK: `LANE#${pad(lane, 3)}`,
+  }),
 
   outbox: (tenantId: string, eventId: string) => ({ PK: `${tenantPrefix(tenantId)}OUTBOX`, SK: eventId }),
   idempotency: (tenantId: string, key: string) => ({ PK: `${tenantPrefix(tenantId)}IDEMPOTENCY#${key}`, SK: 'MARKER' }),
 
   workflow: (tenantId: string, id: string) => ({ PK: `${tenantPrefix(tenantId)}WORKFLOW#${id}`, SK: 'META' }),
-  workflowVersion: (tenantId: string, id: string, version: number) => ({ PK: `${tenantPrefix(tenantId)}WORKFLOW#${id}`, SK: `V#${pad(version, 6)}` }),
-  workflowIndex: (tenantId: string, createdAt: string, id: string) => ({ GSI1PK: `${tenantPrefix(tenantId)}WORKFLOWS`, GSI1SK: `${createdAt}#${id}` }),
+  workflowVersion: (tenantId: string, id: string, version: number) => ({
+    PK: `${tenantPrefix(tenantId)}WORKFLOW#${id}`,
+    SK: `V#${pad(version, 6)}`,
+  }),
+  workflowIndex: (tenantId: string, createdAt: string, id: string) => ({
+    GSI1PK: `${tenantPrefix(tenantId)}WORKFLOWS`,
+    GSI1SK: `${createdAt}#${id}`,
+  }),
   workflowsPartition: (tenantId: string) => `${tenantPrefix(tenantId)}WORKFLOWS`,
 
   run: (tenantId: string, id: string) => ({ PK: `${tenantPrefix(tenantId)}RUN#${id}`, SK: 'RUN' }),
-  runIndex: (tenantId: string, startedAt: string, id: string) => ({ GSI1PK: `${tenantPrefix(tenantId)}RUNS`, GSI1SK: `${startedAt}#${id}` }),
+  runIndex: (tenantId: string, startedAt: string, id: string) => ({
+    GSI1PK: `${tenantPrefix(tenantId)}RUNS`,
+    GSI1SK: `${startedAt}#${id}`,
+  }),
 
   approval: (tenantId: string, id: string) => ({ PK: `${tenantPrefix(tenantId)}APPROVAL#${id}`, SK: 'APPROVAL' }),
   approvalIndex: (tenantId: string, status: string, requestedAt: string, id: string) => ({
@@ -74,17 +86,39 @@ export const keys = {
   approvalsPartition: (tenantId: string, status: string) => `${tenantPrefix(tenantId)}APPROVALS#${status}`,
 
   /** Blocking-key index: the key is a hash (no attribute values in keys); one item per entity filed under it. */
-  resolutionKeyPartition: (tenantId: string, type: string, keyHash: string) => `${tenantPrefix(tenantId)}ERKEY#${type}#${keyHash}`,
-  resolutionKey: (tenantId: string, type: string, keyHash: string, entityId: string) => ({ PK: `${tenantPrefix(tenantId)}ERKEY#${type}#${keyHash}`, SK: entityId }),
-  resolutionModel: (tenantId: string, type: string) => ({ PK: `${tenantPrefix(tenantId)}ERMODEL#${type}`, SK: 'MODEL' }),
-  cluster: (tenantId: string, clusterId: string) => ({ PK: `${tenantPrefix(tenantId)}ERCLUSTER#${clusterId}`, SK: 'CLUSTER' }),
-  clusterIndex: (tenantId: string, type: string, clusterId: string) => ({ GSI1PK: `${tenantPrefix(tenantId)}ERCLUSTERS#${type}`, GSI1SK: clusterId }),
+  resolutionKeyPartition: (tenantId: string, type: string, keyHash: string) =>
+    `${tenantPrefix(tenantId)}ERKEY#${type}#${keyHash}`,
+  resolutionKey: (tenantId: string, type: string, keyHash: string, entityId: string) => ({
+    PK: `${tenantPrefix(tenantId)}ERKEY#${type}#${keyHash}`,
+    SK: entityId,
+  }),
+  resolutionModel: (tenantId: string, type: string) => ({
+    PK: `${tenantPrefix(tenantId)}ERMODEL#${type}`,
+    SK: 'MODEL',
+  }),
+  cluster: (tenantId: string, clusterId: string) => ({
+    PK: `${tenantPrefix(tenantId)}ERCLUSTER#${clusterId}`,
+    SK: 'CLUSTER',
+  }),
+  clusterIndex: (tenantId: string, type: string, clusterId: string) => ({
+    GSI1PK: `${tenantPrefix(tenantId)}ERCLUSTERS#${type}`,
+    GSI1SK: clusterId,
+  }),
   clustersPartition: (tenantId: string, type: string) => `${tenantPrefix(tenantId)}ERCLUSTERS#${type}`,
-  clusterPointer: (tenantId: string, entityId: string) => ({ PK: `${tenantPrefix(tenantId)}ERMEMBER#${entityId}`, SK: 'CLUSTER' }),
-  pairDecision: (tenantId: string, entityId: string, otherId: string) => ({ PK: `${tenantPrefix(tenantId)}ERDECISION#${entityId}`, SK: otherId }),
+  clusterPointer: (tenantId: string, entityId: string) => ({
+    PK: `${tenantPrefix(tenantId)}ERMEMBER#${entityId}`,
+    SK: 'CLUSTER',
+  }),
+  pairDecision: (tenantId: string, entityId: string, otherId: string) => ({
+    PK: `${tenantPrefix(tenantId)}ERDECISION#${entityId}`,
+    SK: otherId,
+  }),
   pairDecisionsPartition: (tenantId: string, entityId: string) => `${tenantPrefix(tenantId)}ERDECISION#${entityId}`,
   /** Only on the item of the smaller id, so each pair is listed once. */
-  pairDecisionIndex: (tenantId: string, type: string, a: string, b: string) => ({ GSI1PK: `${tenantPrefix(tenantId)}ERDECISIONS#${type}`, GSI1SK: `${a}#${b}` }),
+  pairDecisionIndex: (tenantId: string, type: string, a: string, b: string) => ({
+    GSI1PK: `${tenantPrefix(tenantId)}ERDECISIONS#${type}`,
+    GSI1SK: `${a}#${b}`,
+  }),
   pairDecisionsOfTypePartition: (tenantId: string, type: string) => `${tenantPrefix(tenantId)}ERDECISIONS#${type}`,
   resolutionRun: (tenantId: string, id: string) => ({ PK: `${tenantPrefix(tenantId)}ERRUN#${id}`, SK: 'RUN' }),
 } as const;

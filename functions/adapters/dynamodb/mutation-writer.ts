@@ -1,4 +1,10 @@
-import { GetCommand, PutCommand, TransactWriteCommand, type DynamoDBDocumentClient, type PutCommandInput } from '@aws-sdk/lib-dynamodb';
+import {
+  GetCommand,
+  PutCommand,
+  TransactWriteCommand,
+  type DynamoDBDocumentClient,
+  type PutCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import { randomUUID } from 'node:crypto';
 import { EVENT_CATALOGUE } from '../../../schemas/events.js';
@@ -62,7 +68,9 @@ export class DynamoMutationWriter {
           const codes = cancellationCodes(error);
           if (!codes) translateDynamoError(error, 'mutation');
           if (marker.length && codes[writes.length] === 'ConditionalCheckFailed') {
-            throw new EffectAlreadyAppliedError(`effect ${mutation.idempotency!.key} was already applied`, { cause: error });
+            throw new EffectAlreadyAppliedError(`effect ${mutation.idempotency!.key} was already applied`, {
+              cause: error,
+            });
           }
           const itemConflict = codes.slice(0, writes.length).some((c) => c === 'ConditionalCheckFailed');
           if (itemConflict) throw new ConflictError('the resource was changed or already exists', { cause: error });
@@ -70,7 +78,9 @@ export class DynamoMutationWriter {
           if (headStale) this.heads.delete(laneKey);
           const retryable = headStale || codes.some((c) => c === 'TransactionConflict' || c === 'ThrottlingError');
           if (!retryable || attempt >= maxAttempts) {
-            throw new TransientError(`mutation failed after ${attempt} attempts (${codes.join(',')})`, { cause: error });
+            throw new TransientError(`mutation failed after ${attempt} attempts (${codes.join(',')})`, {
+              cause: error,
+            });
           }
           await sleep(Math.min(200, 5 * 2 ** attempt) * Math.random());
         }
@@ -114,9 +124,17 @@ export class DynamoMutationWriter {
 
   private async readHead(tenantId: string, lane: number): Promise<LaneHead> {
     try {
-      const out = await this.client.send(new GetCommand({ TableName: this.options.tableName, Key: keys.auditHead(tenantId, lane), ConsistentRead: true }));
+      const out = await this.client.send(
+        new GetCommand({
+          TableName: this.options.tableName,
+          Key: keys.auditHead(tenantId, lane),
+          ConsistentRead: true,
+        }),
+      );
       const item = out.Item as { seq?: number; hash?: string } | undefined;
-      return item?.seq && item.hash ? { seq: item.seq, hash: item.hash } : { seq: 0, hash: genesisHash(tenantId, lane) };
+      return item?.seq && item.hash
+        ? { seq: item.seq, hash: item.hash }
+        : { seq: 0, hash: genesisHash(tenantId, lane) };
     } catch (error) {
       translateDynamoError(error, 'read audit head');
     }
@@ -153,7 +171,13 @@ export class DynamoMutationWriter {
   /** The stored result of an idempotent mutation, if it happened. */
   async findIdempotent(tenantId: string, key: string): Promise<{ result: unknown } | undefined> {
     try {
-      const out = await this.client.send(new GetCommand({ TableName: this.options.tableName, Key: keys.idempotency(tenantId, key), ConsistentRead: true }));
+      const out = await this.client.send(
+        new GetCommand({
+          TableName: this.options.tableName,
+          Key: keys.idempotency(tenantId, key),
+          ConsistentRead: true,
+        }),
+      );
       const raw = out.Item?.result;
       return typeof raw === 'string' ? { result: JSON.parse(raw) as unknown } : undefined;
     } catch (error) {
@@ -208,7 +232,13 @@ export class DynamoMutationWriter {
         ? {
             Put: {
               TableName: tableName,
-              Item: { ...keys.auditHead(tenantId, lane), entityType: ITEM_TYPES.auditHead, schemaVersion: 1, seq, hash: link.hash },
+              Item: {
+                ...keys.auditHead(tenantId, lane),
+                entityType: ITEM_TYPES.auditHead,
+                schemaVersion: 1,
+                seq,
+                hash: link.hash,
+              },
               ConditionExpression: 'attribute_not_exists(PK)',
             },
           }

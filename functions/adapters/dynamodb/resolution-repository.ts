@@ -12,7 +12,12 @@ import * as z from 'zod';
 import { Entity } from '../../../schemas/entity.js';
 import { ResolutionRun, ResolvableType } from '../../../schemas/resolution.js';
 import type { MutationRecord } from '../../domain/ports.js';
-import type { ClusterChange, ClusterState, PairDecisionRecord, ResolutionStore } from '../../domain/resolution/store.js';
+import type {
+  ClusterChange,
+  ClusterState,
+  PairDecisionRecord,
+  ResolutionStore,
+} from '../../domain/resolution/store.js';
 import type { StoredModel } from '../../domain/resolution/stored-model.js';
 import { translateDynamoError } from './errors.js';
 import { ITEM_TYPES, keys } from './keys.js';
@@ -30,7 +35,12 @@ const StoredModelSchema = z.object({
   runId: z.string().optional(),
   records: z.number().optional(),
 });
-const ClusterItem = z.object({ clusterId: z.string(), type: ResolvableType, members: z.array(z.string()).min(2), version: z.number().int().min(1) });
+const ClusterItem = z.object({
+  clusterId: z.string(),
+  type: ResolvableType,
+  members: z.array(z.string()).min(2),
+  version: z.number().int().min(1),
+});
 const DecisionItem = z.object({
   entityId: z.string(),
   otherId: z.string(),
@@ -55,12 +65,18 @@ export class DynamoResolutionStore implements ResolutionStore {
     private readonly writer: DynamoMutationWriter,
   ) {}
 
-  private async query(input: Omit<QueryCommandInput, 'TableName'>, what: string, all = true): Promise<Record<string, unknown>[]> {
+  private async query(
+    input: Omit<QueryCommandInput, 'TableName'>,
+    what: string,
+    all = true,
+  ): Promise<Record<string, unknown>[]> {
     const items: Record<string, unknown>[] = [];
     let start: Record<string, unknown> | undefined;
     try {
       do {
-        const out = await this.client.send(new QueryCommand({ TableName: this.tableName, ...input, ExclusiveStartKey: start }));
+        const out = await this.client.send(
+          new QueryCommand({ TableName: this.tableName, ...input, ExclusiveStartKey: start }),
+        );
         items.push(...(out.Items ?? []));
         start = all ? out.LastEvaluatedKey : undefined;
       } while (start);
@@ -70,7 +86,12 @@ export class DynamoResolutionStore implements ResolutionStore {
     }
   }
 
-  async candidates(tenantId: string, type: ResolvableType, keyHashes: readonly string[], cap: number): Promise<{ ids: string[]; hotKeys: number }> {
+  async candidates(
+    tenantId: string,
+    type: ResolvableType,
+    keyHashes: readonly string[],
+    cap: number,
+  ): Promise<{ ids: string[]; hotKeys: number }> {
     let hotKeys = 0;
     const ids = new Set<string>();
     const lists = await Promise.all(
@@ -98,7 +119,12 @@ export class DynamoResolutionStore implements ResolutionStore {
   }
 
   private keyItems(tenantId: string, type: ResolvableType, entityId: string, keyHashes: readonly string[]) {
-    return keyHashes.map((k) => ({ ...keys.resolutionKey(tenantId, type, k, entityId), entityType: ITEM_TYPES.resolutionKey, schemaVersion: 1, tenantId }));
+    return keyHashes.map((k) => ({
+      ...keys.resolutionKey(tenantId, type, k, entityId),
+      entityType: ITEM_TYPES.resolutionKey,
+      schemaVersion: 1,
+      tenantId,
+    }));
   }
 
   async index(tenantId: string, type: ResolvableType, entityId: string, keyHashes: readonly string[]): Promise<void> {
@@ -107,7 +133,9 @@ export class DynamoResolutionStore implements ResolutionStore {
       let requests: unknown[] = items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
       for (let attempt = 0; requests.length > 0; attempt++) {
         try {
-          const out = await this.client.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: requests as never } }));
+          const out = await this.client.send(
+            new BatchWriteCommand({ RequestItems: { [this.tableName]: requests as never } }),
+          );
           requests = out.UnprocessedItems?.[this.tableName] ?? [];
         } catch (error) {
           translateDynamoError(error, 'write resolution keys');
@@ -124,7 +152,9 @@ export class DynamoResolutionStore implements ResolutionStore {
       let requested: Record<string, unknown>[] = unique.slice(i, i + 100).map((id) => keys.entity(tenantId, id));
       for (let attempt = 0; requested.length > 0; attempt++) {
         try {
-          const res = await this.client.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: requested } } }));
+          const res = await this.client.send(
+            new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: requested } } }),
+          );
           for (const item of res.Responses?.[this.tableName] ?? []) out.push(toEntity(item));
           requested = (res.UnprocessedKeys?.[this.tableName]?.Keys as Record<string, unknown>[] | undefined) ?? [];
         } catch (error) {
@@ -137,7 +167,11 @@ export class DynamoResolutionStore implements ResolutionStore {
     return out.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
   }
 
-  async listEntities(tenantId: string, type: ResolvableType, onPage?: (loaded: number) => Promise<void> | void): Promise<Entity[]> {
+  async listEntities(
+    tenantId: string,
+    type: ResolvableType,
+    onPage?: (loaded: number) => Promise<void> | void,
+  ): Promise<Entity[]> {
     const out: Entity[] = [];
     let start: Record<string, unknown> | undefined;
     try {
@@ -170,7 +204,13 @@ export class DynamoResolutionStore implements ResolutionStore {
     await this.writer.put(
       {
         TableName: this.tableName,
-        Item: { ...keys.resolutionModel(tenantId, model.type), entityType: ITEM_TYPES.resolutionModel, schemaVersion: 1, tenantId, model: JSON.stringify(model) },
+        Item: {
+          ...keys.resolutionModel(tenantId, model.type),
+          entityType: ITEM_TYPES.resolutionModel,
+          schemaVersion: 1,
+          tenantId,
+          model: JSON.stringify(model),
+        },
       },
       'put resolution model',
     );
@@ -194,7 +234,11 @@ export class DynamoResolutionStore implements ResolutionStore {
 
   async listClusters(tenantId: string, type: ResolvableType): Promise<ClusterState[]> {
     const items = await this.query(
-      { IndexName: 'GSI1', KeyConditionExpression: 'GSI1PK = :pk', ExpressionAttributeValues: { ':pk': keys.clustersPartition(tenantId, type) } },
+      {
+        IndexName: 'GSI1',
+        KeyConditionExpression: 'GSI1PK = :pk',
+        ExpressionAttributeValues: { ':pk': keys.clustersPartition(tenantId, type) },
+      },
       'list clusters',
     );
     return items.map((i) => ClusterItem.parse(i));
@@ -202,7 +246,11 @@ export class DynamoResolutionStore implements ResolutionStore {
 
   async decisionsOf(tenantId: string, entityId: string): Promise<PairDecisionRecord[]> {
     const items = await this.query(
-      { KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': keys.pairDecisionsPartition(tenantId, entityId) }, ConsistentRead: true },
+      {
+        KeyConditionExpression: 'PK = :pk',
+        ExpressionAttributeValues: { ':pk': keys.pairDecisionsPartition(tenantId, entityId) },
+        ConsistentRead: true,
+      },
       'list pair decisions',
     );
     return items.map((i) => DecisionItem.parse(i));
@@ -210,7 +258,11 @@ export class DynamoResolutionStore implements ResolutionStore {
 
   async listDecisions(tenantId: string, type: ResolvableType): Promise<PairDecisionRecord[]> {
     const items = await this.query(
-      { IndexName: 'GSI1', KeyConditionExpression: 'GSI1PK = :pk', ExpressionAttributeValues: { ':pk': keys.pairDecisionsOfTypePartition(tenantId, type) } },
+      {
+        IndexName: 'GSI1',
+        KeyConditionExpression: 'GSI1PK = :pk',
+        ExpressionAttributeValues: { ':pk': keys.pairDecisionsOfTypePartition(tenantId, type) },
+      },
       'list pair decisions of a type',
     );
     return items.map((i) => DecisionItem.parse(i));
@@ -222,7 +274,13 @@ export class DynamoResolutionStore implements ResolutionStore {
     for (const c of change.clusters) {
       if (c.members.length === 0) {
         main.push({
-          Delete: { TableName: T, Key: keys.cluster(tenantId, c.clusterId), ConditionExpression: '#v = :v', ExpressionAttributeNames: { '#v': 'version' }, ExpressionAttributeValues: { ':v': c.expectedVersion } },
+          Delete: {
+            TableName: T,
+            Key: keys.cluster(tenantId, c.clusterId),
+            ConditionExpression: '#v = :v',
+            ExpressionAttributeNames: { '#v': 'version' },
+            ExpressionAttributeValues: { ':v': c.expectedVersion },
+          },
         });
         continue;
       }
@@ -241,7 +299,15 @@ export class DynamoResolutionStore implements ResolutionStore {
       main.push(
         c.expectedVersion === 0
           ? { Put: { TableName: T, Item, ConditionExpression: 'attribute_not_exists(PK)' } }
-          : { Put: { TableName: T, Item, ConditionExpression: '#v = :v', ExpressionAttributeNames: { '#v': 'version' }, ExpressionAttributeValues: { ':v': c.expectedVersion } } },
+          : {
+              Put: {
+                TableName: T,
+                Item,
+                ConditionExpression: '#v = :v',
+                ExpressionAttributeNames: { '#v': 'version' },
+                ExpressionAttributeValues: { ':v': c.expectedVersion },
+              },
+            },
       );
     }
     for (const d of change.decisions ?? []) {
@@ -260,19 +326,33 @@ export class DynamoResolutionStore implements ResolutionStore {
       });
     }
     if (change.index) {
-      for (const Item of this.keyItems(tenantId, change.index.type, change.index.entityId, change.index.keys)) main.push({ Put: { TableName: T, Item } });
+      for (const Item of this.keyItems(tenantId, change.index.type, change.index.entityId, change.index.keys))
+        main.push({ Put: { TableName: T, Item } });
     }
     const pointerWrite = (p: ClusterChange['pointers'][number], conditioned: boolean): ItemWrite => {
       const condition = !conditioned
         ? {}
         : p.expectedClusterId === null
           ? { ConditionExpression: 'attribute_not_exists(PK)' }
-          : { ConditionExpression: '#c = :c', ExpressionAttributeNames: { '#c': 'clusterId' }, ExpressionAttributeValues: { ':c': p.expectedClusterId } };
-      if (p.clusterId === null) return { Delete: { TableName: T, Key: keys.clusterPointer(tenantId, p.entityId), ...condition } };
+          : {
+              ConditionExpression: '#c = :c',
+              ExpressionAttributeNames: { '#c': 'clusterId' },
+              ExpressionAttributeValues: { ':c': p.expectedClusterId },
+            };
+      if (p.clusterId === null)
+        return { Delete: { TableName: T, Key: keys.clusterPointer(tenantId, p.entityId), ...condition } };
       return {
         Put: {
           TableName: T,
-          Item: { ...keys.clusterPointer(tenantId, p.entityId), entityType: ITEM_TYPES.clusterPointer, schemaVersion: 1, tenantId, entityId: p.entityId, clusterId: p.clusterId, updatedAt: mutation.audit.at },
+          Item: {
+            ...keys.clusterPointer(tenantId, p.entityId),
+            entityType: ITEM_TYPES.clusterPointer,
+            schemaVersion: 1,
+            tenantId,
+            entityId: p.entityId,
+            clusterId: p.clusterId,
+            updatedAt: mutation.audit.at,
+          },
           ...condition,
         },
       };
@@ -286,7 +366,11 @@ export class DynamoResolutionStore implements ResolutionStore {
     // transaction; the remaining reverse pointers follow unconditioned.
     for (let i = 0; i < overflow.length; i += TRANSACTION_LIMIT) {
       try {
-        await this.client.send(new TransactWriteCommand({ TransactItems: overflow.slice(i, i + TRANSACTION_LIMIT).map((p) => pointerWrite(p, false)) as never }));
+        await this.client.send(
+          new TransactWriteCommand({
+            TransactItems: overflow.slice(i, i + TRANSACTION_LIMIT).map((p) => pointerWrite(p, false)) as never,
+          }),
+        );
       } catch (error) {
         translateDynamoError(error, 'write cluster pointers');
       }
@@ -294,7 +378,19 @@ export class DynamoResolutionStore implements ResolutionStore {
   }
 
   async createRun(tenantId: string, run: ResolutionRun, mutation: MutationRecord): Promise<void> {
-    await this.writer.commit(tenantId, [{ Put: { TableName: this.tableName, Item: this.runItem(tenantId, run), ConditionExpression: 'attribute_not_exists(PK)' } }], mutation);
+    await this.writer.commit(
+      tenantId,
+      [
+        {
+          Put: {
+            TableName: this.tableName,
+            Item: this.runItem(tenantId, run),
+            ConditionExpression: 'attribute_not_exists(PK)',
+          },
+        },
+      ],
+      mutation,
+    );
   }
 
   async getRun(tenantId: string, id: string): Promise<ResolutionRun | undefined> {
@@ -307,12 +403,26 @@ export class DynamoResolutionStore implements ResolutionStore {
   }
 
   private runItem(tenantId: string, run: ResolutionRun) {
-    return { ...keys.resolutionRun(tenantId, run.id), entityType: ITEM_TYPES.resolutionRun, schemaVersion: 1, tenantId, status: run.status, run: JSON.stringify(run) };
+    return {
+      ...keys.resolutionRun(tenantId, run.id),
+      entityType: ITEM_TYPES.resolutionRun,
+      schemaVersion: 1,
+      tenantId,
+      status: run.status,
+      run: JSON.stringify(run),
+    };
   }
 }
 
 function toEntity(item: Record<string, unknown>): Entity {
-  return Entity.parse({ id: item.id, type: item.type, attributes: item.attributes, version: item.version, createdAt: item.createdAt, updatedAt: item.updatedAt });
+  return Entity.parse({
+    id: item.id,
+    type: item.type,
+    attributes: item.attributes,
+    version: item.version,
+    createdAt: item.createdAt,
+    updatedAt: item.updatedAt,
+  });
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -3,7 +3,14 @@ import * as z from 'zod';
 import { Approval, Execution, Workflow, WorkflowStep, type ApprovalStatus } from '../../../schemas/workflow.js';
 import { ConflictError } from '../../domain/errors.js';
 import type { MutationRecord, Page } from '../../domain/ports.js';
-import type { ApprovalRepository, RunRepository, RunState, StoredApproval, StoredWorkflow, WorkflowRepository } from '../../domain/workflows/ports.js';
+import type {
+  ApprovalRepository,
+  RunRepository,
+  RunState,
+  StoredApproval,
+  StoredWorkflow,
+  WorkflowRepository,
+} from '../../domain/workflows/ports.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { translateDynamoError } from './errors.js';
 import { ITEM_TYPES, keys } from './keys.js';
@@ -81,7 +88,11 @@ export class DynamoWorkflowRepository implements WorkflowRepository {
     const body = { entityType: ITEM_TYPES.workflow, schemaVersion: 1, ...wf };
     return {
       meta: { ...keys.workflow(tenantId, wf.id), ...keys.workflowIndex(tenantId, wf.createdAt, wf.id), ...body },
-      version: { ...keys.workflowVersion(tenantId, wf.id, wf.version), ...body, entityType: ITEM_TYPES.workflowVersion },
+      version: {
+        ...keys.workflowVersion(tenantId, wf.id, wf.version),
+        ...body,
+        entityType: ITEM_TYPES.workflowVersion,
+      },
     };
   }
 
@@ -97,7 +108,12 @@ export class DynamoWorkflowRepository implements WorkflowRepository {
     );
   }
 
-  async addVersion(tenantId: string, wf: StoredWorkflow, expectedVersion: number, mutation: MutationRecord): Promise<void> {
+  async addVersion(
+    tenantId: string,
+    wf: StoredWorkflow,
+    expectedVersion: number,
+    mutation: MutationRecord,
+  ): Promise<void> {
     const { meta, version } = this.items(tenantId, wf);
     await this.writer.commit(
       tenantId,
@@ -124,7 +140,13 @@ export class DynamoWorkflowRepository implements WorkflowRepository {
   }
 
   async list(tenantId: string, query: { limit: number; cursor?: string }): Promise<Page<StoredWorkflow>> {
-    const page = await queryPage(this.client, this.tableName, keys.workflowsPartition(tenantId), query, 'list workflows');
+    const page = await queryPage(
+      this.client,
+      this.tableName,
+      keys.workflowsPartition(tenantId),
+      query,
+      'list workflows',
+    );
     return { items: page.items.map((i) => StoredWorkflowItem.parse(strip(i))), nextCursor: page.nextCursor };
   }
 }
@@ -138,11 +160,29 @@ export class DynamoRunRepository implements RunRepository {
   ) {}
 
   private item(tenantId: string, run: RunState) {
-    return { ...keys.run(tenantId, run.executionId), ...keys.runIndex(tenantId, run.startedAt, run.executionId), entityType: ITEM_TYPES.run, schemaVersion: 1, ...run };
+    return {
+      ...keys.run(tenantId, run.executionId),
+      ...keys.runIndex(tenantId, run.startedAt, run.executionId),
+      entityType: ITEM_TYPES.run,
+      schemaVersion: 1,
+      ...run,
+    };
   }
 
   async create(tenantId: string, run: RunState, mutation: MutationRecord): Promise<void> {
-    await this.writer.commit(tenantId, [{ Put: { TableName: this.tableName, Item: this.item(tenantId, run), ConditionExpression: 'attribute_not_exists(PK)' } }], mutation);
+    await this.writer.commit(
+      tenantId,
+      [
+        {
+          Put: {
+            TableName: this.tableName,
+            Item: this.item(tenantId, run),
+            ConditionExpression: 'attribute_not_exists(PK)',
+          },
+        },
+      ],
+      mutation,
+    );
   }
 
   async get(tenantId: string, id: string): Promise<RunState | undefined> {
@@ -174,12 +214,34 @@ export class DynamoApprovalRepository implements ApprovalRepository {
   ) {}
 
   private item(tenantId: string, a: StoredApproval) {
-    return { ...keys.approval(tenantId, a.id), ...keys.approvalIndex(tenantId, a.status, a.requestedAt, a.id), entityType: ITEM_TYPES.approval, schemaVersion: 1, ...a };
+    return {
+      ...keys.approval(tenantId, a.id),
+      ...keys.approvalIndex(tenantId, a.status, a.requestedAt, a.id),
+      entityType: ITEM_TYPES.approval,
+      schemaVersion: 1,
+      ...a,
+    };
   }
 
-  async createOrGet(tenantId: string, approval: StoredApproval, mutation: MutationRecord): Promise<{ created: boolean; approval: StoredApproval }> {
+  async createOrGet(
+    tenantId: string,
+    approval: StoredApproval,
+    mutation: MutationRecord,
+  ): Promise<{ created: boolean; approval: StoredApproval }> {
     try {
-      await this.writer.commit(tenantId, [{ Put: { TableName: this.tableName, Item: this.item(tenantId, approval), ConditionExpression: 'attribute_not_exists(PK)' } }], mutation);
+      await this.writer.commit(
+        tenantId,
+        [
+          {
+            Put: {
+              TableName: this.tableName,
+              Item: this.item(tenantId, approval),
+              ConditionExpression: 'attribute_not_exists(PK)',
+            },
+          },
+        ],
+        mutation,
+      );
       return { created: true, approval };
     } catch (error) {
       if (!(error instanceof ConflictError)) throw error;
@@ -194,7 +256,12 @@ export class DynamoApprovalRepository implements ApprovalRepository {
     return item ? (ApprovalItem.parse(strip(item)) as StoredApproval) : undefined;
   }
 
-  async save(tenantId: string, approval: StoredApproval, fromStatus: ApprovalStatus, mutation?: MutationRecord): Promise<void> {
+  async save(
+    tenantId: string,
+    approval: StoredApproval,
+    fromStatus: ApprovalStatus,
+    mutation?: MutationRecord,
+  ): Promise<void> {
     const put = {
       TableName: this.tableName,
       Item: this.item(tenantId, approval),
@@ -206,8 +273,20 @@ export class DynamoApprovalRepository implements ApprovalRepository {
     await this.writer.put(put, 'save approval');
   }
 
-  async list(tenantId: string, query: { status: ApprovalStatus; limit: number; cursor?: string }): Promise<Page<StoredApproval>> {
-    const page = await queryPage(this.client, this.tableName, keys.approvalsPartition(tenantId, query.status), query, 'list approvals');
-    return { items: page.items.map((i) => ApprovalItem.parse(strip(i)) as StoredApproval), nextCursor: page.nextCursor };
+  async list(
+    tenantId: string,
+    query: { status: ApprovalStatus; limit: number; cursor?: string },
+  ): Promise<Page<StoredApproval>> {
+    const page = await queryPage(
+      this.client,
+      this.tableName,
+      keys.approvalsPartition(tenantId, query.status),
+      query,
+      'list approvals',
+    );
+    return {
+      items: page.items.map((i) => ApprovalItem.parse(strip(i)) as StoredApproval),
+      nextCursor: page.nextCursor,
+    };
   }
 }

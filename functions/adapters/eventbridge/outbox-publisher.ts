@@ -16,7 +16,13 @@ export const MAX_REQUEST_BYTES = 256 * 1024;
 /** An entry's size as EventBridge counts it: Source, DetailType, Detail and Resources in UTF-8 bytes, 14 for Time. */
 export function entrySize(entry: PutEventsRequestEntry): number {
   const bytes = (s: string | undefined) => (s ? Buffer.byteLength(s, 'utf8') : 0);
-  return (entry.Time ? 14 : 0) + bytes(entry.Source) + bytes(entry.DetailType) + bytes(entry.Detail) + (entry.Resources ?? []).reduce((n, r) => n + bytes(r), 0);
+  return (
+    (entry.Time ? 14 : 0) +
+    bytes(entry.Source) +
+    bytes(entry.DetailType) +
+    bytes(entry.Detail) +
+    (entry.Resources ?? []).reduce((n, r) => n + bytes(r), 0)
+  );
 }
 
 /** Splits entries into PutEvents calls within both limits, keeping their order. */
@@ -43,9 +49,18 @@ export function batchesOf<T>(items: readonly T[], sizeOf: (item: T) => number): 
  * e.g. as Lambda stream batch item failures). EventBridge delivers at least once; consumers
  * deduplicate on `detail.eventId`.
  */
-export async function publishOutbox(client: EventBridgeClient, busName: string, items: OutboxItem[]): Promise<OutboxItem[]> {
+export async function publishOutbox(
+  client: EventBridgeClient,
+  busName: string,
+  items: OutboxItem[],
+): Promise<OutboxItem[]> {
   const failed: OutboxItem[] = [];
-  const toEntry = (item: OutboxItem): PutEventsRequestEntry => ({ EventBusName: busName, Source: item.source, DetailType: item.detailType, Detail: item.detail });
+  const toEntry = (item: OutboxItem): PutEventsRequestEntry => ({
+    EventBusName: busName,
+    Source: item.source,
+    DetailType: item.detailType,
+    Detail: item.detail,
+  });
   for (const batch of batchesOf(items, (item) => entrySize(toEntry(item)))) {
     const entries = batch.map(toEntry);
     try {

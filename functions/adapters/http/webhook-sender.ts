@@ -16,15 +16,35 @@ import type { LookupFunction } from 'node:net';
 import { ValidationError } from '../../domain/errors.js';
 import type { Clock } from '../../domain/ports.js';
 import { buildWebhookBody } from '../../domain/webhooks/payload.js';
-import type { WebhookDelivery, WebhookFailure, WebhookSender, WebhookSendRequest } from '../../domain/webhooks/ports.js';
-import { assertValidMessageId, newWebhookMessageId, parseWebhookSecret, signWebhook, type WebhookHeaders } from '../../domain/webhooks/signing.js';
-import { checkResolvedAddresses, checkWebhookUrl, type ResolvedAddress, type UrlPolicy, type WebhookTarget } from '../../domain/webhooks/url-policy.js';
+import type {
+  WebhookDelivery,
+  WebhookFailure,
+  WebhookSender,
+  WebhookSendRequest,
+} from '../../domain/webhooks/ports.js';
+import {
+  assertValidMessageId,
+  newWebhookMessageId,
+  parseWebhookSecret,
+  signWebhook,
+  type WebhookHeaders,
+} from '../../domain/webhooks/signing.js';
+import {
+  checkResolvedAddresses,
+  checkWebhookUrl,
+  type ResolvedAddress,
+  type UrlPolicy,
+  type WebhookTarget,
+} from '../../domain/webhooks/url-policy.js';
 
 /** Resolves a host name to every address it has (the system resolver, like a normal connect). */
 export type Resolver = (hostname: string) => Promise<ResolvedAddress[]>;
 
 export const systemResolver: Resolver = async (hostname) =>
-  (await dnsLookup(hostname, { all: true, order: 'verbatim' })).map(({ address, family }) => ({ address, family: family === 6 ? 6 : 4 }));
+  (await dnsLookup(hostname, { all: true, order: 'verbatim' })).map(({ address, family }) => ({
+    address,
+    family: family === 6 ? 6 : 4,
+  }));
 
 export interface HttpWebhookSenderOptions {
   policy: UrlPolicy;
@@ -60,7 +80,9 @@ export const WEBHOOK_SENDER_DEFAULTS = {
   userAgent: 'modos-webhooks/1.0',
 } as const;
 
-type AttemptOutcome = { ok: true; status: number } | { ok: false; failure: WebhookFailure; retryable: boolean; retryAfterMs?: number };
+type AttemptOutcome =
+  | { ok: true; status: number }
+  | { ok: false; failure: WebhookFailure; retryable: boolean; retryAfterMs?: number };
 
 /** Errors whose retry cannot help: the name does not exist. */
 const PERMANENT_DNS_CODES = new Set(['ENOTFOUND', 'ENODATA']);
@@ -96,15 +118,21 @@ export class HttpWebhookSender implements WebhookSender {
     request.secrets.forEach(parseWebhookSecret);
     let body: string;
     try {
-      body = buildWebhookBody({ type: request.eventType, occurredAt: request.occurredAt ?? clock.now(), data: request.payload });
+      body = buildWebhookBody({
+        type: request.eventType,
+        occurredAt: request.occurredAt ?? clock.now(),
+        data: request.payload,
+      });
     } catch (error) {
       if (error instanceof ValidationError) throw error;
       throw new ValidationError('webhook payload is not JSON-serializable', { cause: error });
     }
-    if (Buffer.byteLength(body) > maxRequestBytes) throw new ValidationError(`webhook body exceeds ${maxRequestBytes} bytes`);
+    if (Buffer.byteLength(body) > maxRequestBytes)
+      throw new ValidationError(`webhook body exceeds ${maxRequestBytes} bytes`);
 
     const decision = checkWebhookUrl(request.url, policy);
-    if (!decision.allowed) return { delivered: false, id, attempts: 0, lastError: { kind: 'refused', ...decision.refusal } };
+    if (!decision.allowed)
+      return { delivered: false, id, attempts: 0, lastError: { kind: 'refused', ...decision.refusal } };
 
     let lastError: WebhookFailure | undefined;
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
@@ -138,12 +166,17 @@ export class HttpWebhookSender implements WebhookSender {
       try {
         addresses = await withDeadline(this.options.resolve(target.hostname), deadline);
       } catch (error) {
-        if (error instanceof AttemptTimeout) return { ok: false, retryable: true, failure: { kind: 'timeout', message: 'DNS resolution timed out' } };
+        if (error instanceof AttemptTimeout)
+          return { ok: false, retryable: true, failure: { kind: 'timeout', message: 'DNS resolution timed out' } };
         const code = errorCode(error);
         return {
           ok: false,
           retryable: !PERMANENT_DNS_CODES.has(code ?? ''),
-          failure: { kind: 'network', ...(code ? { code } : {}), message: `DNS resolution failed${code ? `: ${code}` : ''}` },
+          failure: {
+            kind: 'network',
+            ...(code ? { code } : {}),
+            message: `DNS resolution failed${code ? `: ${code}` : ''}`,
+          },
         };
       }
       const checked = checkResolvedAddresses(target, addresses);
@@ -155,9 +188,22 @@ export class HttpWebhookSender implements WebhookSender {
     try {
       response = await this.post(target, pinned, signed, body, deadline);
     } catch (error) {
-      if (error instanceof AttemptTimeout) return { ok: false, retryable: true, failure: { kind: 'timeout', message: `no response within ${this.options.timeoutMs} ms` } };
+      if (error instanceof AttemptTimeout)
+        return {
+          ok: false,
+          retryable: true,
+          failure: { kind: 'timeout', message: `no response within ${this.options.timeoutMs} ms` },
+        };
       const code = errorCode(error);
-      return { ok: false, retryable: true, failure: { kind: 'network', ...(code ? { code } : {}), message: error instanceof Error ? error.message : String(error) } };
+      return {
+        ok: false,
+        retryable: true,
+        failure: {
+          kind: 'network',
+          ...(code ? { code } : {}),
+          message: error instanceof Error ? error.message : String(error),
+        },
+      };
     }
     return this.classify(response);
   }
@@ -169,7 +215,12 @@ export class HttpWebhookSender implements WebhookSender {
       return {
         ok: false,
         retryable: false,
-        failure: { kind: 'redirect', status, ...(location ? { location } : {}), message: `redirect ${status} not followed; update the endpoint URL` },
+        failure: {
+          kind: 'redirect',
+          status,
+          ...(location ? { location } : {}),
+          message: `redirect ${status} not followed; update the endpoint URL`,
+        },
       };
     }
     const retryable = status === 429 || status >= 500;
@@ -178,7 +229,12 @@ export class HttpWebhookSender implements WebhookSender {
       ok: false,
       retryable,
       ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
-      failure: { kind: 'http_status', status, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}), message: `receiver answered ${status}` },
+      failure: {
+        kind: 'http_status',
+        status,
+        ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+        message: `receiver answered ${status}`,
+      },
     };
   }
 
@@ -238,7 +294,11 @@ export class HttpWebhookSender implements WebhookSender {
 
 /** A `lookup` for the socket that can only return the address we checked. */
 function pinnedLookup(hostname: string, pinned: ResolvedAddress): LookupFunction {
-  return ((name: string, options: LookupOptions, callback: (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void) => {
+  return ((
+    name: string,
+    options: LookupOptions,
+    callback: (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void,
+  ) => {
     if (name !== hostname) {
       callback(Object.assign(new Error(`unexpected lookup of ${name}`), { code: 'ENOTFOUND' }), '', 0);
       return;

@@ -1,4 +1,11 @@
-import { createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  errors,
+  jwtVerify,
+  type JSONWebKeySet,
+  type JWTVerifyGetKey,
+} from 'jose';
 // Namespace import: lets esbuild tree-shake zod (a named `z` import bundles all of it).
 import * as z from 'zod';
 import { isReservedActor } from '../../domain/auth/actors.js';
@@ -67,16 +74,29 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
                 : ['token invalid', 'token_invalid'];
       throw new UnauthorizedError(message, { cause: error, reason });
     }
-    if (repeatsAMember(token)) throw new UnauthorizedError('token repeats a member name in its header or payload', { reason: 'duplicate_member' });
+    if (repeatsAMember(token))
+      throw new UnauthorizedError('token repeats a member name in its header or payload', {
+        reason: 'duplicate_member',
+      });
     const claims = Claims.safeParse(payload);
-    if (!claims.success) throw new UnauthorizedError(`token claims invalid: ${claims.error.issues[0]?.path.join('.')}`, { reason: 'claim_invalid' });
-    if (isReservedActor(claims.data.sub)) throw new UnauthorizedError('token subject is in a reserved actor namespace', { reason: 'reserved_subject' });
-    return { tenantId: claims.data.tenant_id, userId: claims.data.sub, roles: claims.data.roles, expiresAt: claims.data.exp };
+    if (!claims.success)
+      throw new UnauthorizedError(`token claims invalid: ${claims.error.issues[0]?.path.join('.')}`, {
+        reason: 'claim_invalid',
+      });
+    if (isReservedActor(claims.data.sub))
+      throw new UnauthorizedError('token subject is in a reserved actor namespace', { reason: 'reserved_subject' });
+    return {
+      tenantId: claims.data.tenant_id,
+      userId: claims.data.sub,
+      roles: claims.data.roles,
+      expiresAt: claims.data.exp,
+    };
   };
 }
 
 /** Keys from a JWKS URL, cached and refetched on an unknown `kid` (key rotation). */
-export const remoteKeys = (url: string): JWTVerifyGetKey => createRemoteJWKSet(new URL(url), { cooldownDuration: 30_000, cacheMaxAge: 600_000 });
+export const remoteKeys = (url: string): JWTVerifyGetKey =>
+  createRemoteJWKSet(new URL(url), { cooldownDuration: 30_000, cacheMaxAge: 600_000 });
 
 export const localKeys = (jwks: JSONWebKeySet): JWTVerifyGetKey => createLocalJWKSet(jwks);
 

@@ -16,9 +16,25 @@ import {
 } from '@aws-sdk/client-s3';
 import { BlobIntegrityError } from '../../domain/blobs/errors.js';
 import { NotFoundError, ValidationError } from '../../domain/errors.js';
-import type { BlobBody, BlobInfo, BlobListing, BlobObject, BlobStore, Page, PutBlobOptions, StoredBlob } from '../../domain/ports.js';
+import type {
+  BlobBody,
+  BlobInfo,
+  BlobListing,
+  BlobObject,
+  BlobStore,
+  Page,
+  PutBlobOptions,
+  StoredBlob,
+} from '../../domain/ports.js';
 import { chunksOf, partsOf } from './body.js';
-import { base64ToHex, ChecksumVerifier, compositeChecksum, sha256Base64, storedChecksum, verifiedStream } from './checksum.js';
+import {
+  base64ToHex,
+  ChecksumVerifier,
+  compositeChecksum,
+  sha256Base64,
+  storedChecksum,
+  verifiedStream,
+} from './checksum.js';
 import { isAccessDenied, isNoSuchKey, translateS3Error } from './errors.js';
 import type { BlobArea } from '../../platform/blob-areas.js';
 import { assertArea, blobKeys } from './keys.js';
@@ -53,10 +69,11 @@ const MAX_METADATA_BYTES = 1536;
 const METADATA_KEY = /^[a-z0-9][a-z0-9-]{0,62}$/;
 /** Printable ASCII without leading or trailing blanks (S3 keeps metadata as HTTP headers). */
 const METADATA_VALUE = /^(?:[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?)?$/;
-const TOKEN = "[A-Za-z0-9!#$&^_.+-]+";
+const TOKEN = '[A-Za-z0-9!#$&^_.+-]+';
 const CONTENT_TYPE = new RegExp(`^${TOKEN}/${TOKEN}(?:\\s*;\\s*${TOKEN}=(?:${TOKEN}|"[^"\\\\]*"))*$`);
 
-const invalid = (field: string, message: string) => new ValidationError(`${field}: ${message}`, { details: [{ field, message }] });
+const invalid = (field: string, message: string) =>
+  new ValidationError(`${field}: ${message}`, { details: [{ field, message }] });
 
 function checkOptions(options: PutBlobOptions | undefined): { contentType: string; metadata: Record<string, string> } {
   const contentType = options?.contentType;
@@ -66,14 +83,17 @@ function checkOptions(options: PutBlobOptions | undefined): { contentType: strin
   const metadata = options?.metadata ?? {};
   let bytes = 0;
   for (const [k, v] of Object.entries(metadata)) {
-    if (!METADATA_KEY.test(k)) throw invalid('metadata', `key ${JSON.stringify(k.slice(0, 64))} must be 1-63 characters of a-z, 0-9 and -`);
-    if (k.startsWith(RESERVED_METADATA_PREFIX)) throw invalid('metadata', `keys starting with "${RESERVED_METADATA_PREFIX}" are reserved`);
+    if (!METADATA_KEY.test(k))
+      throw invalid('metadata', `key ${JSON.stringify(k.slice(0, 64))} must be 1-63 characters of a-z, 0-9 and -`);
+    if (k.startsWith(RESERVED_METADATA_PREFIX))
+      throw invalid('metadata', `keys starting with "${RESERVED_METADATA_PREFIX}" are reserved`);
     if (typeof v !== 'string' || !METADATA_VALUE.test(v)) {
       throw invalid('metadata', `value of "${k}" must be printable ASCII without leading or trailing blanks`);
     }
     bytes += k.length + v.length;
   }
-  if (bytes > MAX_METADATA_BYTES) throw invalid('metadata', `keys and values take more than ${MAX_METADATA_BYTES} bytes`);
+  if (bytes > MAX_METADATA_BYTES)
+    throw invalid('metadata', `keys and values take more than ${MAX_METADATA_BYTES} bytes`);
   return { contentType, metadata };
 }
 
@@ -153,7 +173,8 @@ export class S3BlobStore implements BlobStore {
     if (!Number.isSafeInteger(this.partSize) || this.partSize < MIN_PART_SIZE) {
       throw new Error(`partSizeBytes must be an integer of at least ${MIN_PART_SIZE}`);
     }
-    if (!Number.isSafeInteger(this.partsInFlight) || this.partsInFlight < 1) throw new Error('partsInFlight must be a positive integer');
+    if (!Number.isSafeInteger(this.partsInFlight) || this.partsInFlight < 1)
+      throw new Error('partsInFlight must be a positive integer');
   }
 
   private sse() {
@@ -175,7 +196,8 @@ export class S3BlobStore implements BlobStore {
     try {
       const first = await parts.next();
       const firstPart = first.value as Buffer;
-      if (firstPart.byteLength < this.partSize) return await this.putWhole(key, objectKey, firstPart, contentType, metadata, what);
+      if (firstPart.byteLength < this.partSize)
+        return await this.putWhole(key, objectKey, firstPart, contentType, metadata, what);
       const second = await parts.next();
       if (second.done) return await this.putWhole(key, objectKey, firstPart, contentType, metadata, what);
       return await this.putInParts(key, objectKey, [firstPart, second.value], parts, contentType, metadata, what);
@@ -264,7 +286,9 @@ export class S3BlobStore implements BlobStore {
         )
         .then((out) => {
           if (out.ChecksumSHA256 && out.ChecksumSHA256 !== checksum) {
-            throw new BlobIntegrityError(`${what}: S3 stored part ${number} as ${out.ChecksumSHA256}, sent ${checksum}`);
+            throw new BlobIntegrityError(
+              `${what}: S3 stored part ${number} as ${out.ChecksumSHA256}, sent ${checksum}`,
+            );
           }
           completed[number - 1] = { PartNumber: number, ETag: out.ETag, ChecksumSHA256: checksum };
         })
@@ -330,7 +354,8 @@ export class S3BlobStore implements BlobStore {
     try {
       out = await this.client.send(command);
     } catch (error) {
-      if (isAccessDenied(error) && !(await this.exists(objectKey))) throw new NotFoundError(`${what}: no such object`, { cause: error });
+      if (isAccessDenied(error) && !(await this.exists(objectKey)))
+        throw new NotFoundError(`${what}: no such object`, { cause: error });
       translateS3Error(error, what);
     }
     const source = out.Body?.transformToWebStream();
@@ -356,7 +381,9 @@ export class S3BlobStore implements BlobStore {
     const objectKey = blobKeys.object(tenantId, this.area, key);
     const what = `head ${this.area}${key}`;
     try {
-      const out = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: objectKey, ChecksumMode: 'ENABLED' }));
+      const out = await this.client.send(
+        new HeadObjectCommand({ Bucket: this.bucket, Key: objectKey, ChecksumMode: 'ENABLED' }),
+      );
       return this.info(key, out);
     } catch (error) {
       if (isNoSuchKey(error)) return undefined;
@@ -376,14 +403,23 @@ export class S3BlobStore implements BlobStore {
     }
   }
 
-  async list(tenantId: string, query: { prefix?: string; limit?: number; cursor?: string } = {}): Promise<Page<BlobListing>> {
+  async list(
+    tenantId: string,
+    query: { prefix?: string; limit?: number; cursor?: string } = {},
+  ): Promise<Page<BlobListing>> {
     const prefix = blobKeys.listPrefix(tenantId, this.area, query.prefix ?? '');
     const limit = query.limit ?? 100;
-    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw invalid('limit', 'must be an integer from 1 to 1000');
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
+      throw invalid('limit', 'must be an integer from 1 to 1000');
     const token = decodeCursor(query.cursor, prefix);
     try {
       const out = await this.client.send(
-        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, MaxKeys: limit, ...(token ? { ContinuationToken: token } : {}) }),
+        new ListObjectsV2Command({
+          Bucket: this.bucket,
+          Prefix: prefix,
+          MaxKeys: limit,
+          ...(token ? { ContinuationToken: token } : {}),
+        }),
       );
       const items = (out.Contents ?? []).map(
         (o): BlobListing => ({
@@ -393,7 +429,11 @@ export class S3BlobStore implements BlobStore {
           ...(o.LastModified ? { lastModified: o.LastModified } : {}),
         }),
       );
-      return { items, nextCursor: out.IsTruncated && out.NextContinuationToken ? encodeCursor(prefix, out.NextContinuationToken) : null };
+      return {
+        items,
+        nextCursor:
+          out.IsTruncated && out.NextContinuationToken ? encodeCursor(prefix, out.NextContinuationToken) : null,
+      };
     } catch (error) {
       translateS3Error(error, `list ${this.area}${query.prefix ?? ''}`);
     }
@@ -407,7 +447,9 @@ export class S3BlobStore implements BlobStore {
    */
   private async exists(objectKey: string): Promise<boolean> {
     try {
-      const out = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: objectKey, MaxKeys: 1 }));
+      const out = await this.client.send(
+        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: objectKey, MaxKeys: 1 }),
+      );
       return out.Contents?.[0]?.Key === objectKey;
     } catch {
       // Listing refused too: the function is not bound to this area; report the original refusal.
@@ -417,9 +459,13 @@ export class S3BlobStore implements BlobStore {
 
   private info(
     key: string,
-    out: Pick<HeadObjectCommandOutput, 'ContentLength' | 'ContentType' | 'Metadata' | 'ETag' | 'LastModified' | 'ChecksumSHA256'>,
+    out: Pick<
+      HeadObjectCommandOutput,
+      'ContentLength' | 'ContentType' | 'Metadata' | 'ETag' | 'LastModified' | 'ChecksumSHA256'
+    >,
   ): BlobInfo {
-    const wholeChecksum = out.ChecksumSHA256 && !out.ChecksumSHA256.includes('-') ? base64ToHex(out.ChecksumSHA256) : undefined;
+    const wholeChecksum =
+      out.ChecksumSHA256 && !out.ChecksumSHA256.includes('-') ? base64ToHex(out.ChecksumSHA256) : undefined;
     return {
       key,
       size: out.ContentLength ?? 0,

@@ -2,9 +2,12 @@ import { ValidationError } from '../../domain/errors.js';
 import type { BlobBody } from '../../domain/ports.js';
 
 const notBytes = () =>
-  new ValidationError('body: a streamed body must yield bytes (Uint8Array chunks)', { details: [{ field: 'body', message: 'chunks must be bytes' }] });
+  new ValidationError('body: a streamed body must yield bytes (Uint8Array chunks)', {
+    details: [{ field: 'body', message: 'chunks must be bytes' }],
+  });
 
-const isWebStream = (body: unknown): body is ReadableStream<Uint8Array> => typeof (body as ReadableStream | null)?.getReader === 'function';
+const isWebStream = (body: unknown): body is ReadableStream<Uint8Array> =>
+  typeof (body as ReadableStream | null)?.getReader === 'function';
 const isAsyncIterable = (body: unknown): body is AsyncIterable<unknown> =>
   typeof (body as AsyncIterable<unknown> | null)?.[Symbol.asyncIterator] === 'function';
 

@@ -31,7 +31,8 @@ export function compositeChecksum(partChecksums: readonly string[]): string {
  * so it is refused rather than served unchecked.
  */
 export function storedChecksum(value: string | undefined, partSize: string | undefined, what: string): StoredChecksum {
-  if (!value) throw new BlobIntegrityError(`${what}: the object carries no SHA-256 checksum, so its bytes cannot be verified`);
+  if (!value)
+    throw new BlobIntegrityError(`${what}: the object carries no SHA-256 checksum, so its bytes cannot be verified`);
   if (BASE64_SHA256.test(value)) return { type: 'FULL_OBJECT', value };
   const composite = COMPOSITE.exec(value);
   if (!composite) throw new BlobIntegrityError(`${what}: unreadable SHA-256 checksum`);

@@ -32,7 +32,8 @@ const TENANT_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const SEGMENT = /^[A-Za-z0-9._-]+$/;
 const AREA_NAMES = new Set<string>(BLOB_AREAS.map((a) => a.slice(0, -1)));
 
-const invalid = (field: string, message: string) => new ValidationError(`${field}: ${message}`, { details: [{ field, message }] });
+const invalid = (field: string, message: string) =>
+  new ValidationError(`${field}: ${message}`, { details: [{ field, message }] });
 const shown = (value: string) => JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
 
 export function assertTenantId(tenantId: unknown): asserts tenantId is string {
@@ -42,7 +43,8 @@ export function assertTenantId(tenantId: unknown): asserts tenantId is string {
 }
 
 export function assertArea(area: unknown): asserts area is BlobArea {
-  if (!(BLOB_AREAS as readonly unknown[]).includes(area)) throw invalid('area', `must be one of ${BLOB_AREAS.join(', ')}`);
+  if (!(BLOB_AREAS as readonly unknown[]).includes(area))
+    throw invalid('area', `must be one of ${BLOB_AREAS.join(', ')}`);
 }
 
 function assertSegments(value: string, field: string): void {
@@ -52,8 +54,10 @@ function assertSegments(value: string, field: string): void {
     if (segment.length > MAX_SEGMENT_LENGTH) {
       throw invalid(field, `a segment of ${shown(value)} is longer than ${MAX_SEGMENT_LENGTH} characters`);
     }
-    if (!SEGMENT.test(segment)) throw invalid(field, `${shown(value)} has characters other than A-Z, a-z, 0-9, ".", "_", "-" and "/"`);
-    if (AREA_NAMES.has(segment)) throw invalid(field, `${shown(value)} has a segment named like the area "${segment}/"`);
+    if (!SEGMENT.test(segment))
+      throw invalid(field, `${shown(value)} has characters other than A-Z, a-z, 0-9, ".", "_", "-" and "/"`);
+    if (AREA_NAMES.has(segment))
+      throw invalid(field, `${shown(value)} has a segment named like the area "${segment}/"`);
   }
 }
 

@@ -1,4 +1,11 @@
-import { ExecutionAlreadyExists, SendTaskFailureCommand, SendTaskHeartbeatCommand, SendTaskSuccessCommand, StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import {
+  ExecutionAlreadyExists,
+  SendTaskFailureCommand,
+  SendTaskHeartbeatCommand,
+  SendTaskSuccessCommand,
+  StartExecutionCommand,
+  type SFNClient,
+} from '@aws-sdk/client-sfn';
 import { TransientError } from '../../domain/errors.js';
 import type { Plan, TaskCallbacks, WorkflowStarter } from '../../domain/workflows/ports.js';
 
@@ -36,7 +43,9 @@ const GONE = new Set(['TaskDoesNotExist', 'TaskTimedOut', 'InvalidToken']);
 export class SfnTaskCallbacks implements TaskCallbacks {
   constructor(private readonly client: SFNClient) {}
 
-  private async call(command: SendTaskSuccessCommand | SendTaskFailureCommand | SendTaskHeartbeatCommand): Promise<'sent' | 'gone'> {
+  private async call(
+    command: SendTaskSuccessCommand | SendTaskFailureCommand | SendTaskHeartbeatCommand,
+  ): Promise<'sent' | 'gone'> {
     try {
       await this.client.send(command as SendTaskSuccessCommand);
       return 'sent';

@@ -14,7 +14,8 @@ export interface ChainLink {
   hash: string;
 }
 
-export const genesisHash = (tenantId: string, lane: number): string => sha256Hex(`modos-audit-genesis:${tenantId}:${lane}`);
+export const genesisHash = (tenantId: string, lane: number): string =>
+  sha256Hex(`modos-audit-genesis:${tenantId}:${lane}`);
 
 export function linkAudit(entry: AuditEntry, lane: number, seq: number, prevHash: string): ChainLink {
   const hash = sha256Hex(prevHash + canonicalJson({ ...entry, lane, seq }));

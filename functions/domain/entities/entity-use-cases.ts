@@ -2,7 +2,15 @@ import type { CreateEntityRequest, Entity, EntityType, UpdateEntityRequest } fro
 import { auditActorOf } from '../audit/audit-actor.js';
 import { requirePermission } from '../auth/authorize.js';
 import { ConflictError, EffectAlreadyAppliedError, NotFoundError, ValidationError } from '../errors.js';
-import type { Clock, EntityRepository, IdempotencyStore, IdGenerator, MutationRecord, Page, RequestContext } from '../ports.js';
+import type {
+  Clock,
+  EntityRepository,
+  IdempotencyStore,
+  IdGenerator,
+  MutationRecord,
+  Page,
+  RequestContext,
+} from '../ports.js';
 import { hashOf } from '../shared/hash.js';
 
 export interface EntityDeps {
@@ -117,7 +125,9 @@ export async function patchEntity(
   const at = deps.clock.now().toISOString();
   const next: Entity = { ...current, attributes, version: input.version + 1, updatedAt: at };
   if (Buffer.byteLength(JSON.stringify(next)) > MAX_ENTITY_BYTES) {
-    throw new ValidationError(`the patched entity would exceed ${MAX_ENTITY_BYTES} bytes`, { details: [{ field: 'attributes', message: 'entity too large' }] });
+    throw new ValidationError(`the patched entity would exceed ${MAX_ENTITY_BYTES} bytes`, {
+      details: [{ field: 'attributes', message: 'entity too large' }],
+    });
   }
   const mutation: MutationRecord = {
     ...(effectKey ? { idempotency: { key: effectKey, result: { entity: next, previous: current } } } : {}),

@@ -126,7 +126,10 @@ function compileObject(obj: Record<string, unknown>, path: string, branches: Bra
     }
     const fieldPath = joinPath(path, key);
     if (insideOr && RESERVED_IN_OR.has(key)) {
-      throw new InvalidEventPatternError(`${key} is a reserved field name which cannot be used inside ${OR}.`, fieldPath);
+      throw new InvalidEventPatternError(
+        `${key} is a reserved field name which cannot be used inside ${OR}.`,
+        fieldPath,
+      );
     }
     if (Array.isArray(value)) {
       const spec = compileLeaf(value, fieldPath);
@@ -281,9 +284,7 @@ function compileAnythingBut(arg: unknown, path: string): LeafTest {
       case 'suffix':
         if (texts.some((t) => t === '')) throw new InvalidEventPatternError('Null prefix/suffix not allowed', path);
         excluded =
-          inner === 'prefix'
-            ? (s) => texts.some((t) => s.startsWith(t))
-            : (s) => texts.some((t) => s.endsWith(t));
+          inner === 'prefix' ? (s) => texts.some((t) => s.startsWith(t)) : (s) => texts.some((t) => s.endsWith(t));
         break;
       case 'equals-ignore-case':
         excluded = (s) => texts.some((t) => equalsIgnoreCase(s, t));
@@ -311,7 +312,7 @@ function compileAnythingBut(arg: unknown, path: string): LeafTest {
     else if (typeof item === 'number' && Number.isFinite(item)) numbers.push(item);
     else throw new InvalidEventPatternError('Inside anything but list, start|null|boolean is not supported.', path);
   }
-  if ((strings.size > 0) === (numbers.length > 0)) {
+  if (strings.size > 0 === numbers.length > 0) {
     throw new InvalidEventPatternError(
       'Inside anything but list, either all values are number or string, mixed type is not supported',
       path,
@@ -334,7 +335,8 @@ function compileNumeric(arg: unknown, path: string): (n: number) => boolean {
   if (!['=', '<', '<=', '>', '>='].includes(op1)) {
     throw new InvalidEventPatternError(`Unrecognized numeric range operator: ${op1}`, path);
   }
-  if (!isNum(val1)) throw new InvalidEventPatternError(`Value of ${op1 === '=' ? 'equals' : op1} must be numeric`, path);
+  if (!isNum(val1))
+    throw new InvalidEventPatternError(`Value of ${op1 === '=' ? 'equals' : op1} must be numeric`, path);
   if (arg.length === 2) {
     switch (op1) {
       case '=':

@@ -28,7 +28,12 @@ export interface IncrementalOutcome {
  * average-linkage rule over every member, and no cannot-link decision may be violated. The link, the
  * entity's index items, the audit record and `entity.merged` are one transaction. Safe to redeliver.
  */
-export async function resolveCreatedEntity(tenantId: string, entity: Entity, requestId: string, deps: ResolutionDeps): Promise<IncrementalOutcome> {
+export async function resolveCreatedEntity(
+  tenantId: string,
+  entity: Entity,
+  requestId: string,
+  deps: ResolutionDeps,
+): Promise<IncrementalOutcome> {
   if (!isResolvableType(entity.type)) return { status: 'skipped', candidates: 0, hotKeys: 0 };
   const type: ResolvableType = entity.type;
   const record = entityToRecord(entity);
@@ -69,7 +74,9 @@ async function attemptResolution(
     .map((c, k) => ({ entity: c, index: k + 1, score: score(0, k + 1) }))
     .filter((c) => c.score.probability >= model.threshold)
     .sort((x, y) => y.score.weight - x.score.weight || (x.entity.id < y.entity.id ? -1 : 1));
-  const rejected = new Set((await store.decisionsOf(tenantId, entity.id)).filter((d) => d.decision === 'reject').map((d) => d.otherId));
+  const rejected = new Set(
+    (await store.decisionsOf(tenantId, entity.id)).filter((d) => d.decision === 'reject').map((d) => d.otherId),
+  );
   for (const best of ranked) {
     const cluster = await store.clusterOf(tenantId, best.entity.id);
     const members = cluster ? cluster.members : [best.entity.id];
@@ -85,8 +92,30 @@ async function attemptResolution(
       ],
       index: { entityId: entity.id, type, keys },
     };
-    await store.applyChange(tenantId, change, mergeMutation(clusterId, type, entity.id, cluster ? members : null, memberIds, best.entity.id, best.score, model, requestId, deps));
-    return { status: 'merged', candidates: candidates.length, hotKeys: found.hotKeys, clusterId, matchedEntityId: best.entity.id, probability: best.score.probability };
+    await store.applyChange(
+      tenantId,
+      change,
+      mergeMutation(
+        clusterId,
+        type,
+        entity.id,
+        cluster ? members : null,
+        memberIds,
+        best.entity.id,
+        best.score,
+        model,
+        requestId,
+        deps,
+      ),
+    );
+    return {
+      status: 'merged',
+      candidates: candidates.length,
+      hotKeys: found.hotKeys,
+      clusterId,
+      matchedEntityId: best.entity.id,
+      probability: best.score.probability,
+    };
   }
   await store.index(tenantId, type, entity.id, keys);
   return { status: 'indexed', candidates: candidates.length, hotKeys: found.hotKeys };
@@ -105,7 +134,13 @@ export function evenSample<T>(items: readonly T[], max: number): T[] {
  * Average match probability of the entity against the members stays at or above the threshold (chaining
  * resistance). Large clusters are sampled, so a create costs at most MAX_SCORED_MEMBERS comparisons.
  */
-async function fitsCluster(tenantId: string, model: StoredModel, entity: Entity, members: string[], deps: ResolutionDeps): Promise<boolean> {
+async function fitsCluster(
+  tenantId: string,
+  model: StoredModel,
+  entity: Entity,
+  members: string[],
+  deps: ResolutionDeps,
+): Promise<boolean> {
   if (members.length <= 1) return true;
   const loaded = await deps.store.getEntities(tenantId, evenSample(members, MAX_SCORED_MEMBERS));
   const score = pairScorer(model, [entityToRecord(entity), ...loaded.map(entityToRecord)]);

@@ -14,7 +14,8 @@ export function parseColumnMapping(spec: string, kind: EntityKind): ColumnMappin
   if (entries.length === 0) throw new ResolutionInputError('the column mapping is empty');
   return entries.map((entry) => {
     const eq = entry.indexOf('=');
-    if (eq <= 0 || eq === entry.length - 1) throw new ResolutionInputError(`mapping entry "${entry}" is not column=attribute`);
+    if (eq <= 0 || eq === entry.length - 1)
+      throw new ResolutionInputError(`mapping entry "${entry}" is not column=attribute`);
     const column = entry.slice(0, eq).trim();
     const attribute = entry.slice(eq + 1).trim();
     if (!allowed.has(attribute)) throw new UnknownAttributeError(attribute, kind);
@@ -23,15 +24,29 @@ export function parseColumnMapping(spec: string, kind: EntityKind): ColumnMappin
 }
 
 /** Throws when a mapped column (or the id column) is not in the header. */
-export function checkMappingAgainstHeader(mapping: ColumnMapping, header: readonly string[], idColumn: string, label: string): void {
+export function checkMappingAgainstHeader(
+  mapping: ColumnMapping,
+  header: readonly string[],
+  idColumn: string,
+  label: string,
+): void {
   const have = new Set(header);
-  if (!have.has(idColumn)) throw new ResolutionInputError(`${label}: id column "${idColumn}" is not in the header (${header.join(', ')})`);
+  if (!have.has(idColumn))
+    throw new ResolutionInputError(`${label}: id column "${idColumn}" is not in the header (${header.join(', ')})`);
   const missing = mapping.filter((m) => !have.has(m.column)).map((m) => m.column);
-  if (missing.length > 0) throw new ResolutionInputError(`${label}: mapped column(s) ${missing.map((c) => `"${c}"`).join(', ')} not in the header (${header.join(', ')})`);
+  if (missing.length > 0)
+    throw new ResolutionInputError(
+      `${label}: mapped column(s) ${missing.map((c) => `"${c}"`).join(', ')} not in the header (${header.join(', ')})`,
+    );
 }
 
 /** Turns CSV rows (objects keyed by column) into input records using the mapping. */
-export function rowsToRecords(rows: readonly Record<string, string | undefined>[], mapping: ColumnMapping, idColumn: string, source?: string): InputRecord[] {
+export function rowsToRecords(
+  rows: readonly Record<string, string | undefined>[],
+  mapping: ColumnMapping,
+  idColumn: string,
+  source?: string,
+): InputRecord[] {
   return rows.map((row) => {
     const attributes: Partial<Record<Attribute, string>> = {};
     for (const { column, attribute } of mapping) {

@@ -14,15 +14,29 @@ export function requireAdmin(principal: Principal): void {
   requirePermission(principal, 'resolution:manage');
 }
 
-async function loadPair(tenantId: string, id: string, otherId: string, deps: ResolutionDeps): Promise<[Entity, Entity, ResolvableType]> {
-  if (id === otherId) throw new ValidationError('an entity cannot be matched with itself', { details: [{ field: 'path.otherId', message: 'same as id' }] });
+async function loadPair(
+  tenantId: string,
+  id: string,
+  otherId: string,
+  deps: ResolutionDeps,
+): Promise<[Entity, Entity, ResolvableType]> {
+  if (id === otherId)
+    throw new ValidationError('an entity cannot be matched with itself', {
+      details: [{ field: 'path.otherId', message: 'same as id' }],
+    });
   const loaded = await deps.store.getEntities(tenantId, [id, otherId]);
   const a = loaded.find((e) => e.id === id);
   const b = loaded.find((e) => e.id === otherId);
   if (!a) throw new NotFoundError(`entity ${id} not found`);
   if (!b) throw new NotFoundError(`entity ${otherId} not found`);
-  if (!isResolvableType(a.type)) throw new ValidationError(`entities of type ${a.type} are not resolved`, { details: [{ field: 'path.id', message: 'not a person or organization' }] });
-  if (a.type !== b.type) throw new ValidationError('the two entities have different types', { details: [{ field: 'path.otherId', message: `not a ${a.type}` }] });
+  if (!isResolvableType(a.type))
+    throw new ValidationError(`entities of type ${a.type} are not resolved`, {
+      details: [{ field: 'path.id', message: 'not a person or organization' }],
+    });
+  if (a.type !== b.type)
+    throw new ValidationError('the two entities have different types', {
+      details: [{ field: 'path.otherId', message: `not a ${a.type}` }],
+    });
   return [a, b, a.type];
 }
 
@@ -35,7 +49,8 @@ export async function listMatches(id: string, ctx: RequestContext, deps: Resolut
   const tenantId = ctx.principal.tenantId;
   const [entity] = await deps.store.getEntities(tenantId, [id]);
   if (!entity) throw new NotFoundError(`entity ${id} not found`);
-  if (!isResolvableType(entity.type)) return { entityId: id, type: entity.type, clusterId: null, items: [], decisions: [], modelSource: 'default' };
+  if (!isResolvableType(entity.type))
+    return { entityId: id, type: entity.type, clusterId: null, items: [], decisions: [], modelSource: 'default' };
   const type = entity.type;
   const [cluster, decisions, stored] = await Promise.all([
     deps.store.clusterOf(tenantId, id),
@@ -44,12 +59,23 @@ export async function listMatches(id: string, ctx: RequestContext, deps: Resolut
   ]);
   const model = stored ?? defaultModel(type);
   const decisionOf = new Map(decisions.map((d) => [d.otherId, d.decision]));
-  const others = cluster ? await deps.store.getEntities(tenantId, cluster.members.filter((m) => m !== id)) : [];
+  const others = cluster
+    ? await deps.store.getEntities(
+        tenantId,
+        cluster.members.filter((m) => m !== id),
+      )
+    : [];
   const score = pairScorer(model, [entityToRecord(entity), ...others.map(entityToRecord)]);
   const items = others
     .map((o, k) => {
       const s = score(0, k + 1);
-      return { entityId: o.id, probability: s.probability, weight: s.weight, explanation: s.explanation, decision: decisionOf.get(o.id) ?? null };
+      return {
+        entityId: o.id,
+        probability: s.probability,
+        weight: s.weight,
+        explanation: s.explanation,
+        decision: decisionOf.get(o.id) ?? null,
+      };
     })
     .sort((x, y) => y.weight - x.weight);
   return {
@@ -57,7 +83,12 @@ export async function listMatches(id: string, ctx: RequestContext, deps: Resolut
     type,
     clusterId: cluster?.clusterId ?? null,
     items,
-    decisions: decisions.map((d) => ({ otherId: d.otherId, decision: d.decision, decidedBy: d.decidedBy, decidedAt: d.decidedAt })),
+    decisions: decisions.map((d) => ({
+      otherId: d.otherId,
+      decision: d.decision,
+      decidedBy: d.decidedBy,
+      decidedAt: d.decidedAt,
+    })),
     modelSource: model.source,
   };
 }
@@ -84,7 +115,16 @@ export async function decideMatch(
     deps.store.clusterOf(tenantId, otherId),
   ]);
   if (existing?.decision === decision) {
-    return { entityId: id, otherId, decision, decidedBy: existing.decidedBy, decidedAt: existing.decidedAt, changed: false, clusterId: ca?.clusterId ?? null, otherClusterId: cb?.clusterId ?? null };
+    return {
+      entityId: id,
+      otherId,
+      decision,
+      decidedBy: existing.decidedBy,
+      decidedAt: existing.decidedAt,
+      changed: false,
+      clusterId: ca?.clusterId ?? null,
+      otherClusterId: cb?.clusterId ?? null,
+    };
   }
   const at = deps.clock.now().toISOString();
   const actor = ctx.principal.userId;
@@ -109,7 +149,16 @@ export async function decideMatch(
     },
     events: plan.events.map((e) => ({ ...e, payload: { ...e.payload, actor } })) as never,
   });
-  return { entityId: id, otherId, decision, decidedBy: actor, decidedAt: at, changed: true, clusterId: plan.clusterOf(id), otherClusterId: plan.clusterOf(otherId) };
+  return {
+    entityId: id,
+    otherId,
+    decision,
+    decidedBy: actor,
+    decidedAt: at,
+    changed: true,
+    clusterId: plan.clusterOf(id),
+    otherClusterId: plan.clusterOf(otherId),
+  };
 }
 
 /** What planning a decision on the pair (a, b) works from: both entities, their clusters and the model. */
@@ -142,22 +191,31 @@ async function rejectsAcross(
   except: readonly [string, string],
 ): Promise<boolean> {
   const rightSet = new Set(right);
-  const isExcepted = (a: string, b: string) => (a === except[0] && b === except[1]) || (a === except[1] && b === except[0]);
+  const isExcepted = (a: string, b: string) =>
+    (a === except[0] && b === except[1]) || (a === except[1] && b === except[0]);
   const lists = await Promise.all(left.map(async (m) => ({ m, ds: await deps.store.decisionsOf(tenantId, m) })));
-  return lists.some(({ m, ds }) => ds.some((d) => d.decision === 'reject' && rightSet.has(d.otherId) && !isExcepted(m, d.otherId)));
+  return lists.some(({ m, ds }) =>
+    ds.some((d) => d.decision === 'reject' && rightSet.has(d.otherId) && !isExcepted(m, d.otherId)),
+  );
 }
 
 async function planConfirm({ tenantId, a, b, type, ca, cb, model, deps }: PairDecision): Promise<Plan> {
-  if (ca && cb && ca.clusterId === cb.clusterId) return { change: { clusters: [], pointers: [] }, events: [], clusterOf: () => ca.clusterId };
+  if (ca && cb && ca.clusterId === cb.clusterId)
+    return { change: { clusters: [], pointers: [] }, events: [], clusterOf: () => ca.clusterId };
   const membersA = ca?.members ?? [a.id];
   const membersB = cb?.members ?? [b.id];
   if (await rejectsAcross(tenantId, membersA, membersB, deps, [a.id, b.id])) {
-    throw new ConflictError('confirming this pair would put a rejected pair in one cluster; reject or re-decide that pair first');
+    throw new ConflictError(
+      'confirming this pair would put a rejected pair in one cluster; reject or re-decide that pair first',
+    );
   }
   const [target, absorbed] = ca && (!cb || ca.members.length >= cb.members.length) ? [ca, cb] : [cb, ca];
   const clusterId = target?.clusterId ?? deps.ids.newId();
   const memberIds = [...new Set([...membersA, ...membersB])];
-  const pointerOf = new Map<string, string | null>([...membersA.map((m) => [m, ca?.clusterId ?? null] as const), ...membersB.map((m) => [m, cb?.clusterId ?? null] as const)]);
+  const pointerOf = new Map<string, string | null>([
+    ...membersA.map((m) => [m, ca?.clusterId ?? null] as const),
+    ...membersB.map((m) => [m, cb?.clusterId ?? null] as const),
+  ]);
   const joined = memberIds.filter((m) => pointerOf.get(m) !== clusterId);
   const s = pairScorer(model, [entityToRecord(a), entityToRecord(b)])(0, 1);
   return {
@@ -192,7 +250,11 @@ async function planConfirm({ tenantId, a, b, type, ca, cb, model, deps }: PairDe
 
 async function planReject({ tenantId, a, b, type, ca, cb, model, deps }: PairDecision): Promise<Plan> {
   if (!ca || !cb || ca.clusterId !== cb.clusterId) {
-    return { change: { clusters: [], pointers: [] }, events: [], clusterOf: (id) => (id === a.id ? ca?.clusterId ?? null : cb?.clusterId ?? null) };
+    return {
+      change: { clusters: [], pointers: [] },
+      events: [],
+      clusterOf: (id) => (id === a.id ? (ca?.clusterId ?? null) : (cb?.clusterId ?? null)),
+    };
   }
   const groups = await reclusterWithDecisions(tenantId, ca.members, model, [[a.id, b.id]], deps);
   const split = assignClusterIds(ca, groups, deps);
@@ -201,7 +263,13 @@ async function planReject({ tenantId, a, b, type, ca, cb, model, deps }: PairDec
     events: [
       {
         name: 'entity.split',
-        payload: { type, clusterId: ca.clusterId, entityIds: [a.id, b.id], resultingClusters: split.resulting, reason: 'rejected' },
+        payload: {
+          type,
+          clusterId: ca.clusterId,
+          entityIds: [a.id, b.id],
+          resultingClusters: split.resulting,
+          reason: 'rejected',
+        },
       },
     ],
     clusterOf: (id) => split.clusterOf.get(id) ?? null,
@@ -223,8 +291,15 @@ export async function reclusterWithDecisions(
   const index = new Map(entities.map((e, i) => [e.id, i]));
   const decisions = (await Promise.all(entities.map((e) => deps.store.decisionsOf(tenantId, e.id)))).flat();
   const pairs = (kind: MatchDecisionKind): [number, number][] =>
-    decisions.filter((d) => d.decision === kind && index.has(d.otherId)).map((d) => [index.get(d.entityId)!, index.get(d.otherId)!]);
-  const cannotLink = [...pairs('reject'), ...extraRejects.filter(([x, y]) => index.has(x) && index.has(y)).map(([x, y]) => [index.get(x)!, index.get(y)!] as [number, number])];
+    decisions
+      .filter((d) => d.decision === kind && index.has(d.otherId))
+      .map((d) => [index.get(d.entityId)!, index.get(d.otherId)!]);
+  const cannotLink = [
+    ...pairs('reject'),
+    ...extraRejects
+      .filter(([x, y]) => index.has(x) && index.has(y))
+      .map(([x, y]) => [index.get(x)!, index.get(y)!] as [number, number]),
+  ];
   const score = pairScorer(model, entities.map(entityToRecord));
   const edges: ScoredEdge[] = [];
   for (let i = 0; i < entities.length; i++) {
@@ -254,7 +329,8 @@ function assignClusterIds(old: ClusterState, groups: string[][], deps: Resolutio
       clusterOf.set(m, id);
       if (id !== old.clusterId) pointers.push({ entityId: m, clusterId: id, expectedClusterId: old.clusterId });
     }
-    if (id && id !== old.clusterId) clusters.push({ clusterId: id, type: old.type, members: group, expectedVersion: 0 });
+    if (id && id !== old.clusterId)
+      clusters.push({ clusterId: id, type: old.type, members: group, expectedVersion: 0 });
   });
   const kept = sorted[0] && sorted[0].length >= 2 ? sorted[0] : [];
   clusters.unshift({ clusterId: old.clusterId, type: old.type, members: kept, expectedVersion: old.version });

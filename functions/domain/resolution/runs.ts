@@ -13,7 +13,11 @@ import { indexKeysFor, storedModelFrom } from './stored-model.js';
  * Queues a batch resolution of the tenant's entities of a type: the run record (QUEUED), its audit record
  * and `resolution.run.requested` are one write; the run worker picks the event up. Answer: 202 + the run.
  */
-export async function startResolutionRun(input: StartResolutionRunRequest, ctx: RequestContext, deps: ResolutionDeps): Promise<ResolutionRun> {
+export async function startResolutionRun(
+  input: StartResolutionRunRequest,
+  ctx: RequestContext,
+  deps: ResolutionDeps,
+): Promise<ResolutionRun> {
   requireAdmin(ctx.principal);
   const at = deps.clock.now().toISOString();
   const run: ResolutionRun = {
@@ -26,8 +30,19 @@ export async function startResolutionRun(input: StartResolutionRunRequest, ctx: 
     progress: { phase: 'queued', entities: 0, changesWritten: 0, changesTotal: 0 },
   };
   await deps.store.createRun(ctx.principal.tenantId, run, {
-    audit: { action: 'resolution.run.start', actor: ctx.principal.userId, resourceType: 'resolution-run', resourceId: run.id, at, requestId: ctx.requestId, beforeHash: null, afterHash: hashOf(run) },
-    events: [{ name: 'resolution.run.requested', payload: { runId: run.id, type: run.type, requestedBy: run.requestedBy } }],
+    audit: {
+      action: 'resolution.run.start',
+      actor: ctx.principal.userId,
+      resourceType: 'resolution-run',
+      resourceId: run.id,
+      at,
+      requestId: ctx.requestId,
+      beforeHash: null,
+      afterHash: hashOf(run),
+    },
+    events: [
+      { name: 'resolution.run.requested', payload: { runId: run.id, type: run.type, requestedBy: run.requestedBy } },
+    ],
   });
   return run;
 }
@@ -57,7 +72,12 @@ async function inParallel<T>(items: readonly T[], limit: number, work: (item: T)
  * connected change as one audited transaction with its `entity.merged` / `entity.split` events. Progress is
  * saved on the run as it goes. A redelivered event for a finished run does nothing.
  */
-export async function executeResolutionRun(tenantId: string, runId: string, requestId: string, deps: ResolutionDeps): Promise<ResolutionRun> {
+export async function executeResolutionRun(
+  tenantId: string,
+  runId: string,
+  requestId: string,
+  deps: ResolutionDeps,
+): Promise<ResolutionRun> {
   try {
     return await executeRun(tenantId, runId, requestId, deps);
   } catch (error) {
@@ -70,7 +90,10 @@ export async function executeResolutionRun(tenantId: string, runId: string, requ
       await deps.store.saveRun(tenantId, {
         ...run,
         status: 'FAILED',
-        error: { code, message: `${(error as Error)?.name ?? 'Error'}: ${(error as Error)?.message ?? String(error)}`.slice(0, 500) },
+        error: {
+          code,
+          message: `${(error as Error)?.name ?? 'Error'}: ${(error as Error)?.message ?? String(error)}`.slice(0, 500),
+        },
         progress: { ...run.progress, phase: 'done' },
         updatedAt: deps.clock.now().toISOString(),
       });
@@ -79,14 +102,22 @@ export async function executeResolutionRun(tenantId: string, runId: string, requ
   }
 }
 
-async function executeRun(tenantId: string, runId: string, requestId: string, deps: ResolutionDeps): Promise<ResolutionRun> {
+async function executeRun(
+  tenantId: string,
+  runId: string,
+  requestId: string,
+  deps: ResolutionDeps,
+): Promise<ResolutionRun> {
   const { store, clock } = deps;
   const found = await store.getRun(tenantId, runId);
   if (!found) throw new NotFoundError(`resolution run ${runId} not found`);
   if (found.status === 'SUCCEEDED' || found.status === 'FAILED') return found;
   let run: ResolutionRun = found;
   const started = clock.now().getTime();
-  const save = async (patch: Partial<ResolutionRun>, progress: Partial<ResolutionRun['progress']> = {}): Promise<void> => {
+  const save = async (
+    patch: Partial<ResolutionRun>,
+    progress: Partial<ResolutionRun['progress']> = {},
+  ): Promise<void> => {
     run = { ...run, ...patch, progress: { ...run.progress, ...progress }, updatedAt: clock.now().toISOString() };
     await store.saveRun(tenantId, run);
   };
@@ -100,7 +131,8 @@ async function executeRun(tenantId: string, runId: string, requestId: string, de
   const decisions = await store.listDecisions(tenantId, type);
   const constraintPairs = (kind: 'confirm' | 'reject') => {
     const seen = new Map<string, [string, string]>();
-    for (const d of decisions) if (d.decision === kind) seen.set([d.entityId, d.otherId].sort().join('|'), [d.entityId, d.otherId]);
+    for (const d of decisions)
+      if (d.decision === kind) seen.set([d.entityId, d.otherId].sort().join('|'), [d.entityId, d.otherId]);
     return [...seen.values()];
   };
   const mustLink = constraintPairs('confirm');
@@ -115,14 +147,26 @@ async function executeRun(tenantId: string, runId: string, requestId: string, de
       await save({ status: 'FAILED', error: { code: error.code, message: error.message } }, { phase: 'done' });
       return run;
     }
-    await store.putModel(tenantId, storedModelFrom(type, records, result, { trainedAt: clock.now().toISOString(), runId }));
+    await store.putModel(
+      tenantId,
+      storedModelFrom(type, records, result, { trainedAt: clock.now().toISOString(), runId }),
+    );
   }
 
   await save({}, { phase: 'writing' });
-  await inParallel(usable, INDEX_CONCURRENCY, (e) => store.index(tenantId, type, e.id, indexKeysFor(type, entityToRecord(e))));
+  await inParallel(usable, INDEX_CONCURRENCY, (e) =>
+    store.index(tenantId, type, e.id, indexKeysFor(type, entityToRecord(e))),
+  );
 
   const groups = (result?.clusters ?? []).filter((c) => c.recordIds.length >= 2).map((c) => c.recordIds);
-  const plans = planBatchChanges(type, await store.listClusters(tenantId, type), groups, result?.pairs ?? [], runId, deps);
+  const plans = planBatchChanges(
+    type,
+    await store.listClusters(tenantId, type),
+    groups,
+    result?.pairs ?? [],
+    runId,
+    deps,
+  );
   await save({}, { changesTotal: plans.length });
   let conflicts = 0;
   let mergedEvents = 0;
@@ -213,9 +257,13 @@ export function planBatchChanges(
     idOf[o.g] = o.old.clusterId;
     reused.set(o.old.clusterId, o.g);
   }
-  groups.forEach((_, g) => (idOf[g] ??= deps.ids.newId()));
+  groups.forEach((_, g) => {
+    idOf[g] ??= deps.ids.newId();
+  });
   const newOf = new Map<string, string>();
-  groups.forEach((group, g) => group.forEach((m) => newOf.set(m, idOf[g]!)));
+  groups.forEach((group, g) => {
+    for (const m of group) newOf.set(m, idOf[g]!);
+  });
 
   // components over cluster ids (old and new) joined by shared members
   const parent = new Map<string, string>();
@@ -249,7 +297,9 @@ export function planBatchChanges(
     return c;
   };
   for (const c of stored) comp(key.old(c.clusterId)).olds.push(c);
-  groups.forEach((_, g) => comp(key.new(g)).news.push(g));
+  groups.forEach((_, g) => {
+    comp(key.new(g)).news.push(g);
+  });
 
   const pairOf = new Map(pairs.map((p) => [`${p.id1}|${p.id2}`, p]));
   const bestPair = (id: string, within: readonly string[]): MatchedPair | undefined => {
@@ -271,15 +321,19 @@ export function planBatchChanges(
       const id = idOf[g]!;
       const group = groups[g]!;
       const old = stored.find((c) => c.clusterId === id);
-      const unchanged = old && old.members.length === group.length && group.every((m) => oldOf.get(m)?.clusterId === id);
+      const unchanged =
+        old && old.members.length === group.length && group.every((m) => oldOf.get(m)?.clusterId === id);
       if (unchanged) continue;
       clusters.push({ clusterId: id, type, members: group, expectedVersion: old?.version ?? 0 });
       const joined = group.filter((m) => oldOf.get(m)?.clusterId !== id);
-      for (const m of joined) pointers.push({ entityId: m, clusterId: id, expectedClusterId: oldOf.get(m)?.clusterId ?? null });
+      for (const m of joined)
+        pointers.push({ entityId: m, clusterId: id, expectedClusterId: oldOf.get(m)?.clusterId ?? null });
       if (joined.length > 0) {
         const first = joined[0]!;
         const p = bestPair(first, group);
-        const absorbed = olds.filter((o) => !reused.has(o.clusterId) && o.members.some((m) => newOf.get(m) === id)).map((o) => o.clusterId);
+        const absorbed = olds
+          .filter((o) => !reused.has(o.clusterId) && o.members.some((m) => newOf.get(m) === id))
+          .map((o) => o.clusterId);
         events.push({
           name: 'entity.merged',
           payload: {
@@ -287,7 +341,14 @@ export function planBatchChanges(
             clusterId: id,
             entityIds: joined,
             memberIds: group,
-            ...(p ? { matchedEntityId: p.id1 === first ? p.id2 : p.id1, probability: p.probability, weight: p.weight, ...(p.explanation ? { explanation: p.explanation } : {}) } : {}),
+            ...(p
+              ? {
+                  matchedEntityId: p.id1 === first ? p.id2 : p.id1,
+                  probability: p.probability,
+                  weight: p.weight,
+                  ...(p.explanation ? { explanation: p.explanation } : {}),
+                }
+              : {}),
             ...(absorbed.length ? { absorbedClusterIds: absorbed } : {}),
             reason: 'batch',
             runId,
@@ -305,7 +366,8 @@ export function planBatchChanges(
       }
       const kept = reused.has(old.clusterId);
       if (!kept) clusters.push({ clusterId: old.clusterId, type, members: [], expectedVersion: old.version });
-      for (const m of old.members) if (!newOf.has(m)) pointers.push({ entityId: m, clusterId: null, expectedClusterId: old.clusterId });
+      for (const m of old.members)
+        if (!newOf.has(m)) pointers.push({ entityId: m, clusterId: null, expectedClusterId: old.clusterId });
       const left = old.members.filter((m) => newOf.get(m) !== old.clusterId);
       if (destinations.size >= 2 && left.length > 0) {
         events.push({
@@ -314,7 +376,10 @@ export function planBatchChanges(
             type,
             clusterId: old.clusterId,
             entityIds: left,
-            resultingClusters: [...destinations].map(([d, memberIds]) => ({ clusterId: d.startsWith('single:') ? null : d, memberIds })),
+            resultingClusters: [...destinations].map(([d, memberIds]) => ({
+              clusterId: d.startsWith('single:') ? null : d,
+              memberIds,
+            })),
             reason: 'batch',
             runId,
             actor: RESOLUTION_ACTOR,
@@ -323,8 +388,11 @@ export function planBatchChanges(
       }
     }
     if (clusters.length === 0 && pointers.length === 0) continue;
-    plans.push({ change: { clusters, pointers }, events, before: olds.map((o) => ({ clusterId: o.clusterId, members: o.members })) });
+    plans.push({
+      change: { clusters, pointers },
+      events,
+      before: olds.map((o) => ({ clusterId: o.clusterId, members: o.members })),
+    });
   }
   return plans;
 }
-

@@ -42,12 +42,21 @@ export interface ResolutionStore {
    * Entity ids filed under any of the blocking keys. A key holding more than `cap` entities is hot: it is
    * skipped (it would not discriminate) and counted.
    */
-  candidates(tenantId: string, type: ResolvableType, keys: readonly string[], cap: number): Promise<{ ids: string[]; hotKeys: number }>;
+  candidates(
+    tenantId: string,
+    type: ResolvableType,
+    keys: readonly string[],
+    cap: number,
+  ): Promise<{ ids: string[]; hotKeys: number }>;
   /** Writes the blocking-key items of an entity (bookkeeping: no audit, no event). Idempotent. */
   index(tenantId: string, type: ResolvableType, entityId: string, keys: readonly string[]): Promise<void>;
   getEntities(tenantId: string, ids: readonly string[]): Promise<Entity[]>;
   /** Every entity of the type (batch runs), with a callback per page loaded. */
-  listEntities(tenantId: string, type: ResolvableType, onPage?: (loaded: number) => Promise<void> | void): Promise<Entity[]>;
+  listEntities(
+    tenantId: string,
+    type: ResolvableType,
+    onPage?: (loaded: number) => Promise<void> | void,
+  ): Promise<Entity[]>;
   getModel(tenantId: string, type: ResolvableType): Promise<StoredModel | undefined>;
   putModel(tenantId: string, model: StoredModel): Promise<void>;
   clusterOf(tenantId: string, entityId: string): Promise<ClusterState | undefined>;

@@ -1,7 +1,13 @@
 import type { ResolvableType } from '../../../schemas/resolution.js';
 import { sha256Hex } from '../shared/hash.js';
 import { type Comparison, comparisonsFor } from './engine/comparisons.js';
-import { type FieldContribution, type FittedModel, comparisonLevels, scoreLevels, termFrequencyTables } from './engine/model.js';
+import {
+  type FieldContribution,
+  type FittedModel,
+  comparisonLevels,
+  scoreLevels,
+  termFrequencyTables,
+} from './engine/model.js';
 import { prepareRecords } from './engine/prepare.js';
 import { type MatchExplanation, type ResolveResult, withDeterministicRules } from './engine/resolve.js';
 import type { InputRecord } from './engine/types.js';
@@ -34,9 +40,23 @@ const MAX_TF_VALUES = 2000;
 
 /** Chance that two different entities agree exactly on the field (u of the exact level), before any data is seen. */
 const DEFAULT_U_EXACT: Record<string, number> = {
-  firstName: 0.01, middleName: 0.05, lastName: 0.005, birthDate: 0.0005, age: 0.05, gender: 0.5,
-  email: 0.0001, phone: 0.0001, street: 0.0005, city: 0.05, postcode: 0.005, state: 0.1, country: 0.3,
-  employer: 0.01, text: 0.001, name: 0.001, domain: 0.0002,
+  firstName: 0.01,
+  middleName: 0.05,
+  lastName: 0.005,
+  birthDate: 0.0005,
+  age: 0.05,
+  gender: 0.5,
+  email: 0.0001,
+  phone: 0.0001,
+  street: 0.0005,
+  city: 0.05,
+  postcode: 0.005,
+  state: 0.1,
+  country: 0.3,
+  employer: 0.01,
+  text: 0.001,
+  name: 0.001,
+  domain: 0.0002,
 };
 
 /** Priors of one comparison: m puts most mass on agreement, u on disagreement (scaled from the exact level). */
@@ -51,16 +71,34 @@ export function defaultParameters(cmp: Pick<Comparison, 'field' | 'levels'>): { 
 }
 
 export function defaultModel(type: ResolvableType): StoredModel {
-  return { type, source: 'default', lambda: DEFAULT_LAMBDA, threshold: DEFAULT_THRESHOLD, fields: {}, dropped: [], termFrequencies: {} };
+  return {
+    type,
+    source: 'default',
+    lambda: DEFAULT_LAMBDA,
+    threshold: DEFAULT_THRESHOLD,
+    fields: {},
+    dropped: [],
+    termFrequencies: {},
+  };
 }
 
 export const valueHash = (value: string): string => sha256Hex(value).slice(0, 16);
 
 /** The parameters a batch fitted, for later incremental scoring (term frequencies from the same records). */
-export function storedModelFrom(type: ResolvableType, records: readonly InputRecord[], result: ResolveResult, meta: { trainedAt: string; runId: string }): StoredModel {
+export function storedModelFrom(
+  type: ResolvableType,
+  records: readonly InputRecord[],
+  result: ResolveResult,
+  meta: { trainedAt: string; runId: string },
+): StoredModel {
   const fields: StoredModel['fields'] = {};
-  for (const c of result.model.comparisons) fields[c.field] = { m: c.levels.map((l) => l.m), u: c.levels.map((l) => l.u) };
-  const prepared = prepareRecords(type, records, records.map(() => 0 as const));
+  for (const c of result.model.comparisons)
+    fields[c.field] = { m: c.levels.map((l) => l.m), u: c.levels.map((l) => l.u) };
+  const prepared = prepareRecords(
+    type,
+    records,
+    records.map(() => 0 as const),
+  );
   const present = comparisonsFor(type, prepared);
   const used = present.filter((c) => fields[c.field]);
   const tables = termFrequencyTables(used, prepared);
@@ -104,7 +142,11 @@ export interface PairScore {
  */
 export function pairScorer(model: StoredModel, records: readonly InputRecord[]): (i: number, j: number) => PairScore {
   const kind = model.type;
-  const prepared = prepareRecords(kind, records, records.map(() => 0 as const));
+  const prepared = prepareRecords(
+    kind,
+    records,
+    records.map(() => 0 as const),
+  );
   const dropped = new Set(model.dropped);
   const comparisons = comparisonsFor(kind, prepared).filter((c) => !dropped.has(c.field));
   const params = comparisons.map((c) => {
@@ -174,7 +216,8 @@ export function indexKeysFor(type: ResolvableType, record: InputRecord): string[
   add('phone', r.phone);
   if (type === 'person') {
     add('dob', r.dob);
-    if (r.firstDm && r.lastDm) add('names', r.firstDm < r.lastDm ? `${r.firstDm}|${r.lastDm}` : `${r.lastDm}|${r.firstDm}`);
+    if (r.firstDm && r.lastDm)
+      add('names', r.firstDm < r.lastDm ? `${r.firstDm}|${r.lastDm}` : `${r.lastDm}|${r.firstDm}`);
     if (r.lastDm && r.year) add('last+year', `${r.lastDm}|${r.year}`);
     if (r.postcode && r.lastDm) add('postcode+last', `${r.postcode}|${r.lastDm}`);
     if (r.emailLocal.length >= 4) add('email-local', r.emailLocal);

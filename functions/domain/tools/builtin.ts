@@ -27,7 +27,8 @@ const EntityUpdateOutput = z.object({
  */
 export const entityUpdate: Tool<z.infer<typeof EntityUpdateInput>, z.infer<typeof EntityUpdateOutput>> = {
   name: 'entity.update',
-  description: 'Patches attributes of an entity (JSON merge patch, null removes) with the roles of the user who started the run, audited as them.',
+  description:
+    'Patches attributes of an entity (JSON merge patch, null removes) with the roles of the user who started the run, audited as them.',
   input: EntityUpdateInput,
   output: EntityUpdateOutput,
   automatable: true,
@@ -37,9 +38,15 @@ export const entityUpdate: Tool<z.infer<typeof EntityUpdateInput>, z.infer<typeo
       // The version read here only matters for the first application: a repeated step gets the first
       // result back from the idempotency marker, including the values it replaced.
       const version = input.version ?? (await deps.entities.get(ctx.tenantId, input.entityId))?.version ?? 1;
-      const { entity, previous } = await patchEntity(input.entityId, { version, attributes: input.attributes }, requestContextOf(ctx), entityDeps(deps), {
-        idempotencyKey: `${ctx.effectKey}:apply`,
-      });
+      const { entity, previous } = await patchEntity(
+        input.entityId,
+        { version, attributes: input.attributes },
+        requestContextOf(ctx),
+        entityDeps(deps),
+        {
+          idempotencyKey: `${ctx.effectKey}:apply`,
+        },
+      );
       const before = Object.fromEntries(Object.keys(input.attributes).map((k) => [k, previous.attributes[k] ?? null]));
       return { entityId: entity.id, version: entity.version, before };
     } catch (error) {
@@ -48,12 +55,19 @@ export const entityUpdate: Tool<z.infer<typeof EntityUpdateInput>, z.infer<typeo
   },
   async compensate(input, output, ctx, deps) {
     try {
-      await patchEntity(output.entityId, { version: output.version, attributes: output.before }, requestContextOf(ctx), entityDeps(deps), {
-        idempotencyKey: `${ctx.effectKey}:compensate`,
-      });
+      await patchEntity(
+        output.entityId,
+        { version: output.version, attributes: output.before },
+        requestContextOf(ctx),
+        entityDeps(deps),
+        {
+          idempotencyKey: `${ctx.effectKey}:compensate`,
+        },
+      );
     } catch (error) {
       // Changed by someone else since: the compensation would overwrite their change, so it is refused.
-      if (error instanceof ConflictError || error instanceof NotFoundError) throw new ToolFailedError(`cannot compensate: ${error.message}`, { cause: error });
+      if (error instanceof ConflictError || error instanceof NotFoundError)
+        throw new ToolFailedError(`cannot compensate: ${error.message}`, { cause: error });
       throw asToolError(error, ctx);
     }
   },
@@ -64,9 +78,13 @@ const entityDeps = (deps: ToolDeps) => ({ entities: deps.entities, clock: deps.c
 /** Refusals that a retry cannot change become ToolFailedError; a missing permission keeps its FORBIDDEN code. */
 function asToolError(error: unknown, ctx: ToolContext): unknown {
   if (error instanceof ForbiddenError) {
-    return new ToolFailedError(`${ctx.startedBy.userId}, who started the run, may not do this: ${error.message}`, { cause: error, code: 'FORBIDDEN' });
+    return new ToolFailedError(`${ctx.startedBy.userId}, who started the run, may not do this: ${error.message}`, {
+      cause: error,
+      code: 'FORBIDDEN',
+    });
   }
-  if (error instanceof NotFoundError || error instanceof ConflictError || error instanceof ValidationError) return new ToolFailedError(error.message, { cause: error });
+  if (error instanceof NotFoundError || error instanceof ConflictError || error instanceof ValidationError)
+    return new ToolFailedError(error.message, { cause: error });
   return error;
 }
 
@@ -84,7 +102,8 @@ const WebhookInput = z.strictObject({
  */
 export const httpWebhook: Tool<z.infer<typeof WebhookInput>, { delivered: true; attempts: number; status: number }> = {
   name: 'http.webhook',
-  description: 'Sends a signed webhook (Standard Webhooks) to an https URL; private and metadata addresses are refused.',
+  description:
+    'Sends a signed webhook (Standard Webhooks) to an https URL; private and metadata addresses are refused.',
   input: WebhookInput,
   output: z.object({ delivered: z.literal(true), attempts: z.number().int(), status: z.number().int() }),
   automatable: false,
@@ -101,8 +120,13 @@ export const httpWebhook: Tool<z.infer<typeof WebhookInput>, { delivered: true; 
     if (!delivery.delivered) {
       const { lastError } = delivery;
       // A refused URL or a 4xx will not get better by retrying the step.
-      const permanent = lastError.kind === 'refused' || lastError.kind === 'redirect' || (lastError.kind === 'http_status' && lastError.status < 500 && lastError.status !== 429);
-      throw permanent ? new ToolFailedError(`webhook not delivered: ${lastError.message}`) : new ToolRetryableError(`webhook not delivered: ${lastError.message}`);
+      const permanent =
+        lastError.kind === 'refused' ||
+        lastError.kind === 'redirect' ||
+        (lastError.kind === 'http_status' && lastError.status < 500 && lastError.status !== 429);
+      throw permanent
+        ? new ToolFailedError(`webhook not delivered: ${lastError.message}`)
+        : new ToolRetryableError(`webhook not delivered: ${lastError.message}`);
     }
     return { delivered: true, attempts: delivery.attempts, status: delivery.status };
   },

@@ -17,6 +17,10 @@ export function assertValidEventType(type: string): void {
  */
 export function buildWebhookBody(input: { type: string; occurredAt: Date; data: unknown }): string {
   assertValidEventType(input.type);
-  const body = JSON.stringify({ type: input.type, timestamp: input.occurredAt.toISOString(), data: input.data ?? null });
+  const body = JSON.stringify({
+    type: input.type,
+    timestamp: input.occurredAt.toISOString(),
+    data: input.data ?? null,
+  });
   return body;
 }

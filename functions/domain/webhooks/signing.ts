@@ -57,7 +57,9 @@ export function parseWebhookSecret(secret: string): Buffer {
   // Non-zero unused bits in the last character decode "successfully" in Node; the round trip catches them.
   if (key.toString('base64') !== encoded) throw new InvalidWebhookSecretError('webhook secret is not canonical base64');
   if (key.length < MIN_SECRET_BYTES || key.length > MAX_SECRET_BYTES) {
-    throw new InvalidWebhookSecretError(`webhook secret must decode to ${MIN_SECRET_BYTES}-${MAX_SECRET_BYTES} bytes, got ${key.length}`);
+    throw new InvalidWebhookSecretError(
+      `webhook secret must decode to ${MIN_SECRET_BYTES}-${MAX_SECRET_BYTES} bytes, got ${key.length}`,
+    );
   }
   return key;
 }
@@ -78,7 +80,9 @@ export function newWebhookMessageId(): string {
 
 export function assertValidMessageId(id: string): void {
   if (typeof id !== 'string' || !MESSAGE_ID.test(id)) {
-    throw new ValidationError('webhook id must be 1-128 characters of A-Z, a-z, 0-9, _ or -', { details: [{ field: 'id', message: 'invalid webhook id' }] });
+    throw new ValidationError('webhook id must be 1-128 characters of A-Z, a-z, 0-9, _ or -', {
+      details: [{ field: 'id', message: 'invalid webhook id' }],
+    });
   }
 }
 
@@ -153,15 +157,18 @@ export function verifyWebhook(input: VerifyWebhookInput): VerifiedWebhook {
   const id = header(input.headers, 'webhook-id');
   const timestamp = header(input.headers, 'webhook-timestamp');
   const signatureHeader = header(input.headers, 'webhook-signature');
-  if (!id || !timestamp || !signatureHeader) throw new WebhookVerificationError('missing_headers', 'missing webhook headers');
+  if (!id || !timestamp || !signatureHeader)
+    throw new WebhookVerificationError('missing_headers', 'missing webhook headers');
   if (!MESSAGE_ID.test(id)) throw new WebhookVerificationError('malformed_headers', 'malformed webhook-id');
-  if (!TIMESTAMP.test(timestamp)) throw new WebhookVerificationError('malformed_headers', 'malformed webhook-timestamp');
+  if (!TIMESTAMP.test(timestamp))
+    throw new WebhookVerificationError('malformed_headers', 'malformed webhook-timestamp');
 
   const seconds = Number(timestamp);
   const now = Math.floor((input.now ?? new Date()).getTime() / 1000);
   const tolerance = input.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
   if (now - seconds > tolerance) throw new WebhookVerificationError('timestamp_too_old', 'webhook timestamp too old');
-  if (seconds - now > tolerance) throw new WebhookVerificationError('timestamp_too_new', 'webhook timestamp too far in the future');
+  if (seconds - now > tolerance)
+    throw new WebhookVerificationError('timestamp_too_new', 'webhook timestamp too far in the future');
 
   const expected = keys.map((key) => hmac(key, id, seconds, input.body));
   const candidates = signatureHeader.split(' ').filter(Boolean).slice(0, MAX_SIGNATURES_CHECKED);
@@ -172,7 +179,8 @@ export function verifyWebhook(input: VerifyWebhookInput): VerifiedWebhook {
     if (!STRICT_BASE64.test(encoded)) continue;
     const given = Buffer.from(encoded, 'base64');
     for (const mac of expected) {
-      if (given.length === mac.length && timingSafeEqual(given, mac)) return { id, timestamp: new Date(seconds * 1000) };
+      if (given.length === mac.length && timingSafeEqual(given, mac))
+        return { id, timestamp: new Date(seconds * 1000) };
     }
   }
   throw new WebhookVerificationError('no_matching_signature', 'no matching webhook signature');

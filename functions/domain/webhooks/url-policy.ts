@@ -25,7 +25,10 @@ export interface UrlPolicy {
   loopbackPorts: ReadonlySet<number>;
 }
 
-export const PRODUCTION_URL_POLICY: UrlPolicy = Object.freeze({ allowHttpLoopback: false, loopbackPorts: new Set<number>() });
+export const PRODUCTION_URL_POLICY: UrlPolicy = Object.freeze({
+  allowHttpLoopback: false,
+  loopbackPorts: new Set<number>(),
+});
 
 /** What an IP address is, for the purpose of deciding whether we may connect to it. */
 export type AddressClass =
@@ -163,7 +166,18 @@ const CLASS_LISTS: ReadonlyArray<readonly [Exclude<AddressClass, 'public'>, Bloc
     }
   }
   // Metadata first: it sits inside link-local, unique-local and CGNAT ranges.
-  const order: Array<Exclude<AddressClass, 'public'>> = ['metadata', 'broadcast', 'loopback', 'unspecified', 'link_local', 'private', 'cgnat', 'unique_local', 'multicast', 'reserved'];
+  const order: Array<Exclude<AddressClass, 'public'>> = [
+    'metadata',
+    'broadcast',
+    'loopback',
+    'unspecified',
+    'link_local',
+    'private',
+    'cgnat',
+    'unique_local',
+    'multicast',
+    'reserved',
+  ];
   return order.map((cls) => [cls, listFor(cls)] as const);
 })();
 
@@ -195,7 +209,10 @@ export function classifyAddress(address: string): AddressClass {
 }
 
 /** Whether we may connect to `address`: public unicast, or loopback for a dev-loopback target. */
-export function checkAddress(address: string, options: { allowLoopback: boolean }): { allowed: true } | { allowed: false; addressClass: AddressClass } {
+export function checkAddress(
+  address: string,
+  options: { allowLoopback: boolean },
+): { allowed: true } | { allowed: false; addressClass: AddressClass } {
   const addressClass = classifyAddress(address);
   if (addressClass === 'public') return { allowed: true };
   if (addressClass === 'loopback' && options.allowLoopback) return { allowed: true };
@@ -237,44 +254,58 @@ function rawHost(input: string): string | null {
  * https → port → IP literal class → hostname rules.
  */
 export function checkWebhookUrl(input: string, policy: UrlPolicy): UrlDecision {
-  if (typeof input !== 'string' || input.length === 0 || input.length > MAX_URL_LENGTH) return refuse('invalid_url', 'URL is empty or too long');
+  if (typeof input !== 'string' || input.length === 0 || input.length > MAX_URL_LENGTH)
+    return refuse('invalid_url', 'URL is empty or too long');
   // The WHATWG parser silently strips tabs/newlines and surrounding controls/spaces; refuse instead.
   // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u0020\u007f]/.test(input)) return refuse('invalid_url', 'URL contains whitespace or control characters');
+  if (/[\u0000-\u0020\u007f]/.test(input))
+    return refuse('invalid_url', 'URL contains whitespace or control characters');
   let url: URL;
   try {
     url = new URL(input);
   } catch {
     return refuse('invalid_url', 'URL does not parse');
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') return refuse('scheme_not_allowed', `scheme ${url.protocol} is not allowed`);
-  if (url.username !== '' || url.password !== '' || /@/.test(rawAuthority(input))) return refuse('userinfo_not_allowed', 'credentials in the URL are not allowed');
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    return refuse('scheme_not_allowed', `scheme ${url.protocol} is not allowed`);
+  if (url.username !== '' || url.password !== '' || /@/.test(rawAuthority(input)))
+    return refuse('userinfo_not_allowed', 'credentials in the URL are not allowed');
 
   const hostname = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
   const family = isIP(hostname);
-  if (family === 4 && rawHost(input) !== hostname) return refuse('non_canonical_ip', 'IPv4 addresses must be written as a plain dotted quad');
+  if (family === 4 && rawHost(input) !== hostname)
+    return refuse('non_canonical_ip', 'IPv4 addresses must be written as a plain dotted quad');
 
   const port = url.port === '' ? (url.protocol === 'https:' ? 443 : 80) : Number(url.port);
 
   if (policy.allowHttpLoopback && url.protocol === 'http:' && (hostname === '127.0.0.1' || hostname === 'localhost')) {
     if (port < MIN_LOOPBACK_WEBHOOK_PORT || !policy.loopbackPorts.has(port)) {
-      return refuse('loopback_port_not_allowed', `loopback port ${port} is not a configured development port (LOOPBACK_WEBHOOK_PORTS)`);
+      return refuse(
+        'loopback_port_not_allowed',
+        `loopback port ${port} is not a configured development port (LOOPBACK_WEBHOOK_PORTS)`,
+      );
     }
-    return { allowed: true, target: { url, hostname, port, ipLiteral: family === 4 ? hostname : null, devLoopback: true } };
+    return {
+      allowed: true,
+      target: { url, hostname, port, ipLiteral: family === 4 ? hostname : null, devLoopback: true },
+    };
   }
   if (url.protocol !== 'https:') return refuse('scheme_not_allowed', 'webhook URLs must use https');
-  if (port !== 443 && port < MIN_CUSTOM_PORT) return refuse('port_not_allowed', `port ${port} is not allowed (443 or ${MIN_CUSTOM_PORT}-65535)`);
+  if (port !== 443 && port < MIN_CUSTOM_PORT)
+    return refuse('port_not_allowed', `port ${port} is not allowed (443 or ${MIN_CUSTOM_PORT}-65535)`);
 
   if (family !== 0) {
     const decision = checkAddress(hostname, { allowLoopback: false });
-    if (!decision.allowed) return refuse('address_not_allowed', `address is ${decision.addressClass}`, decision.addressClass);
+    if (!decision.allowed)
+      return refuse('address_not_allowed', `address is ${decision.addressClass}`, decision.addressClass);
     return { allowed: true, target: { url, hostname, port, ipLiteral: hostname, devLoopback: false } };
   }
 
   const name = hostname.endsWith('.') ? hostname.slice(0, -1) : hostname;
   if (name === 'localhost' || name.endsWith('.localhost')) return refuse('localhost', 'localhost is not allowed');
   if (!name.includes('.')) return refuse('internal_hostname', 'single-label host names are not allowed');
-  if (INTERNAL_SUFFIXES.some((suffix) => name.endsWith(suffix))) return refuse('internal_hostname', 'internal host names are not allowed');
+  if (INTERNAL_SUFFIXES.some((suffix) => name.endsWith(suffix)))
+    return refuse('internal_hostname', 'internal host names are not allowed');
   return { allowed: true, target: { url, hostname, port, ipLiteral: null, devLoopback: false } };
 }
 
@@ -284,13 +315,18 @@ export function checkWebhookUrl(input: string, policy: UrlPolicy): UrlDecision {
  * the one address the connection must be pinned to.
  */
 export function checkResolvedAddresses(target: WebhookTarget, addresses: readonly ResolvedAddress[]): AddressDecision {
-  if (addresses.length === 0) return { allowed: false, refusal: { reason: 'no_addresses', message: 'host name resolved to no address' } };
+  if (addresses.length === 0)
+    return { allowed: false, refusal: { reason: 'no_addresses', message: 'host name resolved to no address' } };
   for (const { address } of addresses) {
     const decision = checkAddress(address, { allowLoopback: target.devLoopback });
     if (!decision.allowed) {
       return {
         allowed: false,
-        refusal: { reason: 'resolved_address_not_allowed', message: `host name resolves to a ${decision.addressClass} address`, addressClass: decision.addressClass },
+        refusal: {
+          reason: 'resolved_address_not_allowed',
+          message: `host name resolves to a ${decision.addressClass} address`,
+          addressClass: decision.addressClass,
+        },
       };
     }
   }

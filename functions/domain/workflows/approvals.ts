@@ -21,11 +21,21 @@ export interface ApprovalDeps extends RunDeps {
 /** What the gate task needs. */
 export type RequestDeps = Pick<ApprovalDeps, 'runs' | 'approvals' | 'workflows' | 'callbacks' | 'clock'>;
 /** What the webhook notifier needs. */
-export type NotifyDeps = Pick<ApprovalDeps, 'approvals' | 'workflows' | 'runs' | 'webhooks' | 'callbacks' | 'callbackKey' | 'publicBaseUrl' | 'log' | 'secrets'>;
+export type NotifyDeps = Pick<
+  ApprovalDeps,
+  'approvals' | 'workflows' | 'runs' | 'webhooks' | 'callbacks' | 'callbackKey' | 'publicBaseUrl' | 'log' | 'secrets'
+>;
 /** What a decision needs (API or callback link). */
 export type DecideDeps = Pick<ApprovalDeps, 'approvals' | 'runs' | 'callbacks' | 'clock' | 'callbackKey'>;
 
-export const publicApproval = ({ tenantId, generation, taskToken, callbackNonce, version, ...a }: StoredApproval): Approval => a;
+export const publicApproval = ({
+  tenantId,
+  generation,
+  taskToken,
+  callbackNonce,
+  version,
+  ...a
+}: StoredApproval): Approval => a;
 
 /**
  * Gate task (`.waitForTaskToken`): records the approval request with the task token (server-side
@@ -33,9 +43,13 @@ export const publicApproval = ({ tenantId, generation, taskToken, callbackNonce,
  * gate finds the same approval (its id is deterministic) and only refreshes the token; if it was
  * decided meanwhile, the decision is delivered to the new token at once.
  */
-export async function requestApproval(ref: RunRef & { stepId: string; taskToken: string }, deps: RequestDeps): Promise<{ approvalId: string }> {
+export async function requestApproval(
+  ref: RunRef & { stepId: string; taskToken: string },
+  deps: RequestDeps,
+): Promise<{ approvalId: string }> {
   const run = await deps.runs.get(ref.tenantId, ref.runId);
-  if (!run || run.generation !== ref.generation) throw new WorkflowFailedError(`execution ${ref.runId} generation ${ref.generation} is not current`);
+  if (!run || run.generation !== ref.generation)
+    throw new WorkflowFailedError(`execution ${ref.runId} generation ${ref.generation} is not current`);
   const index = run.definition.findIndex((d) => d.id === ref.stepId);
   const def = run.definition[index];
   if (!def?.approval) throw new WorkflowFailedError(`step ${ref.stepId} has no approval gate`);
@@ -86,11 +100,22 @@ export async function requestApproval(ref: RunRef & { stepId: string; taskToken:
   });
   if (!created) {
     if (existing.status === 'pending' && existing.taskToken !== ref.taskToken) {
-      await deps.approvals.save(ref.tenantId, { ...existing, taskToken: ref.taskToken, version: existing.version + 1 }, 'pending');
+      await deps.approvals.save(
+        ref.tenantId,
+        { ...existing, taskToken: ref.taskToken, version: existing.version + 1 },
+        'pending',
+      );
     } else if (existing.status === 'approved') {
       await deps.callbacks.succeed(ref.taskToken, { approvalId: existing.id, decision: 'approved' });
     } else if (existing.status === 'rejected') {
-      await deps.callbacks.fail(ref.taskToken, WORKFLOW_ERROR_NAMES.ApprovalRejected, JSON.stringify({ errorType: WORKFLOW_ERROR_NAMES.ApprovalRejected, errorMessage: `approval ${existing.id} was rejected` }));
+      await deps.callbacks.fail(
+        ref.taskToken,
+        WORKFLOW_ERROR_NAMES.ApprovalRejected,
+        JSON.stringify({
+          errorType: WORKFLOW_ERROR_NAMES.ApprovalRejected,
+          errorMessage: `approval ${existing.id} was rejected`,
+        }),
+      );
     }
   }
   await mutateRun(deps, ref, (r) => {
@@ -109,7 +134,10 @@ export async function requestApproval(ref: RunRef & { stepId: string; taskToken:
 export function callbackLinks(approval: StoredApproval, deps: Pick<ApprovalDeps, 'callbackKey' | 'publicBaseUrl'>) {
   const exp = Math.floor(Date.parse(approval.expiresAt) / 1000);
   const link = (decision: 'approve' | 'reject') => {
-    const credential = signCallbackCredential({ tenantId: approval.tenantId, approvalId: approval.id, decision, nonce: approval.callbackNonce, exp }, deps.callbackKey);
+    const credential = signCallbackCredential(
+      { tenantId: approval.tenantId, approvalId: approval.id, decision, nonce: approval.callbackNonce, exp },
+      deps.callbackKey,
+    );
     return `${deps.publicBaseUrl.replace(/\/$/, '')}/api/v1/approvals/${approval.id}/callback/${decision}?credential=${encodeURIComponent(credential)}`;
   };
   return { approve: link('approve'), reject: link('reject') };
@@ -120,7 +148,10 @@ export function callbackLinks(approval: StoredApproval, deps: Pick<ApprovalDeps,
  * When retries are exhausted the approval stays pending and is marked `notification_failed`.
  * A delivery attempt also heartbeats the gate.
  */
-export async function notifyApproval(ref: { tenantId: string; approvalId: string }, deps: NotifyDeps): Promise<'delivered' | 'notification_failed' | 'skipped'> {
+export async function notifyApproval(
+  ref: { tenantId: string; approvalId: string },
+  deps: NotifyDeps,
+): Promise<'delivered' | 'notification_failed' | 'skipped'> {
   const approval = await deps.approvals.get(ref.tenantId, ref.approvalId);
   if (!approval || approval.status !== 'pending' || approval.notification !== 'pending') return 'skipped';
   const wf = await deps.workflows.get(ref.tenantId, approval.workflowId);
@@ -149,16 +180,25 @@ export async function notifyApproval(ref: { tenantId: string; approvalId: string
   const notification = delivery.delivered ? 'delivered' : 'notification_failed';
   const latest = await deps.approvals.get(ref.tenantId, ref.approvalId);
   if (latest?.status === 'pending') {
-    await deps.approvals.save(ref.tenantId, { ...latest, notification, version: latest.version + 1 }, 'pending').catch((e) => {
-      if (!(e instanceof ConflictError)) throw e; // decided meanwhile: the decision wins
-    });
+    await deps.approvals
+      .save(ref.tenantId, { ...latest, notification, version: latest.version + 1 }, 'pending')
+      .catch((e) => {
+        if (!(e instanceof ConflictError)) throw e; // decided meanwhile: the decision wins
+      });
     await deps.callbacks.heartbeat(latest.taskToken);
   }
-  deps.log?.('approval notification', { approvalId: approval.id, notification, attempts: delivery.attempts, ...(delivery.delivered ? {} : { failure: delivery.lastError.kind }) });
+  deps.log?.('approval notification', {
+    approvalId: approval.id,
+    notification,
+    attempts: delivery.attempts,
+    ...(delivery.delivered ? {} : { failure: delivery.lastError.kind }),
+  });
   return notification;
 }
 
-export type Decider = { kind: 'user'; principal: Principal; requestId: string } | { kind: 'callback'; credential: string; requestId: string };
+export type Decider =
+  | { kind: 'user'; principal: Principal; requestId: string }
+  | { kind: 'callback'; credential: string; requestId: string };
 
 /**
  * Decides an approval: exactly one decision wins (conditional write from `pending`; the loser gets
@@ -183,7 +223,10 @@ export async function decideApproval(
     actor = decider.principal.userId;
   } else {
     const claims = verifyCallbackCredential(decider.credential, deps.callbackKey, Math.floor(now.getTime() / 1000));
-    if (claims.approvalId !== approvalId || claims.decision !== decision) throw new UnauthorizedError('callback credential is for another approval or decision', { reason: 'callback_credential_invalid' });
+    if (claims.approvalId !== approvalId || claims.decision !== decision)
+      throw new UnauthorizedError('callback credential is for another approval or decision', {
+        reason: 'callback_credential_invalid',
+      });
     tenantId = claims.tenantId;
     actor = callbackActor(approvalId);
     nonce = claims.nonce;
@@ -197,12 +240,19 @@ export async function decideApproval(
     if (decider.kind === 'user') {
       const roles = decider.principal.roles;
       if (!roles.includes('admin') && !approval.roles.some((r) => roles.includes(r))) {
-        throw new ForbiddenError(`deciding approval ${approvalId} needs one of the roles: admin, ${approval.roles.join(', ')}`, { reason: 'missing_role' });
+        throw new ForbiddenError(
+          `deciding approval ${approvalId} needs one of the roles: admin, ${approval.roles.join(', ')}`,
+          { reason: 'missing_role' },
+        );
       }
     }
     if (approval.status !== 'pending') throw new ConflictError(`approval ${approvalId} was already ${approval.status}`);
-    if (nonce !== undefined && nonce !== approval.callbackNonce) throw new UnauthorizedError('callback credential was already used or replaced', { reason: 'callback_credential_used' });
-    if (Date.parse(approval.expiresAt) <= now.getTime()) throw new ConflictError(`approval ${approvalId} expired at ${approval.expiresAt}`);
+    if (nonce !== undefined && nonce !== approval.callbackNonce)
+      throw new UnauthorizedError('callback credential was already used or replaced', {
+        reason: 'callback_credential_used',
+      });
+    if (Date.parse(approval.expiresAt) <= now.getTime())
+      throw new ConflictError(`approval ${approvalId} expired at ${approval.expiresAt}`);
 
     const status: ApprovalStatus = decision === 'approve' ? 'approved' : 'rejected';
     const candidate: StoredApproval = {
@@ -226,7 +276,18 @@ export async function decideApproval(
         beforeHash: hashOf(publicApproval(approval)),
         afterHash: hashOf(publicApproval(candidate)),
       },
-      events: [{ name: 'approval.decided', payload: { approvalId, executionId: approval.executionId, stepId: approval.stepId, decision: status as 'approved' | 'rejected', decidedBy: actor } }],
+      events: [
+        {
+          name: 'approval.decided',
+          payload: {
+            approvalId,
+            executionId: approval.executionId,
+            stepId: approval.stepId,
+            decision: status as 'approved' | 'rejected',
+            decidedBy: actor,
+          },
+        },
+      ],
     };
     try {
       await deps.approvals.save(tenantId, candidate, 'pending', mutation);
@@ -242,9 +303,11 @@ export async function decideApproval(
   if ((await completeGate(decided, deps)) === 'gone') {
     const run = await deps.runs.get(tenantId, decided.executionId);
     if (run && run.generation === decided.generation && run.status === 'TIMED_OUT') {
-      await deps.approvals.save(tenantId, { ...decided, status: 'timed_out', version: decided.version + 1 }, decided.status).catch((e) => {
-        if (!(e instanceof ConflictError)) throw e;
-      });
+      await deps.approvals
+        .save(tenantId, { ...decided, status: 'timed_out', version: decided.version + 1 }, decided.status)
+        .catch((e) => {
+          if (!(e instanceof ConflictError)) throw e;
+        });
       throw new ConflictError(`approval ${approvalId} timed out before the decision reached its gate`);
     }
   }
@@ -252,13 +315,20 @@ export async function decideApproval(
 }
 
 /** Sends the decision to the waiting gate; a gate already gone (timed out, completed) is fine. */
-async function completeGate(approval: StoredApproval, deps: Pick<ApprovalDeps, 'callbacks'>): Promise<'sent' | 'gone' | 'none'> {
-  if (approval.status === 'approved') return deps.callbacks.succeed(approval.taskToken, { approvalId: approval.id, decision: 'approved' });
+async function completeGate(
+  approval: StoredApproval,
+  deps: Pick<ApprovalDeps, 'callbacks'>,
+): Promise<'sent' | 'gone' | 'none'> {
+  if (approval.status === 'approved')
+    return deps.callbacks.succeed(approval.taskToken, { approvalId: approval.id, decision: 'approved' });
   if (approval.status === 'rejected') {
     return deps.callbacks.fail(
       approval.taskToken,
       WORKFLOW_ERROR_NAMES.ApprovalRejected,
-      JSON.stringify({ errorType: WORKFLOW_ERROR_NAMES.ApprovalRejected, errorMessage: `approval ${approval.id} was rejected by ${approval.decidedBy}` }),
+      JSON.stringify({
+        errorType: WORKFLOW_ERROR_NAMES.ApprovalRejected,
+        errorMessage: `approval ${approval.id} was rejected by ${approval.decidedBy}`,
+      }),
     );
   }
   return 'none';
@@ -268,11 +338,13 @@ async function completeGate(approval: StoredApproval, deps: Pick<ApprovalDeps, '
  * approval.decided consumer: delivers the decision to the gate again. If the process deciding died
  * between the write and SendTaskSuccess, this is what completes the gate (outbox → bus → here).
  */
-export async function relayDecision(ref: { tenantId: string; approvalId: string }, deps: Pick<ApprovalDeps, 'approvals' | 'callbacks'>): Promise<void> {
+export async function relayDecision(
+  ref: { tenantId: string; approvalId: string },
+  deps: Pick<ApprovalDeps, 'approvals' | 'callbacks'>,
+): Promise<void> {
   const approval = await deps.approvals.get(ref.tenantId, ref.approvalId);
   if (approval) await completeGate(approval, deps);
 }
-
 
 export async function listApprovals(
   query: { status: ApprovalStatus; limit: number; cursor?: string },

@@ -21,11 +21,14 @@ const PREFIX = 'cb1';
 const mac = (key: Buffer, data: string) => createHmac('sha256', key).update(data).digest('base64url');
 
 export function signCallbackCredential(claims: CallbackClaims, key: Buffer): string {
-  const body = Buffer.from(JSON.stringify({ t: claims.tenantId, a: claims.approvalId, d: claims.decision, n: claims.nonce, e: claims.exp })).toString('base64url');
+  const body = Buffer.from(
+    JSON.stringify({ t: claims.tenantId, a: claims.approvalId, d: claims.decision, n: claims.nonce, e: claims.exp }),
+  ).toString('base64url');
   return `${PREFIX}.${body}.${mac(key, `${PREFIX}.${body}`)}`;
 }
 
-const malformed = () => new UnauthorizedError('malformed callback credential', { reason: 'callback_credential_invalid' });
+const malformed = () =>
+  new UnauthorizedError('malformed callback credential', { reason: 'callback_credential_invalid' });
 
 /**
  * Verifies shape, signature and expiry; throws UnauthorizedError naming the reason. Exactly three
@@ -49,9 +52,16 @@ export function verifyCallbackCredential(credential: string, key: Buffer, nowSec
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw malformed();
   const { t, a, d, n, e } = raw as { t?: unknown; a?: unknown; d?: unknown; n?: unknown; e?: unknown };
-  if (typeof t !== 'string' || typeof a !== 'string' || (d !== 'approve' && d !== 'reject') || typeof n !== 'string' || typeof e !== 'number') {
+  if (
+    typeof t !== 'string' ||
+    typeof a !== 'string' ||
+    (d !== 'approve' && d !== 'reject') ||
+    typeof n !== 'string' ||
+    typeof e !== 'number'
+  ) {
     throw malformed();
   }
-  if (e <= nowSeconds) throw new UnauthorizedError('callback credential expired', { reason: 'callback_credential_expired' });
+  if (e <= nowSeconds)
+    throw new UnauthorizedError('callback credential expired', { reason: 'callback_credential_expired' });
   return { tenantId: t, approvalId: a, decision: d, nonce: n, exp: e };
 }

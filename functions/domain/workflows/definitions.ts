@@ -25,7 +25,11 @@ export interface DefinitionDeps {
  * Checks a definition against the tool registry: known tools, gates where tools need them, references to
  * earlier steps only, secret inputs given as literals (or kept from `previous`, the version it replaces).
  */
-export function validateDefinition(def: WorkflowDefinitionRequest, deps: Pick<DefinitionDeps, 'tools' | 'urlPolicy'>, previous: readonly StoredStep[] = []): void {
+export function validateDefinition(
+  def: WorkflowDefinitionRequest,
+  deps: Pick<DefinitionDeps, 'tools' | 'urlPolicy'>,
+  previous: readonly StoredStep[] = [],
+): void {
   const problems: ErrorDetail[] = [];
   const seen = new Set<string>();
   def.steps.forEach((step, i) => {
@@ -33,14 +37,18 @@ export function validateDefinition(def: WorkflowDefinitionRequest, deps: Pick<De
     if (seen.has(step.id)) problems.push({ field: `${field}.id`, message: `duplicate step id ${step.id}` });
     const tool = deps.tools.get(step.tool);
     if (!tool) problems.push({ field: `${field}.tool`, message: `unknown tool ${step.tool}` });
-    else if (tool.requiresApproval && !step.approval) problems.push({ field: `${field}.approval`, message: `tool ${tool.name} requires an approval gate` });
+    else if (tool.requiresApproval && !step.approval)
+      problems.push({ field: `${field}.approval`, message: `tool ${tool.name} requires an approval gate` });
     if (step.approval?.heartbeatSeconds && step.approval.heartbeatSeconds >= step.approval.timeoutSeconds) {
       problems.push({ field: `${field}.approval.heartbeatSeconds`, message: 'must be less than timeoutSeconds' });
     }
     try {
       for (const ref of referencesIn(step.input)) {
         if (ref.root === 'steps' && !seen.has(ref.stepId!)) {
-          problems.push({ field: `${field}.input`, message: `references step ${ref.stepId}, which does not run before ${step.id}` });
+          problems.push({
+            field: `${field}.input`,
+            message: `references step ${ref.stepId}, which does not run before ${step.id}`,
+          });
         }
       }
     } catch (error) {
@@ -54,7 +62,9 @@ export function validateDefinition(def: WorkflowDefinitionRequest, deps: Pick<De
     if (!verdict.allowed) problems.push({ field: 'webhook.url', message: verdict.refusal.message });
   }
   if (problems.length) {
-    throw new ValidationError(`invalid workflow: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`, { details: problems });
+    throw new ValidationError(`invalid workflow: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`, {
+      details: problems,
+    });
   }
 }
 
@@ -67,16 +77,28 @@ export const publicWorkflow = ({ sealedWebhookSecret, ...wf }: StoredWorkflow, t
 async function build(
   tenantId: string,
   def: WorkflowDefinitionRequest,
-  base: { id: string; version: number; createdAt: string; createdBy: string; previousSealedSecret?: string; previousSteps?: readonly StoredStep[] },
+  base: {
+    id: string;
+    version: number;
+    createdAt: string;
+    createdBy: string;
+    previousSealedSecret?: string;
+    previousSteps?: readonly StoredStep[];
+  },
   now: string,
   deps: Pick<DefinitionDeps, 'tools' | 'secrets'>,
 ): Promise<{ stored: StoredWorkflow; generatedSecret?: string }> {
   const secrets = deps.secrets;
   // A webhook keeps its secret across versions unless the change gives a new one; a first webhook
   // without one gets a generated secret, returned once.
-  const generatedSecret = def.webhook && !def.webhook.secret && !base.previousSealedSecret ? generateWebhookSecret() : undefined;
+  const generatedSecret =
+    def.webhook && !def.webhook.secret && !base.previousSealedSecret ? generateWebhookSecret() : undefined;
   const plaintext = def.webhook?.secret ?? generatedSecret;
-  const sealed = def.webhook ? (plaintext ? await secrets.seal(tenantId, plaintext) : base.previousSealedSecret) : undefined;
+  const sealed = def.webhook
+    ? plaintext
+      ? await secrets.seal(tenantId, plaintext)
+      : base.previousSealedSecret
+    : undefined;
   const stored: StoredWorkflow = {
     id: base.id,
     name: def.name,
@@ -97,7 +119,13 @@ export async function createWorkflow(def: WorkflowDefinitionRequest, ctx: Reques
   requirePermission(ctx.principal, 'workflows:write');
   validateDefinition(def, deps);
   const now = deps.clock.now().toISOString();
-  const { stored, generatedSecret } = await build(ctx.principal.tenantId, def, { id: `wf_${deps.ids.newId()}`, version: 1, createdAt: now, createdBy: ctx.principal.userId }, now, deps);
+  const { stored, generatedSecret } = await build(
+    ctx.principal.tenantId,
+    def,
+    { id: `wf_${deps.ids.newId()}`, version: 1, createdAt: now, createdBy: ctx.principal.userId },
+    now,
+    deps,
+  );
   await deps.workflows.create(ctx.principal.tenantId, stored, {
     audit: {
       action: 'workflow.create',
@@ -115,7 +143,12 @@ export async function createWorkflow(def: WorkflowDefinitionRequest, ctx: Reques
 }
 
 /** Stores the changed definition as version N+1 (409 if `version` is not the latest). */
-export async function updateWorkflow(id: string, req: UpdateWorkflowRequest, ctx: RequestContext, deps: DefinitionDeps) {
+export async function updateWorkflow(
+  id: string,
+  req: UpdateWorkflowRequest,
+  ctx: RequestContext,
+  deps: DefinitionDeps,
+) {
   requirePermission(ctx.principal, 'workflows:write');
   const { version, ...def } = req;
   const current = await deps.workflows.get(ctx.principal.tenantId, id);
@@ -126,7 +159,14 @@ export async function updateWorkflow(id: string, req: UpdateWorkflowRequest, ctx
   const { stored, generatedSecret } = await build(
     ctx.principal.tenantId,
     def,
-    { id, version: version + 1, createdAt: current.createdAt, createdBy: current.createdBy, previousSealedSecret: current.sealedWebhookSecret, previousSteps: current.steps },
+    {
+      id,
+      version: version + 1,
+      createdAt: current.createdAt,
+      createdBy: current.createdBy,
+      previousSealedSecret: current.sealedWebhookSecret,
+      previousSteps: current.steps,
+    },
     now,
     deps,
   );
@@ -146,14 +186,24 @@ export async function updateWorkflow(id: string, req: UpdateWorkflowRequest, ctx
   return { ...publicWorkflow(stored, deps.tools), ...(generatedSecret ? { webhookSecret: generatedSecret } : {}) };
 }
 
-export async function getWorkflow(id: string, version: number | undefined, ctx: RequestContext, deps: Pick<DefinitionDeps, 'workflows' | 'tools'>): Promise<Workflow> {
+export async function getWorkflow(
+  id: string,
+  version: number | undefined,
+  ctx: RequestContext,
+  deps: Pick<DefinitionDeps, 'workflows' | 'tools'>,
+): Promise<Workflow> {
   requirePermission(ctx.principal, 'workflows:read');
   const wf = await deps.workflows.get(ctx.principal.tenantId, id, version);
-  if (!wf) throw new NotFoundError(version ? `workflow ${id} version ${version} not found` : `workflow ${id} not found`);
+  if (!wf)
+    throw new NotFoundError(version ? `workflow ${id} version ${version} not found` : `workflow ${id} not found`);
   return publicWorkflow(wf, deps.tools);
 }
 
-export async function listWorkflows(query: { limit: number; cursor?: string }, ctx: RequestContext, deps: Pick<DefinitionDeps, 'workflows' | 'tools'>): Promise<Page<Workflow>> {
+export async function listWorkflows(
+  query: { limit: number; cursor?: string },
+  ctx: RequestContext,
+  deps: Pick<DefinitionDeps, 'workflows' | 'tools'>,
+): Promise<Page<Workflow>> {
   requirePermission(ctx.principal, 'workflows:read');
   const page = await deps.workflows.list(ctx.principal.tenantId, query);
   return { items: page.items.map((wf) => publicWorkflow(wf, deps.tools)), nextCursor: page.nextCursor };

@@ -23,7 +23,12 @@ export interface WorkflowRepository {
   /** Throws ConflictError if the id exists. */
   create(tenantId: string, workflow: StoredWorkflow, mutation: MutationRecord): Promise<void>;
   /** Writes `workflow` (version N+1) if the latest is still `expectedVersion`; else ConflictError. */
-  addVersion(tenantId: string, workflow: StoredWorkflow, expectedVersion: number, mutation: MutationRecord): Promise<void>;
+  addVersion(
+    tenantId: string,
+    workflow: StoredWorkflow,
+    expectedVersion: number,
+    mutation: MutationRecord,
+  ): Promise<void>;
   /** The latest version, or the given one. */
   get(tenantId: string, id: string, version?: number): Promise<StoredWorkflow | undefined>;
   list(tenantId: string, query: { limit: number; cursor?: string }): Promise<Page<StoredWorkflow>>;
@@ -69,11 +74,23 @@ export interface StoredApproval extends Approval {
 
 export interface ApprovalRepository {
   /** Creates the approval, or returns the existing one with the same id (a retried gate). */
-  createOrGet(tenantId: string, approval: StoredApproval, mutation: MutationRecord): Promise<{ created: boolean; approval: StoredApproval }>;
+  createOrGet(
+    tenantId: string,
+    approval: StoredApproval,
+    mutation: MutationRecord,
+  ): Promise<{ created: boolean; approval: StoredApproval }>;
   get(tenantId: string, id: string): Promise<StoredApproval | undefined>;
   /** Replaces the approval if its stored version is `approval.version - 1` and its status was `fromStatus`; else ConflictError. */
-  save(tenantId: string, approval: StoredApproval, fromStatus: ApprovalStatus, mutation?: MutationRecord): Promise<void>;
-  list(tenantId: string, query: { status: ApprovalStatus; limit: number; cursor?: string }): Promise<Page<StoredApproval>>;
+  save(
+    tenantId: string,
+    approval: StoredApproval,
+    fromStatus: ApprovalStatus,
+    mutation?: MutationRecord,
+  ): Promise<void>;
+  list(
+    tenantId: string,
+    query: { status: ApprovalStatus; limit: number; cursor?: string },
+  ): Promise<Page<StoredApproval>>;
 }
 
 /** Where a run starts or resumes: what the state machine routes on. Every field is always present. */

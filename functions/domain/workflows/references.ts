@@ -19,14 +19,16 @@ export function parseReference(value: string): Reference | undefined {
   const parts = value.slice(2).split('.');
   if (parts.some((p) => p === '')) throw new Error(`malformed reference ${value}`);
   if (parts[0] === 'input') return { root: 'input', path: parts.slice(1) };
-  if (parts[0] === 'steps' && parts[1] && parts[2] === 'output') return { root: 'steps', stepId: parts[1], path: parts.slice(3) };
+  if (parts[0] === 'steps' && parts[1] && parts[2] === 'output')
+    return { root: 'steps', stepId: parts[1], path: parts.slice(3) };
   throw new Error(`reference ${value} must start with $.input or $.steps.<stepId>.output`);
 }
 
 function walk(value: unknown, visit: (s: string) => unknown): unknown {
   if (typeof value === 'string') return visit(value);
   if (Array.isArray(value)) return value.map((v) => walk(v, visit));
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v, visit)]));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v, visit)]));
   return value;
 }
 
@@ -44,7 +46,8 @@ export function referencesIn(input: unknown): Reference[] {
 function at(value: unknown, path: string[], label: string): unknown {
   let cur = value;
   for (const key of path) {
-    if (cur === null || typeof cur !== 'object' || !(key in (cur as object))) throw new Error(`${label} has no value at ${path.join('.')}`);
+    if (cur === null || typeof cur !== 'object' || !(key in (cur as object)))
+      throw new Error(`${label} has no value at ${path.join('.')}`);
     cur = (cur as Record<string, unknown>)[key];
   }
   return cur;

@@ -19,17 +19,23 @@ function secretNamesOf(step: StoredStep, tools: ToolRegistry): string[] {
 }
 
 /** The step of the previous version that a new step takes a secret over from: same id, same tool. */
-const previousOf = (step: WorkflowStep, previous: readonly StoredStep[]) => previous.find((p) => p.id === step.id && p.tool === step.tool);
+const previousOf = (step: WorkflowStep, previous: readonly StoredStep[]) =>
+  previous.find((p) => p.id === step.id && p.tool === step.tool);
 
 /** Whether the previous version holds a value for the input: sealed, or in clear from before sealing. */
-const hasPrevious = (prev: StoredStep | undefined, name: string) => prev?.sealed?.[name] !== undefined || typeof prev?.input[name] === 'string';
+const hasPrevious = (prev: StoredStep | undefined, name: string) =>
+  prev?.sealed?.[name] !== undefined || typeof prev?.input[name] === 'string';
 
 /**
  * Problems with the secret inputs of a definition's steps: each is a literal string that its tool's schema
  * accepts, or is omitted on a change that keeps the previous version's value. A reference is refused,
  * because the value it resolves to would be recorded with the run. Messages never hold the value.
  */
-export function secretInputProblems(steps: readonly WorkflowStep[], tools: ToolRegistry, previous: readonly StoredStep[] = []): ErrorDetail[] {
+export function secretInputProblems(
+  steps: readonly WorkflowStep[],
+  tools: ToolRegistry,
+  previous: readonly StoredStep[] = [],
+): ErrorDetail[] {
   const problems: ErrorDetail[] = [];
   steps.forEach((step, i) => {
     const tool = tools.get(step.tool);
@@ -37,16 +43,21 @@ export function secretInputProblems(steps: readonly WorkflowStep[], tools: ToolR
       const field = `steps.${i}.input.${name}`;
       const value = step.input[name];
       if (value === undefined) {
-        if (!hasPrevious(previousOf(step, previous), name)) problems.push({ field, message: `${tool!.name} needs its secret ${name}` });
+        if (!hasPrevious(previousOf(step, previous), name))
+          problems.push({ field, message: `${tool!.name} needs its secret ${name}` });
         continue;
       }
       if (typeof value !== 'string' || value.startsWith('$.') || value.startsWith('$$.')) {
-        problems.push({ field, message: 'a secret is given as a literal string, not a reference (its value would be recorded with the run)' });
+        problems.push({
+          field,
+          message: 'a secret is given as a literal string, not a reference (its value would be recorded with the run)',
+        });
         continue;
       }
       const schema = (tool!.input as unknown as { shape?: Record<string, z.ZodType> }).shape?.[name];
       const parsed = schema?.safeParse(value);
-      if (parsed && !parsed.success) problems.push({ field, message: parsed.error.issues.map((issue) => issue.message).join('; ') });
+      if (parsed && !parsed.success)
+        problems.push({ field, message: parsed.error.issues.map((issue) => issue.message).join('; ') });
     }
   });
   return problems;
@@ -74,7 +85,8 @@ export async function sealStepSecrets(
         delete input[name];
         if (typeof given === 'string') sealed[name] = await deps.secrets.seal(tenantId, given);
         else if (prev?.sealed?.[name] !== undefined) sealed[name] = prev.sealed[name];
-        else if (typeof prev?.input[name] === 'string') sealed[name] = await deps.secrets.seal(tenantId, prev.input[name]);
+        else if (typeof prev?.input[name] === 'string')
+          sealed[name] = await deps.secrets.seal(tenantId, prev.input[name]);
       }
       return { ...step, input, ...(Object.keys(sealed).length ? { sealed } : {}) };
     }),
@@ -95,7 +107,11 @@ export function publicStep(step: StoredStep, tools: ToolRegistry): WorkflowStepV
  * Opens a step's sealed inputs for the run of the step. A value that does not open (tampered, or sealed for
  * another tenant) fails the step for good; the platform key being unavailable is retried.
  */
-export async function openStepSecrets(tenantId: string, step: StoredStep, secrets: SecretBox | undefined): Promise<Record<string, string>> {
+export async function openStepSecrets(
+  tenantId: string,
+  step: StoredStep,
+  secrets: SecretBox | undefined,
+): Promise<Record<string, string>> {
   const entries = Object.entries(step.sealed ?? {});
   if (!entries.length) return {};
   if (!secrets) throw new ToolFailedError(`step ${step.id} has sealed inputs but this task cannot open secrets`);
@@ -104,7 +120,10 @@ export async function openStepSecrets(tenantId: string, step: StoredStep, secret
     try {
       opened[name] = await secrets.open(tenantId, value);
     } catch (error) {
-      if (isDomainError(error)) throw new ToolFailedError(`step ${step.id}: the sealed ${name} does not open for this tenant`, { cause: error });
+      if (isDomainError(error))
+        throw new ToolFailedError(`step ${step.id}: the sealed ${name} does not open for this tenant`, {
+          cause: error,
+        });
       throw new TransientError(`step ${step.id}: the platform key is not available`, { cause: error });
     }
   }
@@ -112,7 +131,11 @@ export async function openStepSecrets(tenantId: string, step: StoredStep, secret
 }
 
 /** A step's input without its secret values: what the run records (and compensation later receives). */
-export function withoutSecrets(input: Record<string, unknown>, step: StoredStep, tools: ToolRegistry): Record<string, unknown> {
+export function withoutSecrets(
+  input: Record<string, unknown>,
+  step: StoredStep,
+  tools: ToolRegistry,
+): Record<string, unknown> {
   const names = secretNamesOf(step, tools);
   return names.length ? Object.fromEntries(Object.entries(input).filter(([k]) => !names.includes(k))) : input;
 }

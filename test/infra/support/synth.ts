@@ -19,7 +19,14 @@ export interface SynthesizedStage extends ModosApp {
   /** The raw template JSON. */
   json: { Resources: Record<string, CfnResourceJson>; Outputs?: Record<string, { Value: unknown }> };
   /** cdk.out's validation-report.json (cdk-nag and the other validation plugins). */
-  validationReport: { pluginReports: Array<{ pluginName?: string; summary?: { pluginName?: string }; conclusion?: string; violations?: unknown[] }> };
+  validationReport: {
+    pluginReports: Array<{
+      pluginName?: string;
+      summary?: { pluginName?: string };
+      conclusion?: string;
+      violations?: unknown[];
+    }>;
+  };
   logicalId: (construct: IConstruct) => string;
   /** The cloud assembly directory (cdk.out equivalent) holding templates and bundled assets. */
   assemblyDir: string;
@@ -79,7 +86,10 @@ export function resourcesOfType(json: SynthesizedStage['json'], type: string): A
 export function referencedIds(value: unknown): string[] {
   const out: string[] = [];
   const walk = (v: unknown): void => {
-    if (Array.isArray(v)) return v.forEach(walk);
+    if (Array.isArray(v)) {
+      v.forEach(walk);
+      return;
+    }
     if (v && typeof v === 'object') {
       const o = v as Record<string, unknown>;
       if (typeof o.Ref === 'string' && !o.Ref.startsWith('AWS::')) out.push(o.Ref);
@@ -106,9 +116,11 @@ export function statementsOfRole(json: SynthesizedStage['json'], roleId: string)
   const attached = resourcesOfType(json, 'AWS::IAM::Policy')
     .filter(([, p]) => referencedIds(p.Properties!.Roles).includes(roleId))
     .flatMap(([, p]) => p.Properties!.PolicyDocument.Statement as PolicyStatementJson[]);
-  const inline = ((json.Resources[roleId]?.Properties?.Policies ?? []) as Array<{ PolicyDocument: { Statement: PolicyStatementJson[] } }>).flatMap(
-    (p) => p.PolicyDocument.Statement,
-  );
+  const inline = (
+    (json.Resources[roleId]?.Properties?.Policies ?? []) as Array<{
+      PolicyDocument: { Statement: PolicyStatementJson[] };
+    }>
+  ).flatMap((p) => p.PolicyDocument.Statement);
   return [...attached, ...inline];
 }
 
@@ -117,10 +129,14 @@ export function dependenciesOf(json: SynthesizedStage['json'], id: string): stri
   const r = json.Resources[id]!;
   const out = new Set<string>([...referencedIds(r.Properties ?? {}), ...asArray(r.DependsOn)]);
   const walk = (v: unknown): void => {
-    if (Array.isArray(v)) return v.forEach(walk);
+    if (Array.isArray(v)) {
+      v.forEach(walk);
+      return;
+    }
     if (v && typeof v === 'object') {
       const sub = (v as Record<string, unknown>)['Fn::Sub'];
-      const text = typeof sub === 'string' ? sub : Array.isArray(sub) && typeof sub[0] === 'string' ? sub[0] : undefined;
+      const text =
+        typeof sub === 'string' ? sub : Array.isArray(sub) && typeof sub[0] === 'string' ? sub[0] : undefined;
       if (text) for (const m of text.matchAll(/\$\{([A-Za-z0-9]+)(\.[A-Za-z0-9.]+)?\}/g)) out.add(m[1]!);
       Object.values(v).forEach(walk);
     }

@@ -13,7 +13,9 @@ import { ToolFailedError, ToolRetryableError } from '../../../functions/domain/w
 const Json = z.record(z.string(), z.unknown());
 
 /** Returns its input; records the context of every call so a test can see who a step acted as. */
-export function anEchoTool(name = 'test.echo'): Tool<Record<string, unknown>, Record<string, unknown>> & { calls: ToolContext[] } {
+export function anEchoTool(
+  name = 'test.echo',
+): Tool<Record<string, unknown>, Record<string, unknown>> & { calls: ToolContext[] } {
   const calls: ToolContext[] = [];
   return {
     name,
@@ -46,7 +48,9 @@ export const failTool: Tool<z.infer<typeof FailInput>, { attempt: number }> = {
   requiresApproval: false,
   async execute(input, ctx) {
     if (input.attempts === undefined || ctx.attempt <= input.attempts) {
-      throw input.kind === 'retryable' ? new ToolRetryableError('failure requested') : new ToolFailedError('failure requested');
+      throw input.kind === 'retryable'
+        ? new ToolRetryableError('failure requested')
+        : new ToolFailedError('failure requested');
     }
     return { attempt: ctx.attempt };
   },
@@ -81,13 +85,26 @@ export function anUndoableTool(
     automatable: true,
     requiresApproval: false,
     execute: async (input, ctx) => {
-      journal.push({ op: 'execute', tool: name, stepId: ctx.stepId, input: structuredClone(input), ctx: structuredClone(ctx) });
+      journal.push({
+        op: 'execute',
+        tool: name,
+        stepId: ctx.stepId,
+        input: structuredClone(input),
+        ctx: structuredClone(ctx),
+      });
       return { did: ctx.stepId, effectKey: ctx.effectKey };
     },
   };
   if (compensation === 'none') return tool;
   tool.compensate = async (input, output, ctx) => {
-    journal.push({ op: 'compensate', tool: name, stepId: ctx.stepId, input: structuredClone(input), output: structuredClone(output), ctx: structuredClone(ctx) });
+    journal.push({
+      op: 'compensate',
+      tool: name,
+      stepId: ctx.stepId,
+      input: structuredClone(input),
+      output: structuredClone(output),
+      ctx: structuredClone(ctx),
+    });
     if (compensation === 'fails') throw new ToolFailedError(`cannot undo ${ctx.stepId}`);
     if (compensation === 'transient') throw new TransientError(`undo of ${ctx.stepId} unavailable`);
   };

@@ -21,5 +21,12 @@ let entityCounter = 0;
 /** An entity of a resolvable type; every call returns a fresh object. */
 export function anEntity(type: 'person' | 'organization', attributes: Record<string, unknown>, id?: string): Entity {
   entityCounter++;
-  return { id: id ?? `e${String(entityCounter).padStart(4, '0')}`, type, attributes, version: 1, createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:00:00Z' };
+  return {
+    id: id ?? `e${String(entityCounter).padStart(4, '0')}`,
+    type,
+    attributes,
+    version: 1,
+    createdAt: '2026-01-01T00:00:00Z',
+    updatedAt: '2026-01-01T00:00:00Z',
+  };
 }

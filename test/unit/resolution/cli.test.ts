@@ -32,7 +32,21 @@ describe('scripts/resolve runCli', () => {
     const input = write('orgs.csv', ORGS);
     const output = join(dir, 'pairs.csv');
     const clusters = join(dir, 'clusters.csv');
-    runCli(['--kind', 'organization', '--input', input, '--map', 'company=name,tel=phone,town=city', '--output', output, '--clusters', clusters], silent);
+    runCli(
+      [
+        '--kind',
+        'organization',
+        '--input',
+        input,
+        '--map',
+        'company=name,tel=phone,town=city',
+        '--output',
+        output,
+        '--clusters',
+        clusters,
+      ],
+      silent,
+    );
     const lines = readFileSync(output, 'utf8').trim().split('\n');
     expect(lines[0]).toBe('id_1,id_2,score');
     expect(lines.slice(1).map((l) => l.split(',').slice(0, 2).join(','))).toEqual(['1,2']);
@@ -40,26 +54,60 @@ describe('scripts/resolve runCli', () => {
   });
 
   it('fails clearly on a missing input file', () => {
-    expect(() => runCli(['--kind', 'organization', '--input', join(dir, 'nope.csv'), '--map', 'company=name', '--output', join(dir, 'o.csv')], silent)).toThrow(/file not found/);
+    expect(() =>
+      runCli(
+        [
+          '--kind',
+          'organization',
+          '--input',
+          join(dir, 'nope.csv'),
+          '--map',
+          'company=name',
+          '--output',
+          join(dir, 'o.csv'),
+        ],
+        silent,
+      ),
+    ).toThrow(/file not found/);
   });
 
   it('fails on an unknown attribute in --map', () => {
     const input = write('orgs.csv', ORGS);
-    expect(() => runCli(['--kind', 'organization', '--input', input, '--map', 'company=surname', '--output', join(dir, 'o.csv')], silent)).toThrow(UnknownAttributeError);
+    expect(() =>
+      runCli(
+        ['--kind', 'organization', '--input', input, '--map', 'company=surname', '--output', join(dir, 'o.csv')],
+        silent,
+      ),
+    ).toThrow(UnknownAttributeError);
   });
 
   it('fails when a mapped column is not in the header', () => {
     const input = write('orgs.csv', ORGS);
-    expect(() => runCli(['--kind', 'organization', '--input', input, '--map', 'company=name,fax=phone', '--output', join(dir, 'o.csv')], silent)).toThrow(/"fax"/);
+    expect(() =>
+      runCli(
+        ['--kind', 'organization', '--input', input, '--map', 'company=name,fax=phone', '--output', join(dir, 'o.csv')],
+        silent,
+      ),
+    ).toThrow(/"fax"/);
   });
 
   it('fails on malformed CSV', () => {
     const input = write('bad.csv', 'rec_id,company\n1,"unterminated\n');
-    expect(() => runCli(['--kind', 'organization', '--input', input, '--map', 'company=name', '--output', join(dir, 'o.csv')], silent)).toThrow(ResolutionInputError);
+    expect(() =>
+      runCli(
+        ['--kind', 'organization', '--input', input, '--map', 'company=name', '--output', join(dir, 'o.csv')],
+        silent,
+      ),
+    ).toThrow(ResolutionInputError);
   });
 
   it('requires either --input or both --left and --right', () => {
     const input = write('orgs.csv', ORGS);
-    expect(() => runCli(['--kind', 'organization', '--left', input, '--map', 'company=name', '--output', join(dir, 'o.csv')], silent)).toThrow(/--left and --right/);
+    expect(() =>
+      runCli(
+        ['--kind', 'organization', '--left', input, '--map', 'company=name', '--output', join(dir, 'o.csv')],
+        silent,
+      ),
+    ).toThrow(/--left and --right/);
   });
 });

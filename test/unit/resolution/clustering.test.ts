@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { clusterByAverageLinkage, oneToOneAssignment, type ScoredEdge } from '../../../functions/domain/resolution/engine/index.js';
+import {
+  clusterByAverageLinkage,
+  oneToOneAssignment,
+  type ScoredEdge,
+} from '../../../functions/domain/resolution/engine/index.js';
 
 /** Pair scores from a lookup; pairs not listed score 0. */
 function scorer(scores: Record<string, number>) {
@@ -11,7 +15,8 @@ function edgesFrom(scores: Record<string, number>): ScoredEdge[] {
     return { a: a!, b: b!, probability: p };
   });
 }
-const sortedClusters = (clusters: number[][]): number[][] => clusters.map((c) => [...c].sort()).sort((x, y) => x[0]! - y[0]!);
+const sortedClusters = (clusters: number[][]): number[][] =>
+  clusters.map((c) => [...c].sort()).sort((x, y) => x[0]! - y[0]!);
 
 describe('clusterByAverageLinkage', () => {
   it('merges a transitive chain whose members all resemble each other', () => {
@@ -26,7 +31,10 @@ describe('clusterByAverageLinkage', () => {
     for (let i = 5; i < 10; i++) for (let j = i + 1; j < 10; j++) scores[`${i}-${j}`] = 0.99;
     scores['4-5'] = 0.7; // the only bridge
     const result = clusterByAverageLinkage(10, edgesFrom(scores), scorer(scores), { threshold: 0.5 });
-    expect(sortedClusters(result.clusters)).toEqual([[0, 1, 2, 3, 4], [5, 6, 7, 8, 9]]);
+    expect(sortedClusters(result.clusters)).toEqual([
+      [0, 1, 2, 3, 4],
+      [5, 6, 7, 8, 9],
+    ]);
     expect(result.refusedMerges).toBeGreaterThan(0);
   });
 
@@ -59,7 +67,9 @@ describe('oneToOneAssignment', () => {
       { a: 1, b: 11, probability: 0.6 },
       { a: 2, b: 12, probability: 0.3 },
     ];
-    const chosen = oneToOneAssignment(edges, 0.5).map((e) => `${e.a}-${e.b}`).sort();
+    const chosen = oneToOneAssignment(edges, 0.5)
+      .map((e) => `${e.a}-${e.b}`)
+      .sort();
     expect(chosen).toEqual(['0-10', '1-11']);
   });
 });

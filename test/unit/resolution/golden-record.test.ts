@@ -1,16 +1,30 @@
 import { describe, expect, it } from 'vitest';
 import { buildGoldenRecord, type InputRecord } from '../../../functions/domain/resolution/engine/index.js';
 
-const crm = (id: string, source: string, updatedAt: string, attributes: InputRecord['attributes']): InputRecord => ({ id, source, updatedAt, attributes });
+const crm = (id: string, source: string, updatedAt: string, attributes: InputRecord['attributes']): InputRecord => ({
+  id,
+  source,
+  updatedAt,
+  attributes,
+});
 
 describe('buildGoldenRecord', () => {
   it('takes each attribute from the most trusted source that has it', () => {
-    const golden = buildGoldenRecord('c1', [
-      crm('1', 'hubspot', '2024-05-01', { email: 'j@x.com', phone: '+441' }),
-      crm('2', 'salesforce', '2023-01-01', { email: 'john@x.com' }),
-    ], { sourceTrust: { salesforce: 2, hubspot: 1 } });
+    const golden = buildGoldenRecord(
+      'c1',
+      [
+        crm('1', 'hubspot', '2024-05-01', { email: 'j@x.com', phone: '+441' }),
+        crm('2', 'salesforce', '2023-01-01', { email: 'john@x.com' }),
+      ],
+      { sourceTrust: { salesforce: 2, hubspot: 1 } },
+    );
     expect(golden.attributes.email).toBe('john@x.com');
-    expect(golden.provenance.email).toMatchObject({ recordId: '2', source: 'salesforce', decidedBy: 'sourceTrust', candidates: 2 });
+    expect(golden.provenance.email).toMatchObject({
+      recordId: '2',
+      source: 'salesforce',
+      decidedBy: 'sourceTrust',
+      candidates: 2,
+    });
     // only hubspot has a phone: it survives whatever the trust
     expect(golden.attributes.phone).toBe('+441');
     expect(golden.provenance.phone?.decidedBy).toBe('only value');
@@ -35,7 +49,10 @@ describe('buildGoldenRecord', () => {
   });
 
   it('ignores blank values and lists the cluster members', () => {
-    const golden = buildGoldenRecord('c9', [crm('1', 'a', '2024-01-01', { lastName: '  ' }), crm('2', 'a', '2023-01-01', { lastName: 'Smith' })]);
+    const golden = buildGoldenRecord('c9', [
+      crm('1', 'a', '2024-01-01', { lastName: '  ' }),
+      crm('2', 'a', '2023-01-01', { lastName: 'Smith' }),
+    ]);
     expect(golden.attributes.lastName).toBe('Smith');
     expect(golden.recordIds).toEqual(['1', '2']);
   });

@@ -22,8 +22,16 @@ const fake = (field: string, levels: number): Comparison => ({
 describe('estimateMByEm', () => {
   it('recovers m and lambda of a synthetic two-class mixture with u fixed', () => {
     const comparisons = [fake('a', 3), fake('b', 3), fake('c', 2)];
-    const trueM = [[0.8, 0.15, 0.05], [0.7, 0.2, 0.1], [0.9, 0.1]];
-    const u = [[0.01, 0.09, 0.9], [0.02, 0.08, 0.9], [0.1, 0.9]];
+    const trueM = [
+      [0.8, 0.15, 0.05],
+      [0.7, 0.2, 0.1],
+      [0.9, 0.1],
+    ];
+    const u = [
+      [0.01, 0.09, 0.9],
+      [0.02, 0.08, 0.9],
+      [0.1, 0.9],
+    ];
     const lambda = 0.1;
     const random = seededRandom(7);
     const draw = (p: number[]): number => {
@@ -50,8 +58,19 @@ describe('estimateMByEm', () => {
 
   it('never lets lambda exceed the bound it is given', () => {
     const comparisons = [fake('a', 2), fake('b', 2)];
-    const patterns = [{ levels: Int8Array.from([0, 0]), count: 900 }, { levels: Int8Array.from([1, 1]), count: 100 }];
-    const fit = estimateMByEm(comparisons, patterns, [[0.01, 0.99], [0.01, 0.99]], { maxLambda: 0.05 });
+    const patterns = [
+      { levels: Int8Array.from([0, 0]), count: 900 },
+      { levels: Int8Array.from([1, 1]), count: 100 },
+    ];
+    const fit = estimateMByEm(
+      comparisons,
+      patterns,
+      [
+        [0.01, 0.99],
+        [0.01, 0.99],
+      ],
+      { maxLambda: 0.05 },
+    );
     expect(fit.lambda).toBeLessThanOrEqual(0.05);
   });
 });
@@ -62,7 +81,11 @@ describe('estimateU and term frequencies', () => {
     aPerson({ lastName: 'zelazny', firstName: 'roger' }, 'z1'),
     aPerson({ lastName: 'zelazny', firstName: 'rogers' }, 'z2'),
   ];
-  const prepared = prepareRecords('person', records, records.map(() => 0));
+  const prepared = prepareRecords(
+    'person',
+    records,
+    records.map(() => 0),
+  );
   const comparisons = PERSON_COMPARISONS.filter((c) => c.field === 'lastName');
 
   it('derives the exact-agreement u from value frequencies', () => {

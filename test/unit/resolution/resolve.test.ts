@@ -1,13 +1,64 @@
 import { existsSync } from 'node:fs';
 import { join, resolve as resolvePath } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ResolutionInputError, UnknownAttributeError, resolve, type InputRecord } from '../../../functions/domain/resolution/engine/index.js';
-import { checkMappingAgainstHeader, parseColumnMapping, rowsToRecords } from '../../../functions/domain/resolution/mapping.js';
+import {
+  ResolutionInputError,
+  UnknownAttributeError,
+  resolve,
+  type InputRecord,
+} from '../../../functions/domain/resolution/engine/index.js';
+import {
+  checkMappingAgainstHeader,
+  parseColumnMapping,
+  rowsToRecords,
+} from '../../../functions/domain/resolution/mapping.js';
 import { loadRecords, readCsv } from '../../../scripts/resolve.js';
 import { aPerson } from './builders.js';
 
-const FIRST = ['oliver', 'amelia', 'harry', 'isla', 'jack', 'ava', 'george', 'mia', 'noah', 'ella', 'leo', 'grace', 'oscar', 'lily', 'arthur', 'freya', 'henry', 'ivy', 'theo', 'rose'];
-const LAST = ['taylor', 'brown', 'wilson', 'evans', 'thomas', 'johnson', 'roberts', 'walker', 'wright', 'robinson', 'thompson', 'white', 'hughes', 'edwards', 'green', 'hall', 'wood', 'harris', 'clarke', 'jackson'];
+const FIRST = [
+  'oliver',
+  'amelia',
+  'harry',
+  'isla',
+  'jack',
+  'ava',
+  'george',
+  'mia',
+  'noah',
+  'ella',
+  'leo',
+  'grace',
+  'oscar',
+  'lily',
+  'arthur',
+  'freya',
+  'henry',
+  'ivy',
+  'theo',
+  'rose',
+];
+const LAST = [
+  'taylor',
+  'brown',
+  'wilson',
+  'evans',
+  'thomas',
+  'johnson',
+  'roberts',
+  'walker',
+  'wright',
+  'robinson',
+  'thompson',
+  'white',
+  'hughes',
+  'edwards',
+  'green',
+  'hall',
+  'wood',
+  'harris',
+  'clarke',
+  'jackson',
+];
 const CITY = ['leeds', 'york', 'bath', 'derby', 'hull', 'ely', 'wells', 'ripon'];
 
 /** 120 distinct people, 40 of them with one noisy duplicate (typo in the surname, nickname, or missing city). */
@@ -20,10 +71,28 @@ function population(): { records: InputRecord[]; truth: Set<string> } {
     const last = `${LAST[Math.floor(i / FIRST.length) % LAST.length]!}${['', 'son', 'ley', 'ton', 'well', 'ford'][i % 6]!}`;
     const dob = `19${50 + (i % 45)}-${String(1 + (i % 12)).padStart(2, '0')}-${String(1 + ((i * 5) % 28)).padStart(2, '0')}`;
     const city = CITY[(i * 3) % CITY.length]!;
-    records.push(aPerson({ firstName: first, lastName: last, birthDate: dob, city, email: `${first}.${last}${i}@mail.example` }, `r${i}`));
+    records.push(
+      aPerson(
+        { firstName: first, lastName: last, birthDate: dob, city, email: `${first}.${last}${i}@mail.example` },
+        `r${i}`,
+      ),
+    );
     if (i % 3 === 0) {
-      const variant = i % 2 === 0 ? { lastName: `${last.slice(0, -1)}${last.endsWith('e') ? 'a' : 'e'}` } : { city: '' };
-      records.push(aPerson({ firstName: first, lastName: last, birthDate: dob, city, email: `${first}.${last}${i}@mail.example`, ...variant }, `d${i}`));
+      const variant =
+        i % 2 === 0 ? { lastName: `${last.slice(0, -1)}${last.endsWith('e') ? 'a' : 'e'}` } : { city: '' };
+      records.push(
+        aPerson(
+          {
+            firstName: first,
+            lastName: last,
+            birthDate: dob,
+            city,
+            email: `${first}.${last}${i}@mail.example`,
+            ...variant,
+          },
+          `d${i}`,
+        ),
+      );
       truth.add(`d${i}|r${i}`);
     }
   }
@@ -49,7 +118,8 @@ describe('resolve (dedup)', () => {
     expect(pair?.explanation).toBeDefined();
     const fields = pair!.explanation!.fields.map((f) => f.field);
     expect(fields).toEqual(expect.arrayContaining(['firstName', 'lastName', 'birthDate', 'email']));
-    const total = pair!.explanation!.priorWeight + pair!.explanation!.fields.reduce((s, f) => s + f.weight + f.tfAdjustment, 0);
+    const total =
+      pair!.explanation!.priorWeight + pair!.explanation!.fields.reduce((s, f) => s + f.weight + f.tfAdjustment, 0);
     expect(total).toBeCloseTo(pair!.weight, 6);
   });
 
@@ -62,7 +132,9 @@ describe('resolve (dedup)', () => {
   });
 
   it('rejects duplicate record ids', () => {
-    expect(() => resolve({ kind: 'person', records: [aPerson({}, 'x'), aPerson({}, 'x')] })).toThrow(ResolutionInputError);
+    expect(() => resolve({ kind: 'person', records: [aPerson({}, 'x'), aPerson({}, 'x')] })).toThrow(
+      ResolutionInputError,
+    );
   });
 });
 
@@ -97,12 +169,17 @@ describe('column mapping', () => {
   });
 });
 
-const shared = process.env.MODOS_SHARED_DIR ? join(process.env.MODOS_SHARED_DIR, 'datasets', 'er') : resolvePath(__dirname, '../../../../shared/datasets/er');
+const shared = process.env.MODOS_SHARED_DIR
+  ? join(process.env.MODOS_SHARED_DIR, 'datasets', 'er')
+  : resolvePath(__dirname, '../../../../shared/datasets/er');
 const febrl1 = join(shared, 'person-febrl', 'febrl1');
 
 describe.skipIf(!existsSync(febrl1))('febrl1 end to end (shared data set)', () => {
   it('deduplicates febrl1 without soc_sec_id at pairwise F1 above 0.97', () => {
-    const mapping = parseColumnMapping('given_name=firstName,surname=lastName,street_number=street,address_1=street,address_2=street,suburb=city,postcode=postcode,state=state,date_of_birth=birthDate', 'person');
+    const mapping = parseColumnMapping(
+      'given_name=firstName,surname=lastName,street_number=street,address_1=street,address_2=street,suburb=city,postcode=postcode,state=state,date_of_birth=birthDate',
+      'person',
+    );
     const records = loadRecords(join(febrl1, 'records.csv'), mapping, 'rec_id');
     const result = resolve({ kind: 'person', records, explain: false });
     const truth = new Set(readCsv(join(febrl1, 'truth_pairs.csv')).rows.map((r) => `${r.rec_id_1}|${r.rec_id_2}`));

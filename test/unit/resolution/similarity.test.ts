@@ -73,7 +73,12 @@ describe('token similarities', () => {
 
   it('weighs rare tokens above common ones in TF-IDF cosine', () => {
     const index = new TfIdfIndex();
-    const docs = [['cafe', 'roma'], ['cafe', 'centro'], ['cafe', 'luna'], ['roma', 'trattoria']];
+    const docs = [
+      ['cafe', 'roma'],
+      ['cafe', 'centro'],
+      ['cafe', 'luna'],
+      ['roma', 'trattoria'],
+    ];
     for (const d of docs) index.add(d);
     const cafeOnly = cosine(index.vector(['cafe', 'roma']), index.vector(['cafe', 'centro']));
     const romaOnly = cosine(index.vector(['cafe', 'roma']), index.vector(['roma', 'trattoria']));
@@ -83,9 +88,19 @@ describe('token similarities', () => {
 
   it('counts near-identical words as shared in soft TF-IDF but never near-identical numbers', () => {
     const index = new TfIdfIndex();
-    for (const d of [['3200', 'vegas', 'blvd'], ['3500', 'vegas', 'blvd'], ['philips', 'electronics'], ['philipss', 'electronics']]) index.add(d);
-    expect(softTfIdf(index.vector(['philips', 'electronics']), index.vector(['philipss', 'electronics']))).toBeGreaterThan(0.9);
-    expect(cosine(index.vector(['philips', 'electronics']), index.vector(['philipss', 'electronics']))).toBeLessThan(0.6);
+    for (const d of [
+      ['3200', 'vegas', 'blvd'],
+      ['3500', 'vegas', 'blvd'],
+      ['philips', 'electronics'],
+      ['philipss', 'electronics'],
+    ])
+      index.add(d);
+    expect(
+      softTfIdf(index.vector(['philips', 'electronics']), index.vector(['philipss', 'electronics'])),
+    ).toBeGreaterThan(0.9);
+    expect(cosine(index.vector(['philips', 'electronics']), index.vector(['philipss', 'electronics']))).toBeLessThan(
+      0.6,
+    );
     const streets = softTfIdf(index.vector(['3200', 'vegas', 'blvd']), index.vector(['3500', 'vegas', 'blvd']));
     expect(streets).toBeLessThan(0.9);
   });
@@ -93,7 +108,12 @@ describe('token similarities', () => {
 
 describe('bothHaveUnmatchedTokens', () => {
   it('is true when each name carries a word the other lacks', () => {
-    expect(bothHaveUnmatchedTokens(['ritz', 'carlton', 'cafe', 'buckhead'], ['ritz', 'carlton', 'dining', 'room', 'buckhead'])).toBe(true);
+    expect(
+      bothHaveUnmatchedTokens(
+        ['ritz', 'carlton', 'cafe', 'buckhead'],
+        ['ritz', 'carlton', 'dining', 'room', 'buckhead'],
+      ),
+    ).toBe(true);
     expect(bothHaveUnmatchedTokens(['palace', 'court'], ['empress', 'court'])).toBe(true);
   });
 
@@ -101,7 +121,9 @@ describe('bothHaveUnmatchedTokens', () => {
     expect(bothHaveUnmatchedTokens(['katsu'], ['restaurant', 'katsu'])).toBe(false);
     expect(bothHaveUnmatchedTokens(['second', 'street', 'grille'], ['second', 'street', 'grill'])).toBe(false);
     expect(bothHaveUnmatchedTokens(['arts', 'deli'], ['arts', 'delicatessen'])).toBe(false);
-    expect(bothHaveUnmatchedTokens(['dining', 'room', 'ritz', 'carlton'], ['ritz', 'carlton', 'dining', 'room'])).toBe(false);
+    expect(bothHaveUnmatchedTokens(['dining', 'room', 'ritz', 'carlton'], ['ritz', 'carlton', 'dining', 'room'])).toBe(
+      false,
+    );
   });
 
   it('matches tokens with digits only when equal', () => {

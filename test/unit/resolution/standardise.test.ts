@@ -41,7 +41,11 @@ describe('names', () => {
 
 describe('contact points', () => {
   it('lower-cases e-mails, strips +tags and Gmail dots', () => {
-    expect(standardiseEmail(' John.Smith+crm@GoogleMail.com ')).toEqual({ email: 'johnsmith@gmail.com', local: 'johnsmith', domain: 'gmail.com' });
+    expect(standardiseEmail(' John.Smith+crm@GoogleMail.com ')).toEqual({
+      email: 'johnsmith@gmail.com',
+      local: 'johnsmith',
+      domain: 'gmail.com',
+    });
     expect(standardiseEmail('j.smith@acme.co.uk')?.email).toBe('j.smith@acme.co.uk');
     expect(standardiseEmail('not an email')).toBeNull();
   });

@@ -9,7 +9,16 @@ import { InMemoryEntityRepository } from '../../fakes/in-memory-entity-repositor
 
 function setup(roles: string[] = ['admin']) {
   const repo = new InMemoryEntityRepository();
-  const deps = { entities: repo, clock: fixedClock(), idempotency: repo, webhooks: { send: async () => { throw new Error('unused'); } } } as unknown as ToolDeps;
+  const deps = {
+    entities: repo,
+    clock: fixedClock(),
+    idempotency: repo,
+    webhooks: {
+      send: async () => {
+        throw new Error('unused');
+      },
+    },
+  } as unknown as ToolDeps;
   const ctx: ToolContext = {
     tenantId: 'tenant-a',
     runId: 'run_1',
@@ -23,7 +32,11 @@ function setup(roles: string[] = ['admin']) {
 }
 
 const aPerson = async (repo: InMemoryEntityRepository) =>
-  createEntity({ type: 'person', attributes: { tier: 'basic' } }, aContext(), { entities: repo, clock: fixedClock(), ids: sequentialIds() });
+  createEntity({ type: 'person', attributes: { tier: 'basic' } }, aContext(), {
+    entities: repo,
+    clock: fixedClock(),
+    ids: sequentialIds(),
+  });
 
 describe('entity.update tool', () => {
   it('returns the values it replaced, the same on a retried step, so compensation restores them', async () => {
@@ -45,7 +58,11 @@ describe('entity.update tool', () => {
     const e = await aPerson(repo);
     const input = { entityId: e.id, attributes: { tier: 'premium' } };
     const out = await entityUpdate.execute(input, ctx, deps);
-    await entityUpdate.execute({ entityId: e.id, attributes: { tier: 'gold' } }, { ...ctx, stepId: 'other', effectKey: 'run_2:other:0' }, deps);
+    await entityUpdate.execute(
+      { entityId: e.id, attributes: { tier: 'gold' } },
+      { ...ctx, stepId: 'other', effectKey: 'run_2:other:0' },
+      deps,
+    );
 
     await expect(entityUpdate.compensate!(input, out, ctx, deps)).rejects.toThrow(/cannot compensate/);
   });
@@ -57,7 +74,14 @@ describe('entity.update tool', () => {
     await entityUpdate.execute({ entityId: e.id, attributes: { tier: 'premium' } }, ctx, deps);
 
     const audit = repo.mutations.at(-1)!.audit;
-    expect(audit).toMatchObject({ action: 'entity.update', actor: 'user-1', via: 'system:workflow-engine', runId: 'run_1', requestId: 'run_1:promote', resourceId: e.id });
+    expect(audit).toMatchObject({
+      action: 'entity.update',
+      actor: 'user-1',
+      via: 'system:workflow-engine',
+      runId: 'run_1',
+      requestId: 'run_1:promote',
+      resourceId: e.id,
+    });
   });
 
   it.each([[['operator']], [['analyst', 'approver']], [[]]])(
@@ -67,10 +91,16 @@ describe('entity.update tool', () => {
       const e = await aPerson(repo);
       const writes = repo.mutations.length;
 
-      const error = await entityUpdate.execute({ entityId: e.id, attributes: { tier: 'premium' } }, ctx, deps).catch((x: unknown) => x);
+      const error = await entityUpdate
+        .execute({ entityId: e.id, attributes: { tier: 'premium' } }, ctx, deps)
+        .catch((x: unknown) => x);
 
       expect(error).toBeInstanceOf(ToolFailedError);
-      expect(error).toMatchObject({ name: 'ToolFailedError', code: 'FORBIDDEN', message: expect.stringMatching(/user-1.*entities:write/) });
+      expect(error).toMatchObject({
+        name: 'ToolFailedError',
+        code: 'FORBIDDEN',
+        message: expect.stringMatching(/user-1.*entities:write/),
+      });
       expect(repo.mutations.length).toBe(writes);
       expect((await repo.get('tenant-a', e.id))!.version).toBe(1);
     },
@@ -82,7 +112,12 @@ describe('entity.update tool', () => {
     const input = { entityId: e.id, attributes: { tier: 'premium' } };
     const out = await entityUpdate.execute(input, ctx, deps);
 
-    const error = await entityUpdate.compensate!(input, out, { ...ctx, startedBy: { userId: 'user-1', roles: ['operator'] } }, deps).catch((x: unknown) => x);
+    const error = await entityUpdate.compensate!(
+      input,
+      out,
+      { ...ctx, startedBy: { userId: 'user-1', roles: ['operator'] } },
+      deps,
+    ).catch((x: unknown) => x);
 
     expect(error).toMatchObject({ name: 'ToolFailedError', code: 'FORBIDDEN' });
     expect((await repo.get('tenant-a', e.id))!.attributes).toEqual({ tier: 'premium' });

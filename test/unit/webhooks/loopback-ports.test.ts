@@ -8,9 +8,12 @@ describe('LOOPBACK_WEBHOOK_PORTS', () => {
     expect(parsePortList('').size).toBe(0);
   });
 
-  it.each(['22', '80-2000', '1023', '70000', '9000-8999', 'abc', '8900-', '-8900', '8900 8901', '0x2000'])('refuses %j', (text) => {
-    expect(() => parsePortList(text)).toThrow(/not a port/);
-  });
+  it.each(['22', '80-2000', '1023', '70000', '9000-8999', 'abc', '8900-', '-8900', '8900 8901', '0x2000'])(
+    'refuses %j',
+    (text) => {
+      expect(() => parsePortList(text)).toThrow(/not a port/);
+    },
+  );
 
   it('writes the shortest list that reads back the same', () => {
     expect(formatPortList([8903, 8900, 8901, 8902, 9100, 9102])).toBe('8900-8903,9100,9102');
@@ -22,7 +25,11 @@ describe('LOOPBACK_WEBHOOK_PORTS', () => {
   it('is parsed by the config, empty unless set, and a bad value fails with the variable name', () => {
     const env = { STAGE: 'test', AWS_REGION: 'us-east-1' };
     expect(loadConfig(env).LOOPBACK_WEBHOOK_PORTS.size).toBe(0);
-    expect([...loadConfig({ ...env, LOOPBACK_WEBHOOK_PORTS: '8900-8901' }).LOOPBACK_WEBHOOK_PORTS]).toEqual([8900, 8901]);
-    expect(() => loadConfig({ ...env, LOOPBACK_WEBHOOK_PORTS: '22' })).toThrow(/LOOPBACK_WEBHOOK_PORTS: "22" is not a port/);
+    expect([...loadConfig({ ...env, LOOPBACK_WEBHOOK_PORTS: '8900-8901' }).LOOPBACK_WEBHOOK_PORTS]).toEqual([
+      8900, 8901,
+    ]);
+    expect(() => loadConfig({ ...env, LOOPBACK_WEBHOOK_PORTS: '22' })).toThrow(
+      /LOOPBACK_WEBHOOK_PORTS: "22" is not a port/,
+    );
   });
 });

@@ -13,11 +13,21 @@ import {
 } from '../../../functions/domain/webhooks/signing.js';
 
 // The standardwebhooks package checks timestamps against the real clock, so signatures use it too.
-const aBody = () => buildWebhookBody({ type: 'entity.merged', occurredAt: new Date('2025-01-02T03:04:05.000Z'), data: { id: 'e-1', name: 'Zoë' } });
+const aBody = () =>
+  buildWebhookBody({
+    type: 'entity.merged',
+    occurredAt: new Date('2025-01-02T03:04:05.000Z'),
+    data: { id: 'e-1', name: 'Zoë' },
+  });
 const aSignedMessage = (overrides: { secrets?: string[]; timestamp?: Date; body?: string; id?: string } = {}) => {
   const secrets = overrides.secrets ?? [generateWebhookSecret()];
   const body = overrides.body ?? aBody();
-  const headers = signWebhook({ id: overrides.id ?? newWebhookMessageId(), timestamp: overrides.timestamp ?? new Date(), body, secrets });
+  const headers = signWebhook({
+    id: overrides.id ?? newWebhookMessageId(),
+    timestamp: overrides.timestamp ?? new Date(),
+    body,
+    secrets,
+  });
   return { secrets, body, headers };
 };
 const rejectedByPackage = (secret: string, body: string, headers: Record<string, string>) => {
@@ -46,7 +56,12 @@ describe('webhook secrets', () => {
     ['base64url alphabet', `whsec_${Buffer.alloc(33, 0xfb).toString('base64url')}`],
     ['missing padding', `whsec_${Buffer.alloc(32, 1).toString('base64').replace(/=+$/, '')}`],
     ['non-zero trailing bits', `whsec_${Buffer.alloc(32, 1).toString('base64').replace(/E=$/, 'F=')}`],
-    ['embedded whitespace', `whsec_${Buffer.alloc(32, 1).toString('base64').replace(/^(.{8})/, '$1 ')}`],
+    [
+      'embedded whitespace',
+      `whsec_${Buffer.alloc(32, 1)
+        .toString('base64')
+        .replace(/^(.{8})/, '$1 ')}`,
+    ],
   ])('refuses a malformed secret: %s', (_, secret) => {
     expect(isValidWebhookSecret(secret)).toBe(false);
     expect(() => parseWebhookSecret(secret)).toThrow(InvalidWebhookSecretError);
@@ -60,7 +75,9 @@ describe('webhook secrets', () => {
 
   it('never puts the secret in the error message', () => {
     const secret = `whsec_${Buffer.alloc(20, 7).toString('base64')}`;
-    expect(() => parseWebhookSecret(secret)).toThrow(expect.objectContaining({ message: expect.not.stringContaining(secret.slice(6)) }));
+    expect(() => parseWebhookSecret(secret)).toThrow(
+      expect.objectContaining({ message: expect.not.stringContaining(secret.slice(6)) }),
+    );
   });
 });
 
@@ -72,7 +89,9 @@ describe('message ids', () => {
   });
 
   it.each(['msg.1', '', 'a b', 'x\r\ny: 1', 'x'.repeat(129)])('refuses to sign with id %j', (id) => {
-    expect(() => signWebhook({ id, timestamp: new Date(), body: '{}', secrets: [generateWebhookSecret()] })).toThrow(ValidationError);
+    expect(() => signWebhook({ id, timestamp: new Date(), body: '{}', secrets: [generateWebhookSecret()] })).toThrow(
+      ValidationError,
+    );
   });
 });
 
@@ -107,7 +126,12 @@ describe('signWebhook, checked by the standardwebhooks package', () => {
     expect(rejectedByPackage(secret, body.replace('e-1', 'e-2'), headers)).toBe(true);
     expect(rejectedByPackage(secret, `${body} `, headers)).toBe(true);
     expect(rejectedByPackage(secret, body, { ...headers, 'webhook-id': 'msg_other' })).toBe(true);
-    expect(rejectedByPackage(secret, body, { ...headers, 'webhook-timestamp': String(Number(headers['webhook-timestamp']) - 1) })).toBe(true);
+    expect(
+      rejectedByPackage(secret, body, {
+        ...headers,
+        'webhook-timestamp': String(Number(headers['webhook-timestamp']) - 1),
+      }),
+    ).toBe(true);
   });
 });
 
@@ -128,27 +152,53 @@ describe('verifyWebhook', () => {
     const body = aBody();
     const timestamp = new Date();
     const signature = new Webhook(secret).sign('msg_fromPackage', timestamp, body);
-    const headers = { 'webhook-id': 'msg_fromPackage', 'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)), 'webhook-signature': signature };
-    expect(verifyWebhook({ body, headers, secrets: [secret] })).toEqual({ id: 'msg_fromPackage', timestamp: new Date(Math.floor(timestamp.getTime() / 1000) * 1000) });
+    const headers = {
+      'webhook-id': 'msg_fromPackage',
+      'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
+      'webhook-signature': signature,
+    };
+    expect(verifyWebhook({ body, headers, secrets: [secret] })).toEqual({
+      id: 'msg_fromPackage',
+      timestamp: new Date(Math.floor(timestamp.getTime() / 1000) * 1000),
+    });
   });
 
   it('accepts a Buffer body, mixed-case headers, and any of several secrets', () => {
     const { secrets, body, headers } = aSignedMessage({ timestamp: NOW });
-    const mixed = { 'Webhook-Id': headers['webhook-id'], 'WEBHOOK-TIMESTAMP': headers['webhook-timestamp'], 'webhook-signature': headers['webhook-signature'] };
-    expect(reasonOf(() => verifyWebhook({ body: Buffer.from(body), headers: mixed, secrets: [generateWebhookSecret(), secrets[0]!], now: NOW }))).toBe('accepted');
+    const mixed = {
+      'Webhook-Id': headers['webhook-id'],
+      'WEBHOOK-TIMESTAMP': headers['webhook-timestamp'],
+      'webhook-signature': headers['webhook-signature'],
+    };
+    expect(
+      reasonOf(() =>
+        verifyWebhook({
+          body: Buffer.from(body),
+          headers: mixed,
+          secrets: [generateWebhookSecret(), secrets[0]!],
+          now: NOW,
+        }),
+      ),
+    ).toBe('accepted');
   });
 
   it('accepts a header where only a later signature matches, skipping unknown schemes', () => {
     const { secrets, body, headers } = aSignedMessage({ timestamp: NOW });
     const signature = `v1a,${Buffer.alloc(64).toString('base64')} v1,${Buffer.alloc(32).toString('base64')} ${headers['webhook-signature']}`;
-    expect(reasonOf(() => verifyWebhook({ body, headers: { ...headers, 'webhook-signature': signature }, secrets, now: NOW }))).toBe('accepted');
+    expect(
+      reasonOf(() =>
+        verifyWebhook({ body, headers: { ...headers, 'webhook-signature': signature }, secrets, now: NOW }),
+      ),
+    ).toBe('accepted');
   });
 
   it('refuses a timestamp older than the 5 minute tolerance', () => {
     const { secrets, body, headers } = aSignedMessage({ timestamp: new Date(NOW.getTime() - 301_000) });
     expect(reasonOf(() => verifyWebhook({ body, headers, secrets, now: NOW }))).toBe('timestamp_too_old');
     const atEdge = aSignedMessage({ secrets, timestamp: new Date(NOW.getTime() - 300_000) });
-    expect(reasonOf(() => verifyWebhook({ body: atEdge.body, headers: atEdge.headers, secrets, now: NOW }))).toBe('accepted');
+    expect(reasonOf(() => verifyWebhook({ body: atEdge.body, headers: atEdge.headers, secrets, now: NOW }))).toBe(
+      'accepted',
+    );
   });
 
   it('refuses a timestamp more than 5 minutes in the future', () => {
@@ -158,11 +208,14 @@ describe('verifyWebhook', () => {
 
   it('refuses an altered body, id or timestamp and a foreign secret', () => {
     const { secrets, body, headers } = aSignedMessage({ timestamp: NOW });
-    const verify = (b: string, h: Record<string, string>, s = secrets) => reasonOf(() => verifyWebhook({ body: b, headers: h, secrets: s, now: NOW }));
+    const verify = (b: string, h: Record<string, string>, s = secrets) =>
+      reasonOf(() => verifyWebhook({ body: b, headers: h, secrets: s, now: NOW }));
     expect(verify(body, headers)).toBe('accepted');
     expect(verify(body.replace('e-1', 'e-2'), headers)).toBe('no_matching_signature');
     expect(verify(body, { ...headers, 'webhook-id': 'msg_other' })).toBe('no_matching_signature');
-    expect(verify(body, { ...headers, 'webhook-timestamp': String(Number(headers['webhook-timestamp']) + 1) })).toBe('no_matching_signature');
+    expect(verify(body, { ...headers, 'webhook-timestamp': String(Number(headers['webhook-timestamp']) + 1) })).toBe(
+      'no_matching_signature',
+    );
     expect(verify(body, headers, [generateWebhookSecret()])).toBe('no_matching_signature');
   });
 
@@ -180,6 +233,8 @@ describe('verifyWebhook', () => {
 
   it('answers 401 UNAUTHORIZED through the domain error', () => {
     const { secrets, body, headers } = aSignedMessage({ timestamp: NOW });
-    expect(() => verifyWebhook({ body: `${body}x`, headers, secrets, now: NOW })).toThrow(expect.objectContaining({ name: 'WebhookVerificationError', code: 'UNAUTHORIZED', status: 401 }));
+    expect(() => verifyWebhook({ body: `${body}x`, headers, secrets, now: NOW })).toThrow(
+      expect.objectContaining({ name: 'WebhookVerificationError', code: 'UNAUTHORIZED', status: 401 }),
+    );
   });
 });

@@ -142,13 +142,24 @@ describe('checkWebhookUrl allows', () => {
 
   it('returns the parsed target with its port and whether the host is an IP literal', () => {
     const decision = checkWebhookUrl('https://[2606:4700:4700::1111]:8443/x?y=1', PRODUCTION_URL_POLICY);
-    expect(decision).toMatchObject({ allowed: true, target: { hostname: '2606:4700:4700::1111', port: 8443, ipLiteral: '2606:4700:4700::1111', devLoopback: false } });
-    expect(checkWebhookUrl('https://hooks.example.com/x', PRODUCTION_URL_POLICY)).toMatchObject({ allowed: true, target: { hostname: 'hooks.example.com', port: 443, ipLiteral: null } });
+    expect(decision).toMatchObject({
+      allowed: true,
+      target: { hostname: '2606:4700:4700::1111', port: 8443, ipLiteral: '2606:4700:4700::1111', devLoopback: false },
+    });
+    expect(checkWebhookUrl('https://hooks.example.com/x', PRODUCTION_URL_POLICY)).toMatchObject({
+      allowed: true,
+      target: { hostname: 'hooks.example.com', port: 443, ipLiteral: null },
+    });
   });
 });
 
 describe('development mode (allowHttpLoopback)', () => {
-  it.each(['http://127.0.0.1:3000/hook', 'http://localhost:3000/hook', 'http://127.0.0.1:8900/hook', 'http://LOCALHOST:8900/x?y=1'])('allows %s', (url) => {
+  it.each([
+    'http://127.0.0.1:3000/hook',
+    'http://localhost:3000/hook',
+    'http://127.0.0.1:8900/hook',
+    'http://LOCALHOST:8900/x?y=1',
+  ])('allows %s', (url) => {
     expect(checkWebhookUrl(url, DEV)).toMatchObject({ allowed: true, target: { devLoopback: true } });
   });
 
@@ -196,14 +207,24 @@ describe('development mode (allowHttpLoopback)', () => {
   });
 
   it('refuses every loopback port when none is configured', () => {
-    expect(refusalOf('http://127.0.0.1:3000/hook', { allowHttpLoopback: true, loopbackPorts: new Set() })).toBe('loopback_port_not_allowed');
+    expect(refusalOf('http://127.0.0.1:3000/hook', { allowHttpLoopback: true, loopbackPorts: new Set() })).toBe(
+      'loopback_port_not_allowed',
+    );
   });
 
   it('lets dev loopback targets resolve only to loopback addresses', () => {
     const dev = checkWebhookUrl('http://localhost:3000/', DEV);
     if (!dev.allowed) throw new Error('expected allowed');
-    expect(checkResolvedAddresses(dev.target, [{ address: '127.0.0.1', family: 4 }, { address: '::1', family: 6 }])).toMatchObject({ allowed: true, address: { address: '127.0.0.1' } });
-    expect(checkResolvedAddresses(dev.target, [{ address: '10.0.0.1', family: 4 }])).toMatchObject({ allowed: false, refusal: { reason: 'resolved_address_not_allowed', addressClass: 'private' } });
+    expect(
+      checkResolvedAddresses(dev.target, [
+        { address: '127.0.0.1', family: 4 },
+        { address: '::1', family: 6 },
+      ]),
+    ).toMatchObject({ allowed: true, address: { address: '127.0.0.1' } });
+    expect(checkResolvedAddresses(dev.target, [{ address: '10.0.0.1', family: 4 }])).toMatchObject({
+      allowed: false,
+      refusal: { reason: 'resolved_address_not_allowed', addressClass: 'private' },
+    });
   });
 });
 
@@ -215,7 +236,12 @@ describe('checkResolvedAddresses', () => {
   })();
 
   it('pins the first address when every answer is public', () => {
-    expect(checkResolvedAddresses(target, [{ address: '93.184.216.34', family: 4 }, { address: '2606:2800:220:1::1', family: 6 }])).toEqual({
+    expect(
+      checkResolvedAddresses(target, [
+        { address: '93.184.216.34', family: 4 },
+        { address: '2606:2800:220:1::1', family: 6 },
+      ]),
+    ).toEqual({
       allowed: true,
       address: { address: '93.184.216.34', family: 4 },
     });
@@ -223,12 +249,21 @@ describe('checkResolvedAddresses', () => {
 
   it.each([
     [[{ address: '127.0.0.1', family: 4 }], 'loopback'],
-    [[{ address: '93.184.216.34', family: 4 }, { address: '10.1.2.3', family: 4 }], 'private'],
+    [
+      [
+        { address: '93.184.216.34', family: 4 },
+        { address: '10.1.2.3', family: 4 },
+      ],
+      'private',
+    ],
     [[{ address: '::ffff:169.254.169.254', family: 6 }], 'metadata'],
     [[{ address: 'fd00:ec2::254', family: 6 }], 'metadata'],
     [[{ address: 'not-an-ip', family: 4 }], 'reserved'],
   ] as const)('refuses %j when any answer is %s', (addresses, addressClass) => {
-    expect(checkResolvedAddresses(target, addresses)).toMatchObject({ allowed: false, refusal: { reason: 'resolved_address_not_allowed', addressClass } });
+    expect(checkResolvedAddresses(target, addresses)).toMatchObject({
+      allowed: false,
+      refusal: { reason: 'resolved_address_not_allowed', addressClass },
+    });
   });
 
   it('refuses an empty answer', () => {

@@ -51,7 +51,11 @@ describe('deciding an approval', () => {
     } as unknown as ApprovalDeps;
   });
 
-  const user = (roles: string[], userId = 'u1') => ({ kind: 'user' as const, principal: aPrincipal({ roles, userId }), requestId: 'r1' });
+  const user = (roles: string[], userId = 'u1') => ({
+    kind: 'user' as const,
+    principal: aPrincipal({ roles, userId }),
+    requestId: 'r1',
+  });
 
   it('approves, completes the gate with SendTaskSuccess, and records who decided', async () => {
     const out = await decideApproval('apr_test000001', 'approve', user(['approver'], 'arthur'), 'fine', deps);
@@ -67,7 +71,9 @@ describe('deciding an approval', () => {
 
   it('lets only one decision win: the second gets 409 and sends nothing', async () => {
     await decideApproval('apr_test000001', 'approve', user(['approver']), undefined, deps);
-    await expect(decideApproval('apr_test000001', 'reject', user(['approver']), undefined, deps)).rejects.toBeInstanceOf(ConflictError);
+    await expect(
+      decideApproval('apr_test000001', 'reject', user(['approver']), undefined, deps),
+    ).rejects.toBeInstanceOf(ConflictError);
     expect(calls).toEqual(['succeed:token-1']);
   });
 
@@ -82,15 +88,30 @@ describe('deciding an approval', () => {
 
   it('refuses roles the step does not name, and analysts altogether', async () => {
     approvals.items.set('apr_test000001', anApproval({ roles: ['operator'] }));
-    await expect(decideApproval('apr_test000001', 'approve', user(['approver']), undefined, deps)).rejects.toBeInstanceOf(ForbiddenError);
-    await expect(decideApproval('apr_test000001', 'approve', user(['analyst']), undefined, deps)).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(
+      decideApproval('apr_test000001', 'approve', user(['approver']), undefined, deps),
+    ).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(
+      decideApproval('apr_test000001', 'approve', user(['analyst']), undefined, deps),
+    ).rejects.toBeInstanceOf(ForbiddenError);
   });
 
   it('accepts a valid callback credential once, and refuses a stale nonce', async () => {
-    const credential = signCallbackCredential({ tenantId: 'tenant-a', approvalId: 'apr_test000001', decision: 'approve', nonce: 'nonce-1', exp: 1_900_000_000 }, key);
-    await decideApproval('apr_test000001', 'approve', { kind: 'callback', credential, requestId: 'r' }, undefined, deps);
+    const credential = signCallbackCredential(
+      { tenantId: 'tenant-a', approvalId: 'apr_test000001', decision: 'approve', nonce: 'nonce-1', exp: 1_900_000_000 },
+      key,
+    );
+    await decideApproval(
+      'apr_test000001',
+      'approve',
+      { kind: 'callback', credential, requestId: 'r' },
+      undefined,
+      deps,
+    );
     approvals.items.set('apr_test000001', { ...approvals.items.get('apr_test000001')!, status: 'pending' });
-    await expect(decideApproval('apr_test000001', 'approve', { kind: 'callback', credential, requestId: 'r' }, undefined, deps)).rejects.toBeInstanceOf(UnauthorizedError);
+    await expect(
+      decideApproval('apr_test000001', 'approve', { kind: 'callback', credential, requestId: 'r' }, undefined, deps),
+    ).rejects.toBeInstanceOf(UnauthorizedError);
   });
 
   it('answers approved when the gate was already completed by the relay (task gone, run not timed out)', async () => {
@@ -102,14 +123,23 @@ describe('deciding an approval', () => {
 
   it('records timed_out and answers 409 when the decision reached a gate whose run timed out', async () => {
     deps.callbacks.succeed = async () => 'gone';
-    await (deps.runs as InMemoryRuns).create('tenant-a', { executionId: 'run_test000001', generation: 1, status: 'TIMED_OUT', revision: 1 } as RunState);
-    await expect(decideApproval('apr_test000001', 'approve', user(['approver']), undefined, deps)).rejects.toBeInstanceOf(ConflictError);
+    await (deps.runs as InMemoryRuns).create('tenant-a', {
+      executionId: 'run_test000001',
+      generation: 1,
+      status: 'TIMED_OUT',
+      revision: 1,
+    } as RunState);
+    await expect(
+      decideApproval('apr_test000001', 'approve', user(['approver']), undefined, deps),
+    ).rejects.toBeInstanceOf(ConflictError);
     expect(approvals.items.get('apr_test000001')!.status).toBe('timed_out');
   });
 
   it('refuses a decision after the approval expired', async () => {
     approvals.items.set('apr_test000001', anApproval({ expiresAt: '2026-02-03T04:29:59.000Z' }));
-    await expect(decideApproval('apr_test000001', 'approve', user(['approver']), undefined, deps)).rejects.toThrow(/expired/);
+    await expect(decideApproval('apr_test000001', 'approve', user(['approver']), undefined, deps)).rejects.toThrow(
+      /expired/,
+    );
     expect(calls).toEqual([]);
   });
 });

@@ -8,13 +8,20 @@ import { FUNCTIONS, STATE_MACHINES } from '../../../functions/platform/manifest.
 const ROOT = resolve(import.meta.dirname, '../../..');
 
 /** Every error name used in Retry/Catch of a state: the contract between ASL and code. */
-function errorNamesOf(asl: { States: Record<string, { Retry?: { ErrorEquals: string[] }[]; Catch?: { ErrorEquals: string[] }[] }> }): string[] {
-  return Object.values(asl.States).flatMap((s) => [...(s.Retry ?? []), ...(s.Catch ?? [])].flatMap((r) => r.ErrorEquals));
+function errorNamesOf(asl: {
+  States: Record<string, { Retry?: { ErrorEquals: string[] }[]; Catch?: { ErrorEquals: string[] }[] }>;
+}): string[] {
+  return Object.values(asl.States).flatMap((s) =>
+    [...(s.Retry ?? []), ...(s.Catch ?? [])].flatMap((r) => r.ErrorEquals),
+  );
 }
 
 const exportedErrorNames = new Set(
   ([...Object.values(domainErrors), ...Object.values(workflowErrors)] as unknown[])
-    .filter((v): v is new (m: string) => Error => typeof v === 'function' && (v as { prototype?: unknown }).prototype instanceof Error)
+    .filter(
+      (v): v is new (m: string) => Error =>
+        typeof v === 'function' && (v as { prototype?: unknown }).prototype instanceof Error,
+    )
     .map((C) => new C('probe').name),
 );
 
@@ -25,7 +32,9 @@ describe.each(STATE_MACHINES.map((sm) => [sm.name, sm] as const))('state machine
   it('names in Retry and Catch only errors the code exports, or States.* / Lambda.* service errors', () => {
     const names = errorNamesOf(asl);
     expect(names.length).toBeGreaterThan(5);
-    const unknown = names.filter((n) => !n.startsWith('States.') && !n.startsWith('Lambda.') && !exportedErrorNames.has(n));
+    const unknown = names.filter(
+      (n) => !n.startsWith('States.') && !n.startsWith('Lambda.') && !exportedErrorNames.has(n),
+    );
     expect(unknown).toEqual([]);
   });
 

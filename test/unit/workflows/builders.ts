@@ -2,7 +2,9 @@ import type { RunState } from '../../../functions/domain/workflows/ports.js';
 import type { StepRecord, WorkflowStep } from '../../../schemas/workflow.js';
 
 /** A step of `aRun`: its definition, and optionally where its record stands. */
-export type RunStep = Omit<WorkflowStep, 'input'> & { input?: WorkflowStep['input'] } & Partial<Pick<StepRecord, 'status' | 'attempts' | 'output' | 'error'>>;
+export type RunStep = Omit<WorkflowStep, 'input'> & { input?: WorkflowStep['input'] } & Partial<
+    Pick<StepRecord, 'status' | 'attempts' | 'output' | 'error'>
+  >;
 
 /**
  * A run as stored, RUNNING in generation 1, started by `ada` as operator, its steps PENDING unless they say
@@ -31,7 +33,12 @@ export function aRun(steps: RunStep[], overrides: Partial<RunState> = {}): RunSt
     redrives: 0,
     tenantId: 'tenant-a',
     startedByRoles: ['operator'],
-    definition: steps.map((s) => ({ id: s.id, tool: s.tool, input: s.input ?? {}, ...(s.approval ? { approval: s.approval } : {}) })),
+    definition: steps.map((s) => ({
+      id: s.id,
+      tool: s.tool,
+      input: s.input ?? {},
+      ...(s.approval ? { approval: s.approval } : {}),
+    })),
     generation: 1,
     revision: 1,
     ...(succeeded.length ? { inputs: Object.fromEntries(succeeded.map((s) => [s.id, s.input ?? {}])) } : {}),

@@ -1,10 +1,19 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { signCallbackCredential, verifyCallbackCredential } from '../../../functions/domain/workflows/callback-credentials.js';
+import {
+  signCallbackCredential,
+  verifyCallbackCredential,
+} from '../../../functions/domain/workflows/callback-credentials.js';
 import { UnauthorizedError } from '../../../functions/domain/errors.js';
 
 const key = randomBytes(48);
-const claims = { tenantId: 'acme', approvalId: 'apr_abcdef123', decision: 'approve' as const, nonce: 'n1', exp: 2_000_000_000 };
+const claims = {
+  tenantId: 'acme',
+  approvalId: 'apr_abcdef123',
+  decision: 'approve' as const,
+  nonce: 'n1',
+  exp: 2_000_000_000,
+};
 
 describe('callback credentials', () => {
   it('round-trips its claims', () => {
@@ -16,12 +25,16 @@ describe('callback credentials', () => {
   });
 
   it('refuses a credential signed with another key', () => {
-    expect(() => verifyCallbackCredential(signCallbackCredential(claims, randomBytes(48)), key, 1)).toThrow(UnauthorizedError);
+    expect(() => verifyCallbackCredential(signCallbackCredential(claims, randomBytes(48)), key, 1)).toThrow(
+      UnauthorizedError,
+    );
   });
 
   it('refuses a credential whose claims were edited (e.g. another tenant)', () => {
     const [p, , s] = signCallbackCredential(claims, key).split('.');
-    const forged = Buffer.from(JSON.stringify({ t: 'globex', a: claims.approvalId, d: 'approve', n: 'n1', e: claims.exp })).toString('base64url');
+    const forged = Buffer.from(
+      JSON.stringify({ t: 'globex', a: claims.approvalId, d: 'approve', n: 'n1', e: claims.exp }),
+    ).toString('base64url');
     expect(() => verifyCallbackCredential(`${p}.${forged}.${s}`, key, 1)).toThrow(/signature/);
   });
 

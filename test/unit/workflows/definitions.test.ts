@@ -2,7 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { AesSecretBox } from '../../../functions/adapters/crypto/aes-secret-box.js';
 import { ValidationError } from '../../../functions/domain/errors.js';
-import { createWorkflow, getWorkflow, listWorkflows, updateWorkflow, validateDefinition, type DefinitionDeps } from '../../../functions/domain/workflows/definitions.js';
+import {
+  createWorkflow,
+  getWorkflow,
+  listWorkflows,
+  updateWorkflow,
+  validateDefinition,
+  type DefinitionDeps,
+} from '../../../functions/domain/workflows/definitions.js';
 import { generateWebhookSecret } from '../../../functions/domain/webhooks/signing.js';
 import { PRODUCTION_URL_POLICY } from '../../../functions/domain/webhooks/url-policy.js';
 import { aContext } from '../../support/builders.js';
@@ -29,17 +36,42 @@ const detailsOf = async (p: Promise<unknown>) => {
 describe('workflow definition checks', () => {
   it('accepts a valid definition with references to earlier steps', () => {
     expect(() =>
-      validateDefinition({ name: 'ok', steps: [{ id: 'a', tool: 'test.echo', input: {} }, { id: 'b', tool: 'test.echo', input: { x: '$.steps.a.output.y' } }] }, deps),
+      validateDefinition(
+        {
+          name: 'ok',
+          steps: [
+            { id: 'a', tool: 'test.echo', input: {} },
+            { id: 'b', tool: 'test.echo', input: { x: '$.steps.a.output.y' } },
+          ],
+        },
+        deps,
+      ),
     ).not.toThrow();
   });
 
   it('refuses a self reference', () => {
-    expect(details(() => validateDefinition({ name: 'x', steps: [{ id: 'a', tool: 'test.echo', input: { x: '$.steps.a.output' } }] }, deps))).toEqual(['steps.0.input']);
+    expect(
+      details(() =>
+        validateDefinition(
+          { name: 'x', steps: [{ id: 'a', tool: 'test.echo', input: { x: '$.steps.a.output' } }] },
+          deps,
+        ),
+      ),
+    ).toEqual(['steps.0.input']);
   });
 
   it('refuses a heartbeat that is not below the timeout', () => {
-    const steps = [{ id: 'a', tool: 'test.echo', input: {}, approval: { required: true as const, timeoutSeconds: 10, heartbeatSeconds: 10 } }];
-    expect(details(() => validateDefinition({ name: 'x', steps }, deps))).toEqual(['steps.0.approval.heartbeatSeconds']);
+    const steps = [
+      {
+        id: 'a',
+        tool: 'test.echo',
+        input: {},
+        approval: { required: true as const, timeoutSeconds: 10, heartbeatSeconds: 10 },
+      },
+    ];
+    expect(details(() => validateDefinition({ name: 'x', steps }, deps))).toEqual([
+      'steps.0.approval.heartbeatSeconds',
+    ]);
   });
 
   it('allows http to loopback only when the local platform says so, and only to its development ports', () => {
@@ -52,7 +84,16 @@ describe('workflow definition checks', () => {
 
   it('reports every problem at once', () => {
     const fields = details(() =>
-      validateDefinition({ name: 'x', steps: [{ id: 'a', tool: 'nope', input: {} }, { id: 'a', tool: 'http.webhook', input: {} }] }, deps),
+      validateDefinition(
+        {
+          name: 'x',
+          steps: [
+            { id: 'a', tool: 'nope', input: {} },
+            { id: 'a', tool: 'http.webhook', input: {} },
+          ],
+        },
+        deps,
+      ),
     );
     expect(fields).toEqual(['steps.0.tool', 'steps.1.id', 'steps.1.approval', 'steps.1.input.secret']);
   });
@@ -60,11 +101,23 @@ describe('workflow definition checks', () => {
 
 describe("http.webhook's signing secret in a step", () => {
   const gate = { required: true as const, timeoutSeconds: 60 };
-  const webhookStep = (input: Record<string, unknown>) => ({ id: 'notify', tool: 'http.webhook', input: { url: 'https://hooks.example.com/x', ...input }, approval: gate });
+  const webhookStep = (input: Record<string, unknown>) => ({
+    id: 'notify',
+    tool: 'http.webhook',
+    input: { url: 'https://hooks.example.com/x', ...input },
+    approval: gate,
+  });
   const setup = () => {
     const workflows = new InMemoryWorkflows();
     const secrets = new AesSecretBox(async () => randomBytes(48));
-    const d: DefinitionDeps = { workflows, tools: aTestRegistry(), clock: fixedClock(), ids: sequentialIds(), secrets, urlPolicy: PRODUCTION_URL_POLICY };
+    const d: DefinitionDeps = {
+      workflows,
+      tools: aTestRegistry(),
+      clock: fixedClock(),
+      ids: sequentialIds(),
+      secrets,
+      urlPolicy: PRODUCTION_URL_POLICY,
+    };
     return { workflows, secrets, d };
   };
 
@@ -79,7 +132,11 @@ describe("http.webhook's signing secret in a step", () => {
     expect(stored.steps[0]!.sealed!.secret).toMatch(/^enc1\./);
     await expect(secrets.open('tenant-a', stored.steps[0]!.sealed!.secret!)).resolves.toBe(secret);
     expect(JSON.stringify(stored)).not.toContain(secret);
-    const reads = [created, await getWorkflow(created.id, undefined, aContext(), d), (await listWorkflows({ limit: 10 }, aContext(), d)).items[0]];
+    const reads = [
+      created,
+      await getWorkflow(created.id, undefined, aContext(), d),
+      (await listWorkflows({ limit: 10 }, aContext(), d)).items[0],
+    ];
     for (const read of reads) {
       expect(JSON.stringify(read)).not.toMatch(/whsec_|enc1\./);
       expect(read!.steps[0]).toMatchObject({ input: { url: 'https://hooks.example.com/x' }, secretInputs: ['secret'] });
@@ -87,28 +144,51 @@ describe("http.webhook's signing secret in a step", () => {
     expect(JSON.stringify(workflows.mutations)).not.toContain(secret);
   });
 
-  it('keeps the previous version\'s secret when a change omits it, and seals a new one when given', async () => {
+  it("keeps the previous version's secret when a change omits it, and seals a new one when given", async () => {
     const { workflows, secrets, d } = setup();
     const first = generateWebhookSecret();
     const created = await createWorkflow({ name: 'w', steps: [webhookStep({ secret: first })] }, aContext(), d);
 
-    const v2 = await updateWorkflow(created.id, { version: 1, name: 'w2', steps: [webhookStep({ payload: { n: 2 } })] }, aContext(), d);
+    const v2 = await updateWorkflow(
+      created.id,
+      { version: 1, name: 'w2', steps: [webhookStep({ payload: { n: 2 } })] },
+      aContext(),
+      d,
+    );
     const kept = (await workflows.get('tenant-a', created.id))!;
     await expect(secrets.open('tenant-a', kept.steps[0]!.sealed!.secret!)).resolves.toBe(first);
     expect(v2.steps[0]!.secretInputs).toEqual(['secret']);
 
     const second = generateWebhookSecret();
-    await updateWorkflow(created.id, { version: 2, name: 'w3', steps: [webhookStep({ secret: second })] }, aContext(), d);
+    await updateWorkflow(
+      created.id,
+      { version: 2, name: 'w3', steps: [webhookStep({ secret: second })] },
+      aContext(),
+      d,
+    );
     const replaced = (await workflows.get('tenant-a', created.id))!;
     await expect(secrets.open('tenant-a', replaced.steps[0]!.sealed!.secret!)).resolves.toBe(second);
     // Versions stay readable with the secret they were stored with.
-    await expect(secrets.open('tenant-a', (await workflows.get('tenant-a', created.id, 1))!.steps[0]!.sealed!.secret!)).resolves.toBe(first);
+    await expect(
+      secrets.open('tenant-a', (await workflows.get('tenant-a', created.id, 1))!.steps[0]!.sealed!.secret!),
+    ).resolves.toBe(first);
   });
 
   it('does not carry a secret over to a step with another id', async () => {
     const { d } = setup();
-    const created = await createWorkflow({ name: 'w', steps: [webhookStep({ secret: generateWebhookSecret() })] }, aContext(), d);
-    const problems = await detailsOf(updateWorkflow(created.id, { version: 1, name: 'w', steps: [{ ...webhookStep({}), id: 'renamed' }] }, aContext(), d));
+    const created = await createWorkflow(
+      { name: 'w', steps: [webhookStep({ secret: generateWebhookSecret() })] },
+      aContext(),
+      d,
+    );
+    const problems = await detailsOf(
+      updateWorkflow(
+        created.id,
+        { version: 1, name: 'w', steps: [{ ...webhookStep({}), id: 'renamed' }] },
+        aContext(),
+        d,
+      ),
+    );
     expect(problems).toEqual([{ field: 'steps.0.input.secret', message: 'http.webhook needs its secret secret' }]);
   });
 
@@ -119,7 +199,9 @@ describe("http.webhook's signing secret in a step", () => {
     ['a number', 42, /literal string/],
   ])('refuses %s with 400 naming the field, without echoing the value', async (_n, secret, message) => {
     const { d } = setup();
-    const problems = (await detailsOf(createWorkflow({ name: 'w', steps: [webhookStep({ secret })] }, aContext(), d)))!.filter((p) => p.field?.endsWith('secret'));
+    const problems = (await detailsOf(
+      createWorkflow({ name: 'w', steps: [webhookStep({ secret })] }, aContext(), d),
+    ))!.filter((p) => p.field?.endsWith('secret'));
     expect(problems).toEqual([{ field: 'steps.0.input.secret', message: expect.stringMatching(message) }]);
     expect(problems[0]!.message).not.toContain(String(secret));
   });
@@ -129,7 +211,15 @@ describe("http.webhook's signing secret in a step", () => {
     const legacy = generateWebhookSecret();
     await workflows.create(
       'tenant-a',
-      { id: 'wf_old', name: 'old', version: 1, steps: [webhookStep({ secret: legacy })], createdAt: 'x', updatedAt: 'x', createdBy: 'u' },
+      {
+        id: 'wf_old',
+        name: 'old',
+        version: 1,
+        steps: [webhookStep({ secret: legacy })],
+        createdAt: 'x',
+        updatedAt: 'x',
+        createdBy: 'u',
+      },
       { audit: {} as never, events: [] },
     );
     const read = await getWorkflow('wf_old', undefined, aContext(), d);

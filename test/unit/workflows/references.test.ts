@@ -2,10 +2,25 @@ import { describe, expect, it } from 'vitest';
 import { referencesIn, resolveInput } from '../../../functions/domain/workflows/references.js';
 
 describe('step input references', () => {
-  const scope = { input: { who: 'bob', list: [10, 20], nested: { a: { b: true } } }, outputs: { s1: { id: 'x', items: [{ n: 1 }] } } };
+  const scope = {
+    input: { who: 'bob', list: [10, 20], nested: { a: { b: true } } },
+    outputs: { s1: { id: 'x', items: [{ n: 1 }] } },
+  };
 
   it('resolves run input and earlier outputs at any depth, and keeps other values', () => {
-    expect(resolveInput({ a: '$.input.who', b: '$.input.list.1', c: { d: '$.steps.s1.output.items.0.n' }, e: 'plain', f: 3, g: ['$.input.nested.a.b'] }, scope)).toEqual({
+    expect(
+      resolveInput(
+        {
+          a: '$.input.who',
+          b: '$.input.list.1',
+          c: { d: '$.steps.s1.output.items.0.n' },
+          e: 'plain',
+          f: 3,
+          g: ['$.input.nested.a.b'],
+        },
+        scope,
+      ),
+    ).toEqual({
       a: 'bob',
       b: 20,
       c: { d: 1 },

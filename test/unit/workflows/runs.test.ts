@@ -16,7 +16,14 @@ import type { WorkflowStep } from '../../../schemas/workflow.js';
 import { aContext } from '../../support/builders.js';
 import { fixedClock, sequentialIds } from '../../fakes/clock-and-ids.js';
 import { InMemoryEntityRepository } from '../../fakes/in-memory-entity-repository.js';
-import { InMemoryApprovals, InMemoryRuns, InMemoryWorkflows, RecordingStarter, RecordingTaskCallbacks, RecordingWebhookSender } from '../../fakes/in-memory-workflows.js';
+import {
+  InMemoryApprovals,
+  InMemoryRuns,
+  InMemoryWorkflows,
+  RecordingStarter,
+  RecordingTaskCallbacks,
+  RecordingWebhookSender,
+} from '../../fakes/in-memory-workflows.js';
 import { anEchoTool, aTestRegistry, failTool } from '../../support/tools/test-tools.js';
 
 function setup() {
@@ -38,14 +45,25 @@ function setup() {
     ids: sequentialIds('r'),
   };
   const admin = aContext({ userId: 'alice', roles: ['admin'] });
-  const define = async (steps: WorkflowStep[]) => (await createWorkflow({ name: 'w', steps }, admin, { ...deps, urlPolicy: PRODUCTION_URL_POLICY })).id;
+  const define = async (steps: WorkflowStep[]) =>
+    (await createWorkflow({ name: 'w', steps }, admin, { ...deps, urlPolicy: PRODUCTION_URL_POLICY })).id;
   const execute = async (workflowId: string, principal: Partial<Principal>, input: Record<string, unknown> = {}) =>
     (await startRun({ workflowId, input }, aContext(principal), deps)).executionId;
-  const step = (runId: string, stepId: string, generation = 1) => runStep({ tenantId: 'tenant-a', runId, generation, stepId }, deps);
-  const aPerson = async () => createEntity({ type: 'person', attributes: { tier: 'basic' } }, admin, { entities, clock: deps.clock, ids: sequentialIds('e') });
+  const step = (runId: string, stepId: string, generation = 1) =>
+    runStep({ tenantId: 'tenant-a', runId, generation, stepId }, deps);
+  const aPerson = async () =>
+    createEntity({ type: 'person', attributes: { tier: 'basic' } }, admin, {
+      entities,
+      clock: deps.clock,
+      ids: sequentialIds('e'),
+    });
   const approve = async (runId: string, stepId: string, generation = 1) => {
     const id = approvalIdOf(runId, stepId, generation);
-    await deps.approvals.createOrGet('tenant-a', { id, executionId: runId, stepId, generation, status: 'approved', version: 1 } as StoredApproval, {} as never);
+    await deps.approvals.createOrGet(
+      'tenant-a',
+      { id, executionId: runId, stepId, generation, status: 'approved', version: 1 } as StoredApproval,
+      {} as never,
+    );
   };
   return { deps, echo, entities, webhooks, admin, define, execute, step, aPerson, approve };
 }
@@ -58,21 +76,45 @@ describe('who a run acts as', () => {
     const runId = await execute(wf, { userId: 'otto', roles: ['operator', 'approver'] });
     await step(runId, 'a');
 
-    expect((await deps.runs.get('tenant-a', runId))!).toMatchObject({ startedBy: 'otto', startedByRoles: ['operator', 'approver'] });
-    expect(echo.calls).toEqual([expect.objectContaining({ startedBy: { userId: 'otto', roles: ['operator', 'approver'] }, via: 'system:workflow-engine', runId })]);
+    expect((await deps.runs.get('tenant-a', runId))!).toMatchObject({
+      startedBy: 'otto',
+      startedByRoles: ['operator', 'approver'],
+    });
+    expect(echo.calls).toEqual([
+      expect.objectContaining({
+        startedBy: { userId: 'otto', roles: ['operator', 'approver'] },
+        via: 'system:workflow-engine',
+        runId,
+      }),
+    ]);
   });
 
   it('fails an entity.update step for good with FORBIDDEN when the starter lacks entities:write, and the run says so', async () => {
     const { deps, entities, define, execute, step, aPerson } = setup();
     const person = await aPerson();
-    const wf = await define([{ id: 'promote', tool: 'entity.update', input: { entityId: person.id, attributes: { tier: 'gold' } } }]);
+    const wf = await define([
+      { id: 'promote', tool: 'entity.update', input: { entityId: person.id, attributes: { tier: 'gold' } } },
+    ]);
     const runId = await execute(wf, { userId: 'otto', roles: ['operator'] });
 
     const error = await step(runId, 'promote').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ToolFailedError);
-    expect(error).toMatchObject({ name: 'ToolFailedError', code: 'FORBIDDEN', message: expect.stringMatching(/otto.*missing permission entities:write/) });
+    expect(error).toMatchObject({
+      name: 'ToolFailedError',
+      code: 'FORBIDDEN',
+      message: expect.stringMatching(/otto.*missing permission entities:write/),
+    });
 
-    await finishRun({ tenantId: 'tenant-a', runId, generation: 1, outcome: 'failed', error: { Error: 'ToolFailedError', Cause: JSON.stringify({ errorMessage: (error as Error).message }) } }, deps);
+    await finishRun(
+      {
+        tenantId: 'tenant-a',
+        runId,
+        generation: 1,
+        outcome: 'failed',
+        error: { Error: 'ToolFailedError', Cause: JSON.stringify({ errorMessage: (error as Error).message }) },
+      },
+      deps,
+    );
     const run = await getRun(runId, aContext({ roles: ['admin'] }), deps);
     expect(run.status).toBe('FAILED');
     expect(run.error).toMatchObject({ code: 'FORBIDDEN', name: 'ToolFailedError', stepId: 'promote' });
@@ -83,12 +125,20 @@ describe('who a run acts as', () => {
   it('audits an entity.update step as the starter, via the engine, with the run id', async () => {
     const { entities, define, execute, step, aPerson } = setup();
     const person = await aPerson();
-    const wf = await define([{ id: 'promote', tool: 'entity.update', input: { entityId: person.id, attributes: { tier: 'gold' } } }]);
+    const wf = await define([
+      { id: 'promote', tool: 'entity.update', input: { entityId: person.id, attributes: { tier: 'gold' } } },
+    ]);
     const runId = await execute(wf, { userId: 'ada', roles: ['admin'] });
 
     await step(runId, 'promote');
 
-    expect(entities.mutations.at(-1)!.audit).toMatchObject({ action: 'entity.update', actor: 'ada', via: 'system:workflow-engine', runId, requestId: `${runId}:promote` });
+    expect(entities.mutations.at(-1)!.audit).toMatchObject({
+      action: 'entity.update',
+      actor: 'ada',
+      via: 'system:workflow-engine',
+      runId,
+      requestId: `${runId}:promote`,
+    });
   });
 
   it('keeps the original starter across a redrive by someone else, and records who redrove', async () => {
@@ -99,13 +149,20 @@ describe('who a run acts as', () => {
     ]);
     const runId = await execute(wf, { userId: 'otto', roles: ['operator'] });
     await expect(step(runId, 'flaky')).rejects.toBeInstanceOf(ToolFailedError);
-    await finishRun({ tenantId: 'tenant-a', runId, generation: 1, outcome: 'failed', error: { Error: 'ToolFailedError' } }, deps);
+    await finishRun(
+      { tenantId: 'tenant-a', runId, generation: 1, outcome: 'failed', error: { Error: 'ToolFailedError' } },
+      deps,
+    );
 
     const redriven = await redriveRun(runId, aContext({ userId: 'alice', roles: ['admin'] }), deps);
     await step(runId, 'flaky', 2);
     await step(runId, 'after', 2);
 
-    expect(redriven).toMatchObject({ startedBy: 'otto', redrives: 1, redrivenBy: [{ userId: 'alice', at: '2026-02-03T04:05:06.000Z' }] });
+    expect(redriven).toMatchObject({
+      startedBy: 'otto',
+      redrives: 1,
+      redrivenBy: [{ userId: 'alice', at: '2026-02-03T04:05:06.000Z' }],
+    });
     expect((await deps.runs.get('tenant-a', runId))!.startedByRoles).toEqual(['operator']);
     expect(echo.calls.at(-1)!.startedBy).toEqual({ userId: 'otto', roles: ['operator'] });
     const audit = (deps.runs as InMemoryRuns).mutations.find((m) => m.audit.action === 'workflow.redrive')!.audit;
@@ -115,7 +172,9 @@ describe('who a run acts as', () => {
   it('acts with no roles for a run recorded before roles were kept', async () => {
     const { deps, define, execute, step, aPerson } = setup();
     const person = await aPerson();
-    const wf = await define([{ id: 'promote', tool: 'entity.update', input: { entityId: person.id, attributes: { tier: 'gold' } } }]);
+    const wf = await define([
+      { id: 'promote', tool: 'entity.update', input: { entityId: person.id, attributes: { tier: 'gold' } } },
+    ]);
     const runId = await execute(wf, { userId: 'ada', roles: ['admin'] });
     const runs = deps.runs as InMemoryRuns;
     const { startedByRoles: _roles, ...legacy } = runs.items.get(runId)!;
@@ -130,17 +189,28 @@ describe("a step's sealed secret", () => {
     const { deps, webhooks, define, execute, step, approve } = setup();
     const secret = generateWebhookSecret();
     const wf = await define([
-      { id: 'notify', tool: 'http.webhook', input: { url: 'https://hooks.example.com/x', secret, payload: { who: '$.input.who' } }, approval: { required: true, timeoutSeconds: 60 } },
+      {
+        id: 'notify',
+        tool: 'http.webhook',
+        input: { url: 'https://hooks.example.com/x', secret, payload: { who: '$.input.who' } },
+        approval: { required: true, timeoutSeconds: 60 },
+      },
     ]);
     const runId = await execute(wf, { userId: 'ada', roles: ['admin'] }, { who: 'bob' });
     await approve(runId, 'notify');
 
     await step(runId, 'notify');
 
-    expect(webhooks.sent).toEqual([expect.objectContaining({ url: 'https://hooks.example.com/x', secrets: [secret], payload: { who: 'bob' } })]);
+    expect(webhooks.sent).toEqual([
+      expect.objectContaining({ url: 'https://hooks.example.com/x', secrets: [secret], payload: { who: 'bob' } }),
+    ]);
     const run = (await deps.runs.get('tenant-a', runId))!;
     expect(run.steps[0]).toMatchObject({ status: 'SUCCEEDED' });
-    expect(run.inputs!.notify).toEqual({ url: 'https://hooks.example.com/x', eventType: 'workflow.step', payload: { who: 'bob' } });
+    expect(run.inputs!.notify).toEqual({
+      url: 'https://hooks.example.com/x',
+      eventType: 'workflow.step',
+      payload: { who: 'bob' },
+    });
     expect(run.definition[0]!.sealed!.secret).toMatch(/^enc1\./);
     expect(JSON.stringify(run)).not.toContain(secret);
     expect(JSON.stringify(await getRun(runId, aContext(), deps))).not.toMatch(/whsec_|enc1\./);
@@ -149,7 +219,12 @@ describe("a step's sealed secret", () => {
   it('fails the step for good when the sealed value does not open for the tenant', async () => {
     const { deps, webhooks, define, execute, step, approve } = setup();
     const wf = await define([
-      { id: 'notify', tool: 'http.webhook', input: { url: 'https://hooks.example.com/x', secret: generateWebhookSecret() }, approval: { required: true, timeoutSeconds: 60 } },
+      {
+        id: 'notify',
+        tool: 'http.webhook',
+        input: { url: 'https://hooks.example.com/x', secret: generateWebhookSecret() },
+        approval: { required: true, timeoutSeconds: 60 },
+      },
     ]);
     const runId = await execute(wf, { userId: 'ada', roles: ['admin'] });
     const runs = deps.runs as InMemoryRuns;
@@ -157,7 +232,10 @@ describe("a step's sealed secret", () => {
     run.definition[0]!.sealed = { secret: await deps.secrets.seal('tenant-b', generateWebhookSecret()) };
     await approve(runId, 'notify');
 
-    await expect(step(runId, 'notify')).rejects.toMatchObject({ name: 'ToolFailedError', message: expect.stringMatching(/does not open/) });
+    await expect(step(runId, 'notify')).rejects.toMatchObject({
+      name: 'ToolFailedError',
+      message: expect.stringMatching(/does not open/),
+    });
     expect(webhooks.sent).toEqual([]);
   });
 });

@@ -36,7 +36,13 @@ function setup(steps: RunStep[], overrides: Partial<RunState> = {}) {
   return { deps, run, ref, runs, compensations, stored };
 }
 
-const done = (id: string, tool = 'test.undoable'): RunStep => ({ id, tool, input: { target: `${id}-target` }, status: 'SUCCEEDED', output: { did: id } });
+const done = (id: string, tool = 'test.undoable'): RunStep => ({
+  id,
+  tool,
+  input: { target: `${id}-target` },
+  status: 'SUCCEEDED',
+  output: { did: id },
+});
 
 describe('the saga', () => {
   it('undoes the succeeded steps in reverse order, each with the input it ran with and its output, as the starter', async () => {
@@ -49,8 +55,16 @@ describe('the saga', () => {
       ['b', { target: 'b-target' }, { did: 'b' }],
       ['a', { target: 'a-target' }, { did: 'a' }],
     ]);
-    expect(compensations()[0]!.ctx).toMatchObject({ startedBy: { userId: 'otto', roles: ['operator'] }, via: 'system:workflow-engine', effectKey: 'run_1:c:0' });
-    expect(result).toEqual({ a: { status: 'COMPENSATED' }, b: { status: 'COMPENSATED' }, c: { status: 'COMPENSATED' } });
+    expect(compensations()[0]!.ctx).toMatchObject({
+      startedBy: { userId: 'otto', roles: ['operator'] },
+      via: 'system:workflow-engine',
+      effectKey: 'run_1:c:0',
+    });
+    expect(result).toEqual({
+      a: { status: 'COMPENSATED' },
+      b: { status: 'COMPENSATED' },
+      c: { status: 'COMPENSATED' },
+    });
   });
 
   it('leaves the effect of a tool without compensation and still undoes the others', async () => {
@@ -83,7 +97,10 @@ describe('the saga', () => {
     expect(compensations().map((c) => c.stepId)).toEqual(['c', 'b', 'a']);
     expect(result).toEqual({
       a: { status: 'COMPENSATED' },
-      b: { status: 'COMPENSATION_FAILED', error: { code: 'WORKFLOW_FAILED', name: 'ToolFailedError', message: 'cannot undo b', stepId: 'b' } },
+      b: {
+        status: 'COMPENSATION_FAILED',
+        error: { code: 'WORKFLOW_FAILED', name: 'ToolFailedError', message: 'cannot undo b', stepId: 'b' },
+      },
       c: { status: 'COMPENSATED' },
     });
   });
@@ -98,9 +115,21 @@ describe('the saga', () => {
 
 describe('finishing a run', () => {
   it('records what the saga did: compensated steps get a new effect round, a failed compensation keeps its error, the failing step is FAILED', async () => {
-    const { deps, ref, stored, runs } = setup([done('a'), done('b', 'test.undo-fails'), done('c', 'test.permanent'), { id: 'd', tool: 'test.undoable', status: 'PENDING', attempts: 2 }]);
+    const { deps, ref, stored, runs } = setup([
+      done('a'),
+      done('b', 'test.undo-fails'),
+      done('c', 'test.permanent'),
+      { id: 'd', tool: 'test.undoable', status: 'PENDING', attempts: 2 },
+    ]);
 
-    const result = await finishRun({ ...ref, outcome: 'failed', error: { Error: 'ToolFailedError', Cause: JSON.stringify({ errorMessage: 'refused' }) } }, deps);
+    const result = await finishRun(
+      {
+        ...ref,
+        outcome: 'failed',
+        error: { Error: 'ToolFailedError', Cause: JSON.stringify({ errorMessage: 'refused' }) },
+      },
+      deps,
+    );
 
     expect(result).toEqual({ status: 'FAILED' });
     const run = stored();
@@ -115,7 +144,10 @@ describe('finishing a run', () => {
     expect(run.steps[3]!.error).toMatchObject({ name: 'ToolFailedError', stepId: 'd' });
     expect(run.effectRounds).toEqual({ a: 1 });
     expect(runs.mutations.at(-1)!.events).toEqual([
-      expect.objectContaining({ name: 'workflow.completed', payload: expect.objectContaining({ status: 'FAILED', error: run.error }) }),
+      expect.objectContaining({
+        name: 'workflow.completed',
+        payload: expect.objectContaining({ status: 'FAILED', error: run.error }),
+      }),
     ]);
   });
 
@@ -128,7 +160,10 @@ describe('finishing a run', () => {
   });
 
   it('runs the saga once: a re-delivered Finish of a finished generation undoes and writes nothing more', async () => {
-    const { deps, ref, stored, compensations } = setup([done('a'), { id: 'b', tool: 'test.undoable', status: 'RUNNING' }]);
+    const { deps, ref, stored, compensations } = setup([
+      done('a'),
+      { id: 'b', tool: 'test.undoable', status: 'RUNNING' },
+    ]);
     const failed = { ...ref, outcome: 'failed' as const, error: { Error: 'ToolFailedError' } };
     await finishRun(failed, deps);
     const after = structuredClone(stored());
@@ -142,15 +177,22 @@ describe('finishing a run', () => {
     const { deps, ref, stored, compensations } = setup([done('a'), done('b')], { status: 'SUCCEEDED' });
     const before = structuredClone(stored());
 
-    expect(await finishRun({ ...ref, outcome: 'failed', error: { Error: 'ToolFailedError' } }, deps)).toEqual({ status: 'SUCCEEDED' });
+    expect(await finishRun({ ...ref, outcome: 'failed', error: { Error: 'ToolFailedError' } }, deps)).toEqual({
+      status: 'SUCCEEDED',
+    });
     expect(compensations()).toEqual([]);
     expect(stored()).toEqual(before);
   });
 
   it('leaves the run RUNNING when a compensation is transiently unavailable, so the retried Finish can complete it', async () => {
-    const { deps, ref, stored } = setup([done('a', 'test.undo-unavailable'), { id: 'b', tool: 'test.undoable', status: 'RUNNING' }]);
+    const { deps, ref, stored } = setup([
+      done('a', 'test.undo-unavailable'),
+      { id: 'b', tool: 'test.undoable', status: 'RUNNING' },
+    ]);
 
-    await expect(finishRun({ ...ref, outcome: 'failed', error: { Error: 'ToolFailedError' } }, deps)).rejects.toBeInstanceOf(TransientError);
+    await expect(
+      finishRun({ ...ref, outcome: 'failed', error: { Error: 'ToolFailedError' } }, deps),
+    ).rejects.toBeInstanceOf(TransientError);
     expect(stored()).toMatchObject({ status: 'RUNNING', revision: 1 });
   });
 });

@@ -3,7 +3,11 @@ import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { AesSecretBox } from '../../../functions/adapters/crypto/aes-secret-box.js';
 import type { Tool, ToolContext } from '../../../functions/domain/tools/tool.js';
-import { ToolFailedError, ToolRetryableError, WorkflowFailedError } from '../../../functions/domain/workflows/errors.js';
+import {
+  ToolFailedError,
+  ToolRetryableError,
+  WorkflowFailedError,
+} from '../../../functions/domain/workflows/errors.js';
 import type { RunState, StoredApproval } from '../../../functions/domain/workflows/ports.js';
 import { approvalIdOf, type StepDeps } from '../../../functions/domain/workflows/runs/run-state.js';
 import { planNext, runStep } from '../../../functions/domain/workflows/runs/step-engine.js';
@@ -53,7 +57,11 @@ function setup(steps: RunStep[], overrides: Partial<RunState> = {}, extraTools: 
   const step = (stepId: string, generation = run.generation) => runStep({ ...ref, generation, stepId }, deps);
   const stored = () => runs.items.get(run.executionId)!;
   const approve = (stepId: string, generation: number) =>
-    approvals.items.set(approvalIdOf(run.executionId, stepId, generation), { id: approvalIdOf(run.executionId, stepId, generation), status: 'approved', version: 1 } as StoredApproval);
+    approvals.items.set(approvalIdOf(run.executionId, stepId, generation), {
+      id: approvalIdOf(run.executionId, stepId, generation),
+      status: 'approved',
+      version: 1,
+    } as StoredApproval);
   return { deps, journal, runs, step, stored, approve };
 }
 
@@ -68,17 +76,32 @@ describe('routing a run to its next step', () => {
       { id: 'd', tool: 'test.undoable' },
     ]);
 
-    expect(await planNext(stored(), deps)).toEqual({ kind: 'tool', stepId: 'c', timeoutSeconds: 0, heartbeatSeconds: 0 });
+    expect(await planNext(stored(), deps)).toEqual({
+      kind: 'tool',
+      stepId: 'c',
+      timeoutSeconds: 0,
+      heartbeatSeconds: 0,
+    });
   });
 
   it('routes to a gate, with its timeout and a heartbeat one second shorter, until the gate of this generation is approved', async () => {
     const { deps, stored, approve } = setup([{ id: 'a', tool: 'test.undoable', approval: gate }], { generation: 2 });
 
-    expect(await planNext(stored(), deps)).toEqual({ kind: 'approval', stepId: 'a', timeoutSeconds: 60, heartbeatSeconds: 59 });
+    expect(await planNext(stored(), deps)).toEqual({
+      kind: 'approval',
+      stepId: 'a',
+      timeoutSeconds: 60,
+      heartbeatSeconds: 59,
+    });
     approve('a', 1);
     expect((await planNext(stored(), deps)).kind).toBe('approval');
     approve('a', 2);
-    expect(await planNext(stored(), deps)).toEqual({ kind: 'tool', stepId: 'a', timeoutSeconds: 0, heartbeatSeconds: 0 });
+    expect(await planNext(stored(), deps)).toEqual({
+      kind: 'tool',
+      stepId: 'a',
+      timeoutSeconds: 0,
+      heartbeatSeconds: 0,
+    });
   });
 
   it("uses the gate's own heartbeat when it declares one", async () => {
@@ -93,12 +116,17 @@ describe('routing a run to its next step', () => {
       { id: 'b', tool: 'test.undoable', status: 'SKIPPED' },
     ]);
 
-    expect(await planNext(stored(), deps)).toEqual({ kind: 'done', stepId: '', timeoutSeconds: 0, heartbeatSeconds: 0 });
+    expect(await planNext(stored(), deps)).toEqual({
+      kind: 'done',
+      stepId: '',
+      timeoutSeconds: 0,
+      heartbeatSeconds: 0,
+    });
   });
 });
 
 describe('executing one step', () => {
-  it("runs the tool with references to the run input and earlier outputs resolved, records its output and input, and routes on", async () => {
+  it('runs the tool with references to the run input and earlier outputs resolved, records its output and input, and routes on', async () => {
     const { journal, step, stored } = setup(
       [
         { id: 'a', tool: 'test.undoable', input: { who: '$.input.who', literal: '$$.input.who' } },
@@ -114,16 +142,30 @@ describe('executing one step', () => {
       ['a', { who: 'grace', literal: '$.input.who' }],
       ['b', { after: 'a' }],
     ]);
-    expect(stored().steps[0]).toMatchObject({ status: 'SUCCEEDED', attempts: 1, output: { did: 'a', effectKey: 'run_1:a:0' } });
+    expect(stored().steps[0]).toMatchObject({
+      status: 'SUCCEEDED',
+      attempts: 1,
+      output: { did: 'a', effectKey: 'run_1:a:0' },
+    });
     expect(stored().inputs).toEqual({ a: { who: 'grace', literal: '$.input.who' }, b: { after: 'a' } });
   });
 
   it("acts as the run's starter with the roles recorded on the run", async () => {
-    const { journal, step } = setup([{ id: 'a', tool: 'test.undoable' }], { startedBy: 'otto', startedByRoles: ['operator', 'approver'] });
+    const { journal, step } = setup([{ id: 'a', tool: 'test.undoable' }], {
+      startedBy: 'otto',
+      startedByRoles: ['operator', 'approver'],
+    });
 
     await step('a');
 
-    expect(journal[0]!.ctx).toMatchObject({ tenantId: 'tenant-a', runId: 'run_1', stepId: 'a', startedBy: { userId: 'otto', roles: ['operator', 'approver'] }, via: 'system:workflow-engine', attempt: 1 });
+    expect(journal[0]!.ctx).toMatchObject({
+      tenantId: 'tenant-a',
+      runId: 'run_1',
+      stepId: 'a',
+      startedBy: { userId: 'otto', roles: ['operator', 'approver'] },
+      via: 'system:workflow-engine',
+      attempt: 1,
+    });
   });
 
   it('lets a retryable failure cross as it is, counts the attempt, and the retry succeeds with the same effect key', async () => {
@@ -132,7 +174,11 @@ describe('executing one step', () => {
 
     const error = await step('a').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ToolRetryableError);
-    expect(stored().steps[0]).toMatchObject({ status: 'PENDING', attempts: 1, error: { name: 'ToolRetryableError', message: 'upstream 503', stepId: 'a' } });
+    expect(stored().steps[0]).toMatchObject({
+      status: 'PENDING',
+      attempts: 1,
+      error: { name: 'ToolRetryableError', message: 'upstream 503', stepId: 'a' },
+    });
 
     expect(await step('a')).toMatchObject({ kind: 'done' });
     expect(stored().steps[0]).toMatchObject({ status: 'SUCCEEDED', attempts: 2, output: { attempt: 2 } });
@@ -147,7 +193,11 @@ describe('executing one step', () => {
     const { step, stored } = setup([{ id: 'a', tool: 'test.fail', input: { kind: 'permanent' } }]);
 
     await expect(step('a')).rejects.toBeInstanceOf(ToolFailedError);
-    expect(stored().steps[0]).toMatchObject({ status: 'PENDING', attempts: 1, error: { code: 'WORKFLOW_FAILED', name: 'ToolFailedError', stepId: 'a' } });
+    expect(stored().steps[0]).toMatchObject({
+      status: 'PENDING',
+      attempts: 1,
+      error: { code: 'WORKFLOW_FAILED', name: 'ToolFailedError', stepId: 'a' },
+    });
   });
 
   it("turns a tool's unexpected error into a ToolFailedError, so the state machine does not retry a defect", async () => {
@@ -184,7 +234,9 @@ describe('executing one step', () => {
   });
 
   it('refuses a gated step until its gate is approved, then runs it and the run is RUNNING again', async () => {
-    const { journal, step, stored, approve } = setup([{ id: 'a', tool: 'test.undoable', approval: gate }], { status: 'WAITING_FOR_APPROVAL' });
+    const { journal, step, stored, approve } = setup([{ id: 'a', tool: 'test.undoable', approval: gate }], {
+      status: 'WAITING_FOR_APPROVAL',
+    });
 
     await expect(step('a')).rejects.toBeInstanceOf(WorkflowFailedError);
     expect(journal).toEqual([]);
@@ -200,13 +252,19 @@ describe('executing one step', () => {
       { id: 'b', tool: 'test.undoable', input: { x: '$.steps.a.output.did' } },
     ]);
 
-    await expect(step('b')).rejects.toMatchObject({ name: 'ToolFailedError', message: 'step b: step a has no output yet' });
+    await expect(step('b')).rejects.toMatchObject({
+      name: 'ToolFailedError',
+      message: 'step b: step a has no output yet',
+    });
     expect(journal).toEqual([]);
   });
 
   it('fails for good when the resolved input does not match the tool', async () => {
     const { step } = setup([{ id: 'a', tool: 'test.fail', input: { kind: 'sometimes' } }]);
 
-    await expect(step('a')).rejects.toMatchObject({ name: 'ToolFailedError', message: expect.stringMatching(/^step a: invalid input for test\.fail: kind:/) });
+    await expect(step('a')).rejects.toMatchObject({
+      name: 'ToolFailedError',
+      message: expect.stringMatching(/^step a: invalid input for test\.fail: kind:/),
+    });
   });
 });

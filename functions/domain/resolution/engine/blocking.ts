@@ -56,13 +56,34 @@ export function blockingRulesFor(kind: EntityKind, records: readonly PreparedRec
       {
         name: 'name metaphones (order-free)',
         fields: ['firstName', 'lastName'],
-        keys: (r) => (r.firstDm && r.lastDm ? [r.firstDm < r.lastDm ? join(r.firstDm, r.lastDm) : join(r.lastDm, r.firstDm)] : []),
+        keys: (r) =>
+          r.firstDm && r.lastDm ? [r.firstDm < r.lastDm ? join(r.firstDm, r.lastDm) : join(r.lastDm, r.firstDm)] : [],
       },
-      { name: 'last metaphone + birth year', fields: ['lastName', 'birthDate'], keys: (r) => (r.lastDm && r.year ? [join(r.lastDm, r.year)] : []) },
-      { name: 'first metaphone + birth year', fields: ['firstName', 'birthDate'], keys: (r) => (r.firstDm && r.year ? [join(r.firstDm, r.year)] : []) },
-      { name: 'postcode + last metaphone', fields: ['postcode', 'lastName'], keys: (r) => (r.postcode && r.lastDm ? [join(r.postcode, r.lastDm)] : []) },
-      { name: 'postcode + first metaphone', fields: ['postcode', 'firstName'], keys: (r) => (r.postcode && r.firstDm ? [join(r.postcode, r.firstDm)] : []) },
-      { name: 'city + last name', fields: ['city', 'lastName'], keys: (r) => (r.city && r.last ? [join(r.city, r.last)] : []) },
+      {
+        name: 'last metaphone + birth year',
+        fields: ['lastName', 'birthDate'],
+        keys: (r) => (r.lastDm && r.year ? [join(r.lastDm, r.year)] : []),
+      },
+      {
+        name: 'first metaphone + birth year',
+        fields: ['firstName', 'birthDate'],
+        keys: (r) => (r.firstDm && r.year ? [join(r.firstDm, r.year)] : []),
+      },
+      {
+        name: 'postcode + last metaphone',
+        fields: ['postcode', 'lastName'],
+        keys: (r) => (r.postcode && r.lastDm ? [join(r.postcode, r.lastDm)] : []),
+      },
+      {
+        name: 'postcode + first metaphone',
+        fields: ['postcode', 'firstName'],
+        keys: (r) => (r.postcode && r.firstDm ? [join(r.postcode, r.firstDm)] : []),
+      },
+      {
+        name: 'city + last name',
+        fields: ['city', 'lastName'],
+        keys: (r) => (r.city && r.last ? [join(r.city, r.last)] : []),
+      },
       { name: 'email local part', fields: ['email'], keys: (r) => (r.emailLocal.length >= 4 ? [r.emailLocal] : []) },
       ...textRules,
     ];
@@ -73,8 +94,16 @@ export function blockingRulesFor(kind: EntityKind, records: readonly PreparedRec
     { name: 'email', fields: ['email'], keys: (r) => (r.email ? [r.email] : []) },
     { name: 'phone', fields: ['phone'], keys: (r) => (r.phone ? [r.phone] : []) },
     { name: 'name rare tokens', fields: ['name'], keys: (r) => rarestTokens(r.orgNameTokens, nameDf, 2) },
-    { name: 'name token prefixes', fields: ['name'], keys: (r) => rarestTokens(r.orgNameTokens, nameDf, 2).map((t) => `dm:${t.length > 3 ? t.slice(0, 4) : t}`) },
-    { name: 'postcode + name initial', fields: ['postcode', 'name'], keys: (r) => (r.postcode && r.orgName ? [join(r.postcode, r.orgName[0]!)] : []) },
+    {
+      name: 'name token prefixes',
+      fields: ['name'],
+      keys: (r) => rarestTokens(r.orgNameTokens, nameDf, 2).map((t) => `dm:${t.length > 3 ? t.slice(0, 4) : t}`),
+    },
+    {
+      name: 'postcode + name initial',
+      fields: ['postcode', 'name'],
+      keys: (r) => (r.postcode && r.orgName ? [join(r.postcode, r.orgName[0]!)] : []),
+    },
     ...textRules,
   ];
 }

@@ -19,7 +19,10 @@ export interface ClusteringOptions {
    * Decisions by people, as record index pairs: must-link pairs are joined first whatever their score;
    * no merge ever puts a cannot-link pair into one cluster (a must-link that would is skipped).
    */
-  constraints?: { mustLink?: readonly (readonly [number, number])[]; cannotLink?: readonly (readonly [number, number])[] };
+  constraints?: {
+    mustLink?: readonly (readonly [number, number])[];
+    cannotLink?: readonly (readonly [number, number])[];
+  };
 }
 
 export interface ClusteringResult {

@@ -30,8 +30,12 @@ function namesSwapped(a: PreparedRecord, b: PreparedRecord): boolean {
   swapResult = false;
   // a swap needs both names to differ, and (typos aside) the first letters to cross over
   if (
-    a.first !== '' && a.last !== '' && b.first !== '' && b.last !== '' &&
-    a.first !== b.first && a.last !== b.last &&
+    a.first !== '' &&
+    a.last !== '' &&
+    b.first !== '' &&
+    b.last !== '' &&
+    a.first !== b.first &&
+    a.last !== b.last &&
     (a.first.charCodeAt(0) === b.last.charCodeAt(0) || a.last.charCodeAt(0) === b.first.charCodeAt(0))
   ) {
     const straight = jaroWinkler(a.first, b.first) + jaroWinkler(a.last, b.last);
@@ -169,7 +173,14 @@ const phone: Comparison = {
 
 const street: Comparison = {
   field: 'street',
-  levels: ['exact', 'soft tf-idf >= 0.85', 'soft tf-idf >= 0.60', 'soft tf-idf >= 0.35 with other house number', 'soft tf-idf >= 0.35', 'else'],
+  levels: [
+    'exact',
+    'soft tf-idf >= 0.85',
+    'soft tf-idf >= 0.60',
+    'soft tf-idf >= 0.35 with other house number',
+    'soft tf-idf >= 0.35',
+    'else',
+  ],
   present: (r) => r.street !== '',
   exactValue: (r) => r.street,
   level(a, b) {
@@ -283,11 +294,33 @@ const orgEmail: Comparison = {
 };
 
 export const PERSON_COMPARISONS: readonly Comparison[] = [
-  firstName, middleName, lastName, birthDate, age, gender, email, phone, street, city, postcode, state, country,
-  employer, text,
+  firstName,
+  middleName,
+  lastName,
+  birthDate,
+  age,
+  gender,
+  email,
+  phone,
+  street,
+  city,
+  postcode,
+  state,
+  country,
+  employer,
+  text,
 ];
 export const ORGANIZATION_COMPARISONS: readonly Comparison[] = [
-  orgName, domain, orgEmail, phone, street, city, postcode, state, country, text,
+  orgName,
+  domain,
+  orgEmail,
+  phone,
+  street,
+  city,
+  postcode,
+  state,
+  country,
+  text,
 ];
 
 /** The comparisons of an entity kind that at least `minPresent` records can use. */

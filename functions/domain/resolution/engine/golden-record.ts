@@ -48,7 +48,11 @@ const normalise = (v: string): string => v.trim().toLowerCase().replace(/\s+/g, 
  * in order (source trust, then most recent update, then most complete value, then most frequent value), and
  * the winner is kept with its provenance.
  */
-export function buildGoldenRecord(clusterId: string, records: readonly InputRecord[], options: SurvivorshipOptions = {}): GoldenRecord {
+export function buildGoldenRecord(
+  clusterId: string,
+  records: readonly InputRecord[],
+  options: SurvivorshipOptions = {},
+): GoldenRecord {
   const rules = options.rules ?? DEFAULT_RULES;
   const trust = options.sourceTrust ?? {};
   const byAttribute = new Map<Attribute, Candidate[]>();

@@ -42,14 +42,24 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-export function comparisonLevels(comparisons: readonly Comparison[], a: PreparedRecord, b: PreparedRecord, out: Int8Array): void {
+export function comparisonLevels(
+  comparisons: readonly Comparison[],
+  a: PreparedRecord,
+  b: PreparedRecord,
+  out: Int8Array,
+): void {
   for (let c = 0; c < comparisons.length; c++) {
     const cmp = comparisons[c]!;
     out[c] = cmp.present(a) && cmp.present(b) ? cmp.level(a, b) : MISSING;
   }
 }
 
-function valueCounts(records: readonly PreparedRecord[], value: (r: PreparedRecord) => string, present: (r: PreparedRecord) => boolean, side: 0 | 1 | null): { counts: Map<string, number>; total: number } {
+function valueCounts(
+  records: readonly PreparedRecord[],
+  value: (r: PreparedRecord) => string,
+  present: (r: PreparedRecord) => boolean,
+  side: 0 | 1 | null,
+): { counts: Map<string, number>; total: number } {
   const counts = new Map<string, number>();
   let total = 0;
   for (const r of records) {
@@ -203,7 +213,10 @@ export function estimateMByEm(
 }
 
 /** Relative value frequencies for comparisons with term-frequency adjustment. */
-export function termFrequencyTables(comparisons: readonly Comparison[], records: readonly PreparedRecord[]): (Map<string, number> | null)[] {
+export function termFrequencyTables(
+  comparisons: readonly Comparison[],
+  records: readonly PreparedRecord[],
+): (Map<string, number> | null)[] {
   return comparisons.map((c) => {
     if (!c.termFrequency || !c.exactValue) return null;
     const { counts, total } = valueCounts(records, c.exactValue, c.present, null);
@@ -216,7 +229,13 @@ export function termFrequencyTables(comparisons: readonly Comparison[], records:
 const log2 = Math.log2;
 
 /** Match weight (log2 Bayes factor incl. prior) and probability of one comparison vector. */
-export function scoreLevels(model: FittedModel, a: PreparedRecord, b: PreparedRecord, levels: Int8Array, contributions?: FieldContribution[]): PairScore {
+export function scoreLevels(
+  model: FittedModel,
+  a: PreparedRecord,
+  b: PreparedRecord,
+  levels: Int8Array,
+  contributions?: FieldContribution[],
+): PairScore {
   let weight = log2(model.lambda / (1 - model.lambda));
   for (let c = 0; c < model.comparisons.length; c++) {
     const l = levels[c]!;
@@ -242,7 +261,12 @@ export function scoreLevels(model: FittedModel, a: PreparedRecord, b: PreparedRe
 }
 
 /** Distinct comparison vectors (restricted to `active` comparisons) of a subset of candidate pairs, with counts. */
-export function patternsOf(levels: Int8Array, width: number, pairNumbers: Iterable<number>, active: readonly number[]): { levels: Int8Array; count: number }[] {
+export function patternsOf(
+  levels: Int8Array,
+  width: number,
+  pairNumbers: Iterable<number>,
+  active: readonly number[],
+): { levels: Int8Array; count: number }[] {
   const patterns = new Map<number, { levels: Int8Array; count: number }>();
   for (const p of pairNumbers) {
     let key = 0;
@@ -313,13 +337,21 @@ export function trainModel(
       for (let l = 0; l < sums[c]!.length; l++) sums[c]![l]! += em.m[c]![l]! * expectedMatches;
       weights[c]! += expectedMatches;
     }
-    sessions.push({ rule: rule.name, pairs: rule.pairs.length, fieldsEstimated: active.map((c) => comparisons[c]!.field), lambda: em.lambda, iterations: em.iterations });
+    sessions.push({
+      rule: rule.name,
+      pairs: rule.pairs.length,
+      fieldsEstimated: active.map((c) => comparisons[c]!.field),
+      lambda: em.lambda,
+      iterations: em.iterations,
+    });
   }
   const all = Array.from({ length: pairCount }, (_, p) => p);
   const everyField = comparisons.map((_, c) => c);
   let m: number[][];
   if (weights.some((w) => w === 0)) {
-    const global = estimateMByEm(comparisons, patternsOf(levels, C, all, everyField), u, { maxLambda: maxLambdaFor(pairCount) });
+    const global = estimateMByEm(comparisons, patternsOf(levels, C, all, everyField), u, {
+      maxLambda: maxLambdaFor(pairCount),
+    });
     iterations += global.iterations;
     converged &&= global.converged;
     m = comparisons.map((_, c) => (weights[c]! > 0 ? sums[c]!.map((x) => x / weights[c]!) : global.m[c]!));

@@ -73,7 +73,22 @@ function metaphone(value: string): string {
   return doubleMetaphone(value.split(' ')[0]!)[0];
 }
 
-const TEXT_STOPWORDS = new Set(['a', 'an', 'the', 'of', 'and', 'in', 'on', 'for', 'to', 'with', 'by', 'at', 'from', 'is']);
+const TEXT_STOPWORDS = new Set([
+  'a',
+  'an',
+  'the',
+  'of',
+  'and',
+  'in',
+  'on',
+  'for',
+  'to',
+  'with',
+  'by',
+  'at',
+  'from',
+  'is',
+]);
 
 function textTokens(value: string): string[] {
   return tokens(normaliseText(value)).filter((t) => !TEXT_STOPWORDS.has(t));
@@ -120,7 +135,8 @@ export function prepareRecords(
     const text = textTokens(a.text ?? '');
     if (text.length > 0) textIndex.add(text);
     let domain = standardiseDomain(a.domain) || standardiseDomain(a.website);
-    if (domain === '' && kind === 'organization' && email && !FREE_MAIL_DOMAINS.has(email.domain)) domain = email.domain;
+    if (domain === '' && kind === 'organization' && email && !FREE_MAIL_DOMAINS.has(email.domain))
+      domain = email.domain;
     const street = standardiseAddress(a.street);
     if (street !== '') streetIndex.add(tokens(street));
     const employer = standardiseCompanyName(a.employer);

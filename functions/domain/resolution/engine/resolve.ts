@@ -45,7 +45,10 @@ export interface DedupInput extends CommonOptions {
    * People's decisions by record id: must-link pairs end in one cluster, cannot-link pairs never do.
    * Pairs naming an unknown id are ignored.
    */
-  constraints?: { mustLink?: readonly (readonly [string, string])[]; cannotLink?: readonly (readonly [string, string])[] };
+  constraints?: {
+    mustLink?: readonly (readonly [string, string])[];
+    cannotLink?: readonly (readonly [string, string])[];
+  };
 }
 
 export interface LinkInput extends CommonOptions {
@@ -137,10 +140,18 @@ export function withDeterministicRules(
 ): { weight: number; probability: number; rule: string | null } {
   if (kind === 'organization' && s.weight > VETO_MAX_WEIGHT) {
     if (namesContradict(comparisons, levels)) {
-      return { weight: VETO_MAX_WEIGHT, probability: 1 / (1 + Math.pow(2, -VETO_MAX_WEIGHT)), rule: 'names dissimilar: no match' };
+      return {
+        weight: VETO_MAX_WEIGHT,
+        probability: 1 / (1 + Math.pow(2, -VETO_MAX_WEIGHT)),
+        rule: 'names dissimilar: no match',
+      };
     }
     if (a && b && otherBusinessAtSameAddress(comparisons, levels, a, b)) {
-      return { weight: VETO_MAX_WEIGHT, probability: 1 / (1 + Math.pow(2, -VETO_MAX_WEIGHT)), rule: 'other business at the same address: no match' };
+      return {
+        weight: VETO_MAX_WEIGHT,
+        probability: 1 / (1 + Math.pow(2, -VETO_MAX_WEIGHT)),
+        rule: 'other business at the same address: no match',
+      };
     }
   }
   const rule = applyStrongIdentifierRule(comparisons, levels);
@@ -192,7 +203,12 @@ function namesContradict(comparisons: readonly Comparison[], levels: Int8Array):
  * at one address: "ritz-carlton cafe" vs "ritz-carlton dining room" in one hotel, "palace court" vs "empress court"
  * in one casino. A name that contains the other ("katsu" vs "restaurant katsu") or abbreviates it still matches.
  */
-function otherBusinessAtSameAddress(comparisons: readonly Comparison[], levels: Int8Array, a: PreparedRecord, b: PreparedRecord): boolean {
+function otherBusinessAtSameAddress(
+  comparisons: readonly Comparison[],
+  levels: Int8Array,
+  a: PreparedRecord,
+  b: PreparedRecord,
+): boolean {
   if (a.houseNumber === '' || a.houseNumber !== b.houseNumber) return false;
   let sameAddress = false;
   let nameLevel = -1;
@@ -231,7 +247,8 @@ export function resolve(input: ResolveInput): ResolveResult {
   const started = t0;
   const mode: ResolveMode = input.mode === 'link' ? 'link' : 'dedup';
   const threshold = input.threshold ?? 0.5;
-  if (!(threshold > 0 && threshold < 1)) throw new ResolutionInputError(`threshold must be in (0, 1), got ${threshold}`);
+  if (!(threshold > 0 && threshold < 1))
+    throw new ResolutionInputError(`threshold must be in (0, 1), got ${threshold}`);
   let records: InputRecord[];
   let sides: (0 | 1)[];
   if (input.mode === 'link') {
@@ -249,7 +266,8 @@ export function resolve(input: ResolveInput): ResolveResult {
   progress('standardise', `${n} records`);
   const prepared = prepareRecords(input.kind, records, sides, { defaultCountry: input.defaultCountry ?? 'US' });
   const allComparisons = comparisonsFor(input.kind, prepared);
-  if (allComparisons.length === 0) throw new ResolutionInputError(`no attribute usable for ${input.kind} matching is filled in`);
+  if (allComparisons.length === 0)
+    throw new ResolutionInputError(`no attribute usable for ${input.kind} matching is filled in`);
   lap('standardise');
 
   progress('blocking', `${allComparisons.length} comparisons`);
@@ -265,7 +283,8 @@ export function resolve(input: ResolveInput): ResolveResult {
   const keep = allComparisons.map((_, c) => allU[c]![0]! < 0.99);
   const comparisons = allComparisons.filter((_, c) => keep[c]);
   const u = allU.filter((_, c) => keep[c]);
-  if (comparisons.length === 0) throw new ResolutionInputError(`no attribute usable for ${input.kind} matching varies between records`);
+  if (comparisons.length === 0)
+    throw new ResolutionInputError(`no attribute usable for ${input.kind} matching varies between records`);
   lap('estimateU');
 
   const C = comparisons.length;
@@ -279,7 +298,10 @@ export function resolve(input: ResolveInput): ResolveResult {
 
   progress('em', `${C} comparisons, ${rules.length} training sessions`);
   // one-to-one link: at most min(|left|, |right|) of the pairs can be matches
-  const maxMatches = mode === 'link' ? Math.min(input.mode === 'link' ? input.left.length : n, input.mode === 'link' ? input.right.length : n) : Number.POSITIVE_INFINITY;
+  const maxMatches =
+    mode === 'link'
+      ? Math.min(input.mode === 'link' ? input.left.length : n, input.mode === 'link' ? input.right.length : n)
+      : Number.POSITIVE_INFINITY;
   const oneToOne = mode === 'link' && (input as LinkInput).oneToOne !== false;
   const trained = trainModel(
     comparisons,
@@ -301,7 +323,12 @@ export function resolve(input: ResolveInput): ResolveResult {
   lap('em');
 
   // organisations: the name is the identity; persons: corrupted names with matching birth date and address still match
-  const scoreOf = (a: PreparedRecord, b: PreparedRecord, lv: Int8Array, contributions?: FieldContribution[]): { weight: number; probability: number; rule: string | null } =>
+  const scoreOf = (
+    a: PreparedRecord,
+    b: PreparedRecord,
+    lv: Int8Array,
+    contributions?: FieldContribution[],
+  ): { weight: number; probability: number; rule: string | null } =>
     withDeterministicRules(input.kind, comparisons, lv, scoreLevels(model, a, b, lv, contributions), a, b);
 
   const edges: ScoredEdge[] = [];
@@ -354,10 +381,20 @@ export function resolve(input: ResolveInput): ResolveResult {
         return a === undefined || b === undefined ? [] : [[a, b] as [number, number]];
       });
     const given = input.mode === 'link' ? undefined : input.constraints;
-    const clustering = clusterByAverageLinkage(n, edges, (a, b) => {
-      const p = scorePair(a, b);
-      return Number.isNaN(p) ? threshold : p;
-    }, { threshold, ...(given ? { constraints: { mustLink: toIndexes(given.mustLink), cannotLink: toIndexes(given.cannotLink) } } : {}) });
+    const clustering = clusterByAverageLinkage(
+      n,
+      edges,
+      (a, b) => {
+        const p = scorePair(a, b);
+        return Number.isNaN(p) ? threshold : p;
+      },
+      {
+        threshold,
+        ...(given
+          ? { constraints: { mustLink: toIndexes(given.mustLink), cannotLink: toIndexes(given.cannotLink) } }
+          : {}),
+      },
+    );
     clusterIndexes = clustering.clusters;
     refusedMerges = clustering.refusedMerges;
     for (const cluster of clusterIndexes) {
@@ -385,7 +422,13 @@ export function resolve(input: ResolveInput): ResolveResult {
     const s = scoreOf(a, b, buffer, contributions);
     const pair: MatchedPair = { id1: a.id, id2: b.id, probability: s.probability, weight: s.weight };
     if (explain) {
-      pair.explanation = { weight: s.weight, probability: s.probability, priorWeight, fields: contributions!.filter((f) => f.level !== null), rules: s.rule ? [s.rule] : [] };
+      pair.explanation = {
+        weight: s.weight,
+        probability: s.probability,
+        priorWeight,
+        fields: contributions!.filter((f) => f.level !== null),
+        rules: s.rule ? [s.rule] : [],
+      };
     }
     return pair;
   });
@@ -394,7 +437,11 @@ export function resolve(input: ResolveInput): ResolveResult {
     const clusterId = `c${String(k + 1).padStart(6, '0')}`;
     const cluster: ResolvedCluster = { clusterId, recordIds: members.map((i) => records[i]!.id) };
     if (golden && members.length > 1) {
-      cluster.golden = buildGoldenRecord(clusterId, members.map((i) => records[i]!), golden === true ? {} : golden);
+      cluster.golden = buildGoldenRecord(
+        clusterId,
+        members.map((i) => records[i]!),
+        golden === true ? {} : golden,
+      );
     }
     return cluster;
   });
@@ -411,7 +458,12 @@ export function resolve(input: ResolveInput): ResolveResult {
       trainingSessions: trained.sessions,
       comparisons: comparisons.map((c, ci) => ({
         field: c.field,
-        levels: c.levels.map((label, l) => ({ label, m: model.m[ci]![l]!, u: model.u[ci]![l]!, weight: Math.log2(model.m[ci]![l]! / model.u[ci]![l]!) })),
+        levels: c.levels.map((label, l) => ({
+          label,
+          m: model.m[ci]![l]!,
+          u: model.u[ci]![l]!,
+          weight: Math.log2(model.m[ci]![l]! / model.u[ci]![l]!),
+        })),
       })),
     },
     stats: {

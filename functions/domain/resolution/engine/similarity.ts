@@ -139,7 +139,12 @@ let colBest = new Float64Array(16);
  * (Jaro-Winkler), averaged both ways. Tolerates typos inside tokens and reordered tokens. Token lists are
  * expected without duplicates; the optional sets speed up exact-token checks.
  */
-export function mongeElkan(a: readonly string[], b: readonly string[], _aSet: ReadonlySet<string> | null = null, bSet: ReadonlySet<string> | null = null): number {
+export function mongeElkan(
+  a: readonly string[],
+  b: readonly string[],
+  _aSet: ReadonlySet<string> | null = null,
+  bSet: ReadonlySet<string> | null = null,
+): number {
   const la = a.length;
   const lb = b.length;
   if (la === 0 || lb === 0) return la === lb ? 1 : 0;
@@ -328,7 +333,8 @@ export function softTfIdf(a: SparseVector, b: SparseVector, threshold = 0.9): nu
     const numericA = isNumericToken(a, i);
     for (let j = 0; j < lb; j++) {
       // 2 marks the same token; -1 a pair that never agrees (numbers, house numbers, years, only when equal)
-      sims[i * lb + j] = a.ids[i] === b.ids[j] ? 2 : numericA || isNumericToken(b, j) ? -1 : jaroWinkler(a.tokens[i]!, b.tokens[j]!);
+      sims[i * lb + j] =
+        a.ids[i] === b.ids[j] ? 2 : numericA || isNumericToken(b, j) ? -1 : jaroWinkler(a.tokens[i]!, b.tokens[j]!);
     }
   }
   const ab = softOneWay(sims, la, lb, lb, 1, a.weights, b.weights, threshold);

@@ -7,7 +7,10 @@ export function normaliseText(value: string | null | undefined): string {
   if (value === null || value === undefined) return '';
   let s = value;
   // decode the few HTML entities that appear in scraped sources ("&mdash;", "&amp;")
-  if (s.includes('&')) s = s.replace(/&(amp|mdash|ndash|quot|apos|#39);/g, (_, e: string) => (e === 'amp' ? '&' : e === 'quot' || e === 'apos' || e === '#39' ? "'" : ' '));
+  if (s.includes('&'))
+    s = s.replace(/&(amp|mdash|ndash|quot|apos|#39);/g, (_, e: string) =>
+      e === 'amp' ? '&' : e === 'quot' || e === 'apos' || e === '#39' ? "'" : ' ',
+    );
   // eslint-disable-next-line no-control-regex
   if (/[^\x00-\x7f]/.test(s)) s = anyAscii(s);
   return s
@@ -69,15 +72,39 @@ export interface StandardEmail {
 
 const DOTLESS_PROVIDERS = new Set(['gmail.com', 'googlemail.com']);
 export const FREE_MAIL_DOMAINS = new Set([
-  'gmail.com', 'googlemail.com', 'yahoo.com', 'yahoo.co.uk', 'hotmail.com', 'hotmail.co.uk', 'outlook.com',
-  'live.com', 'msn.com', 'aol.com', 'icloud.com', 'me.com', 'mac.com', 'gmx.com', 'gmx.de', 'web.de',
-  'protonmail.com', 'proton.me', 'yandex.ru', 'mail.ru', 'qq.com', '163.com', 'bigpond.com', 'btinternet.com',
+  'gmail.com',
+  'googlemail.com',
+  'yahoo.com',
+  'yahoo.co.uk',
+  'hotmail.com',
+  'hotmail.co.uk',
+  'outlook.com',
+  'live.com',
+  'msn.com',
+  'aol.com',
+  'icloud.com',
+  'me.com',
+  'mac.com',
+  'gmx.com',
+  'gmx.de',
+  'web.de',
+  'protonmail.com',
+  'proton.me',
+  'yandex.ru',
+  'mail.ru',
+  'qq.com',
+  '163.com',
+  'bigpond.com',
+  'btinternet.com',
 ]);
 
 /** Lower-cased e-mail with "+tag" removed (and dots removed for Gmail); null when not an address. */
 export function standardiseEmail(value: string | null | undefined): StandardEmail | null {
   if (!value) return null;
-  const s = anyAscii(value).trim().toLowerCase().replace(/^mailto:/, '');
+  const s = anyAscii(value)
+    .trim()
+    .toLowerCase()
+    .replace(/^mailto:/, '');
   const at = s.lastIndexOf('@');
   if (at <= 0 || at === s.length - 1) return null;
   let local = s.slice(0, at).replace(/\+.*$/, '');
@@ -103,13 +130,56 @@ export function standardisePhone(value: string | null | undefined, defaultCountr
 }
 
 const ADDRESS_TOKENS: Record<string, string> = {
-  street: 'st', str: 'st', avenue: 'ave', av: 'ave', avn: 'ave', road: 'rd', boulevard: 'blvd', blv: 'blvd',
-  boul: 'blvd', drive: 'dr', drv: 'dr', lane: 'ln', place: 'pl', court: 'ct', crt: 'ct', crescent: 'cres',
-  cresent: 'cres', circuit: 'cct', circle: 'cir', highway: 'hwy', parkway: 'pkwy', terrace: 'tce', square: 'sq',
-  close: 'cl', way: 'wy', grove: 'gr', parade: 'pde', north: 'n', south: 's', east: 'e', west: 'w',
-  apartment: 'apt', suite: 'ste', unit: 'unit', floor: 'fl', building: 'bldg', first: '1st', second: '2nd',
-  third: '3rd', fourth: '4th', fifth: '5th', sixth: '6th', seventh: '7th', eighth: '8th', ninth: '9th',
-  tenth: '10th', mount: 'mt', saint: 'st', center: 'ctr', centre: 'ctr',
+  street: 'st',
+  str: 'st',
+  avenue: 'ave',
+  av: 'ave',
+  avn: 'ave',
+  road: 'rd',
+  boulevard: 'blvd',
+  blv: 'blvd',
+  boul: 'blvd',
+  drive: 'dr',
+  drv: 'dr',
+  lane: 'ln',
+  place: 'pl',
+  court: 'ct',
+  crt: 'ct',
+  crescent: 'cres',
+  cresent: 'cres',
+  circuit: 'cct',
+  circle: 'cir',
+  highway: 'hwy',
+  parkway: 'pkwy',
+  terrace: 'tce',
+  square: 'sq',
+  close: 'cl',
+  way: 'wy',
+  grove: 'gr',
+  parade: 'pde',
+  north: 'n',
+  south: 's',
+  east: 'e',
+  west: 'w',
+  apartment: 'apt',
+  suite: 'ste',
+  unit: 'unit',
+  floor: 'fl',
+  building: 'bldg',
+  first: '1st',
+  second: '2nd',
+  third: '3rd',
+  fourth: '4th',
+  fifth: '5th',
+  sixth: '6th',
+  seventh: '7th',
+  eighth: '8th',
+  ninth: '9th',
+  tenth: '10th',
+  mount: 'mt',
+  saint: 'st',
+  center: 'ctr',
+  centre: 'ctr',
 };
 
 /** Address line: ASCII, lower case, street types and directions abbreviated to one canonical form. */
@@ -122,7 +192,9 @@ export function standardiseAddress(value: string | null | undefined): string {
 /** Postcode: upper-case alphanumerics only ("sw1a 1aa" → "SW1A1AA"); US ZIP+4 cut to 5 digits. */
 export function standardisePostcode(value: string | null | undefined): string {
   if (!value) return '';
-  const s = anyAscii(value).toUpperCase().replace(/[^A-Z0-9]/g, '');
+  const s = anyAscii(value)
+    .toUpperCase()
+    .replace(/[^A-Z0-9]/g, '');
   return /^\d{9}$/.test(s) ? s.slice(0, 5) : s;
 }
 
@@ -142,10 +214,62 @@ const LEGAL_FORM_PHRASES: [RegExp, string][] = [
 
 /** Legal-form tokens dropped from company names wherever they appear (token order varies in some sources). */
 export const LEGAL_FORMS = new Set([
-  'inc', 'incorporated', 'ltd', 'limited', 'llc', 'llp', 'lp', 'corp', 'corporation', 'co', 'company', 'gmbh',
-  'ag', 'sa', 'sas', 'sarl', 'bv', 'nv', 'plc', 'pty', 'pte', 'srl', 'spa', 'kg', 'kgaa', 'oy', 'oyj', 'ab',
-  'as', 'asa', 'aps', 'kk', 'se', 'sl', 'sae', 'cv', 'vof', 'ohg', 'ev', 'holding', 'holdings', 'group', 'the',
-  'und', 'and', 'et', 'en', 'de', 'of', 'vennootschap', 'naamloze', 'naamlooze', 'besloten', 'bhd', 'sdn', 'tbk',
+  'inc',
+  'incorporated',
+  'ltd',
+  'limited',
+  'llc',
+  'llp',
+  'lp',
+  'corp',
+  'corporation',
+  'co',
+  'company',
+  'gmbh',
+  'ag',
+  'sa',
+  'sas',
+  'sarl',
+  'bv',
+  'nv',
+  'plc',
+  'pty',
+  'pte',
+  'srl',
+  'spa',
+  'kg',
+  'kgaa',
+  'oy',
+  'oyj',
+  'ab',
+  'as',
+  'asa',
+  'aps',
+  'kk',
+  'se',
+  'sl',
+  'sae',
+  'cv',
+  'vof',
+  'ohg',
+  'ev',
+  'holding',
+  'holdings',
+  'group',
+  'the',
+  'und',
+  'and',
+  'et',
+  'en',
+  'de',
+  'of',
+  'vennootschap',
+  'naamloze',
+  'naamlooze',
+  'besloten',
+  'bhd',
+  'sdn',
+  'tbk',
 ]);
 
 /** Company name with legal forms and filler words removed ("The ACME Corp." → "acme"). */
@@ -164,7 +288,11 @@ export function standardiseDomain(value: string | null | undefined): string {
   let s = value.trim().toLowerCase();
   const at = s.lastIndexOf('@');
   if (at >= 0) s = s.slice(at + 1);
-  s = s.replace(/^[a-z][a-z0-9+.-]*:\/\//, '').replace(/[/?#].*$/, '').replace(/:\d+$/, '').replace(/\.+$/, '');
+  s = s
+    .replace(/^[a-z][a-z0-9+.-]*:\/\//, '')
+    .replace(/[/?#].*$/, '')
+    .replace(/:\d+$/, '')
+    .replace(/\.+$/, '');
   s = s.replace(/^www\d*\./, '');
   return /^[a-z0-9.-]+\.[a-z]{2,}$/.test(s) ? s : '';
 }

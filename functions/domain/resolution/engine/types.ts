@@ -2,11 +2,36 @@ export type EntityKind = 'person' | 'organization';
 export type ResolveMode = 'dedup' | 'link';
 
 export const PERSON_ATTRIBUTES = [
-  'firstName', 'middleName', 'lastName', 'fullName', 'birthDate', 'birthYear', 'age', 'gender',
-  'email', 'phone', 'street', 'city', 'postcode', 'state', 'country', 'employer', 'text',
+  'firstName',
+  'middleName',
+  'lastName',
+  'fullName',
+  'birthDate',
+  'birthYear',
+  'age',
+  'gender',
+  'email',
+  'phone',
+  'street',
+  'city',
+  'postcode',
+  'state',
+  'country',
+  'employer',
+  'text',
 ] as const;
 export const ORGANIZATION_ATTRIBUTES = [
-  'name', 'domain', 'website', 'email', 'phone', 'street', 'city', 'postcode', 'state', 'country', 'text',
+  'name',
+  'domain',
+  'website',
+  'email',
+  'phone',
+  'street',
+  'city',
+  'postcode',
+  'state',
+  'country',
+  'text',
 ] as const;
 
 export type PersonAttribute = (typeof PERSON_ATTRIBUTES)[number];

@@ -3,7 +3,15 @@ import { ConflictError } from '../../errors.js';
 import { hashOf } from '../../shared/hash.js';
 import { WORKFLOW_ERROR_NAMES } from '../errors.js';
 import { compensate, type Compensation } from './saga.js';
-import { approvalIdOf, mutateRun, publicRun, SYSTEM_ACTOR, TERMINAL, type EngineDeps, type RunRef } from './run-state.js';
+import {
+  approvalIdOf,
+  mutateRun,
+  publicRun,
+  SYSTEM_ACTOR,
+  TERMINAL,
+  type EngineDeps,
+  type RunRef,
+} from './run-state.js';
 
 /** The state machine's error object (Catch with ResultPath $.error). */
 export interface MachineError {
@@ -21,9 +29,17 @@ function classify(error: MachineError): { status: RunStatus; runError: Omit<RunE
     if (error.Cause) message = error.Cause.slice(0, 500);
   }
   if (name === 'States.Timeout' || name === 'States.HeartbeatTimeout') {
-    return { status: 'TIMED_OUT', runError: { code: 'APPROVAL_TIMEOUT', name: WORKFLOW_ERROR_NAMES.ApprovalTimeout, message: 'the approval gate was not decided in time' } };
+    return {
+      status: 'TIMED_OUT',
+      runError: {
+        code: 'APPROVAL_TIMEOUT',
+        name: WORKFLOW_ERROR_NAMES.ApprovalTimeout,
+        message: 'the approval gate was not decided in time',
+      },
+    };
   }
-  if (name === WORKFLOW_ERROR_NAMES.ApprovalRejected) return { status: 'REJECTED', runError: { code: 'WORKFLOW_FAILED', name, message } };
+  if (name === WORKFLOW_ERROR_NAMES.ApprovalRejected)
+    return { status: 'REJECTED', runError: { code: 'WORKFLOW_FAILED', name, message } };
   return { status: 'FAILED', runError: { code: 'WORKFLOW_FAILED', name, message } };
 }
 
@@ -32,12 +48,17 @@ function classify(error: MachineError): { status: RunStatus; runError: Omit<RunE
  * (the saga; a tool without compensation leaves its effect), marks the failed step, sets FAILED,
  * TIMED_OUT or REJECTED, and emits workflow.completed. Idempotent: a finished generation is left alone.
  */
-export async function finishRun(ref: (RunRef & { outcome: 'succeeded' }) | (RunRef & { outcome: 'failed'; error: MachineError }), deps: EngineDeps): Promise<{ status: RunStatus }> {
+export async function finishRun(
+  ref: (RunRef & { outcome: 'succeeded' }) | (RunRef & { outcome: 'failed'; error: MachineError }),
+  deps: EngineDeps,
+): Promise<{ status: RunStatus }> {
   const run0 = await deps.runs.get(ref.tenantId, ref.runId);
   if (!run0 || run0.generation !== ref.generation) return { status: run0?.status ?? 'FAILED' };
   if (TERMINAL.includes(run0.status)) return { status: run0.status };
 
-  const failedStep = run0.steps.find((s) => s.status === 'RUNNING' || s.status === 'WAITING_FOR_APPROVAL' || s.status === 'PENDING');
+  const failedStep = run0.steps.find(
+    (s) => s.status === 'RUNNING' || s.status === 'WAITING_FOR_APPROVAL' || s.status === 'PENDING',
+  );
   const compensation: Compensation = ref.outcome === 'failed' ? await compensate(run0, deps) : {};
 
   const finished = await mutateRun(deps, ref, (r) => {
@@ -50,7 +71,11 @@ export async function finishRun(ref: (RunRef & { outcome: 'succeeded' }) | (RunR
       r.status = status;
       // The machine carries only the error's name; a step refused for a missing permission recorded FORBIDDEN.
       const forbidden = failedStep?.error?.name === e.name && failedStep.error.code === 'FORBIDDEN';
-      runError = { ...e, ...(forbidden ? { code: 'FORBIDDEN' } : {}), ...(failedStep ? { stepId: failedStep.id } : {}) };
+      runError = {
+        ...e,
+        ...(forbidden ? { code: 'FORBIDDEN' } : {}),
+        ...(failedStep ? { stepId: failedStep.id } : {}),
+      };
       r.error = runError;
       for (const s of r.steps) {
         const c = compensation[s.id];
@@ -97,9 +122,11 @@ export async function finishRun(ref: (RunRef & { outcome: 'succeeded' }) | (RunR
     // The gate timed out: its approval is timed_out, even if a decision was recorded too late to reach it.
     const approval = await deps.approvals.get(ref.tenantId, approvalIdOf(ref.runId, failedStep.id, ref.generation));
     if (approval && approval.status !== 'timed_out' && approval.status !== 'rejected') {
-      await deps.approvals.save(ref.tenantId, { ...approval, status: 'timed_out', version: approval.version + 1 }, approval.status).catch((e) => {
-        if (!(e instanceof ConflictError)) throw e;
-      });
+      await deps.approvals
+        .save(ref.tenantId, { ...approval, status: 'timed_out', version: approval.version + 1 }, approval.status)
+        .catch((e) => {
+          if (!(e instanceof ConflictError)) throw e;
+        });
     }
   }
   return { status: finished.status };

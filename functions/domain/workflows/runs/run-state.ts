@@ -7,7 +7,14 @@ import type { ToolContext } from '../../tools/tool.js';
 import type { ToolRegistry } from '../../tools/registry.js';
 import type { WebhookSender } from '../../webhooks/ports.js';
 import { WorkflowFailedError } from '../errors.js';
-import type { ApprovalRepository, RunRepository, RunState, TaskCallbacks, WorkflowRepository, WorkflowStarter } from '../ports.js';
+import type {
+  ApprovalRepository,
+  RunRepository,
+  RunState,
+  TaskCallbacks,
+  WorkflowRepository,
+  WorkflowStarter,
+} from '../ports.js';
 
 /**
  * The run aggregate shared by the use cases, the step engine and the saga: the ports they need, the run's
@@ -34,7 +41,10 @@ export interface RunDeps {
 /** What starting a run needs (API execute, redrive, the launcher). */
 export type StartDeps = Pick<RunDeps, 'workflows' | 'runs' | 'approvals' | 'starter' | 'clock' | 'ids' | 'log'>;
 /** What the engine tasks need (plan, step, finish): no Step Functions client, no secrets. */
-export type EngineDeps = Pick<RunDeps, 'runs' | 'approvals' | 'tools' | 'entities' | 'idempotency' | 'webhooks' | 'clock'>;
+export type EngineDeps = Pick<
+  RunDeps,
+  'runs' | 'approvals' | 'tools' | 'entities' | 'idempotency' | 'webhooks' | 'clock'
+>;
 /** What the Execute task needs: the engine's deps and the secret box that opens steps' sealed inputs. */
 export type StepDeps = EngineDeps & Pick<RunDeps, 'secrets'>;
 
@@ -71,7 +81,8 @@ export const publicRun = (run: RunState): Execution => ({
 });
 
 /** The stable key of a step's effect: retries share it; a redrive after compensation gets a new one. */
-export const effectKeyOf = (run: RunState, stepId: string) => `${run.executionId}:${stepId}:${run.effectRounds?.[stepId] ?? 0}`;
+export const effectKeyOf = (run: RunState, stepId: string) =>
+  `${run.executionId}:${stepId}:${run.effectRounds?.[stepId] ?? 0}`;
 
 /**
  * The context a step's tool runs in: it acts as the run's starter, with the roles recorded when the run was
@@ -118,7 +129,8 @@ export const stepAt = (run: RunState, stepId: string) => {
   const index = run.steps.findIndex((s) => s.id === stepId);
   const def = run.definition[index];
   const step = run.steps[index];
-  if (index < 0 || !def || !step) throw new WorkflowFailedError(`step ${stepId} is not part of execution ${run.executionId}`);
+  if (index < 0 || !def || !step)
+    throw new WorkflowFailedError(`step ${stepId} is not part of execution ${run.executionId}`);
   return { index, def, step };
 };
 

@@ -13,7 +13,10 @@ export type Compensation = Record<string, { status: 'COMPENSATED' | 'COMPENSATIO
  * TransientError stops the saga and is thrown for the state machine to retry (compensations are
  * idempotent on the step's effect key, so a retry repeats none twice).
  */
-export async function compensate(run: RunState, deps: Pick<EngineDeps, 'tools' | 'entities' | 'clock' | 'idempotency' | 'webhooks'>): Promise<Compensation> {
+export async function compensate(
+  run: RunState,
+  deps: Pick<EngineDeps, 'tools' | 'entities' | 'clock' | 'idempotency' | 'webhooks'>,
+): Promise<Compensation> {
   const compensation: Compensation = {};
   const inputs = run.inputs ?? {};
   for (const step of [...run.steps].reverse()) {
@@ -22,7 +25,12 @@ export async function compensate(run: RunState, deps: Pick<EngineDeps, 'tools' |
     if (!tool?.compensate) continue;
     const ctx = toolContextOf(run, step.id, step.attempts);
     try {
-      await tool.compensate(inputs[step.id], step.output, ctx, { entities: deps.entities, clock: deps.clock, idempotency: deps.idempotency, webhooks: deps.webhooks });
+      await tool.compensate(inputs[step.id], step.output, ctx, {
+        entities: deps.entities,
+        clock: deps.clock,
+        idempotency: deps.idempotency,
+        webhooks: deps.webhooks,
+      });
       compensation[step.id] = { status: 'COMPENSATED' };
     } catch (error) {
       if (error instanceof TransientError) throw error; // retried by the state machine

@@ -4,7 +4,16 @@ import { ToolFailedError, ToolRetryableError, WorkflowFailedError } from '../err
 import type { Plan, RunState } from '../ports.js';
 import { resolveInput } from '../references.js';
 import { openStepSecrets, withoutSecrets } from '../step-secrets.js';
-import { approvalIdOf, mutateRun, stepAt, toolContextOf, toRunError, type RunDeps, type RunRef, type StepDeps } from './run-state.js';
+import {
+  approvalIdOf,
+  mutateRun,
+  stepAt,
+  toolContextOf,
+  toRunError,
+  type RunDeps,
+  type RunRef,
+  type StepDeps,
+} from './run-state.js';
 
 /**
  * The step engine: where a run goes next (the Plan the state machine routes on) and the Execute task
@@ -16,7 +25,8 @@ const MAX_OUTPUT_BYTES = 32 * 1024;
 /** Largest run state: a DynamoDB item holds at most 400 KB, keys and attribute names included. */
 const MAX_RUN_BYTES = 350 * 1024;
 
-const outputsOf = (run: RunState) => Object.fromEntries(run.steps.filter((s) => s.status === 'SUCCEEDED').map((s) => [s.id, s.output]));
+const outputsOf = (run: RunState) =>
+  Object.fromEntries(run.steps.filter((s) => s.status === 'SUCCEEDED').map((s) => [s.id, s.output]));
 
 /**
  * The next step of the run in definition order: the first one neither SUCCEEDED nor SKIPPED. It is an
@@ -30,7 +40,12 @@ export async function planNext(run: RunState, deps: Pick<RunDeps, 'approvals'>):
   if (def.approval) {
     const approval = await deps.approvals.get(run.tenantId, approvalIdOf(run.executionId, def.id, run.generation));
     if (approval?.status !== 'approved') {
-      return { kind: 'approval', stepId: def.id, timeoutSeconds: def.approval.timeoutSeconds, heartbeatSeconds: def.approval.heartbeatSeconds ?? def.approval.timeoutSeconds - 1 };
+      return {
+        kind: 'approval',
+        stepId: def.id,
+        timeoutSeconds: def.approval.timeoutSeconds,
+        heartbeatSeconds: def.approval.heartbeatSeconds ?? def.approval.timeoutSeconds - 1,
+      };
     }
   }
   return { kind: 'tool', stepId: def.id, timeoutSeconds: 0, heartbeatSeconds: 0 };
@@ -38,7 +53,10 @@ export async function planNext(run: RunState, deps: Pick<RunDeps, 'approvals'>):
 
 const assertCurrent = (run: RunState | undefined, ref: RunRef): RunState => {
   if (!run) throw new WorkflowFailedError(`execution ${ref.runId} not found`);
-  if (run.generation !== ref.generation) throw new WorkflowFailedError(`execution ${ref.runId} generation ${ref.generation} was superseded by ${run.generation}`);
+  if (run.generation !== ref.generation)
+    throw new WorkflowFailedError(
+      `execution ${ref.runId} generation ${ref.generation} was superseded by ${run.generation}`,
+    );
   return run;
 };
 
@@ -53,7 +71,8 @@ export async function runStep(ref: RunRef & { stepId: string }, deps: StepDeps):
   if (step.status === 'SUCCEEDED') return planNext(run0, deps);
   if (def.approval) {
     const approval = await deps.approvals.get(ref.tenantId, approvalIdOf(ref.runId, def.id, ref.generation));
-    if (approval?.status !== 'approved') throw new WorkflowFailedError(`step ${def.id} needs an approved gate before it runs`);
+    if (approval?.status !== 'approved')
+      throw new WorkflowFailedError(`step ${def.id} needs an approved gate before it runs`);
   }
   const tool = deps.tools.get(def.tool);
   if (!tool) throw new ToolFailedError(`unknown tool ${def.tool}`);
@@ -85,23 +104,37 @@ export async function runStep(ref: RunRef & { stepId: string }, deps: StepDeps):
     input = { ...input, ...(await openStepSecrets(ref.tenantId, def, deps.secrets)) };
     const parsed = tool.input.safeParse(input);
     if (!parsed.success) {
-      throw new ToolFailedError(`step ${def.id}: invalid input for ${tool.name}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+      throw new ToolFailedError(
+        `step ${def.id}: invalid input for ${tool.name}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
+      );
     }
     // Checked before the tool runs, so a run that could not record the step's result has no effect to undo.
-    const projected = Buffer.byteLength(JSON.stringify(started)) + Buffer.byteLength(JSON.stringify(parsed.data)) + MAX_OUTPUT_BYTES;
+    const projected =
+      Buffer.byteLength(JSON.stringify(started)) + Buffer.byteLength(JSON.stringify(parsed.data)) + MAX_OUTPUT_BYTES;
     if (projected > MAX_RUN_BYTES) {
-      throw new ToolFailedError(`step ${def.id}: the run's recorded inputs and outputs would exceed ${MAX_RUN_BYTES} bytes; pass references to stored data instead of copies`);
+      throw new ToolFailedError(
+        `step ${def.id}: the run's recorded inputs and outputs would exceed ${MAX_RUN_BYTES} bytes; pass references to stored data instead of copies`,
+      );
     }
     const ctx = toolContextOf(started, def.id, attempt);
-    const toolDeps: ToolDeps = { entities: deps.entities, clock: deps.clock, idempotency: deps.idempotency, webhooks: deps.webhooks };
+    const toolDeps: ToolDeps = {
+      entities: deps.entities,
+      clock: deps.clock,
+      idempotency: deps.idempotency,
+      webhooks: deps.webhooks,
+    };
     output = tool.output.parse(await tool.execute(parsed.data, ctx, toolDeps));
-    if (Buffer.byteLength(JSON.stringify(output ?? null)) > MAX_OUTPUT_BYTES) throw new ToolFailedError(`step ${def.id}: output exceeds ${MAX_OUTPUT_BYTES} bytes`);
+    if (Buffer.byteLength(JSON.stringify(output ?? null)) > MAX_OUTPUT_BYTES)
+      throw new ToolFailedError(`step ${def.id}: output exceeds ${MAX_OUTPUT_BYTES} bytes`);
     resolvedInput = withoutSecrets(parsed.data as Record<string, unknown>, def, deps.tools);
   } catch (error) {
     // Only named, expected errors cross to the state machine as they are; anything else is a defect
     // of the tool and fails the step rather than being retried forever.
     const crossing =
-      error instanceof ToolRetryableError || error instanceof ToolFailedError || error instanceof TransientError || error instanceof WorkflowFailedError
+      error instanceof ToolRetryableError ||
+      error instanceof ToolFailedError ||
+      error instanceof TransientError ||
+      error instanceof WorkflowFailedError
         ? error
         : new ToolFailedError(`step ${def.id}: ${(error as Error)?.message ?? 'tool failed'}`, { cause: error });
     await mutateRun(deps, ref, (r) => {

@@ -11,11 +11,20 @@ import { planNext } from './step-engine.js';
  * POST /workflows/execute: records the run (audited, workflow.started) with its starter's user id and
  * roles, which its tools act with, and starts its state machine.
  */
-export async function startRun(req: ExecuteWorkflowRequest, ctx: RequestContext, deps: StartDeps): Promise<{ executionId: string; status: 'RUNNING' }> {
+export async function startRun(
+  req: ExecuteWorkflowRequest,
+  ctx: RequestContext,
+  deps: StartDeps,
+): Promise<{ executionId: string; status: 'RUNNING' }> {
   requirePermission(ctx.principal, 'workflows:execute');
   const tenantId = ctx.principal.tenantId;
   const wf = await deps.workflows.get(tenantId, req.workflowId, req.version);
-  if (!wf) throw new NotFoundError(req.version ? `workflow ${req.workflowId} version ${req.version} not found` : `workflow ${req.workflowId} not found`);
+  if (!wf)
+    throw new NotFoundError(
+      req.version
+        ? `workflow ${req.workflowId} version ${req.version} not found`
+        : `workflow ${req.workflowId} not found`,
+    );
   const now = deps.clock.now().toISOString();
   const run: RunState = {
     executionId: `run_${deps.ids.newId()}`,
@@ -45,7 +54,18 @@ export async function startRun(req: ExecuteWorkflowRequest, ctx: RequestContext,
       beforeHash: null,
       afterHash: hashOf(publicRun(run)),
     },
-    events: [{ name: 'workflow.started', payload: { executionId: run.executionId, workflowId: wf.id, workflowVersion: wf.version, generation: 1, startedBy: ctx.principal.userId } }],
+    events: [
+      {
+        name: 'workflow.started',
+        payload: {
+          executionId: run.executionId,
+          workflowId: wf.id,
+          workflowVersion: wf.version,
+          generation: 1,
+          startedBy: ctx.principal.userId,
+        },
+      },
+    ],
   });
   await startMachine(deps, { tenantId, runId: run.executionId, generation: 1, plan: await planNext(run, deps) });
   return { executionId: run.executionId, status: 'RUNNING' };
@@ -64,7 +84,10 @@ async function startMachine(deps: Pick<RunDeps, 'starter' | 'log'>, ref: RunRef 
 }
 
 /** The workflow.started consumer: makes sure the run's execution exists (idempotent). */
-export async function ensureRunStarted(ref: RunRef, deps: Pick<RunDeps, 'runs' | 'approvals' | 'starter'>): Promise<void> {
+export async function ensureRunStarted(
+  ref: RunRef,
+  deps: Pick<RunDeps, 'runs' | 'approvals' | 'starter'>,
+): Promise<void> {
   const run = await deps.runs.get(ref.tenantId, ref.runId);
   if (!run || run.generation !== ref.generation || TERMINAL.includes(run.status)) return;
   await deps.starter.start({ ...ref, plan: await planNext(run, deps) });
@@ -90,7 +113,9 @@ export async function redriveRun(runId: string, ctx: RequestContext, deps: Start
   let before: RunState | undefined;
   const run = await mutateRun(deps, ref, (r) => {
     if (r.status === 'RUNNING' || r.status === 'WAITING_FOR_APPROVAL' || r.status === 'SUCCEEDED') {
-      throw new ConflictError(`execution ${runId} is ${r.status}; only FAILED, TIMED_OUT or REJECTED runs can be redriven`);
+      throw new ConflictError(
+        `execution ${runId} is ${r.status}; only FAILED, TIMED_OUT or REJECTED runs can be redriven`,
+      );
     }
     before = structuredClone(r);
     const at = deps.clock.now().toISOString();
@@ -116,9 +141,25 @@ export async function redriveRun(runId: string, ctx: RequestContext, deps: Start
         beforeHash: hashOf(publicRun(before)),
         afterHash: null,
       },
-      events: [{ name: 'workflow.started', payload: { executionId: runId, workflowId: r.workflowId, workflowVersion: r.workflowVersion, generation: r.generation, startedBy: ctx.principal.userId } }],
+      events: [
+        {
+          name: 'workflow.started',
+          payload: {
+            executionId: runId,
+            workflowId: r.workflowId,
+            workflowVersion: r.workflowVersion,
+            generation: r.generation,
+            startedBy: ctx.principal.userId,
+          },
+        },
+      ],
     };
   });
-  await startMachine(deps, { tenantId: ref.tenantId, runId, generation: run.generation, plan: await planNext(run, deps) });
+  await startMachine(deps, {
+    tenantId: ref.tenantId,
+    runId,
+    generation: run.generation,
+    plan: await planNext(run, deps),
+  });
   return publicRun(run);
 }

@@ -4,13 +4,20 @@ import type { RequestContext } from '../../../../functions/domain/ports.js';
 import { clusterByAverageLinkage, resolve } from '../../../../functions/domain/resolution/engine/index.js';
 import { HOT_KEY_CAP, resolveCreatedEntity } from '../../../../functions/domain/resolution/incremental.js';
 import { decideMatch, listMatches } from '../../../../functions/domain/resolution/matches.js';
-import { executeResolutionRun, planBatchChanges, startResolutionRun } from '../../../../functions/domain/resolution/runs.js';
+import {
+  executeResolutionRun,
+  planBatchChanges,
+  startResolutionRun,
+} from '../../../../functions/domain/resolution/runs.js';
 import { defaultModel, indexKeysFor, scoreAgainst } from '../../../../functions/domain/resolution/stored-model.js';
 import { entityToRecord } from '../../../../functions/domain/resolution/entity-records.js';
 import { resolutionTestDeps } from '../../../fakes/in-memory-resolution-store.js';
 import { anEntity } from '../builders.js';
 
-const ctx = (roles: string[] = ['admin'], tenantId = 't1'): RequestContext => ({ principal: { tenantId, userId: 'u1', roles }, requestId: 'r1' });
+const ctx = (roles: string[] = ['admin'], tenantId = 't1'): RequestContext => ({
+  principal: { tenantId, userId: 'u1', roles },
+  requestId: 'r1',
+});
 const jon = () => anEntity('person', { firstName: 'Jon', lastName: 'Smith', email: 'jon.smith@example.com' });
 const john = () => anEntity('person', { first_name: 'John', surname: 'Smith', email: 'Jon.Smith@example.com' });
 
@@ -28,7 +35,12 @@ describe('stored model and blocking keys', () => {
     ]);
     expect(dup!.probability).toBeGreaterThan(0.99);
     expect(stranger!.probability).toBeLessThan(0.01);
-    expect(dup!.explanation.fields.map((f) => [f.field, f.level])).toEqual(expect.arrayContaining([['email', 'exact'], ['lastName', 'exact']]));
+    expect(dup!.explanation.fields.map((f) => [f.field, f.level])).toEqual(
+      expect.arrayContaining([
+        ['email', 'exact'],
+        ['lastName', 'exact'],
+      ]),
+    );
     expect(JSON.stringify(dup)).not.toMatch(/smith|example/i);
   });
 
@@ -40,7 +52,9 @@ describe('stored model and blocking keys', () => {
   });
 
   it('maps aliases and ignores unknown attributes', () => {
-    expect(entityToRecord(anEntity('person', { surname: 'Smith', Email: ['a@b.c'], tier: 'gold' })).attributes).toEqual({ lastName: 'Smith', email: 'a@b.c' });
+    expect(entityToRecord(anEntity('person', { surname: 'Smith', Email: ['a@b.c'], tier: 'gold' })).attributes).toEqual(
+      { lastName: 'Smith', email: 'a@b.c' },
+    );
   });
 });
 
@@ -56,15 +70,33 @@ describe('clustering with decisions', () => {
   });
 
   it('joins a must-link pair that scores nothing, and skips a must-link that would join a cannot-link pair', () => {
-    const r = clusterByAverageLinkage(5, [], score, { threshold: 0.5, constraints: { mustLink: [[3, 4], [0, 3], [2, 4]], cannotLink: [[0, 2]] } });
+    const r = clusterByAverageLinkage(5, [], score, {
+      threshold: 0.5,
+      constraints: {
+        mustLink: [
+          [3, 4],
+          [0, 3],
+          [2, 4],
+        ],
+        cannotLink: [[0, 2]],
+      },
+    });
     expect(r.clusters).toEqual(expect.arrayContaining([[0, 3, 4], [1], [2]]));
   });
 
   it('passes record-id constraints through resolve', () => {
-    const records = [jon(), john(), anEntity('person', { firstName: 'Maria', lastName: 'Garcia', email: 'maria@example.org' })].map(entityToRecord);
+    const records = [
+      jon(),
+      john(),
+      anEntity('person', { firstName: 'Maria', lastName: 'Garcia', email: 'maria@example.org' }),
+    ].map(entityToRecord);
     const free = resolve({ kind: 'person', records });
     expect(free.clusters.some((c) => c.recordIds.length === 2)).toBe(true);
-    const apart = resolve({ kind: 'person', records, constraints: { cannotLink: [[records[0]!.id, records[1]!.id]], mustLink: [[records[0]!.id, records[2]!.id]] } });
+    const apart = resolve({
+      kind: 'person',
+      records,
+      constraints: { cannotLink: [[records[0]!.id, records[1]!.id]], mustLink: [[records[0]!.id, records[2]!.id]] },
+    });
     const clusterOf = (id: string) => apart.clusters.find((c) => c.recordIds.includes(id))!.clusterId;
     expect(clusterOf(records[0]!.id)).not.toBe(clusterOf(records[1]!.id));
     expect(clusterOf(records[0]!.id)).toBe(clusterOf(records[2]!.id));
@@ -80,9 +112,21 @@ describe('incremental resolution', () => {
     const outcome = await create(deps, b);
     expect(outcome).toMatchObject({ status: 'merged', matchedEntityId: a.id });
     const [m] = deps.store.mutations;
-    expect(m!.mutation.audit).toMatchObject({ action: 'entity.merge', resourceType: 'entity-cluster', resourceId: outcome.clusterId });
+    expect(m!.mutation.audit).toMatchObject({
+      action: 'entity.merge',
+      resourceType: 'entity-cluster',
+      resourceId: outcome.clusterId,
+    });
     expect(m!.mutation.events).toEqual([
-      expect.objectContaining({ name: 'entity.merged', payload: expect.objectContaining({ entityIds: [b.id], memberIds: [a.id, b.id], reason: 'incremental', modelSource: 'default' }) }),
+      expect.objectContaining({
+        name: 'entity.merged',
+        payload: expect.objectContaining({
+          entityIds: [b.id],
+          memberIds: [a.id, b.id],
+          reason: 'incremental',
+          modelSource: 'default',
+        }),
+      }),
     ]);
     expect((await deps.store.clusterOf('t1', a.id))!.members).toEqual([a.id, b.id]);
   });
@@ -109,12 +153,16 @@ describe('incremental resolution', () => {
 
   it('skips blocking keys shared by more than the cap (hot keys)', async () => {
     const deps = resolutionTestDeps();
-    for (let i = 0; i <= HOT_KEY_CAP; i++) await create(deps, anEntity('person', { firstName: `Zed${i}`, lastName: `Q${i}x`, email: 'shared@example.com' }));
-    const outcome = await create(deps, anEntity('person', { firstName: 'Ann', lastName: 'Lee', email: 'shared@example.com' }));
+    for (let i = 0; i <= HOT_KEY_CAP; i++)
+      await create(deps, anEntity('person', { firstName: `Zed${i}`, lastName: `Q${i}x`, email: 'shared@example.com' }));
+    const outcome = await create(
+      deps,
+      anEntity('person', { firstName: 'Ann', lastName: 'Lee', email: 'shared@example.com' }),
+    );
     expect(outcome.hotKeys).toBeGreaterThan(0);
   });
 
-  it('never sees another tenant\'s entities', async () => {
+  it("never sees another tenant's entities", async () => {
     const deps = resolutionTestDeps();
     await create(deps, jon(), 't1');
     expect((await create(deps, john(), 't2')).status).toBe('indexed');
@@ -137,13 +185,17 @@ describe('admin decisions', () => {
     const result = await decideMatch(a.id, b.id, 'reject', ctx(), deps);
     expect(result).toMatchObject({ changed: true, clusterId: null, otherClusterId: null });
     expect(deps.store.events('entity.split')).toEqual([
-      expect.objectContaining({ payload: expect.objectContaining({ clusterId, entityIds: [a.id, b.id], reason: 'rejected', actor: 'u1' }) }),
+      expect.objectContaining({
+        payload: expect.objectContaining({ clusterId, entityIds: [a.id, b.id], reason: 'rejected', actor: 'u1' }),
+      }),
     ]);
     expect(deps.store.mutations.at(-1)!.mutation.audit.action).toBe('entity.match.reject');
     const count = deps.store.mutations.length;
     expect((await decideMatch(b.id, a.id, 'reject', ctx(), deps)).changed).toBe(false);
     expect(deps.store.mutations).toHaveLength(count);
-    expect((await listMatches(a.id, ctx(['analyst']), deps)).decisions).toEqual([expect.objectContaining({ otherId: b.id, decision: 'reject' })]);
+    expect((await listMatches(a.id, ctx(['analyst']), deps)).decisions).toEqual([
+      expect.objectContaining({ otherId: b.id, decision: 'reject' }),
+    ]);
   });
 
   it('keeps the rest of a cluster together when one pair is rejected', async () => {
@@ -165,7 +217,9 @@ describe('admin decisions', () => {
     for (const e of [a, b, c]) await create(deps, e);
     const r = await decideMatch(a.id, b.id, 'confirm', ctx(), deps);
     expect(r.clusterId).toBeTruthy();
-    expect(deps.store.events('entity.merged')).toEqual([expect.objectContaining({ payload: expect.objectContaining({ reason: 'confirmed', memberIds: [a.id, b.id] }) })]);
+    expect(deps.store.events('entity.merged')).toEqual([
+      expect.objectContaining({ payload: expect.objectContaining({ reason: 'confirmed', memberIds: [a.id, b.id] }) }),
+    ]);
     await decideMatch(c.id, b.id, 'reject', ctx(), deps);
     await expect(decideMatch(c.id, a.id, 'confirm', ctx(), deps)).rejects.toBeInstanceOf(ConflictError);
   });
@@ -198,16 +252,32 @@ describe('batch runs', () => {
       john(),
       anEntity('person', { firstName: 'Maria', lastName: 'Garcia', email: 'maria@example.org', city: 'Leeds' }),
       anEntity('person', { firstName: 'Mario', lastName: 'Rossi', email: 'mario@example.it', city: 'Rome' }),
-      ...Array.from({ length: 30 }, (_, i) => anEntity('person', { firstName: `Name${i}`, lastName: `Family${i * 7}`, email: `p${i}@ex${i}.com`, city: i % 2 ? 'York' : 'Bath' })),
+      ...Array.from({ length: 30 }, (_, i) =>
+        anEntity('person', {
+          firstName: `Name${i}`,
+          lastName: `Family${i * 7}`,
+          email: `p${i}@ex${i}.com`,
+          city: i % 2 ? 'York' : 'Bath',
+        }),
+      ),
     ];
     for (const p of people) deps.store.addEntity('t1', p);
-    const [a, b, maria, mario] = people as [typeof people[0], typeof people[0], typeof people[0], typeof people[0]];
+    const [a, b, maria, mario] = people as [
+      (typeof people)[0],
+      (typeof people)[0],
+      (typeof people)[0],
+      (typeof people)[0],
+    ];
     await decideMatch(a.id, b.id, 'reject', ctx(), deps);
     await decideMatch(maria.id, mario.id, 'confirm', ctx(), deps);
     const queued = await startResolutionRun({ type: 'person' }, ctx(), deps);
     expect(deps.store.events('resolution.run.requested')).toHaveLength(1);
     const run = await executeResolutionRun('t1', queued.id, 'r', deps);
-    expect(run).toMatchObject({ status: 'SUCCEEDED', progress: { phase: 'done' }, result: { entities: people.length, mustLinks: 1, cannotLinks: 1 } });
+    expect(run).toMatchObject({
+      status: 'SUCCEEDED',
+      progress: { phase: 'done' },
+      result: { entities: people.length, mustLinks: 1, cannotLinks: 1 },
+    });
     expect((await deps.store.getModel('t1', 'person'))?.source).toBe('fitted');
     expect((await deps.store.clusterOf('t1', a.id))?.members ?? [a.id]).not.toContain(b.id);
     expect((await deps.store.clusterOf('t1', maria.id))?.members).toEqual(expect.arrayContaining([maria.id, mario.id]));
@@ -226,7 +296,10 @@ describe('batch runs', () => {
       throw new Error('corrupt decision item');
     };
     await expect(executeResolutionRun('t1', queued.id, 'r', deps)).rejects.toThrow(/corrupt/);
-    expect(await deps.store.getRun('t1', queued.id)).toMatchObject({ status: 'FAILED', error: { code: 'INTERNAL_ERROR', message: expect.stringMatching(/corrupt decision item/) } });
+    expect(await deps.store.getRun('t1', queued.id)).toMatchObject({
+      status: 'FAILED',
+      error: { code: 'INTERNAL_ERROR', message: expect.stringMatching(/corrupt decision item/) },
+    });
   });
 
   it('plans a split and a merge against stored clusters, keeping the id of the largest overlap', () => {
@@ -236,9 +309,21 @@ describe('batch runs', () => {
       { clusterId: 'c1', type: 'person' as const, members: ['a', 'b', 'c'], version: 3 },
       { clusterId: 'c2', type: 'person' as const, members: ['x', 'y'], version: 1 },
     ];
-    const plans = planBatchChanges('person', stored, [['a', 'b'], ['x', 'y']], [], 'run1', { ids });
+    const plans = planBatchChanges(
+      'person',
+      stored,
+      [
+        ['a', 'b'],
+        ['x', 'y'],
+      ],
+      [],
+      'run1',
+      { ids },
+    );
     expect(plans).toHaveLength(1);
-    expect(plans[0]!.change.clusters).toEqual([{ clusterId: 'c1', type: 'person', members: ['a', 'b'], expectedVersion: 3 }]);
+    expect(plans[0]!.change.clusters).toEqual([
+      { clusterId: 'c1', type: 'person', members: ['a', 'b'], expectedVersion: 3 },
+    ]);
     expect(plans[0]!.change.pointers).toEqual([{ entityId: 'c', clusterId: null, expectedClusterId: 'c1' }]);
     expect(plans[0]!.events.map((e) => e.name)).toEqual(['entity.split']);
     const merge = planBatchChanges('person', stored, [['a', 'b', 'c', 'x', 'y']], [], 'run1', { ids });
