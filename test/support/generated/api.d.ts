@@ -339,7 +339,7 @@ export interface paths {
         put?: never;
         /**
          * Queue a batch resolution of every entity of a type (admin); poll the run for progress
-         * @description Requires permission `admin role`.
+         * @description Requires permission `resolution:manage`.
          */
         post: operations["startResolutionRun"];
         delete?: never;
@@ -357,7 +357,7 @@ export interface paths {
         };
         /**
          * A resolution run: status, progress, result (admin)
-         * @description Requires permission `admin role`.
+         * @description Requires permission `resolution:manage`.
          */
         get: operations["getResolutionRun"];
         put?: never;
@@ -399,7 +399,7 @@ export interface paths {
         put?: never;
         /**
          * Confirm the pair is one thing (must-link; merges their clusters); 409 if that would join a rejected pair; idempotent (admin)
-         * @description Requires permission `admin role`.
+         * @description Requires permission `resolution:manage`.
          */
         post: operations["confirmMatch"];
         delete?: never;
@@ -419,7 +419,7 @@ export interface paths {
         put?: never;
         /**
          * Reject the pair (cannot-link; splits their cluster if they share one); idempotent (admin)
-         * @description Requires permission `admin role`.
+         * @description Requires permission `resolution:manage`.
          */
         post: operations["rejectMatch"];
         delete?: never;
