@@ -6,19 +6,9 @@
 import { ExecutionIdPath } from '../../schemas/workflow.js';
 import type { StartDeps } from '../domain/workflows/runs/run-state.js';
 import { redriveRun } from '../domain/workflows/runs/use-cases.js';
-import { systemClock, uuidIds } from '../platform/composition.js';
 import { httpRoute } from '../platform/http.js';
-import { workflowStarter } from '../platform/sfn-composition.js';
-import { approvalRepository, engineLog, runRepository, workflowRepository } from '../platform/workflow-composition.js';
+import { startDeps } from '../platform/sfn-composition.js';
 
 export const makeHandler = (deps: StartDeps) =>
   httpRoute({ params: ExecutionIdPath, status: 202 }, ({ params, ctx }) => redriveRun(params.id, ctx, deps));
-export const handler = makeHandler({
-  workflows: workflowRepository(),
-  runs: runRepository(),
-  approvals: approvalRepository(),
-  starter: workflowStarter(),
-  clock: systemClock,
-  ids: uuidIds,
-  log: engineLog,
-});
+export const handler = makeHandler(startDeps());
