@@ -144,6 +144,9 @@ export function parseStrictJson(text: string, maxIssues = 20): unknown {
       value = Number(literal);
       const problem = numberTextProblem(literal, value as number);
       if (problem) report(path, problem);
+      // DynamoDB has no negative zero (the SDK writes -0 as 0): read it as the 0 it will be stored as, so
+      // every store, in-memory fakes included, keeps what the table would.
+      if (Object.is(value, -0)) value = 0;
     } else if (text.startsWith('true', i)) {
       value = true;
       i += 4;

@@ -108,7 +108,7 @@ describe('strict JSON reader', () => {
       ['1.50', 1.5],
       ['1E2', 100],
       ['1e-130', 1e-130],
-      ['-0', -0],
+      ['-0', 0], // DynamoDB has no negative zero: read as the 0 it is stored as
       ['0e999999', 0],
       ['123.456e-5', 0.00123456],
     ])('accepts %s, stored as written', (text, value) => {
