@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { LocalPlatform } from '../../local/platform.js';
 import { MAX_JSON_DEPTH } from '../../schemas/json-rules.js';
-import { fuzzRequest, type FuzzRoute } from '../support/fuzz-bodies.js';
+import { fuzzRequest, type FuzzRoute, FUZZ_SEED } from '../support/fuzz-bodies.js';
 import { eventually, startTestPlatform } from '../support/local-platform.js';
 
 let platform: LocalPlatform;
@@ -506,7 +506,7 @@ describe('fuzz: raw bodies against the running platform', () => {
           expect(inputs(read.body.steps)).toEqual(JSON.parse(JSON.stringify(inputs(JSON.parse(body).steps))));
         }
       }),
-      { numRuns: 150 },
+      { numRuns: 150, seed: FUZZ_SEED },
     );
   }, 300_000);
 });

@@ -338,3 +338,9 @@ export function fuzzRequest(targets: FuzzTargets, options: { rawStrings?: boolea
     }),
   );
 }
+
+/**
+ * The seed of the property runs: `FUZZ_SEED` to explore (any integer; a failure prints the seed to
+ * replay), else a fixed one, so that CI runs the same cases every time and a red run can be replayed.
+ */
+export const FUZZ_SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : 20261201;
