@@ -32,7 +32,7 @@ beforeAll(async () => {
   ({ httpRoute } = await import('../../functions/platform/http.js'));
   for (const [, c] of permissioned) {
     const entry = FUNCTIONS[c.function as keyof typeof FUNCTIONS].entry;
-    const mod = (await import(`../../${entry.replace(/\.ts$/, '.js')}`)) as { handler: ApiHandler };
+    const mod = (await import(/* @vite-ignore */ `../../${entry.replace(/\.ts$/, '.js')}`)) as { handler: ApiHandler };
     handlers.set(c.function, mod.handler);
   }
 });
