@@ -1,3 +1,4 @@
+import { routeContract } from './route-contract.js';
 import { EntityIdPath } from './entity.js';
 import {
   MatchDecisionResult,
@@ -10,41 +11,51 @@ import {
 
 /** API contracts of the identity-resolution routes (merged into ROUTE_CONTRACTS in api.ts). */
 export const RESOLUTION_ROUTE_CONTRACTS = {
-  'POST /api/v1/resolution/runs': {
+  'POST /api/v1/resolution/runs': routeContract({
+    function: 'StartResolutionRun',
+    auth: 'jwt',
     summary: 'Queue a batch resolution of every entity of a type (admin); poll the run for progress',
     permission: 'resolution:manage',
     body: StartResolutionRunRequest,
     status: 202,
     response: ResolutionRun,
-  },
-  'GET /api/v1/resolution/runs/{id}': {
+  }),
+  'GET /api/v1/resolution/runs/{id}': routeContract({
+    function: 'GetResolutionRun',
+    auth: 'jwt',
     summary: 'A resolution run: status, progress, result (admin)',
     permission: 'resolution:manage',
     params: ResolutionRunIdPath,
     status: 200,
     response: ResolutionRun,
-  },
-  'GET /api/v1/entities/{id}/matches': {
+  }),
+  'GET /api/v1/entities/{id}/matches': routeContract({
+    function: 'ListMatches',
+    auth: 'jwt',
     summary:
       "The entity's cluster members, scored against it with explanations (field names and levels only), and the decisions on it",
     permission: 'entities:read',
     params: EntityIdPath,
     status: 200,
     response: MatchList,
-  },
-  'POST /api/v1/entities/{id}/matches/{otherId}/confirm': {
+  }),
+  'POST /api/v1/entities/{id}/matches/{otherId}/confirm': routeContract({
+    function: 'DecideMatch',
+    auth: 'jwt',
     summary:
       'Confirm the pair is one thing (must-link; merges their clusters); 409 if that would join a rejected pair; idempotent (admin)',
     permission: 'resolution:manage',
     params: MatchPairPath,
     status: 200,
     response: MatchDecisionResult,
-  },
-  'POST /api/v1/entities/{id}/matches/{otherId}/reject': {
+  }),
+  'POST /api/v1/entities/{id}/matches/{otherId}/reject': routeContract({
+    function: 'DecideMatch',
+    auth: 'jwt',
     summary: 'Reject the pair (cannot-link; splits their cluster if they share one); idempotent (admin)',
     permission: 'resolution:manage',
     params: MatchPairPath,
     status: 200,
     response: MatchDecisionResult,
-  },
+  }),
 };

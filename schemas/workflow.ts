@@ -188,6 +188,8 @@ export const ExecutionIdPath = z.strictObject({
   id: z.string().regex(/^run_[A-Za-z0-9_-]{6,64}$/, 'an execution id (run_…)'),
 });
 export const WorkflowIdPath = z.strictObject({ id: Id });
+/** `?version=N`: a stored version of the workflow instead of the latest. */
+export const WorkflowVersionQuery = z.strictObject({ version: z.coerce.number().int().min(1).optional() });
 
 export const APPROVAL_STATUSES = ['pending', 'approved', 'rejected', 'timed_out'] as const;
 export const ApprovalStatus = z.enum(APPROVAL_STATUSES);

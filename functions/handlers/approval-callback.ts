@@ -5,7 +5,7 @@
  * credential), ConflictError 409 (already decided), NotFoundError 404.
  */
 import * as z from 'zod';
-import { CallbackPath, CallbackQuery } from '../../schemas/workflow.js';
+import { ROUTE_CONTRACTS } from '../../schemas/routes.js';
 import { decideApproval } from '../domain/workflows/approvals.js';
 import { httpPublicRoute } from '../platform/http.js';
 import { callbackKey } from '../platform/callback-key.js';
@@ -16,7 +16,7 @@ import { approvalRepository, runRepository } from '../platform/workflow-composit
 const Body = z.strictObject({ comment: z.string().max(1000).optional() }).optional();
 
 export const handler = httpPublicRoute(
-  { params: CallbackPath, query: CallbackQuery, optionalBody: Body },
+  { ...ROUTE_CONTRACTS['POST /api/v1/approvals/{id}/callback/{decision}'], optionalBody: Body },
   async ({ params, query, body, requestId }) =>
     decideApproval(
       params.id,

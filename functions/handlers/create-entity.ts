@@ -8,8 +8,9 @@ import { CreateEntityRequest } from '../../schemas/entity.js';
 import { createEntity, type EntityDeps } from '../domain/entities/entity-use-cases.js';
 import { entityDeps } from '../platform/composition.js';
 import { httpRoute } from '../platform/http.js';
+import { ROUTE_CONTRACTS } from '../../schemas/routes.js';
 
 export const makeHandler = (deps: EntityDeps) =>
-  httpRoute({ body: CreateEntityRequest, status: 201 }, ({ body, ctx }) => createEntity(body, ctx, deps));
+  httpRoute(ROUTE_CONTRACTS['POST /api/v1/entities'], ({ body, ctx }) => createEntity(body, ctx, deps));
 
 export const handler = makeHandler(entityDeps());

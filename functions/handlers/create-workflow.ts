@@ -8,7 +8,8 @@ import { createWorkflow, type DefinitionDeps } from '../domain/workflows/definit
 import { httpRoute } from '../platform/http.js';
 import { secretBox } from '../platform/callback-key.js';
 import { definitionDeps } from '../platform/workflow-composition.js';
+import { ROUTE_CONTRACTS } from '../../schemas/routes.js';
 
 export const makeHandler = (deps: DefinitionDeps) =>
-  httpRoute({ body: WorkflowDefinitionRequest, status: 201 }, ({ body, ctx }) => createWorkflow(body, ctx, deps));
+  httpRoute(ROUTE_CONTRACTS['POST /api/v1/workflows'], ({ body, ctx }) => createWorkflow(body, ctx, deps));
 export const handler = makeHandler({ ...definitionDeps(), secrets: secretBox() });

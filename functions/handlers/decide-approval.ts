@@ -4,7 +4,7 @@
  * Errors: ForbiddenError 403 (needs approvals:decide and one of the step's roles), NotFoundError 404,
  * ConflictError 409 (already decided or expired: exactly one decision wins).
  */
-import { ApprovalIdPath, DecisionRequest } from '../../schemas/workflow.js';
+import { ROUTE_CONTRACTS } from '../../schemas/routes.js';
 import { decideApproval } from '../domain/workflows/approvals.js';
 import { ValidationError } from '../domain/errors.js';
 import { httpRoute } from '../platform/http.js';
@@ -15,7 +15,7 @@ import { approvalRepository, runRepository } from '../platform/workflow-composit
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 
 const inner = (decision: 'approve' | 'reject') =>
-  httpRoute({ params: ApprovalIdPath, body: DecisionRequest }, async ({ params, body, ctx }) =>
+  httpRoute(ROUTE_CONTRACTS[`POST /api/v1/approvals/{id}/${decision}`], async ({ params, body, ctx }) =>
     decideApproval(
       params.id,
       decision,

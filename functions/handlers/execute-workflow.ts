@@ -8,7 +8,8 @@ import type { StartDeps } from '../domain/workflows/runs/run-state.js';
 import { startRun } from '../domain/workflows/runs/use-cases.js';
 import { httpRoute } from '../platform/http.js';
 import { startDeps } from '../platform/sfn-composition.js';
+import { ROUTE_CONTRACTS } from '../../schemas/routes.js';
 
 export const makeHandler = (deps: StartDeps) =>
-  httpRoute({ body: ExecuteWorkflowRequest, status: 202 }, ({ body, ctx }) => startRun(body, ctx, deps));
+  httpRoute(ROUTE_CONTRACTS['POST /api/v1/workflows/execute'], ({ body, ctx }) => startRun(body, ctx, deps));
 export const handler = makeHandler(startDeps());

@@ -7,11 +7,16 @@
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { buildEventCatalogue, type EventCatalogue } from '../../schemas/event-catalogue.js';
+import { ROUTE_CONTRACTS } from '../../schemas/routes.js';
 import { jsonResponse } from '../platform/http.js';
 
 let catalogue: EventCatalogue | undefined;
 
 export const handler = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
   catalogue ??= buildEventCatalogue();
-  return jsonResponse(200, catalogue, event.requestContext?.requestId ?? 'unknown');
+  return jsonResponse(
+    ROUTE_CONTRACTS['GET /api/v1/events/catalogue'].status,
+    catalogue,
+    event.requestContext?.requestId ?? 'unknown',
+  );
 };

@@ -8,7 +8,10 @@ import type { RunDeps } from '../domain/workflows/runs/run-state.js';
 import { getRun } from '../domain/workflows/runs/use-cases.js';
 import { httpRoute } from '../platform/http.js';
 import { runRepository } from '../platform/workflow-composition.js';
+import { ROUTE_CONTRACTS } from '../../schemas/routes.js';
 
 export const makeHandler = (deps: Pick<RunDeps, 'runs'>) =>
-  httpRoute({ params: ExecutionIdPath }, ({ params, ctx }) => getRun(params.id, ctx, deps));
+  httpRoute(ROUTE_CONTRACTS['GET /api/v1/workflows/executions/{id}'], ({ params, ctx }) =>
+    getRun(params.id, ctx, deps),
+  );
 export const handler = makeHandler({ runs: runRepository() });

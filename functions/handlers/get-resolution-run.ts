@@ -9,8 +9,11 @@ import { getResolutionRun } from '../domain/resolution/runs.js';
 import type { ResolutionDeps } from '../domain/resolution/store.js';
 import { resolutionDeps } from '../platform/composition.js';
 import { httpRoute } from '../platform/http.js';
+import { ROUTE_CONTRACTS } from '../../schemas/routes.js';
 
 export const makeHandler = (deps: ResolutionDeps) =>
-  httpRoute({ params: ResolutionRunIdPath }, ({ params, ctx }) => getResolutionRun(params.id, ctx, deps));
+  httpRoute(ROUTE_CONTRACTS['GET /api/v1/resolution/runs/{id}'], ({ params, ctx }) =>
+    getResolutionRun(params.id, ctx, deps),
+  );
 
 export const handler = makeHandler(resolutionDeps());

@@ -4,7 +4,12 @@
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { config } from '../platform/config.js';
+import { ROUTE_CONTRACTS } from '../../schemas/routes.js';
 import { jsonResponse } from '../platform/http.js';
 
 export const handler = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> =>
-  jsonResponse(200, { status: 'ok', stage: config().STAGE }, event.requestContext?.requestId ?? 'unknown');
+  jsonResponse(
+    ROUTE_CONTRACTS['GET /health'].status,
+    { status: 'ok', stage: config().STAGE },
+    event.requestContext?.requestId ?? 'unknown',
+  );

@@ -7,7 +7,8 @@ import { ListApprovalsQuery } from '../../schemas/workflow.js';
 import { listApprovals } from '../domain/workflows/approvals.js';
 import { httpRoute } from '../platform/http.js';
 import { approvalRepository } from '../platform/workflow-composition.js';
+import { ROUTE_CONTRACTS } from '../../schemas/routes.js';
 
-export const handler = httpRoute({ query: ListApprovalsQuery }, ({ query, ctx }) =>
+export const handler = httpRoute(ROUTE_CONTRACTS['GET /api/v1/approvals'], ({ query, ctx }) =>
   listApprovals(query, ctx, { approvals: approvalRepository() }),
 );

@@ -8,8 +8,9 @@ import { listAudit } from '../domain/audit/audit-use-cases.js';
 import type { AuditReader } from '../domain/ports.js';
 import { auditDeps } from '../platform/composition.js';
 import { httpRoute } from '../platform/http.js';
+import { ROUTE_CONTRACTS } from '../../schemas/routes.js';
 
 export const makeHandler = (deps: { audit: AuditReader }) =>
-  httpRoute({ query: PageQuery }, ({ query, ctx }) => listAudit(query, ctx, deps));
+  httpRoute(ROUTE_CONTRACTS['GET /api/v1/audit'], ({ query, ctx }) => listAudit(query, ctx, deps));
 
 export const handler = makeHandler(auditDeps());

@@ -9,8 +9,11 @@ import { listMatches } from '../domain/resolution/matches.js';
 import type { ResolutionDeps } from '../domain/resolution/store.js';
 import { resolutionDeps } from '../platform/composition.js';
 import { httpRoute } from '../platform/http.js';
+import { ROUTE_CONTRACTS } from '../../schemas/routes.js';
 
 export const makeHandler = (deps: ResolutionDeps) =>
-  httpRoute({ params: EntityIdPath }, ({ params, ctx }) => listMatches(params.id, ctx, deps));
+  httpRoute(ROUTE_CONTRACTS['GET /api/v1/entities/{id}/matches'], ({ params, ctx }) =>
+    listMatches(params.id, ctx, deps),
+  );
 
 export const handler = makeHandler(resolutionDeps());

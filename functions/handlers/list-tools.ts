@@ -5,5 +5,8 @@
 import { listTools } from '../domain/tools/registry.js';
 import { httpRoute } from '../platform/http.js';
 import { toolRegistry } from '../platform/workflow-composition.js';
+import { ROUTE_CONTRACTS } from '../../schemas/routes.js';
 
-export const handler = httpRoute({}, async ({ ctx }) => listTools(ctx, toolRegistry()));
+export const handler = httpRoute(ROUTE_CONTRACTS['GET /api/v1/tools'], async ({ ctx }) =>
+  listTools(ctx, toolRegistry()),
+);

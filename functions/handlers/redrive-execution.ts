@@ -8,7 +8,10 @@ import type { StartDeps } from '../domain/workflows/runs/run-state.js';
 import { redriveRun } from '../domain/workflows/runs/use-cases.js';
 import { httpRoute } from '../platform/http.js';
 import { startDeps } from '../platform/sfn-composition.js';
+import { ROUTE_CONTRACTS } from '../../schemas/routes.js';
 
 export const makeHandler = (deps: StartDeps) =>
-  httpRoute({ params: ExecutionIdPath, status: 202 }, ({ params, ctx }) => redriveRun(params.id, ctx, deps));
+  httpRoute(ROUTE_CONTRACTS['POST /api/v1/workflows/executions/{id}/redrive'], ({ params, ctx }) =>
+    redriveRun(params.id, ctx, deps),
+  );
 export const handler = makeHandler(startDeps());

@@ -9,8 +9,9 @@ import { startResolutionRun } from '../domain/resolution/runs.js';
 import type { ResolutionDeps } from '../domain/resolution/store.js';
 import { resolutionDeps } from '../platform/composition.js';
 import { httpRoute } from '../platform/http.js';
+import { ROUTE_CONTRACTS } from '../../schemas/routes.js';
 
 export const makeHandler = (deps: ResolutionDeps) =>
-  httpRoute({ body: StartResolutionRunRequest, status: 202 }, ({ body, ctx }) => startResolutionRun(body, ctx, deps));
+  httpRoute(ROUTE_CONTRACTS['POST /api/v1/resolution/runs'], ({ body, ctx }) => startResolutionRun(body, ctx, deps));
 
 export const handler = makeHandler(resolutionDeps());

@@ -8,9 +8,10 @@ import { EntityIdPath, UpdateEntityRequest } from '../../schemas/entity.js';
 import { updateEntity, type EntityDeps } from '../domain/entities/entity-use-cases.js';
 import { entityDeps } from '../platform/composition.js';
 import { httpRoute } from '../platform/http.js';
+import { ROUTE_CONTRACTS } from '../../schemas/routes.js';
 
 export const makeHandler = (deps: Omit<EntityDeps, 'ids'>) =>
-  httpRoute({ params: EntityIdPath, body: UpdateEntityRequest }, ({ params, body, ctx }) =>
+  httpRoute(ROUTE_CONTRACTS['PATCH /api/v1/entities/{id}'], ({ params, body, ctx }) =>
     updateEntity(params.id, body, ctx, deps),
   );
 

@@ -8,9 +8,10 @@ import { updateWorkflow, type DefinitionDeps } from '../domain/workflows/definit
 import { httpRoute } from '../platform/http.js';
 import { secretBox } from '../platform/callback-key.js';
 import { definitionDeps } from '../platform/workflow-composition.js';
+import { ROUTE_CONTRACTS } from '../../schemas/routes.js';
 
 export const makeHandler = (deps: DefinitionDeps) =>
-  httpRoute({ params: WorkflowIdPath, body: UpdateWorkflowRequest }, ({ params, body, ctx }) =>
+  httpRoute(ROUTE_CONTRACTS['PUT /api/v1/workflows/{id}'], ({ params, body, ctx }) =>
     updateWorkflow(params.id, body, ctx, deps),
   );
 export const handler = makeHandler({ ...definitionDeps(), secrets: secretBox() });

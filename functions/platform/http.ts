@@ -13,6 +13,8 @@ import {
   ValidationError,
   type ErrorDetail,
 } from '../domain/errors.js';
+import { requirePermission } from '../domain/auth/authorize.js';
+import { PERMISSIONS, type Permission } from '../domain/auth/permissions.js';
 import type { Principal, RequestContext } from '../domain/ports.js';
 import { logger } from './logger.js';
 import { recordRefusal } from './refusals.js';
@@ -25,13 +27,21 @@ export interface RouteInput<B, Q, P> {
   ctx: RequestContext;
 }
 
-export interface RouteSpec<B, Q, P> {
-  body?: ZodType<B>;
-  query?: ZodType<Q>;
-  params?: ZodType<P>;
+/**
+ * What httpRoute reads of a route's contract (schemas/route-contract.ts RouteContract): the schemas of the body,
+ * query and path parameters, the permission the principal's roles must grant, and the success status.
+ */
+export interface HttpRouteContract {
+  permission?: string;
+  body?: ZodType;
+  query?: ZodType;
+  params?: ZodType;
   /** Status of a successful response (default 200). */
   status?: number;
 }
+
+/** The parsed type of a part (`body`, `query`, `params`) of a contract; `undefined` when it has none. */
+type PartOf<C, K extends 'body' | 'query' | 'params'> = C extends Record<K, ZodType<infer T>> ? T : undefined;
 
 export type ApiHandler = (event: APIGatewayProxyEvent, context?: unknown) => Promise<APIGatewayProxyResult>;
 
@@ -214,25 +224,36 @@ function mapError(error: unknown, requestId: string, event: APIGatewayProxyEvent
 const withLambdaContext = (core: (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>): ApiHandler =>
   middy(core).use(injectLambdaContext(logger, { resetKeys: true })) as unknown as ApiHandler;
 
+const isPermission = (value: string): value is Permission => (PERMISSIONS as readonly string[]).includes(value);
+
 /**
- * Builds an API Gateway proxy handler from a route spec: verified principal → zod-parsed body, query
- * and path → use case → JSON response. Domain errors map to their status and code; anything else is
- * a 500 with the request id (logged by name, never by content).
+ * Builds an API Gateway proxy handler from a route's contract: verified principal → the contract's permission
+ * (403 without it, before anything of the request is read) → zod-parsed body, query and path → use case → JSON
+ * response with the contract's status. Domain errors map to their status and code; anything else is a 500 with
+ * the request id (logged by name, never by content). The use cases check their permission too (defence in
+ * depth): a request refused here never reaches them, so a refusal is logged once.
  */
-export function httpRoute<B = undefined, Q = undefined, P = undefined>(
-  spec: RouteSpec<B, Q, P>,
-  run: (input: RouteInput<B, Q, P>) => Promise<unknown>,
+export function httpRoute<C extends HttpRouteContract>(
+  contract: C,
+  run: (input: RouteInput<PartOf<C, 'body'>, PartOf<C, 'query'>, PartOf<C, 'params'>>) => Promise<unknown>,
 ): ApiHandler {
+  type B = PartOf<C, 'body'>;
+  type Q = PartOf<C, 'query'>;
+  type P = PartOf<C, 'params'>;
+  const { permission } = contract;
+  if (permission !== undefined && !isPermission(permission))
+    throw new Error(`the route contract names an unknown permission ${permission}`);
   return withLambdaContext(async (event) => {
     const requestId = event.requestContext?.requestId ?? 'unknown';
     try {
       const principal = principalOf(event);
       logger.appendKeys({ requestId, tenantId: principal.tenantId });
-      const query = parsePart(spec.query, event.queryStringParameters ?? {}, 'query');
-      const params = parsePart(spec.params, event.pathParameters ?? {}, 'path');
-      const body = spec.body ? parsePart(spec.body, readBody(event), '') : (undefined as B);
+      if (permission !== undefined) requirePermission(principal, permission);
+      const query = parsePart(contract.query, event.queryStringParameters ?? {}, 'query') as Q;
+      const params = parsePart(contract.params, event.pathParameters ?? {}, 'path') as P;
+      const body = (contract.body ? parsePart(contract.body, readBody(event), '') : undefined) as B;
       const result = await run({ body, query, params, ctx: { principal, requestId } });
-      return jsonResponse(spec.status ?? 200, result, requestId);
+      return jsonResponse(contract.status ?? 200, result, requestId);
     } catch (error) {
       return mapError(error, requestId, event);
     } finally {

@@ -6,6 +6,7 @@
 import type { EventPattern } from '../../schemas/event-pattern.js';
 import type { BlobArea } from './blob-areas.js';
 import { EVENT_SOURCES, type EventName } from '../../schemas/event-names.js';
+import { ROUTE_CONTRACTS } from '../../schemas/routes.js';
 
 export type TableAccess = 'read' | 'write';
 
@@ -271,33 +272,15 @@ export interface RouteSpec {
   auth: 'jwt' | 'none';
 }
 
-export const ROUTES: readonly RouteSpec[] = [
-  { method: 'GET', path: '/health', function: 'Health', auth: 'none' },
-  { method: 'GET', path: '/api/v1/openapi.json', function: 'GetOpenApi', auth: 'none' },
-  { method: 'GET', path: '/api/v1/events/catalogue', function: 'GetEventCatalogue', auth: 'none' },
-  { method: 'POST', path: '/api/v1/entities', function: 'CreateEntity', auth: 'jwt' },
-  { method: 'GET', path: '/api/v1/entities', function: 'ListEntities', auth: 'jwt' },
-  { method: 'GET', path: '/api/v1/entities/{id}', function: 'GetEntity', auth: 'jwt' },
-  { method: 'PATCH', path: '/api/v1/entities/{id}', function: 'UpdateEntity', auth: 'jwt' },
-  { method: 'GET', path: '/api/v1/audit', function: 'ListAudit', auth: 'jwt' },
-  { method: 'GET', path: '/api/v1/tools', function: 'ListTools', auth: 'jwt' },
-  { method: 'POST', path: '/api/v1/workflows', function: 'CreateWorkflow', auth: 'jwt' },
-  { method: 'GET', path: '/api/v1/workflows', function: 'ListWorkflows', auth: 'jwt' },
-  { method: 'GET', path: '/api/v1/workflows/{id}', function: 'GetWorkflow', auth: 'jwt' },
-  { method: 'PUT', path: '/api/v1/workflows/{id}', function: 'UpdateWorkflow', auth: 'jwt' },
-  { method: 'POST', path: '/api/v1/workflows/execute', function: 'ExecuteWorkflow', auth: 'jwt' },
-  { method: 'GET', path: '/api/v1/workflows/executions/{id}', function: 'GetExecution', auth: 'jwt' },
-  { method: 'POST', path: '/api/v1/workflows/executions/{id}/redrive', function: 'RedriveExecution', auth: 'jwt' },
-  { method: 'GET', path: '/api/v1/approvals', function: 'ListApprovals', auth: 'jwt' },
-  { method: 'POST', path: '/api/v1/approvals/{id}/approve', function: 'DecideApproval', auth: 'jwt' },
-  { method: 'POST', path: '/api/v1/approvals/{id}/reject', function: 'DecideApproval', auth: 'jwt' },
-  { method: 'POST', path: '/api/v1/approvals/{id}/callback/{decision}', function: 'ApprovalCallback', auth: 'none' },
-  { method: 'POST', path: '/api/v1/resolution/runs', function: 'StartResolutionRun', auth: 'jwt' },
-  { method: 'GET', path: '/api/v1/resolution/runs/{id}', function: 'GetResolutionRun', auth: 'jwt' },
-  { method: 'GET', path: '/api/v1/entities/{id}/matches', function: 'ListMatches', auth: 'jwt' },
-  { method: 'POST', path: '/api/v1/entities/{id}/matches/{otherId}/confirm', function: 'DecideMatch', auth: 'jwt' },
-  { method: 'POST', path: '/api/v1/entities/{id}/matches/{otherId}/reject', function: 'DecideMatch', auth: 'jwt' },
-];
+/**
+ * The API routes, derived from their contracts (schemas/routes.ts ROUTE_CONTRACTS, keyed `METHOD path`), which
+ * also give each route's schemas, permission and statuses to its handler and to the OpenAPI document.
+ */
+export const ROUTES: readonly RouteSpec[] = Object.entries(ROUTE_CONTRACTS).map(([key, c]) => {
+  const [method, path] = key.split(' ') as [HttpMethod, string];
+  if (!(c.function in FUNCTIONS)) throw new Error(`${key}: no function ${c.function} in the manifest`);
+  return { method, path, function: c.function as FunctionName, auth: c.auth };
+});
 
 /** The table stream feeds the outbox publisher, filtered to inserted outbox items. */
 export const STREAM_CONSUMERS = [

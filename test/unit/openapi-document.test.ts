@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { operationIds, ROUTE_CONTRACTS } from '../../schemas/api.js';
+import { CONTRACTS_BY_KEY, operationIds } from '../../schemas/api.js';
 import { ROUTES } from '../../functions/platform/manifest.js';
 import { openApiDocument } from '../../functions/platform/openapi-document.js';
 
@@ -54,7 +54,7 @@ describe('the OpenAPI document', () => {
 });
 
 describe('the examples of the document', () => {
-  const withExamples = Object.entries(ROUTE_CONTRACTS).filter(([, c]) => c.examples);
+  const withExamples = Object.entries(CONTRACTS_BY_KEY).filter(([, c]) => c.examples);
 
   it('cover the main request and response bodies', () => {
     const keys = withExamples.map(([key]) => key);
@@ -67,8 +67,8 @@ describe('the examples of the document', () => {
       'POST /api/v1/approvals/{id}/reject',
     ]) {
       expect(keys, key).toContain(key);
-      expect(ROUTE_CONTRACTS[key]?.examples?.request, key).toBeDefined();
-      expect(ROUTE_CONTRACTS[key]?.examples?.response, key).toBeDefined();
+      expect(CONTRACTS_BY_KEY[key]?.examples?.request, key).toBeDefined();
+      expect(CONTRACTS_BY_KEY[key]?.examples?.response, key).toBeDefined();
     }
   });
 
@@ -89,10 +89,10 @@ describe('the examples of the document', () => {
   it('are in the document, on the request body and the success response', () => {
     const op = document.paths['/api/v1/entities']?.post;
     expect(op?.requestBody?.content['application/json']?.example).toEqual(
-      ROUTE_CONTRACTS['POST /api/v1/entities']?.examples?.request,
+      CONTRACTS_BY_KEY['POST /api/v1/entities']?.examples?.request,
     );
     expect(op?.responses['201']).toMatchObject({
-      content: { 'application/json': { example: ROUTE_CONTRACTS['POST /api/v1/entities']?.examples?.response } },
+      content: { 'application/json': { example: CONTRACTS_BY_KEY['POST /api/v1/entities']?.examples?.response } },
     });
   });
 });

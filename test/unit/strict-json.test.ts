@@ -218,7 +218,8 @@ describe('strict JSON reader', () => {
           let expected: unknown;
           let parses = true;
           try {
-            expected = JSON.parse(text);
+            // The strict reader reads -0 as 0, the number DynamoDB stores.
+            expected = JSON.parse(text, (_key, value) => (Object.is(value, -0) ? 0 : value));
           } catch {
             parses = false;
           }
