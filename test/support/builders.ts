@@ -54,3 +54,22 @@ export function anApiEvent(
     } as unknown as APIGatewayProxyEvent['requestContext'],
   };
 }
+
+/**
+ * The settings a handler module reads when it builds its production `handler` on import: stubbed so a unit
+ * test can import the module and call its `makeHandler` over fakes. Nothing is reached with these values.
+ */
+export function stubHandlerSettings(stub: (name: string, value: string) => void): void {
+  for (const [name, value] of Object.entries({
+    STAGE: 'unit',
+    AWS_REGION: 'us-east-1',
+    TABLE_NAME: 'unit',
+    BUCKET_NAME: 'unit',
+    EVENT_BUS_NAME: 'unit',
+    JWT_ISSUER: 'https://issuer.example/',
+    JWT_AUDIENCE: 'unit',
+    WORKFLOW_STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:000000000000:stateMachine:unit',
+    PUBLIC_API_URL: 'https://api.example',
+  }))
+    stub(name, value);
+}

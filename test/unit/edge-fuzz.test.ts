@@ -13,7 +13,7 @@ import { BUILTIN_TOOLS } from '../../functions/domain/tools/builtin.js';
 import { ToolRegistry } from '../../functions/domain/tools/registry.js';
 import type { ApiHandler } from '../../functions/platform/http.js';
 import { jsonValueIssues } from '../../schemas/json-rules.js';
-import { anApiEvent } from '../support/builders.js';
+import { anApiEvent, stubHandlerSettings } from '../support/builders.js';
 import { fixedClock, sequentialIds } from '../fakes/clock-and-ids.js';
 import { fuzzRequest, type FuzzRoute, FUZZ_SEED } from '../support/fuzz-bodies.js';
 import { InMemoryEntityRepository } from '../fakes/in-memory-entity-repository.js';
@@ -32,19 +32,7 @@ const written = () => [entities.mutations.length, workflows.mutations.length, ru
 
 beforeAll(async () => {
   // The handler modules also build their production `handler` on import, which reads the bound settings.
-  for (const [name, value] of Object.entries({
-    STAGE: 'unit',
-    AWS_REGION: 'us-east-1',
-    TABLE_NAME: 'unit',
-    BUCKET_NAME: 'unit',
-    EVENT_BUS_NAME: 'unit',
-    JWT_ISSUER: 'https://issuer.example/',
-    JWT_AUDIENCE: 'unit',
-    WORKFLOW_STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:000000000000:stateMachine:unit',
-    PUBLIC_API_URL: 'https://api.example',
-  })) {
-    vi.stubEnv(name, value);
-  }
+  stubHandlerSettings((name, value) => vi.stubEnv(name, value));
   const [createEntity, updateEntity, createWorkflow, updateWorkflow, executeWorkflow] = await Promise.all([
     import('../../functions/handlers/create-entity.js'),
     import('../../functions/handlers/update-entity.js'),

@@ -4,7 +4,7 @@ import { FUNCTIONS, ROUTES } from '../../functions/platform/manifest.js';
 import type { ApiHandler, httpRoute as HttpRoute } from '../../functions/platform/http.js';
 import { PERMISSIONS } from '../../functions/domain/auth/permissions.js';
 import { CONTRACTS_BY_KEY, type RouteContract } from '../../schemas/api.js';
-import { anApiEvent, aPrincipal } from '../support/builders.js';
+import { anApiEvent, aPrincipal, stubHandlerSettings } from '../support/builders.js';
 
 const contracts = Object.entries(CONTRACTS_BY_KEY);
 const permissioned = contracts.filter((e): e is [string, RouteContract & { permission: string }] =>
@@ -16,18 +16,7 @@ let httpRoute: typeof HttpRoute;
 beforeAll(async () => {
   // The handler modules build their production `handler` on import, which reads the bound settings; a request
   // refused for its permission never reaches the dependencies.
-  for (const [name, value] of Object.entries({
-    STAGE: 'unit',
-    AWS_REGION: 'us-east-1',
-    TABLE_NAME: 'unit',
-    BUCKET_NAME: 'unit',
-    EVENT_BUS_NAME: 'unit',
-    JWT_ISSUER: 'https://issuer.example/',
-    JWT_AUDIENCE: 'unit',
-    WORKFLOW_STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:000000000000:stateMachine:unit',
-    PUBLIC_API_URL: 'https://api.example',
-  }))
-    vi.stubEnv(name, value);
+  stubHandlerSettings((name, value) => vi.stubEnv(name, value));
   // Imported after the settings: the logger reads the configuration once, on first use.
   ({ httpRoute } = await import('../../functions/platform/http.js'));
   for (const [, c] of permissioned) {
