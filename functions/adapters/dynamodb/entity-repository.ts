@@ -26,14 +26,7 @@ export class DynamoEntityRepository implements EntityRepository {
   }
 
   private fromItem(item: Record<string, unknown>): Entity {
-    return Entity.parse({
-      id: item.id,
-      type: item.type,
-      attributes: item.attributes,
-      version: item.version,
-      createdAt: item.createdAt,
-      updatedAt: item.updatedAt,
-    });
+    return entityFromItem(item);
   }
 
   async create(tenantId: string, entity: Entity, mutation: MutationRecord): Promise<void> {
@@ -105,4 +98,16 @@ export class DynamoEntityRepository implements EntityRepository {
       translateDynamoError(error, 'list entities');
     }
   }
+}
+
+/** An entity item of the table as the Entity contract (validated: an old or corrupt item fails loudly). */
+export function entityFromItem(item: Record<string, unknown>): Entity {
+  return Entity.parse({
+    id: item.id,
+    type: item.type,
+    attributes: item.attributes,
+    version: item.version,
+    createdAt: item.createdAt,
+    updatedAt: item.updatedAt,
+  });
 }

@@ -19,6 +19,7 @@ import type {
   ResolutionStore,
 } from '../../domain/resolution/store.js';
 import type { StoredModel } from '../../domain/resolution/stored-model.js';
+import { entityFromItem } from './entity-repository.js';
 import { translateDynamoError } from './errors.js';
 import { ITEM_TYPES, keys } from './keys.js';
 import type { DynamoMutationWriter, ItemWrite } from './mutation-writer.js';
@@ -155,7 +156,7 @@ export class DynamoResolutionStore implements ResolutionStore {
           const res = await this.client.send(
             new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: requested } } }),
           );
-          for (const item of res.Responses?.[this.tableName] ?? []) out.push(toEntity(item));
+          for (const item of res.Responses?.[this.tableName] ?? []) out.push(entityFromItem(item));
           requested = (res.UnprocessedKeys?.[this.tableName]?.Keys as Record<string, unknown>[] | undefined) ?? [];
         } catch (error) {
           translateDynamoError(error, 'get entities');
@@ -185,7 +186,7 @@ export class DynamoResolutionStore implements ResolutionStore {
             ExclusiveStartKey: start,
           }),
         );
-        for (const item of res.Items ?? []) out.push(toEntity(item));
+        for (const item of res.Items ?? []) out.push(entityFromItem(item));
         start = res.LastEvaluatedKey;
         await onPage?.(out.length);
       } while (start);
@@ -412,17 +413,6 @@ export class DynamoResolutionStore implements ResolutionStore {
       run: JSON.stringify(run),
     };
   }
-}
-
-function toEntity(item: Record<string, unknown>): Entity {
-  return Entity.parse({
-    id: item.id,
-    type: item.type,
-    attributes: item.attributes,
-    version: item.version,
-    createdAt: item.createdAt,
-    updatedAt: item.updatedAt,
-  });
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
