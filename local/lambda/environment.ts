@@ -30,9 +30,6 @@ export interface LocalBindingValues {
   developmentEnv: Record<string, string>;
 }
 
-/** See LOCAL_ALTERNATIVES in functions/platform/bindings.ts. */
-export const LOCAL_SUBSTITUTES = LOCAL_ALTERNATIVES;
-
 /**
  * A function's whole environment on the local platform: what the CDK stack sets (the base variables and
  * exactly those of its bindings, functions/platform/bindings.ts), what the Lambda service sets
@@ -79,7 +76,7 @@ export function localEnvironment(spec: FunctionSpec, v: LocalBindingValues): Rec
   };
   for (const kind of bindingsOf(spec)) {
     for (const name of BINDING_ENV[kind]) {
-      const localName = LOCAL_SUBSTITUTES[name] ?? name;
+      const localName = LOCAL_ALTERNATIVES[name] ?? name;
       const value = values[localName];
       if (value === undefined)
         throw new Error(`the local platform has no value for ${localName} (binding ${kind} of ${spec.name})`);

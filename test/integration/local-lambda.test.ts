@@ -2,9 +2,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { environmentNamesOf } from '../../functions/platform/bindings.js';
+import { environmentNamesOf, LOCAL_ALTERNATIVES } from '../../functions/platform/bindings.js';
 import { FUNCTIONS, stateMachineAccessOf, type FunctionSpec } from '../../functions/platform/manifest.js';
-import { localEnvironment, LOCAL_SUBSTITUTES, type LocalBindingValues } from '../../local/lambda/environment.js';
+import { localEnvironment, type LocalBindingValues } from '../../local/lambda/environment.js';
 import { LambdaUnhandledError, LocalLambdaRuntime, type LocalFunctionConfig } from '../../local/lambda/runtime.js';
 import { lambdaFunctionError } from '../../local/stepfunctions/errors.js';
 
@@ -207,7 +207,7 @@ describe('local function environment', () => {
           : []),
       ];
       const expected = [
-        ...environmentNamesOf(spec).map((n) => LOCAL_SUBSTITUTES[n] ?? n),
+        ...environmentNamesOf(spec).map((n) => LOCAL_ALTERNATIVES[n] ?? n),
         ...lambdaService,
         ...endpoints,
         ...Object.keys(values.developmentEnv),
