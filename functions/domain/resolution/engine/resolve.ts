@@ -36,19 +36,23 @@ interface CommonOptions {
   onProgress?: (stage: string, detail: string) => void;
   /** Monotonic milliseconds, injectable for tests. */
   now?: () => number;
+  /**
+   * People's decisions by record id (link mode: left id first): must-link pairs end in one cluster (or link),
+   * cannot-link pairs never do, and both are labels that train the model. Pairs naming an unknown id are ignored.
+   */
+  constraints?: ResolveConstraints;
+  /** How many undecided pairs to propose for review (`result.review`), most informative first. Default 50. */
+  reviewSize?: number;
+}
+
+export interface ResolveConstraints {
+  mustLink?: readonly (readonly [string, string])[];
+  cannotLink?: readonly (readonly [string, string])[];
 }
 
 export interface DedupInput extends CommonOptions {
   mode?: 'dedup';
   records: readonly InputRecord[];
-  /**
-   * People's decisions by record id: must-link pairs end in one cluster, cannot-link pairs never do.
-   * Pairs naming an unknown id are ignored.
-   */
-  constraints?: {
-    mustLink?: readonly (readonly [string, string])[];
-    cannotLink?: readonly (readonly [string, string])[];
-  };
 }
 
 export interface LinkInput extends CommonOptions {
@@ -83,6 +87,15 @@ export interface MatchedPair {
   explanation?: MatchExplanation;
 }
 
+/**
+ * An undecided candidate pair whose answer would teach the model most: its probability is closest to the threshold,
+ * and pairs with the same comparison pattern are spread out so one answer is not asked twice.
+ */
+export interface ReviewPair extends MatchedPair {
+  /** 1 at the threshold, falling to 0 for a certain pair. */
+  uncertainty: number;
+}
+
 export interface ResolvedCluster {
   clusterId: string;
   recordIds: string[];
@@ -113,6 +126,8 @@ export interface ResolveStats {
 
 export interface ResolveResult {
   pairs: MatchedPair[];
+  /** Undecided pairs proposed for review, most informative first (`reviewSize`). */
+  review: ReviewPair[];
   clusters: ResolvedCluster[];
   model: ModelSummary;
   stats: ResolveStats;
@@ -262,6 +277,7 @@ export function resolve(input: ResolveInput): ResolveResult {
     sides = records.map(() => 0 as const);
   }
   const n = records.length;
+  const labels = labelIndexes(input.constraints, records, sides);
 
   progress('standardise', `${n} records`);
   const prepared = prepareRecords(input.kind, records, sides, { defaultCountry: input.defaultCountry ?? 'US' });
@@ -334,11 +350,13 @@ export function resolve(input: ResolveInput): ResolveResult {
   const edges: ScoredEdge[] = [];
   const pairKey = (a: number, b: number): number => (a < b ? a * n + b : b * n + a);
   const cache = new Map<number, number>();
+  const candidateProbability = new Float64Array(blocking.count);
   for (let p = 0; p < blocking.count; p++) {
     const ia = blocking.pairs[p * 2]!;
     const ib = blocking.pairs[p * 2 + 1]!;
     const s = scoreOf(prepared[ia]!, prepared[ib]!, levels.subarray(p * C, p * C + C));
     cache.set(pairKey(ia, ib), s.probability);
+    candidateProbability[p] = s.probability;
     if (s.probability >= threshold) edges.push({ a: ia, b: ib, probability: s.probability, weight: s.weight });
   }
   lap('score');
@@ -361,7 +379,13 @@ export function resolve(input: ResolveInput): ResolveResult {
   let refusedMerges = 0;
   const pairIndexes: [number, number][] = [];
   if (mode === 'link' && (input as LinkInput).oneToOne !== false) {
-    const chosen = oneToOneAssignment(edges, threshold);
+    // decisions first: a confirmed link is taken whatever its score, a rejected one never
+    const rejected = new Set(labels.cannotLink.map(([a, b]) => pairKey(a, b)));
+    const confirmed = labels.mustLink.map(([a, b]) => ({ a, b, probability: 1, weight: Number.MAX_VALUE }));
+    const chosen = oneToOneAssignment(
+      [...confirmed, ...edges.filter((e) => !rejected.has(pairKey(e.a, e.b)))],
+      threshold,
+    );
     const inPair = new Set<number>();
     clusterIndexes = [];
     for (const e of chosen) {
@@ -373,14 +397,6 @@ export function resolve(input: ResolveInput): ResolveResult {
     }
     for (let i = 0; i < n; i++) if (!inPair.has(i)) clusterIndexes.push([i]);
   } else {
-    const indexOf = new Map(records.map((r, i) => [r.id, i]));
-    const toIndexes = (pairs: readonly (readonly [string, string])[] | undefined): [number, number][] =>
-      (pairs ?? []).flatMap(([x, y]) => {
-        const a = indexOf.get(x);
-        const b = indexOf.get(y);
-        return a === undefined || b === undefined ? [] : [[a, b] as [number, number]];
-      });
-    const given = input.mode === 'link' ? undefined : input.constraints;
     const clustering = clusterByAverageLinkage(
       n,
       edges,
@@ -390,9 +406,7 @@ export function resolve(input: ResolveInput): ResolveResult {
       },
       {
         threshold,
-        ...(given
-          ? { constraints: { mustLink: toIndexes(given.mustLink), cannotLink: toIndexes(given.cannotLink) } }
-          : {}),
+        ...(labels.mustLink.length + labels.cannotLink.length > 0 ? { constraints: labels } : {}),
       },
     );
     clusterIndexes = clustering.clusters;
@@ -414,7 +428,7 @@ export function resolve(input: ResolveInput): ResolveResult {
 
   const explain = input.explain ?? true;
   const priorWeight = Math.log2(model.lambda / (1 - model.lambda));
-  const pairs: MatchedPair[] = pairIndexes.map(([ia, ib]) => {
+  const describePair = (ia: number, ib: number): MatchedPair => {
     const a = prepared[ia]!;
     const b = prepared[ib]!;
     comparisonLevels(comparisons, a, b, buffer);
@@ -431,6 +445,21 @@ export function resolve(input: ResolveInput): ResolveResult {
       };
     }
     return pair;
+  };
+  const pairs = pairIndexes.map(([ia, ib]) => describePair(ia, ib));
+  const review = reviewCandidates(
+    blocking.pairs,
+    candidateProbability,
+    levels,
+    C,
+    threshold,
+    new Set([...labels.mustLink, ...labels.cannotLink].map(([a, b]) => pairKey(a, b))),
+    pairKey,
+    input.reviewSize ?? 50,
+  ).map(({ a, b, uncertainty }) => {
+    const [l, r] =
+      mode === 'link' ? (prepared[a]!.side === 0 ? [a, b] : [b, a]) : records[a]!.id < records[b]!.id ? [a, b] : [b, a];
+    return { ...describePair(l, r), uncertainty };
   });
   const golden = input.goldenRecords;
   const clusters: ResolvedCluster[] = clusterIndexes.map((members, k) => {
@@ -450,6 +479,7 @@ export function resolve(input: ResolveInput): ResolveResult {
 
   return {
     pairs,
+    review,
     clusters,
     model: {
       lambda: model.lambda,
@@ -480,4 +510,68 @@ export function resolve(input: ResolveInput): ResolveResult {
       timingsMs: timings,
     },
   };
+}
+
+/** Decisions as record indexes; in link mode the first id is a left record and the second a right one. */
+function labelIndexes(
+  constraints: ResolveConstraints | undefined,
+  records: readonly InputRecord[],
+  sides: readonly (0 | 1)[],
+): { mustLink: [number, number][]; cannotLink: [number, number][] } {
+  const indexOf = [new Map<string, number>(), new Map<string, number>()] as const;
+  records.forEach((r, i) => indexOf[sides[i]!].set(r.id, i));
+  const link = sides.includes(1);
+  const toIndexes = (pairs: readonly (readonly [string, string])[] | undefined): [number, number][] =>
+    (pairs ?? []).flatMap(([x, y]) => {
+      const a = indexOf[0].get(x);
+      const b = indexOf[link ? 1 : 0].get(y);
+      return a === undefined || b === undefined || a === b ? [] : [[a, b] as [number, number]];
+    });
+  return { mustLink: toIndexes(constraints?.mustLink), cannotLink: toIndexes(constraints?.cannotLink) };
+}
+
+/**
+ * Uncertainty sampling with diversity: candidate pairs ranked by how close their probability is to the threshold
+ * (in weight, so 0.4 and 0.6 around 0.5 are equally uncertain), taking at most one pair per comparison pattern per
+ * round, because pairs with the same pattern get the same score and one answer about them teaches the model what
+ * the others would.
+ */
+function reviewCandidates(
+  pairs: Uint32Array,
+  probability: Float64Array,
+  levels: Int8Array,
+  width: number,
+  threshold: number,
+  decided: Set<number>,
+  pairKey: (a: number, b: number) => number,
+  size: number,
+): { a: number; b: number; uncertainty: number }[] {
+  if (size <= 0) return [];
+  const logit = (p: number): number => Math.log2(p / (1 - p));
+  const centre = logit(threshold);
+  const ranked: { p: number; distance: number }[] = [];
+  for (let p = 0; p < probability.length; p++) {
+    const pr = Math.min(1 - 1e-12, Math.max(1e-12, probability[p]!));
+    const distance = Math.abs(logit(pr) - centre);
+    // beyond 10 bits from the threshold (about 1 : 1000) a pair is not uncertain
+    if (distance > 10 || decided.has(pairKey(pairs[p * 2]!, pairs[p * 2 + 1]!))) continue;
+    ranked.push({ p, distance });
+  }
+  ranked.sort((x, y) => x.distance - y.distance || x.p - y.p);
+  const chosen: { a: number; b: number; uncertainty: number }[] = [];
+  const taken = new Set<number>();
+  for (let round = 1; chosen.length < size && taken.size < ranked.length; round++) {
+    const perPattern = new Map<string, number>();
+    for (const { p, distance } of ranked) {
+      if (chosen.length >= size) break;
+      const key = levels.subarray(p * width, p * width + width).join(',');
+      const seen = perPattern.get(key) ?? 0;
+      if (seen >= round) continue;
+      perPattern.set(key, seen + 1);
+      if (taken.has(p)) continue;
+      taken.add(p);
+      chosen.push({ a: pairs[p * 2]!, b: pairs[p * 2 + 1]!, uncertainty: Math.pow(2, -distance) });
+    }
+  }
+  return chosen;
 }
