@@ -30,6 +30,7 @@
  * | pair decisions of an entity    | table | PK = T#t#ERDECISION#<entityId>, SK = <otherId>        | decisions, incremental      |
  * | pair decisions of a type       | GSI1  | GSI1PK = T#t#ERDECISIONS#<type>, GSI1SK = <a>#<b>     | batch constraints           |
  * | resolution run                 | table | PK = T#t#ERRUN#<id>, SK = RUN                         | POST/GET resolution runs    |
+ * | review queue of a type         | table | PK = T#t#ERREVIEW#<type>, SK = QUEUE                  | batch run, GET review queue |
  */
 export const tenantPrefix = (tenantId: string): string => `T#${tenantId}#`;
 
@@ -121,6 +122,11 @@ export const keys = {
   }),
   pairDecisionsOfTypePartition: (tenantId: string, type: string) => `${tenantPrefix(tenantId)}ERDECISIONS#${type}`,
   resolutionRun: (tenantId: string, id: string) => ({ PK: `${tenantPrefix(tenantId)}ERRUN#${id}`, SK: 'RUN' }),
+  /** The pairs the last batch run proposed for review (one item per type, replaced by each run). */
+  resolutionReviewQueue: (tenantId: string, type: string) => ({
+    PK: `${tenantPrefix(tenantId)}ERREVIEW#${type}`,
+    SK: 'QUEUE',
+  }),
 } as const;
 
 /** Item type tags stored in `entityType` on every item. */
@@ -140,4 +146,5 @@ export const ITEM_TYPES = {
   clusterPointer: 'ClusterPointer',
   pairDecision: 'PairDecision',
   resolutionRun: 'ResolutionRun',
+  resolutionReviewQueue: 'ResolutionReviewQueue',
 } as const;
