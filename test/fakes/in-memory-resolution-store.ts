@@ -8,6 +8,7 @@ import type {
   PairDecisionRecord,
   ResolutionDeps,
   ResolutionStore,
+  ReviewQueueRecord,
 } from '../../functions/domain/resolution/store.js';
 import type { StoredModel } from '../../functions/domain/resolution/stored-model.js';
 
@@ -20,6 +21,7 @@ export class InMemoryResolutionStore implements ResolutionStore {
   pointers = new Map<string, string>();
   decisions = new Map<string, PairDecisionRecord>();
   runs = new Map<string, ResolutionRun>();
+  reviewQueues = new Map<string, ReviewQueueRecord>();
   mutations: { tenantId: string; mutation: MutationRecord }[] = [];
 
   private k = (tenantId: string, ...parts: string[]) => [tenantId, ...parts].join('#');
@@ -119,6 +121,13 @@ export class InMemoryResolutionStore implements ResolutionStore {
   }
   async saveRun(tenantId: string, run: ResolutionRun) {
     this.runs.set(this.k(tenantId, run.id), structuredClone(run));
+  }
+  async putReviewQueue(tenantId: string, queue: ReviewQueueRecord) {
+    this.reviewQueues.set(this.k(tenantId, queue.type), structuredClone(queue));
+  }
+  async getReviewQueue(tenantId: string, type: ResolvableType) {
+    const q = this.reviewQueues.get(this.k(tenantId, type));
+    return q ? structuredClone(q) : undefined;
   }
 }
 

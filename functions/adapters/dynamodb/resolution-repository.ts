@@ -17,6 +17,7 @@ import type {
   ClusterState,
   PairDecisionRecord,
   ResolutionStore,
+  ReviewQueueRecord,
 } from '../../domain/resolution/store.js';
 import type { StoredModel } from '../../domain/resolution/stored-model.js';
 import { entityFromItem } from './entity-repository.js';
@@ -42,6 +43,20 @@ const ClusterItem = z.object({
   members: z.array(z.string()).min(2),
   version: z.number().int().min(1),
 });
+const ReviewQueueSchema = z.object({
+  type: ResolvableType,
+  runId: z.string(),
+  createdAt: z.string(),
+  pairs: z.array(
+    z.object({
+      id1: z.string(),
+      id2: z.string(),
+      probability: z.number(),
+      weight: z.number(),
+      uncertainty: z.number(),
+    }),
+  ),
+});
 const DecisionItem = z.object({
   entityId: z.string(),
   otherId: z.string(),
@@ -55,7 +70,8 @@ const DecisionItem = z.object({
 const TRANSACTION_LIMIT = 100;
 
 /**
- * Identity resolution in the single table (keys.ts: ERKEY, ERMODEL, ERCLUSTER, ERMEMBER, ERDECISION, ERRUN).
+ * Identity resolution in the single table (keys.ts: ERKEY, ERMODEL, ERCLUSTER, ERMEMBER, ERDECISION, ERRUN,
+ * ERREVIEW).
  * Cluster items are the source of truth and carry the optimistic-locking version; pointer items
  * (entity → cluster) are their reverse index and are conditioned on the cluster they pointed to.
  */
@@ -401,6 +417,28 @@ export class DynamoResolutionStore implements ResolutionStore {
 
   async saveRun(tenantId: string, run: ResolutionRun): Promise<void> {
     await this.writer.put({ TableName: this.tableName, Item: this.runItem(tenantId, run) }, 'save resolution run');
+  }
+
+  async putReviewQueue(tenantId: string, queue: ReviewQueueRecord): Promise<void> {
+    await this.writer.put(
+      {
+        TableName: this.tableName,
+        Item: {
+          ...keys.resolutionReviewQueue(tenantId, queue.type),
+          entityType: ITEM_TYPES.resolutionReviewQueue,
+          schemaVersion: 1,
+          tenantId,
+          runId: queue.runId,
+          queue: JSON.stringify(queue),
+        },
+      },
+      'put review queue',
+    );
+  }
+
+  async getReviewQueue(tenantId: string, type: ResolvableType): Promise<ReviewQueueRecord | undefined> {
+    const item = await this.get(keys.resolutionReviewQueue(tenantId, type), 'get review queue');
+    return item ? ReviewQueueSchema.parse(JSON.parse(String(item.queue))) : undefined;
   }
 
   private runItem(tenantId: string, run: ResolutionRun) {

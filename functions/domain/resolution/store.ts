@@ -23,6 +23,17 @@ export interface PairDecisionRecord {
 }
 
 /**
+ * The undecided pairs a batch run proposed for review (the engine's `result.review`), most informative first.
+ * Ids and scores only: the explanation is computed again when the queue is read.
+ */
+export interface ReviewQueueRecord {
+  type: ResolvableType;
+  runId: string;
+  createdAt: string;
+  pairs: { id1: string; id2: string; probability: number; weight: number; uncertainty: number }[];
+}
+
+/**
  * One atomic change of clusters: every cluster written is conditioned on the version read (0 = must not
  * exist); every pointer (entity → cluster) on the cluster it pointed to when read (null = none).
  */
@@ -69,6 +80,9 @@ export interface ResolutionStore {
   getRun(tenantId: string, id: string): Promise<ResolutionRun | undefined>;
   /** Progress and result of a run (bookkeeping). */
   saveRun(tenantId: string, run: ResolutionRun): Promise<void>;
+  /** Replaces the type's review queue (bookkeeping, like the model: no audit, no event). */
+  putReviewQueue(tenantId: string, queue: ReviewQueueRecord): Promise<void>;
+  getReviewQueue(tenantId: string, type: ResolvableType): Promise<ReviewQueueRecord | undefined>;
 }
 
 export interface ResolutionDeps {
