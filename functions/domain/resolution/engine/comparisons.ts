@@ -16,6 +16,14 @@ export interface Comparison {
   exactValue?: (r: PreparedRecord) => string;
   /** Apply term-frequency adjustment on level 0 (common values weigh less). */
   termFrequency?: boolean;
+  /**
+   * A field that names the identity itself (a person's names and birth date, an organisation's name), as opposed to
+   * contact points that change or are shared (address, phone, e-mail): outright disagreement on it is strong evidence
+   * against a match (see constrainM).
+   */
+  identity?: boolean;
+  /** Levels outside the monotone order of evidence (constrainM leaves them to the data). */
+  unorderedLevels?: readonly number[];
 }
 
 // Swapped given/family names: decide once per pair (first and last comparisons run back to back).
@@ -64,6 +72,7 @@ function familyNameLevel(x: string, xDm: string, y: string, yDm: string): number
 }
 
 const firstName: Comparison = {
+  identity: true,
   field: 'firstName',
   levels: ['exact', 'nickname or jaro-winkler >= 0.92', 'jaro-winkler >= 0.80 or same metaphone', 'initial', 'else'],
   present: (r) => r.first !== '',
@@ -79,6 +88,7 @@ const firstName: Comparison = {
 };
 
 const lastName: Comparison = {
+  identity: true,
   field: 'lastName',
   levels: ['exact', 'jaro-winkler >= 0.92', 'jaro-winkler >= 0.80 or same metaphone', 'else'],
   present: (r) => r.last !== '',
@@ -108,6 +118,7 @@ function dayMonthSwapped(x: string, y: string): boolean {
 
 /** Date of birth; falls back to year only when one side lacks a full date. */
 const birthDate: Comparison = {
+  identity: true,
   field: 'birthDate',
   levels: ['exact date', 'one edit or day/month swapped', 'same year', 'year within 1', 'else'],
   present: (r) => r.dob !== '' || r.year !== '',
@@ -183,6 +194,8 @@ const street: Comparison = {
   ],
   present: (r) => r.street !== '',
   exactValue: (r) => r.street,
+  // same street, other building: evidence against for an address, not a weaker kind of agreement
+  unorderedLevels: [3],
   level(a, b) {
     if (a.street === b.street) return 0;
     const s = softTfIdf(a.streetVec!, b.streetVec!);
@@ -260,6 +273,7 @@ const text: Comparison = {
 };
 
 const orgName: Comparison = {
+  identity: true,
   field: 'name',
   levels: ['exact', 'soft tf-idf >= 0.90', 'soft tf-idf >= 0.70', 'soft tf-idf >= 0.50', 'soft tf-idf >= 0.30', 'else'],
   present: (r) => r.orgName !== '',

@@ -10,3 +10,4 @@ export * from './model.js';
 export * from './clustering.js';
 export * from './golden-record.js';
 export * from './resolve.js';
+export * from './model-checks.js';

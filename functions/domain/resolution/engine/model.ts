@@ -12,6 +12,10 @@ export interface FittedModel {
   emConverged: boolean;
   /** Per comparison with term-frequency adjustment: value → relative frequency among records having the field. */
   termFrequencies: (Map<string, number> | null)[];
+  /** Per identifier comparison: value → distinct names holding it, when more than one (see holderTables). */
+  holders?: (Map<string, number> | null)[];
+  /** Weights recalibrated on people's decisions (see fitCalibration). */
+  calibration?: { slope: number; offset: number } | null;
 }
 
 export interface FieldContribution {
@@ -126,8 +130,11 @@ export function estimateU(
   });
 }
 
-/** Initial m: most mass on agreement, a little on each weaker level (Splink-like starting point). */
-function initialM(levels: number): number[] {
+/**
+ * Prior m of a comparison (and EM's starting point): most mass on agreement, a little on each weaker level, 5 % on
+ * "else" (Splink's defaults have the same shape). A MAP fit pulls m towards it with `priorStrength` pseudo-matches.
+ */
+export function priorM(levels: number): number[] {
   if (levels === 2) return [0.9, 0.1];
   const m = new Array<number>(levels).fill(0);
   m[0] = 0.6;
@@ -135,6 +142,59 @@ function initialM(levels: number): number[] {
   for (let l = 1; l < levels - 1; l++) m[l] = mid;
   m[levels - 1] = 0.05;
   return m;
+}
+
+/**
+ * Upper bound on m of the else level of an identity field (names, birth date, an organisation's name): at most
+ * 15 % of true matches disagree outright on one (typos are caught by the fuzzy levels), so an outright disagreement
+ * always weighs at least log2(u_else / 0.15) — about 2.7 bits — against.
+ */
+export const IDENTITY_ELSE_MAX_M = 0.15;
+
+/**
+ * Constraints every fitted m must satisfy, whatever the data (after Enamorado, Fifield and Imai's fastLink and
+ * Splink's checks), so EM cannot settle on the wrong class:
+ * 1. the Bayes factor m/u does not rise from the exact level towards else along the ordered levels
+ *    (pool-adjacent-violators over the ratios, weighted by u: the maximum-likelihood monotone fit, mass preserved);
+ * 2. every agreement level has m ≥ u (agreeing never argues against a match); the mass comes from the else level;
+ * 3. an identity field's else level holds at most IDENTITY_ELSE_MAX_M.
+ * Levels a comparison lists in `unorderedLevels` (e.g. "same street, other house number") are outside 1 and 2.
+ */
+export function constrainM(cmp: Comparison, mIn: readonly number[], u: readonly number[]): number[] {
+  const k = mIn.length;
+  const m = [...mIn];
+  const last = k - 1;
+  const exempt = new Set(cmp.unorderedLevels ?? []);
+  const chain = Array.from({ length: k }, (_, l) => l).filter((l) => !exempt.has(l));
+  // 1. PAVA on ratios, non-increasing along the chain
+  const blocks: { levels: number[]; m: number; u: number }[] = [];
+  for (const l of chain) {
+    blocks.push({ levels: [l], m: m[l]!, u: u[l]! });
+    while (blocks.length > 1) {
+      const b = blocks[blocks.length - 1]!;
+      const a = blocks[blocks.length - 2]!;
+      if (a.m / a.u >= b.m / b.u) break;
+      blocks.splice(blocks.length - 2, 2, { levels: [...a.levels, ...b.levels], m: a.m + b.m, u: a.u + b.u });
+    }
+  }
+  for (const b of blocks) for (const l of b.levels) m[l] = (b.m / b.u) * u[l]!;
+  // 2. agreement levels at least as likely among matches as among non-matches
+  let deficit = 0;
+  for (const l of chain) {
+    if (l === last || m[l]! >= u[l]!) continue;
+    deficit += u[l]! - m[l]!;
+    m[l] = u[l]!;
+  }
+  if (deficit > 0) m[last] = Math.max(1e-6, m[last]! - deficit);
+  // 3. outright disagreement on an identity field is strong evidence against
+  if (cmp.identity && m[last]! > IDENTITY_ELSE_MAX_M) {
+    const excess = m[last]! - IDENTITY_ELSE_MAX_M;
+    m[last] = IDENTITY_ELSE_MAX_M;
+    const rest = m.reduce((sum, x, l) => (l === last ? sum : sum + x), 0);
+    for (let l = 0; l < last; l++) m[l] = rest > 0 ? m[l]! + (excess * m[l]!) / rest : excess / last;
+  }
+  const total = m.reduce((sum, x) => sum + x, 0);
+  return m.map((x) => x / total);
 }
 
 export interface EmOptions {
@@ -145,7 +205,12 @@ export interface EmOptions {
   maxLambda?: number;
   /** Only these comparison indexes are modelled; the others are ignored (their m is returned unchanged). */
   active?: readonly number[];
+  /** Pseudo-matches of the Dirichlet prior on m (MAP instead of maximum likelihood). Default DEFAULT_PRIOR_STRENGTH. */
+  priorStrength?: number;
 }
+
+/** Pseudo-matches behind the prior m: enough to steady a field seen in a few dozen matches, small against thousands. */
+export const DEFAULT_PRIOR_STRENGTH = 20;
 
 /**
  * Expectation-maximisation of m and lambda on the candidate pairs with u held fixed (as Splink does by default),
@@ -161,7 +226,9 @@ export function estimateMByEm(
   const tolerance = options.tolerance ?? 1e-6;
   const maxLambda = options.maxLambda ?? 1 - 1e-9;
   let lambda = Math.min(options.initialLambda ?? 0.2, maxLambda);
-  let m = comparisons.map((c) => initialM(c.levels.length));
+  const prior = comparisons.map((c) => priorM(c.levels.length));
+  const strength = options.priorStrength ?? DEFAULT_PRIOR_STRENGTH;
+  let m = prior.map((row, c) => constrainM(comparisons[c]!, row, u[c]!));
   const active = options.active ?? comparisons.map((_, c) => c);
   const list = [...patterns];
   let total = 0;
@@ -195,9 +262,9 @@ export function estimateMByEm(
     const newM = acc.map((row, c) => {
       const sum = row.reduce((s, x) => s + x, 0);
       if (sum <= 0 || !activeSet.has(c)) return m[c]!;
-      const k = row.length;
-      // tiny pseudo-count: a level never seen among matches still gets a finite (very negative) weight
-      return row.map((x) => (x + 1e-3) / (sum + 1e-3 * k));
+      // MAP under a Dirichlet prior centred on priorM, then projected onto the constraints
+      const map = row.map((x, l) => (x + strength * prior[c]![l]!) / (sum + strength));
+      return constrainM(comparisons[c]!, map, u[c]!);
     });
     for (let c = 0; c < newM.length; c++) {
       for (let l = 0; l < newM[c]!.length; l++) delta = Math.max(delta, Math.abs(newM[c]![l]! - m[c]![l]!));
@@ -253,9 +320,16 @@ export function scoreLevels(
       const f = Math.max(table.get(cmp.exactValue(a)) ?? 0, table.get(cmp.exactValue(b)) ?? 0);
       if (f > 0) tf = Math.max(-10, Math.min(10, log2(u / f)));
     }
+    const holders = l === 0 && cmp.exactValue ? model.holders?.[c] : null;
+    if (holders) {
+      // a value held under k names says 1/k as much about which of them a record is
+      const k = Math.max(holders.get(cmp.exactValue!(a)) ?? 1, holders.get(cmp.exactValue!(b)) ?? 1);
+      if (k > 1) tf -= log2(k);
+    }
     weight += w + tf;
     contributions?.push({ field: cmp.field, level: cmp.levels[l]!, weight: w, tfAdjustment: tf });
   }
+  if (model.calibration) weight = model.calibration.slope * weight + model.calibration.offset;
   const probability = 1 / (1 + Math.pow(2, -weight));
   return { weight, probability };
 }
@@ -312,7 +386,15 @@ export function trainModel(
   pairCount: number,
   rules: readonly { name: string; fields: readonly string[]; pairs: Uint32Array }[],
   u: number[][],
-  options: { maxLambdaFor?: (pairs: number) => number; minSessionPairs?: number } = {},
+  options: {
+    maxLambdaFor?: (pairs: number) => number;
+    minSessionPairs?: number;
+    priorStrength?: number;
+    /** Comparison vectors of pairs people decided: confirmed ones add to m as matches of known class. */
+    labelled?: readonly { levels: Int8Array; match: boolean }[];
+    /** Pseudo-matches each confirmed pair counts for next to EM's expected matches. Default 5. */
+    labelWeight?: number;
+  } = {},
 ): TrainedM {
   const C = comparisons.length;
   const minPairs = options.minSessionPairs ?? 30;
@@ -327,7 +409,11 @@ export function trainModel(
     const active = comparisons.map((c, i) => (rule.fields.includes(c.field) ? -1 : i)).filter((i) => i >= 0);
     if (active.length < 2) continue;
     const patterns = patternsOf(levels, C, rule.pairs, active);
-    const em = estimateMByEm(comparisons, patterns, u, { active, maxLambda: maxLambdaFor(rule.pairs.length) });
+    const em = estimateMByEm(comparisons, patterns, u, {
+      active,
+      maxLambda: maxLambdaFor(rule.pairs.length),
+      ...(options.priorStrength !== undefined ? { priorStrength: options.priorStrength } : {}),
+    });
     iterations += em.iterations;
     converged &&= em.converged;
     const expectedMatches = em.lambda * rule.pairs.length;
@@ -351,6 +437,7 @@ export function trainModel(
   if (weights.some((w) => w === 0)) {
     const global = estimateMByEm(comparisons, patternsOf(levels, C, all, everyField), u, {
       maxLambda: maxLambdaFor(pairCount),
+      ...(options.priorStrength !== undefined ? { priorStrength: options.priorStrength } : {}),
     });
     iterations += global.iterations;
     converged &&= global.converged;
@@ -358,9 +445,51 @@ export function trainModel(
   } else {
     m = comparisons.map((_, c) => sums[c]!.map((x) => x / weights[c]!));
   }
-  // lambda among all candidate pairs with m and u fixed: a one-parameter EM
+  // confirmed pairs are matches of known class: their levels join EM's expected matches
+  const confirmed = (options.labelled ?? []).filter((x) => x.match);
+  if (confirmed.length > 0) {
+    const w = options.labelWeight ?? 5;
+    m = m.map((row, c) => {
+      const counts = row.map(() => 0);
+      let seen = 0;
+      for (const x of confirmed) {
+        const l = x.levels[c]!;
+        if (l >= 0) {
+          counts[l]! += w;
+          seen += w;
+        }
+      }
+      if (seen === 0) return row;
+      const mass = Math.max(weights[c]!, 1);
+      return constrainM(
+        comparisons[c]!,
+        row.map((x, l) => (x * mass + counts[l]!) / (mass + seen)),
+        u[c]!,
+      );
+    });
+  }
+  return {
+    m,
+    ...fitLambda(comparisons, levels, pairCount, m, u, maxLambdaFor(pairCount)),
+    sessions,
+    iterations,
+    converged,
+  };
+}
+
+/** λ among all candidate pairs with m and u fixed: a one-parameter EM. */
+export function fitLambda(
+  comparisons: readonly Comparison[],
+  levels: Int8Array,
+  pairCount: number,
+  m: number[][],
+  u: number[][],
+  maxLambda: number,
+): { lambda: number } {
+  const C = comparisons.length;
+  const all = Array.from({ length: pairCount }, (_, p) => p);
+  const everyField = comparisons.map((_, c) => c);
   const patterns = patternsOf(levels, C, all, everyField);
-  const maxLambda = maxLambdaFor(pairCount);
   let lambda = Math.min(0.1, maxLambda);
   const ratios = patterns.map((p) => {
     let r = 1;
@@ -383,5 +512,5 @@ export function trainModel(
     lambda = next;
     if (done) break;
   }
-  return { m, lambda, sessions, iterations, converged };
+  return { lambda };
 }

@@ -94,13 +94,6 @@ function textTokens(value: string): string[] {
   return tokens(normaliseText(value)).filter((t) => !TEXT_STOPWORDS.has(t));
 }
 
-/** Drops the record's own city from an organisation name ("Spago (Las Vegas)" → "spago") when more remains. */
-function withoutCity(name: string, city: string): string {
-  if (city === '' || name === city) return name;
-  const stripped = ` ${name} `.replace(` ${city} `, ' ').trim();
-  return stripped === '' ? name : stripped;
-}
-
 /**
  * Standardises every record and builds the corpus-level TF-IDF indexes (organisation names and free text)
  * from the records given, so weights reflect this data set.
@@ -129,7 +122,7 @@ export function prepareRecords(
     const email = standardiseEmail(a.email);
     const dob = standardiseDate(a.birthDate);
     const year = standardiseYear(a.birthYear) || (dob !== '' ? dob.slice(0, 4) : '');
-    const orgName = kind === 'organization' ? withoutCity(standardiseCompanyName(a.name), normaliseText(a.city)) : '';
+    const orgName = kind === 'organization' ? standardiseCompanyName(a.name) : '';
     const orgNameTokens = tokens(orgName);
     if (orgNameTokens.length > 0) nameIndex.add(orgNameTokens);
     const text = textTokens(a.text ?? '');

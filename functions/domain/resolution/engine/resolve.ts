@@ -5,6 +5,17 @@ import { type Comparison, comparisonsFor } from './comparisons.js';
 import { ResolutionInputError } from './errors.js';
 import { type GoldenRecord, type SurvivorshipOptions, buildGoldenRecord } from './golden-record.js';
 import {
+  anchorPairs,
+  type Calibration,
+  checkModel,
+  fitCalibration,
+  holderTables,
+  type ModelCheck,
+} from './model-checks.js';
+import {
+  constrainM,
+  fitLambda,
+  priorM,
   type FieldContribution,
   type FittedModel,
   comparisonLevels,
@@ -16,7 +27,6 @@ import {
   type TrainingSession,
 } from './model.js';
 import { type PreparedRecord, prepareRecords } from './prepare.js';
-import { bothHaveUnmatchedTokens } from './similarity.js';
 import type { EntityKind, InputRecord, ResolveMode } from './types.js';
 
 interface CommonOptions {
@@ -43,6 +53,8 @@ interface CommonOptions {
   constraints?: ResolveConstraints;
   /** How many undecided pairs to propose for review (`result.review`), most informative first. Default 50. */
   reviewSize?: number;
+  /** Pseudo-matches of the prior on m (MAP fit). Default DEFAULT_PRIOR_STRENGTH. */
+  priorStrength?: number;
 }
 
 export interface ResolveConstraints {
@@ -104,6 +116,10 @@ export interface ResolvedCluster {
 
 export interface ModelSummary {
   lambda: number;
+  /** The self-check of the fitted model, and whether it fell back to the prior. */
+  check: ModelCheck;
+  /** Weight calibration learned from people's decisions, when there are both kinds. */
+  calibration: Calibration | null;
   emIterations: number;
   emConverged: boolean;
   trainingSessions: TrainingSession[];
@@ -138,12 +154,19 @@ const STRONG_IDENTIFIERS = new Set(['email', 'phone', 'domain']);
 const NAME_FIELDS = new Set(['firstName', 'lastName', 'name']);
 const STRONG_RULE_MIN_WEIGHT = Math.log2(99);
 const VETO_MAX_WEIGHT = -Math.log2(99);
-/** Street levels 0–2 (exact, soft TF-IDF ≥ 0.85, ≥ 0.60, all without a house-number conflict). */
-const SAME_BUILDING_STREET_LEVEL = 2;
+/**
+ * How many distinct identities (name keys) hold a record's value of comparison `c` in the data (1 when unknown).
+ * An identifier held under several names (a head-office phone, a family or generic mailbox) identifies none of them.
+ */
+export type HoldersOf = (c: number, r: PreparedRecord) => number;
 
 /**
- * The engine's deterministic rules on top of a Fellegi-Sunter score: the organisation name veto and the
- * strong-identifier rule. Shared by batch resolution and incremental scoring against a stored model.
+ * The engine's deterministic rules on top of a Fellegi-Sunter score, each a general principle:
+ * - organisation name veto: an organisation is known by its name, so records whose names share nothing similar (the
+ *   name at its else level) are different organisations, however many contact points they share;
+ * - strong identifier: an e-mail, phone or domain that, in this data, is held under one name only, shared by two
+ *   records with a similar name, is the same identity. A value held under several names gets no such boost.
+ * Shared by batch resolution and incremental scoring against a stored model.
  */
 export function withDeterministicRules(
   kind: EntityKind,
@@ -152,31 +175,29 @@ export function withDeterministicRules(
   s: { weight: number; probability: number },
   a?: PreparedRecord,
   b?: PreparedRecord,
+  holdersOf?: HoldersOf,
 ): { weight: number; probability: number; rule: string | null } {
-  if (kind === 'organization' && s.weight > VETO_MAX_WEIGHT) {
-    if (namesContradict(comparisons, levels)) {
-      return {
-        weight: VETO_MAX_WEIGHT,
-        probability: 1 / (1 + Math.pow(2, -VETO_MAX_WEIGHT)),
-        rule: 'names dissimilar: no match',
-      };
-    }
-    if (a && b && otherBusinessAtSameAddress(comparisons, levels, a, b)) {
-      return {
-        weight: VETO_MAX_WEIGHT,
-        probability: 1 / (1 + Math.pow(2, -VETO_MAX_WEIGHT)),
-        rule: 'other business at the same address: no match',
-      };
-    }
+  if (kind === 'organization' && s.weight > VETO_MAX_WEIGHT && namesContradict(comparisons, levels)) {
+    return {
+      weight: VETO_MAX_WEIGHT,
+      probability: 1 / (1 + Math.pow(2, -VETO_MAX_WEIGHT)),
+      rule: 'names dissimilar: no match',
+    };
   }
-  const rule = applyStrongIdentifierRule(comparisons, levels);
+  const rule = applyStrongIdentifierRule(comparisons, levels, a, b, holdersOf);
   if (rule !== null && s.weight < STRONG_RULE_MIN_WEIGHT) {
     return { weight: STRONG_RULE_MIN_WEIGHT, probability: 1 / (1 + Math.pow(2, -STRONG_RULE_MIN_WEIGHT)), rule };
   }
   return { ...s, rule };
 }
 
-function applyStrongIdentifierRule(comparisons: readonly Comparison[], levels: Int8Array): string | null {
+function applyStrongIdentifierRule(
+  comparisons: readonly Comparison[],
+  levels: Int8Array,
+  a: PreparedRecord | undefined,
+  b: PreparedRecord | undefined,
+  holdersOf: HoldersOf | undefined,
+): string | null {
   let identifier: string | null = null;
   let nameSeen = false;
   let nameOk = false;
@@ -184,7 +205,13 @@ function applyStrongIdentifierRule(comparisons: readonly Comparison[], levels: I
     const cmp = comparisons[c]!;
     const l = levels[c]!;
     if (l < 0) continue;
-    if (STRONG_IDENTIFIERS.has(cmp.field) && l === 0 && identifier === null) identifier = cmp.field;
+    if (
+      STRONG_IDENTIFIERS.has(cmp.field) &&
+      l === 0 &&
+      identifier === null &&
+      (!holdersOf || !a || !b || Math.max(holdersOf(c, a), holdersOf(c, b)) <= 1)
+    )
+      identifier = cmp.field;
     if (NAME_FIELDS.has(cmp.field)) {
       nameSeen = true;
       // top half of the name levels = similar name
@@ -209,30 +236,6 @@ function namesContradict(comparisons: readonly Comparison[], levels: Int8Array):
     seen++;
   }
   return seen > 0;
-}
-
-/**
- * Deterministic veto for organisations sharing a building (same house number and street): there the address, and
- * usually the phone, say nothing about which business a record is, and the name alone decides. Names that are not
- * near-identical (below the top soft TF-IDF band) and where each carries a word the other lacks are two businesses
- * at one address: "ritz-carlton cafe" vs "ritz-carlton dining room" in one hotel, "palace court" vs "empress court"
- * in one casino. A name that contains the other ("katsu" vs "restaurant katsu") or abbreviates it still matches.
- */
-function otherBusinessAtSameAddress(
-  comparisons: readonly Comparison[],
-  levels: Int8Array,
-  a: PreparedRecord,
-  b: PreparedRecord,
-): boolean {
-  if (a.houseNumber === '' || a.houseNumber !== b.houseNumber) return false;
-  let sameAddress = false;
-  let nameLevel = -1;
-  for (let c = 0; c < comparisons.length; c++) {
-    const cmp = comparisons[c]!;
-    if (cmp.field === 'street') sameAddress = levels[c]! >= 0 && levels[c]! <= SAME_BUILDING_STREET_LEVEL;
-    else if (cmp.field === 'name') nameLevel = levels[c]!;
-  }
-  return sameAddress && nameLevel >= 2 && bothHaveUnmatchedTokens(a.orgNameTokens, b.orgNameTokens);
 }
 
 function validate(records: readonly InputRecord[], label: string): void {
@@ -319,33 +322,108 @@ export function resolve(input: ResolveInput): ResolveResult {
       ? Math.min(input.mode === 'link' ? input.left.length : n, input.mode === 'link' ? input.right.length : n)
       : Number.POSITIVE_INFINITY;
   const oneToOne = mode === 'link' && (input as LinkInput).oneToOne !== false;
+  const labelled = [
+    ...labels.mustLink.map(([a, b]) => ({ a, b, match: true })),
+    ...labels.cannotLink.map(([a, b]) => ({ a, b, match: false })),
+  ].map(({ a, b, match }) => {
+    const lv = new Int8Array(C);
+    comparisonLevels(comparisons, prepared[a]!, prepared[b]!, lv);
+    return { a, b, levels: lv, match };
+  });
+  const maxLambdaFor = (pairs: number): number =>
+    oneToOne ? Math.min(1 - 1e-9, maxMatches / Math.max(1, pairs)) : 1 - 1e-9;
   const trained = trainModel(
     comparisons,
     levels,
     blocking.count,
     rules.map((r, k) => ({ name: r.name, fields: r.fields, pairs: blocking.pairsByRule[k]! })),
     u,
-    { maxLambdaFor: (pairs) => (oneToOne ? Math.min(1 - 1e-9, maxMatches / Math.max(1, pairs)) : 1 - 1e-9) },
+    {
+      maxLambdaFor,
+      labelled,
+      ...(input.priorStrength !== undefined ? { priorStrength: input.priorStrength } : {}),
+    },
   );
-  const model: FittedModel = {
-    lambda: trained.lambda,
+  const holders = holderTables(input.kind, comparisons, prepared);
+  const holdersOf: HoldersOf = (c, r) => {
+    const table = holders[c];
+    const cmp = comparisons[c]!;
+    return table && cmp.exactValue ? (table.get(cmp.exactValue(r)) ?? 1) : 1;
+  };
+  const anchors = anchorPairs(comparisons, levels, blocking.count);
+  const anchorLambda = Math.min(maxLambdaFor(blocking.count), anchors.length / Math.max(1, blocking.count));
+  const fitted = (m: number[][], lambda: number): FittedModel => ({
+    // near-certain pairs are matches: λ is at least their share of the candidate pairs
+    lambda: Math.max(lambda, anchorLambda, 1e-9),
     comparisons,
-    m: trained.m,
+    m,
     u,
     emIterations: trained.iterations,
     emConverged: trained.converged,
     termFrequencies: termFrequencyTables(comparisons, prepared),
-  };
-  lap('em');
-
-  // organisations: the name is the identity; persons: corrupted names with matching birth date and address still match
-  const scoreOf = (
+    holders,
+    calibration: null,
+  });
+  let model = fitted(trained.m, trained.lambda);
+  const scoreWith = (
+    fm: FittedModel,
     a: PreparedRecord,
     b: PreparedRecord,
     lv: Int8Array,
     contributions?: FieldContribution[],
   ): { weight: number; probability: number; rule: string | null } =>
-    withDeterministicRules(input.kind, comparisons, lv, scoreLevels(model, a, b, lv, contributions), a, b);
+    withDeterministicRules(input.kind, comparisons, lv, scoreLevels(fm, a, b, lv, contributions), a, b, holdersOf);
+  const randomPairs = sampleRandomPairs(prepared, mode, 4000, seededRandom((input.seed ?? 42) + 1));
+  const allPairs = mode === 'link' ? maxMatches * (n - maxMatches) : (n * (n - 1)) / 2;
+  const judge = (fm: FittedModel): Omit<ModelCheck, 'fallback'> =>
+    checkModel({
+      anchorProbabilities: anchors.map(
+        (p) =>
+          scoreWith(
+            fm,
+            prepared[blocking.pairs[p * 2]!]!,
+            prepared[blocking.pairs[p * 2 + 1]!]!,
+            levels.subarray(p * C, p * C + C),
+          ).probability,
+      ),
+      randomProbabilities: randomPairs.map(([a, b]) => {
+        comparisonLevels(comparisons, prepared[a]!, prepared[b]!, buffer);
+        return scoreWith(fm, prepared[a]!, prepared[b]!, buffer).probability;
+      }),
+      threshold,
+      expectedRandomMatchRate: Math.min(1, (fm.lambda * blocking.count) / Math.max(1, allPairs)),
+    });
+  let verdict = judge(model);
+  let check: ModelCheck = { ...verdict, fallback: null };
+  if (!verdict.ok) {
+    // the fitted model is implausible: fall back to the constrained prior m with λ fitted to it, and say so
+    const priorMs = comparisons.map((cmp, c) => constrainM(cmp, priorM(cmp.levels.length), u[c]!));
+    const fallback = fitted(
+      priorMs,
+      fitLambda(comparisons, levels, blocking.count, priorMs, u, maxLambdaFor(blocking.count)).lambda,
+    );
+    const second = judge(fallback);
+    model = fallback;
+    check = { ...verdict, fallback: 'prior' };
+    verdict = second;
+    if (!second.ok) check.reasons.push(`the prior model fails the check too: ${second.reasons.join('; ')}`);
+  }
+  // people's decisions recalibrate the weights (after the fit, so they move the boundary where they disagree)
+  if (labelled.length > 0) {
+    const raw = labelled.map(({ a, b, levels: lv }) => scoreLevels(model, prepared[a]!, prepared[b]!, lv).weight);
+    model.calibration = fitCalibration(
+      raw,
+      labelled.map((x) => x.match),
+    );
+  }
+  lap('em');
+
+  const scoreOf = (
+    a: PreparedRecord,
+    b: PreparedRecord,
+    lv: Int8Array,
+    contributions?: FieldContribution[],
+  ): { weight: number; probability: number; rule: string | null } => scoreWith(model, a, b, lv, contributions);
 
   const edges: ScoredEdge[] = [];
   const pairKey = (a: number, b: number): number => (a < b ? a * n + b : b * n + a);
@@ -483,6 +561,8 @@ export function resolve(input: ResolveInput): ResolveResult {
     clusters,
     model: {
       lambda: model.lambda,
+      check,
+      calibration: (model.calibration as Calibration | null | undefined) ?? null,
       emIterations: model.emIterations,
       emConverged: model.emConverged,
       trainingSessions: trained.sessions,
@@ -574,4 +654,23 @@ function reviewCandidates(
     }
   }
   return chosen;
+}
+
+/** Random record pairs (cross-table in link mode), for the model's self-check. */
+function sampleRandomPairs(
+  prepared: readonly PreparedRecord[],
+  mode: ResolveMode,
+  size: number,
+  random: () => number,
+): [number, number][] {
+  const left = prepared.filter((r) => mode !== 'link' || r.side === 0);
+  const right = mode === 'link' ? prepared.filter((r) => r.side === 1) : left;
+  const out: [number, number][] = [];
+  if (left.length === 0 || right.length === 0) return out;
+  for (let s = 0; s < size; s++) {
+    const a = left[Math.floor(random() * left.length)]!;
+    const b = right[Math.floor(random() * right.length)]!;
+    if (a !== b) out.push([a.index, b.index]);
+  }
+  return out;
 }

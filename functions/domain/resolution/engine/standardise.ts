@@ -298,19 +298,49 @@ export function standardiseDomain(value: string | null | undefined): string {
 }
 
 /** Birth date as "YYYYMMDD" from YYYYMMDD, YYYY-MM-DD, YYYY/MM/DD or DD/MM/YYYY; '' when not a date. */
-export function standardiseDate(value: string | null | undefined): string {
+const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+
+function monthNumber(token: string): number {
+  const t = token.toLowerCase();
+  if (/^\d{1,2}$/.test(t)) return Number(t);
+  const k = t.length >= 3 ? MONTHS.indexOf(t.slice(0, 3)) : -1;
+  return k < 0 ? 0 : k + 1;
+}
+
+/** A two-digit year of a birth date is in the last hundred years: 92 → 1992, 05 → 2005 (as of 2026). */
+function fullYear(token: string, nowYear: number): number {
+  if (token.length === 4) return Number(token);
+  const yy = Number(token);
+  const century = Math.floor(nowYear / 100) * 100;
+  return century + yy > nowYear ? century - 100 + yy : century + yy;
+}
+
+function compactDate(year: number, month: number, day: number): string {
+  if (!(month >= 1 && month <= 12 && day >= 1 && day <= 31 && year >= 1800 && year <= 2100)) return '';
+  return `${year}${String(month).padStart(2, '0')}${String(day).padStart(2, '0')}`;
+}
+
+/**
+ * YYYYMMDD from the forms CRM and register exports use: ISO (with or without separators or a time), day-first
+ * numeric dates with any of - / . or space (month-first only when the second number cannot be a month), month names
+ * ("15-Mar-92", "Mar 1 1970", "1 March 1970") and two-digit years. '' when the value is not a date.
+ */
+export function standardiseDate(value: string | null | undefined, nowYear = 2026): string {
   if (!value) return '';
   const s = value.trim();
-  let m = /^(\d{4})[-/.]?(\d{1,2})[-/.]?(\d{1,2})(?:[T ].*)?$/.exec(s);
-  if (m && (s.length === 8 || /[-/.]/.test(s))) return `${m[1]}${m[2]!.padStart(2, '0')}${m[3]!.padStart(2, '0')}`;
-  m = /^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$/.exec(s);
+  let m = /^(\d{4})[-/. ]?(\d{1,2})[-/. ]?(\d{1,2})(?:[T ].*)?$/.exec(s);
+  if (m && (s.length === 8 || /[-/. ]/.test(s))) return compactDate(Number(m[1]), Number(m[2]), Number(m[3]));
+  m = /^(\d{1,2})[-/. ]+(\d{1,2}|[a-z]{3,9})\.?[-/. ,]+(\d{4}|\d{2})$/i.exec(s);
   if (m) {
     const a = Number(m[1]);
-    const b = Number(m[2]);
+    const named = !/^\d/.test(m[2]!);
+    const b = monthNumber(m[2]!);
     // day-first unless the second number cannot be a month
-    const [day, month] = b > 12 && a <= 12 ? [b, a] : [a, b];
-    return `${m[3]}${String(month).padStart(2, '0')}${String(day).padStart(2, '0')}`;
+    const [day, month] = !named && b > 12 && a <= 12 ? [b, a] : [a, b];
+    return compactDate(fullYear(m[3]!, nowYear), month, day);
   }
+  m = /^([a-z]{3,9})\.?[-/. ]+(\d{1,2})(?:st|nd|rd|th)?[-/. ,]+(\d{4}|\d{2})$/i.exec(s);
+  if (m) return compactDate(fullYear(m[3]!, nowYear), monthNumber(m[1]!), Number(m[2]));
   return '';
 }
 

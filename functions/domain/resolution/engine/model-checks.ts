@@ -1,0 +1,174 @@
+import type { Comparison } from './comparisons.js';
+import type { PreparedRecord } from './prepare.js';
+import type { EntityKind } from './types.js';
+
+/** Contact points that can identify one person or organisation, unless many identities share them. */
+export const IDENTIFIER_FIELDS: ReadonlySet<string> = new Set(['email', 'phone', 'domain']);
+
+/**
+ * The identity a record names, for counting how many identities share one identifier: a person's first and last
+ * name metaphones (so typos and nicknames of one name mostly count once), an organisation's name tokens in order.
+ */
+export function nameKey(kind: EntityKind, r: PreparedRecord): string {
+  if (kind === 'organization') return [...r.orgNameTokens].sort().join(' ');
+  return `${r.firstDm || r.firstCanon}|${r.lastDm || r.last}`;
+}
+
+/**
+ * Per identifier comparison: value → number of distinct name keys holding it in this data. The exact level of a
+ * value held under k names loses log2(k) bits (frequency-aware evidence: a head-office phone shared by ten sites is
+ * one tenth as telling about which site a record is), and the strong-identifier rule needs k = 1.
+ */
+export function holderTables(
+  kind: EntityKind,
+  comparisons: readonly Comparison[],
+  records: readonly PreparedRecord[],
+): (Map<string, number> | null)[] {
+  return comparisons.map((c) => {
+    if (!IDENTIFIER_FIELDS.has(c.field) || !c.exactValue) return null;
+    const names = new Map<string, Set<string>>();
+    for (const r of records) {
+      if (!c.present(r)) continue;
+      const key = nameKey(kind, r);
+      if (key === '' || key === '|') continue;
+      const v = c.exactValue(r);
+      const set = names.get(v);
+      if (set) set.add(key);
+      else names.set(v, new Set([key]));
+    }
+    const out = new Map<string, number>();
+    for (const [v, set] of names) if (set.size > 1) out.set(v, set.size);
+    return out;
+  });
+}
+
+/**
+ * Candidate pairs that are near-certain matches by a rule that holds for any data: exact agreement on at least
+ * three comparisons (all of them when fewer exist), one of them an identity field, and outright disagreement on
+ * none. They bound λ from below and check the fitted model; they are not labels.
+ */
+export function anchorPairs(comparisons: readonly Comparison[], levels: Int8Array, pairCount: number): number[] {
+  const C = comparisons.length;
+  const needed = Math.min(3, C);
+  const out: number[] = [];
+  for (let p = 0; p < pairCount; p++) {
+    let exact = 0;
+    let identity = false;
+    let contradicted = false;
+    for (let c = 0; c < C; c++) {
+      const l = levels[p * C + c]!;
+      if (l < 0) continue;
+      const cmp = comparisons[c]!;
+      if (l === cmp.levels.length - 1) {
+        contradicted = true;
+        break;
+      }
+      if (l === 0) {
+        exact++;
+        if (cmp.identity) identity = true;
+      }
+    }
+    if (!contradicted && identity && exact >= needed) out.push(p);
+  }
+  return out;
+}
+
+export interface ModelCheck {
+  ok: boolean;
+  /** Why the fitted model was judged implausible; empty when ok. */
+  reasons: string[];
+  /** 'prior' when the fitted m was replaced by the constrained prior m. */
+  fallback: 'prior' | null;
+  anchors: number;
+  /** Share of anchor pairs the model scores at or above the threshold. */
+  anchorRecall: number | null;
+  /** Share of random record pairs scored at or above the threshold, and how many that would be expected. */
+  randomMatchRate: number;
+  expectedRandomMatchRate: number;
+}
+
+/**
+ * Self-check of a fitted model against facts that do not depend on it: near-certain pairs must score as matches,
+ * and random pairs — almost all non-matches — must not score as matches more often than matches can exist.
+ */
+export function checkModel(input: {
+  anchorProbabilities: readonly number[];
+  randomProbabilities: readonly number[];
+  threshold: number;
+  /** Upper bound on the share of matches among random pairs (λ × candidate pairs / all pairs). */
+  expectedRandomMatchRate: number;
+}): Omit<ModelCheck, 'fallback'> {
+  const reasons: string[] = [];
+  const anchors = input.anchorProbabilities.length;
+  const anchorRecall =
+    anchors === 0 ? null : input.anchorProbabilities.filter((p) => p >= input.threshold).length / anchors;
+  if (anchorRecall !== null && anchors >= 20 && anchorRecall < 0.9)
+    reasons.push(`only ${(anchorRecall * 100).toFixed(0)} % of ${anchors} near-certain pairs score as matches`);
+  const sample = input.randomProbabilities.length;
+  const hits = input.randomProbabilities.filter((p) => p >= input.threshold).length;
+  const randomMatchRate = sample === 0 ? 0 : hits / sample;
+  // allowed: ten times the most matches random pairs can hold, plus sampling noise of a few pairs
+  const allowed = 10 * input.expectedRandomMatchRate + 5 / Math.max(1, sample);
+  if (sample > 0 && randomMatchRate > allowed)
+    reasons.push(
+      `${hits} of ${sample} random pairs score as matches (${(randomMatchRate * 100).toFixed(2)} %, at most ${(allowed * 100).toFixed(2)} % plausible)`,
+    );
+  return {
+    ok: reasons.length === 0,
+    reasons,
+    anchors,
+    anchorRecall,
+    randomMatchRate,
+    expectedRandomMatchRate: input.expectedRandomMatchRate,
+  };
+}
+
+export interface Calibration {
+  /** Calibrated weight = slope × weight + offset (bits). */
+  slope: number;
+  offset: number;
+  labels: number;
+}
+
+/**
+ * Calibration of match weights on people's decisions: a MAP logistic fit p = σ(ln 2 · (slope · w + offset)) with
+ * priors slope ~ N(1, 0.5²) and offset ~ N(0, 4²) bits, so a handful of answers moves the boundary a little and a few
+ * dozen move it as far as they agree. Needs both a confirmed and a rejected pair.
+ */
+export function fitCalibration(weights: readonly number[], matches: readonly boolean[]): Calibration | null {
+  if (!matches.includes(true) || !matches.includes(false)) return null;
+  let a = 1;
+  let b = 0;
+  const sa = 0.5;
+  const sb = 4;
+  const k = Math.LN2;
+  for (let it = 0; it < 50; it++) {
+    // gradient and Hessian of the negative log posterior
+    let ga = (a - 1) / (sa * sa);
+    let gb = b / (sb * sb);
+    let haa = 1 / (sa * sa);
+    let hbb = 1 / (sb * sb);
+    let hab = 0;
+    weights.forEach((w0, i) => {
+      const w = Math.max(-60, Math.min(60, w0));
+      const p = 1 / (1 + Math.exp(-k * (a * w + b)));
+      const y = matches[i] ? 1 : 0;
+      const g = k * (p - y);
+      ga += g * w;
+      gb += g;
+      const h = k * k * p * (1 - p);
+      haa += h * w * w;
+      hbb += h;
+      hab += h * w;
+    });
+    const det = haa * hbb - hab * hab;
+    if (!(det > 0)) break;
+    const da = (hbb * ga - hab * gb) / det;
+    const db = (haa * gb - hab * ga) / det;
+    a -= da;
+    b -= db;
+    if (Math.abs(da) + Math.abs(db) < 1e-9) break;
+  }
+  // a slope at or below zero would invert the evidence: keep it positive
+  return { slope: Math.max(0.05, a), offset: b, labels: weights.length };
+}
