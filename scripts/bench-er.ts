@@ -39,7 +39,12 @@ async function main(): Promise<void> {
     const log = (stage: string, detail: string): void => {
       process.stderr.write(`  [${dataset.name}] ${stage}: ${detail}\n`);
     };
-    const run = runDataset(loaded, { onProgress: log, ...(threshold !== undefined ? { threshold } : {}) });
+    const engine = argValue('--engine') ? (JSON.parse(argValue('--engine')!) as Record<string, unknown>) : undefined;
+    const run = runDataset(loaded, {
+      onProgress: log,
+      ...(threshold !== undefined ? { threshold } : {}),
+      ...(engine ? { engine } : {}),
+    });
     const floor = exactMatchFloor(loaded);
     const s = run.scores;
     const checks = run.results.map((r) => (r.model.check.ok ? 'ok' : `fallback(${r.model.check.reasons.length})`));

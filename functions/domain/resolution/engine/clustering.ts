@@ -41,6 +41,16 @@ export interface ClusteringResult {
  * match probability over all their cross pairs (scored on demand) stays at or above the threshold. A single
  * strong link between two otherwise dissimilar groups therefore cannot join them, unlike connected components.
  */
+/**
+ * A pair's evidence in bits (log-odds of its probability), clipped at ±10 bits: averaging evidence rather than
+ * probabilities lets one pair that argues clearly against (a bridge record joining two people) outweigh many that
+ * agree, while the clip stops a single extreme pair from deciding alone.
+ */
+function evidence(p: number): number {
+  const q = Math.min(1 - 1e-12, Math.max(1e-12, p));
+  return Math.max(-10, Math.min(10, Math.log2(q / (1 - q))));
+}
+
 export function clusterByAverageLinkage(
   recordCount: number,
   edges: readonly ScoredEdge[],
@@ -114,10 +124,10 @@ export function clusterByAverageLinkage(
         const idx = Math.floor(k);
         const x = A[Math.floor(idx / B.length)]!;
         const y = B[idx % B.length]!;
-        sum += x === e.a && y === e.b ? e.probability : scorePair(x, y);
+        sum += evidence(x === e.a && y === e.b ? e.probability : scorePair(x, y));
         n++;
       }
-      if (sum / n < threshold) {
+      if (sum / n < evidence(threshold)) {
         refusedMerges++;
         continue;
       }

@@ -22,8 +22,11 @@ export interface Comparison {
    * against a match (see constrainM).
    */
   identity?: boolean;
-  /** Levels outside the monotone order of evidence (constrainM leaves them to the data). */
-  unorderedLevels?: readonly number[];
+  /**
+   * Levels that, by what they mean, argue against a match whatever their similarity (m ≤ u), outside the monotone
+   * order of the other levels (see constrainM).
+   */
+  disagreementLevels?: readonly number[];
 }
 
 // Swapped given/family names: decide once per pair (first and last comparisons run back to back).
@@ -158,14 +161,14 @@ const gender: Comparison = {
 
 const email: Comparison = {
   field: 'email',
-  levels: ['exact', 'same local part or jaro-winkler >= 0.88', 'else'],
+  levels: ['exact', 'same local part, or local parts jaro-winkler >= 0.88', 'else'],
   present: (r) => r.email !== '',
   exactValue: (r) => r.email,
   termFrequency: true,
+  // the local part identifies; a shared domain makes any two addresses look alike, so it is left out of the fuzzy level
   level(a, b) {
     if (a.email === b.email) return 0;
-    if (a.emailLocal === b.emailLocal) return 1;
-    return jaroWinkler(a.email, b.email) >= 0.88 ? 1 : 2;
+    return a.emailLocal === b.emailLocal || jaroWinkler(a.emailLocal, b.emailLocal) >= 0.88 ? 1 : 2;
   },
 };
 
@@ -194,8 +197,9 @@ const street: Comparison = {
   ],
   present: (r) => r.street !== '',
   exactValue: (r) => r.street,
-  // same street, other building: evidence against for an address, not a weaker kind of agreement
-  unorderedLevels: [3],
+  // same street, other building: another address, so evidence against rather than a weaker kind of agreement
+  disagreementLevels: [3],
+  termFrequency: true,
   level(a, b) {
     if (a.street === b.street) return 0;
     const s = softTfIdf(a.streetVec!, b.streetVec!);

@@ -3,7 +3,7 @@ import type { PreparedRecord } from './prepare.js';
 import type { EntityKind } from './types.js';
 
 /** Contact points that can identify one person or organisation, unless many identities share them. */
-export const IDENTIFIER_FIELDS: ReadonlySet<string> = new Set(['email', 'phone', 'domain']);
+export const IDENTIFIER_FIELDS: ReadonlySet<string> = new Set(['email', 'phone', 'domain', 'street']);
 
 /**
  * The identity a record names, for counting how many identities share one identifier: a person's first and last

@@ -158,13 +158,21 @@ export const IDENTITY_ELSE_MAX_M = 0.15;
  *    (pool-adjacent-violators over the ratios, weighted by u: the maximum-likelihood monotone fit, mass preserved);
  * 2. every agreement level has m ≥ u (agreeing never argues against a match); the mass comes from the else level;
  * 3. an identity field's else level holds at most IDENTITY_ELSE_MAX_M.
- * Levels a comparison lists in `unorderedLevels` (e.g. "same street, other house number") are outside 1 and 2.
+ * Levels a comparison lists in `disagreementLevels` ("same street, other house number") are outside 1 and 2 and
+ * hold m ≤ u instead: they mean another value, however similar it looks.
  */
 export function constrainM(cmp: Comparison, mIn: readonly number[], u: readonly number[]): number[] {
   const k = mIn.length;
   const m = [...mIn];
   const last = k - 1;
-  const exempt = new Set(cmp.unorderedLevels ?? []);
+  const exempt = new Set(cmp.disagreementLevels ?? []);
+  let surplus = 0;
+  for (const l of exempt) {
+    if (m[l]! <= u[l]!) continue;
+    surplus += m[l]! - u[l]!;
+    m[l] = u[l]!;
+  }
+  m[last] = m[last]! + surplus;
   const chain = Array.from({ length: k }, (_, l) => l).filter((l) => !exempt.has(l));
   // 1. PAVA on ratios, non-increasing along the chain
   const blocks: { levels: number[]; m: number; u: number }[] = [];
@@ -209,8 +217,15 @@ export interface EmOptions {
   priorStrength?: number;
 }
 
+/**
+ * EM needs at least two comparisons to tell matches from non-matches at all: with one, any split of its levels fits
+ * equally well and EM only fits noise, so m keeps its prior. (Strict identifiability of a two-class mixture needs
+ * three independent comparisons, Hall and Zhou 2003; with two, the prior and the constraints regularise the fit.)
+ */
+export const MIN_EM_FIELDS = 2;
+
 /** Pseudo-matches behind the prior m: enough to steady a field seen in a few dozen matches, small against thousands. */
-export const DEFAULT_PRIOR_STRENGTH = 20;
+export const DEFAULT_PRIOR_STRENGTH = 5;
 
 /**
  * Expectation-maximisation of m and lambda on the candidate pairs with u held fixed (as Splink does by default),
@@ -407,7 +422,7 @@ export function trainModel(
   for (const rule of rules) {
     if (rule.pairs.length < minPairs) continue;
     const active = comparisons.map((c, i) => (rule.fields.includes(c.field) ? -1 : i)).filter((i) => i >= 0);
-    if (active.length < 2) continue;
+    if (active.length < MIN_EM_FIELDS) continue;
     const patterns = patternsOf(levels, C, rule.pairs, active);
     const em = estimateMByEm(comparisons, patterns, u, {
       active,
@@ -434,7 +449,12 @@ export function trainModel(
   const all = Array.from({ length: pairCount }, (_, p) => p);
   const everyField = comparisons.map((_, c) => c);
   let m: number[][];
-  if (weights.some((w) => w === 0)) {
+  if (weights.some((w) => w === 0) && C < MIN_EM_FIELDS) {
+    // too few fields for EM to tell matches from non-matches: the constrained prior stands in
+    m = comparisons.map((cmp, c) =>
+      weights[c]! > 0 ? sums[c]!.map((x) => x / weights[c]!) : constrainM(cmp, priorM(cmp.levels.length), u[c]!),
+    );
+  } else if (weights.some((w) => w === 0)) {
     const global = estimateMByEm(comparisons, patternsOf(levels, C, all, everyField), u, {
       maxLambda: maxLambdaFor(pairCount),
       ...(options.priorStrength !== undefined ? { priorStrength: options.priorStrength } : {}),

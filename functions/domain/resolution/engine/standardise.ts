@@ -1,4 +1,4 @@
-import anyAscii from 'any-ascii';
+import { transliterate } from './transliterate/transliterate.js';
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
 import { canonicalGivenName } from './nicknames.js';
 
@@ -12,7 +12,7 @@ export function normaliseText(value: string | null | undefined): string {
       e === 'amp' ? '&' : e === 'quot' || e === 'apos' || e === '#39' ? "'" : ' ',
     );
   // eslint-disable-next-line no-control-regex
-  if (/[^\x00-\x7f]/.test(s)) s = anyAscii(s);
+  if (/[^\x00-\x7f]/.test(s)) s = transliterate(s);
   return s
     .toLowerCase()
     .replace(/['`’]/g, '')
@@ -101,7 +101,7 @@ export const FREE_MAIL_DOMAINS = new Set([
 /** Lower-cased e-mail with "+tag" removed (and dots removed for Gmail); null when not an address. */
 export function standardiseEmail(value: string | null | undefined): StandardEmail | null {
   if (!value) return null;
-  const s = anyAscii(value)
+  const s = transliterate(value)
     .trim()
     .toLowerCase()
     .replace(/^mailto:/, '');
@@ -192,7 +192,7 @@ export function standardiseAddress(value: string | null | undefined): string {
 /** Postcode: upper-case alphanumerics only ("sw1a 1aa" → "SW1A1AA"); US ZIP+4 cut to 5 digits. */
 export function standardisePostcode(value: string | null | undefined): string {
   if (!value) return '';
-  const s = anyAscii(value)
+  const s = transliterate(value)
     .toUpperCase()
     .replace(/[^A-Z0-9]/g, '');
   return /^\d{9}$/.test(s) ? s.slice(0, 5) : s;
