@@ -13,6 +13,7 @@ import { Construct } from 'constructs';
 import { iamPatterns } from '../../functions/platform/blob-areas.js';
 import type { BucketBinding, FunctionSpec, TableAccess } from '../../functions/platform/manifest.js';
 import { LAMBDA_BUNDLING } from '../../functions/platform/bundling.js';
+import { afterBundlingCommands } from '../bundle-assets.js';
 
 /** DynamoDB actions a function may use, by access level. TransactWriteItems is authorised per item action. */
 export const TABLE_ACTIONS = {
@@ -149,6 +150,13 @@ export class ModosFunction extends Construct {
             path.join(props.projectRoot, to),
           ]),
         ),
+        // Data files the bundle reads at run time, next to index.mjs when the bundle names them (lib/bundle-assets.ts;
+        // local/lambda/bundles.ts runs the same copy).
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          afterBundling: (inputDir, outputDir) => afterBundlingCommands(inputDir, outputDir),
+        },
       },
     });
 

@@ -1,7 +1,10 @@
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { build } from 'esbuild';
+import { BUNDLE_ASSETS, COPY_ASSET_SCRIPT, copyAssetArgs } from '../../lib/bundle-assets.js';
 import { LAMBDA_BUNDLING } from '../../functions/platform/bundling.js';
 import { FUNCTIONS, type FunctionName } from '../../functions/platform/manifest.js';
 
@@ -27,25 +30,31 @@ export interface BuiltBundles {
   ms: number;
 }
 
-/** Every file that can change a bundle: the sources esbuild reads, the lock file and the build settings. */
+/**
+ * Every file that can change a bundle: the sources esbuild reads, the lock file, the build settings and the data
+ * folders copied next to the bundles.
+ */
 function inputFiles(): string[] {
-  const files: string[] = [join(ROOT, 'package-lock.json'), join(ROOT, 'tsconfig.json')];
-  const walk = (dir: string) => {
+  const files = new Set<string>([join(ROOT, 'package-lock.json'), join(ROOT, 'tsconfig.json')]);
+  const walk = (dir: string, take: (name: string) => boolean) => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const path = join(dir, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else if (/\.(ts|mts|js|mjs|json)$/.test(entry.name)) files.push(path);
+      if (entry.isDirectory()) walk(path, take);
+      else if (take(entry.name)) files.add(path);
     }
   };
-  walk(join(ROOT, 'functions'));
-  walk(join(ROOT, 'schemas'));
-  return files.sort();
+  const source = (name: string) => /\.(ts|mts|js|mjs|json)$/.test(name);
+  walk(join(ROOT, 'functions'), source);
+  walk(join(ROOT, 'schemas'), source);
+  for (const asset of BUNDLE_ASSETS) walk(join(ROOT, asset.source), () => true);
+  return [...files].sort();
 }
 
 /** Hash of the bundle inputs: the same sources, lock file and settings give the same bundles. */
 export function bundleInputsHash(): string {
   const h = createHash('sha256');
   h.update(JSON.stringify(LAMBDA_BUNDLING));
+  h.update(JSON.stringify([BUNDLE_ASSETS, COPY_ASSET_SCRIPT]));
   h.update(JSON.stringify(Object.values(FUNCTIONS).map((f) => [f.name, f.entry])));
   for (const file of inputFiles()) {
     h.update(relative(ROOT, file));
@@ -60,7 +69,8 @@ const bundlePath = (dir: string, name: string) => join(dir, name, 'index.mjs');
 
 /**
  * The Lambda bundles exactly as the CDK stack builds them (functions/platform/bundling.ts: esbuild,
- * ESM, node22, minified with names kept, the SDK bundled, the env credential provider), built once per
+ * ESM, node22, minified with names kept, the SDK bundled, the env credential provider; the data folders of
+ * lib/bundle-assets.ts next to the bundles that read them), built once per
  * content hash and reused: a second start with unchanged sources builds nothing. A build is written to a
  * temporary folder and renamed into place, so concurrent starts (parallel test files) never see half a build.
  */
@@ -88,7 +98,7 @@ export async function ensureBundles(options: { cacheDir?: string } = {}): Promis
         sourcemap: true,
         sourcesContent: false,
         logLevel: 'error',
-      }),
+      }).then(() => copyBundleAssets(dirname(bundlePath(tmp, name)))),
     ),
   );
   writeFileSync(join(tmp, 'complete'), new Date().toISOString());
@@ -101,6 +111,16 @@ export async function ensureBundles(options: { cacheDir?: string } = {}): Promis
   }
   pruneOldBuilds(cacheDir, hash);
   return { hash, dir, files, cached: false, ms: Date.now() - t0 };
+}
+
+const execFileAsync = promisify(execFile);
+
+/**
+ * The data folders the bundle names, copied next to it by the script the CDK stack's `afterBundling` hook runs
+ * (lib/bundle-assets.ts), with the same `node` arguments.
+ */
+async function copyBundleAssets(outDir: string): Promise<void> {
+  for (const args of copyAssetArgs(ROOT, outDir)) await execFileAsync(process.execPath, args);
 }
 
 function pruneOldBuilds(cacheDir: string, keep: string): void {
