@@ -1,6 +1,6 @@
 import { areNicknameVariants } from './nicknames.js';
 import type { PreparedRecord } from './prepare.js';
-import { cosine, jaroWinkler, mongeElkan, softTfIdf, withinOneEdit } from './similarity.js';
+import { bothHaveUnmatchedTokens, cosine, jaroWinkler, mongeElkan, softTfIdf, withinOneEdit } from './similarity.js';
 import type { EntityKind } from './types.js';
 
 /**
@@ -279,17 +279,30 @@ const text: Comparison = {
 const orgName: Comparison = {
   identity: true,
   field: 'name',
-  levels: ['exact', 'soft tf-idf >= 0.90', 'soft tf-idf >= 0.70', 'soft tf-idf >= 0.50', 'soft tf-idf >= 0.30', 'else'],
+  levels: [
+    'exact',
+    'soft tf-idf >= 0.90',
+    'soft tf-idf >= 0.70',
+    'soft tf-idf >= 0.50',
+    'soft tf-idf >= 0.30',
+    'each name has a word the other lacks',
+    'else',
+  ],
   present: (r) => r.orgName !== '',
   exactValue: (r) => r.orgName,
   termFrequency: true,
+  // "X Centre Site A" / "X Centre Site B", "Acme Europe" / "Acme Asia": shared words name the group, the words each
+  // one adds name different members of it; one name containing or abbreviating the other is no conflict
+  disagreementLevels: [5],
   level(a, b) {
     if (a.orgName === b.orgName) return 0;
     const c = softTfIdf(a.orgNameVec!, b.orgNameVec!);
+    if (c < 0.3) return 6;
+    if (bothHaveUnmatchedTokens(a.orgNameTokens, b.orgNameTokens)) return 5;
     if (c >= 0.9) return 1;
     if (c >= 0.7) return 2;
     if (c >= 0.5) return 3;
-    return c >= 0.3 ? 4 : 5;
+    return 4;
   },
 };
 

@@ -186,20 +186,46 @@ export function constrainM(cmp: Comparison, mIn: readonly number[], u: readonly 
     }
   }
   for (const b of blocks) for (const l of b.levels) m[l] = (b.m / b.u) * u[l]!;
-  // 2. agreement levels at least as likely among matches as among non-matches
+  // 2. agreement levels at least as likely among matches as among non-matches. After 1 the levels below u form a
+  // suffix of the chain, so the mass they need comes from the levels above u, shrinking each one's excess alike
+  // (ratios keep their order and stay ≥ 1)
   let deficit = 0;
+  let excessAbove = 0;
   for (const l of chain) {
-    if (l === last || m[l]! >= u[l]!) continue;
-    deficit += u[l]! - m[l]!;
-    m[l] = u[l]!;
+    if (l === last) continue;
+    if (m[l]! < u[l]!) deficit += u[l]! - m[l]!;
+    else excessAbove += m[l]! - u[l]!;
   }
-  if (deficit > 0) m[last] = Math.max(1e-6, m[last]! - deficit);
-  // 3. outright disagreement on an identity field is strong evidence against
+  if (deficit > 0) {
+    const keep = excessAbove > 0 ? Math.max(0, 1 - deficit / excessAbove) : 0;
+    for (const l of chain) {
+      if (l === last) continue;
+      m[l] = m[l]! < u[l]! ? u[l]! : u[l]! + (m[l]! - u[l]!) * keep;
+    }
+    if (excessAbove < deficit) m[last] = Math.max(1e-6, m[last]! - (deficit - excessAbove));
+  }
+  // 3. outright disagreement on an identity field is strong evidence against; the excess goes to the agreement
+  // levels in proportion, which scales their ratios alike
   if (cmp.identity && m[last]! > IDENTITY_ELSE_MAX_M) {
     const excess = m[last]! - IDENTITY_ELSE_MAX_M;
     m[last] = IDENTITY_ELSE_MAX_M;
-    const rest = m.reduce((sum, x, l) => (l === last ? sum : sum + x), 0);
-    for (let l = 0; l < last; l++) m[l] = rest > 0 ? m[l]! + (excess * m[l]!) / rest : excess / last;
+    const agreeing = chain.filter((l) => l !== last);
+    const rest = agreeing.reduce((sum, l) => sum + m[l]!, 0);
+    for (const l of agreeing) m[l] = rest > 0 ? m[l]! + (excess * m[l]!) / rest : excess / agreeing.length;
+  }
+  // 4. on an identity field, a disagreement level contradicts the identity as much as the else level does
+  if (cmp.identity) {
+    let surplusLate = 0;
+    const ratio = m[last]! / u[last]!;
+    for (const l of exempt) {
+      const cap = u[l]! * ratio;
+      if (m[l]! <= cap) continue;
+      surplusLate += m[l]! - cap;
+      m[l] = cap;
+    }
+    const agreeing = chain.filter((l) => l !== last);
+    const rest = agreeing.reduce((sum, l) => sum + m[l]!, 0);
+    for (const l of agreeing) m[l] = rest > 0 ? m[l]! + (surplusLate * m[l]!) / rest : m[l]!;
   }
   const total = m.reduce((sum, x) => sum + x, 0);
   return m.map((x) => x / total);
@@ -319,6 +345,14 @@ export function scoreLevels(
   contributions?: FieldContribution[],
 ): PairScore {
   let weight = log2(model.lambda / (1 - model.lambda));
+  // does an identity field (name, birth date) disagree? then a value shared under several names says nothing
+  let identityDisagrees = false;
+  for (let c = 0; c < model.comparisons.length; c++) {
+    const cmp = model.comparisons[c]!;
+    const l = levels[c]!;
+    if (cmp.identity && l >= 0 && (l === cmp.levels.length - 1 || cmp.disagreementLevels?.includes(l)))
+      identityDisagrees = true;
+  }
   for (let c = 0; c < model.comparisons.length; c++) {
     const l = levels[c]!;
     const cmp = model.comparisons[c]!;
@@ -337,9 +371,10 @@ export function scoreLevels(
     }
     const holders = l === 0 && cmp.exactValue ? model.holders?.[c] : null;
     if (holders) {
-      // a value held under k names says 1/k as much about which of them a record is
+      // a value held under k names puts a record in that group of k: it says 1/k as much about which member the
+      // record is, and nothing at all when the two records' names or birth dates disagree (two members of it)
       const k = Math.max(holders.get(cmp.exactValue!(a)) ?? 1, holders.get(cmp.exactValue!(b)) ?? 1);
-      if (k > 1) tf -= log2(k);
+      if (k > 1) tf = identityDisagrees ? -w : tf - log2(k);
     }
     weight += w + tf;
     contributions?.push({ field: cmp.field, level: cmp.levels[l]!, weight: w, tfAdjustment: tf });

@@ -599,7 +599,9 @@ function labelIndexes(
   sides: readonly (0 | 1)[],
 ): { mustLink: [number, number][]; cannotLink: [number, number][] } {
   const indexOf = [new Map<string, number>(), new Map<string, number>()] as const;
-  records.forEach((r, i) => indexOf[sides[i]!].set(r.id, i));
+  records.forEach((r, i) => {
+    indexOf[sides[i]!].set(r.id, i);
+  });
   const link = sides.includes(1);
   const toIndexes = (pairs: readonly (readonly [string, string])[] | undefined): [number, number][] =>
     (pairs ?? []).flatMap(([x, y]) => {

@@ -344,8 +344,19 @@ export function softTfIdf(a: SparseVector, b: SparseVector, threshold = 0.9): nu
 }
 
 /**
+ * Whether `short` abbreviates `long` by leaving letters out: same first letter, and its letters appear in `long`
+ * in order ("mfg" / "manufacturing", "labs" / "laboratories", "intl" / "international", "ctr" / "centre").
+ */
+export function abbreviates(short: string, long: string): boolean {
+  if (short.length < 2 || short.length >= long.length || short[0] !== long[0]) return false;
+  let j = 1;
+  for (let i = 1; i < long.length && j < short.length; i++) if (long[i] === short[j]) j++;
+  return j === short.length;
+}
+
+/**
  * Whether each of two token lists has a token the other lacks: no equal token, no token within Jaro-Winkler
- * `threshold`, and neither token an abbreviation (prefix of at least 3 characters) of the other. Tokens with digits
+ * `threshold`, and neither token an abbreviation (a prefix of at least 3 characters, or `abbreviates`) of the other. Tokens with digits
  * count as matched only when equal. "cafe ritz carlton" vs "dining room ritz carlton" → true;
  * "katsu" vs "restaurant katsu" → false (one name contains the other).
  */
@@ -355,6 +366,7 @@ export function bothHaveUnmatchedTokens(a: readonly string[], b: readonly string
       if (o === t) return true;
       if (HAS_DIGIT.test(t) || HAS_DIGIT.test(o)) continue;
       if ((t.length >= 3 && o.startsWith(t)) || (o.length >= 3 && t.startsWith(o))) return true;
+      if (abbreviates(t, o) || abbreviates(o, t)) return true;
       if (jaroWinkler(t, o) >= threshold) return true;
     }
     return false;
