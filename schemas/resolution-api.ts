@@ -6,6 +6,8 @@ import {
   MatchPairPath,
   ResolutionRun,
   ResolutionRunIdPath,
+  ReviewQueue,
+  ReviewQueueQuery,
   StartResolutionRunRequest,
 } from './resolution.js';
 
@@ -28,6 +30,16 @@ export const RESOLUTION_ROUTE_CONTRACTS = {
     params: ResolutionRunIdPath,
     status: 200,
     response: ResolutionRun,
+  }),
+  'GET /api/v1/resolution/review': routeContract({
+    function: 'GetReviewQueue',
+    auth: 'jwt',
+    summary:
+      'Pending review pairs of a type, most uncertain first, each with its explanation (field names and levels only) and the confirm/reject paths that answer it (admin)',
+    permission: 'resolution:manage',
+    query: ReviewQueueQuery,
+    status: 200,
+    response: ReviewQueue,
   }),
   'GET /api/v1/entities/{id}/matches': routeContract({
     function: 'ListMatches',

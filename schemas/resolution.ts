@@ -155,3 +155,51 @@ export const MatchDecisionResult = z
   })
   .meta({ id: 'MatchDecisionResult' });
 export type MatchDecisionResult = z.infer<typeof MatchDecisionResult>;
+
+/** Largest page of the review queue, and the default one. */
+export const MAX_REVIEW_PAGE = 100;
+export const DEFAULT_REVIEW_PAGE = 20;
+
+export const ReviewQueueQuery = z.strictObject({
+  type: ResolvableType,
+  limit: z.coerce.number().int().min(1).max(MAX_REVIEW_PAGE).default(DEFAULT_REVIEW_PAGE),
+});
+export type ReviewQueueQuery = z.infer<typeof ReviewQueueQuery>;
+
+/** One undecided pair proposed for review, with the two requests that answer it. */
+export const ReviewPair = z
+  .object({
+    entityId: z.string(),
+    otherId: z.string(),
+    probability: z.number(),
+    weight: z.number(),
+    /** 1 at the threshold (the answer teaches the model most), falling towards 0 for a certain pair. */
+    uncertainty: z.number(),
+    explanation: MatchExplanation,
+    links: z.object({
+      /** `POST` this path: the pair is one thing (must-link). */
+      confirm: z.string(),
+      /** `POST` this path: the pair are two things (cannot-link). */
+      reject: z.string(),
+    }),
+  })
+  .meta({ id: 'ReviewPair' });
+export type ReviewPair = z.infer<typeof ReviewPair>;
+
+export const ReviewQueue = z
+  .object({
+    type: ResolvableType,
+    /** The pending pairs, most uncertain first (at most `limit`). */
+    items: z.array(ReviewPair),
+    /** Pairs still pending in the queue (decided pairs and pairs of deleted entities left out). */
+    pending: z.number().int(),
+    /** The batch run that proposed the queue, and when; null before the first run. */
+    runId: z.string().nullable(),
+    generatedAt: z.string().nullable(),
+    /** The model the pairs were re-scored with. */
+    modelSource: z.enum(['default', 'fitted']),
+    /** What to do when there is nothing to review. */
+    hint: z.string().optional(),
+  })
+  .meta({ id: 'ReviewQueue' });
+export type ReviewQueue = z.infer<typeof ReviewQueue>;

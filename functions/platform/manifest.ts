@@ -229,6 +229,12 @@ export const FUNCTIONS = {
     memoryMb: 3008,
     timeoutSeconds: 900,
   },
+  GetReviewQueue: {
+    name: 'GetReviewQueue',
+    entry: 'functions/handlers/get-review-queue.ts',
+    description: 'Lists the pending review pairs of a type, re-scored, with the paths that answer them (admin)',
+    table: 'read',
+  },
   ListMatches: {
     name: 'ListMatches',
     entry: 'functions/handlers/list-matches.ts',

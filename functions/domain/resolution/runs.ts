@@ -5,6 +5,7 @@ import { hashOf } from '../shared/hash.js';
 import { entityToRecord, hasResolvableAttributes } from './entity-records.js';
 import { ResolutionInputError } from './engine/errors.js';
 import { requireAdmin } from './matches.js';
+import { REVIEW_QUEUE_SIZE, reviewQueueFrom } from './review.js';
 import { type MatchedPair, type ResolveResult, resolve } from './engine/resolve.js';
 import { type ClusterChange, type ClusterState, RESOLUTION_ACTOR, type ResolutionDeps } from './store.js';
 import { indexKeysFor, storedModelFrom } from './stored-model.js';
@@ -67,7 +68,8 @@ async function inParallel<T>(items: readonly T[], limit: number, work: (item: T)
 
 /**
  * Runs a queued batch: loads every entity of the type, resolves them with the engine (model fitted on this
- * data, must-link / cannot-link decisions honoured), stores the fitted parameters for incremental use,
+ * data, must-link / cannot-link decisions honoured), stores the fitted parameters for incremental use and
+ * the undecided pairs most worth an admin's answer (the review queue),
  * (re)writes every entity's blocking keys, and writes the cluster changes against the stored clusters, each
  * connected change as one audited transaction with its `entity.merged` / `entity.split` events. Progress is
  * saved on the run as it goes. A redelivered event for a finished run does nothing.
@@ -141,7 +143,13 @@ async function executeRun(
   let result: ResolveResult | undefined;
   if (records.length >= 2) {
     try {
-      result = resolve({ kind: type, records, explain: true, constraints: { mustLink, cannotLink } });
+      result = resolve({
+        kind: type,
+        records,
+        explain: true,
+        constraints: { mustLink, cannotLink },
+        reviewSize: REVIEW_QUEUE_SIZE,
+      });
     } catch (error) {
       if (!(error instanceof ResolutionInputError)) throw error;
       await save({ status: 'FAILED', error: { code: error.code, message: error.message } }, { phase: 'done' });
@@ -152,6 +160,8 @@ async function executeRun(
       storedModelFrom(type, records, result, { trainedAt: clock.now().toISOString(), runId }),
     );
   }
+  // the pairs whose answers would teach the model most, replacing the previous run's (answered or not)
+  await store.putReviewQueue(tenantId, reviewQueueFrom(type, result, { runId, createdAt: clock.now().toISOString() }));
 
   await save({}, { phase: 'writing' });
   await inParallel(usable, INDEX_CONCURRENCY, (e) =>

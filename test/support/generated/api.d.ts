@@ -368,6 +368,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/resolution/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Pending review pairs of a type, most uncertain first, each with its explanation (field names and levels only) and the confirm/reject paths that answer it (admin)
+         * @description Requires permission `resolution:manage`.
+         */
+        get: operations["getReviewQueue"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/entities/{id}/matches": {
         parameters: {
             query?: never;
@@ -725,6 +745,40 @@ export interface components {
         StartResolutionRunRequest: {
             type: components["schemas"]["ResolvableType"];
         };
+        ReviewQueue: {
+            type: components["schemas"]["ResolvableType"];
+            items: components["schemas"]["ReviewPair"][];
+            pending: number;
+            runId: string | null;
+            generatedAt: string | null;
+            /** @enum {string} */
+            modelSource: "default" | "fitted";
+            hint?: string;
+        };
+        ReviewPair: {
+            entityId: string;
+            otherId: string;
+            probability: number;
+            weight: number;
+            uncertainty: number;
+            explanation: components["schemas"]["MatchExplanation"];
+            links: {
+                confirm: string;
+                reject: string;
+            };
+        };
+        MatchExplanation: {
+            weight: number;
+            probability: number;
+            priorWeight: number;
+            fields: {
+                field: string;
+                level: string | null;
+                weight: number;
+                tfAdjustment: number;
+            }[];
+            rules: string[];
+        };
         MatchList: {
             entityId: string;
             type: string;
@@ -740,18 +794,6 @@ export interface components {
             decisions: components["schemas"]["PairDecision"][];
             /** @enum {string} */
             modelSource: "default" | "fitted";
-        };
-        MatchExplanation: {
-            weight: number;
-            probability: number;
-            priorWeight: number;
-            fields: {
-                field: string;
-                level: string | null;
-                weight: number;
-                tfAdjustment: number;
-            }[];
-            rules: string[];
         };
         PairDecision: {
             otherId: string;
@@ -2631,6 +2673,85 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ResolutionRun"];
+                };
+            };
+            /** @description VALIDATION_ERROR: malformed JSON, repeated keys, values DynamoDB cannot store as sent (numbers, nesting, keys, lone surrogates), wrong types, unknown fields, oversized body, bad cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description UNAUTHORIZED: missing, expired or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description FORBIDDEN: the token lacks the permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description CONFLICT: stale version or duplicate */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description RATE_LIMITED: over the stage's throttle (any route) or the tenant's rate or daily quota (routes with a token); retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getReviewQueue: {
+        parameters: {
+            query: {
+                type: components["schemas"]["ResolvableType"];
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewQueue"];
                 };
             };
             /** @description VALIDATION_ERROR: malformed JSON, repeated keys, values DynamoDB cannot store as sent (numbers, nesting, keys, lone surrogates), wrong types, unknown fields, oversized body, bad cursor */
