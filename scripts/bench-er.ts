@@ -6,7 +6,8 @@
  * Data location: $MODOS_SHARED_DIR/datasets/er, else ../shared/datasets/er relative to the project root.
  */
 import { existsSync } from 'node:fs';
-import { type Dataset, exactMatchFloor, loadDataset, runDataset, sharedDataRoot } from './lib/er-datasets.js';
+import { exactMatchFloor, loadDataset, runDataset, sharedDataRoot } from './lib/er-datasets.js';
+import { evaluationSets } from './lib/er-evaluation-sets.js';
 
 const f3 = (x: number): string => x.toFixed(3);
 const mb = (bytes: number): string => `${(bytes / 1048576).toFixed(0)} MB`;
@@ -14,12 +15,6 @@ const mb = (bytes: number): string => `${(bytes / 1048576).toFixed(0)} MB`;
 function argValue(name: string): string | undefined {
   const i = process.argv.indexOf(name);
   return i >= 0 ? process.argv[i + 1] : undefined;
-}
-
-export async function evaluationSets(): Promise<{ dataset: Dataset; root: string }[]> {
-  const root = sharedDataRoot();
-  const { SHARED_DATASETS } = await import('./lib/er-datasets.js');
-  return SHARED_DATASETS.map((dataset) => ({ dataset, root }));
 }
 
 async function main(): Promise<void> {
@@ -33,7 +28,7 @@ async function main(): Promise<void> {
   process.stdout.write(`data: ${root}\n`);
   const header = ['dataset', 'task', 'records', 'cand.pairs', 'pred.pairs', 'P', 'R', 'F1', 'B3-P', 'B3-R'];
   process.stdout.write(`${[...header, 'floor-P', 'floor-R', 'check', 'engine ms', 'rec/s', 'RSS'].join('\t')}\n`);
-  for (const { dataset, root: dir } of await evaluationSets()) {
+  for (const { dataset, root: dir } of await evaluationSets({ generated: !process.argv.includes('--shared-only') })) {
     if (only && !dataset.name.includes(only)) continue;
     const loaded = loadDataset(dataset, dir);
     const log = (stage: string, detail: string): void => {

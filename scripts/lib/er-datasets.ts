@@ -14,6 +14,7 @@ import {
   type ResolveResult,
   normaliseText,
   resolve,
+  standardiseDate,
 } from '../../functions/domain/resolution/engine/index.js';
 import { parseColumnMapping } from '../../functions/domain/resolution/mapping.js';
 import { loadRecords, readCsv } from '../resolve.js';
@@ -325,7 +326,7 @@ export function exactMatchFloor(loaded: LoadedDataset): Scores {
         ? [v(a.name)]
         : [
             v(a.firstName) && v(a.lastName) ? `${v(a.firstName)} ${v(a.lastName)}` : v(a.fullName),
-            v(a.birthDate) || v(a.birthYear),
+            standardiseDate(a.birthDate) || v(a.birthYear),
           ];
     return parts.every((p) => p !== '') ? parts.join('|') : null;
   };

@@ -115,6 +115,14 @@ const middleName: Comparison = {
   },
 };
 
+/** Two adjacent characters swapped (1968 / 1986): a keying error, not another date. */
+function oneTransposition(x: string, y: string): boolean {
+  if (x.length !== y.length) return false;
+  let i = 0;
+  while (i < x.length && x[i] === y[i]) i++;
+  return i < x.length - 1 && x[i] === y[i + 1] && x[i + 1] === y[i] && x.slice(i + 2) === y.slice(i + 2);
+}
+
 function dayMonthSwapped(x: string, y: string): boolean {
   return x.slice(0, 4) === y.slice(0, 4) && x.slice(4, 6) === y.slice(6, 8) && x.slice(6, 8) === y.slice(4, 6);
 }
@@ -123,20 +131,31 @@ function dayMonthSwapped(x: string, y: string): boolean {
 const birthDate: Comparison = {
   identity: true,
   field: 'birthDate',
-  levels: ['exact date', 'one edit or day/month swapped', 'same year', 'year within 1', 'else'],
+  levels: [
+    'exact date',
+    'one edit, transposition or day/month swapped',
+    'same year',
+    'year within 1',
+    'years 10 or more apart',
+    'else',
+  ],
+  // a decade or more apart is another generation, not a typo (one-digit typos are the one-edit level)
+  disagreementLevels: [4],
   present: (r) => r.dob !== '' || r.year !== '',
   exactValue: (r) => (r.dob !== '' ? r.dob : `y${r.year}`),
   level(a, b) {
     if (a.dob !== '' && b.dob !== '') {
       if (a.dob === b.dob) return 0;
-      if (withinOneEdit(a.dob, b.dob) || dayMonthSwapped(a.dob, b.dob)) return 1;
+      if (withinOneEdit(a.dob, b.dob) || oneTransposition(a.dob, b.dob) || dayMonthSwapped(a.dob, b.dob)) return 1;
     } else if (a.dob === '' && b.dob === '' && a.year === b.year) {
       // both only carry a year: equality of the year is the exact value
       return 0;
     }
-    if (a.year === '' || b.year === '') return 4;
+    if (a.year === '' || b.year === '') return 5;
     if (a.year === b.year) return 2;
-    return Math.abs(Number(a.year) - Number(b.year)) <= 1 ? 3 : 4;
+    const apart = Math.abs(Number(a.year) - Number(b.year));
+    if (apart <= 1) return 3;
+    return apart >= 10 ? 4 : 5;
   },
 };
 

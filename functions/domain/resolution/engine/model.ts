@@ -161,7 +161,12 @@ export const IDENTITY_ELSE_MAX_M = 0.15;
  * Levels a comparison lists in `disagreementLevels` ("same street, other house number") are outside 1 and 2 and
  * hold m ≤ u instead: they mean another value, however similar it looks.
  */
-export function constrainM(cmp: Comparison, mIn: readonly number[], u: readonly number[]): number[] {
+export function constrainM(
+  cmp: Comparison,
+  mIn: readonly number[],
+  u: readonly number[],
+  identityElseMax = IDENTITY_ELSE_MAX_M,
+): number[] {
   const k = mIn.length;
   const m = [...mIn];
   const last = k - 1;
@@ -206,9 +211,9 @@ export function constrainM(cmp: Comparison, mIn: readonly number[], u: readonly 
   }
   // 3. outright disagreement on an identity field is strong evidence against; the excess goes to the agreement
   // levels in proportion, which scales their ratios alike
-  if (cmp.identity && m[last]! > IDENTITY_ELSE_MAX_M) {
-    const excess = m[last]! - IDENTITY_ELSE_MAX_M;
-    m[last] = IDENTITY_ELSE_MAX_M;
+  if (cmp.identity && m[last]! > identityElseMax) {
+    const excess = m[last]! - identityElseMax;
+    m[last] = identityElseMax;
     const agreeing = chain.filter((l) => l !== last);
     const rest = agreeing.reduce((sum, l) => sum + m[l]!, 0);
     for (const l of agreeing) m[l] = rest > 0 ? m[l]! + (excess * m[l]!) / rest : excess / agreeing.length;
@@ -241,6 +246,8 @@ export interface EmOptions {
   active?: readonly number[];
   /** Pseudo-matches of the Dirichlet prior on m (MAP instead of maximum likelihood). Default DEFAULT_PRIOR_STRENGTH. */
   priorStrength?: number;
+  /** Cap on m of an identity field's else level. Default IDENTITY_ELSE_MAX_M. */
+  identityElseMax?: number;
 }
 
 /**
@@ -269,7 +276,8 @@ export function estimateMByEm(
   let lambda = Math.min(options.initialLambda ?? 0.2, maxLambda);
   const prior = comparisons.map((c) => priorM(c.levels.length));
   const strength = options.priorStrength ?? DEFAULT_PRIOR_STRENGTH;
-  let m = prior.map((row, c) => constrainM(comparisons[c]!, row, u[c]!));
+  const cap = options.identityElseMax ?? IDENTITY_ELSE_MAX_M;
+  let m = prior.map((row, c) => constrainM(comparisons[c]!, row, u[c]!, cap));
   const active = options.active ?? comparisons.map((_, c) => c);
   const list = [...patterns];
   let total = 0;
@@ -305,7 +313,7 @@ export function estimateMByEm(
       if (sum <= 0 || !activeSet.has(c)) return m[c]!;
       // MAP under a Dirichlet prior centred on priorM, then projected onto the constraints
       const map = row.map((x, l) => (x + strength * prior[c]![l]!) / (sum + strength));
-      return constrainM(comparisons[c]!, map, u[c]!);
+      return constrainM(comparisons[c]!, map, u[c]!, cap);
     });
     for (let c = 0; c < newM.length; c++) {
       for (let l = 0; l < newM[c]!.length; l++) delta = Math.max(delta, Math.abs(newM[c]![l]! - m[c]![l]!));
@@ -440,6 +448,7 @@ export function trainModel(
     maxLambdaFor?: (pairs: number) => number;
     minSessionPairs?: number;
     priorStrength?: number;
+    identityElseMax?: number;
     /** Comparison vectors of pairs people decided: confirmed ones add to m as matches of known class. */
     labelled?: readonly { levels: Int8Array; match: boolean }[];
     /** Pseudo-matches each confirmed pair counts for next to EM's expected matches. Default 5. */
@@ -463,6 +472,7 @@ export function trainModel(
       active,
       maxLambda: maxLambdaFor(rule.pairs.length),
       ...(options.priorStrength !== undefined ? { priorStrength: options.priorStrength } : {}),
+      ...(options.identityElseMax !== undefined ? { identityElseMax: options.identityElseMax } : {}),
     });
     iterations += em.iterations;
     converged &&= em.converged;
@@ -487,12 +497,15 @@ export function trainModel(
   if (weights.some((w) => w === 0) && C < MIN_EM_FIELDS) {
     // too few fields for EM to tell matches from non-matches: the constrained prior stands in
     m = comparisons.map((cmp, c) =>
-      weights[c]! > 0 ? sums[c]!.map((x) => x / weights[c]!) : constrainM(cmp, priorM(cmp.levels.length), u[c]!),
+      weights[c]! > 0
+        ? sums[c]!.map((x) => x / weights[c]!)
+        : constrainM(cmp, priorM(cmp.levels.length), u[c]!, options.identityElseMax),
     );
   } else if (weights.some((w) => w === 0)) {
     const global = estimateMByEm(comparisons, patternsOf(levels, C, all, everyField), u, {
       maxLambda: maxLambdaFor(pairCount),
       ...(options.priorStrength !== undefined ? { priorStrength: options.priorStrength } : {}),
+      ...(options.identityElseMax !== undefined ? { identityElseMax: options.identityElseMax } : {}),
     });
     iterations += global.iterations;
     converged &&= global.converged;
@@ -520,6 +533,7 @@ export function trainModel(
         comparisons[c]!,
         row.map((x, l) => (x * mass + counts[l]!) / (mass + seen)),
         u[c]!,
+        options.identityElseMax,
       );
     });
   }

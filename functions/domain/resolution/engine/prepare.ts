@@ -4,6 +4,7 @@ import { type SparseVector, TfIdfIndex } from './similarity.js';
 import {
   FREE_MAIL_DOMAINS,
   canonicalFirstName,
+  nameGeneration,
   normaliseText,
   parseFullName,
   standardiseAddress,
@@ -35,6 +36,8 @@ export interface PreparedRecord {
   lastDm: string;
   dob: string;
   year: string;
+  /** Generational suffix ('1' Sr, '2' Jr, '3' III…), '' when none. */
+  generation: string;
   age: string;
   gender: string;
   email: string;
@@ -146,6 +149,7 @@ export function prepareRecords(
       lastDm: metaphone(last),
       dob,
       year,
+      generation: kind === 'person' ? nameGeneration(a.lastName, a.fullName, a.firstName) : '',
       age: (a.age ?? '').replace(/\D/g, ''),
       gender: standardiseGender(a.gender),
       email: email?.email ?? '',

@@ -55,6 +55,8 @@ interface CommonOptions {
   reviewSize?: number;
   /** Pseudo-matches of the prior on m (MAP fit). Default DEFAULT_PRIOR_STRENGTH. */
   priorStrength?: number;
+  /** Cap on m of an identity field's else level. Default IDENTITY_ELSE_MAX_M. */
+  identityElseMax?: number;
 }
 
 export interface ResolveConstraints {
@@ -164,8 +166,10 @@ export type HoldersOf = (c: number, r: PreparedRecord) => number;
  * The engine's deterministic rules on top of a Fellegi-Sunter score, each a general principle:
  * - organisation name veto: an organisation is known by its name, so records whose names share nothing similar (the
  *   name at its else level) are different organisations, however many contact points they share;
+ * - generations: a person's generational suffixes (Sr / Jr / III) that differ name two people, father and son;
  * - strong identifier: an e-mail, phone or domain that, in this data, is held under one name only, shared by two
- *   records with a similar name, is the same identity. A value held under several names gets no such boost.
+ *   records with a similar name and no identity field in outright disagreement, is the same identity. A value held
+ *   under several names gets no such boost.
  * Shared by batch resolution and incremental scoring against a stored model.
  */
 export function withDeterministicRules(
@@ -183,6 +187,14 @@ export function withDeterministicRules(
       probability: 1 / (1 + Math.pow(2, -VETO_MAX_WEIGHT)),
       rule: 'names dissimilar: no match',
     };
+  }
+  if (kind === 'person' && s.weight > VETO_MAX_WEIGHT && a && b && a.generation && b.generation) {
+    if (a.generation !== b.generation)
+      return {
+        weight: VETO_MAX_WEIGHT,
+        probability: 1 / (1 + Math.pow(2, -VETO_MAX_WEIGHT)),
+        rule: 'other generation (Jr/Sr): no match',
+      };
   }
   const rule = applyStrongIdentifierRule(comparisons, levels, a, b, holdersOf);
   if (rule !== null && s.weight < STRONG_RULE_MIN_WEIGHT) {
@@ -212,6 +224,8 @@ function applyStrongIdentifierRule(
       (!holdersOf || !a || !b || Math.max(holdersOf(c, a), holdersOf(c, b)) <= 1)
     )
       identifier = cmp.field;
+    // an identity field in outright disagreement (another birth date, a conflicting name) stops the rule
+    if (cmp.identity && (l === cmp.levels.length - 1 || cmp.disagreementLevels?.includes(l))) return null;
     if (NAME_FIELDS.has(cmp.field)) {
       nameSeen = true;
       // top half of the name levels = similar name
@@ -342,6 +356,7 @@ export function resolve(input: ResolveInput): ResolveResult {
       maxLambdaFor,
       labelled,
       ...(input.priorStrength !== undefined ? { priorStrength: input.priorStrength } : {}),
+      ...(input.identityElseMax !== undefined ? { identityElseMax: input.identityElseMax } : {}),
     },
   );
   const holders = holderTables(input.kind, comparisons, prepared);
@@ -397,7 +412,9 @@ export function resolve(input: ResolveInput): ResolveResult {
   let check: ModelCheck = { ...verdict, fallback: null };
   if (!verdict.ok) {
     // the fitted model is implausible: fall back to the constrained prior m with λ fitted to it, and say so
-    const priorMs = comparisons.map((cmp, c) => constrainM(cmp, priorM(cmp.levels.length), u[c]!));
+    const priorMs = comparisons.map((cmp, c) =>
+      constrainM(cmp, priorM(cmp.levels.length), u[c]!, input.identityElseMax),
+    );
     const fallback = fitted(
       priorMs,
       fitLambda(comparisons, levels, blocking.count, priorMs, u, maxLambdaFor(blocking.count)).lambda,

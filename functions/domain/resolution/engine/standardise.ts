@@ -35,6 +35,28 @@ export function standardiseNamePart(value: string | null | undefined): string {
   return t.join(' ');
 }
 
+/** Generational suffixes in order: "senior" is the first generation, "junior" the second, then roman numerals. */
+const GENERATIONS: Readonly<Record<string, string>> = {
+  sr: '1',
+  senior: '1',
+  i: '1',
+  jr: '2',
+  junior: '2',
+  ii: '2',
+  iii: '3',
+  iv: '4',
+};
+
+/** The generational suffix of a name ('1' for Sr/I, '2' for Jr/II, '3', '4'), '' when it carries none. */
+export function nameGeneration(...parts: (string | null | undefined)[]): string {
+  for (const part of parts) {
+    const t = tokens(normaliseText(part));
+    // a lone "i" is a generation only after a surname-like token, never as the whole value
+    for (let k = t.length - 1; k >= 1; k--) if (GENERATIONS[t[k]!]) return GENERATIONS[t[k]!]!;
+  }
+  return '';
+}
+
 /** Given name reduced to its canonical form via the nickname table ("Bob" → "robert"). */
 export function canonicalFirstName(value: string | null | undefined): string {
   const n = standardiseNamePart(value);
