@@ -16,6 +16,8 @@ import type { StoredModel } from '../../functions/domain/resolution/stored-model
 export class InMemoryResolutionStore implements ResolutionStore {
   entities = new Map<string, Entity>();
   keys = new Map<string, Set<string>>();
+  /** tenant#entity → the keys it is filed under, and the entity version they were computed from. */
+  keySets = new Map<string, { type: ResolvableType; keys: string[]; entityVersion?: number }>();
   models = new Map<string, StoredModel>();
   clusters = new Map<string, ClusterState>();
   pointers = new Map<string, string>();
@@ -43,11 +45,21 @@ export class InMemoryResolutionStore implements ResolutionStore {
     }
     return { ids: [...ids], hotKeys };
   }
-  async index(tenantId: string, type: ResolvableType, entityId: string, keys: readonly string[]) {
+  async index(
+    tenantId: string,
+    type: ResolvableType,
+    entityId: string,
+    keys: readonly string[],
+    entityVersion?: number,
+  ) {
+    const set = this.keySets.get(this.k(tenantId, entityId));
+    if (set?.entityVersion !== undefined && entityVersion !== undefined && set.entityVersion > entityVersion) return;
+    for (const key of set?.keys ?? []) this.keys.get(this.k(tenantId, set!.type, key))?.delete(entityId);
     for (const key of keys) {
       const k = this.k(tenantId, type, key);
       this.keys.set(k, (this.keys.get(k) ?? new Set()).add(entityId));
     }
+    this.keySets.set(this.k(tenantId, entityId), { type, keys: [...new Set(keys)], entityVersion });
   }
   async getEntities(tenantId: string, ids: readonly string[]) {
     return [...new Set(ids)].flatMap((id) => {
@@ -108,7 +120,6 @@ export class InMemoryResolutionStore implements ResolutionStore {
       else this.pointers.set(this.k(tenantId, p.entityId), p.clusterId);
     }
     for (const d of change.decisions ?? []) this.decisions.set(this.k(tenantId, d.entityId, d.otherId), { ...d });
-    if (change.index) await this.index(tenantId, change.index.type, change.index.entityId, change.index.keys);
     this.mutations.push({ tenantId, mutation: structuredClone(mutation) });
   }
   async createRun(tenantId: string, run: ResolutionRun, mutation: MutationRecord) {

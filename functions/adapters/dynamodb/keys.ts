@@ -24,9 +24,11 @@
  * | approvals by status            | GSI1  | GSI1PK = T#t#APPROVALS#<status>, GSI1SK desc          | GET /approvals?status=      |
  * | resolution candidates by key   | table | PK = T#t#ERKEY#<type>#<keyHash>, SK = <entityId>      | incremental resolution      |
  * | resolution model               | table | PK = T#t#ERMODEL#<type>, SK = MODEL                   | incremental, matches, batch |
- * | cluster (members, version)     | table | PK = T#t#ERCLUSTER#<clusterId>, SK = CLUSTER          | every cluster change        |
- * | clusters of a type             | GSI1  | GSI1PK = T#t#ERCLUSTERS#<type>, GSI1SK = <clusterId>  | batch diff                  |
+ * | cluster head (version, count)  | table | PK = T#t#ERCLUSTER#<clusterId>, SK = CLUSTER          | every cluster change        |
+ * | cluster head + member pages    | table | PK = T#t#ERCLUSTER#<clusterId> (SK CLUSTER, PAGE#<n>) | clusterOf, every change     |
+ * | clusters of a type (+ pages)   | GSI1  | GSI1PK = T#t#ERCLUSTERS#<type>, GSI1SK = <clusterId>[#PAGE#<n>] | batch diff        |
  * | entity → cluster pointer       | table | PK = T#t#ERMEMBER#<entityId>, SK = CLUSTER            | matches, decisions          |
+ * | entity's blocking-key set      | table | PK = T#t#ERMEMBER#<entityId>, SK = KEYS               | re-indexing (update, batch) |
  * | pair decisions of an entity    | table | PK = T#t#ERDECISION#<entityId>, SK = <otherId>        | decisions, incremental      |
  * | pair decisions of a type       | GSI1  | GSI1PK = T#t#ERDECISIONS#<type>, GSI1SK = <a>#<b>     | batch constraints           |
  * | resolution run                 | table | PK = T#t#ERRUN#<id>, SK = RUN                         | POST/GET resolution runs    |
@@ -105,10 +107,26 @@ export const keys = {
     GSI1PK: `${tenantPrefix(tenantId)}ERCLUSTERS#${type}`,
     GSI1SK: clusterId,
   }),
+  /** The cluster's partition: its head (SK = CLUSTER) and its member pages (SK = PAGE#<n>). */
+  clusterPartition: (tenantId: string, clusterId: string) => `${tenantPrefix(tenantId)}ERCLUSTER#${clusterId}`,
+  clusterPage: (tenantId: string, clusterId: string, page: number) => ({
+    PK: `${tenantPrefix(tenantId)}ERCLUSTER#${clusterId}`,
+    SK: `PAGE#${pad(page, 6)}`,
+  }),
+  /** Pages are listed with their head on GSI1, right after it (`<clusterId>` < `<clusterId>#PAGE#…`). */
+  clusterPageIndex: (tenantId: string, type: string, clusterId: string, page: number) => ({
+    GSI1PK: `${tenantPrefix(tenantId)}ERCLUSTERS#${type}`,
+    GSI1SK: `${clusterId}#PAGE#${pad(page, 6)}`,
+  }),
   clustersPartition: (tenantId: string, type: string) => `${tenantPrefix(tenantId)}ERCLUSTERS#${type}`,
   clusterPointer: (tenantId: string, entityId: string) => ({
     PK: `${tenantPrefix(tenantId)}ERMEMBER#${entityId}`,
     SK: 'CLUSTER',
+  }),
+  /** The blocking keys an entity is filed under, so a re-index can delete those that no longer apply. */
+  resolutionKeySet: (tenantId: string, entityId: string) => ({
+    PK: `${tenantPrefix(tenantId)}ERMEMBER#${entityId}`,
+    SK: 'KEYS',
   }),
   pairDecision: (tenantId: string, entityId: string, otherId: string) => ({
     PK: `${tenantPrefix(tenantId)}ERDECISION#${entityId}`,
@@ -143,6 +161,8 @@ export const ITEM_TYPES = {
   resolutionKey: 'ResolutionKey',
   resolutionModel: 'ResolutionModel',
   cluster: 'EntityCluster',
+  clusterPage: 'EntityClusterPage',
+  resolutionKeySet: 'ResolutionKeySet',
   clusterPointer: 'ClusterPointer',
   pairDecision: 'PairDecision',
   resolutionRun: 'ResolutionRun',

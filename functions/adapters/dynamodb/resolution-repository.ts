@@ -1,6 +1,5 @@
 import {
   BatchGetCommand,
-  BatchWriteCommand,
   GetCommand,
   QueryCommand,
   TransactWriteCommand,
@@ -9,8 +8,9 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 // Namespace import: lets esbuild tree-shake zod (a named `z` import bundles all of it).
 import * as z from 'zod';
-import { Entity } from '../../../schemas/entity.js';
+import type { Entity } from '../../../schemas/entity.js';
 import { ResolutionRun, ResolvableType } from '../../../schemas/resolution.js';
+import { ConflictError, TransientError, ValidationError } from '../../domain/errors.js';
 import type { MutationRecord } from '../../domain/ports.js';
 import type {
   ClusterChange,
@@ -21,7 +21,7 @@ import type {
 } from '../../domain/resolution/store.js';
 import type { StoredModel } from '../../domain/resolution/stored-model.js';
 import { entityFromItem } from './entity-repository.js';
-import { translateDynamoError } from './errors.js';
+import { cancellationCodes, translateDynamoError } from './errors.js';
 import { ITEM_TYPES, keys } from './keys.js';
 import type { DynamoMutationWriter, ItemWrite } from './mutation-writer.js';
 
@@ -37,12 +37,103 @@ const StoredModelSchema = z.object({
   runId: z.string().optional(),
   records: z.number().optional(),
 });
-const ClusterItem = z.object({
+/** Members per page item: about 40 KB of ids, so ~85 pages (~85 000 members) fit in one 4 MB transaction. */
+export const CLUSTER_PAGE_SIZE = 1000;
+/** Cluster head: the optimistic-locking version, the member count and the version each member page was written at. */
+const ClusterHead = z.object({
+  clusterId: z.string(),
+  type: ResolvableType,
+  version: z.number().int().min(1),
+  memberCount: z.number().int().min(2),
+  pages: z.record(z.string().regex(/^\d+$/), z.number().int().min(1)),
+});
+/** Schema version 1 kept the members in the cluster item itself; such an item is read, and paged on its next change. */
+const LegacyClusterItem = z.object({
   clusterId: z.string(),
   type: ResolvableType,
   members: z.array(z.string()).min(2),
   version: z.number().int().min(1),
 });
+const ClusterPage = z.object({
+  clusterId: z.string(),
+  page: z.number().int().min(0),
+  clusterVersion: z.number().int().min(1),
+  members: z.array(z.string()).min(1).max(CLUSTER_PAGE_SIZE),
+});
+const KeySetItem = z.object({
+  entityId: z.string(),
+  type: ResolvableType,
+  keys: z.array(z.string()),
+  entityVersion: z.number().int().optional(),
+  revision: z.number().int().min(1),
+});
+
+/** A cluster as stored: its state plus the page layout a change starts from. */
+interface StoredCluster {
+  state: ClusterState;
+  /** Page number → members (none for a legacy item: its members all move to pages on the next change). */
+  pages: Map<number, string[]>;
+  pageVersions: Record<string, number>;
+}
+
+/** A read that overlapped a cluster change (a page newer or older than its head says): read again. */
+const TORN = Symbol('torn');
+
+/**
+ * Assembles a cluster from its head and page items. Every change bumps the head's version and records in it
+ * the version each page was written at, so a read that overlapped a change is detected and not returned.
+ */
+function assembleCluster(items: readonly Record<string, unknown>[]): StoredCluster | undefined | typeof TORN {
+  const headItem = items.find((i) => i.SK === 'CLUSTER');
+  if (!headItem) return items.length > 0 ? TORN : undefined;
+  if (headItem.schemaVersion === 1) {
+    const legacy = LegacyClusterItem.parse(headItem);
+    return { state: legacy, pages: new Map(), pageVersions: {} };
+  }
+  const head = ClusterHead.parse(headItem);
+  const pages = new Map<number, string[]>();
+  for (const item of items) {
+    if (item === headItem) continue;
+    const page = ClusterPage.parse(item);
+    if (head.pages[String(page.page)] !== page.clusterVersion) return TORN;
+    pages.set(page.page, page.members);
+  }
+  if (pages.size !== Object.keys(head.pages).length) return TORN;
+  const members = [...pages.entries()].sort(([a], [b]) => a - b).flatMap(([, m]) => m);
+  if (members.length !== head.memberCount) return TORN;
+  return {
+    state: { clusterId: head.clusterId, type: head.type, members, version: head.version },
+    pages,
+    pageVersions: head.pages,
+  };
+}
+
+/**
+ * The page layout after a change: members that stay keep their page, members that left are taken out, and
+ * new members fill pages with room, then new pages. Only pages whose content changed are written.
+ */
+function layoutPages(old: ReadonlyMap<number, readonly string[]>, members: readonly string[]): Map<number, string[]> {
+  const keep = new Set(members);
+  const layout = new Map<number, string[]>();
+  const placed = new Set<string>();
+  for (const [n, ms] of [...old.entries()].sort(([a], [b]) => a - b)) {
+    const kept = ms.filter((m) => keep.has(m));
+    for (const m of kept) placed.add(m);
+    layout.set(n, kept);
+  }
+  const added = [...keep].filter((m) => !placed.has(m));
+  let next = 0;
+  for (const ms of layout.values()) {
+    while (ms.length < CLUSTER_PAGE_SIZE && next < added.length) ms.push(added[next++]!);
+  }
+  let page = old.size === 0 ? 0 : Math.max(...old.keys()) + 1;
+  for (; next < added.length; next += CLUSTER_PAGE_SIZE)
+    layout.set(page++, added.slice(next, next + CLUSTER_PAGE_SIZE));
+  return layout;
+}
+
+const sameMembers = (a: readonly string[] | undefined, b: readonly string[]): boolean =>
+  a !== undefined && a.length === b.length && a.every((m, k) => m === b[k]);
 const ReviewQueueSchema = z.object({
   type: ResolvableType,
   runId: z.string(),
@@ -66,14 +157,22 @@ const DecisionItem = z.object({
   decidedAt: z.string(),
 });
 
-/** Transaction items kept free for the audit record, outbox events and the chain head. */
+/** Items of one TransactWriteItems. */
 const TRANSACTION_LIMIT = 100;
+/** Bytes of one TransactWriteItems (4 MB), with room left for the audit record and events. */
+const TRANSACTION_BYTES = 3_500_000;
+/** Reads of a cluster that overlapped a change before giving up (TransientError: the delivery retries). */
+const CLUSTER_READ_ATTEMPTS = 4;
+/** Unconditioned pointer transactions in flight at once after an over-limit change. */
+const OVERFLOW_CONCURRENCY = 8;
 
 /**
  * Identity resolution in the single table (keys.ts: ERKEY, ERMODEL, ERCLUSTER, ERMEMBER, ERDECISION, ERRUN,
  * ERREVIEW).
- * Cluster items are the source of truth and carry the optimistic-locking version; pointer items
- * (entity → cluster) are their reverse index and are conditioned on the cluster they pointed to.
+ * A cluster is its head item (version, member count, page versions) and its member pages in one partition,
+ * so membership is not bounded by one item's size; head and changed pages are written in one transaction
+ * conditioned on the head's version and are the source of truth. Pointer items (entity → cluster) are their
+ * reverse index and are conditioned on the cluster they pointed to.
  */
 export class DynamoResolutionStore implements ResolutionStore {
   constructor(
@@ -135,29 +234,74 @@ export class DynamoResolutionStore implements ResolutionStore {
     return { ids: [...ids], hotKeys };
   }
 
-  private keyItems(tenantId: string, type: ResolvableType, entityId: string, keyHashes: readonly string[]) {
-    return keyHashes.map((k) => ({
-      ...keys.resolutionKey(tenantId, type, k, entityId),
+  private keyItem(tenantId: string, type: ResolvableType, entityId: string, keyHash: string) {
+    return {
+      ...keys.resolutionKey(tenantId, type, keyHash, entityId),
       entityType: ITEM_TYPES.resolutionKey,
       schemaVersion: 1,
       tenantId,
-    }));
+    };
   }
 
-  async index(tenantId: string, type: ResolvableType, entityId: string, keyHashes: readonly string[]): Promise<void> {
-    const items = this.keyItems(tenantId, type, entityId, keyHashes);
-    for (let i = 0; i < items.length; i += 25) {
-      let requests: unknown[] = items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
-      for (let attempt = 0; requests.length > 0; attempt++) {
-        try {
-          const out = await this.client.send(
-            new BatchWriteCommand({ RequestItems: { [this.tableName]: requests as never } }),
-          );
-          requests = out.UnprocessedItems?.[this.tableName] ?? [];
-        } catch (error) {
-          translateDynamoError(error, 'write resolution keys');
-        }
-        if (requests.length > 0) await sleep(Math.min(1000, 20 * 2 ** attempt));
+  async index(
+    tenantId: string,
+    type: ResolvableType,
+    entityId: string,
+    keyHashes: readonly string[],
+    entityVersion?: number,
+  ): Promise<void> {
+    const T = this.tableName;
+    const wanted = [...new Set(keyHashes)];
+    for (let attempt = 1; ; attempt++) {
+      const found = await this.get(keys.resolutionKeySet(tenantId, entityId), 'get resolution key set');
+      const set = found ? KeySetItem.parse(found) : undefined;
+      // keys filed for a newer state of the entity stand
+      if (set?.entityVersion !== undefined && entityVersion !== undefined && set.entityVersion > entityVersion) return;
+      const had = new Set(set?.keys ?? []);
+      // without a key set (an entity indexed before key sets existed) every key is put again, which is idempotent
+      const puts = wanted.filter((k) => !had.has(k));
+      const deletes = [...had].filter((k) => !wanted.includes(k));
+      if (set && puts.length === 0 && deletes.length === 0 && set.entityVersion === entityVersion) return;
+      const setItem = {
+        ...keys.resolutionKeySet(tenantId, entityId),
+        entityType: ITEM_TYPES.resolutionKeySet,
+        schemaVersion: 1,
+        tenantId,
+        entityId,
+        type,
+        keys: wanted,
+        ...(entityVersion !== undefined ? { entityVersion } : {}),
+        revision: (set?.revision ?? 0) + 1,
+      };
+      const writes: ItemWrite[] = [
+        {
+          Put: {
+            TableName: T,
+            Item: setItem,
+            ...(set
+              ? {
+                  ConditionExpression: '#r = :r',
+                  ExpressionAttributeNames: { '#r': 'revision' },
+                  ExpressionAttributeValues: { ':r': set.revision },
+                }
+              : { ConditionExpression: 'attribute_not_exists(PK)' }),
+          },
+        },
+        ...puts.map((k) => ({ Put: { TableName: T, Item: this.keyItem(tenantId, type, entityId, k) } })),
+        ...deletes.map((k) => ({
+          Delete: { TableName: T, Key: keys.resolutionKey(tenantId, set!.type, k, entityId) },
+        })),
+      ];
+      try {
+        await this.client.send(new TransactWriteCommand({ TransactItems: writes as never }));
+        return;
+      } catch (error) {
+        const codes = cancellationCodes(error);
+        // another delivery re-indexed the entity between our read and write: read again
+        const raced = codes?.[0] === 'ConditionalCheckFailed' || codes?.includes('TransactionConflict');
+        if (!codes || !raced) translateDynamoError(error, 'write resolution keys');
+        if (attempt >= 4) throw new ConflictError('resolution keys changed concurrently', { cause: error });
+        await sleep(5 * 2 ** attempt * Math.random());
       }
     }
   }
@@ -242,14 +386,36 @@ export class DynamoResolutionStore implements ResolutionStore {
     }
   }
 
+  /** The cluster's head and pages, read with one consistent Query, and again while the read overlaps a change. */
+  private async readCluster(tenantId: string, clusterId: string): Promise<StoredCluster | undefined> {
+    for (let attempt = 1; ; attempt++) {
+      const items = await this.query(
+        {
+          KeyConditionExpression: 'PK = :pk',
+          ExpressionAttributeValues: { ':pk': keys.clusterPartition(tenantId, clusterId) },
+          ConsistentRead: true,
+        },
+        'get cluster',
+      );
+      const cluster = assembleCluster(items);
+      if (cluster !== TORN) return cluster;
+      if (attempt >= CLUSTER_READ_ATTEMPTS)
+        throw new TransientError(`cluster ${clusterId} was changing during ${attempt} reads`);
+      await sleep(10 * attempt);
+    }
+  }
+
   async clusterOf(tenantId: string, entityId: string): Promise<ClusterState | undefined> {
     const pointer = await this.get(keys.clusterPointer(tenantId, entityId), 'get cluster pointer');
     if (!pointer) return undefined;
-    const item = await this.get(keys.cluster(tenantId, String(pointer.clusterId)), 'get cluster');
-    return item ? ClusterItem.parse(item) : undefined;
+    const cluster = (await this.readCluster(tenantId, String(pointer.clusterId)))?.state;
+    // a pointer lagging behind an over-limit change can name a cluster that no longer lists the entity
+    return cluster?.members.includes(entityId) ? cluster : undefined;
   }
 
   async listClusters(tenantId: string, type: ResolvableType): Promise<ClusterState[]> {
+    // Heads and their pages come from one index Query; a cluster the (eventually consistent) index shows
+    // part-way through a change is read again from the table.
     const items = await this.query(
       {
         IndexName: 'GSI1',
@@ -258,7 +424,20 @@ export class DynamoResolutionStore implements ResolutionStore {
       },
       'list clusters',
     );
-    return items.map((i) => ClusterItem.parse(i));
+    const byCluster = new Map<string, Record<string, unknown>[]>();
+    for (const item of items) {
+      const id = String(item.clusterId);
+      const group = byCluster.get(id);
+      if (group) group.push(item);
+      else byCluster.set(id, [item]);
+    }
+    const out: ClusterState[] = [];
+    for (const [id, group] of byCluster) {
+      const assembled = assembleCluster(group);
+      const cluster = assembled === TORN ? await this.readCluster(tenantId, id) : assembled;
+      if (cluster) out.push(cluster.state);
+    }
+    return out;
   }
 
   async decisionsOf(tenantId: string, entityId: string): Promise<PairDecisionRecord[]> {
@@ -285,48 +464,94 @@ export class DynamoResolutionStore implements ResolutionStore {
     return items.map((i) => DecisionItem.parse(i));
   }
 
-  async applyChange(tenantId: string, change: ClusterChange, mutation: MutationRecord): Promise<void> {
+  /** Head and page writes of one cluster after the change, from the layout it had (none for a new cluster). */
+  private clusterWrites(
+    tenantId: string,
+    c: ClusterChange['clusters'][number],
+    stored: StoredCluster | undefined,
+    at: string,
+  ): ItemWrite[] {
     const T = this.tableName;
-    const main: ItemWrite[] = [];
-    for (const c of change.clusters) {
-      if (c.members.length === 0) {
-        main.push({
-          Delete: {
-            TableName: T,
-            Key: keys.cluster(tenantId, c.clusterId),
+    const version = c.expectedVersion + 1;
+    const oldPages = stored?.pages ?? new Map<number, string[]>();
+    const condition =
+      c.expectedVersion === 0
+        ? { ConditionExpression: 'attribute_not_exists(PK)' }
+        : {
             ConditionExpression: '#v = :v',
             ExpressionAttributeNames: { '#v': 'version' },
             ExpressionAttributeValues: { ':v': c.expectedVersion },
+          };
+    const deletePage = (n: number): ItemWrite => ({
+      Delete: { TableName: T, Key: keys.clusterPage(tenantId, c.clusterId, n) },
+    });
+    if (c.members.length === 0)
+      return [
+        { Delete: { TableName: T, Key: keys.cluster(tenantId, c.clusterId), ...condition } },
+        ...[...oldPages.keys()].map(deletePage),
+      ];
+    const layout = layoutPages(oldPages, c.members);
+    const pageVersions: Record<string, number> = {};
+    const pageWrites: ItemWrite[] = [];
+    for (const n of new Set([...oldPages.keys(), ...layout.keys()])) {
+      const members = layout.get(n) ?? [];
+      if (members.length === 0) {
+        if (oldPages.has(n)) pageWrites.push(deletePage(n));
+      } else if (stored && sameMembers(oldPages.get(n), members)) {
+        pageVersions[String(n)] = stored.pageVersions[String(n)]!;
+      } else {
+        pageVersions[String(n)] = version;
+        pageWrites.push({
+          Put: {
+            TableName: T,
+            Item: {
+              ...keys.clusterPage(tenantId, c.clusterId, n),
+              ...keys.clusterPageIndex(tenantId, c.type, c.clusterId, n),
+              entityType: ITEM_TYPES.clusterPage,
+              schemaVersion: 1,
+              tenantId,
+              clusterId: c.clusterId,
+              page: n,
+              clusterVersion: version,
+              members,
+            },
           },
         });
-        continue;
       }
-      const Item = {
-        ...keys.cluster(tenantId, c.clusterId),
-        ...keys.clusterIndex(tenantId, c.type, c.clusterId),
-        entityType: ITEM_TYPES.cluster,
-        schemaVersion: 1,
-        tenantId,
-        clusterId: c.clusterId,
-        type: c.type,
-        members: c.members,
-        version: c.expectedVersion + 1,
-        updatedAt: mutation.audit.at,
-      };
-      main.push(
-        c.expectedVersion === 0
-          ? { Put: { TableName: T, Item, ConditionExpression: 'attribute_not_exists(PK)' } }
-          : {
-              Put: {
-                TableName: T,
-                Item,
-                ConditionExpression: '#v = :v',
-                ExpressionAttributeNames: { '#v': 'version' },
-                ExpressionAttributeValues: { ':v': c.expectedVersion },
-              },
-            },
-      );
     }
+    const head = {
+      ...keys.cluster(tenantId, c.clusterId),
+      ...keys.clusterIndex(tenantId, c.type, c.clusterId),
+      entityType: ITEM_TYPES.cluster,
+      schemaVersion: 2,
+      tenantId,
+      clusterId: c.clusterId,
+      type: c.type,
+      version,
+      memberCount: new Set(c.members).size,
+      pages: pageVersions,
+      updatedAt: at,
+    };
+    return [{ Put: { TableName: T, Item: head, ...condition } }, ...pageWrites];
+  }
+
+  async applyChange(tenantId: string, change: ClusterChange, mutation: MutationRecord): Promise<void> {
+    const T = this.tableName;
+    // The layouts the changed clusters start from; the head conditions in the transaction check the versions again.
+    const stored = await Promise.all(
+      change.clusters.map((c) => (c.expectedVersion === 0 ? undefined : this.readCluster(tenantId, c.clusterId))),
+    );
+    // Changes of existing clusters (the conflict points) go in the audited transaction; new clusters too, as
+    // far as they fit, and each of the others in one follow-up transaction (fresh ids: nothing to conflict with).
+    const main: ItemWrite[] = [];
+    const created: ItemWrite[][] = [];
+    change.clusters.forEach((c, k) => {
+      if (c.expectedVersion > 0 && stored[k]?.state.version !== c.expectedVersion)
+        throw new ConflictError(`cluster ${c.clusterId} changed since it was read`);
+      const writes = this.clusterWrites(tenantId, c, stored[k], mutation.audit.at);
+      if (c.expectedVersion === 0) created.push(writes);
+      else main.push(...writes);
+    });
     for (const d of change.decisions ?? []) {
       main.push({
         Put: {
@@ -341,10 +566,6 @@ export class DynamoResolutionStore implements ResolutionStore {
           },
         },
       });
-    }
-    if (change.index) {
-      for (const Item of this.keyItems(tenantId, change.index.type, change.index.entityId, change.index.keys))
-        main.push({ Put: { TableName: T, Item } });
     }
     const pointerWrite = (p: ClusterChange['pointers'][number], conditioned: boolean): ItemWrite => {
       const condition = !conditioned
@@ -375,23 +596,49 @@ export class DynamoResolutionStore implements ResolutionStore {
       };
     };
     // room left beside the audit record, outbox events, idempotency marker and chain head
-    const room = TRANSACTION_LIMIT - 3 - mutation.events.length - main.length;
+    const fixed = 3 + mutation.events.length;
+    let bytes = JSON.stringify(main).length + JSON.stringify(mutation.events).length;
+    if (fixed + main.length > TRANSACTION_LIMIT || bytes > TRANSACTION_BYTES) {
+      throw new ValidationError(
+        `the cluster change rewrites ${main.length} items of existing clusters (${bytes} bytes), more than one transaction holds`,
+        { details: [{ field: 'clusters', message: 'change too large for one transaction' }] },
+      );
+    }
+    const later: ItemWrite[][] = [];
+    for (const writes of created) {
+      const size = JSON.stringify(writes).length;
+      if (
+        later.length === 0 &&
+        fixed + main.length + writes.length <= TRANSACTION_LIMIT &&
+        bytes + size <= TRANSACTION_BYTES
+      ) {
+        main.push(...writes);
+        bytes += size;
+      } else later.push(writes);
+    }
+    const room = later.length > 0 ? 0 : TRANSACTION_LIMIT - fixed - main.length;
     const inMain = change.pointers.slice(0, Math.max(0, room));
     const overflow = change.pointers.slice(inMain.length);
     await this.writer.commit(tenantId, [...main, ...inMain.map((p) => pointerWrite(p, true))], mutation);
-    // Very large changes (batch runs): the cluster items, which are the truth, were in the audited
-    // transaction; the remaining reverse pointers follow unconditioned.
-    for (let i = 0; i < overflow.length; i += TRANSACTION_LIMIT) {
+    // Very large changes (batch runs): the existing clusters' heads and pages, which are the truth, were in the
+    // audited transaction; the new clusters that did not fit follow, then the remaining reverse pointers, unconditioned.
+    await inParallel(later, OVERFLOW_CONCURRENCY, async (items) => {
       try {
-        await this.client.send(
-          new TransactWriteCommand({
-            TransactItems: overflow.slice(i, i + TRANSACTION_LIMIT).map((p) => pointerWrite(p, false)) as never,
-          }),
-        );
+        await this.client.send(new TransactWriteCommand({ TransactItems: items as never }));
+      } catch (error) {
+        translateDynamoError(error, 'write new clusters');
+      }
+    });
+    const batches: ItemWrite[][] = [];
+    for (let i = 0; i < overflow.length; i += TRANSACTION_LIMIT)
+      batches.push(overflow.slice(i, i + TRANSACTION_LIMIT).map((p) => pointerWrite(p, false)));
+    await inParallel(batches, OVERFLOW_CONCURRENCY, async (items) => {
+      try {
+        await this.client.send(new TransactWriteCommand({ TransactItems: items as never }));
       } catch (error) {
         translateDynamoError(error, 'write cluster pointers');
       }
-    }
+    });
   }
 
   async createRun(tenantId: string, run: ResolutionRun, mutation: MutationRecord): Promise<void> {
@@ -454,3 +701,12 @@ export class DynamoResolutionStore implements ResolutionStore {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function inParallel<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) await work(items[next++]!);
+    }),
+  );
+}

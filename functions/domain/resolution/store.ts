@@ -41,8 +41,6 @@ export interface ClusterChange {
   /** Clusters after the change; `members: []` deletes the cluster. */
   clusters: { clusterId: string; type: ResolvableType; members: string[]; expectedVersion: number }[];
   pointers: { entityId: string; clusterId: string | null; expectedClusterId: string | null }[];
-  /** Blocking-key index items of a newly indexed entity, written in the same transaction. */
-  index?: { entityId: string; type: ResolvableType; keys: string[] };
   /** Pair decisions stored in the same transaction. */
   decisions?: PairDecisionRecord[];
 }
@@ -59,8 +57,18 @@ export interface ResolutionStore {
     keys: readonly string[],
     cap: number,
   ): Promise<{ ids: string[]; hotKeys: number }>;
-  /** Writes the blocking-key items of an entity (bookkeeping: no audit, no event). Idempotent. */
-  index(tenantId: string, type: ResolvableType, entityId: string, keys: readonly string[]): Promise<void>;
+  /**
+   * Files the entity under exactly these blocking keys: keys it was filed under before and no longer has are
+   * deleted (bookkeeping: no audit, no event). Idempotent. With `entityVersion`, keys already filed for a newer
+   * version of the entity are left as they are, so a late delivery of an older state cannot undo a newer one.
+   */
+  index(
+    tenantId: string,
+    type: ResolvableType,
+    entityId: string,
+    keys: readonly string[],
+    entityVersion?: number,
+  ): Promise<void>;
   getEntities(tenantId: string, ids: readonly string[]): Promise<Entity[]>;
   /** Every entity of the type (batch runs), with a callback per page loaded. */
   listEntities(
