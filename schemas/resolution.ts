@@ -24,17 +24,32 @@ export const MatchExplanation = z
   .meta({ id: 'MatchExplanation' });
 export type MatchExplanation = z.infer<typeof MatchExplanation>;
 
-export const MergeReason = z.enum(['incremental', 'batch', 'confirmed']);
-export const SplitReason = z.enum(['rejected', 'batch']);
+/** Why entities joined a cluster: a create (`incremental`), an update of identifying attributes, a batch run, an admin confirm. */
+export const MergeReason = z.enum(['incremental', 'updated', 'batch', 'confirmed']);
+/** Why a cluster lost members: an admin reject, a batch run, an update after which the entity no longer fits. */
+export const SplitReason = z.enum(['rejected', 'updated', 'batch']);
+
+/**
+ * Ids an id list of a resolution event holds at most, so an event stays far below EventBridge's 256 KB whatever
+ * the cluster's size: a longer list holds its first ids and a count says how many there are.
+ */
+export const MAX_EVENT_IDS = 500;
+/** Resulting clusters an `entity.split` lists at most, and member ids listed per resulting cluster. */
+export const MAX_EVENT_CLUSTERS = 20;
+export const MAX_EVENT_CLUSTER_IDS = 100;
 
 /** `entity.merged`: entities joined a cluster (one event per cluster change). */
 export const EntityMergedPayload = z.object({
   type: ResolvableType,
   clusterId: z.string(),
-  /** The entities that joined the cluster in this change. */
+  /** The entities that joined the cluster in this change (the first MAX_EVENT_IDS). */
   entityIds: z.array(z.string()),
-  /** Every member after the change. */
+  /** How many joined, when more than `entityIds` lists. */
+  entityCount: z.number().int().optional(),
+  /** Every member after the change (the first MAX_EVENT_IDS). */
   memberIds: z.array(z.string()),
+  /** How many members the cluster has, when more than `memberIds` lists. */
+  memberCount: z.number().int().optional(),
   /** The member the strongest pair links them to, with its score and explanation. */
   matchedEntityId: z.string().optional(),
   probability: z.number().optional(),
@@ -52,10 +67,23 @@ export const EntityMergedPayload = z.object({
 export const EntitySplitPayload = z.object({
   type: ResolvableType,
   clusterId: z.string(),
-  /** For a reject, the rejected pair; for a batch, the entities that left the cluster. */
+  /** For a reject, the rejected pair; for a batch or an update, the entities that left the cluster (the first MAX_EVENT_IDS). */
   entityIds: z.array(z.string()),
-  /** Where the former members are now: a cluster id, or null for an entity that stands alone. */
-  resultingClusters: z.array(z.object({ clusterId: z.string().nullable(), memberIds: z.array(z.string()) })),
+  /** How many left, when more than `entityIds` lists. */
+  entityCount: z.number().int().optional(),
+  /**
+   * Where the former members are now: a cluster id, or null for an entity that stands alone (the first
+   * MAX_EVENT_CLUSTERS, each with its first MAX_EVENT_CLUSTER_IDS members and `memberCount` when it has more).
+   */
+  resultingClusters: z.array(
+    z.object({
+      clusterId: z.string().nullable(),
+      memberIds: z.array(z.string()),
+      memberCount: z.number().int().optional(),
+    }),
+  ),
+  /** How many resulting clusters there are, when more than `resultingClusters` lists. */
+  resultingClusterCount: z.number().int().optional(),
   reason: SplitReason,
   runId: z.string().optional(),
   actor: z.string(),

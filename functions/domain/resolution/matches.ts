@@ -6,6 +6,7 @@ import type { Principal, RequestContext } from '../ports.js';
 import { hashOf } from '../shared/hash.js';
 import { type ScoredEdge, clusterByAverageLinkage } from './engine/clustering.js';
 import { entityToRecord, isResolvableType } from './entity-records.js';
+import { boundEventIds } from './event-ids.js';
 import type { ClusterChange, ClusterState, PairDecisionRecord, ResolutionDeps } from './store.js';
 import { defaultModel, pairScorer, type StoredModel } from './stored-model.js';
 
@@ -147,7 +148,7 @@ export async function decideMatch(
       beforeHash: existing ? hashOf({ id, otherId, decision: existing.decision }) : null,
       afterHash: hashOf({ id, otherId, decision }),
     },
-    events: plan.events.map((e) => ({ ...e, payload: { ...e.payload, actor } })) as never,
+    events: plan.events.map((e) => boundEventIds({ ...e, payload: { ...e.payload, actor } })) as never,
   });
   return {
     entityId: id,

@@ -3,6 +3,7 @@ import { ConflictError, isDomainError, NotFoundError, TransientError } from '../
 import type { RequestContext } from '../ports.js';
 import { hashOf } from '../shared/hash.js';
 import { entityToRecord, hasResolvableAttributes } from './entity-records.js';
+import { boundEventIds } from './event-ids.js';
 import { ResolutionInputError } from './engine/errors.js';
 import { requireAdmin } from './matches.js';
 import { REVIEW_QUEUE_SIZE, reviewQueueFrom } from './review.js';
@@ -165,7 +166,7 @@ async function executeRun(
 
   await save({}, { phase: 'writing' });
   await inParallel(usable, INDEX_CONCURRENCY, (e) =>
-    store.index(tenantId, type, e.id, indexKeysFor(type, entityToRecord(e))),
+    store.index(tenantId, type, e.id, indexKeysFor(type, entityToRecord(e)), e.version),
   );
 
   const groups = (result?.clusters ?? []).filter((c) => c.recordIds.length >= 2).map((c) => c.recordIds);
@@ -195,7 +196,7 @@ async function executeRun(
           beforeHash: hashOf(plan.before),
           afterHash: hashOf(plan.change.clusters.map((c) => ({ clusterId: c.clusterId, members: c.members }))),
         },
-        events: plan.events,
+        events: plan.events.map(boundEventIds),
       });
       mergedEvents += plan.events.filter((e) => e.name === 'entity.merged').length;
       splitEvents += plan.events.filter((e) => e.name === 'entity.split').length;
