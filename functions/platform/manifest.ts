@@ -205,7 +205,7 @@ export const FUNCTIONS = {
   ResolveEntity: {
     name: 'ResolveEntity',
     entry: 'functions/handlers/resolve-entity.ts',
-    description: "Identity resolution of a created person or organization against the tenant's entities",
+    description: "Identity resolution of a created or updated person or organization against the tenant's entities",
     table: 'write',
     timeoutSeconds: 60,
   },
@@ -381,6 +381,13 @@ export const EVENT_RULES: readonly EventRuleSpec[] = [
     name: 'ResolveCreatedEntity',
     description: 'Identity resolution of each created person or organization (incremental)',
     ...onEvent('entity.created', { payload: { entity: { type: ['person', 'organization'] } } }),
+    target: { kind: 'function', function: 'ResolveEntity' },
+  },
+  {
+    name: 'ResolveUpdatedEntity',
+    description:
+      'Identity re-resolution of each updated person or organization (acts when identifying attributes changed)',
+    ...onEvent('entity.updated', { payload: { entity: { type: ['person', 'organization'] } } }),
     target: { kind: 'function', function: 'ResolveEntity' },
   },
   {

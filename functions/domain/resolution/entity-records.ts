@@ -74,6 +74,20 @@ function scalar(value: unknown): string | undefined {
   return undefined;
 }
 
+/** The canonical attribute an entity attribute name stands for (exact name or alias, case-insensitive), if any. */
+function canonicalAttribute(type: ResolvableType, name: string): Attribute | undefined {
+  const key = name.toLowerCase();
+  return attributesFor(type).find((a) => a.toLowerCase() === key) ?? ALIASES[type]?.[key];
+}
+
+/**
+ * The attribute names among `names` that the matcher reads for this type (names, e-mail, phone, birth date,
+ * address, domain…): a change of any other attribute cannot change a match.
+ */
+export function identifyingAttributes(type: ResolvableType, names: readonly string[]): string[] {
+  return names.filter((n) => canonicalAttribute(type, n) !== undefined);
+}
+
 /**
  * The engine's view of an entity: canonical attribute names (exact or common aliases, case-insensitive),
  * string values. Attributes the engine does not know are ignored.
