@@ -117,9 +117,12 @@ const execFileAsync = promisify(execFile);
 
 /**
  * The data folders the bundle names, copied next to it by the script the CDK stack's `afterBundling` hook runs
- * (lib/bundle-assets.ts), with the same `node` arguments.
+ * (lib/bundle-assets.ts), with the same `node` arguments. Only bundles that name one start that process at all (most
+ * name none; the script checks again).
  */
 async function copyBundleAssets(outDir: string): Promise<void> {
+  const code = readFileSync(join(outDir, 'index.mjs'), 'utf8');
+  if (!BUNDLE_ASSETS.some((a) => code.includes(`./${a.name}/`))) return;
   for (const args of copyAssetArgs(ROOT, outDir)) await execFileAsync(process.execPath, args);
 }
 
