@@ -168,25 +168,3 @@ describe('column mapping', () => {
     expect(() => checkMappingAgainstHeader(mapping, ['rec_id', 'nm'], 'rec_id', 'a.csv')).toThrow(/"tel"/);
   });
 });
-
-const shared = process.env.MODOS_SHARED_DIR
-  ? join(process.env.MODOS_SHARED_DIR, 'datasets', 'er')
-  : resolvePath(__dirname, '../../../../shared/datasets/er');
-const febrl1 = join(shared, 'person-febrl', 'febrl1');
-
-describe.skipIf(!existsSync(febrl1))('febrl1 end to end (shared data set)', () => {
-  it('deduplicates febrl1 without soc_sec_id at pairwise F1 above 0.97', () => {
-    const mapping = parseColumnMapping(
-      'given_name=firstName,surname=lastName,street_number=street,address_1=street,address_2=street,suburb=city,postcode=postcode,state=state,date_of_birth=birthDate',
-      'person',
-    );
-    const records = loadRecords(join(febrl1, 'records.csv'), mapping, 'rec_id');
-    const result = resolve({ kind: 'person', records, explain: false });
-    const truth = new Set(readCsv(join(febrl1, 'truth_pairs.csv')).rows.map((r) => `${r.rec_id_1}|${r.rec_id_2}`));
-    const found = result.pairs.map((p) => `${p.id1}|${p.id2}`);
-    const tp = found.filter((p) => truth.has(p)).length;
-    const precision = tp / found.length;
-    const recall = tp / truth.size;
-    expect((2 * precision * recall) / (precision + recall)).toBeGreaterThan(0.97);
-  });
-});

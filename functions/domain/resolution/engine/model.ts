@@ -344,6 +344,13 @@ export function termFrequencyTables(
 
 const log2 = Math.log2;
 
+/**
+ * Places nested in one another: a shared street line implies the postcode and the town, so agreeing on all of them
+ * is not independent evidence (Fellegi-Sunter assumes it is). Only the strongest agreement among them counts;
+ * disagreements all count.
+ */
+const NESTED_LOCATION: ReadonlySet<string> = new Set(['street', 'postcode', 'city', 'state']);
+
 /** Match weight (log2 Bayes factor incl. prior) and probability of one comparison vector. */
 export function scoreLevels(
   model: FittedModel,
@@ -361,6 +368,8 @@ export function scoreLevels(
     if (cmp.identity && l >= 0 && (l === cmp.levels.length - 1 || cmp.disagreementLevels?.includes(l)))
       identityDisagrees = true;
   }
+  let bestPlace = 0;
+  let bestPlaceAt = -1;
   for (let c = 0; c < model.comparisons.length; c++) {
     const l = levels[c]!;
     const cmp = model.comparisons[c]!;
@@ -383,6 +392,17 @@ export function scoreLevels(
       // record is, and nothing at all when the two records' names or birth dates disagree (two members of it)
       const k = Math.max(holders.get(cmp.exactValue!(a)) ?? 1, holders.get(cmp.exactValue!(b)) ?? 1);
       if (k > 1) tf = identityDisagrees ? -w : tf - log2(k);
+    }
+    if (NESTED_LOCATION.has(cmp.field) && w + tf > 0) {
+      // nested places are one piece of evidence: only the strongest agreeing one counts
+      if (w + tf > bestPlace) {
+        if (bestPlaceAt >= 0) {
+          weight -= bestPlace;
+          if (contributions) contributions[bestPlaceAt]!.tfAdjustment -= bestPlace;
+        }
+        bestPlace = w + tf;
+        bestPlaceAt = contributions ? contributions.length : 0;
+      } else tf = -w;
     }
     weight += w + tf;
     contributions?.push({ field: cmp.field, level: cmp.levels[l]!, weight: w, tfAdjustment: tf });

@@ -166,7 +166,8 @@ export type HoldersOf = (c: number, r: PreparedRecord) => number;
  * The engine's deterministic rules on top of a Fellegi-Sunter score, each a general principle:
  * - organisation name veto: an organisation is known by its name, so records whose names share nothing similar (the
  *   name at its else level) are different organisations, however many contact points they share;
- * - generations: a person's generational suffixes (Sr / Jr / III) that differ name two people, father and son;
+ * - generations: a person's generational suffixes (Sr / Jr / III) that differ name two people, father and son; so
+ *   does a suffix on one record with birth dates a decade or more apart (the suffix says a namesake exists);
  * - strong identifier: an e-mail, phone or domain that, in this data, is held under one name only, shared by two
  *   records with a similar name and no identity field in outright disagreement, is the same identity. A value held
  *   under several names gets no such boost.
@@ -188,8 +189,8 @@ export function withDeterministicRules(
       rule: 'names dissimilar: no match',
     };
   }
-  if (kind === 'person' && s.weight > VETO_MAX_WEIGHT && a && b && a.generation && b.generation) {
-    if (a.generation !== b.generation)
+  if (kind === 'person' && s.weight > VETO_MAX_WEIGHT && a && b && (a.generation || b.generation)) {
+    if ((a.generation && b.generation && a.generation !== b.generation) || generationApart(comparisons, levels))
       return {
         weight: VETO_MAX_WEIGHT,
         probability: 1 / (1 + Math.pow(2, -VETO_MAX_WEIGHT)),
@@ -201,6 +202,14 @@ export function withDeterministicRules(
     return { weight: STRONG_RULE_MIN_WEIGHT, probability: 1 / (1 + Math.pow(2, -STRONG_RULE_MIN_WEIGHT)), rule };
   }
   return { ...s, rule };
+}
+
+function generationApart(comparisons: readonly Comparison[], levels: Int8Array): boolean {
+  for (let c = 0; c < comparisons.length; c++) {
+    const cmp = comparisons[c]!;
+    if (cmp.field === 'birthDate') return levels[c]! >= 0 && cmp.levels[levels[c]!] === 'years 10 or more apart';
+  }
+  return false;
 }
 
 function applyStrongIdentifierRule(

@@ -1,0 +1,61 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import {
+  type Dataset,
+  exactMatchFloor,
+  loadDataset,
+  runDataset,
+  sharedDataRoot,
+} from '../../../scripts/lib/er-datasets.js';
+import { evaluationSets } from '../../../scripts/lib/er-evaluation-sets.js';
+
+/**
+ * Guards every evaluation set's end-to-end figures (bench:er): a change may not trade one set for another. The
+ * minimums are the measured figures less 0.02 (docs/identity-resolution.md has the table). A missing shared set
+ * fails here: the data is part of the test, not optional.
+ */
+const MIN_F1: Record<string, number> = {
+  febrl1: 0.97,
+  febrl3: 0.97,
+  febrl4: 0.97,
+  'splink-fake-1000': 0.94,
+  'michigan-voters-1500': 0.97,
+  'essnet-census-cis': 0.96,
+  'patstat-nl': 0.79,
+  restaurants: 0.94,
+  affiliations: 0.52,
+  'dblp-acm': 0.96,
+  'senzing-mixed': 0.65,
+  'gen-people-dedup': 0.86,
+  'gen-people-link': 0.67,
+  'gen-orgs-dedup': 0.94,
+  'gen-orgs-link': 0.85,
+};
+
+const sets = await evaluationSets();
+
+describe('evaluation sets (shared and generated)', () => {
+  it('finds every shared data set', () => {
+    for (const { dataset, root } of sets.filter((s) => s.dataset.origin === 'shared'))
+      expect(existsSync(join(root, dataset.dir)), `${dataset.name} missing under ${sharedDataRoot()}`).toBe(true);
+  });
+
+  it('has a guard for every set, and every set a guard', () => {
+    expect(Object.keys(MIN_F1).sort()).toEqual(sets.map((s) => s.dataset.name).sort());
+  });
+
+  it.each(sets.map((s) => [s.dataset.name, s] as [string, { dataset: Dataset; root: string }]))(
+    '%s keeps its F1 and beats its exact-match floor',
+    (name, { dataset, root }) => {
+      const loaded = loadDataset(dataset, root);
+      const run = runDataset(loaded);
+      const floor = exactMatchFloor(loaded);
+      expect(run.scores.f1, `${name} F1`).toBeGreaterThanOrEqual(MIN_F1[name]!);
+      expect(run.scores.f1, `${name} F1 against the exact-match floor ${floor.f1.toFixed(3)}`).toBeGreaterThan(
+        floor.f1,
+      );
+    },
+    60_000,
+  );
+});
