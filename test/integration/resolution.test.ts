@@ -42,6 +42,24 @@ async function created(
   return id;
 }
 
+/** Patches an entity and waits until the delivery of its entity.updated has run. */
+async function patched(client: ReturnType<typeof apiClient>, id: string, attributes: Record<string, unknown>) {
+  const current = await client.get(`/api/v1/entities/${id}`);
+  expect(current.status).toBe(200);
+  const res = await client.patch(`/api/v1/entities/${id}`, { version: current.body.version, attributes });
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  const version = res.body.version as number;
+  await eventually(() =>
+    events.some(
+      (e) =>
+        e['detail-type'] === 'entity.updated' &&
+        payloadOf(e).entity.id === id &&
+        payloadOf(e).entity.version === version,
+    ),
+  );
+  await platform.bus.drain();
+}
+
 async function matchesOf(client: ReturnType<typeof apiClient>, id: string) {
   const res = await client.get(`/api/v1/entities/${id}/matches`);
   expect(res.status, JSON.stringify(res.body)).toBe(200);
@@ -220,5 +238,69 @@ describe('incremental resolution on entity.created', () => {
       resolutionEvents('entity.merged', 'er-a').find((e) => payloadOf(e).entityIds.includes(acme2)),
     );
     expect(payloadOf(merged)).toMatchObject({ type: 'organization', matchedEntityId: acme });
+  });
+});
+
+describe('re-resolution on entity.updated', () => {
+  it('splits an entity out of its cluster when an update makes it someone else, and merges it back when it matches again', async () => {
+    const a = await created(adminA, 'person', {
+      firstName: 'Petra',
+      lastName: 'Novak',
+      email: 'petra.novak@example.net',
+    });
+    const b = await created(adminA, 'person', {
+      firstName: 'Petra',
+      lastName: 'Novakova',
+      email: 'Petra.Novak@example.net',
+    });
+    const clusterId = (await matchesOf(adminA, a)).clusterId;
+    expect(clusterId).toBeTruthy();
+    expect((await matchesOf(adminA, b)).clusterId).toBe(clusterId);
+
+    await patched(adminA, b, { firstName: 'Oskar', lastName: 'Lindqvist', email: 'oskar@lindqvist.example' });
+
+    const split = await eventually(() =>
+      resolutionEvents('entity.split', 'er-a').find(
+        (e) => payloadOf(e).clusterId === clusterId && payloadOf(e).reason === 'updated',
+      ),
+    );
+    expect(payloadOf(split)).toMatchObject({ entityIds: [b], actor: 'system:resolution' });
+    expect((await matchesOf(adminA, a)).clusterId).toBeNull();
+    expect((await matchesOf(adminA, b)).clusterId).toBeNull();
+
+    await patched(adminA, b, { firstName: 'Petra', lastName: 'Novak', email: 'petra.novak@example.net' });
+
+    const merged = await eventually(() =>
+      resolutionEvents('entity.merged', 'er-a').find(
+        (e) => payloadOf(e).reason === 'updated' && payloadOf(e).entityIds.includes(b),
+      ),
+    );
+    expect(payloadOf(merged)).toMatchObject({ matchedEntityId: a });
+    const matches = await matchesOf(adminA, a);
+    expect(matches.clusterId).toBe(payloadOf(merged).clusterId);
+    expect(matches.items.map((i) => i.entityId)).toEqual([b]);
+  });
+
+  it('does nothing when an update changes no attribute the matcher reads', async () => {
+    const a = await created(adminA, 'person', { firstName: 'Ines', lastName: 'Moreau', email: 'ines@moreau.example' });
+    const b = await created(adminA, 'person', { firstName: 'Inès', lastName: 'Moreau', email: 'Ines@Moreau.example' });
+    const before = (await matchesOf(adminA, a)).clusterId;
+    expect(before).toBeTruthy();
+    // the create's entity.merged reaches the bus through the outbox: count from after it
+    await eventually(() => resolutionEvents('entity.merged', 'er-a').find((e) => payloadOf(e).entityIds.includes(b)));
+    const count = () =>
+      [...resolutionEvents('entity.merged', 'er-a'), ...resolutionEvents('entity.split', 'er-a')].length;
+    const n = count();
+
+    await patched(adminA, b, { tier: 'gold' });
+    expect((await matchesOf(adminA, b)).clusterId).toBe(before);
+    // then an identifying change: its entity.split is the only resolution event since (the outbox publishes in order)
+    await patched(adminA, b, { firstName: 'Oskar', lastName: 'Lindqvist', email: 'oskar2@lindqvist.example' });
+    await eventually(() =>
+      resolutionEvents('entity.split', 'er-a').find(
+        (e) => payloadOf(e).entityIds.includes(b) && payloadOf(e).reason === 'updated',
+      ),
+    );
+    expect(count()).toBe(n + 1);
   });
 });
