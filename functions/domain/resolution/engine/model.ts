@@ -16,6 +16,8 @@ export interface FittedModel {
   holders?: (Map<string, number> | null)[];
   /** Weights recalibrated on people's decisions (see fitCalibration). */
   calibration?: { slope: number; offset: number } | null;
+  /** Most a contact point may weigh when an identity field disagrees. Default HOUSEHOLD_BITS. */
+  householdBits?: number;
 }
 
 export interface FieldContribution {
@@ -351,6 +353,20 @@ const log2 = Math.log2;
  */
 const NESTED_LOCATION: ReadonlySet<string> = new Set(['street', 'postcode', 'city', 'state']);
 
+/** What sharing a contact point is worth when the identities disagree: one household of a few, about 2 bits. */
+export const HOUSEHOLD_BITS = 2;
+
+/** Where a person or organisation can be reached: shared by a household, a family, the sites of a group. */
+const CONTACT_FIELDS: ReadonlySet<string> = new Set([
+  'email',
+  'phone',
+  'domain',
+  'street',
+  'postcode',
+  'city',
+  'state',
+]);
+
 /** Match weight (log2 Bayes factor incl. prior) and probability of one comparison vector. */
 export function scoreLevels(
   model: FittedModel,
@@ -370,6 +386,7 @@ export function scoreLevels(
   }
   let bestPlace = 0;
   let bestPlaceAt = -1;
+  const household = model.householdBits ?? HOUSEHOLD_BITS;
   for (let c = 0; c < model.comparisons.length; c++) {
     const l = levels[c]!;
     const cmp = model.comparisons[c]!;
@@ -392,6 +409,11 @@ export function scoreLevels(
       // record is, and nothing at all when the two records' names or birth dates disagree (two members of it)
       const k = Math.max(holders.get(cmp.exactValue!(a)) ?? 1, holders.get(cmp.exactValue!(b)) ?? 1);
       if (k > 1) tf = identityDisagrees ? -w : tf - log2(k);
+    }
+    if (identityDisagrees && CONTACT_FIELDS.has(cmp.field) && w + tf > household) {
+      // contact points put two records in one household or organisation; when a name or birth date disagrees
+      // outright they say no more than "one household"
+      tf = household - w;
     }
     if (NESTED_LOCATION.has(cmp.field) && w + tf > 0) {
       // nested places are one piece of evidence: only the strongest agreeing one counts

@@ -57,6 +57,8 @@ interface CommonOptions {
   priorStrength?: number;
   /** Cap on m of an identity field's else level. Default IDENTITY_ELSE_MAX_M. */
   identityElseMax?: number;
+  /** Most a shared contact point weighs when a name or birth date disagrees (bits). Default HOUSEHOLD_BITS. */
+  householdBits?: number;
 }
 
 export interface ResolveConstraints {
@@ -387,6 +389,7 @@ export function resolve(input: ResolveInput): ResolveResult {
     termFrequencies: termFrequencyTables(comparisons, prepared),
     holders,
     calibration: null,
+    ...(input.householdBits !== undefined ? { householdBits: input.householdBits } : {}),
   });
   let model = fitted(trained.m, trained.lambda);
   const scoreWith = (
