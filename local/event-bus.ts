@@ -5,9 +5,13 @@ import { compileEventPattern } from '../functions/domain/events/event-pattern.js
 import { EVENT_LOG_FIELDS, EVENT_TARGET_RETRY, type EventRuleSpec } from '../functions/platform/manifest.js';
 import { entrySize, MAX_REQUEST_BYTES } from '../functions/adapters/eventbridge/outbox-publisher.js';
 import type { Backoff, BusEvent, Delivery, RetryPolicy } from './event-bus-state.js';
-import { EventDeliveries, type BusLogEntry } from './event-deliveries.js';
+import { EventDeliveries, type BusLogEntry, type DeliveryTiming } from './event-deliveries.js';
 
 export type { BusEvent } from './event-bus-state.js';
+export type { DeliveryTiming } from './event-deliveries.js';
+
+/** What a delivery observer sees: the rule, the event, and when it was accepted and delivered. */
+export type DeliveryObserver = (delivery: { rule: string; event: BusEvent }, timing: DeliveryTiming) => void;
 
 export type FunctionTarget = (event: BusEvent) => Promise<unknown>;
 
@@ -51,6 +55,7 @@ export class LocalEventBus {
   private server: Server | undefined;
   private readonly rules: CompiledRule[];
   private readonly listeners = new Set<(event: BusEvent) => void>();
+  private readonly deliveryObservers = new Set<DeliveryObserver>();
   private readonly deliveries: EventDeliveries;
   endpoint = '';
 
@@ -66,6 +71,9 @@ export class LocalEventBus {
       redrivePollMs: options.redrivePollMs,
       compactAfterBytes: options.compactJournalAfterBytes,
       log: options.log ?? logToStderr,
+      onDelivered: (d, timing) => {
+        for (const observe of this.deliveryObservers) observe({ rule: d.rule, event: d.event }, timing);
+      },
     });
   }
 
@@ -108,6 +116,15 @@ export class LocalEventBus {
   onEvent(listener: (event: BusEvent) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Observes every delivery a target took, with its timing from acceptance to the end of the attempt
+   * (bench:resolve-latency; not a rule, no effect on delivery). Returns the unsubscribe function.
+   */
+  onDelivery(observer: DeliveryObserver): () => void {
+    this.deliveryObservers.add(observer);
+    return () => this.deliveryObservers.delete(observer);
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

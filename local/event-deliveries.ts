@@ -48,6 +48,20 @@ export interface EventDeliveriesOptions {
   redrivePollMs?: number;
   compactAfterBytes?: number;
   log: (entry: BusLogEntry) => void;
+  /** Observation only (benchmarks, tests): called once per delivery the target took. */
+  onDelivered?: (delivery: Readonly<Delivery>, timing: DeliveryTiming) => void;
+}
+
+/**
+ * When a delivery happened, on this process's monotonic clock (performance.now(), sub-millisecond): accepted
+ * when PutEvents handed the event to the bus (before the journal's fsync), attempt start and end of the attempt
+ * that succeeded. `acceptedMs` is undefined for a delivery recovered from the journal after a restart.
+ */
+export interface DeliveryTiming {
+  acceptedMs: number | undefined;
+  startedMs: number;
+  deliveredMs: number;
+  attempts: number;
 }
 
 export class EventDeliveries {
@@ -55,6 +69,8 @@ export class EventDeliveries {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly inflight = new Map<string, Promise<void>>();
   private readonly accepting = new Set<Promise<unknown>>();
+  /** Monotonic acceptance time per pending delivery id when deliveries are observed (not journalled). */
+  private readonly acceptedMs = new Map<string, number>();
   private readonly files: ReturnType<typeof busStateFiles>;
   private readonly journal: EventJournal;
   private redriveTimer: NodeJS.Timeout | undefined;
@@ -136,6 +152,7 @@ export class EventDeliveries {
     items: ReadonlyArray<{ event: BusEvent; targets: ReadonlyArray<{ rule: string; target: DeliveryTarget }> }>,
     at = Date.now(),
   ): Promise<void> {
+    const acceptedMs = performance.now();
     const deliveries: Delivery[] = [];
     const records: JournalRecord[] = [];
     for (const { event, targets } of items) {
@@ -166,6 +183,7 @@ export class EventDeliveries {
       this.accepting.delete(written);
     }
     for (const d of deliveries) {
+      if (this.options.onDelivered) this.acceptedMs.set(d.id, acceptedMs);
       this.pending.set(d.id, d);
       this.schedule(d);
     }
@@ -239,12 +257,19 @@ export class EventDeliveries {
 
   private async run(d: Delivery): Promise<void> {
     const startedAt = Date.now();
+    const startedMs = performance.now();
     try {
       await this.options.attempt(d);
     } catch (error) {
       return this.failed(d, startedAt, describe(error));
     }
+    const deliveredMs = performance.now();
     this.pending.delete(d.id);
+    if (this.options.onDelivered) {
+      const acceptedMs = this.acceptedMs.get(d.id);
+      this.acceptedMs.delete(d.id);
+      this.options.onDelivered(d, { acceptedMs, startedMs, deliveredMs, attempts: d.attempts + 1 });
+    }
     await this.journal.append([{ type: 'delivered', id: d.id, at: Date.now(), attempt: d.attempts + 1 }]);
   }
 
@@ -326,6 +351,7 @@ export class EventDeliveries {
       return this.schedule(d);
     }
     this.pending.delete(d.id);
+    this.acceptedMs.delete(d.id);
     await this.journal.append([{ type: 'dead-lettered', id: d.id, at }]);
     this.options.log({
       level: 'ERROR',

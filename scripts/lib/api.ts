@@ -15,6 +15,7 @@ export function api(baseUrl: string, token: string) {
   return {
     get: (path: string) => call('GET', path),
     post: (path: string, body?: unknown) => call('POST', path, body ?? {}),
+    patch: (path: string, body: unknown) => call('PATCH', path, body),
   };
 }
 
