@@ -17,10 +17,10 @@ import {
   loadDataset,
   pairKey,
   runDataset,
-  SHARED_DATASETS,
   type Scores,
   sharedDataRoot,
 } from './lib/er-datasets.js';
+import { evaluationSets } from './lib/er-evaluation-sets.js';
 
 /** The simulated tenant: answers one proposed pair of a part from the ground truth (link: left id first). */
 function oracle(loaded: LoadedDataset): (a: string, b: string) => boolean {
@@ -43,7 +43,7 @@ function option(name: string, fallback: number): number {
 const f3 = (x: number): string => x.toFixed(3);
 const prf = (s: Scores): string[] => [f3(s.precision), f3(s.recall), f3(s.f1)];
 
-function main(): void {
+async function main(): Promise<void> {
   const only = process.argv.indexOf('--only') >= 0 ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
   const batch = option('batch', 10);
   const budget = option('budget', 200);
@@ -56,9 +56,9 @@ function main(): void {
   process.stdout.write(`data: ${root}; ${batch} answers a round, budget ${budget}, target precision ${target}\n`);
   const columns = ['dataset', 'task', 'records', 'P0', 'R0', 'F1_0', 'labels', 'P', 'R', 'F1', 'yes/no'];
   process.stdout.write(`${[...columns, 'answers', 'P_end', 'R_end', 'F1_end', 'min P/R', 'ms/run'].join('\t')}\n`);
-  for (const dataset of SHARED_DATASETS) {
+  for (const { dataset, root: dir } of await evaluationSets()) {
     if (only && !dataset.name.includes(only)) continue;
-    const loaded = loadDataset(dataset, root);
+    const loaded = loadDataset(dataset, dir);
     const isMatch = oracle(loaded);
     // answers per part of the set (a mixed set resolves its persons and organisations apart)
     const answers = loaded.parts.map(() => ({
@@ -114,4 +114,4 @@ function main(): void {
   }
 }
 
-main();
+await main();

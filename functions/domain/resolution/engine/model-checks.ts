@@ -124,51 +124,36 @@ export function checkModel(input: {
 }
 
 export interface Calibration {
-  /** Calibrated weight = slope × weight + offset (bits). */
+  /** Calibrated weight = slope × weight + offset (bits). The slope stays 1: see fitCalibration. */
   slope: number;
   offset: number;
   labels: number;
 }
 
 /**
- * Calibration of match weights on people's decisions: a MAP logistic fit p = σ(ln 2 · (slope · w + offset)) with
- * priors slope ~ N(1, 0.5²) and offset ~ N(0, 4²) bits, so a handful of answers moves the boundary a little and a few
- * dozen move it as far as they agree. Needs both a confirmed and a rejected pair.
+ * Calibration of match weights on people's decisions: a MAP logistic fit of an offset,
+ * p = σ(ln 2 · (w + offset)), with prior offset ~ N(0, 2²) bits. Only the offset moves: answers come from the review
+ * queue, whose pairs sit near the threshold, so they say where the boundary lies but nothing about the scale of the
+ * weights — fitting a slope on them can flatten every weight towards the offset and match everything. Needs both a
+ * confirmed and a rejected pair.
  */
 export function fitCalibration(weights: readonly number[], matches: readonly boolean[]): Calibration | null {
   if (!matches.includes(true) || !matches.includes(false)) return null;
-  let a = 1;
-  let b = 0;
-  const sa = 0.5;
-  const sb = 4;
+  const sb = 2;
   const k = Math.LN2;
+  let b = 0;
   for (let it = 0; it < 50; it++) {
-    // gradient and Hessian of the negative log posterior
-    let ga = (a - 1) / (sa * sa);
-    let gb = b / (sb * sb);
-    let haa = 1 / (sa * sa);
-    let hbb = 1 / (sb * sb);
-    let hab = 0;
+    let g = b / (sb * sb);
+    let h = 1 / (sb * sb);
     weights.forEach((w0, i) => {
       const w = Math.max(-60, Math.min(60, w0));
-      const p = 1 / (1 + Math.exp(-k * (a * w + b)));
-      const y = matches[i] ? 1 : 0;
-      const g = k * (p - y);
-      ga += g * w;
-      gb += g;
-      const h = k * k * p * (1 - p);
-      haa += h * w * w;
-      hbb += h;
-      hab += h * w;
+      const p = 1 / (1 + Math.exp(-k * (w + b)));
+      g += k * (p - (matches[i] ? 1 : 0));
+      h += k * k * p * (1 - p);
     });
-    const det = haa * hbb - hab * hab;
-    if (!(det > 0)) break;
-    const da = (hbb * ga - hab * gb) / det;
-    const db = (haa * gb - hab * ga) / det;
-    a -= da;
-    b -= db;
-    if (Math.abs(da) + Math.abs(db) < 1e-9) break;
+    const step = g / h;
+    b -= step;
+    if (Math.abs(step) < 1e-9) break;
   }
-  // a slope at or below zero would invert the evidence: keep it positive
-  return { slope: Math.max(0.05, a), offset: b, labels: weights.length };
+  return { slope: 1, offset: b, labels: weights.length };
 }
