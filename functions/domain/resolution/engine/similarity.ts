@@ -356,20 +356,37 @@ export function abbreviates(short: string, long: string): boolean {
 
 /**
  * Whether each of two token lists has a token the other lacks: no equal token, no token within Jaro-Winkler
- * `threshold`, and neither token an abbreviation (a prefix of at least 3 characters, or `abbreviates`) of the other. Tokens with digits
+ * `threshold`, and neither token an abbreviation (a prefix of at least 3 characters, or `abbreviates`) of the other;
+ * each token can answer for one token of the other name only ("centre central" / "centre south": "central" is not
+ * answered by the "centre" the other name already uses). Tokens with digits
  * count as matched only when equal. "cafe ritz carlton" vs "dining room ritz carlton" → true;
  * "katsu" vs "restaurant katsu" → false (one name contains the other).
  */
 export function bothHaveUnmatchedTokens(a: readonly string[], b: readonly string[], threshold = 0.9): boolean {
-  const matched = (t: string, others: readonly string[]): boolean => {
-    for (const o of others) {
-      if (o === t) return true;
-      if (HAS_DIGIT.test(t) || HAS_DIGIT.test(o)) continue;
-      if ((t.length >= 3 && o.startsWith(t)) || (o.length >= 3 && t.startsWith(o))) return true;
-      if (abbreviates(t, o) || abbreviates(o, t)) return true;
-      if (jaroWinkler(t, o) >= threshold) return true;
-    }
-    return false;
+  const similar = (t: string, o: string): boolean => {
+    if (o === t) return true;
+    if (HAS_DIGIT.test(t) || HAS_DIGIT.test(o)) return false;
+    if ((t.length >= 3 && o.startsWith(t)) || (o.length >= 3 && t.startsWith(o))) return true;
+    if (abbreviates(t, o) || abbreviates(o, t)) return true;
+    return jaroWinkler(t, o) >= threshold;
   };
-  return a.some((t) => !matched(t, b)) && b.some((t) => !matched(t, a));
+  // each token answers for one token of the other name: equal ones pair first, then similar ones, greedily
+  const restA = [...a];
+  const restB = [...b];
+  for (let i = restA.length - 1; i >= 0; i--) {
+    const k = restB.indexOf(restA[i]!);
+    if (k >= 0) {
+      restA.splice(i, 1);
+      restB.splice(k, 1);
+    }
+  }
+  for (let i = restA.length - 1; i >= 0; i--) {
+    const k = restB.findIndex((o) => similar(restA[i]!, o));
+    if (k >= 0) {
+      restA.splice(i, 1);
+      restB.splice(k, 1);
+    }
+  }
+  // a token left over on one side only is an addition ("restaurant katsu"), on both sides a conflict
+  return restA.length > 0 && restB.length > 0;
 }
