@@ -33,6 +33,8 @@ const StoredModelSchema = z.object({
   fields: z.record(z.string(), z.object({ m: z.array(z.number()), u: z.array(z.number()) })),
   dropped: z.array(z.string()),
   termFrequencies: z.record(z.string(), z.record(z.string(), z.number())),
+  holders: z.record(z.string(), z.record(z.string(), z.number().int().min(2))).optional(),
+  calibrationOffset: z.number().optional(),
   trainedAt: z.string().optional(),
   runId: z.string().optional(),
   records: z.number().optional(),

@@ -9,7 +9,8 @@ import {
   termFrequencyTables,
 } from './engine/model.js';
 import { prepareRecords } from './engine/prepare.js';
-import { type MatchExplanation, type ResolveResult, withDeterministicRules } from './engine/resolve.js';
+import { holderTables } from './engine/model-checks.js';
+import { type HoldersOf, type MatchExplanation, type ResolveResult, withDeterministicRules } from './engine/resolve.js';
 import type { InputRecord } from './engine/types.js';
 
 /**
@@ -27,6 +28,10 @@ export interface StoredModel {
   dropped: string[];
   /** field → value hash → relative frequency of the value (most frequent values only). */
   termFrequencies: Record<string, Record<string, number>>;
+  /** field → value hash → distinct names holding the value, for identifiers held under several names. */
+  holders?: Record<string, Record<string, number>>;
+  /** Offset (bits) the batch calibrated on people's decisions. */
+  calibrationOffset?: number;
   trainedAt?: string;
   runId?: string;
   records?: number;
@@ -109,9 +114,19 @@ export function storedModelFrom(
     const top = [...table.entries()].sort((a, b) => b[1] - a[1]).slice(0, MAX_TF_VALUES);
     termFrequencies[c.field] = Object.fromEntries(top.map(([v, f]) => [valueHash(v), f]));
   });
+  const holderTablesByField = holderTables(type, used, prepared);
+  const holders: NonNullable<StoredModel['holders']> = {};
+  used.forEach((c, i) => {
+    const table = holderTablesByField[i];
+    if (!table || table.size === 0) return;
+    const top = [...table.entries()].sort((a, b) => b[1] - a[1]).slice(0, MAX_TF_VALUES);
+    holders[c.field] = Object.fromEntries(top.map(([v, k]) => [valueHash(v), k]));
+  });
   return {
     type,
     source: 'fitted',
+    ...(Object.keys(holders).length > 0 ? { holders } : {}),
+    ...(result.model.calibration ? { calibrationOffset: result.model.calibration.offset } : {}),
     lambda: result.model.lambda,
     threshold: result.stats.threshold,
     fields,
@@ -164,6 +179,16 @@ export function pairScorer(model: StoredModel, records: readonly InputRecord[]):
       const table = model.termFrequencies[c.field];
       return table && c.termFrequency ? new HashedFrequencies(Object.entries(table)) : null;
     }),
+    holders: comparisons.map((c) => {
+      const table = model.holders?.[c.field];
+      return table ? new HashedFrequencies(Object.entries(table)) : null;
+    }),
+    calibration: model.calibrationOffset !== undefined ? { slope: 1, offset: model.calibrationOffset } : null,
+  };
+  const holdersOf: HoldersOf = (c, r) => {
+    const table = fitted.holders?.[c];
+    const cmp = comparisons[c]!;
+    return table && cmp.exactValue ? (table.get(cmp.exactValue(r)) ?? 1) : 1;
   };
   const priorWeight = Math.log2(model.lambda / (1 - model.lambda));
   const levels = new Int8Array(comparisons.length);
@@ -176,7 +201,15 @@ export function pairScorer(model: StoredModel, records: readonly InputRecord[]):
     const b = prepared[Math.max(i, j)]!;
     comparisonLevels(comparisons, a, b, levels);
     const contributions: FieldContribution[] = [];
-    const s = withDeterministicRules(kind, comparisons, levels, scoreLevels(fitted, a, b, levels, contributions), a, b);
+    const s = withDeterministicRules(
+      kind,
+      comparisons,
+      levels,
+      scoreLevels(fitted, a, b, levels, contributions),
+      a,
+      b,
+      holdersOf,
+    );
     const score: PairScore = {
       probability: s.probability,
       weight: s.weight,

@@ -84,7 +84,12 @@ describe('organisations', () => {
     expect(standardiseCompanyName('Siemens Aktiengesellschaft')).toBe('siemens');
     expect(standardiseCompanyName('AKZO NOBEL NV')).toBe(standardiseCompanyName('Akzo Nobel B.V.'));
     expect(standardiseCompanyName('Bosch GmbH')).toBe('bosch');
-    expect(standardiseCompanyName('Acme Holdings LLC')).toBe('acme');
+    expect(standardiseCompanyName('Acme Holdings LLC')).toBe('acme holdings');
+  });
+
+  it('keeps group and holding words, which name members of a group rather than a legal form', () => {
+    expect(standardiseCompanyName('Acme Holdings Europe')).toBe('acme holdings europe');
+    expect(standardiseCompanyName('Acme Group')).toBe('acme group');
   });
 
   it('keeps the name when it consists only of legal-form words', () => {

@@ -180,14 +180,15 @@ const gender: Comparison = {
 
 const email: Comparison = {
   field: 'email',
-  levels: ['exact', 'same local part, or local parts jaro-winkler >= 0.88', 'else'],
+  levels: ['exact', 'same local part', 'local parts jaro-winkler >= 0.88', 'else'],
   present: (r) => r.email !== '',
   exactValue: (r) => r.email,
   termFrequency: true,
   // the local part identifies; a shared domain makes any two addresses look alike, so it is left out of the fuzzy level
   level(a, b) {
     if (a.email === b.email) return 0;
-    return a.emailLocal === b.emailLocal || jaroWinkler(a.emailLocal, b.emailLocal) >= 0.88 ? 1 : 2;
+    if (a.emailLocal === b.emailLocal) return 1;
+    return jaroWinkler(a.emailLocal, b.emailLocal) >= 0.88 ? 2 : 3;
   },
 };
 
