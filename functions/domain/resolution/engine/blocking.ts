@@ -1,3 +1,4 @@
+import { PairIndex, distinctSorted } from './pair-index.js';
 import type { PreparedRecord } from './prepare.js';
 import type { EntityKind, ResolveMode } from './types.js';
 
@@ -134,8 +135,18 @@ export function generateCandidatePairs(
   // person rules already cover names, dates and places phonetically; organisation names need wider windows
   const window = options.window ?? (kind === 'person' ? 3 : 6);
   const n = records.length;
-  const seen = new Map<number, number>();
-  let ruleHits: number[] = [];
+  const seen = new PairIndex();
+  // pair numbers each rule produced (with repeats), in a growable typed array: tens of millions at 10^6 records
+  let ruleHits = new Uint32Array(1024);
+  let hitCount = 0;
+  const hit = (p: number): void => {
+    if (hitCount === ruleHits.length) {
+      const bigger = new Uint32Array(ruleHits.length * 2);
+      bigger.set(ruleHits);
+      ruleHits = bigger;
+    }
+    ruleHits[hitCount++] = p;
+  };
   let out = new Uint32Array(Math.max(1024, n * 8));
   let count = 0;
   const perRule: Record<string, number> = {};
@@ -150,11 +161,11 @@ export function generateCandidatePairs(
     const key = a * n + b;
     const known = seen.get(key);
     if (known !== undefined) {
-      ruleHits.push(known);
+      hit(known);
       return false;
     }
     seen.set(key, count);
-    ruleHits.push(count);
+    hit(count);
     if (count * 2 + 2 > out.length) {
       const bigger = new Uint32Array(out.length * 2);
       bigger.set(out);
@@ -178,7 +189,7 @@ export function generateCandidatePairs(
 
   const pairsByRule: Uint32Array[] = [];
   for (const rule of rules) {
-    ruleHits = [];
+    hitCount = 0;
     const blocks = new Map<string, number[]>();
     for (let i = 0; i < n; i++) {
       for (const k of rule.keys(records[i]!)) {
@@ -200,7 +211,7 @@ export function generateCandidatePairs(
       }
     }
     perRule[rule.name] = added;
-    pairsByRule.push(Uint32Array.from(new Set(ruleHits)));
+    pairsByRule.push(distinctSorted(ruleHits.subarray(0, hitCount)));
   }
   const all = records.map((r) => r.index);
   sortKeysFor(kind).forEach((key, k) => {

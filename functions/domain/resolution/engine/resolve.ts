@@ -26,6 +26,7 @@ import {
   trainModel,
   type TrainingSession,
 } from './model.js';
+import { PairIndex } from './pair-index.js';
 import { type PreparedRecord, prepareRecords } from './prepare.js';
 import type { EntityKind, InputRecord, ResolveMode } from './types.js';
 
@@ -456,7 +457,7 @@ export function resolve(input: ResolveInput): ResolveResult {
 
   const edges: ScoredEdge[] = [];
   const pairKey = (a: number, b: number): number => (a < b ? a * n + b : b * n + a);
-  const cache = new Map<number, number>();
+  const cache = new PairIndex();
   const candidateProbability = new Float64Array(blocking.count);
   for (let p = 0; p < blocking.count; p++) {
     const ia = blocking.pairs[p * 2]!;
