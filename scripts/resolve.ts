@@ -336,6 +336,16 @@ export function runCli(
     if (args.reviewOutput) writeFileSync(args.reviewOutput, sheet);
     else out(sheet);
   }
+  const check = result.model.check;
+  log(
+    check.ok
+      ? `[resolve] model check: ok (${check.anchors} near-certain pairs${check.anchorRecall !== null ? `, ${(check.anchorRecall * 100).toFixed(0)} % scored as matches` : ''}; ${(check.randomMatchRate * 100).toFixed(2)} % of random pairs)`
+      : `[resolve] model check: IMPLAUSIBLE FIT, ${check.fallback === 'prior' ? 'fell back to the prior model' : 'kept'}: ${check.reasons.join('; ')}`,
+  );
+  if (result.model.calibration)
+    log(
+      `[resolve] calibrated on ${result.model.calibration.labels} answers: ${result.model.calibration.offset >= 0 ? '+' : ''}${result.model.calibration.offset.toFixed(2)} bits`,
+    );
   const s = result.stats;
   log(
     `[resolve] ${s.records} records, ${s.candidatePairs} candidate pairs, ${s.matchedPairs} matched pairs, ${s.multiRecordClusters} multi-record clusters, ${s.timingsMs.total} ms; wrote ${args.output}${args.clusters ? ` and ${args.clusters}` : ''}${args.review !== undefined ? `; ${Math.min(args.review, result.review.length)} pairs to review ${args.reviewOutput ? `in ${args.reviewOutput}` : 'on stdout'}` : ''}`,

@@ -29,7 +29,8 @@ const ORGS = `rec_id,company,tel,town
 `;
 
 describe('scripts/resolve runCli', () => {
-  it('writes matched pairs and clusters for a dedup run', () => {
+  it('writes matched pairs and clusters for a dedup run, and says how the model check went', () => {
+    const logged: string[] = [];
     const input = write('orgs.csv', ORGS);
     const output = join(dir, 'pairs.csv');
     const clusters = join(dir, 'clusters.csv');
@@ -46,10 +47,11 @@ describe('scripts/resolve runCli', () => {
         '--clusters',
         clusters,
       ],
-      silent,
+      (line) => logged.push(line),
     );
     const lines = readFileSync(output, 'utf8').trim().split('\n');
     expect(lines[0]).toBe('id_1,id_2,score');
+    expect(logged.some((l) => l.startsWith('[resolve] model check: '))).toBe(true);
     expect(lines.slice(1).map((l) => l.split(',').slice(0, 2).join(','))).toEqual(['1,2']);
     expect(readFileSync(clusters, 'utf8').split('\n')[0]).toBe('cluster_id,rec_id');
   });
