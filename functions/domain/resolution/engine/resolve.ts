@@ -37,7 +37,7 @@ interface CommonOptions {
   /** Country assumed for phone numbers without an international prefix. Default 'US'. */
   defaultCountry?: CountryCode;
   blocking?: BlockingOptions;
-  /** Random pairs sampled to estimate u. Default scales with the data (20 000 – 100 000). */
+  /** Random pairs sampled to estimate u. Default 2 per record, 10 000 – 100 000. */
   uSampleSize?: number;
   seed?: number;
   /** Attach a per-field explanation to every matched pair. Default true. */
@@ -322,7 +322,7 @@ export function resolve(input: ResolveInput): ResolveResult {
   progress('blocking', `${blocking.count} candidate pairs`);
 
   const random = seededRandom(input.seed ?? 42);
-  const sampleSize = input.uSampleSize ?? Math.min(100_000, Math.max(20_000, 4 * n));
+  const sampleSize = input.uSampleSize ?? Math.min(100_000, Math.max(10_000, 2 * n));
   const allU = estimateU(allComparisons, prepared, mode, sampleSize, random);
   // a field on which (nearly) every pair of records agrees carries no evidence: drop it
   const keep = allComparisons.map((_, c) => allU[c]![0]! < 0.99);
@@ -401,7 +401,7 @@ export function resolve(input: ResolveInput): ResolveResult {
     contributions?: FieldContribution[],
   ): { weight: number; probability: number; rule: string | null } =>
     withDeterministicRules(input.kind, comparisons, lv, scoreLevels(fm, a, b, lv, contributions), a, b, holdersOf);
-  const randomPairs = sampleRandomPairs(prepared, mode, 4000, seededRandom((input.seed ?? 42) + 1));
+  const randomPairs = sampleRandomPairs(prepared, mode, 2000, seededRandom((input.seed ?? 42) + 1));
   const allPairs = mode === 'link' ? maxMatches * (n - maxMatches) : (n * (n - 1)) / 2;
   const judge = (fm: FittedModel): Omit<ModelCheck, 'fallback'> =>
     checkModel({
