@@ -24,14 +24,30 @@ const MIN_F1: Record<string, number> = {
   'essnet-census-cis': 0.96,
   'patstat-nl': 0.79,
   restaurants: 0.94,
-  affiliations: 0.52,
+  affiliations: 0.46,
   'dblp-acm': 0.96,
-  'senzing-mixed': 0.65,
-  'gen-people-dedup': 0.86,
-  'gen-people-link': 0.67,
-  'gen-orgs-dedup': 0.94,
-  'gen-orgs-link': 0.85,
+  'senzing-mixed': 0.69,
+  'gen-people-dedup': 0.96,
+  'gen-people-link': 0.88,
+  'gen-orgs-dedup': 0.97,
+  'gen-orgs-link': 0.96,
 };
+
+/** Sets that reach the product's precision target (≥ 0.95 at the threshold) today: they must keep it. */
+const PRECISION_TARGET_MET = new Set([
+  'febrl1',
+  'febrl3',
+  'febrl4',
+  'splink-fake-1000',
+  'michigan-voters-1500',
+  'essnet-census-cis',
+  'patstat-nl',
+  'restaurants',
+  'dblp-acm',
+  'gen-people-dedup',
+  'gen-orgs-dedup',
+  'gen-orgs-link',
+]);
 
 const sets = await evaluationSets();
 
@@ -52,6 +68,7 @@ describe('evaluation sets (shared and generated)', () => {
       const run = runDataset(loaded);
       const floor = exactMatchFloor(loaded);
       expect(run.scores.f1, `${name} F1`).toBeGreaterThanOrEqual(MIN_F1[name]!);
+      if (PRECISION_TARGET_MET.has(name)) expect(run.scores.precision, `${name} P`).toBeGreaterThanOrEqual(0.95);
       expect(run.scores.f1, `${name} F1 against the exact-match floor ${floor.f1.toFixed(3)}`).toBeGreaterThan(
         floor.f1,
       );
