@@ -19,6 +19,9 @@ export const BUNDLE_ASSETS: readonly BundleAsset[] = [
   // any-ascii's transliteration tables, one file per Unicode block, read when a string first uses the block
   // (functions/domain/resolution/engine/transliterate/transliterate.ts).
   { name: 'any-ascii-blocks', source: 'functions/domain/resolution/engine/transliterate/any-ascii-blocks' },
+  // libphonenumber-js's metadata (metadata.min.json), read when a first phone number is standardised
+  // (functions/domain/resolution/engine/phone/phone-metadata.ts).
+  { name: 'libphonenumber-metadata', source: 'functions/domain/resolution/engine/phone/libphonenumber-metadata' },
 ];
 
 /**

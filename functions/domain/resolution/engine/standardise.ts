@@ -1,5 +1,6 @@
 import { transliterate } from './transliterate/transliterate.js';
-import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
+import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/core';
+import { phoneMetadata } from './phone/phone-metadata.js';
 import { canonicalGivenName } from './nicknames.js';
 
 /** Transliterate to ASCII, lower-case, drop apostrophes, turn other punctuation into spaces. */
@@ -137,13 +138,18 @@ export function standardiseEmail(value: string | null | undefined): StandardEmai
   return { email: `${local}@${domain}`, local, domain };
 }
 
-/** E.164 phone number when libphonenumber can parse it, otherwise its digits (≥ 6); null when unusable. */
+/**
+ * E.164 phone number when libphonenumber can parse it, otherwise its digits (≥ 6); null when unusable. The first
+ * call that gets this far reads libphonenumber-js's metadata from its file (phone/phone-metadata.ts): without it,
+ * PhoneMetadataMissingError, never raw digits in place of a number that would have parsed.
+ */
 export function standardisePhone(value: string | null | undefined, defaultCountry: CountryCode = 'US'): string | null {
   if (!value) return null;
   const digits = value.replace(/\D/g, '');
   if (digits.length < 6) return null;
+  const metadata = phoneMetadata();
   try {
-    const parsed = parsePhoneNumberFromString(value, defaultCountry);
+    const parsed = parsePhoneNumberFromString(value, defaultCountry, metadata);
     if (parsed && parsed.isPossible()) return parsed.number;
   } catch {
     // fall through to raw digits
