@@ -5,7 +5,15 @@
  * local runtime reads too. Everything else in functions/platform/ (config, clients, composition, middleware)
  * is the Lambda side's composition root.
  */
-const PLATFORM_SPEC = ['manifest', 'bindings', 'bundling', 'tenant-limits', 'table-definition', 'blob-areas'];
+const PLATFORM_SPEC = [
+  'manifest',
+  'api-routes',
+  'bindings',
+  'bundling',
+  'tenant-limits',
+  'table-definition',
+  'blob-areas',
+];
 const PLATFORM_SPEC_PATH = `^functions/platform/(${PLATFORM_SPEC.join('|')})\\.ts$`;
 
 module.exports = {

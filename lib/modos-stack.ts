@@ -4,13 +4,13 @@ import type { Construct } from 'constructs';
 import {
   EVENT_RULES,
   FUNCTIONS,
-  ROUTES,
   STATE_MACHINES,
   STREAM_CONSUMERS,
   stateMachineAccessOf,
   type FunctionName,
   type FunctionSpec,
 } from '../functions/platform/manifest.js';
+import { ROUTES } from '../functions/platform/api-routes.js';
 import { CallbackKey } from './constructs/callback-key.js';
 import { ModosFunction } from './constructs/modos-function.js';
 import { ObjectStore } from './constructs/object-store.js';

@@ -5,11 +5,11 @@ import {
   AUTHORIZER,
   EVENT_RULES,
   FUNCTIONS,
-  ROUTES,
   STATE_MACHINES,
   STREAM_CONSUMERS,
   type FunctionName,
 } from '../functions/platform/manifest.js';
+import { ROUTES } from '../functions/platform/api-routes.js';
 import { LocalApiServer, type ProxyHandler, type TokenAuthorizer } from './api-server.js';
 import { ensureTable, startDynamoLocal } from './dynamodb.js';
 import { LocalEventBus } from './event-bus.js';

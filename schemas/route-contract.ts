@@ -4,7 +4,7 @@ import type { ZodType } from 'zod';
 
 /**
  * The contract of one API route, keyed `METHOD path` in ROUTE_CONTRACTS (schemas/routes.ts). The route manifest
- * (functions/platform/manifest.ts ROUTES), the handler (`httpRoute(contract, …)`: schemas, permission, status),
+ * (functions/platform/api-routes.ts ROUTES), the handler (`httpRoute(contract, …)`: schemas, permission, status),
  * both runtimes' API and the OpenAPI document all read it.
  */
 export interface RouteContract {

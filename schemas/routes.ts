@@ -67,8 +67,9 @@ function decisionContract(verb: 'Approve' | 'Reject') {
 const Health = z.object({ status: z.literal('ok'), stage: z.string() }).meta({ id: 'Health' });
 
 /**
- * The contract of every API route, keyed `METHOD path`: the manifest's ROUTES are derived from it (in this order),
- * each handler serves its route with `httpRoute(ROUTE_CONTRACTS[key], …)`, and the OpenAPI document reads it.
+ * The contract of every API route, keyed `METHOD path`: the ROUTES of functions/platform/api-routes.ts are derived
+ * from it (in this order), each handler serves its route with `httpRoute(ROUTE_CONTRACTS[key], …)`, and the OpenAPI
+ * document reads it.
  */
 export const ROUTE_CONTRACTS = {
   'GET /health': routeContract({

@@ -1,12 +1,11 @@
 /**
  * The platform as data: functions, API routes and event rules. The CDK stack (lib/) and the local
- * runtime (local/) both read this file and nothing else to decide what exists, so they cannot drift;
- * test/infra checks the synthesized template against it.
+ * runtime (local/) both read this file (and api-routes.ts for the routes) and nothing else to decide what
+ * exists, so they cannot drift; test/infra checks the synthesized template against it.
  */
 import type { EventPattern } from '../../schemas/event-pattern.js';
 import type { BlobArea } from './blob-areas.js';
 import { EVENT_SOURCES, type EventName } from '../../schemas/event-names.js';
-import { ROUTE_CONTRACTS } from '../../schemas/routes.js';
 
 export type TableAccess = 'read' | 'write';
 
@@ -278,15 +277,8 @@ export interface RouteSpec {
   auth: 'jwt' | 'none';
 }
 
-/**
- * The API routes, derived from their contracts (schemas/routes.ts ROUTE_CONTRACTS, keyed `METHOD path`), which
- * also give each route's schemas, permission and statuses to its handler and to the OpenAPI document.
- */
-export const ROUTES: readonly RouteSpec[] = Object.entries(ROUTE_CONTRACTS).map(([key, c]) => {
-  const [method, path] = key.split(' ') as [HttpMethod, string];
-  if (!(c.function in FUNCTIONS)) throw new Error(`${key}: no function ${c.function} in the manifest`);
-  return { method, path, function: c.function as FunctionName, auth: c.auth };
-});
+// The API routes (ROUTES) are in api-routes.ts: they are derived from the route contracts, which every bundle that
+// imports them carries, and every bundle imports this file.
 
 /** The table stream feeds the outbox publisher, filtered to inserted outbox items. */
 export const STREAM_CONSUMERS = [

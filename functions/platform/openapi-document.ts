@@ -1,5 +1,5 @@
 import { buildOpenApiDocument } from '../../schemas/api.js';
-import { ROUTES } from './manifest.js';
+import { ROUTES } from './api-routes.js';
 
 /** Version of the API in its OpenAPI document. */
 export const API_VERSION = '0.1.0';

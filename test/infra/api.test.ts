@@ -1,6 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FUNCTIONS, ROUTES } from '../../functions/platform/manifest.js';
+import { ROUTES } from '../../functions/platform/api-routes.js';
+import { FUNCTIONS } from '../../functions/platform/manifest.js';
 import { DEFAULT_TENANT_LIMITS, tenantUsageKey } from '../../functions/platform/tenant-limits.js';
 import { PUBLIC_ROUTE_REASONS } from '../../lib/constructs/platform-api.js';
 import {

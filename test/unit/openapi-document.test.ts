@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CONTRACTS_BY_KEY, operationIds } from '../../schemas/api.js';
-import { ROUTES } from '../../functions/platform/manifest.js';
+import { ROUTES } from '../../functions/platform/api-routes.js';
 import { openApiDocument } from '../../functions/platform/openapi-document.js';
 
 type Operation = {

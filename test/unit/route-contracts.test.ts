@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { FUNCTIONS, ROUTES } from '../../functions/platform/manifest.js';
+import { ROUTES } from '../../functions/platform/api-routes.js';
+import { FUNCTIONS } from '../../functions/platform/manifest.js';
 import type { ApiHandler, httpRoute as HttpRoute } from '../../functions/platform/http.js';
 import { PERMISSIONS } from '../../functions/domain/auth/permissions.js';
 import { CONTRACTS_BY_KEY, type RouteContract } from '../../schemas/api.js';
