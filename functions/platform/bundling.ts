@@ -23,5 +23,10 @@ export const LAMBDA_BUNDLING = {
   legalComments: 'none',
   // Lambda hands a function its role's credentials in environment variables: the env provider replaces
   // the node provider chain (SSO, INI, process, web identity, IMDS and their STS/SSO clients, ~130 KB).
-  alias: { '@aws-sdk/credential-provider-node': './functions/platform/lambda-credentials.ts' },
+  // The DynamoDB client builds an endpoint-discovery cache that none of its commands reads (~8 KB with its LRU):
+  // a cache that refuses to be used replaces it (endpoint-cache.ts).
+  alias: {
+    '@aws-sdk/credential-provider-node': './functions/platform/lambda-credentials.ts',
+    '@aws-sdk/endpoint-cache': './functions/platform/endpoint-cache.ts',
+  },
 } as const satisfies BuildOptions;
