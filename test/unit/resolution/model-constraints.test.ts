@@ -234,3 +234,30 @@ describe('birth dates in the forms exports use', () => {
     expect(ORGANIZATION_COMPARISONS.some((c) => c.field === 'name' && c.identity)).toBe(true);
   });
 });
+
+describe('decisions in EM', () => {
+  it('lets rejected pairs train m: answers that two records with other first names differ lower m of that level', () => {
+    const records: InputRecord[] = [];
+    const firsts = ['Ann', 'Bea', 'Cid', 'Dov', 'Eli', 'Fay', 'Gus', 'Hal', 'Ivo', 'Jan'];
+    for (let i = 0; i < 60; i++) {
+      const p = {
+        firstName: firsts[i % 10]!,
+        lastName: `Quor${i}`,
+        birthDate: `19${40 + (i % 50)}-03-0${1 + (i % 9)}`,
+        city: `Town${i % 7}`,
+        email: `q${i}@mail.example`,
+      };
+      records.push({ id: `a${i}`, attributes: p });
+      // a sibling at the same address with another first name, or a true duplicate
+      const other = i % 2 === 0 ? { ...p, firstName: firsts[(i + 5) % 10]! } : p;
+      records.push({ id: `b${i}`, attributes: other });
+    }
+    const elseM = (r: ReturnType<typeof resolve>) =>
+      r.model.comparisons.find((c) => c.field === 'firstName')!.levels.at(-1)!.m;
+    const before = resolve({ kind: 'person', records });
+    const cannotLink = Array.from({ length: 30 }, (_, k) => [`a${k * 2}`, `b${k * 2}`] as [string, string]);
+    const after = resolve({ kind: 'person', records, constraints: { cannotLink } });
+    expect(elseM(before)).toBeCloseTo(0.15, 6);
+    expect(elseM(after)).toBeLessThan(0.1);
+  });
+});

@@ -131,7 +131,8 @@ export function generateCandidatePairs(
   rules: readonly BlockingRule[],
   options: BlockingOptions = {},
 ): BlockingResult {
-  const maxBlock = options.maxBlockSize ?? 150;
+  // a key shared by more than 50 records discriminates little; expanding it grows pairs with the square of the data
+  const maxBlock = options.maxBlockSize ?? 50;
   // person rules already cover names, dates and places phonetically; organisation names need wider windows
   const window = options.window ?? (kind === 'person' ? 3 : 6);
   const n = records.length;

@@ -45,7 +45,7 @@ export function holderTables(
 /**
  * Candidate pairs that are near-certain matches by a rule that holds for any data: exact agreement on at least
  * three comparisons (all of them when fewer exist), one of them an identity field, and outright disagreement on
- * none. They bound λ from below and check the fitted model; they are not labels.
+ * none (no else level, no disagreement level such as birth years a decade apart). They bound λ from below and check the fitted model; they are not labels.
  */
 export function anchorPairs(comparisons: readonly Comparison[], levels: Int8Array, pairCount: number): number[] {
   const C = comparisons.length;
@@ -59,7 +59,7 @@ export function anchorPairs(comparisons: readonly Comparison[], levels: Int8Arra
       const l = levels[p * C + c]!;
       if (l < 0) continue;
       const cmp = comparisons[c]!;
-      if (l === cmp.levels.length - 1) {
+      if (l === cmp.levels.length - 1 || cmp.disagreementLevels?.includes(l)) {
         contradicted = true;
         break;
       }

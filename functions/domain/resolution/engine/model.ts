@@ -268,7 +268,7 @@ export const DEFAULT_PRIOR_STRENGTH = 5;
  */
 export function estimateMByEm(
   comparisons: readonly Comparison[],
-  patterns: Iterable<{ levels: Int8Array; count: number }>,
+  patterns: Iterable<{ levels: Int8Array; count: number; posterior?: number }>,
   u: number[][],
   options: EmOptions = {},
 ): { m: number[][]; lambda: number; iterations: number; converged: boolean } {
@@ -299,7 +299,7 @@ export function estimateMByEm(
         pm *= m[c]![l]!;
         pu *= u[c]![l]!;
       }
-      const post = pm + pu > 0 ? pm / (pm + pu) : 0;
+      const post = p.posterior ?? (pm + pu > 0 ? pm / (pm + pu) : 0);
       const w = post * p.count;
       matchMass += w;
       for (const c of active) {
@@ -491,14 +491,25 @@ export function trainModel(
     minSessionPairs?: number;
     priorStrength?: number;
     identityElseMax?: number;
-    /** Comparison vectors of pairs people decided: confirmed ones add to m as matches of known class. */
-    labelled?: readonly { levels: Int8Array; match: boolean }[];
-    /** Pseudo-matches each confirmed pair counts for next to EM's expected matches. Default 5. */
-    labelWeight?: number;
+    /**
+     * Pairs people decided, with their candidate pair number when they are candidates: in every EM session they
+     * keep their known class (posterior 1 for a confirmed pair, 0 for a rejected one) instead of EM's guess, so
+     * both kinds train m (semi-supervised EM).
+     */
+    labelled?: readonly { levels: Int8Array; match: boolean; pair?: number }[];
   } = {},
 ): TrainedM {
   const C = comparisons.length;
   const minPairs = options.minSessionPairs ?? 30;
+  const decided = new Set((options.labelled ?? []).flatMap((x) => (x.pair === undefined ? [] : [x.pair])));
+  const withoutLabelled = (pairs: Uint32Array): Iterable<number> =>
+    decided.size === 0 ? pairs : pairs.filter((p) => !decided.has(p));
+  const labelledPatterns = (active: readonly number[]): { levels: Int8Array; count: number; posterior: number }[] =>
+    (options.labelled ?? []).map((x) => {
+      const v = new Int8Array(C).fill(-1);
+      for (const c of active) v[c] = x.levels[c]!;
+      return { levels: v, count: 1, posterior: x.match ? 1 : 0 };
+    });
   const maxLambdaFor = options.maxLambdaFor ?? (() => 1 - 1e-9);
   const sums = comparisons.map((c) => new Array<number>(c.levels.length).fill(0));
   const weights = new Array<number>(C).fill(0);
@@ -509,7 +520,7 @@ export function trainModel(
     if (rule.pairs.length < minPairs) continue;
     const active = comparisons.map((c, i) => (rule.fields.includes(c.field) ? -1 : i)).filter((i) => i >= 0);
     if (active.length < MIN_EM_FIELDS) continue;
-    const patterns = patternsOf(levels, C, rule.pairs, active);
+    const patterns = [...patternsOf(levels, C, withoutLabelled(rule.pairs), active), ...labelledPatterns(active)];
     const em = estimateMByEm(comparisons, patterns, u, {
       active,
       maxLambda: maxLambdaFor(rule.pairs.length),
@@ -544,40 +555,24 @@ export function trainModel(
         : constrainM(cmp, priorM(cmp.levels.length), u[c]!, options.identityElseMax),
     );
   } else if (weights.some((w) => w === 0)) {
-    const global = estimateMByEm(comparisons, patternsOf(levels, C, all, everyField), u, {
-      maxLambda: maxLambdaFor(pairCount),
-      ...(options.priorStrength !== undefined ? { priorStrength: options.priorStrength } : {}),
-      ...(options.identityElseMax !== undefined ? { identityElseMax: options.identityElseMax } : {}),
-    });
+    const global = estimateMByEm(
+      comparisons,
+      [
+        ...patternsOf(levels, C, decided.size === 0 ? all : all.filter((p) => !decided.has(p)), everyField),
+        ...labelledPatterns(everyField),
+      ],
+      u,
+      {
+        maxLambda: maxLambdaFor(pairCount),
+        ...(options.priorStrength !== undefined ? { priorStrength: options.priorStrength } : {}),
+        ...(options.identityElseMax !== undefined ? { identityElseMax: options.identityElseMax } : {}),
+      },
+    );
     iterations += global.iterations;
     converged &&= global.converged;
     m = comparisons.map((_, c) => (weights[c]! > 0 ? sums[c]!.map((x) => x / weights[c]!) : global.m[c]!));
   } else {
     m = comparisons.map((_, c) => sums[c]!.map((x) => x / weights[c]!));
-  }
-  // confirmed pairs are matches of known class: their levels join EM's expected matches
-  const confirmed = (options.labelled ?? []).filter((x) => x.match);
-  if (confirmed.length > 0) {
-    const w = options.labelWeight ?? 5;
-    m = m.map((row, c) => {
-      const counts = row.map(() => 0);
-      let seen = 0;
-      for (const x of confirmed) {
-        const l = x.levels[c]!;
-        if (l >= 0) {
-          counts[l]! += w;
-          seen += w;
-        }
-      }
-      if (seen === 0) return row;
-      const mass = Math.max(weights[c]!, 1);
-      return constrainM(
-        comparisons[c]!,
-        row.map((x, l) => (x * mass + counts[l]!) / (mass + seen)),
-        u[c]!,
-        options.identityElseMax,
-      );
-    });
   }
   return {
     m,

@@ -354,8 +354,18 @@ export function resolve(input: ResolveInput): ResolveResult {
   ].map(({ a, b, match }) => {
     const lv = new Int8Array(C);
     comparisonLevels(comparisons, prepared[a]!, prepared[b]!, lv);
-    return { a, b, levels: lv, match };
+    return { a, b, levels: lv, match, pair: undefined as number | undefined };
   });
+  if (labelled.length > 0) {
+    // the candidate pair number of each decided pair, so EM takes its known class instead of guessing it
+    const byKey = new Map(labelled.map((x) => [x.a < x.b ? x.a * n + x.b : x.b * n + x.a, x]));
+    for (let p = 0; p < blocking.count; p++) {
+      const x = blocking.pairs[p * 2]!;
+      const y = blocking.pairs[p * 2 + 1]!;
+      const hit = byKey.get(x < y ? x * n + y : y * n + x);
+      if (hit) hit.pair = p;
+    }
+  }
   const maxLambdaFor = (pairs: number): number =>
     oneToOne ? Math.min(1 - 1e-9, maxMatches / Math.max(1, pairs)) : 1 - 1e-9;
   const trained = trainModel(
