@@ -72,6 +72,9 @@ describe('evaluation sets (shared and generated)', () => {
       expect(run.scores.f1, `${name} F1 against the exact-match floor ${floor.f1.toFixed(3)}`).toBeGreaterThan(
         floor.f1,
       );
+      expect(run.scores.recall, `${name} recall against the floor's ${floor.recall.toFixed(3)}`).toBeGreaterThan(
+        floor.recall,
+      );
     },
     60_000,
   );

@@ -202,6 +202,9 @@ describe('review queue', () => {
     expect(first.review.length).toBeLessThanOrEqual(5);
     for (let k = 1; k < first.review.length; k++)
       expect(first.review[k]!.uncertainty).toBeLessThanOrEqual(first.review[k - 1]!.uncertainty + 1e-12);
+    // no two proposals share a comparison pattern while patterns remain (here every proposal is a new one)
+    const patterns = first.review.map((p) => p.explanation!.fields.map((f) => `${f.field}:${f.level}`).join('|'));
+    expect(new Set(patterns).size).toBe(patterns.length);
     const decided = first.review.map((p) => [p.id1, p.id2] as [string, string]);
     const second = resolve({ kind: 'person', records, reviewSize: 5, constraints: { mustLink: decided } });
     const asked = new Set(decided.map(([a, b]) => `${a}|${b}`));

@@ -45,14 +45,24 @@ export function holderTables(
 /**
  * Candidate pairs that are near-certain matches by a rule that holds for any data: exact agreement on at least
  * three comparisons (all of them when fewer exist), one of them an identity field, and outright disagreement on
- * none (no else level, no disagreement level such as birth years a decade apart). They bound λ from below and check the fitted model; they are not labels.
+ * none (no else level, no disagreement level such as birth years a decade apart), on agreements rarer by chance than
+ * one record in the data. They bound λ from below and check the fitted model; they are not labels.
  */
-export function anchorPairs(comparisons: readonly Comparison[], levels: Int8Array, pairCount: number): number[] {
+export function anchorPairs(
+  comparisons: readonly Comparison[],
+  levels: Int8Array,
+  pairCount: number,
+  u: readonly (readonly number[])[],
+  records: number,
+): number[] {
   const C = comparisons.length;
   const needed = Math.min(3, C);
+  // the agreement must be rarer by chance than one record in the data: Π u(exact) ≤ 1 / records
+  const rarity = Math.log2(Math.max(2, records));
   const out: number[] = [];
   for (let p = 0; p < pairCount; p++) {
     let exact = 0;
+    let bits = 0;
     let identity = false;
     let contradicted = false;
     for (let c = 0; c < C; c++) {
@@ -65,10 +75,11 @@ export function anchorPairs(comparisons: readonly Comparison[], levels: Int8Arra
       }
       if (l === 0) {
         exact++;
+        bits -= Math.log2(u[c]![0]!);
         if (cmp.identity) identity = true;
       }
     }
-    if (!contradicted && identity && exact >= needed) out.push(p);
+    if (!contradicted && identity && exact >= needed && bits >= rarity) out.push(p);
   }
   return out;
 }

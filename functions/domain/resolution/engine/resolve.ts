@@ -387,7 +387,7 @@ export function resolve(input: ResolveInput): ResolveResult {
     const cmp = comparisons[c]!;
     return table && cmp.exactValue ? (table.get(cmp.exactValue(r)) ?? 1) : 1;
   };
-  const anchors = anchorPairs(comparisons, levels, blocking.count);
+  const anchors = anchorPairs(comparisons, levels, blocking.count, u, n);
   const anchorLambda = Math.min(maxLambdaFor(blocking.count), anchors.length / Math.max(1, blocking.count));
   const fitted = (m: number[][], lambda: number): FittedModel => ({
     // near-certain pairs are matches: λ is at least their share of the candidate pairs
