@@ -24,13 +24,13 @@ const MIN_F1: Record<string, number> = {
   'essnet-census-cis': 0.96,
   'patstat-nl': 0.79,
   restaurants: 0.94,
-  affiliations: 0.46,
+  affiliations: 0.47,
   'dblp-acm': 0.96,
-  'senzing-mixed': 0.69,
+  'senzing-mixed': 0.71,
   'gen-people-dedup': 0.96,
-  'gen-people-link': 0.88,
+  'gen-people-link': 0.89,
   'gen-orgs-dedup': 0.97,
-  'gen-orgs-link': 0.96,
+  'gen-orgs-link': 0.95,
 };
 
 /** Sets that reach the product's precision target (≥ 0.95 at the threshold) today: they must keep it. */

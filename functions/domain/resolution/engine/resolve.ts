@@ -431,7 +431,7 @@ export function resolve(input: ResolveInput): ResolveResult {
       threshold,
       expectedRandomMatchRate: Math.min(1, (fm.lambda * blocking.count) / Math.max(1, allPairs)),
     });
-  let verdict = judge(model);
+  const verdict = judge(model);
   let check: ModelCheck = { ...verdict, fallback: null };
   if (!verdict.ok) {
     // the fitted model is implausible: fall back to the constrained prior m with λ fitted to it, and say so
@@ -443,10 +443,13 @@ export function resolve(input: ResolveInput): ResolveResult {
       fitLambda(comparisons, levels, blocking.count, priorMs, u, maxLambdaFor(blocking.count)).lambda,
     );
     const second = judge(fallback);
-    model = fallback;
-    check = { ...verdict, fallback: 'prior' };
-    verdict = second;
-    if (!second.ok) check.reasons.push(`the prior model fails the check too: ${second.reasons.join('; ')}`);
+    if (second.ok) {
+      model = fallback;
+      check = { ...verdict, fallback: 'prior' };
+    } else {
+      // no better model to fall back to: keep the fitted one and say both failed
+      check.reasons.push(`the prior model fails the check too (${second.reasons.join('; ')}), so the fit is kept`);
+    }
   }
   // people's decisions recalibrate the weights (after the fit, so they move the boundary where they disagree)
   if (labelled.length > 0) {
