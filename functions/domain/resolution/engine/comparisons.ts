@@ -180,17 +180,27 @@ const gender: Comparison = {
 
 const email: Comparison = {
   field: 'email',
-  levels: ['exact', 'same local part', 'local parts jaro-winkler >= 0.88', 'else'],
+  levels: ['exact', 'same local part', 'local parts jaro-winkler >= 0.88', 'similar local parts made of the name', 'else'],
+  // a local part spelled from the person's name ("maria.lopez", "mlopez2") repeats the name comparisons when it is
+  // not the same address: namesakes share it, so it is no evidence of its own
+  disagreementLevels: [3],
   present: (r) => r.email !== '',
   exactValue: (r) => r.email,
   termFrequency: true,
   // the local part identifies; a shared domain makes any two addresses look alike, so it is left out of the fuzzy level
   level(a, b) {
     if (a.email === b.email) return 0;
-    if (a.emailLocal === b.emailLocal) return 1;
-    return jaroWinkler(a.emailLocal, b.emailLocal) >= 0.88 ? 2 : 3;
+    const same = a.emailLocal === b.emailLocal;
+    if (!same && jaroWinkler(a.emailLocal, b.emailLocal) < 0.88) return 4;
+    return madeOfName(a) && madeOfName(b) ? 3 : same ? 1 : 2;
   },
 };
+
+/** Whether a person's e-mail local part is spelled from their last name (letters only, at least 3 of them). */
+function madeOfName(r: PreparedRecord): boolean {
+  const last = r.last.replace(/[^a-z]/g, '');
+  return last.length >= 3 && r.emailLocal.replace(/[^a-z]/g, '').includes(last);
+}
 
 const phone: Comparison = {
   field: 'phone',
