@@ -2,13 +2,15 @@ import type { Entity } from '../../schemas/entity.js';
 import type { ResolutionRun, ResolvableType } from '../../schemas/resolution.js';
 import { ConflictError } from '../../functions/domain/errors.js';
 import type { Clock, IdGenerator, MutationRecord } from '../../functions/domain/ports.js';
-import type {
-  ClusterChange,
-  ClusterState,
-  PairDecisionRecord,
-  ResolutionDeps,
-  ResolutionStore,
-  ReviewQueueRecord,
+import {
+  CHANGE_LIMITS,
+  ChangeTooLargeError,
+  type ClusterChange,
+  type ClusterState,
+  type PairDecisionRecord,
+  type ResolutionDeps,
+  type ResolutionStore,
+  type ReviewQueueRecord,
 } from '../../functions/domain/resolution/store.js';
 import type { StoredModel } from '../../functions/domain/resolution/stored-model.js';
 
@@ -25,6 +27,13 @@ export class InMemoryResolutionStore implements ResolutionStore {
   runs = new Map<string, ResolutionRun>();
   reviewQueues = new Map<string, ReviewQueueRecord>();
   mutations: { tenantId: string; mutation: MutationRecord }[] = [];
+  /**
+   * With `limits`, a change is sized as the DynamoDB adapter sizes its transaction (a head per cluster, a
+   * page per 1 000 members before and after, joining pointers, decisions, events, 3 of bookkeeping): its
+   * conditioned part over the limit is refused with ChangeTooLargeError, and every size is recorded.
+   */
+  limits = false;
+  transactionItems: number[] = [];
 
   private k = (tenantId: string, ...parts: string[]) => [tenantId, ...parts].join('#');
 
@@ -81,7 +90,9 @@ export class InMemoryResolutionStore implements ResolutionStore {
   async clusterOf(tenantId: string, entityId: string) {
     const id = this.pointers.get(this.k(tenantId, entityId));
     const c = id ? this.clusters.get(this.k(tenantId, id)) : undefined;
-    return c ? structuredClone(c) : undefined;
+    // a stale pointer (its cluster no longer lists the entity) means no cluster, and is healed
+    if (id && !c?.members.includes(entityId)) this.pointers.delete(this.k(tenantId, entityId));
+    return c?.members.includes(entityId) ? structuredClone(c) : undefined;
   }
   async listClusters(tenantId: string, type: ResolvableType) {
     return [...this.clusters]
@@ -97,6 +108,26 @@ export class InMemoryResolutionStore implements ResolutionStore {
       .map(([, d]) => ({ ...d }));
   }
   async applyChange(tenantId: string, change: ClusterChange, mutation: MutationRecord) {
+    if (this.limits) {
+      const pages = (n: number) => Math.ceil(n / CHANGE_LIMITS.membersPerPage);
+      let conditioned = 3 + mutation.events.length + (change.decisions?.length ?? 0);
+      let all = conditioned;
+      for (const c of change.clusters) {
+        const was = this.clusters.get(this.k(tenantId, c.clusterId))?.members.length ?? 0;
+        const items = 1 + Math.max(pages(was), pages(c.members.length));
+        all += items;
+        if (c.expectedVersion > 0) conditioned += items;
+      }
+      all += change.pointers.filter((p) => p.clusterId !== null).length;
+      if (conditioned > CHANGE_LIMITS.items) throw new ChangeTooLargeError(`change of ${conditioned} items`);
+      this.transactionItems.push(all);
+    }
+    // a pointer expected absent that names a cluster not listing the entity is stale: healed, as the adapter does
+    for (const p of change.pointers) {
+      if (p.expectedClusterId === null && !(await this.clusterOf(tenantId, p.entityId))) {
+        this.pointers.delete(this.k(tenantId, p.entityId));
+      }
+    }
     for (const c of change.clusters) {
       const current = this.clusters.get(this.k(tenantId, c.clusterId));
       if ((current?.version ?? 0) !== c.expectedVersion) throw new ConflictError(`cluster ${c.clusterId} changed`);

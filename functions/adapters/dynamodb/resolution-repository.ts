@@ -1,5 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import {
   BatchGetCommand,
+  DeleteCommand,
   GetCommand,
   QueryCommand,
   TransactWriteCommand,
@@ -10,14 +12,16 @@ import {
 import * as z from 'zod';
 import type { Entity } from '../../../schemas/entity.js';
 import { ResolutionRun, ResolvableType } from '../../../schemas/resolution.js';
-import { ConflictError, TransientError, ValidationError } from '../../domain/errors.js';
+import { ConflictError, TransientError } from '../../domain/errors.js';
 import type { MutationRecord } from '../../domain/ports.js';
-import type {
-  ClusterChange,
-  ClusterState,
-  PairDecisionRecord,
-  ResolutionStore,
-  ReviewQueueRecord,
+import {
+  CHANGE_LIMITS,
+  ChangeTooLargeError,
+  type ClusterChange,
+  type ClusterState,
+  type PairDecisionRecord,
+  type ResolutionStore,
+  type ReviewQueueRecord,
 } from '../../domain/resolution/store.js';
 import type { StoredModel } from '../../domain/resolution/stored-model.js';
 import { entityFromItem } from './entity-repository.js';
@@ -40,7 +44,7 @@ const StoredModelSchema = z.object({
   records: z.number().optional(),
 });
 /** Members per page item: about 40 KB of ids, so ~85 pages (~85 000 members) fit in one 4 MB transaction. */
-export const CLUSTER_PAGE_SIZE = 1000;
+export const CLUSTER_PAGE_SIZE = CHANGE_LIMITS.membersPerPage;
 /** Cluster head: the optimistic-locking version, the member count and the version each member page was written at. */
 const ClusterHead = z.object({
   clusterId: z.string(),
@@ -160,13 +164,15 @@ const DecisionItem = z.object({
 });
 
 /** Items of one TransactWriteItems. */
-const TRANSACTION_LIMIT = 100;
+const TRANSACTION_LIMIT = CHANGE_LIMITS.items;
 /** Bytes of one TransactWriteItems (4 MB), with room left for the audit record and events. */
-const TRANSACTION_BYTES = 3_500_000;
+const TRANSACTION_BYTES = CHANGE_LIMITS.bytes;
 /** Reads of a cluster that overlapped a change before giving up (TransientError: the delivery retries). */
 const CLUSTER_READ_ATTEMPTS = 4;
-/** Unconditioned pointer transactions in flight at once after an over-limit change. */
+/** Follow-up transactions (new clusters, pointer deletes) in flight at once after an over-limit change. */
 const OVERFLOW_CONCURRENCY = 8;
+/** Members a follow-up transaction adds to a new cluster, each with its pointer (and the head and ≤ 2 pages). */
+const GROWTH_MEMBERS = 90;
 
 /**
  * Identity resolution in the single table (keys.ts: ERKEY, ERMODEL, ERCLUSTER, ERMEMBER, ERDECISION, ERRUN,
@@ -411,8 +417,10 @@ export class DynamoResolutionStore implements ResolutionStore {
     const pointer = await this.get(keys.clusterPointer(tenantId, entityId), 'get cluster pointer');
     if (!pointer) return undefined;
     const cluster = (await this.readCluster(tenantId, String(pointer.clusterId)))?.state;
-    // a pointer lagging behind an over-limit change can name a cluster that no longer lists the entity
-    return cluster?.members.includes(entityId) ? cluster : undefined;
+    if (cluster?.members.includes(entityId)) return cluster;
+    // a stale pointer (a leave whose pointer delete has not landed): the entity is in no cluster; heal it
+    await this.healPointer(tenantId, pointer);
+    return undefined;
   }
 
   async listClusters(tenantId: string, type: ResolvableType): Promise<ClusterState[]> {
@@ -472,7 +480,7 @@ export class DynamoResolutionStore implements ResolutionStore {
     c: ClusterChange['clusters'][number],
     stored: StoredCluster | undefined,
     at: string,
-  ): ItemWrite[] {
+  ): { writes: ItemWrite[]; after: StoredCluster | undefined } {
     const T = this.tableName;
     const version = c.expectedVersion + 1;
     const oldPages = stored?.pages ?? new Map<number, string[]>();
@@ -488,10 +496,13 @@ export class DynamoResolutionStore implements ResolutionStore {
       Delete: { TableName: T, Key: keys.clusterPage(tenantId, c.clusterId, n) },
     });
     if (c.members.length === 0)
-      return [
-        { Delete: { TableName: T, Key: keys.cluster(tenantId, c.clusterId), ...condition } },
-        ...[...oldPages.keys()].map(deletePage),
-      ];
+      return {
+        writes: [
+          { Delete: { TableName: T, Key: keys.cluster(tenantId, c.clusterId), ...condition } },
+          ...[...oldPages.keys()].map(deletePage),
+        ],
+        after: undefined,
+      };
     const layout = layoutPages(oldPages, c.members);
     const pageVersions: Record<string, number> = {};
     const pageWrites: ItemWrite[] = [];
@@ -534,26 +545,101 @@ export class DynamoResolutionStore implements ResolutionStore {
       pages: pageVersions,
       updatedAt: at,
     };
-    return [{ Put: { TableName: T, Item: head, ...condition } }, ...pageWrites];
+    const pages = new Map([...layout].filter(([, ms]) => ms.length > 0));
+    const members = [...pages.entries()].sort(([a], [b]) => a - b).flatMap(([, ms]) => ms);
+    return {
+      writes: [{ Put: { TableName: T, Item: head, ...condition } }, ...pageWrites],
+      after: { state: { clusterId: c.clusterId, type: c.type, members, version }, pages, pageVersions },
+    };
   }
 
   async applyChange(tenantId: string, change: ClusterChange, mutation: MutationRecord): Promise<void> {
+    try {
+      await this.applyOnce(tenantId, change, mutation);
+    } catch (error) {
+      if (!(error instanceof ConflictError)) throw error;
+      // A pointer expected absent may be stale (it names a cluster that no longer lists the entity: a leave
+      // whose pointer delete had not landed, or never did because the writer crashed). Heal it and try once more.
+      const absent = change.pointers.filter((p) => p.expectedClusterId === null).map((p) => p.entityId);
+      if ((await this.healStalePointers(tenantId, absent)) === 0) throw error;
+      await this.applyOnce(tenantId, change, mutation);
+    }
+  }
+
+  private pointerWrite(tenantId: string, p: ClusterChange['pointers'][number], at: string): ItemWrite {
     const T = this.tableName;
+    const condition =
+      p.expectedClusterId === null
+        ? { ConditionExpression: 'attribute_not_exists(PK)' }
+        : {
+            ConditionExpression: '#c = :c',
+            ExpressionAttributeNames: { '#c': 'clusterId' },
+            ExpressionAttributeValues: { ':c': p.expectedClusterId },
+          };
+    if (p.clusterId === null)
+      return { Delete: { TableName: T, Key: keys.clusterPointer(tenantId, p.entityId), ...condition } };
+    return {
+      Put: {
+        TableName: T,
+        Item: {
+          ...keys.clusterPointer(tenantId, p.entityId),
+          entityType: ITEM_TYPES.clusterPointer,
+          schemaVersion: 1,
+          tenantId,
+          entityId: p.entityId,
+          clusterId: p.clusterId,
+          // a fresh value per write, so healing a stale pointer never deletes one written after it was read
+          writeId: randomUUID(),
+          updatedAt: at,
+        },
+        ...condition,
+      },
+    };
+  }
+
+  /**
+   * Order of a change (every step conditioned, so a repeated or overtaken step changes nothing):
+   * 1. one audited transaction: the existing clusters' heads and changed pages (version-conditioned), the
+   *    decisions, the audit record and the events; with them, as far as they fit, the new clusters and the
+   *    pointers of the entities that join a cluster (conditioned on the cluster they pointed to), then the
+   *    pointers of entities that leave for no cluster;
+   * 2. each new cluster that did not fit, grown in transactions that write its head, pages and the pointers
+   *    of the members they add (a member whose pointer moved meanwhile stops the growth: it stays where the
+   *    concurrent write put it);
+   * 3. the remaining leave pointers, each deleted if it still names the cluster it was read with.
+   * An entity a cluster lists always has its pointer on that cluster (both are written in one transaction);
+   * a pointer that names a cluster not listing the entity is stale and is healed where it is met.
+   */
+  private async applyOnce(tenantId: string, change: ClusterChange, mutation: MutationRecord): Promise<void> {
+    const T = this.tableName;
+    const at = mutation.audit.at;
     // The layouts the changed clusters start from; the head conditions in the transaction check the versions again.
     const stored = await Promise.all(
       change.clusters.map((c) => (c.expectedVersion === 0 ? undefined : this.readCluster(tenantId, c.clusterId))),
     );
-    // Changes of existing clusters (the conflict points) go in the audited transaction; new clusters too, as
-    // far as they fit, and each of the others in one follow-up transaction (fresh ids: nothing to conflict with).
+    const joinsOf = new Map<string, ClusterChange['pointers']>();
+    for (const p of change.pointers) {
+      if (p.clusterId === null) continue;
+      const list = joinsOf.get(p.clusterId);
+      if (list) list.push(p);
+      else joinsOf.set(p.clusterId, [p]);
+    }
     const main: ItemWrite[] = [];
-    const created: ItemWrite[][] = [];
+    const created: { cluster: ClusterChange['clusters'][number]; writes: ItemWrite[] }[] = [];
     change.clusters.forEach((c, k) => {
       if (c.expectedVersion > 0 && stored[k]?.state.version !== c.expectedVersion)
         throw new ConflictError(`cluster ${c.clusterId} changed since it was read`);
-      const writes = this.clusterWrites(tenantId, c, stored[k], mutation.audit.at);
-      if (c.expectedVersion === 0) created.push(writes);
-      else main.push(...writes);
+      const { writes } = this.clusterWrites(tenantId, c, stored[k], at);
+      if (c.expectedVersion === 0 && c.members.length > 0) created.push({ cluster: c, writes });
+      else {
+        main.push(...writes);
+        for (const p of joinsOf.get(c.clusterId) ?? []) main.push(this.pointerWrite(tenantId, p, at));
+        joinsOf.delete(c.clusterId);
+      }
     });
+    for (const c of created) joinsOf.delete(c.cluster.clusterId);
+    // joins into a cluster the change does not write (not made by the domain, but kept conditioned)
+    for (const ps of joinsOf.values()) for (const p of ps) main.push(this.pointerWrite(tenantId, p, at));
     for (const d of change.decisions ?? []) {
       main.push({
         Put: {
@@ -569,78 +655,164 @@ export class DynamoResolutionStore implements ResolutionStore {
         },
       });
     }
-    const pointerWrite = (p: ClusterChange['pointers'][number], conditioned: boolean): ItemWrite => {
-      const condition = !conditioned
-        ? {}
-        : p.expectedClusterId === null
-          ? { ConditionExpression: 'attribute_not_exists(PK)' }
-          : {
-              ConditionExpression: '#c = :c',
-              ExpressionAttributeNames: { '#c': 'clusterId' },
-              ExpressionAttributeValues: { ':c': p.expectedClusterId },
-            };
-      if (p.clusterId === null)
-        return { Delete: { TableName: T, Key: keys.clusterPointer(tenantId, p.entityId), ...condition } };
-      return {
-        Put: {
-          TableName: T,
-          Item: {
-            ...keys.clusterPointer(tenantId, p.entityId),
-            entityType: ITEM_TYPES.clusterPointer,
-            schemaVersion: 1,
-            tenantId,
-            entityId: p.entityId,
-            clusterId: p.clusterId,
-            updatedAt: mutation.audit.at,
-          },
-          ...condition,
-        },
-      };
-    };
     // room left beside the audit record, outbox events, idempotency marker and chain head
     const fixed = 3 + mutation.events.length;
     let bytes = JSON.stringify(main).length + JSON.stringify(mutation.events).length;
     if (fixed + main.length > TRANSACTION_LIMIT || bytes > TRANSACTION_BYTES) {
-      throw new ValidationError(
-        `the cluster change rewrites ${main.length} items of existing clusters (${bytes} bytes), more than one transaction holds`,
+      throw new ChangeTooLargeError(
+        `the cluster change rewrites ${main.length} items of existing clusters with ${mutation.events.length} events (${bytes} bytes), more than one transaction holds`,
         { details: [{ field: 'clusters', message: 'change too large for one transaction' }] },
       );
     }
-    const later: ItemWrite[][] = [];
-    for (const writes of created) {
-      const size = JSON.stringify(writes).length;
+    const later: ClusterChange['clusters'] = [];
+    for (const { cluster, writes } of created) {
+      const items = [
+        ...writes,
+        ...this.joinsIn(change, cluster.clusterId).map((p) => this.pointerWrite(tenantId, p, at)),
+      ];
+      const size = JSON.stringify(items).length;
       if (
         later.length === 0 &&
-        fixed + main.length + writes.length <= TRANSACTION_LIMIT &&
+        fixed + main.length + items.length <= TRANSACTION_LIMIT &&
         bytes + size <= TRANSACTION_BYTES
       ) {
-        main.push(...writes);
+        main.push(...items);
         bytes += size;
-      } else later.push(writes);
+      } else later.push(cluster);
     }
-    const room = later.length > 0 ? 0 : TRANSACTION_LIMIT - fixed - main.length;
-    const inMain = change.pointers.slice(0, Math.max(0, room));
-    const overflow = change.pointers.slice(inMain.length);
-    await this.writer.commit(tenantId, [...main, ...inMain.map((p) => pointerWrite(p, true))], mutation);
-    // Very large changes (batch runs): the existing clusters' heads and pages, which are the truth, were in the
-    // audited transaction; the new clusters that did not fit follow, then the remaining reverse pointers, unconditioned.
-    await inParallel(later, OVERFLOW_CONCURRENCY, async (items) => {
+    const leaves = change.pointers.filter((p) => p.clusterId === null);
+    const room = Math.max(0, TRANSACTION_LIMIT - fixed - main.length);
+    const inMain = leaves.slice(0, room);
+    await this.writer.commit(tenantId, [...main, ...inMain.map((p) => this.pointerWrite(tenantId, p, at))], mutation);
+    await inParallel(later, OVERFLOW_CONCURRENCY, (c) =>
+      this.growNewCluster(tenantId, c, this.joinsIn(change, c.clusterId), at),
+    );
+    await this.deletePointers(tenantId, leaves.slice(inMain.length));
+  }
+
+  private joinsIn(change: ClusterChange, clusterId: string): ClusterChange['pointers'] {
+    return change.pointers.filter((p) => p.clusterId === clusterId);
+  }
+
+  /**
+   * A new cluster written after the audited transaction, in transactions of at most GROWTH_MEMBERS members
+   * each with their pointers (conditioned on the cluster each pointed to). A failed condition stops it: the
+   * members not yet added stay alone, and the next batch links them.
+   */
+  private async growNewCluster(
+    tenantId: string,
+    c: ClusterChange['clusters'][number],
+    joins: ClusterChange['pointers'],
+    at: string,
+  ): Promise<void> {
+    const pointerOf = new Map(joins.map((p) => [p.entityId, p]));
+    let stored: StoredCluster | undefined;
+    let version = 0;
+    for (let i = 0; i < c.members.length; ) {
+      // the first transaction must create a cluster of two or more
+      const end = c.members.length - i - GROWTH_MEMBERS < 2 ? c.members.length : i + GROWTH_MEMBERS;
+      const members = c.members.slice(0, end);
+      const { writes, after } = this.clusterWrites(tenantId, { ...c, members, expectedVersion: version }, stored, at);
+      const pointers = c.members
+        .slice(i, end)
+        .flatMap((m) => (pointerOf.has(m) ? [this.pointerWrite(tenantId, pointerOf.get(m)!, at)] : []));
       try {
-        await this.client.send(new TransactWriteCommand({ TransactItems: items as never }));
+        await this.client.send(new TransactWriteCommand({ TransactItems: [...writes, ...pointers] as never }));
       } catch (error) {
-        translateDynamoError(error, 'write new clusters');
+        if (cancellationCodes(error)?.includes('ConditionalCheckFailed')) return;
+        translateDynamoError(error, 'write new cluster');
+      }
+      stored = after;
+      version++;
+      i = end;
+    }
+  }
+
+  /** Pointer deletes that follow a change, each only while it still names the cluster it was read with. */
+  private async deletePointers(tenantId: string, pointers: ClusterChange['pointers']): Promise<void> {
+    const batches: ClusterChange['pointers'][] = [];
+    for (let i = 0; i < pointers.length; i += TRANSACTION_LIMIT) batches.push(pointers.slice(i, i + TRANSACTION_LIMIT));
+    await inParallel(batches, OVERFLOW_CONCURRENCY, async (batch) => {
+      const at = new Date().toISOString();
+      try {
+        await this.client.send(
+          new TransactWriteCommand({ TransactItems: batch.map((p) => this.pointerWrite(tenantId, p, at)) as never }),
+        );
+      } catch (error) {
+        if (!cancellationCodes(error)?.includes('ConditionalCheckFailed'))
+          translateDynamoError(error, 'delete cluster pointers');
+        // one of them moved or was healed meanwhile: delete the others one by one
+        await inParallel(batch, OVERFLOW_CONCURRENCY, async (p) => {
+          const write = this.pointerWrite(tenantId, p, at).Delete!;
+          try {
+            await this.client.send(new DeleteCommand(write as never));
+          } catch (e) {
+            if ((e as Error)?.name !== 'ConditionalCheckFailedException')
+              translateDynamoError(e, 'delete cluster pointer');
+          }
+        });
       }
     });
-    const batches: ItemWrite[][] = [];
-    for (let i = 0; i < overflow.length; i += TRANSACTION_LIMIT)
-      batches.push(overflow.slice(i, i + TRANSACTION_LIMIT).map((p) => pointerWrite(p, false)));
-    await inParallel(batches, OVERFLOW_CONCURRENCY, async (items) => {
-      try {
-        await this.client.send(new TransactWriteCommand({ TransactItems: items as never }));
-      } catch (error) {
-        translateDynamoError(error, 'write cluster pointers');
+  }
+
+  /**
+   * Deletes the pointers among these entities that name a cluster which does not list the entity (stale: left
+   * by a leave whose pointer delete has not landed or never will). Conditioned on the pointer's write id, so a
+   * pointer written after it was read stands. Returns how many were deleted.
+   */
+  private async healStalePointers(tenantId: string, entityIds: readonly string[]): Promise<number> {
+    let healed = 0;
+    const found: Record<string, unknown>[] = [];
+    const unique = [...new Set(entityIds)];
+    for (let i = 0; i < unique.length; i += 100) {
+      let requested: Record<string, unknown>[] = unique
+        .slice(i, i + 100)
+        .map((id) => keys.clusterPointer(tenantId, id));
+      for (let attempt = 0; requested.length > 0; attempt++) {
+        try {
+          const res = await this.client.send(
+            new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: requested, ConsistentRead: true } } }),
+          );
+          found.push(...(res.Responses?.[this.tableName] ?? []));
+          requested = (res.UnprocessedKeys?.[this.tableName]?.Keys as Record<string, unknown>[] | undefined) ?? [];
+        } catch (error) {
+          translateDynamoError(error, 'get cluster pointers');
+        }
+        if (requested.length > 0) await sleep(Math.min(1000, 20 * 2 ** attempt));
       }
-    });
+    }
+    for (const pointer of found) {
+      const cluster = await this.readCluster(tenantId, String(pointer.clusterId));
+      if (!cluster?.state.members.includes(String(pointer.entityId)) && (await this.healPointer(tenantId, pointer)))
+        healed++;
+    }
+    return healed;
+  }
+
+  private async healPointer(tenantId: string, pointer: Record<string, unknown>): Promise<boolean> {
+    try {
+      await this.client.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: keys.clusterPointer(tenantId, String(pointer.entityId)),
+          ...(pointer.writeId === undefined
+            ? {
+                ConditionExpression: '#c = :c AND attribute_not_exists(#w)',
+                ExpressionAttributeNames: { '#c': 'clusterId', '#w': 'writeId' },
+                ExpressionAttributeValues: { ':c': pointer.clusterId },
+              }
+            : {
+                ConditionExpression: '#c = :c AND #w = :w',
+                ExpressionAttributeNames: { '#c': 'clusterId', '#w': 'writeId' },
+                ExpressionAttributeValues: { ':c': pointer.clusterId, ':w': pointer.writeId },
+              }),
+        }),
+      );
+      return true;
+    } catch (error) {
+      if ((error as Error)?.name === 'ConditionalCheckFailedException') return false;
+      translateDynamoError(error, 'heal cluster pointer');
+    }
   }
 
   async createRun(tenantId: string, run: ResolutionRun, mutation: MutationRecord): Promise<void> {

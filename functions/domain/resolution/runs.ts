@@ -1,5 +1,16 @@
 import type { ResolutionRun, ResolvableType, StartResolutionRunRequest } from '../../../schemas/resolution.js';
 import { ConflictError, isDomainError, NotFoundError, TransientError } from '../errors.js';
+import {
+  type BatchComponent,
+  type BatchEvent,
+  type BatchStep,
+  DEFAULT_STEP_BUDGET,
+  estimateItems,
+  mergedEvent,
+  nextBatchStep,
+  splitEvent,
+  StepState,
+} from './batch-steps.js';
 import type { RequestContext } from '../ports.js';
 import { hashOf } from '../shared/hash.js';
 import { entityToRecord, hasResolvableAttributes } from './entity-records.js';
@@ -8,7 +19,13 @@ import { ResolutionInputError } from './engine/errors.js';
 import { requireAdmin } from './matches.js';
 import { REVIEW_QUEUE_SIZE, reviewQueueFrom } from './review.js';
 import { type MatchedPair, type ResolveResult, resolve } from './engine/resolve.js';
-import { type ClusterChange, type ClusterState, RESOLUTION_ACTOR, type ResolutionDeps } from './store.js';
+import {
+  ChangeTooLargeError,
+  type ClusterChange,
+  type ClusterState,
+  RESOLUTION_ACTOR,
+  type ResolutionDeps,
+} from './store.js';
 import { indexKeysFor, storedModelFrom } from './stored-model.js';
 
 /**
@@ -179,34 +196,10 @@ async function executeRun(
     deps,
   );
   await save({}, { changesTotal: plans.length });
-  let conflicts = 0;
-  let mergedEvents = 0;
-  let splitEvents = 0;
-  for (let k = 0; k < plans.length; k++) {
-    const plan = plans[k]!;
-    try {
-      await store.applyChange(tenantId, plan.change, {
-        audit: {
-          action: 'entity.resolve.batch',
-          actor: RESOLUTION_ACTOR,
-          resourceType: 'entity-cluster',
-          resourceId: plan.change.clusters[0]?.clusterId ?? runId,
-          at: clock.now().toISOString(),
-          requestId,
-          beforeHash: hashOf(plan.before),
-          afterHash: hashOf(plan.change.clusters.map((c) => ({ clusterId: c.clusterId, members: c.members }))),
-        },
-        events: plan.events.map(boundEventIds),
-      });
-      mergedEvents += plan.events.filter((e) => e.name === 'entity.merged').length;
-      splitEvents += plan.events.filter((e) => e.name === 'entity.split').length;
-    } catch (error) {
-      // an incremental link or an admin decision changed these clusters meanwhile: theirs stands
-      if (!(error instanceof ConflictError)) throw error;
-      conflicts++;
-    }
-    if ((k + 1) % 25 === 0 || k + 1 === plans.length) await save({}, { changesWritten: k + 1 });
-  }
+  const written = await writeBatchPlans(tenantId, plans, requestId, deps, (k) =>
+    (k + 1) % 25 === 0 || k + 1 === plans.length ? save({}, { changesWritten: k + 1 }) : undefined,
+  );
+  const { conflicts, mergedEvents, splitEvents } = written;
   await save(
     {
       status: 'SUCCEEDED',
@@ -228,11 +221,80 @@ async function executeRun(
   return run;
 }
 
-type BatchEvent = { name: 'entity.merged' | 'entity.split'; payload: never };
-export interface BatchPlan {
-  change: ClusterChange;
-  events: BatchEvent[];
-  before: { clusterId: string; members: string[] }[];
+export interface BatchPlan extends BatchStep {
+  /** The component the change comes from, to write it step by step when one transaction cannot hold it. */
+  component?: BatchComponent;
+}
+
+/**
+ * Writes the batch's changes, each as one audited transaction with its events. A change larger than one
+ * transaction holds is written as a sequence of steps (`nextBatchStep`), each a consistent change of its own;
+ * a step the store still finds too large is planned again with half the budget. A conflict (a concurrent
+ * incremental link or decision) stops that change where it is: the concurrent write wins, and the steps
+ * already written stand. Re-running the batch plans again from what is stored, so a crash mid-way converges.
+ */
+export async function writeBatchPlans(
+  tenantId: string,
+  plans: readonly BatchPlan[],
+  requestId: string,
+  deps: ResolutionDeps,
+  onWritten?: (k: number) => Promise<void> | undefined,
+): Promise<{ conflicts: number; mergedEvents: number; splitEvents: number; transactions: number }> {
+  const { store, clock } = deps;
+  const out = { conflicts: 0, mergedEvents: 0, splitEvents: 0, transactions: 0 };
+  const apply = async (step: BatchStep, runId: string) => {
+    await store.applyChange(tenantId, step.change, {
+      audit: {
+        action: 'entity.resolve.batch',
+        actor: RESOLUTION_ACTOR,
+        resourceType: 'entity-cluster',
+        resourceId: step.change.clusters[0]?.clusterId ?? runId,
+        at: clock.now().toISOString(),
+        requestId,
+        beforeHash: hashOf(step.before),
+        afterHash: hashOf(step.change.clusters.map((c) => ({ clusterId: c.clusterId, members: c.members }))),
+      },
+      events: step.events.map(boundEventIds),
+    });
+    out.transactions++;
+    out.mergedEvents += step.events.filter((e) => e.name === 'entity.merged').length;
+    out.splitEvents += step.events.filter((e) => e.name === 'entity.split').length;
+  };
+  for (let k = 0; k < plans.length; k++) {
+    const plan = plans[k]!;
+    const runId = plan.component?.runId ?? '';
+    try {
+      let stepwise = plan.component !== undefined && estimateItems(plan) > DEFAULT_STEP_BUDGET.items;
+      if (!stepwise) {
+        try {
+          await apply(plan, runId);
+        } catch (error) {
+          if (!(error instanceof ChangeTooLargeError) || !plan.component) throw error;
+          stepwise = true;
+        }
+      }
+      if (stepwise) {
+        const component = plan.component!;
+        const state = new StepState(component.olds);
+        let budget = DEFAULT_STEP_BUDGET;
+        for (let step = nextBatchStep(component, state, budget); step; step = nextBatchStep(component, state, budget)) {
+          try {
+            await apply(step, runId);
+            state.advance(step);
+          } catch (error) {
+            if (!(error instanceof ChangeTooLargeError) || budget.items <= 8) throw error;
+            budget = { items: Math.floor(budget.items / 2), bytes: Math.floor(budget.bytes / 2) };
+          }
+        }
+      }
+    } catch (error) {
+      // an incremental link or an admin decision changed these clusters meanwhile: theirs stands
+      if (!(error instanceof ConflictError)) throw error;
+      out.conflicts++;
+    }
+    await onWritten?.(k);
+  }
+  return out;
 }
 
 /**
@@ -322,6 +384,8 @@ export function planBatchChanges(
     }
     return best;
   };
+  const storedById = new Map(stored.map((c) => [c.clusterId, c]));
+  const context = { type, runId, bestPair };
 
   const plans: BatchPlan[] = [];
   for (const { olds, news } of components.values()) {
@@ -331,7 +395,7 @@ export function planBatchChanges(
     for (const g of news) {
       const id = idOf[g]!;
       const group = groups[g]!;
-      const old = stored.find((c) => c.clusterId === id);
+      const old = storedById.get(id);
       const unchanged =
         old && old.members.length === group.length && group.every((m) => oldOf.get(m)?.clusterId === id);
       if (unchanged) continue;
@@ -340,69 +404,30 @@ export function planBatchChanges(
       for (const m of joined)
         pointers.push({ entityId: m, clusterId: id, expectedClusterId: oldOf.get(m)?.clusterId ?? null });
       if (joined.length > 0) {
-        const first = joined[0]!;
-        const p = bestPair(first, group);
         const absorbed = olds
           .filter((o) => !reused.has(o.clusterId) && o.members.some((m) => newOf.get(m) === id))
           .map((o) => o.clusterId);
-        events.push({
-          name: 'entity.merged',
-          payload: {
-            type,
-            clusterId: id,
-            entityIds: joined,
-            memberIds: group,
-            ...(p
-              ? {
-                  matchedEntityId: p.id1 === first ? p.id2 : p.id1,
-                  probability: p.probability,
-                  weight: p.weight,
-                  ...(p.explanation ? { explanation: p.explanation } : {}),
-                }
-              : {}),
-            ...(absorbed.length ? { absorbedClusterIds: absorbed } : {}),
-            reason: 'batch',
-            runId,
-            modelSource: 'fitted',
-            actor: RESOLUTION_ACTOR,
-          } as never,
-        });
+        events.push(mergedEvent(context, id, joined, group, group, absorbed));
       }
     }
     for (const old of olds) {
-      const destinations = new Map<string, string[]>();
-      for (const m of old.members) {
-        const d = newOf.get(m) ?? `single:${m}`;
-        destinations.set(d, [...(destinations.get(d) ?? []), m]);
-      }
       const kept = reused.has(old.clusterId);
       if (!kept) clusters.push({ clusterId: old.clusterId, type, members: [], expectedVersion: old.version });
       for (const m of old.members)
         if (!newOf.has(m)) pointers.push({ entityId: m, clusterId: null, expectedClusterId: old.clusterId });
-      const left = old.members.filter((m) => newOf.get(m) !== old.clusterId);
-      if (destinations.size >= 2 && left.length > 0) {
-        events.push({
-          name: 'entity.split',
-          payload: {
-            type,
-            clusterId: old.clusterId,
-            entityIds: left,
-            resultingClusters: [...destinations].map(([d, memberIds]) => ({
-              clusterId: d.startsWith('single:') ? null : d,
-              memberIds,
-            })),
-            reason: 'batch',
-            runId,
-            actor: RESOLUTION_ACTOR,
-          } as never,
-        });
-      }
+      const split = splitEvent(context, old, newOf);
+      if (split) events.push(split);
     }
     if (clusters.length === 0 && pointers.length === 0) continue;
     plans.push({
       change: { clusters, pointers },
       events,
       before: olds.map((o) => ({ clusterId: o.clusterId, members: o.members })),
+      component: {
+        ...context,
+        olds,
+        targets: news.map((g) => ({ clusterId: idOf[g]!, members: groups[g]!, reused: reused.has(idOf[g]!) })),
+      },
     });
   }
   return plans;

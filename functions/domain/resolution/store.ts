@@ -1,5 +1,6 @@
 import type { Entity } from '../../../schemas/entity.js';
 import type { MatchDecisionKind, ResolutionRun, ResolvableType } from '../../../schemas/resolution.js';
+import { ValidationError } from '../errors.js';
 import type { Clock, IdGenerator, MutationRecord } from '../ports.js';
 import type { StoredModel } from './stored-model.js';
 
@@ -45,6 +46,16 @@ export interface ClusterChange {
   decisions?: PairDecisionRecord[];
 }
 
+/**
+ * What one change may hold so that the store writes it in one transaction (DynamoDB: 100 items, 4 MB): items
+ * (cluster heads, member pages, pointers of entities that join a cluster, decisions, events and 3 of
+ * bookkeeping) and bytes. Pointers of entities that leave for no cluster may follow the transaction.
+ */
+export const CHANGE_LIMITS = { items: 100, bytes: 3_500_000, membersPerPage: 1000 } as const;
+
+/** A change larger than one transaction holds: nothing was written. Batch runs write it in smaller steps. */
+export class ChangeTooLargeError extends ValidationError {}
+
 /** Persistence of identity resolution, every method scoped to one tenant. */
 export interface ResolutionStore {
   /**
@@ -82,7 +93,11 @@ export interface ResolutionStore {
   listClusters(tenantId: string, type: ResolvableType): Promise<ClusterState[]>;
   decisionsOf(tenantId: string, entityId: string): Promise<PairDecisionRecord[]>;
   listDecisions(tenantId: string, type: ResolvableType): Promise<PairDecisionRecord[]>;
-  /** Applies the change with its audit record and events in one transaction; a failed condition is ConflictError. */
+  /**
+   * Applies the change with its audit record and events in one transaction; a failed condition is ConflictError.
+   * A change whose conditioned part (changed existing clusters, decisions, events) exceeds CHANGE_LIMITS is
+   * ChangeTooLargeError. New clusters and pointers that do not fit follow it (see the adapter).
+   */
   applyChange(tenantId: string, change: ClusterChange, mutation: MutationRecord): Promise<void>;
   createRun(tenantId: string, run: ResolutionRun, mutation: MutationRecord): Promise<void>;
   getRun(tenantId: string, id: string): Promise<ResolutionRun | undefined>;
