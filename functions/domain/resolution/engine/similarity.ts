@@ -185,12 +185,7 @@ export interface SparseVector {
   tokens: string[];
   /** 1 where the token contains a digit (compared by equality only). */
   numeric?: Uint8Array;
-  /** Jaro-Winkler of token pairs already compared, shared by the vectors of one index (ids are per index). */
-  memo?: Map<number, number>;
 }
-
-/** Token pairs remembered per index: enough for the vocabulary of a large batch, bounded in memory. */
-const MAX_MEMO = 1 << 21;
 
 /** Cosine of two L2-normalised sparse vectors (merge of the sorted id lists). */
 export function cosine(a: SparseVector, b: SparseVector): number {
@@ -215,7 +210,6 @@ export function cosine(a: SparseVector, b: SparseVector): number {
 /** Builds TF-IDF vectors over a corpus of token lists; tokens get ids in first-seen order. */
 export class TfIdfIndex {
   private readonly ids = new Map<string, number>();
-  private readonly memo = new Map<number, number>();
   private readonly df: number[] = [];
   private docs = 0;
 
@@ -269,7 +263,7 @@ export class TfIdfIndex {
     tokenList.forEach((t, k) => {
       numeric[k] = HAS_DIGIT.test(t) ? 1 : 0;
     });
-    return { ids, weights, tokens: tokenList, numeric, memo: this.memo };
+    return { ids, weights, tokens: tokenList, numeric };
   }
 
   private nameCache: string[] | null = null;
@@ -335,26 +329,12 @@ export function softTfIdf(a: SparseVector, b: SparseVector, threshold = 0.9): nu
   if (la === 0 || lb === 0) return 0;
   if (simScratch.length < la * lb) simScratch = new Float64Array(la * lb * 2);
   const sims = simScratch;
-  // one index's vectors share ids and a memo; vectors of different indexes never meet here
-  const memo = a.memo !== undefined && a.memo === b.memo ? a.memo : undefined;
   for (let i = 0; i < la; i++) {
     const numericA = isNumericToken(a, i);
     for (let j = 0; j < lb; j++) {
       // 2 marks the same token; -1 a pair that never agrees (numbers, house numbers, years, only when equal)
-      const x = a.ids[i]!;
-      const y = b.ids[j]!;
-      if (x === y) sims[i * lb + j] = 2;
-      else if (numericA || isNumericToken(b, j)) sims[i * lb + j] = -1;
-      else if (memo) {
-        // token ids are below 2^26 in any index a process can hold, so the key is exact
-        const key = x < y ? x * 67108864 + y : y * 67108864 + x;
-        let v = memo.get(key);
-        if (v === undefined) {
-          v = jaroWinkler(a.tokens[i]!, b.tokens[j]!);
-          if (memo.size < MAX_MEMO) memo.set(key, v);
-        }
-        sims[i * lb + j] = v;
-      } else sims[i * lb + j] = jaroWinkler(a.tokens[i]!, b.tokens[j]!);
+      sims[i * lb + j] =
+        a.ids[i] === b.ids[j] ? 2 : numericA || isNumericToken(b, j) ? -1 : jaroWinkler(a.tokens[i]!, b.tokens[j]!);
     }
   }
   const ab = softOneWay(sims, la, lb, lb, 1, a.weights, b.weights, threshold);
