@@ -13,6 +13,7 @@ import { availableParallelism, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { resolve } from '../functions/domain/resolution/engine/index.js';
 import { parseColumnMapping, rowsToRecords } from '../functions/domain/resolution/mapping.js';
+import { bCubed } from './lib/er-datasets.js';
 import {
   type DedupDataset,
   SUGGESTED_MAPPINGS,
@@ -207,25 +208,6 @@ function runChild(size: number, args: Args): void {
     otherFalsePositives,
   };
   process.stdout.write(`RESULT ${JSON.stringify(out)}\n`);
-}
-
-function bCubed(clusters: readonly string[][], truth: Map<string, string>): { precision: number; recall: number } {
-  const truthSize = new Map<string, number>();
-  for (const e of truth.values()) truthSize.set(e, (truthSize.get(e) ?? 0) + 1);
-  let p = 0;
-  let r = 0;
-  let n = 0;
-  for (const cluster of clusters) {
-    const counts = new Map<string, number>();
-    for (const id of cluster) counts.set(truth.get(id)!, (counts.get(truth.get(id)!) ?? 0) + 1);
-    for (const id of cluster) {
-      const overlap = counts.get(truth.get(id)!)!;
-      p += overlap / cluster.length;
-      r += overlap / truthSize.get(truth.get(id)!)!;
-      n++;
-    }
-  }
-  return { precision: p / n, recall: r / n };
 }
 
 type Outcome =
