@@ -180,7 +180,13 @@ const gender: Comparison = {
 
 const email: Comparison = {
   field: 'email',
-  levels: ['exact', 'same local part', 'local parts jaro-winkler >= 0.88', 'similar local parts made of the name', 'else'],
+  levels: [
+    'exact',
+    'same local part',
+    'local parts jaro-winkler >= 0.88',
+    'similar local parts made of the name',
+    'else',
+  ],
   // a local part spelled from the person's name ("maria.lopez", "mlopez2") repeats the name comparisons when it is
   // not the same address: namesakes share it, so it is no evidence of its own
   disagreementLevels: [3],
