@@ -174,6 +174,14 @@ describe('calibration on decisions', () => {
     expect(fitCalibration([1, 2], [true, true])).toBeNull();
   });
 
+  it('stays bounded when the answers are separable far from the boundary', () => {
+    const weights = [...new Array(40).fill(-30), ...new Array(60).fill(35), 0.5, -0.5];
+    const matches = [...new Array(40).fill(false), ...new Array(60).fill(true), true, false];
+    const c = fitCalibration(weights, matches)!;
+    expect(Math.abs(c.offset)).toBeLessThan(8);
+    expect(Number.isFinite(c.offset)).toBe(true);
+  });
+
   it('lets rejected pairs pull borderline pairs below the threshold in a batch', () => {
     const records: InputRecord[] = [];
     for (let i = 0; i < 30; i++) {

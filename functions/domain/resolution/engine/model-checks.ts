@@ -155,7 +155,9 @@ export function fitCalibration(weights: readonly number[], matches: readonly boo
   const sb = 2;
   const k = Math.LN2;
   let b = 0;
-  for (let it = 0; it < 50; it++) {
+  // damped Newton on a convex objective: a step of at most one bit, so separable answers (far from the boundary)
+  // cannot throw the offset back and forth
+  for (let it = 0; it < 200; it++) {
     let g = b / (sb * sb);
     let h = 1 / (sb * sb);
     weights.forEach((w0, i) => {
@@ -164,7 +166,7 @@ export function fitCalibration(weights: readonly number[], matches: readonly boo
       g += k * (p - (matches[i] ? 1 : 0));
       h += k * k * p * (1 - p);
     });
-    const step = g / h;
+    const step = Math.max(-1, Math.min(1, g / h));
     b -= step;
     if (Math.abs(step) < 1e-9) break;
   }
