@@ -29,6 +29,11 @@ export interface Comparison {
   disagreementLevels?: readonly number[];
 }
 
+/** Whether a level says the two values differ: the else level, or one of the comparison's disagreement levels. */
+export function isDisagreement(cmp: Comparison, level: number): boolean {
+  return level === cmp.levels.length - 1 || (cmp.disagreementLevels?.includes(level) ?? false);
+}
+
 // Swapped given/family names: decide once per pair (first and last comparisons run back to back).
 // Keyed by object identity: indexes repeat across separately prepared record sets (incremental scoring).
 let swapA: PreparedRecord | null = null;

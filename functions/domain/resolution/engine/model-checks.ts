@@ -1,4 +1,4 @@
-import type { Comparison } from './comparisons.js';
+import { type Comparison, isDisagreement } from './comparisons.js';
 import type { PreparedRecord } from './prepare.js';
 import type { EntityKind } from './types.js';
 
@@ -69,7 +69,7 @@ export function anchorPairs(
       const l = levels[p * C + c]!;
       if (l < 0) continue;
       const cmp = comparisons[c]!;
-      if (l === cmp.levels.length - 1 || cmp.disagreementLevels?.includes(l)) {
+      if (isDisagreement(cmp, l)) {
         contradicted = true;
         break;
       }

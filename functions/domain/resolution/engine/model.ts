@@ -1,4 +1,4 @@
-import type { Comparison } from './comparisons.js';
+import { type Comparison, isDisagreement } from './comparisons.js';
 import type { PreparedRecord } from './prepare.js';
 import type { ResolveMode } from './types.js';
 
@@ -78,6 +78,28 @@ function valueCounts(
 }
 
 /**
+ * `size` draws of a random record pair (cross-table in link mode), as positions in `records` (which must be the
+ * prepared records in order); a draw of one record with itself is dropped.
+ */
+export function sampleRecordPairs(
+  records: readonly PreparedRecord[],
+  mode: ResolveMode,
+  size: number,
+  random: () => number,
+): [number, number][] {
+  const left = mode === 'link' ? records.filter((r) => r.side === 0) : records;
+  const right = mode === 'link' ? records.filter((r) => r.side === 1) : left;
+  const out: [number, number][] = [];
+  if (left.length === 0 || right.length === 0) return out;
+  for (let s = 0; s < size; s++) {
+    const a = left[Math.floor(random() * left.length)]!;
+    const b = right[Math.floor(random() * right.length)]!;
+    if (a !== b) out.push([a.index, b.index]);
+  }
+  return out;
+}
+
+/**
  * u probabilities: chance of each level among non-matching pairs. The exact level comes straight from value
  * frequencies (probability that two random records share a value); the other levels from a random pair sample.
  */
@@ -89,17 +111,10 @@ export function estimateU(
   random: () => number,
 ): number[][] {
   const counts = comparisons.map((c) => new Array<number>(c.levels.length).fill(0));
-  const left = mode === 'link' ? records.filter((r) => r.side === 0) : records;
-  const right = mode === 'link' ? records.filter((r) => r.side === 1) : records;
   const levels = new Int8Array(comparisons.length);
-  if (left.length > 0 && right.length > 0) {
-    for (let s = 0; s < sampleSize; s++) {
-      const a = left[Math.floor(random() * left.length)]!;
-      const b = right[Math.floor(random() * right.length)]!;
-      if (a === b) continue;
-      comparisonLevels(comparisons, a, b, levels);
-      for (let c = 0; c < comparisons.length; c++) if (levels[c]! >= 0) counts[c]![levels[c]!]!++;
-    }
+  for (const [a, b] of sampleRecordPairs(records, mode, sampleSize, random)) {
+    comparisonLevels(comparisons, records[a]!, records[b]!, levels);
+    for (let c = 0; c < comparisons.length; c++) if (levels[c]! >= 0) counts[c]![levels[c]!]!++;
   }
   return comparisons.map((cmp, c) => {
     const row = counts[c]!;
@@ -383,8 +398,7 @@ export function scoreLevels(
   for (let c = 0; c < model.comparisons.length; c++) {
     const cmp = model.comparisons[c]!;
     const l = levels[c]!;
-    if (cmp.identity && l >= 0 && (l === cmp.levels.length - 1 || cmp.disagreementLevels?.includes(l)))
-      identityDisagrees = true;
+    if (cmp.identity && l >= 0 && isDisagreement(cmp, l)) identityDisagrees = true;
   }
   let bestPlace = 0;
   let bestPlaceAt = -1;

@@ -1,7 +1,7 @@
 import type { CountryCode } from 'libphonenumber-js';
 import { type BlockingOptions, blockingRulesFor, generateCandidatePairs } from './blocking.js';
 import { clusterByAverageLinkage, oneToOneAssignment, type ScoredEdge } from './clustering.js';
-import { type Comparison, comparisonsFor } from './comparisons.js';
+import { type Comparison, comparisonsFor, isDisagreement } from './comparisons.js';
 import { ResolutionInputError } from './errors.js';
 import { type GoldenRecord, type SurvivorshipOptions, buildGoldenRecord } from './golden-record.js';
 import {
@@ -16,6 +16,7 @@ import {
   constrainM,
   fitLambda,
   priorM,
+  sampleRecordPairs,
   type FieldContribution,
   type FittedModel,
   comparisonLevels,
@@ -237,7 +238,7 @@ function applyStrongIdentifierRule(
     )
       identifier = cmp.field;
     // an identity field in outright disagreement (another birth date, a conflicting name) stops the rule
-    if (cmp.identity && (l === cmp.levels.length - 1 || cmp.disagreementLevels?.includes(l))) return null;
+    if (cmp.identity && isDisagreement(cmp, l)) return null;
     if (NAME_FIELDS.has(cmp.field)) {
       nameSeen = true;
       // top half of the name levels = similar name
@@ -307,6 +308,7 @@ export function resolve(input: ResolveInput): ResolveResult {
   }
   const n = records.length;
   const labels = labelIndexes(input.constraints, records, sides);
+  const pairKey = (a: number, b: number): number => (a < b ? a * n + b : b * n + a);
 
   progress('standardise', `${n} records`);
   const prepared = prepareRecords(input.kind, records, sides, { defaultCountry: input.defaultCountry ?? 'US' });
@@ -358,11 +360,11 @@ export function resolve(input: ResolveInput): ResolveResult {
   });
   if (labelled.length > 0) {
     // the candidate pair number of each decided pair, so EM takes its known class instead of guessing it
-    const byKey = new Map(labelled.map((x) => [x.a < x.b ? x.a * n + x.b : x.b * n + x.a, x]));
+    const byKey = new Map(labelled.map((x) => [pairKey(x.a, x.b), x]));
     for (let p = 0; p < blocking.count; p++) {
       const x = blocking.pairs[p * 2]!;
       const y = blocking.pairs[p * 2 + 1]!;
-      const hit = byKey.get(x < y ? x * n + y : y * n + x);
+      const hit = byKey.get(pairKey(x, y));
       if (hit) hit.pair = p;
     }
   }
@@ -411,7 +413,7 @@ export function resolve(input: ResolveInput): ResolveResult {
     contributions?: FieldContribution[],
   ): { weight: number; probability: number; rule: string | null } =>
     withDeterministicRules(input.kind, comparisons, lv, scoreLevels(fm, a, b, lv, contributions), a, b, holdersOf);
-  const randomPairs = sampleRandomPairs(prepared, mode, 2000, seededRandom((input.seed ?? 42) + 1));
+  const randomPairs = sampleRecordPairs(prepared, mode, 2000, seededRandom((input.seed ?? 42) + 1));
   const allPairs = mode === 'link' ? maxMatches * (n - maxMatches) : (n * (n - 1)) / 2;
   const judge = (fm: FittedModel): Omit<ModelCheck, 'fallback'> =>
     checkModel({
@@ -469,7 +471,6 @@ export function resolve(input: ResolveInput): ResolveResult {
   ): { weight: number; probability: number; rule: string | null } => scoreWith(model, a, b, lv, contributions);
 
   const edges: ScoredEdge[] = [];
-  const pairKey = (a: number, b: number): number => (a < b ? a * n + b : b * n + a);
   const cache = new PairIndex();
   const candidateProbability = new Float64Array(blocking.count);
   for (let p = 0; p < blocking.count; p++) {
@@ -699,23 +700,4 @@ function reviewCandidates(
     }
   }
   return chosen;
-}
-
-/** Random record pairs (cross-table in link mode), for the model's self-check. */
-function sampleRandomPairs(
-  prepared: readonly PreparedRecord[],
-  mode: ResolveMode,
-  size: number,
-  random: () => number,
-): [number, number][] {
-  const left = prepared.filter((r) => mode !== 'link' || r.side === 0);
-  const right = mode === 'link' ? prepared.filter((r) => r.side === 1) : left;
-  const out: [number, number][] = [];
-  if (left.length === 0 || right.length === 0) return out;
-  for (let s = 0; s < size; s++) {
-    const a = left[Math.floor(random() * left.length)]!;
-    const b = right[Math.floor(random() * right.length)]!;
-    if (a !== b) out.push([a.index, b.index]);
-  }
-  return out;
 }
