@@ -175,13 +175,23 @@ const age: Comparison = {
   },
 };
 
-const gender: Comparison = {
-  field: 'gender',
-  levels: ['exact', 'else'],
-  present: (r) => r.gender !== '',
-  exactValue: (r) => r.gender,
-  level: (a, b) => (a.gender === b.gender ? 0 : 1),
-};
+/** A comparison with two levels, the same value or not, for fields where similar values mean nothing. */
+function exactOnly(
+  field: string,
+  value: (r: PreparedRecord) => string,
+  options: { termFrequency?: boolean } = {},
+): Comparison {
+  return {
+    field,
+    levels: ['exact', 'else'],
+    present: (r) => value(r) !== '',
+    exactValue: value,
+    ...(options.termFrequency ? { termFrequency: true } : {}),
+    level: (a, b) => (value(a) === value(b) ? 0 : 1),
+  };
+}
+
+const gender = exactOnly('gender', (r) => r.gender);
 
 const email: Comparison = {
   field: 'email',
@@ -276,21 +286,9 @@ const postcode: Comparison = {
   },
 };
 
-const state: Comparison = {
-  field: 'state',
-  levels: ['exact', 'else'],
-  present: (r) => r.state !== '',
-  exactValue: (r) => r.state,
-  level: (a, b) => (a.state === b.state ? 0 : 1),
-};
+const state = exactOnly('state', (r) => r.state);
 
-const country: Comparison = {
-  field: 'country',
-  levels: ['exact', 'else'],
-  present: (r) => r.country !== '',
-  exactValue: (r) => r.country,
-  level: (a, b) => (a.country === b.country ? 0 : 1),
-};
+const country = exactOnly('country', (r) => r.country);
 
 const employer: Comparison = {
   field: 'employer',
@@ -347,23 +345,9 @@ const orgName: Comparison = {
   },
 };
 
-const domain: Comparison = {
-  field: 'domain',
-  levels: ['exact', 'else'],
-  present: (r) => r.domain !== '',
-  exactValue: (r) => r.domain,
-  termFrequency: true,
-  level: (a, b) => (a.domain === b.domain ? 0 : 1),
-};
+const domain = exactOnly('domain', (r) => r.domain, { termFrequency: true });
 
-const orgEmail: Comparison = {
-  field: 'email',
-  levels: ['exact', 'else'],
-  present: (r) => r.email !== '',
-  exactValue: (r) => r.email,
-  termFrequency: true,
-  level: (a, b) => (a.email === b.email ? 0 : 1),
-};
+const orgEmail = exactOnly('email', (r) => r.email, { termFrequency: true });
 
 export const PERSON_COMPARISONS: readonly Comparison[] = [
   firstName,
