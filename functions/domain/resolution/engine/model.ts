@@ -517,6 +517,11 @@ export function trainModel(
 ): TrainedM {
   const C = comparisons.length;
   const minPairs = options.minSessionPairs ?? 30;
+  // the MAP settings every EM session shares
+  const fit: Pick<EmOptions, 'priorStrength' | 'identityElseMax'> = {
+    ...(options.priorStrength !== undefined ? { priorStrength: options.priorStrength } : {}),
+    ...(options.identityElseMax !== undefined ? { identityElseMax: options.identityElseMax } : {}),
+  };
   const decided = new Set((options.labelled ?? []).flatMap((x) => (x.pair === undefined ? [] : [x.pair])));
   const withoutLabelled = (pairs: Uint32Array): Iterable<number> =>
     decided.size === 0 ? pairs : pairs.filter((p) => !decided.has(p));
@@ -540,8 +545,7 @@ export function trainModel(
     const em = estimateMByEm(comparisons, patterns, u, {
       active,
       maxLambda: maxLambdaFor(rule.pairs.length),
-      ...(options.priorStrength !== undefined ? { priorStrength: options.priorStrength } : {}),
-      ...(options.identityElseMax !== undefined ? { identityElseMax: options.identityElseMax } : {}),
+      ...fit,
     });
     iterations += em.iterations;
     converged &&= em.converged;
@@ -580,8 +584,7 @@ export function trainModel(
       u,
       {
         maxLambda: maxLambdaFor(pairCount),
-        ...(options.priorStrength !== undefined ? { priorStrength: options.priorStrength } : {}),
-        ...(options.identityElseMax !== undefined ? { identityElseMax: options.identityElseMax } : {}),
+        ...fit,
       },
     );
     iterations += global.iterations;
