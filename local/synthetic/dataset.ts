@@ -161,6 +161,32 @@ export class TrapLog {
     this.pending.push({ trap, entityIds: [record.entityId], records: [record], ...(detail ? { detail } : {}) });
   }
 
+  /**
+   * The `missing` trap on one record: each optional field still present and not already changed by another trap is
+   * emptied with probability `rate` (in `fields` order, so the same seed draws the same cells). Returns the emptied
+   * fields; `present` is updated in place.
+   */
+  dropFields<F extends string>(
+    record: SyntheticRecord,
+    fields: readonly F[],
+    present: Record<F, boolean>,
+    touched: ReadonlySet<string>,
+    rng: Rng,
+    rate: number,
+  ): F[] {
+    const emptied: F[] = [];
+    for (const f of fields) {
+      if (!present[f] || touched.has(f)) continue;
+      this.eligible('missing');
+      if (rng.chance(rate)) {
+        present[f] = false;
+        emptied.push(f);
+      }
+    }
+    if (emptied.length > 0) this.record('missing', record, { fields: emptied.join(',') }, emptied.length);
+    return emptied;
+  }
+
   finish(
     entities: number,
     recordsOf: (entityId: string) => readonly SyntheticRecord[],

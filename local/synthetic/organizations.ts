@@ -358,16 +358,7 @@ class OrganizationGenerator implements EntityGenerator<Organization> {
       email: true,
       website: o.domain !== null,
     };
-    const emptied: string[] = [];
-    for (const f of OPTIONAL) {
-      if (!present[f] || touched.has(f)) continue;
-      log.eligible('missing');
-      if (rng.chance(rates.missing)) {
-        present[f] = false;
-        emptied.push(f);
-      }
-    }
-    if (emptied.length > 0) log.record('missing', record, { fields: emptied.join(',') }, emptied.length);
+    log.dropFields(record, OPTIONAL, present, touched, rng, rates.missing);
 
     const c = source.nameCase;
     const a = record.attributes;

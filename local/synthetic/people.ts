@@ -402,16 +402,7 @@ class PersonGenerator implements EntityGenerator<Person> {
       postcode: true,
       employer: p.employer !== null,
     };
-    const emptied: Optional[] = [];
-    for (const f of OPTIONAL) {
-      if (!present[f] || touched.has(f)) continue;
-      log.eligible('missing');
-      if (rng.chance(rates.missing)) {
-        present[f] = false;
-        emptied.push(f);
-      }
-    }
-    if (emptied.length > 0) log.record('missing', record, { fields: emptied.join(',') }, emptied.length);
+    log.dropFields(record, OPTIONAL, present, touched, rng, rates.missing);
     if (!present.birth) birth = null;
 
     const c = source.nameCase;
