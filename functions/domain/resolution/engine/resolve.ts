@@ -391,6 +391,7 @@ export function resolve(input: ResolveInput): ResolveResult {
   };
   const anchors = anchorPairs(comparisons, levels, blocking.count, u, n);
   const anchorLambda = Math.min(maxLambdaFor(blocking.count), anchors.length / Math.max(1, blocking.count));
+  const termFrequencies = termFrequencyTables(comparisons, prepared);
   const fitted = (m: number[][], lambda: number): FittedModel => ({
     // near-certain pairs are matches: λ is at least their share of the candidate pairs
     lambda: Math.max(lambda, anchorLambda, 1e-9),
@@ -399,7 +400,7 @@ export function resolve(input: ResolveInput): ResolveResult {
     u,
     emIterations: trained.iterations,
     emConverged: trained.converged,
-    termFrequencies: termFrequencyTables(comparisons, prepared),
+    termFrequencies,
     holders,
     calibration: null,
     ...(input.householdBits !== undefined ? { householdBits: input.householdBits } : {}),
