@@ -13,7 +13,7 @@ import { availableParallelism, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { resolve } from '../functions/domain/resolution/engine/index.js';
 import { parseColumnMapping, rowsToRecords } from '../functions/domain/resolution/mapping.js';
-import { bCubed } from './lib/er-datasets.js';
+import { bCubed, groupBy, pairKey } from './lib/er-datasets.js';
 import {
   type DedupDataset,
   SUGGESTED_MAPPINGS,
@@ -96,7 +96,6 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-const pairKey = (a: string, b: string): string => (a < b ? `${a}\u0000${b}` : `${b}\u0000${a}`);
 
 /** The child: generate in memory, resolve, score; one JSON line on stdout. */
 function runChild(size: number, args: Args): void {
@@ -166,15 +165,9 @@ function runChild(size: number, args: Args): void {
     if (shared.length === 0) otherFalsePositives++;
     for (const g of shared) falseMergesByGroup[g.trap]!.matched++;
   }
-  const byEntity = new Map<string, string[]>();
-  for (const [id, e] of truth) {
-    const list = byEntity.get(e);
-    if (list) list.push(id);
-    else byEntity.set(e, [id]);
-  }
   let truePairs = 0;
   const recallByTrap: Record<string, TrapRecall> = { none: { truePairs: 0, found: 0 } };
-  for (const ids of byEntity.values()) {
+  for (const ids of groupBy(truth)) {
     for (let i = 0; i < ids.length; i++)
       for (let j = i + 1; j < ids.length; j++) {
         truePairs++;

@@ -186,7 +186,8 @@ export function loadDataset(dataset: Dataset, root: string): LoadedDataset {
   return { dataset, parts, truthPairs: pairsOfClusters(groupBy(clusters)), truthClusters: clusters };
 }
 
-function groupBy(assignment: Map<string, string>): string[][] {
+/** The records of each key (entity), in first-seen order. */
+export function groupBy(assignment: ReadonlyMap<string, string>): string[][] {
   const byKey = new Map<string, string[]>();
   for (const [id, k] of assignment) {
     const list = byKey.get(k);
