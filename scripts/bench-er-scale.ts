@@ -96,7 +96,6 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-
 /** The child: generate in memory, resolve, score; one JSON line on stdout. */
 function runChild(size: number, args: Args): void {
   const started = performance.now();
