@@ -13,6 +13,7 @@ export const EVENT_SOURCES = {
   'entity.merged': 'modos.resolution',
   'entity.split': 'modos.resolution',
   'resolution.run.requested': 'modos.resolution',
+  'connector.sync.completed': 'modos.connectors',
 } as const;
 
 export type EventName = keyof typeof EVENT_SOURCES;

@@ -61,6 +61,18 @@ export const ApprovalDecidedPayload = z.object({
   decidedBy: z.string(),
 });
 
+/** `connector.sync.completed`: a sync run ended (any final status), with its counts. */
+export const ConnectorSyncCompletedPayload = z.object({
+  runId: z.string(),
+  connectorId: z.string(),
+  system: z.string(),
+  status: z.enum(['succeeded', 'completed_with_gaps', 'failed']),
+  full: z.boolean(),
+  counts: z.record(z.string(), z.number()),
+  gaps: z.array(z.string()),
+  error: z.object({ code: z.string(), name: z.string(), message: z.string() }).nullable(),
+});
+
 export const EVENT_CATALOGUE = {
   'entity.created': { source: EVENT_SOURCES['entity.created'], detail: envelope(EntityCreatedPayload) },
   'entity.updated': { source: EVENT_SOURCES['entity.updated'], detail: envelope(EntityUpdatedPayload) },
@@ -73,6 +85,10 @@ export const EVENT_CATALOGUE = {
   'resolution.run.requested': {
     source: EVENT_SOURCES['resolution.run.requested'],
     detail: envelope(ResolutionRunRequestedPayload),
+  },
+  'connector.sync.completed': {
+    source: EVENT_SOURCES['connector.sync.completed'],
+    detail: envelope(ConnectorSyncCompletedPayload),
   },
 } as const;
 

@@ -40,6 +40,8 @@ export interface FunctionSpec {
   callbackKey?: boolean;
   /** Sends webhooks to customer endpoints (outbound HTTPS). */
   webhooks?: boolean;
+  /** Manages connector sync schedules (EventBridge Scheduler in AWS, the local scheduler emulator locally). */
+  scheduler?: boolean;
   memoryMb?: number;
   timeoutSeconds?: number;
 }
@@ -246,6 +248,99 @@ export const FUNCTIONS = {
     description: 'Confirms (must-link) or rejects (cannot-link) a pair (admin)',
     table: 'write',
   },
+  CreateConnector: {
+    name: 'CreateConnector',
+    entry: 'functions/handlers/create-connector.ts',
+    description: 'Configures a connector; credentials sealed with the tenant key (admin)',
+    table: 'write',
+    callbackKey: true,
+    scheduler: true,
+  },
+  ListConnectors: {
+    name: 'ListConnectors',
+    entry: 'functions/handlers/list-connectors.ts',
+    description: "Lists the tenant's connectors (no credentials)",
+    table: 'read',
+  },
+  GetConnector: {
+    name: 'GetConnector',
+    entry: 'functions/handlers/get-connector.ts',
+    description: 'Reads one connector (no credentials)',
+    table: 'read',
+  },
+  UpdateConnector: {
+    name: 'UpdateConnector',
+    entry: 'functions/handlers/update-connector.ts',
+    description: 'Changes a connector with optimistic locking (admin)',
+    table: 'write',
+    callbackKey: true,
+    scheduler: true,
+  },
+  DeleteConnector: {
+    name: 'DeleteConnector',
+    entry: 'functions/handlers/delete-connector.ts',
+    description: 'Deletes a connector and its schedule; synced entities keep their history (admin)',
+    table: 'write',
+    scheduler: true,
+  },
+  StartSync: {
+    name: 'StartSync',
+    entry: 'functions/handlers/start-sync.ts',
+    description: 'Starts a sync run of a connector (202; 409 while one runs)',
+    table: 'write',
+  },
+  ScheduledSync: {
+    name: 'ScheduledSync',
+    entry: 'functions/handlers/scheduled-sync.ts',
+    description: "Schedule target: starts a connector's sync run (skipped while one runs)",
+    table: 'write',
+  },
+  ListSyncRuns: {
+    name: 'ListSyncRuns',
+    entry: 'functions/handlers/list-sync-runs.ts',
+    description: "Lists a connector's sync runs, newest first",
+    table: 'read',
+  },
+  GetSyncRun: {
+    name: 'GetSyncRun',
+    entry: 'functions/handlers/get-sync-run.ts',
+    description: 'Reads a sync run with its counts, cursor and progress',
+    table: 'read',
+  },
+  GetEntitySources: {
+    name: 'GetEntitySources',
+    entry: 'functions/handlers/get-entity-sources.ts',
+    description: 'Provenance: the source records of an entity and its resolved cluster, with the golden record',
+    table: 'read',
+  },
+  GetEntityRelations: {
+    name: 'GetEntityRelations',
+    entry: 'functions/handlers/get-entity-relations.ts',
+    description: "An entity's relations (works-at, owns-deal, reports-to…)",
+    table: 'read',
+  },
+  SyncPages: {
+    name: 'SyncPages',
+    entry: 'functions/handlers/sync-pages.ts',
+    description: 'State machine task: reads, keeps, normalises and upserts pages of a sync run, checkpointing each',
+    table: 'write',
+    bucket: { access: 'write', prefixes: ['sync-pages/'] },
+    callbackKey: true,
+    webhooks: true,
+    memoryMb: 1024,
+    timeoutSeconds: 300,
+  },
+  FinishSync: {
+    name: 'FinishSync',
+    entry: 'functions/handlers/finish-sync.ts',
+    description: 'State machine task: deletions, completeness check and the final status of a sync run',
+    table: 'write',
+    bucket: { access: 'read', prefixes: ['sync-pages/'] },
+    callbackKey: true,
+    webhooks: true,
+    memoryMb: 1024,
+    timeoutSeconds: 300,
+  },
   OutboxPublisher: {
     name: 'OutboxPublisher',
     entry: 'functions/handlers/outbox-publisher.ts',
@@ -416,6 +511,14 @@ export const STATE_MACHINES: readonly StateMachineSpec[] = [
     arnVariable: 'WORKFLOW_STATE_MACHINE_ARN',
     startedBy: ['ExecuteWorkflow', 'RedriveExecution', 'WorkflowLauncher'],
     callbacksFrom: ['DecideApproval', 'ApprovalCallback', 'ApprovalRequest', 'ApprovalNotifier', 'ApprovalRelay'],
+  },
+  {
+    name: 'ConnectorSync',
+    definitionFile: 'statemachines/connector-sync.asl.json',
+    functions: { SyncPagesFunction: 'SyncPages', FinishSyncFunction: 'FinishSync' },
+    arnVariable: 'SYNC_STATE_MACHINE_ARN',
+    startedBy: ['StartSync', 'ScheduledSync'],
+    callbacksFrom: [],
   },
 ];
 

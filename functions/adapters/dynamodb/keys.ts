@@ -33,6 +33,16 @@
  * | pair decisions of a type       | GSI1  | GSI1PK = T#t#ERDECISIONS#<type>, GSI1SK = <a>#<b>     | batch constraints           |
  * | resolution run                 | table | PK = T#t#ERRUN#<id>, SK = RUN                         | POST/GET resolution runs    |
  * | review queue of a type         | table | PK = T#t#ERREVIEW#<type>, SK = QUEUE                  | batch run, GET review queue |
+ * | connector                      | table | PK = T#t#CONNECTOR#<id>, SK = CONNECTOR               | connector API, syncs        |
+ * | list connectors                | GSI1  | GSI1PK = T#t#CONNECTORS, GSI1SK desc (<createdAt>#<id>)| GET /connectors            |
+ * | connector's access token       | table | PK = T#t#CONNECTOR#<id>, SK = TOKEN                   | vendor clients (sealed)     |
+ * | connector's circuit breaker    | table | PK = T#t#CONNECTOR#<id>, SK = BREAKER                 | vendor clients              |
+ * | connector's cursor of an object| table | PK = T#t#CONNECTOR#<id>, SK = CURSOR#<object>         | sync start / finish         |
+ * | sync run                       | table | PK = T#t#SYNCRUN#<runId>, SK = RUN                    | sync tasks, GET run         |
+ * | sync runs of a connector       | GSI1  | GSI1PK = T#t#SYNCRUNS#<connectorId>, GSI1SK desc      | GET /connectors/{id}/runs   |
+ * | source records of an entity    | table | PK = T#t#ENTITY#<id>, SK begins SOURCE#               | GET /entities/{id}/sources  |
+ * | source records of a connector  | GSI1  | GSI1PK = T#t#SOURCES#<connectorId>#<ns>, GSI1SK = <sourceId>#<role> | deletions (full pass diff) |
+ * | relations of an entity         | table | PK = T#t#ENTITY#<id>, SK begins REL#OUT# / REL#IN#    | GET /entities/{id}/relations|
  */
 export const tenantPrefix = (tenantId: string): string => `T#${tenantId}#`;
 
@@ -145,6 +155,50 @@ export const keys = {
     PK: `${tenantPrefix(tenantId)}ERREVIEW#${type}`,
     SK: 'QUEUE',
   }),
+
+  connector: (tenantId: string, id: string) => ({ PK: `${tenantPrefix(tenantId)}CONNECTOR#${id}`, SK: 'CONNECTOR' }),
+  connectorIndex: (tenantId: string, createdAt: string, id: string) => ({
+    GSI1PK: `${tenantPrefix(tenantId)}CONNECTORS`,
+    GSI1SK: `${createdAt}#${id}`,
+  }),
+  connectorsPartition: (tenantId: string) => `${tenantPrefix(tenantId)}CONNECTORS`,
+  connectorToken: (tenantId: string, id: string) => ({ PK: `${tenantPrefix(tenantId)}CONNECTOR#${id}`, SK: 'TOKEN' }),
+  connectorBreaker: (tenantId: string, id: string) => ({
+    PK: `${tenantPrefix(tenantId)}CONNECTOR#${id}`,
+    SK: 'BREAKER',
+  }),
+  connectorCursor: (tenantId: string, id: string, object: string) => ({
+    PK: `${tenantPrefix(tenantId)}CONNECTOR#${id}`,
+    SK: `CURSOR#${object}`,
+  }),
+  connectorPartition: (tenantId: string, id: string) => `${tenantPrefix(tenantId)}CONNECTOR#${id}`,
+  syncRun: (tenantId: string, runId: string) => ({ PK: `${tenantPrefix(tenantId)}SYNCRUN#${runId}`, SK: 'RUN' }),
+  syncRunIndex: (tenantId: string, connectorId: string, startedAt: string, runId: string) => ({
+    GSI1PK: `${tenantPrefix(tenantId)}SYNCRUNS#${connectorId}`,
+    GSI1SK: `${startedAt}#${runId}`,
+  }),
+  syncRunsPartition: (tenantId: string, connectorId: string) => `${tenantPrefix(tenantId)}SYNCRUNS#${connectorId}`,
+  /** The source record an entity was built from (provenance), in the entity's partition. */
+  sourceRecord: (tenantId: string, entityId: string, connectorId: string, namespace: string, sourceId: string) => ({
+    PK: `${tenantPrefix(tenantId)}ENTITY#${entityId}`,
+    SK: `SOURCE#${connectorId}#${namespace}#${sourceId}`,
+  }),
+  sourceRecordIndex: (tenantId: string, connectorId: string, namespace: string, sourceId: string, role: string) => ({
+    GSI1PK: `${tenantPrefix(tenantId)}SOURCES#${connectorId}#${namespace}`,
+    GSI1SK: `${sourceId}#${role}`,
+  }),
+  sourceRecordsOfConnector: (tenantId: string, connectorId: string, namespace: string) =>
+    `${tenantPrefix(tenantId)}SOURCES#${connectorId}#${namespace}`,
+  entityPartition: (tenantId: string, entityId: string) => `${tenantPrefix(tenantId)}ENTITY#${entityId}`,
+  /** A relation, stored twice: outgoing in the `from` entity's partition, incoming in the `to` entity's. */
+  relationOut: (tenantId: string, from: string, kind: string, to: string) => ({
+    PK: `${tenantPrefix(tenantId)}ENTITY#${from}`,
+    SK: `REL#OUT#${kind}#${to}`,
+  }),
+  relationIn: (tenantId: string, to: string, kind: string, from: string) => ({
+    PK: `${tenantPrefix(tenantId)}ENTITY#${to}`,
+    SK: `REL#IN#${kind}#${from}`,
+  }),
 } as const;
 
 /** Item type tags stored in `entityType` on every item. */
@@ -167,4 +221,11 @@ export const ITEM_TYPES = {
   pairDecision: 'PairDecision',
   resolutionRun: 'ResolutionRun',
   resolutionReviewQueue: 'ResolutionReviewQueue',
+  connector: 'Connector',
+  connectorToken: 'ConnectorToken',
+  connectorBreaker: 'ConnectorBreaker',
+  connectorCursor: 'ConnectorCursor',
+  syncRun: 'SyncRun',
+  sourceRecord: 'SourceRecord',
+  relation: 'Relation',
 } as const;
