@@ -95,7 +95,11 @@ export function buildOpenApiDocument(routes: readonly DocumentedRoute[], version
           : {}),
       },
       responses: {
-        [c.status]: { description: 'Success', content: json(c.response, c.examples?.response) },
+        // 204 No Content: no body to describe.
+        [c.status]:
+          c.status === 204
+            ? { description: 'Success (no content)' }
+            : { description: 'Success', content: json(c.response, c.examples?.response) },
         ...Object.fromEntries(
           c.errors.map((s) => [
             s,

@@ -106,9 +106,7 @@ export const Connector = z
     enabled: z.boolean(),
     /** The run in progress, if one is. */
     activeRunId: z.string().nullable(),
-    lastRun: z
-      .object({ runId: z.string(), status: z.string(), finishedAt: z.string().nullable() })
-      .nullable(),
+    lastRun: z.object({ runId: z.string(), status: z.string(), finishedAt: z.string().nullable() }).nullable(),
     version: z.number().int().min(1),
     createdAt: z.string(),
     updatedAt: z.string(),
@@ -125,9 +123,7 @@ export const SyncRunIdPath = z.strictObject({ runId: Id });
 export const ListConnectorsQuery = PageQuery;
 export const ListSyncRunsQuery = PageQuery;
 
-export const StartSyncRequest = z
-  .strictObject({ full: z.boolean().default(false) })
-  .meta({ id: 'StartSyncRequest' });
+export const StartSyncRequest = z.strictObject({ full: z.boolean().default(false) }).meta({ id: 'StartSyncRequest' });
 
 export const SYNC_RUN_STATUSES = [
   'queued',
@@ -234,8 +230,23 @@ export const GoldenRecordView = z.object({
   ),
 });
 
+/** At most this many entities of a cluster are read for its sources and golden record (the asked one first). */
+export const MAX_SOURCE_MEMBERS = 100;
+/** At most this many source records are read per entity. */
+export const MAX_SOURCES_PER_ENTITY = 25;
+
 export const EntitySources = z
-  .object({ items: z.array(EntitySource), golden: GoldenRecordView })
+  .object({
+    items: z.array(EntitySource),
+    golden: GoldenRecordView,
+    /** Entities of the cluster (1 when the entity is in none), and how many of them were read. */
+    members: z.object({ total: z.number().int().min(1), read: z.number().int().min(1) }),
+    /**
+     * True when not everything was read: the cluster has more than MAX_SOURCE_MEMBERS entities, or an entity more
+     * than MAX_SOURCES_PER_ENTITY source records. The golden record is then built from what was read.
+     */
+    truncated: z.boolean(),
+  })
   .meta({ id: 'EntitySources' });
 
 export const EntityRelation = z.object({
@@ -249,3 +260,13 @@ export const EntityRelation = z.object({
 export const EntityRelations = z
   .object({ items: z.array(EntityRelation), nextCursor: z.string().nullable() })
   .meta({ id: 'EntityRelations' });
+
+/** The relation kinds connectors state (functions/domain/connectors/ports.ts RELATION_KINDS; a test ties them). */
+export const RelationKind = z
+  .enum(['works-at', 'owns-deal', 'deal-with', 'reports-to', 'employed-as'])
+  .meta({ id: 'RelationKind' });
+export const EntityRelationsQuery = PageQuery.extend({
+  kind: RelationKind.optional(),
+  /** `out`: relations the entity states (person works-at …); `in`: relations naming it. Both when absent. */
+  direction: z.enum(['out', 'in']).optional(),
+});

@@ -16,6 +16,7 @@ import {
   WORKFLOW_EXAMPLE,
 } from './api-examples.js';
 import { AuditList } from './audit.js';
+import { CONNECTOR_ROUTE_CONTRACTS } from './connectors-api.js';
 import { PageQuery } from './common.js';
 import { EventCatalogue } from './event-catalogue.js';
 import { RESOLUTION_ROUTE_CONTRACTS } from './resolution-api.js';
@@ -241,6 +242,7 @@ export const ROUTE_CONTRACTS = {
     response: Approval,
   }),
   ...RESOLUTION_ROUTE_CONTRACTS,
+  ...CONNECTOR_ROUTE_CONTRACTS,
 } satisfies Record<string, RouteContract>;
 
 export type RouteKey = keyof typeof ROUTE_CONTRACTS;

@@ -48,6 +48,8 @@ export type ApiHandler = (event: APIGatewayProxyEvent, context?: unknown) => Pro
 const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8' };
 
 export function jsonResponse(status: number, body: unknown, requestId: string): APIGatewayProxyResult {
+  // 204 No Content has no body (RFC 9110 §15.3.5), so no media type either.
+  if (status === 204) return { statusCode: 204, headers: { 'x-request-id': requestId }, body: '' };
   return { statusCode: status, headers: { ...JSON_HEADERS, 'x-request-id': requestId }, body: JSON.stringify(body) };
 }
 

@@ -448,6 +448,158 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/connectors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The tenant's connectors, newest first (no credentials)
+         * @description Requires permission `connectors:read`.
+         */
+        get: operations["listConnectors"];
+        put?: never;
+        /**
+         * Configure a connector (admin): settings checked against the system's registry entry, credentials sealed with the tenant's key and never returned
+         * @description Requires permission `connectors:manage`.
+         */
+        post: operations["createConnector"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/connectors/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A connector (no credentials, only their kind)
+         * @description Requires permission `connectors:read`.
+         */
+        get: operations["getConnector"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a connector, its schedule, token and cursors (409 while a sync runs); synced entities and their source records stay (admin)
+         * @description Requires permission `connectors:manage`.
+         */
+        delete: operations["deleteConnector"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a connector with the version read (409 if it changed); `credentials` replaces the stored ones (admin)
+         * @description Requires permission `connectors:manage`.
+         */
+        patch: operations["updateConnector"];
+        trace?: never;
+    };
+    "/api/v1/connectors/{id}/sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start a sync run of the connector (incremental, or `full`); 409 while one of it runs (admin)
+         * @description Requires permission `connectors:manage`.
+         */
+        post: operations["startSync"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/connectors/runs/{runId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A sync run: status, counts per object, progress and gaps
+         * @description Requires permission `connectors:read`.
+         */
+        get: operations["getSyncRun"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/connectors/{id}/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The connector's sync runs, newest first
+         * @description Requires permission `connectors:read`.
+         */
+        get: operations["listSyncRuns"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/entities/{id}/sources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Provenance: the source records of the entity and of the entities resolved to the same thing, with the golden record and which record gave each of its values
+         * @description Requires permission `entities:read`.
+         */
+        get: operations["getEntitySources"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/entities/{id}/relations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The entity's relations (works-at, owns-deal, deal-with, reports-to, employed-as), by kind and direction
+         * @description Requires permission `entities:read`.
+         */
+        get: operations["getEntityRelations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -813,6 +965,191 @@ export interface components {
             clusterId: string | null;
             otherClusterId: string | null;
         };
+        Connector: {
+            id: string;
+            system: components["schemas"]["ConnectorSystem"];
+            name: string;
+            baseUrl: string;
+            /** @enum {string} */
+            credentialsKind: "client_credentials" | "refresh_token" | "access_token";
+            settings: components["schemas"]["ConnectorSettings"];
+            schedule: string | null;
+            enabled: boolean;
+            activeRunId: string | null;
+            lastRun: {
+                runId: string;
+                status: string;
+                finishedAt: string | null;
+            } | null;
+            version: number;
+            createdAt: string;
+            updatedAt: string;
+        };
+        /** @enum {string} */
+        ConnectorSystem: "salesforce" | "hubspot" | "workday";
+        ConnectorSettings: {
+            objects?: string[];
+            pageSize?: number;
+            apiVersion?: string;
+            tenant?: string;
+            reportPath?: string;
+        };
+        CreateConnectorRequest: {
+            system: components["schemas"]["ConnectorSystem"];
+            name: string;
+            /** Format: uri */
+            baseUrl: string;
+            credentials: components["schemas"]["ConnectorCredentials"];
+            settings?: components["schemas"]["ConnectorSettings"];
+            /** @default null */
+            schedule: string | null;
+            /** @default true */
+            enabled: boolean;
+        };
+        ConnectorCredentials: {
+            /** @enum {string} */
+            kind: "client_credentials";
+            clientId: string;
+            clientSecret: string;
+        } | {
+            /** @enum {string} */
+            kind: "refresh_token";
+            clientId: string;
+            clientSecret: string;
+            refreshToken: string;
+        } | {
+            /** @enum {string} */
+            kind: "access_token";
+            accessToken: string;
+        };
+        ConnectorList: {
+            items: components["schemas"]["Connector"][];
+            nextCursor: string | null;
+        };
+        UpdateConnectorRequest: {
+            version: number;
+            name?: string;
+            /** Format: uri */
+            baseUrl?: string;
+            credentials?: components["schemas"]["ConnectorCredentials"];
+            settings?: components["schemas"]["ConnectorSettings"];
+            schedule?: string | null;
+            enabled?: boolean;
+        };
+        SyncStarted: {
+            runId: string;
+            connectorId: string;
+            status: components["schemas"]["SyncRunStatus"];
+        };
+        /** @enum {string} */
+        SyncRunStatus: "queued" | "running" | "waiting" | "succeeded" | "completed_with_gaps" | "failed";
+        StartSyncRequest: {
+            /** @default false */
+            full: boolean;
+        };
+        SyncRun: {
+            runId: string;
+            connectorId: string;
+            system: components["schemas"]["ConnectorSystem"];
+            status: components["schemas"]["SyncRunStatus"];
+            full: boolean;
+            /** @enum {string} */
+            trigger: "api" | "schedule";
+            requestedBy: string;
+            startedAt: string;
+            updatedAt: string;
+            finishedAt: string | null;
+            counts: {
+                pages: number;
+                read: number;
+                created: number;
+                changed: number;
+                unchanged: number;
+                deleted: number;
+                failed: number;
+                rateLimitWaits: number;
+                retries: number;
+            };
+            objects: {
+                pages: number;
+                read: number;
+                created: number;
+                changed: number;
+                unchanged: number;
+                deleted: number;
+                failed: number;
+                rateLimitWaits: number;
+                retries: number;
+                object: string;
+                /** @enum {string} */
+                mode: "full" | "incremental";
+                /** @enum {string} */
+                status: "pending" | "running" | "done" | "failed";
+                since: string | null;
+                total: number | null;
+                cursor: string | null;
+            }[];
+            progress: number;
+            gaps: string[];
+            error: {
+                code: string;
+                name: string;
+                message: string;
+            } | null;
+        };
+        SyncRunList: {
+            items: components["schemas"]["SyncRun"][];
+            nextCursor: string | null;
+        };
+        EntitySources: {
+            items: {
+                entityId: string;
+                connectorId: string;
+                system: components["schemas"]["ConnectorSystem"];
+                object: string;
+                sourceId: string;
+                syncedAt: string;
+                modifiedAt: string | null;
+                deletedAt: string | null;
+                attributes: {
+                    [key: string]: unknown;
+                };
+            }[];
+            golden: {
+                clusterId: string | null;
+                entityIds: string[];
+                attributes: {
+                    [key: string]: unknown;
+                };
+                provenance: {
+                    [key: string]: {
+                        entityId: string;
+                        system: string | null;
+                        sourceId: string | null;
+                        syncedAt: string | null;
+                        decidedBy: string;
+                    };
+                };
+            };
+            members: {
+                total: number;
+                read: number;
+            };
+            truncated: boolean;
+        };
+        EntityRelations: {
+            items: {
+                kind: string;
+                /** @enum {string} */
+                direction: "out" | "in";
+                entityId: string;
+                connectorId: string;
+                syncedAt: string;
+            }[];
+            nextCursor: string | null;
+        };
+        /** @enum {string} */
+        RelationKind: "works-at" | "owns-deal" | "deal-with" | "reports-to" | "employed-as";
     };
     responses: never;
     parameters: never;
@@ -2988,6 +3325,1030 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MatchDecisionResult"];
+                };
+            };
+            /** @description VALIDATION_ERROR: malformed JSON, repeated keys, values DynamoDB cannot store as sent (numbers, nesting, keys, lone surrogates), wrong types, unknown fields, oversized body, bad cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description UNAUTHORIZED: missing, expired or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description FORBIDDEN: the token lacks the permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description CONFLICT: stale version or duplicate */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description RATE_LIMITED: over the stage's throttle (any route) or the tenant's rate or daily quota (routes with a token); retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    listConnectors: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConnectorList"];
+                };
+            };
+            /** @description VALIDATION_ERROR: malformed JSON, repeated keys, values DynamoDB cannot store as sent (numbers, nesting, keys, lone surrogates), wrong types, unknown fields, oversized body, bad cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description UNAUTHORIZED: missing, expired or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description FORBIDDEN: the token lacks the permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description CONFLICT: stale version or duplicate */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description RATE_LIMITED: over the stage's throttle (any route) or the tenant's rate or daily quota (routes with a token); retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    createConnector: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "system": "salesforce",
+                 *       "name": "Salesforce production",
+                 *       "baseUrl": "https://acme.my.salesforce.com",
+                 *       "credentials": {
+                 *         "kind": "client_credentials",
+                 *         "clientId": "3MVG9-example-client-id",
+                 *         "clientSecret": "<client secret>"
+                 *       },
+                 *       "settings": {
+                 *         "objects": [
+                 *           "Account",
+                 *           "Contact"
+                 *         ],
+                 *         "pageSize": 2000,
+                 *         "apiVersion": "v62.0"
+                 *       },
+                 *       "schedule": "rate(1 hour)"
+                 *     }
+                 */
+                "application/json": components["schemas"]["CreateConnectorRequest"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "c0a8e2f4-6b1d-4e3a-9c7f-2d5b8a1e4f60",
+                     *       "system": "salesforce",
+                     *       "name": "Salesforce production",
+                     *       "baseUrl": "https://acme.my.salesforce.com",
+                     *       "credentialsKind": "client_credentials",
+                     *       "settings": {
+                     *         "objects": [
+                     *           "Account",
+                     *           "Contact"
+                     *         ],
+                     *         "pageSize": 2000,
+                     *         "apiVersion": "v62.0"
+                     *       },
+                     *       "schedule": "rate(1 hour)",
+                     *       "enabled": true,
+                     *       "activeRunId": null,
+                     *       "lastRun": null,
+                     *       "version": 1,
+                     *       "createdAt": "2026-11-30T09:00:00.000Z",
+                     *       "updatedAt": "2026-11-30T09:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Connector"];
+                };
+            };
+            /** @description VALIDATION_ERROR: malformed JSON, repeated keys, values DynamoDB cannot store as sent (numbers, nesting, keys, lone surrogates), wrong types, unknown fields, oversized body, bad cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description UNAUTHORIZED: missing, expired or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description FORBIDDEN: the token lacks the permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description CONFLICT: stale version or duplicate */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE: a body not sent as application/json (or application/*+json), UTF-8 */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description RATE_LIMITED: over the stage's throttle (any route) or the tenant's rate or daily quota (routes with a token); retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getConnector: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "c0a8e2f4-6b1d-4e3a-9c7f-2d5b8a1e4f60",
+                     *       "system": "salesforce",
+                     *       "name": "Salesforce production",
+                     *       "baseUrl": "https://acme.my.salesforce.com",
+                     *       "credentialsKind": "client_credentials",
+                     *       "settings": {
+                     *         "objects": [
+                     *           "Account",
+                     *           "Contact"
+                     *         ],
+                     *         "pageSize": 2000,
+                     *         "apiVersion": "v62.0"
+                     *       },
+                     *       "schedule": "rate(1 hour)",
+                     *       "enabled": true,
+                     *       "activeRunId": null,
+                     *       "lastRun": null,
+                     *       "version": 1,
+                     *       "createdAt": "2026-11-30T09:00:00.000Z",
+                     *       "updatedAt": "2026-11-30T09:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Connector"];
+                };
+            };
+            /** @description VALIDATION_ERROR: malformed JSON, repeated keys, values DynamoDB cannot store as sent (numbers, nesting, keys, lone surrogates), wrong types, unknown fields, oversized body, bad cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description UNAUTHORIZED: missing, expired or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description FORBIDDEN: the token lacks the permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description CONFLICT: stale version or duplicate */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description RATE_LIMITED: over the stage's throttle (any route) or the tenant's rate or daily quota (routes with a token); retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    deleteConnector: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success (no content) */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description VALIDATION_ERROR: malformed JSON, repeated keys, values DynamoDB cannot store as sent (numbers, nesting, keys, lone surrogates), wrong types, unknown fields, oversized body, bad cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description UNAUTHORIZED: missing, expired or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description FORBIDDEN: the token lacks the permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description CONFLICT: stale version or duplicate */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description RATE_LIMITED: over the stage's throttle (any route) or the tenant's rate or daily quota (routes with a token); retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    updateConnector: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "version": 1,
+                 *       "schedule": "cron(0 2 * * ? *)",
+                 *       "enabled": false
+                 *     }
+                 */
+                "application/json": components["schemas"]["UpdateConnectorRequest"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "c0a8e2f4-6b1d-4e3a-9c7f-2d5b8a1e4f60",
+                     *       "system": "salesforce",
+                     *       "name": "Salesforce production",
+                     *       "baseUrl": "https://acme.my.salesforce.com",
+                     *       "credentialsKind": "client_credentials",
+                     *       "settings": {
+                     *         "objects": [
+                     *           "Account",
+                     *           "Contact"
+                     *         ],
+                     *         "pageSize": 2000,
+                     *         "apiVersion": "v62.0"
+                     *       },
+                     *       "schedule": "cron(0 2 * * ? *)",
+                     *       "enabled": false,
+                     *       "activeRunId": null,
+                     *       "lastRun": null,
+                     *       "version": 2,
+                     *       "createdAt": "2026-11-30T09:00:00.000Z",
+                     *       "updatedAt": "2026-11-30T10:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Connector"];
+                };
+            };
+            /** @description VALIDATION_ERROR: malformed JSON, repeated keys, values DynamoDB cannot store as sent (numbers, nesting, keys, lone surrogates), wrong types, unknown fields, oversized body, bad cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description UNAUTHORIZED: missing, expired or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description FORBIDDEN: the token lacks the permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description CONFLICT: stale version or duplicate */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE: a body not sent as application/json (or application/*+json), UTF-8 */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description RATE_LIMITED: over the stage's throttle (any route) or the tenant's rate or daily quota (routes with a token); retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    startSync: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["StartSyncRequest"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SyncStarted"];
+                };
+            };
+            /** @description VALIDATION_ERROR: malformed JSON, repeated keys, values DynamoDB cannot store as sent (numbers, nesting, keys, lone surrogates), wrong types, unknown fields, oversized body, bad cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description UNAUTHORIZED: missing, expired or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description FORBIDDEN: the token lacks the permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description CONFLICT: stale version or duplicate */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE: a body not sent as application/json (or application/*+json), UTF-8 */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description RATE_LIMITED: over the stage's throttle (any route) or the tenant's rate or daily quota (routes with a token); retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getSyncRun: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                runId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SyncRun"];
+                };
+            };
+            /** @description VALIDATION_ERROR: malformed JSON, repeated keys, values DynamoDB cannot store as sent (numbers, nesting, keys, lone surrogates), wrong types, unknown fields, oversized body, bad cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description UNAUTHORIZED: missing, expired or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description FORBIDDEN: the token lacks the permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description CONFLICT: stale version or duplicate */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description RATE_LIMITED: over the stage's throttle (any route) or the tenant's rate or daily quota (routes with a token); retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    listSyncRuns: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SyncRunList"];
+                };
+            };
+            /** @description VALIDATION_ERROR: malformed JSON, repeated keys, values DynamoDB cannot store as sent (numbers, nesting, keys, lone surrogates), wrong types, unknown fields, oversized body, bad cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description UNAUTHORIZED: missing, expired or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description FORBIDDEN: the token lacks the permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description CONFLICT: stale version or duplicate */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description RATE_LIMITED: over the stage's throttle (any route) or the tenant's rate or daily quota (routes with a token); retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getEntitySources: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "entityId": "5e2b9c4a-1f7d-4a3e-8b6c-0d9e2f1a3b4c",
+                     *           "connectorId": "c0a8e2f4-6b1d-4e3a-9c7f-2d5b8a1e4f60",
+                     *           "system": "salesforce",
+                     *           "object": "Contact",
+                     *           "sourceId": "003Dn00000AbCdEIAZ",
+                     *           "syncedAt": "2026-11-30T09:05:00.000Z",
+                     *           "modifiedAt": "2026-11-29T16:20:00.000Z",
+                     *           "deletedAt": null,
+                     *           "attributes": {
+                     *             "firstName": "Ada",
+                     *             "lastName": "Lovelace",
+                     *             "email": "ada@example.com",
+                     *             "source": "salesforce"
+                     *           }
+                     *         },
+                     *         {
+                     *           "entityId": "8a1c3e5f-7b9d-4f2a-9c4e-6b8d0f2a4c6e",
+                     *           "connectorId": "b7d9f1a3-5c7e-4b9d-8f1a-3c5e7b9d1f3a",
+                     *           "system": "hubspot",
+                     *           "object": "contacts",
+                     *           "sourceId": "51",
+                     *           "syncedAt": "2026-11-30T09:06:00.000Z",
+                     *           "modifiedAt": "2026-11-30T08:00:00.000Z",
+                     *           "deletedAt": null,
+                     *           "attributes": {
+                     *             "firstName": "Ada",
+                     *             "lastName": "Lovelace",
+                     *             "phone": "+442079460000",
+                     *             "source": "hubspot"
+                     *           }
+                     *         }
+                     *       ],
+                     *       "golden": {
+                     *         "clusterId": "cl_person_5e2b9c4a",
+                     *         "entityIds": [
+                     *           "5e2b9c4a-1f7d-4a3e-8b6c-0d9e2f1a3b4c",
+                     *           "8a1c3e5f-7b9d-4f2a-9c4e-6b8d0f2a4c6e"
+                     *         ],
+                     *         "attributes": {
+                     *           "firstName": "Ada",
+                     *           "lastName": "Lovelace",
+                     *           "email": "ada@example.com",
+                     *           "phone": "+442079460000"
+                     *         },
+                     *         "provenance": {
+                     *           "firstName": {
+                     *             "entityId": "5e2b9c4a-1f7d-4a3e-8b6c-0d9e2f1a3b4c",
+                     *             "system": "salesforce",
+                     *             "sourceId": "003Dn00000AbCdEIAZ",
+                     *             "syncedAt": "2026-11-30T09:05:00.000Z",
+                     *             "decidedBy": "sourceTrust"
+                     *           },
+                     *           "lastName": {
+                     *             "entityId": "5e2b9c4a-1f7d-4a3e-8b6c-0d9e2f1a3b4c",
+                     *             "system": "salesforce",
+                     *             "sourceId": "003Dn00000AbCdEIAZ",
+                     *             "syncedAt": "2026-11-30T09:05:00.000Z",
+                     *             "decidedBy": "sourceTrust"
+                     *           },
+                     *           "email": {
+                     *             "entityId": "5e2b9c4a-1f7d-4a3e-8b6c-0d9e2f1a3b4c",
+                     *             "system": "salesforce",
+                     *             "sourceId": "003Dn00000AbCdEIAZ",
+                     *             "syncedAt": "2026-11-30T09:05:00.000Z",
+                     *             "decidedBy": "only value"
+                     *           },
+                     *           "phone": {
+                     *             "entityId": "8a1c3e5f-7b9d-4f2a-9c4e-6b8d0f2a4c6e",
+                     *             "system": "hubspot",
+                     *             "sourceId": "51",
+                     *             "syncedAt": "2026-11-30T09:06:00.000Z",
+                     *             "decidedBy": "only value"
+                     *           }
+                     *         }
+                     *       },
+                     *       "members": {
+                     *         "total": 2,
+                     *         "read": 2
+                     *       },
+                     *       "truncated": false
+                     *     }
+                     */
+                    "application/json": components["schemas"]["EntitySources"];
+                };
+            };
+            /** @description VALIDATION_ERROR: malformed JSON, repeated keys, values DynamoDB cannot store as sent (numbers, nesting, keys, lone surrogates), wrong types, unknown fields, oversized body, bad cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description UNAUTHORIZED: missing, expired or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description FORBIDDEN: the token lacks the permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description CONFLICT: stale version or duplicate */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description RATE_LIMITED: over the stage's throttle (any route) or the tenant's rate or daily quota (routes with a token); retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getEntityRelations: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+                kind?: components["schemas"]["RelationKind"];
+                direction?: "out" | "in";
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "kind": "works-at",
+                     *           "direction": "out",
+                     *           "entityId": "2f4a6c8e-0b1d-4e3f-8a5c-7e9b1d3f5a7c",
+                     *           "connectorId": "c0a8e2f4-6b1d-4e3a-9c7f-2d5b8a1e4f60",
+                     *           "syncedAt": "2026-11-30T09:05:00.000Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["EntityRelations"];
                 };
             };
             /** @description VALIDATION_ERROR: malformed JSON, repeated keys, values DynamoDB cannot store as sent (numbers, nesting, keys, lone surrogates), wrong types, unknown fields, oversized body, bad cursor */
