@@ -161,7 +161,7 @@ export const SyncObjectProgress = SyncCounts.extend({
   since: z.string().nullable(),
   /** The vendor's count of records in this pass, where it gives one. */
   total: z.number().int().nullable(),
-  /** Whether the committed position is mid-pass (resume point) — the position itself is opaque. */
+  /** The committed position in the pass (where a resumed run goes on), opaque; null before the first page and at the end. */
   cursor: z.string().nullable(),
 });
 export type SyncObjectProgress = z.infer<typeof SyncObjectProgress>;

@@ -15,14 +15,7 @@ export class DynamoEntityRepository implements EntityRepository {
   ) {}
 
   private toItem(tenantId: string, entity: Entity) {
-    return {
-      ...keys.entity(tenantId, entity.id),
-      ...keys.entityIndexes(tenantId, entity.type, entity.createdAt, entity.id),
-      entityType: ITEM_TYPES.entity,
-      schemaVersion: 1,
-      tenantId,
-      ...entity,
-    };
+    return entityItem(tenantId, entity);
   }
 
   private fromItem(item: Record<string, unknown>): Entity {
@@ -98,6 +91,18 @@ export class DynamoEntityRepository implements EntityRepository {
       translateDynamoError(error, 'list entities');
     }
   }
+}
+
+/** The table item of an entity (the one shape every writer of entities uses). */
+export function entityItem(tenantId: string, entity: Entity) {
+  return {
+    ...keys.entity(tenantId, entity.id),
+    ...keys.entityIndexes(tenantId, entity.type, entity.createdAt, entity.id),
+    entityType: ITEM_TYPES.entity,
+    schemaVersion: 1,
+    tenantId,
+    ...entity,
+  };
 }
 
 /** An entity item of the table as the Entity contract (validated: an old or corrupt item fails loudly). */

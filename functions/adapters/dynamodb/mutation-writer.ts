@@ -1,4 +1,6 @@
 import {
+  DeleteCommand,
+  type DeleteCommandInput,
   GetCommand,
   PutCommand,
   TransactWriteCommand,
@@ -163,6 +165,15 @@ export class DynamoMutationWriter {
   async put(input: PutCommandInput, what: string): Promise<void> {
     try {
       await this.client.send(new PutCommand(input));
+    } catch (error) {
+      translateDynamoError(error, what);
+    }
+  }
+
+  /** A single delete that is bookkeeping (no audit, no event), like `put`. */
+  async delete(input: DeleteCommandInput, what: string): Promise<void> {
+    try {
+      await this.client.send(new DeleteCommand(input));
     } catch (error) {
       translateDynamoError(error, what);
     }

@@ -23,12 +23,14 @@ export const SourceRecordItem = z.object({
   deletedAt: z.string().nullable(),
   /** The canonical attributes the record gave (what the entity took from it). */
   attributes: z.record(z.string(), z.unknown()),
-  /** Outgoing relations the record stated (entity ids), so a later sync can remove those it no longer states. */
-  relations: z.array(z.object({ kind: z.string(), to: z.string() })),
+  /** Relations the record stated (entity ids), so a later sync can remove those it no longer states. */
+  relations: z.array(z.object({ kind: z.string(), from: z.string(), to: z.string() })),
   /** SHA-256 of the canonical JSON of attributes + relations + deletedAt: equal means nothing to write. */
   contentHash: z.string(),
   /** The run that last wrote it and what that write was, so a page re-read after a crash counts the same. */
   runId: z.string(),
+  /** The run's checkpoint sequence at the write (see SourceRecordState.runSeq). */
+  runSeq: z.number().int(),
   outcome: z.enum(['created', 'changed', 'deleted']),
 });
 export type SourceRecordItem = z.infer<typeof SourceRecordItem>;

@@ -31,6 +31,11 @@ export type DeletionFeed =
 export interface ConnectorObjectSpec {
   /** The vendor's own object name (`Contact`, `contacts`, `workers`). */
   name: string;
+  /**
+   * The namespace of its records' ids (EntityRef.namespace): the object name, except where two objects read the same
+   * records (Workday's REST `workers` and report `workerReport` both read workers: `worker`).
+   */
+  namespace: string;
   /** Canonical entity types one record of it yields. */
   yields: readonly EntityType[];
   /**
@@ -74,9 +79,27 @@ export const CONNECTOR_REGISTRY: Readonly<Record<ConnectorSystem, ConnectorSpec>
     },
     maxPageSize: 2000,
     objects: [
-      { name: 'Account', yields: ['organization'], modifiedField: 'SystemModstamp', deletions: 'getDeleted' },
-      { name: 'Contact', yields: ['person'], modifiedField: 'SystemModstamp', deletions: 'getDeleted' },
-      { name: 'Opportunity', yields: ['deal'], modifiedField: 'SystemModstamp', deletions: 'getDeleted' },
+      {
+        name: 'Account',
+        namespace: 'Account',
+        yields: ['organization'],
+        modifiedField: 'SystemModstamp',
+        deletions: 'getDeleted',
+      },
+      {
+        name: 'Contact',
+        namespace: 'Contact',
+        yields: ['person'],
+        modifiedField: 'SystemModstamp',
+        deletions: 'getDeleted',
+      },
+      {
+        name: 'Opportunity',
+        namespace: 'Opportunity',
+        yields: ['deal'],
+        modifiedField: 'SystemModstamp',
+        deletions: 'getDeleted',
+      },
     ],
     defaultObjects: ['Account', 'Contact', 'Opportunity'],
   },
@@ -92,9 +115,27 @@ export const CONNECTOR_REGISTRY: Readonly<Record<ConnectorSystem, ConnectorSpec>
     },
     maxPageSize: 100,
     objects: [
-      { name: 'companies', yields: ['organization'], modifiedField: 'hs_lastmodifieddate', deletions: 'archived' },
-      { name: 'contacts', yields: ['person'], modifiedField: 'lastmodifieddate', deletions: 'archived' },
-      { name: 'deals', yields: ['deal'], modifiedField: 'hs_lastmodifieddate', deletions: 'archived' },
+      {
+        name: 'companies',
+        namespace: 'companies',
+        yields: ['organization'],
+        modifiedField: 'hs_lastmodifieddate',
+        deletions: 'archived',
+      },
+      {
+        name: 'contacts',
+        namespace: 'contacts',
+        yields: ['person'],
+        modifiedField: 'lastmodifieddate',
+        deletions: 'archived',
+      },
+      {
+        name: 'deals',
+        namespace: 'deals',
+        yields: ['deal'],
+        modifiedField: 'hs_lastmodifieddate',
+        deletions: 'archived',
+      },
     ],
     defaultObjects: ['companies', 'contacts', 'deals'],
   },
@@ -104,15 +145,28 @@ export const CONNECTOR_REGISTRY: Readonly<Record<ConnectorSystem, ConnectorSpec>
     authKinds: ['refresh_token', 'client_credentials'],
     scopes: ['Staffing', 'Tenant Non-Configurable'],
     rateLimits: {
-      description: 'Unpublished; throttles with 429 (REST, RaaS) or 500 (SOAP) and no rate-limit or Retry-After headers',
+      description:
+        'Unpublished; throttles with 429 (REST, RaaS) or 500 (SOAP) and no rate-limit or Retry-After headers',
       requestsPerSecond: 5,
     },
     maxPageSize: 100,
     objects: [
       // REST workers collection ({ data, total }, limit <= 100 + offset): the default.
-      { name: 'workers', yields: ['person', 'employee'], modifiedField: null, deletions: 'fullPassDiff' },
+      {
+        name: 'workers',
+        namespace: 'worker',
+        yields: ['person', 'employee'],
+        modifiedField: null,
+        deletions: 'fullPassDiff',
+      },
       // A RaaS custom report of workers ({ Report_Entry: [...] }, one response), for tenants that expose one.
-      { name: 'workerReport', yields: ['person', 'employee'], modifiedField: null, deletions: 'fullPassDiff' },
+      {
+        name: 'workerReport',
+        namespace: 'worker',
+        yields: ['person', 'employee'],
+        modifiedField: null,
+        deletions: 'fullPassDiff',
+      },
     ],
     defaultObjects: ['workers'],
   },

@@ -32,7 +32,12 @@ export interface ConnectorStore {
   get(tenantId: string, id: string): Promise<ConnectorRecord | undefined>;
   list(tenantId: string, query: { limit: number; cursor?: string }): Promise<Page<ConnectorRecord>>;
   /** Replaces it if the stored version is `expectedVersion`, else ConflictError. */
-  update(tenantId: string, connector: ConnectorRecord, expectedVersion: number, mutation: MutationRecord): Promise<void>;
+  update(
+    tenantId: string,
+    connector: ConnectorRecord,
+    expectedVersion: number,
+    mutation: MutationRecord,
+  ): Promise<void>;
   /**
    * Deletes the connector, its token, breaker and cursors if the stored version is `expectedVersion` and no sync
    * holds it (else ConflictError). Entities and their source records stay (history).
