@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { config } from './config.js';
@@ -15,6 +16,7 @@ let events: EventBridgeClient | undefined;
 let s3: S3Client | undefined;
 let sfn: SFNClient | undefined;
 let secrets: SecretsManagerClient | undefined;
+let scheduler: SchedulerClient | undefined;
 
 const localCredentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 
@@ -64,12 +66,19 @@ export function secretsClient(): SecretsManagerClient {
   return secrets;
 }
 
+/** EventBridge Scheduler (connector sync schedules); the local scheduler emulator on the local platform. */
+export function schedulerClient(): SchedulerClient {
+  scheduler ??= new SchedulerClient(clientOptions(config().MODOS_SCHEDULER_ENDPOINT));
+  return scheduler;
+}
+
 /** Drops cached clients (local runtime restarts, tests). */
 export function resetClients(): void {
-  for (const c of [dynamo, events, s3, sfn, secrets]) c?.destroy();
+  for (const c of [dynamo, events, s3, sfn, secrets, scheduler]) c?.destroy();
   dynamo = undefined;
   events = undefined;
   s3 = undefined;
   sfn = undefined;
   secrets = undefined;
+  scheduler = undefined;
 }

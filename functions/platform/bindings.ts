@@ -30,6 +30,8 @@ export const BINDING_ENV = {
   bus: ['EVENT_BUS_NAME'],
   jwt: ['JWT_ISSUER', 'JWT_AUDIENCE', 'JWKS_URL'],
   callbackKey: ['CALLBACK_KEY_SECRET_ARN', 'PUBLIC_API_URL'],
+  /** Connector sync schedules: the stage's schedule group, the role Scheduler invokes with, its target and DLQ. */
+  scheduler: ['SCHEDULE_GROUP_NAME', 'SCHEDULER_ROLE_ARN', 'SCHEDULED_SYNC_FUNCTION_ARN', 'SCHEDULER_DLQ_ARN'],
 } as const;
 
 export type BindingKind = keyof typeof BINDING_ENV;
@@ -42,6 +44,7 @@ export function bindingsOf(spec: FunctionSpec): BindingKind[] {
   if (spec.bus) kinds.push('bus');
   if (spec.jwt) kinds.push('jwt');
   if (spec.callbackKey) kinds.push('callbackKey');
+  if (spec.scheduler) kinds.push('scheduler');
   return kinds;
 }
 

@@ -20,6 +20,12 @@ const ConfigSchema = z.object({
   MODOS_S3_ENDPOINT: z.string().url().optional(),
   MODOS_EVENTBRIDGE_ENDPOINT: z.string().url().optional(),
   MODOS_SFN_ENDPOINT: z.string().url().optional(),
+  MODOS_SCHEDULER_ENDPOINT: z.string().url().optional(),
+  /** Connector sync schedules (EventBridge Scheduler): group, execution role, target function, dead-letter queue. */
+  SCHEDULE_GROUP_NAME: z.string().min(1).max(64).optional(),
+  SCHEDULER_ROLE_ARN: z.string().startsWith('arn:').optional(),
+  SCHEDULED_SYNC_FUNCTION_ARN: z.string().startsWith('arn:').optional(),
+  SCHEDULER_DLQ_ARN: z.string().startsWith('arn:').optional(),
   /** JWT verification. In AWS the authorizer fetches keys from JWKS_URL (rotation); locally from JWKS_FILE. */
   JWT_ISSUER: z.string().min(1).optional(),
   JWT_AUDIENCE: z.string().min(1).optional(),
@@ -55,7 +61,18 @@ const ConfigSchema = z.object({
 });
 
 /** Settings a binding provides: reading one the function is not bound to fails, naming the variable. */
-const BOUND = ['TABLE_NAME', 'BUCKET_NAME', 'EVENT_BUS_NAME', 'JWT_ISSUER', 'JWT_AUDIENCE', 'PUBLIC_API_URL'] as const;
+const BOUND = [
+  'TABLE_NAME',
+  'BUCKET_NAME',
+  'EVENT_BUS_NAME',
+  'JWT_ISSUER',
+  'JWT_AUDIENCE',
+  'PUBLIC_API_URL',
+  'SCHEDULE_GROUP_NAME',
+  'SCHEDULER_ROLE_ARN',
+  'SCHEDULED_SYNC_FUNCTION_ARN',
+  'SCHEDULER_DLQ_ARN',
+] as const;
 type Bound = (typeof BOUND)[number];
 
 export type Config = Omit<z.infer<typeof ConfigSchema>, Bound> & Record<Bound, string>;
