@@ -12,11 +12,16 @@ export const WORKFLOW_ENGINE_ACTOR = 'system:workflow-engine';
 /** Identity resolution: clusters it links, splits and re-forms on its own. */
 export const RESOLUTION_ACTOR = 'system:resolution';
 
+/** Connector syncs: entities they write, runs they finish. */
+export const CONNECTOR_SYNC_ACTOR = 'system:connector-sync';
+/** A connector's schedule starting its sync. */
+export const SCHEDULER_ACTOR = 'system:scheduler';
+
 /** A decision taken through an approval webhook's signed callback link. */
 export const callbackActor = (approvalId: string): string => `callback:${approvalId}`;
 
 /** Every fixed reserved actor (the callback actors are one per approval, under `callback:`). */
-export const SYSTEM_ACTORS = [WORKFLOW_ENGINE_ACTOR, RESOLUTION_ACTOR] as const;
+export const SYSTEM_ACTORS = [WORKFLOW_ENGINE_ACTOR, RESOLUTION_ACTOR, CONNECTOR_SYNC_ACTOR, SCHEDULER_ACTOR] as const;
 
 /**
  * Whether `subject` is in a reserved namespace. Case-insensitive, so `System:workflow-engine` cannot

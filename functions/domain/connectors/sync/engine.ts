@@ -14,6 +14,7 @@
  */
 import type { SyncCounts, SyncObjectProgress } from '../../../../schemas/connectors.js';
 import type { BlobStore, Clock } from '../../ports.js';
+import { CONNECTOR_SYNC_ACTOR } from '../../auth/actors.js';
 import { ConflictError } from '../../errors.js';
 import {
   CircuitOpenError,
@@ -64,7 +65,7 @@ export interface SyncStep {
 }
 
 /** The actor the audit names for writes of a sync (the run's requester is in the run). */
-export const SYNC_ACTOR = 'system:connector-sync';
+export const SYNC_ACTOR = CONNECTOR_SYNC_ACTOR;
 
 /** Longest wait the state machine is asked for at once (a daily quota may need several). */
 export const MAX_WAIT_SECONDS = 3600;
@@ -293,7 +294,8 @@ function contextOf(run: SyncRunRecord, object: string, deps: SyncEngineDeps): Up
     runSeq: run.seq,
     at: deps.clock.now().toISOString(),
     requestId: run.runId,
-    actor: SYNC_ACTOR,
+    // The requester of the run is who changed the graph; the audit names the sync as the system acting for them.
+    actor: run.requestedBy,
   };
 }
 

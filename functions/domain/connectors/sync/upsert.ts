@@ -4,6 +4,7 @@
  * stored state and commits the writes.
  */
 import type { Entity } from '../../../../schemas/entity.js';
+import { CONNECTOR_SYNC_ACTOR } from '../../auth/actors.js';
 import type { MutationRecord } from '../../ports.js';
 import { hashOf } from '../../shared/hash.js';
 import type { EntityRef, NormalisedEntity, NormalisedRecord } from '../ports.js';
@@ -147,7 +148,7 @@ export function planEntity(
   const audit = {
     action: outcome === 'created' ? 'entity.create' : 'entity.update',
     actor: ctx.actor,
-    via: `system:connector-sync`,
+    via: CONNECTOR_SYNC_ACTOR,
     runId: ctx.runId,
     resourceType: 'entity',
     resourceId: entityId,
@@ -235,7 +236,7 @@ export function planDeletion(
     audit: {
       action: 'entity.update',
       actor: ctx.actor,
-      via: 'system:connector-sync',
+      via: CONNECTOR_SYNC_ACTOR,
       runId: ctx.runId,
       resourceType: 'entity',
       resourceId: entity.id,

@@ -1,0 +1,14 @@
+/**
+ * State machine tasks "Finish" and "Fail" of ConnectorSync (lambda:invoke).
+ * Input: `{ tenantId, runId, outcome: 'completed' }` or `{ …, outcome: 'failed', error: { Error, Cause } }`.
+ * Output: `{ status }`. Deletions of full passes, the completeness check, cursors, the lock released and
+ * connector.sync.completed emitted. Errors: TransientError (retried by the machine).
+ */
+import { type FinishInput, type SyncEngineDeps, finishSync } from '../domain/connectors/sync/engine.js';
+import { syncEngineDeps } from '../platform/sync-composition.js';
+import { taskHandler } from '../platform/task.js';
+
+export const makeHandler = (deps: SyncEngineDeps) =>
+  taskHandler('finish-sync', (event: FinishInput) => finishSync(event, deps));
+
+export const handler = makeHandler(syncEngineDeps('FinishSync'));
