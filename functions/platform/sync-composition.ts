@@ -1,0 +1,35 @@
+import { DynamoSyncStore } from '../adapters/dynamodb/sync-store.js';
+import { SfnSyncStarter } from '../adapters/sfn/sync-starter.js';
+import type { SyncApiDeps } from '../domain/connectors/sync/runs.js';
+import { documentClient, sfnClient } from './aws-clients.js';
+import { mutationWriter, systemClock, uuidIds } from './composition.js';
+import { config, stateMachineArn } from './config.js';
+import { connectorRepository } from './connector-composition.js';
+
+/**
+ * Composition of connector syncs: the run API (start, read, list, schedule target) and the state machine tasks.
+ * Built once per process, like the other composition roots.
+ */
+let store: DynamoSyncStore | undefined;
+
+export function syncStore(): DynamoSyncStore {
+  store ??= new DynamoSyncStore(documentClient(), config().TABLE_NAME, mutationWriter());
+  return store;
+}
+
+/** Start / read / list runs. The state machine ARN is read only by the functions that start it. */
+export function syncApiDeps(): SyncApiDeps {
+  let starter: SfnSyncStarter | undefined;
+  return {
+    store: syncStore(),
+    connectors: connectorRepository(),
+    starter: {
+      start: (input) => {
+        starter ??= new SfnSyncStarter(sfnClient(), stateMachineArn('ConnectorSync'));
+        return starter.start(input);
+      },
+    },
+    clock: systemClock,
+    ids: uuidIds,
+  };
+}
