@@ -6,6 +6,7 @@ import {
   FUNCTIONS,
   STATE_MACHINES,
   STREAM_CONSUMERS,
+  SYNC_SCHEDULES,
   stateMachineAccessOf,
   type FunctionName,
   type FunctionSpec,
@@ -18,6 +19,7 @@ import { PlatformApi } from './constructs/platform-api.js';
 import { PlatformBus } from './constructs/platform-bus.js';
 import { PlatformTable } from './constructs/platform-table.js';
 import { StreamConsumer } from './constructs/stream-consumer.js';
+import { SyncSchedules } from './constructs/sync-schedules.js';
 import { WorkflowStateMachine } from './constructs/workflow-state-machine.js';
 import type { StageConfig } from './stage-config.js';
 
@@ -40,6 +42,8 @@ export class ModosStack extends Stack {
   readonly platformApi: PlatformApi;
   readonly stateMachines = new Map<string, WorkflowStateMachine>();
   readonly callbackKey: CallbackKey;
+  /** The connector sync schedules' group, execution role and dead-letter queue. */
+  readonly syncSchedules: SyncSchedules;
   /** What PUBLIC_API_URL is set to: `-c publicApiUrl=` or the stage's execute-api URL. */
   readonly publicApiUrl: string;
 
@@ -101,6 +105,11 @@ export class ModosStack extends Stack {
     }
 
     this.callbackKey = new CallbackKey(this, 'CallbackKey', { stage: config.stage, retain: config.retainData });
+    this.syncSchedules = new SyncSchedules(this, 'SyncSchedules', {
+      stage: config.stage,
+      target: fn(SYNC_SCHEDULES.target).function,
+      retain: config.retainData,
+    });
 
     for (const f of this.functions.values()) {
       const { spec } = f;
@@ -112,6 +121,7 @@ export class ModosStack extends Stack {
       for (const m of machines.starts) f.bindStateMachine(this.stateMachines.get(m.name)!.stateMachine, m);
       if (machines.callbacks) f.bindTaskCallbacks();
       if (spec.callbackKey) f.bindCallbackKey(this.callbackKey.secret);
+      if (spec.scheduler) f.bindSyncSchedules(this.syncSchedules);
     }
 
     STREAM_CONSUMERS.forEach((consumer) => {

@@ -522,6 +522,17 @@ export const STATE_MACHINES: readonly StateMachineSpec[] = [
   },
 ];
 
+/**
+ * Connector sync schedules (EventBridge Scheduler in AWS, the local scheduler on the local platform): one schedule
+ * per connector, written by the functions with `scheduler: true`, in the stage's group, each invoking `target`
+ * with `{ tenantId, connectorId }`.
+ */
+export const SYNC_SCHEDULES = {
+  target: 'ScheduledSync' as FunctionName,
+  /** `modos-<stage>-connector-syncs` (at most 42 characters: Scheduler allows 64). */
+  groupName: (stage: string) => `modos-${stage}-connector-syncs`,
+} as const;
+
 /** What a function may do with the state machines: which it starts, and whether it completes task tokens. */
 export function stateMachineAccessOf(fn: string): { starts: StateMachineSpec[]; callbacks: boolean } {
   return {

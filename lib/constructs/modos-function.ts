@@ -14,6 +14,7 @@ import { iamPatterns } from '../../functions/platform/blob-areas.js';
 import type { BucketBinding, FunctionSpec, TableAccess } from '../../functions/platform/manifest.js';
 import { LAMBDA_BUNDLING } from '../../functions/platform/bundling.js';
 import { afterBundlingCommands } from '../bundle-assets.js';
+import { SCHEDULER_ACTIONS, type SyncSchedules } from './sync-schedules.js';
 
 /** DynamoDB actions a function may use, by access level. TransactWriteItems is authorised per item action. */
 export const TABLE_ACTIONS = {
@@ -303,6 +304,39 @@ export class ModosFunction extends Construct {
       }),
     );
     secret.encryptionKey?.grantDecrypt(this.role);
+    return this;
+  }
+
+  /**
+   * The connector sync schedules: SCHEDULE_GROUP_NAME, SCHEDULER_ROLE_ARN, SCHEDULED_SYNC_FUNCTION_ARN and
+   * SCHEDULER_DLQ_ARN + scheduler:CreateSchedule / UpdateSchedule / DeleteSchedule / GetSchedule on the schedules of
+   * the stage's group only, and iam:PassRole of the schedules' execution role only, to Scheduler only.
+   */
+  bindSyncSchedules(schedules: SyncSchedules): this {
+    this.setEnv('SCHEDULE_GROUP_NAME', schedules.groupName);
+    this.setEnv('SCHEDULER_ROLE_ARN', schedules.role.roleArn);
+    this.setEnv('SCHEDULED_SYNC_FUNCTION_ARN', schedules.target.functionArn);
+    this.setEnv('SCHEDULER_DLQ_ARN', schedules.deadLetterQueue.queueArn);
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'ManageSyncSchedules',
+        actions: [...SCHEDULER_ACTIONS],
+        resources: [schedules.schedulesArn],
+      }),
+    );
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'PassSyncScheduleRole',
+        actions: ['iam:PassRole'],
+        resources: [schedules.role.roleArn],
+        conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+      }),
+    );
+    Validations.of(this.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/${schedules.groupName}/*]`,
+      reason:
+        "Schedules are created at run time, one per connector, named after the tenant and connector: the grant is every schedule of this stage's one group, and only the four schedule actions the connector functions use.",
+    });
     return this;
   }
 
