@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MalformedPageError } from '../../../../functions/domain/connectors/errors.js';
+import { ConnectorError, MalformedPageError } from '../../../../functions/domain/connectors/errors.js';
 import { normaliserFor } from '../../../../functions/domain/connectors/normalise/index.js';
 import { aHubSpotCompany, aHubSpotContact, aHubSpotDeal, omit } from './builders.js';
 
@@ -187,5 +187,12 @@ describe('malformed HubSpot records', () => {
     expect(errorOf(() => normalise('companies', aHubSpotCompany({ hs_lastmodifieddate: 'soon' }))).message).toBe(
       'companies 9001 field properties.hs_lastmodifieddate: expected an ISO 8601 date-time',
     );
+  });
+
+  it('refuses an object it has no normaliser for', () => {
+    const error = errorOf(() => normalise('tickets', aHubSpotContact()));
+
+    expect(error).toBeInstanceOf(ConnectorError);
+    expect(error).not.toBeInstanceOf(MalformedPageError);
   });
 });

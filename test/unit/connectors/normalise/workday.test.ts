@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MalformedPageError } from '../../../../functions/domain/connectors/errors.js';
+import { ConnectorError, MalformedPageError } from '../../../../functions/domain/connectors/errors.js';
 import { normaliserFor } from '../../../../functions/domain/connectors/normalise/index.js';
 import { aWorkdayReportRow, aWorkdayWorker, MANAGER_WID, omit, WORKER_WID } from './builders.js';
 
@@ -153,5 +153,12 @@ describe('malformed Workday records', () => {
     expect(errorOf(() => normalise('workers', aWorkdayWorker({ manager: { id: 'teresa' } }))).message).toBe(
       `workers ${WORKER_WID} field manager.id: expected a Workday WID (32 hexadecimal digits)`,
     );
+  });
+
+  it('refuses an object it has no normaliser for', () => {
+    const error = errorOf(() => normalise('positions', aWorkdayWorker()));
+
+    expect(error).toBeInstanceOf(ConnectorError);
+    expect(error).not.toBeInstanceOf(MalformedPageError);
   });
 });
