@@ -56,6 +56,13 @@ export const ConnectorSettings = z
       .string()
       .regex(/^[A-Za-z0-9_-]{1,64}$/, '1-64 characters of A-Z, a-z, 0-9, _ or -')
       .optional(),
+    /** The company the source system belongs to (Workday: every worker's employer). */
+    companyName: z.string().min(1).max(256).optional(),
+    /** ISO 3166-1 alpha-2 country for phone numbers of records that name none (the company's home country). */
+    defaultCountry: z
+      .string()
+      .regex(/^[A-Z]{2}$/, 'an ISO 3166-1 alpha-2 code such as US')
+      .optional(),
     /** Workday RaaS report path `<owner>/<report>` (object `workerReport`). */
     reportPath: z
       .string()

@@ -27,7 +27,7 @@ export interface ConnectorErrorOptions {
  * credentials, a 4xx). Its message quotes the vendor's message, never a credential. API code CONNECTOR_ERROR.
  */
 export class ConnectorError extends DomainError {
-  override readonly name: string = CONNECTOR_ERROR_NAMES.Connector;
+  override readonly name = CONNECTOR_ERROR_NAMES.Connector as string;
   readonly code = 'CONNECTOR_ERROR' as const;
   readonly status = 502;
   readonly vendorCode?: string;

@@ -135,7 +135,7 @@ export interface NormalisedRecord {
 }
 
 /**
- * Maps one raw record of `object` to canonical entities and relations. Throws MalformedRecordError (with the
+ * Maps one raw record of `object` to canonical entities and relations. Throws MalformedPageError (with the
  * field path) when the record does not match the vendor's schema; the engine then fails the whole page.
  */
 export type Normaliser = (object: string, raw: unknown) => NormalisedRecord;

@@ -43,7 +43,7 @@ export interface SyncEngineDeps {
   connectors: Pick<ConnectorStore, 'get'>;
   /** The vendor client of a connector (tokens, retries, limiter, breaker inside). */
   clientFor(tenantId: string, connector: ConnectorRecord): Promise<SourceClient>;
-  normaliserFor(system: ConnectorSystem): Normaliser;
+  normaliserFor(system: ConnectorSystem, options: { employer?: string; defaultCountry?: string }): Normaliser;
   /** The `sync-pages/` area: raw pages and the ids each page held. */
   pages: BlobStore;
   clock: Clock;
@@ -201,7 +201,10 @@ async function readPage(
   if (page.next !== null && page.next === pass.position) {
     throw new MalformedPageError(`${where}: the next page is the page just read (the vendor's paging loops)`);
   }
-  const normalise = deps.normaliserFor(connector.system);
+  const normalise = deps.normaliserFor(connector.system, {
+    ...(connector.settings.companyName ? { employer: connector.settings.companyName } : {}),
+    ...(connector.settings.defaultCountry ? { defaultCountry: connector.settings.defaultCountry } : {}),
+  });
   let records: NormalisedRecord[];
   try {
     records = page.records.map((raw) => normalise(pass.object, raw));
