@@ -24,3 +24,15 @@ export const iamPatterns = (area: BlobArea) => ({
   objects: `${TENANT_ROOT}*/${area}*`,
   listPrefix: `${TENANT_ROOT}*/${area}*`,
 });
+
+/**
+ * How long objects of an area are kept, in days (absent: kept until deleted). S3 lifecycle filters cannot match the
+ * tenant segment in the middle of the key, so the blob store tags every object of such an area with RETENTION_TAG
+ * and the bucket's lifecycle rule expires objects by that tag (lib/constructs/object-store.ts).
+ */
+export const AREA_RETENTION_DAYS: Partial<Record<BlobArea, number>> = { 'sync-pages/': 90 };
+
+export const RETENTION_TAG = 'modos-retention';
+
+/** The tag value of an area's objects (its name without the slash). */
+export const retentionTagValue = (area: BlobArea): string => area.replace(/\/$/, '');

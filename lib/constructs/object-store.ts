@@ -2,6 +2,12 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { OBJECT_STORE } from '../../functions/platform/manifest.js';
+import {
+  AREA_RETENTION_DAYS,
+  type BlobArea,
+  RETENTION_TAG,
+  retentionTagValue,
+} from '../../functions/platform/blob-areas.js';
 
 /** The manifest's encryption as the bucket's default: what the blob store asks for on every write. */
 const BUCKET_ENCRYPTION = { AES256: s3.BucketEncryption.S3_MANAGED } as const satisfies Record<
@@ -54,6 +60,12 @@ export class ObjectStore extends Construct {
       lifecycleRules: [
         { id: 'expire-old-versions', noncurrentVersionExpiration: Duration.days(30) },
         { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(7) },
+        // Areas that expire: their objects carry the retention tag (the tenant segment of the key defeats prefixes).
+        ...(Object.entries(AREA_RETENTION_DAYS) as [BlobArea, number][]).map(([area, days]) => ({
+          id: `expire-${retentionTagValue(area)}`,
+          tagFilters: { [RETENTION_TAG]: retentionTagValue(area) },
+          expiration: Duration.days(days),
+        })),
       ],
       removalPolicy: RemovalPolicy.RETAIN,
     });

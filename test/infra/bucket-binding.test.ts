@@ -17,6 +17,7 @@ import { OBJECT_STORE, type BucketBinding, type FunctionSpec } from '../../funct
 import { cdkJsonContext, PROJECT_ROOT } from '../../lib/app.js';
 import { BUCKET_ACTIONS, ModosFunction } from '../../lib/constructs/modos-function.js';
 import { ObjectStore } from '../../lib/constructs/object-store.js';
+import { AREA_RETENTION_DAYS, RETENTION_TAG } from '../../functions/platform/blob-areas.js';
 import { asArray, statementsOfRole, type SynthesizedStage } from './support/synth.js';
 
 type Json = SynthesizedStage['json'];
@@ -196,6 +197,22 @@ describe('bucket binding', () => {
       }
     },
   );
+
+  it('expires the raw sync pages by their retention tag (the tenant segment of the key defeats a prefix filter)', () => {
+    const b = synthBound({ access: 'write', prefixes: ['sync-pages/'] });
+
+    const rules = b.json.Resources[b.bucketId]!.Properties!.LifecycleConfiguration.Rules as Record<string, unknown>[];
+    expect(rules).toContainEqual(
+      expect.objectContaining({
+        Id: 'expire-sync-pages',
+        Status: 'Enabled',
+        ExpirationInDays: AREA_RETENTION_DAYS['sync-pages/'],
+        TagFilters: [{ Key: RETENTION_TAG, Value: 'sync-pages' }],
+      }),
+    );
+    // The tag is written with the object: a write binding needs PutObjectTagging besides PutObject.
+    expect(BUCKET_ACTIONS.write).toContain('s3:PutObjectTagging');
+  });
 
   it('refuses a binding without prefixes or with one twice', () => {
     expect(() => synthBound({ access: 'read', prefixes: [] })).toThrow(/at least one prefix/);

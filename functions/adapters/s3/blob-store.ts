@@ -36,7 +36,7 @@ import {
   verifiedStream,
 } from './checksum.js';
 import { isAccessDenied, isNoSuchKey, translateS3Error } from './errors.js';
-import type { BlobArea } from '../../platform/blob-areas.js';
+import { AREA_RETENTION_DAYS, type BlobArea, RETENTION_TAG, retentionTagValue } from '../../platform/blob-areas.js';
 import { assertArea, blobKeys } from './keys.js';
 
 /** Server-side encryption asked for on every write; it must match the bucket's default (lib/constructs/object-store.ts). */
@@ -177,6 +177,15 @@ export class S3BlobStore implements BlobStore {
       throw new Error('partsInFlight must be a positive integer');
   }
 
+  /** What every write sends: server-side encryption, and the retention tag of an area that expires (blob-areas.ts). */
+  private writeHeaders() {
+    const retained = AREA_RETENTION_DAYS[this.area] !== undefined;
+    return {
+      ...this.sse(),
+      ...(retained ? { Tagging: `${RETENTION_TAG}=${retentionTagValue(this.area)}` } : {}),
+    };
+  }
+
   private sse() {
     return this.encryption.algorithm === 'aws:kms'
       ? { ServerSideEncryption: 'aws:kms' as const, SSEKMSKeyId: this.encryption.kmsKeyId, BucketKeyEnabled: true }
@@ -227,7 +236,7 @@ export class S3BlobStore implements BlobStore {
         Metadata: metadata,
         ChecksumAlgorithm: 'SHA256',
         ChecksumSHA256: checksum,
-        ...this.sse(),
+        ...this.writeHeaders(),
       }),
     );
     if (out.ChecksumSHA256 && out.ChecksumSHA256 !== checksum) {
@@ -252,7 +261,7 @@ export class S3BlobStore implements BlobStore {
         ContentType: contentType,
         Metadata: { ...metadata, [PART_SIZE_METADATA]: String(this.partSize) },
         ChecksumAlgorithm: 'SHA256',
-        ...this.sse(),
+        ...this.writeHeaders(),
       }),
     );
     const uploadId = created.UploadId;
