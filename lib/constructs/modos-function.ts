@@ -28,7 +28,8 @@ export const TABLE_ACTIONS = {
  */
 export const BUCKET_ACTIONS = {
   read: ['s3:GetObject'],
-  write: ['s3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
+  // PutObjectTagging: a put that carries tags (the retention tag of expiring areas) needs it besides PutObject.
+  write: ['s3:PutObject', 's3:PutObjectTagging', 's3:DeleteObject', 's3:AbortMultipartUpload'],
 } as const;
 
 /**
