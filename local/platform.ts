@@ -7,6 +7,7 @@ import {
   FUNCTIONS,
   STATE_MACHINES,
   STREAM_CONSUMERS,
+  SYNC_SCHEDULES,
   type FunctionName,
 } from '../functions/platform/manifest.js';
 import { ROUTES } from '../functions/platform/api-routes.js';
@@ -21,6 +22,7 @@ import { localTenantLimits, TenantRateLimiter } from './rate-limiter.js';
 import { localEnvironment, type LocalBindingValues } from './lambda/environment.js';
 import { LocalLambdaRuntime, type LocalFunctionConfig } from './lambda/runtime.js';
 import { startObjectStore } from './object-store.js';
+import { LocalScheduler } from './scheduler/index.js';
 import { LocalStepFunctions } from './stepfunctions/index.js';
 import { LocalStreamPoller, type StreamHandler } from './stream-poller.js';
 import { webhookDevPortList } from './webhook-ports.js';
@@ -59,6 +61,9 @@ export interface LocalPlatform {
   s3Endpoint: string;
   busEndpoint: string;
   sfnEndpoint: string;
+  /** The local EventBridge Scheduler (connector sync schedules). */
+  schedulerEndpoint: string;
+  scheduler: LocalScheduler;
   tableName: string;
   bus: LocalEventBus;
   /** The outbox publisher's stream poller. */
@@ -248,7 +253,18 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Loca
     const audience = LOCAL_AUDIENCE;
     const sfnEndpoint = await stepFunctions.start();
     stops.push(() => stepFunctions.stop());
-    const ownPorts = [url, dynamo.endpoint, s3.address, busEndpoint, sfnEndpoint].map((u) => Number(new URL(u).port));
+    // Schedules persist in the data folder (docs/local-scheduler.md); an in-memory platform's die with it.
+    const scheduleGroup = SYNC_SCHEDULES.groupName(stage);
+    const scheduler = new LocalScheduler({
+      stateDir: join(dataDir, options.inMemory ? `scheduler-${process.pid}` : 'scheduler'),
+      groups: [scheduleGroup],
+      invoke,
+    });
+    const schedulerEndpoint = await scheduler.start();
+    stops.push(() => scheduler.stop());
+    const ownPorts = [url, dynamo.endpoint, s3.address, busEndpoint, sfnEndpoint, schedulerEndpoint].map((u) =>
+      Number(new URL(u).port),
+    );
     const loopbackWebhookPorts = webhookDevPortList(options.webhookDevPorts, ownPorts);
     const callbackKey = dataSecret(dataDir, 'callback.key', 48);
     const logLevel = options.logLevel ?? process.env.LOG_LEVEL ?? 'INFO';
@@ -265,11 +281,18 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Loca
       stateMachineArns: Object.fromEntries(STATE_MACHINES.map((m) => [m.name, stepFunctions.stateMachineArn(m.name)])),
       callbackKey,
       publicApiUrl: url,
+      scheduler: {
+        groupName: scheduleGroup,
+        roleArn: `arn:aws:iam::${scheduler.accountId}:role/modos-${stage}-sync-scheduler`,
+        scheduledSyncFunctionArn: scheduler.functionArn(SYNC_SCHEDULES.target),
+        deadLetterArn: `arn:aws:sqs:${scheduler.region}:${scheduler.accountId}:modos-${stage}-sync-schedule-dlq`,
+      },
       endpoints: {
         dynamodb: (await options.functionsDynamoEndpoint?.(dynamo.endpoint)) ?? dynamo.endpoint,
         s3: s3.address,
         eventbridge: busEndpoint,
         sfn: sfnEndpoint,
+        scheduler: schedulerEndpoint,
       },
       developmentEnv: { ALLOW_HTTP_LOOPBACK_WEBHOOKS: 'true', LOOPBACK_WEBHOOK_PORTS: loopbackWebhookPorts },
     };
@@ -290,6 +313,11 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Loca
       MODOS_S3_ENDPOINT: s3.address,
       MODOS_EVENTBRIDGE_ENDPOINT: busEndpoint,
       MODOS_SFN_ENDPOINT: sfnEndpoint,
+      MODOS_SCHEDULER_ENDPOINT: schedulerEndpoint,
+      SCHEDULE_GROUP_NAME: bindingValues.scheduler.groupName,
+      SCHEDULER_ROLE_ARN: bindingValues.scheduler.roleArn,
+      SCHEDULED_SYNC_FUNCTION_ARN: bindingValues.scheduler.scheduledSyncFunctionArn,
+      SCHEDULER_DLQ_ARN: bindingValues.scheduler.deadLetterArn,
       ...Object.fromEntries(STATE_MACHINES.map((m) => [m.arnVariable, stepFunctions.stateMachineArn(m.name)])),
       PUBLIC_API_URL: url,
       CALLBACK_KEY: callbackKey,
@@ -357,6 +385,8 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Loca
       s3Endpoint: s3.address,
       busEndpoint,
       sfnEndpoint,
+      schedulerEndpoint,
+      scheduler,
       tableName,
       bus,
       poller: pollers.get('OutboxPublisher')!,

@@ -22,7 +22,9 @@ export interface LocalBindingValues {
   stateMachineArns: Record<string, string>;
   callbackKey: string;
   publicApiUrl: string;
-  endpoints: { dynamodb: string; s3: string; eventbridge: string; sfn: string };
+  /** The local scheduler's group, the role and dead-letter "queue" it records, and ScheduledSync's ARN. */
+  scheduler: { groupName: string; roleArn: string; scheduledSyncFunctionArn: string; deadLetterArn: string };
+  endpoints: { dynamodb: string; s3: string; eventbridge: string; sfn: string; scheduler: string };
   /**
    * Local-development switches every function gets (the loopback webhook allowance, read where webhook
    * URLs are validated and where they are called); the CDK stack sets none of them, and test/infra checks it.
@@ -55,11 +57,16 @@ export function localEnvironment(spec: FunctionSpec, v: LocalBindingValues): Rec
     JWKS_FILE: v.jwksFile,
     CALLBACK_KEY: v.callbackKey,
     PUBLIC_API_URL: v.publicApiUrl,
+    SCHEDULE_GROUP_NAME: v.scheduler.groupName,
+    SCHEDULER_ROLE_ARN: v.scheduler.roleArn,
+    SCHEDULED_SYNC_FUNCTION_ARN: v.scheduler.scheduledSyncFunctionArn,
+    SCHEDULER_DLQ_ARN: v.scheduler.deadLetterArn,
   };
   const endpointOf: Partial<Record<BindingKind, [string, string]>> = {
     table: ['MODOS_DYNAMODB_ENDPOINT', v.endpoints.dynamodb],
     bucket: ['MODOS_S3_ENDPOINT', v.endpoints.s3],
     bus: ['MODOS_EVENTBRIDGE_ENDPOINT', v.endpoints.eventbridge],
+    scheduler: ['MODOS_SCHEDULER_ENDPOINT', v.endpoints.scheduler],
   };
   const env: Record<string, string> = {
     ...base,

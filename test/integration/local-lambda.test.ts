@@ -168,14 +168,24 @@ describe('local function environment', () => {
     jwtIssuer: 'https://issuer/',
     jwtAudience: 'aud',
     jwksFile: '/keys/jwks.json',
-    stateMachineArns: { WorkflowRun: 'arn:aws:states:us-east-1:000000000000:stateMachine:WorkflowRun' },
+    stateMachineArns: {
+      WorkflowRun: 'arn:aws:states:us-east-1:000000000000:stateMachine:WorkflowRun',
+      ConnectorSync: 'arn:aws:states:us-east-1:000000000000:stateMachine:ConnectorSync',
+    },
     callbackKey: 'k'.repeat(40),
     publicApiUrl: 'http://127.0.0.1:3000',
+    scheduler: {
+      groupName: 'modos-local-connector-syncs',
+      roleArn: 'arn:aws:iam::000000000000:role/modos-local-sync-scheduler',
+      scheduledSyncFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:ScheduledSync',
+      deadLetterArn: 'arn:aws:sqs:us-east-1:000000000000:modos-local-sync-schedule-dlq',
+    },
     endpoints: {
       dynamodb: 'http://127.0.0.1:1',
       s3: 'http://127.0.0.1:2',
       eventbridge: 'http://127.0.0.1:3',
       sfn: 'http://127.0.0.1:4',
+      scheduler: 'http://127.0.0.1:5',
     },
     developmentEnv: { ALLOW_HTTP_LOOPBACK_WEBHOOKS: 'true' },
   };
@@ -202,6 +212,7 @@ describe('local function environment', () => {
         ...(spec.table ? ['MODOS_DYNAMODB_ENDPOINT'] : []),
         ...(spec.bucket ? ['MODOS_S3_ENDPOINT'] : []),
         ...(spec.bus ? ['MODOS_EVENTBRIDGE_ENDPOINT'] : []),
+        ...(spec.scheduler ? ['MODOS_SCHEDULER_ENDPOINT'] : []),
         ...(stateMachineAccessOf(spec.name).starts.length || stateMachineAccessOf(spec.name).callbacks
           ? ['MODOS_SFN_ENDPOINT']
           : []),
@@ -218,6 +229,7 @@ describe('local function environment', () => {
       expect('MODOS_DYNAMODB_ENDPOINT' in env).toBe(Boolean(spec.table));
       expect('EVENT_BUS_NAME' in env).toBe(Boolean(spec.bus));
       expect('MODOS_EVENTBRIDGE_ENDPOINT' in env).toBe(Boolean(spec.bus));
+      expect('MODOS_SCHEDULER_ENDPOINT' in env).toBe(Boolean(spec.scheduler));
       expect('CALLBACK_KEY' in env).toBe(Boolean(spec.callbackKey));
       expect('JWKS_FILE' in env).toBe(Boolean(spec.jwt));
       const sfn = stateMachineAccessOf(spec.name);
