@@ -1,9 +1,12 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AesSecretBox } from '../../functions/adapters/crypto/aes-secret-box.js';
 import { ITEM_TYPES, keys } from '../../functions/adapters/dynamodb/keys.js';
 import { RelationItem, SourceRecordItem } from '../../functions/adapters/dynamodb/sync-items.js';
+import { scheduleNameOf } from '../../functions/adapters/scheduler/sync-scheduler.js';
+import { SYNC_SCHEDULES } from '../../functions/platform/manifest.js';
 import type { BusEvent } from '../../local/event-bus.js';
 import type { LocalPlatform } from '../../local/platform.js';
 import { apiClient, eventually, startTestPlatform } from '../support/local-platform.js';
@@ -54,6 +57,27 @@ const aRequest = (overrides: Record<string, unknown> = {}) => ({
   schedule: null,
   ...overrides,
 });
+
+/** The expression of the connector's schedule in the local EventBridge Scheduler, or null when it has none. */
+async function scheduleOf(tenantId: string, connectorId: string): Promise<string | null> {
+  const client = new SchedulerClient({
+    endpoint: platform.schedulerEndpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'l', secretAccessKey: 'l' },
+  });
+  try {
+    const out = await client.send(
+      new GetScheduleCommand({
+        Name: scheduleNameOf(tenantId, connectorId),
+        GroupName: SYNC_SCHEDULES.groupName('local'),
+      }),
+    );
+    return out.ScheduleExpression ?? null;
+  } catch (error) {
+    if ((error as Error).name === 'ResourceNotFoundException') return null;
+    throw error;
+  }
+}
 
 const storedItem = async (tenantId: string, id: string) =>
   (await doc.send(new GetCommand({ TableName: platform.tableName, Key: keys.connector(tenantId, id) }))).Item;
@@ -144,6 +168,21 @@ describe('the connector admin API', () => {
     const stale = await adminA.patch(`/api/v1/connectors/${c.id}`, { version: 1, name: 'late' });
     expect(stale.status).toBe(409);
     expect(stale.body.error.code).toBe('CONFLICT');
+  });
+
+  it('keeps the scheduler in step: created with the connector, changed, removed while disabled, back, gone with it', async () => {
+    const { body: c } = await adminA.post('/api/v1/connectors', aRequest({ schedule: 'rate(1 hour)' }));
+    expect(await scheduleOf('con-a', c.id)).toBe('rate(1 hour)');
+    await adminA.patch(`/api/v1/connectors/${c.id}`, { version: 1, schedule: 'cron(30 3 * * ? *)' });
+    expect(await scheduleOf('con-a', c.id)).toBe('cron(30 3 * * ? *)');
+    await adminA.patch(`/api/v1/connectors/${c.id}`, { version: 2, enabled: false });
+    expect(await scheduleOf('con-a', c.id)).toBeNull();
+    await adminA.patch(`/api/v1/connectors/${c.id}`, { version: 3, enabled: true });
+    expect(await scheduleOf('con-a', c.id)).toBe('cron(30 3 * * ? *)');
+    expect((await del(adminA, `/api/v1/connectors/${c.id}`)).status).toBe(204);
+    expect(await scheduleOf('con-a', c.id)).toBeNull();
+    const unscheduled = await adminA.post('/api/v1/connectors', aRequest());
+    expect(await scheduleOf('con-a', unscheduled.body.id)).toBeNull();
   });
 
   it('refuses to delete a connector a sync holds (409), then deletes it with its token and cursors (204)', async () => {
