@@ -992,6 +992,8 @@ export interface components {
             pageSize?: number;
             apiVersion?: string;
             tenant?: string;
+            companyName?: string;
+            defaultCountry?: string;
             reportPath?: string;
         };
         CreateConnectorRequest: {
