@@ -32,11 +32,18 @@ const values: LocalBindingValues = {
   ),
   callbackKey: 'x'.repeat(64),
   publicApiUrl: 'https://api.example/',
+  scheduler: {
+    groupName: 'modos-bench-connector-syncs',
+    roleArn: 'arn:aws:iam::000000000000:role/modos-bench-sync-scheduler',
+    scheduledSyncFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:ScheduledSync',
+    deadLetterArn: 'arn:aws:sqs:us-east-1:000000000000:modos-bench-sync-schedule-dlq',
+  },
   endpoints: {
     dynamodb: 'http://127.0.0.1:1',
     s3: 'http://127.0.0.1:1',
     eventbridge: 'http://127.0.0.1:1',
     sfn: 'http://127.0.0.1:1',
+    scheduler: 'http://127.0.0.1:1',
   },
   developmentEnv: {},
 };
