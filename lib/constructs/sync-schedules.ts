@@ -69,7 +69,7 @@ export class SyncSchedules extends Construct {
     });
     new cloudwatch.Alarm(this, 'DeadLettersNotEmpty', {
       alarmDescription:
-        'A connector sync fire could not be delivered to ScheduledSync, or its handler failed after the retries. The message names the tenant and connector; start the sync by API (POST /api/v1/connectors/{id}/sync) and fix the cause: docs/deploy.md, Operations.',
+        'A connector sync fire could not be delivered to ScheduledSync, or its handler failed after the retries. The message names the tenant and connector; start the sync by API (POST /api/v1/connectors/{id}/sync) and fix the cause: docs/local-scheduler.md, In AWS.',
       metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
       threshold: 0,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
