@@ -316,7 +316,7 @@ export const FUNCTIONS = {
   GetEntityRelations: {
     name: 'GetEntityRelations',
     entry: 'functions/handlers/get-entity-relations.ts',
-    description: "An entity's relations (works-at, owns-deal, reports-to…)",
+    description: "An entity's relations (works-at, owns-deal, deal-with, reports-to, employed-as)",
     table: 'read',
   },
   SyncPages: {
