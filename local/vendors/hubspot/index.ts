@@ -572,17 +572,19 @@ export class HubSpotFake implements FakeVendor {
       if (parsedGroups.length === 0) return true;
       return parsedGroups.some((filters) => filters.every((f) => this.test(r, f)));
     };
-    const rows = this.sorted[object].filter(hit);
+    let rows = this.sorted[object].filter(hit);
     if (sortName) {
-      const key = (r: HubSpotRecord) => comparable(sortName, this.property(r, sortName) ?? null);
-      rows.sort((x, y) => {
-        const a = key(x);
-        const c = key(y);
-        if (a === c) return x.idNum - y.idNum;
+      // Keys computed once per record: sorting compares them n·log n times.
+      const keyed = rows.map((r) => ({ r, k: this.value(r, sortName) }));
+      keyed.sort((x, y) => {
+        const a = x.k;
+        const c = y.k;
+        if (a === c) return x.r.idNum - y.r.idNum;
         if (a === null) return 1;
         if (c === null) return -1;
         return (a < c ? -1 : 1) * (descending ? -1 : 1);
       });
+      rows = keyed.map((x) => x.r);
     }
     const end = Math.min(after + limit, rows.length, cap);
     const loopKey = `search|${object}|${afterText}`;
@@ -596,6 +598,14 @@ export class HubSpotFake implements FakeVendor {
       results: rows.slice(after, end).map((r) => without(this.render(r, properties), ['archivedAt'])),
       ...(nextAfter !== null ? { paging: { next: { after: nextAfter } } } : {}),
     });
+  }
+
+  /** A property's value as filters and sorts compare it (see `comparable`), read without formatting dates. */
+  private value(r: HubSpotRecord, name: string): number | string | null {
+    if (name === 'createdate') return r.createdAt;
+    if (name === 'lastmodifieddate' || name === 'hs_lastmodifieddate') return r.updatedAt;
+    if (name === 'hs_object_id') return r.idNum;
+    return comparable(name, r.properties[name] ?? null);
   }
 
   private knows(object: HubSpotObject, name: string): boolean {
@@ -613,10 +623,9 @@ export class HubSpotFake implements FakeVendor {
     f: { propertyName: string; operator: string; value?: unknown; highValue?: unknown; values?: unknown[] },
   ): boolean {
     const name = f.propertyName;
-    const raw = this.property(r, name) ?? null;
-    if (f.operator === 'HAS_PROPERTY') return raw !== null && raw !== '';
-    if (f.operator === 'NOT_HAS_PROPERTY') return raw === null || raw === '';
-    const v = comparable(name, raw);
+    const v = this.value(r, name);
+    if (f.operator === 'HAS_PROPERTY') return v !== null && v !== '';
+    if (f.operator === 'NOT_HAS_PROPERTY') return v === null || v === '';
     if (v === null) return f.operator === 'NEQ' || f.operator === 'NOT_IN' || f.operator === 'NOT_CONTAINS_TOKEN';
     const x = comparable(name, f.value);
     switch (f.operator) {

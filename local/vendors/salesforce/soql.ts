@@ -240,6 +240,7 @@ export function parseSoql(soql: string): SoqlQuery {
       );
     if (isWord(t, 'NULL')) return { type: 'null', value: null, text: t.text };
     if (t.kind === 'bad') throw malformed(q, t.at, `line 1:${t.at} no viable alternative at character '${t.text}'`);
+    if (t.kind === 'word' && !isWord(t, 'TRUE') && !isWord(t, 'FALSE')) throw unexpected(t);
     switch (type) {
       case 'datetime':
         if (t.kind !== 'datetime') throw t.kind === 'eof' ? unexpected(t) : wrong();
