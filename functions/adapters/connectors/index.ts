@@ -31,7 +31,7 @@ import { CONNECTOR_REGISTRY } from '../../domain/connectors/registry.js';
 import type { Clock, IdGenerator, SecretBox } from '../../domain/ports.js';
 import type { UrlPolicy } from '../../domain/webhooks/url-policy.js';
 import { DynamoBreakerStore, DynamoTokenStore } from '../dynamodb/connector-state.js';
-import { HubspotClient } from './hubspot/client.js';
+import { HUBSPOT_SEARCH_RESULT_CAP, HubspotClient } from './hubspot/client.js';
 import { hubspotClassifier } from './hubspot/classify.js';
 import { SalesforceClient } from './salesforce/client.js';
 import { salesforceClassifier } from './salesforce/classify.js';
@@ -67,6 +67,8 @@ export interface SourceClientDeps {
   retry?: Partial<RetryOptions>;
   /** Answers larger than this are refused (default 64 MiB). */
   maxResponseBytes?: number;
+  /** HubSpot's search result cap (default 10,000, HubSpot's own; a fake may be set lower to test the restart). */
+  hubspotSearchCap?: number;
   clock?: Clock;
   sleep?: Sleep;
   /** In [0, 1): the backoff jitter (injectable so tests can bound it). */
@@ -115,6 +117,7 @@ export function sourceClientFor(connector: ConnectorRef, deps: SourceClientDeps)
     retry,
     log,
     maxResponseBytes: deps.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
+    hubspotSearchCap: deps.hubspotSearchCap ?? HUBSPOT_SEARCH_RESULT_CAP,
   };
   switch (connector.system) {
     case 'salesforce':

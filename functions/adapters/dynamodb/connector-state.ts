@@ -143,22 +143,25 @@ export class DynamoTokenStore implements TokenStore {
     return { ...state, leaseHolder: leaseHolder ?? null, leaseUntil: leaseUntil ?? null };
   }
 
-  async acquireLease(holder: string, nowMs: number, untilMs: number): Promise<boolean> {
+  async acquireLease(holder: string, nowMs: number, untilMs: number, expectedVersion: number | null): Promise<boolean> {
     return this.update('take the token refresh lease', {
       UpdateExpression:
         'SET entityType = :type, schemaVersion = :one, connectorId = :connector, leaseHolder = :holder, ' +
         'leaseUntil = :until, refreshFailures = if_not_exists(refreshFailures, :zero), ' +
         '#version = if_not_exists(#version, :zero) + :one, updatedAt = :at',
-      ConditionExpression: 'attribute_not_exists(leaseHolder) OR leaseUntil < :now',
+      ConditionExpression:
+        expectedVersion === null
+          ? 'attribute_not_exists(PK)'
+          : '#version = :expected AND (attribute_not_exists(leaseHolder) OR leaseUntil < :now)',
       ExpressionAttributeNames: { '#version': 'version' },
       ExpressionAttributeValues: {
+        ...(expectedVersion === null ? {} : { ':expected': expectedVersion, ':now': nowMs }),
         ':type': ITEM_TYPES.connectorToken,
         ':one': 1,
         ':zero': 0,
         ':connector': this.connectorId,
         ':holder': holder,
         ':until': untilMs,
-        ':now': nowMs,
         ':at': this.now().toISOString(),
       },
     });

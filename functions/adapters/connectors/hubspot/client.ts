@@ -32,11 +32,11 @@ import { type ClientRuntime, clampPageSize, parseInstant, requireObject } from '
 import type { CallContext } from '../shared/vendor-guard.js';
 import { hubspotErrorBody, hubspotQuota } from './classify.js';
 import { hubspotAttempt } from './library.js';
-import { associationType, HUBSPOT_OBJECTS, type HubspotObject } from './objects.js';
+import { HUBSPOT_OBJECTS, type HubspotObject, listingTypes } from './objects.js';
 
 const VENDOR = 'HubSpot';
 /** A search answers at most this many results per query (`after` ≥ 10000 is refused). */
-export const SEARCH_RESULT_CAP = 10_000;
+export const HUBSPOT_SEARCH_RESULT_CAP = 10_000;
 
 const Paging = z.object({ next: z.object({ after: z.string().min(1) }).optional() }).optional();
 const ListPage = z.object({ results: z.array(z.unknown()), paging: Paging });
@@ -51,7 +51,12 @@ const AssociationsPage = z.object({
   results: z.array(
     z.object({
       from: z.object({ id: z.string().min(1) }),
-      to: z.array(z.object({ toObjectId: z.union([z.string().min(1), z.number().int()]) })),
+      to: z.array(
+        z.object({
+          toObjectId: z.union([z.string().min(1), z.number().int()]),
+          associationTypes: z.array(z.object({ label: z.string().nullable().optional() })).default([]),
+        }),
+      ),
     }),
   ),
 });
@@ -243,14 +248,14 @@ export class HubspotClient implements SourceClient {
       if (state.a !== null && Number(after) <= Number(state.a)) {
         throw malformed(`${VENDOR} ${what}: the next-page offset does not advance (loop)`);
       }
-      if (Number(after) >= SEARCH_RESULT_CAP) {
+      if (Number(after) >= this.runtime.hubspotSearchCap) {
         if (tms === state.lb) {
           throw new ConnectorError(
-            `more than ${SEARCH_RESULT_CAP} HubSpot ${objectType} were modified at the same instant; run a full sync`,
+            `more than ${this.runtime.hubspotSearchCap} HubSpot ${objectType} were modified at the same instant; run a full sync`,
             { vendorCode: 'SEARCH_RESULT_CAP', retryable: false },
           );
         }
-        this.runtime.log('info', 'search restarted at its 10,000-result cap', {
+        this.runtime.log('info', 'search restarted at its result cap', {
           connectorId: this.runtime.connector.id,
           object: objectType,
           skipped: tids.length,
@@ -298,17 +303,21 @@ export class HubspotClient implements SourceClient {
         schema: AssociationsPage,
         errorBody: hubspotErrorBody,
       });
-      const byId = new Map<string, string[]>();
+      const byId = new Map<string, Array<{ id: string; type: string }>>();
       for (const result of answer.results) {
         const list = byId.get(result.from.id) ?? [];
-        list.push(...result.to.map((t) => String(t.toObjectId)));
+        for (const target of result.to) {
+          const labels = target.associationTypes.map((t) => t.label ?? null);
+          for (const type of listingTypes(objectType, to, labels)) list.push({ id: String(target.toObjectId), type });
+        }
         byId.set(result.from.id, list);
       }
-      const type = associationType(objectType, to);
       for (const record of records) {
-        const ids = byId.get(record.id) ?? [];
+        const results = byId.get(record.id) ?? [];
+        // Like a listing: no association key for an object the record has none of.
+        if (results.length === 0) continue;
         const existing = (record.associations as Record<string, unknown> | undefined) ?? {};
-        record.associations = { ...existing, [to]: { results: ids.map((id) => ({ id, type })) } };
+        record.associations = { ...existing, [to]: { results } };
       }
       bodies[to] = response.body;
     }

@@ -62,7 +62,16 @@ export const HUBSPOT_OBJECTS: Readonly<Record<string, HubspotObject>> = {
 
 const SINGULAR: Record<string, string> = { contacts: 'contact', companies: 'company', deals: 'deal' };
 
-/** The association type v3 listings name (`contact_to_company`), for records whose associations came from v4. */
-export function associationType(from: string, to: string): string {
-  return `${SINGULAR[from] ?? from}_to_${SINGULAR[to] ?? to}`;
+/** Pairs with a primary association (a contact's or deal's primary company). */
+const PRIMARY_PAIRS = new Set(['contacts>companies', 'deals>companies']);
+
+/**
+ * The association types a v3 listing names for one associated record, from the v4 types of the association: a pair
+ * with a primary association lists it twice (`contact_to_company` when primary, always `contact_to_company_unlabeled`),
+ * other pairs once (`deal_to_contact`). So a record read through search looks as it does in a listing.
+ */
+export function listingTypes(from: string, to: string, v4Labels: readonly (string | null)[]): string[] {
+  const base = `${SINGULAR[from] ?? from}_to_${SINGULAR[to] ?? to}`;
+  if (!PRIMARY_PAIRS.has(`${from}>${to}`)) return [base];
+  return v4Labels.includes('Primary') ? [base, `${base}_unlabeled`] : [`${base}_unlabeled`];
 }

@@ -126,8 +126,12 @@ export interface ObtainedToken {
 
 export interface TokenStore {
   read(): Promise<TokenState | undefined>;
-  /** Takes the refresh lease until `untilMs` if no one holds it or its holder's lease ran out (conditional write). */
-  acquireLease(holder: string, nowMs: number, untilMs: number): Promise<boolean>;
+  /**
+   * Takes the refresh lease until `untilMs` if no one holds it (or its holder's lease ran out) and the item is still
+   * at `expectedVersion` (null: no item yet), so a process that read the token before another one replaced it
+   * cannot refresh it again (conditional write).
+   */
+  acquireLease(holder: string, nowMs: number, untilMs: number, expectedVersion: number | null): Promise<boolean>;
   /** Stores the new token, clears the refresh backoff and releases the lease, if `holder` still holds it. */
   storeToken(holder: string, token: ObtainedToken): Promise<boolean>;
   /** Records a failed refresh (backoff until `blockedUntil`) and releases the lease, if `holder` still holds it. */

@@ -21,6 +21,8 @@ export interface ClientRuntime {
   retry: RetryOptions;
   log: ConnectorLog;
   maxResponseBytes: number;
+  /** HubSpot: the most results one search query reaches (10,000 at HubSpot; smaller in tests of the restart). */
+  hubspotSearchCap: number;
 }
 
 /** The engine's page size within the vendor's bounds. */

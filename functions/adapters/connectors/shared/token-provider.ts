@@ -115,8 +115,10 @@ export class StoredTokenProvider implements TokenProvider {
       if (stored && stored.accessToken !== rejected) return (this.cached = stored);
       const now = clock.now().getTime();
       if (state?.refreshBlockedUntil && state.refreshBlockedUntil > now) throw this.blocked(state, now);
-      if (await store.acquireLease(this.holder, now, now + this.options.leaseMs))
+      // Conditional on the version read: a token replaced since then is read again, not refreshed again.
+      if (await store.acquireLease(this.holder, now, now + this.options.leaseMs, state ? state.version : null)) {
         return this.refreshHoldingLease(state);
+      }
       if (clock.now().getTime() >= deadline) {
         throw new ConnectorError(`${this.deps.vendor} token refresh by another process did not finish in time`, {
           vendorCode: 'TOKEN_REFRESH_PENDING',

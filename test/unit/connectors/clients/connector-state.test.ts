@@ -68,12 +68,25 @@ describe('the table-backed token store', () => {
 
   it('takes the lease only if it is free or expired', async () => {
     ddb.on(UpdateCommand).resolvesOnce({}).rejectsOnce(conditionFailed());
-    expect(await store.acquireLease('me', 1000, 46_000)).toBe(true);
-    expect(await store.acquireLease('me', 1000, 46_000)).toBe(false);
+    expect(await store.acquireLease('me', 1000, 46_000, 3)).toBe(true);
+    expect(await store.acquireLease('me', 1000, 46_000, 3)).toBe(false);
     const input = ddb.commandCalls(UpdateCommand)[0]!.args[0].input;
     expect(input.Key).toEqual({ ...KEY, SK: 'TOKEN' });
-    expect(input.ConditionExpression).toBe('attribute_not_exists(leaseHolder) OR leaseUntil < :now');
-    expect(input.ExpressionAttributeValues).toMatchObject({ ':holder': 'me', ':until': 46_000, ':now': 1000 });
+    expect(input.ConditionExpression).toBe(
+      '#version = :expected AND (attribute_not_exists(leaseHolder) OR leaseUntil < :now)',
+    );
+    expect(input.ExpressionAttributeValues).toMatchObject({
+      ':holder': 'me',
+      ':until': 46_000,
+      ':now': 1000,
+      ':expected': 3,
+    });
+  });
+
+  it('creates the item with the first lease', async () => {
+    ddb.on(UpdateCommand).resolves({});
+    await store.acquireLease('me', 1000, 46_000, null);
+    expect(ddb.commandCalls(UpdateCommand)[0]!.args[0].input.ConditionExpression).toBe('attribute_not_exists(PK)');
   });
 
   it('stores a token only while holding the lease, and releases it', async () => {

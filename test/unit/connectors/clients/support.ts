@@ -74,7 +74,8 @@ export class InMemoryTokenStore implements TokenStore {
   async read() {
     return this.state ? structuredClone(this.state) : undefined;
   }
-  async acquireLease(holder: string, nowMs: number, untilMs: number) {
+  async acquireLease(holder: string, nowMs: number, untilMs: number, expectedVersion: number | null) {
+    if ((this.state?.version ?? null) !== expectedVersion) return false;
     const s = this.state ?? this.blank();
     if (s.leaseHolder !== null && (s.leaseUntil ?? 0) >= nowMs) return false;
     this.state = { ...s, leaseHolder: holder, leaseUntil: untilMs, version: s.version + 1 };

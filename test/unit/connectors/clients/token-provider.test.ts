@@ -171,7 +171,12 @@ describe('the stored token provider', () => {
 
   it('gives up waiting for a lease another process holds and never releases', async () => {
     const store = new InMemoryTokenStore();
-    await store.acquireLease('crashed', Date.parse('2026-03-01T12:00:00.000Z'), Date.parse('2026-03-01T13:00:00.000Z'));
+    await store.acquireLease(
+      'crashed',
+      Date.parse('2026-03-01T12:00:00.000Z'),
+      Date.parse('2026-03-01T13:00:00.000Z'),
+      null,
+    );
     const { endpoint, calls } = anEndpoint();
     const clock = new ManualClock();
     const { sleep } = recordingSleep(clock);
@@ -197,7 +202,7 @@ describe('the stored token provider', () => {
   it('takes over a lease that expired (its holder crashed)', async () => {
     const store = new InMemoryTokenStore();
     const clock = new ManualClock();
-    await store.acquireLease('crashed', clock.ms - 60_000, clock.ms - 1);
+    await store.acquireLease('crashed', clock.ms - 60_000, clock.ms - 1, null);
     const { endpoint, calls } = anEndpoint();
     const { provider } = aProvider(store, endpoint, { clock });
     expect((await provider.get()).accessToken).toBe('at-1');
@@ -226,5 +231,33 @@ describe('the static token provider', () => {
     expect(error.vendorCode).toBe('ACCESS_TOKEN_REJECTED');
     expect(error.retryable).toBe(false);
     expect(error.message).not.toContain('pat-na1-secret');
+  });
+});
+
+describe('the refresh lease against a stale read', () => {
+  it('does not refresh again a token another process replaced after this one read it', async () => {
+    const store = new InMemoryTokenStore();
+    const { endpoint, calls } = anEndpoint();
+    const a = aProvider(store, endpoint, { name: 'a' }).provider;
+    await a.get();
+    // b reads the item while it still holds at-1, but only sees its answer after a has stored at-2.
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => (release = r));
+    const slow = Object.create(store) as InMemoryTokenStore;
+    let first = true;
+    slow.read = async () => {
+      const snapshot = await store.read();
+      if (first) {
+        first = false;
+        await gate;
+      }
+      return snapshot;
+    };
+    const b = aProvider(slow, endpoint, { name: 'b' }).provider;
+    const pending = b.refresh('at-1');
+    expect((await a.refresh('at-1')).accessToken).toBe('at-2');
+    release();
+    expect((await pending).accessToken).toBe('at-2');
+    expect(calls).toHaveLength(2);
   });
 });
