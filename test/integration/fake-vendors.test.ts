@@ -3,6 +3,8 @@
  * cap, every fault kind, the vendors' 401 bodies, token issuance and expiry, limits, control calls and the truth.
  * The vendors' own client libraries (jsforce, @hubspot/api-client) read the fakes too.
  */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { Client as HubSpotClient } from '@hubspot/api-client';
 import { Connection } from '@jsforce/jsforce-node';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -123,6 +125,50 @@ describe('fake vendors: start and credentials', () => {
   it('refuses records below the minimum and a seed outside 32 bits', async () => {
     await expect(startFakeVendors({ port: 0, records: 10 })).rejects.toThrow(/records/);
     await expect(startFakeVendors({ port: 0, seed: -1 })).rejects.toThrow(/seed/);
+  });
+});
+
+describe('npm run vendors', () => {
+  const run = (args: string[]) =>
+    spawn(process.execPath, ['--import', 'tsx', 'scripts/vendors.ts', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+
+  it('prints one JSON line with the URL and credentials once listening, and stops on SIGTERM', async () => {
+    const child = run(['--port', '0', '--seed', '2', '--records', '60']);
+    let out = '';
+    child.stdout.setEncoding('utf8');
+    const line = await new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (chunk: string) => {
+        out += chunk;
+        if (out.includes('\n')) resolve(out.slice(0, out.indexOf('\n')));
+      });
+      child.once('exit', (code) => reject(new Error(`exited with ${code}`)));
+    });
+    try {
+      const printed = JSON.parse(line) as Json;
+      expect(Object.keys(printed)).toEqual(['url', 'salesforce', 'hubspot', 'workday']);
+      const r = await fetch(`${printed.url}/hubspot/crm/v3/objects/contacts`, {
+        headers: { authorization: `Bearer ${printed.hubspot.token}` },
+      });
+      expect(r.status).toBe(200);
+      const truth = (await (await fetch(`${printed.url}/_control/truth`)).json()) as Json;
+      expect(truth.records).toHaveLength(60);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    const [code] = await once(child, 'exit');
+    expect(code).toBe(0);
+    expect(out.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('exits with 2 on bad usage', async () => {
+    for (const args of [['--records', 'many'], ['--records', '10'], ['--bogus']]) {
+      const child = run(args);
+      let err = '';
+      child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+      const [code] = await once(child, 'exit');
+      expect(code, args.join(' ')).toBe(2);
+      expect(err).toContain('usage: npm run -s vendors');
+    }
   });
 });
 

@@ -248,10 +248,16 @@ export class HubSpotFake implements FakeVendor {
     return 'other';
   }
 
-  private rateHeaders(): Record<string, string> {
-    const now = this.ctx.clock.now();
+  /** The limit as the settings say now (they can change at run time). */
+  private configureLimiter(): { max: number; intervalMs: number } {
     const { max, intervalMs } = this.ctx.settings.hubspot.rateLimit;
     this.limiter.configure(max, intervalMs);
+    return { max, intervalMs };
+  }
+
+  private rateHeaders(): Record<string, string> {
+    const now = this.ctx.clock.now();
+    const { max, intervalMs } = this.configureLimiter();
     return {
       'X-HubSpot-RateLimit-Max': String(max),
       'X-HubSpot-RateLimit-Remaining': String(this.limiter.remaining(now)),
@@ -305,7 +311,7 @@ export class HubSpotFake implements FakeVendor {
       );
     }
     const now = this.ctx.clock.now();
-    this.rateHeaders();
+    this.configureLimiter();
     const taken = this.limiter.take(now);
     if (!taken.allowed) {
       this.ctx.stats.rateLimited.hubspot++;
