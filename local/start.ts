@@ -1,7 +1,11 @@
 /**
  * `npm start`: the whole platform on this machine. Ctrl-C or SIGTERM stops it cleanly.
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { startPlatform } from './platform.js';
+import { VENDORS_FILE } from './vendors-file.js';
+import { DEFAULT_PORT as VENDORS_PORT, startFakeVendors, type FakeVendors } from './vendors/index.js';
 
 const t0 = Date.now();
 const platform = await startPlatform({
@@ -15,6 +19,25 @@ const platform = await startPlatform({
   process.exit(1);
 });
 
+// The fake Salesforce, HubSpot and Workday (docs/fake-vendors.md), for connectors configured against them
+// (`npm run -s demo:sync`). MODOS_VENDORS=off leaves them out; MODOS_VENDORS_PORT moves them (8900-8999, the
+// loopback ports the platform's outbound calls may reach).
+let vendors: FakeVendors | undefined;
+if (process.env.MODOS_VENDORS !== 'off') {
+  const port = Number(process.env.MODOS_VENDORS_PORT ?? VENDORS_PORT);
+  vendors = await startFakeVendors({ port }).catch((error: Error & { code?: string }) => {
+    process.stderr.write(
+      `  vendors  not started: ${error.message}${error.code === 'EADDRINUSE' ? ` (set MODOS_VENDORS_PORT to a free port in 8900-8999)` : ''}\n`,
+    );
+    return undefined;
+  });
+  if (vendors) {
+    writeFileSync(join(platform.dataDir, VENDORS_FILE), `${JSON.stringify(vendors.credentials, null, 2)}\n`, {
+      mode: 0o600,
+    });
+  }
+}
+
 process.stdout.write(
   [
     '',
@@ -25,6 +48,12 @@ process.stdout.write(
     '  token:    TOKEN=$(npm run -s token -- --tenant acme --roles admin)',
     `  call:     curl -H "Authorization: Bearer $TOKEN" ${platform.url}/api/v1/entities`,
     `  events:   tail -f ${platform.dataDir}/events.jsonl`,
+    ...(vendors
+      ? [
+          `  vendors:  ${vendors.url}/salesforce, /hubspot, /workday  (credentials in ${join(platform.dataDir, VENDORS_FILE)})`,
+          '  demo:     npm run -s demo:sync   (connectors for the tenant demo, synced against the vendors)',
+        ]
+      : []),
     `  emulators: dynamodb ${platform.dynamoEndpoint}  s3 ${platform.s3Endpoint}  eventbridge ${platform.busEndpoint}  stepfunctions ${platform.sfnEndpoint}`,
     '',
     'Ctrl-C to stop.',
@@ -37,6 +66,7 @@ const shutdown = async (signal: string) => {
   if (stopping) return;
   stopping = true;
   process.stderr.write(`\n${signal}: stopping modos...\n`);
+  await vendors?.stop();
   await platform.stop();
   process.stderr.write('stopped.\n');
   process.exit(0);

@@ -218,7 +218,7 @@ async function readPage(
   const prefix = pagePrefix(run, pass.object);
   await deps.pages.put(tenantId, `${prefix}page-${pad(pageNo)}.json`, page.body, {
     contentType: 'application/json',
-    metadata: { records: String(page.records.length), runId: run.runId },
+    metadata: { records: String(page.records.length), 'run-id': run.runId },
   });
   const seen = records.flatMap((r) => r.entities.map((e) => [e.ref.namespace, e.ref.sourceId, e.ref.role]));
   await deps.pages.put(tenantId, `${prefix}ids-${pad(pageNo)}.json`, JSON.stringify(seen), {
@@ -412,7 +412,9 @@ export async function finishSync(input: FinishInput, deps: SyncEngineDeps): Prom
   } else {
     run.status = 'failed';
     run.error ??= machineError(input.error);
-    for (const o of run.objects) if (o.status === 'running') o.status = 'failed';
+    // The object the run was on when it failed (the first not done) failed with it.
+    const current = run.passes.findIndex((p) => p.phase !== 'done');
+    if (current >= 0) run.objects[current]!.status = 'failed';
   }
   run.finishedAt = at;
   run.updatedAt = at;
