@@ -466,7 +466,10 @@ describe('tokens', () => {
         .catch((e) => e)) as ConnectorError;
       expect(error).toBeInstanceOf(ConnectorError);
       expect(error.retryable).toBe(false);
-      expect(error.vendorCode).toMatch(/invalid_client|BAD_CLIENT|BAD_REFRESH_TOKEN|invalid_grant/);
+      const expected = { salesforce: 'invalid_client', hubspot: 'BAD_CLIENT_SECRET', workday: 'invalid_client' }[system];
+      expect(error.vendorCode).toBe(expected);
+      expect(error.httpStatus).toBe(400);
+      expect(error.message).toContain(expected);
       const everything = `${error.message}\n${logs.join('\n')}`;
       for (const s of [secret, good.clientId, good.refreshToken, good.token]) expect(everything).not.toContain(s);
       // Refused credentials back off: the next call does not ask the vendor again.
