@@ -15,8 +15,8 @@ export interface RetryOptions {
   /** Per-request timeout (connect to last byte). */
   timeoutMs: number;
   /**
-   * Whole call: a retry whose wait and timeout would end after this budget is not started (a Lambda has 300 s for
-   * several pages; a call that cannot finish in time should hand over to the state machine instead).
+   * Whole call (one page, all its requests): a retry whose wait and timeout would end after this budget is not
+   * started. The sync task reads pages for 120 s of its 300 s, so a page begun at the end of that still fits.
    */
   callBudgetMs: number;
   /**
@@ -33,7 +33,7 @@ export const DEFAULT_RETRY_OPTIONS: RetryOptions = Object.freeze({
   maxDelayMs: 8_000,
   maxInCallWaitMs: 20_000,
   timeoutMs: 30_000,
-  callBudgetMs: 150_000,
+  callBudgetMs: 120_000,
   quotaRetryAfterSeconds: 300,
 });
 

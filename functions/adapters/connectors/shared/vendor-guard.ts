@@ -84,7 +84,9 @@ export class VendorGuard {
   async run<T>(operation: (context: CallContext) => Promise<T>): Promise<T> {
     const permit = await this.deps.breaker.acquire();
     const stats = emptyStats();
-    const context: CallContext = { stats, send: (what, attempt) => this.send(stats, what, attempt) };
+    // The budget is the call's: a page that needs several requests (search + associations) shares it.
+    const started = this.deps.clock.now().getTime();
+    const context: CallContext = { stats, send: (what, attempt) => this.send(stats, started, what, attempt) };
     let outcome: CallOutcome = 'success';
     let failure: string | undefined;
     try {
@@ -107,10 +109,9 @@ export class VendorGuard {
     }
   }
 
-  private async send(stats: CallStats, what: string, attempt: Attempt) {
+  private async send(stats: CallStats, started: number, what: string, attempt: Attempt) {
     const { retry, clock, log, connectorId, system } = this.deps;
     const name = DISPLAY[system];
-    const started = clock.now().getTime();
     let token = await this.deps.tokens.get();
     let retries = 0;
     let refreshed = false;

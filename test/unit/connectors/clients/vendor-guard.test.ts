@@ -269,6 +269,24 @@ describe('the vendor guard', () => {
     expect(waits).toEqual([990]);
   });
 
+  it('shares the call budget between the requests of one call', async () => {
+    const { guard, waits } = aGuard({
+      retry: { timeoutMs: 1000, callBudgetMs: 2500, baseDelayMs: 1000 },
+      random: () => 0.99,
+    });
+    const first = scripted(sfError(500, 'X'), ok);
+    const second = scripted(sfError(500, 'X'), ok);
+    const error = await guard
+      .run(async (ctx) => {
+        await ctx.send('first', first.attempt);
+        await ctx.send('second', second.attempt);
+      })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConnectorError);
+    expect(waits).toEqual([990]);
+    expect(second.sentWith).toHaveLength(1);
+  });
+
   it('passes errors that are not the vendor answering straight through', async () => {
     const { guard } = aGuard();
     const boom = new ConnectorError('URL refused', { vendorCode: 'URL_ADDRESS_NOT_ALLOWED' });
