@@ -81,7 +81,7 @@ export class HubspotClient implements SourceClient {
 
   constructor(private readonly runtime: ClientRuntime) {}
 
-  readPage(request: PageRequest): Promise<SourcePage> {
+  async readPage(request: PageRequest): Promise<SourcePage> {
     const spec = requireObject('hubspot', request.object);
     const object = HUBSPOT_OBJECTS[spec.name]!;
     const limit = clampPageSize(request.pageSize, 1, CONNECTOR_REGISTRY.hubspot.maxPageSize);
@@ -115,7 +115,7 @@ export class HubspotClient implements SourceClient {
     });
   }
 
-  readDeleted(request: DeletedRequest): Promise<DeletedPage> {
+  async readDeleted(request: DeletedRequest): Promise<DeletedPage> {
     const spec = requireObject('hubspot', request.object);
     const object = HUBSPOT_OBJECTS[spec.name]!;
     const since = parseInstant(request.since, 'since').getTime();

@@ -59,7 +59,7 @@ export class SalesforceClient implements SourceClient {
     this.base = runtime.connector.baseUrl.replace(/\/+$/, '');
   }
 
-  readPage(request: PageRequest): Promise<SourcePage> {
+  async readPage(request: PageRequest): Promise<SourcePage> {
     const spec = requireObject('salesforce', request.object);
     const batchSize = clampPageSize(request.pageSize, MIN_BATCH, CONNECTOR_REGISTRY.salesforce.maxPageSize);
     const position = request.position === null ? null : decodePosition(request.position, Position, VENDOR);
@@ -91,7 +91,7 @@ export class SalesforceClient implements SourceClient {
     });
   }
 
-  readDeleted(request: DeletedRequest): Promise<DeletedPage> {
+  async readDeleted(request: DeletedRequest): Promise<DeletedPage> {
     const spec = requireObject('salesforce', request.object);
     const since = parseInstant(request.since, 'since');
     const until = parseInstant(request.until, 'until');

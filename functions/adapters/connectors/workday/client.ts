@@ -37,7 +37,7 @@ export class WorkdayClient implements SourceClient {
     this.base = runtime.connector.baseUrl.replace(/\/+$/, '');
   }
 
-  readPage(request: PageRequest): Promise<SourcePage> {
+  async readPage(request: PageRequest): Promise<SourcePage> {
     const spec = requireObject('workday', request.object);
     const tenant = this.setting('tenant');
     if (spec.name === 'workerReport') return this.readReport(tenant);
@@ -63,7 +63,7 @@ export class WorkdayClient implements SourceClient {
     });
   }
 
-  private readReport(tenant: string): Promise<SourcePage> {
+  private async readReport(tenant: string): Promise<SourcePage> {
     const reportPath = this.setting('reportPath');
     const [owner, report] = reportPath.split('/') as [string, string];
     const url =
