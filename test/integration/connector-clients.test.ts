@@ -407,6 +407,13 @@ describe('rate limits and retries', () => {
   });
 });
 
+/** What each fake (as its vendor) answers a wrong client secret with. */
+const REFUSED_CREDENTIALS_CODE = {
+  salesforce: 'invalid_client',
+  hubspot: 'BAD_CLIENT_SECRET',
+  workday: 'invalid_client',
+};
+
 describe('tokens', () => {
   it.each(['salesforce', 'hubspot', 'workday'] as const)(
     '%s: an expired token is refreshed once and the page read',
@@ -466,7 +473,7 @@ describe('tokens', () => {
         .catch((e) => e)) as ConnectorError;
       expect(error).toBeInstanceOf(ConnectorError);
       expect(error.retryable).toBe(false);
-      const expected = { salesforce: 'invalid_client', hubspot: 'BAD_CLIENT_SECRET', workday: 'invalid_client' }[system];
+      const expected = REFUSED_CREDENTIALS_CODE[system];
       expect(error.vendorCode).toBe(expected);
       expect(error.httpStatus).toBe(400);
       expect(error.message).toContain(expected);
