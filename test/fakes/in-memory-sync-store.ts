@@ -36,6 +36,8 @@ export class InMemorySyncStore implements SyncStore {
   readonly audits: MutationRecord['audit'][] = [];
   writes = 0;
   checkpoints = 0;
+  /** writeEntities calls. */
+  batches = 0;
   failWriteAfter: number | null = null;
 
   private sourceKey(entityId: string, connectorId: string, namespace: string, sourceId: string) {
@@ -125,6 +127,24 @@ export class InMemorySyncStore implements SyncStore {
     this.events.push(...mutation.events);
     this.audits.push(mutation.audit);
     this.writes++;
+  }
+
+  /** Like the adapter: the batch's entities written (here one by one), those whose own condition failed returned. */
+  async writeEntities(
+    tenantId: string,
+    batch: readonly { write: EntityWrite; mutation: MutationRecord }[],
+  ): Promise<{ conflicts: string[] }> {
+    this.batches++;
+    const conflicts: string[] = [];
+    for (const { write, mutation } of batch) {
+      try {
+        await this.writeEntity(tenantId, write, mutation);
+      } catch (error) {
+        if (!(error instanceof ConflictError)) throw error;
+        conflicts.push(write.entity.id);
+      }
+    }
+    return { conflicts };
   }
 
   async *sourceRecords(_t: string, connectorId: string, namespace: string): AsyncIterable<SourceRecordState> {

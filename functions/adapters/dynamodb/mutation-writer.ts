@@ -197,47 +197,70 @@ export class DynamoMutationWriter {
   }
 
   private auditAndOutbox(tenantId: string, lane: number, head: LaneHead, mutation: MutationRecord): DocTransactItem[] {
+    return this.chain(tenantId, lane, head, [mutation]).items;
+  }
+
+  /**
+   * The audit records of `mutations` linked one after the other into the lane's chain from `head`, each followed by
+   * its outbox items, then the lane head's move to the last of them (one condition on the head read).
+   */
+  private chain(
+    tenantId: string,
+    lane: number,
+    head: LaneHead,
+    mutations: readonly MutationRecord[],
+  ): { items: DocTransactItem[]; last: LaneHead } {
     const { tableName } = this.options;
-    const seq = head.seq + 1;
-    const link = linkAudit(mutation.audit, lane, seq, head.hash);
-    const auditId = randomUUID();
-    const auditItem = {
-      ...keys.audit(tenantId, mutation.audit.at, auditId),
-      ...keys.auditLaneIndex(tenantId, lane, seq),
-      entityType: ITEM_TYPES.audit,
-      schemaVersion: 1,
-      tenantId,
-      id: auditId,
-      ...mutation.audit,
-      ...link,
-    };
-    const expiresAt = Math.floor(Date.now() / 1000) + this.options.outboxTtlDays * 86_400;
-    const outbox = mutation.events.map((event): DocTransactItem => {
-      const eventId = randomUUID();
-      const detail = {
-        tenantId,
-        eventId,
-        occurredAt: mutation.audit.at,
-        schemaVersion: 1,
-        correlationId: mutation.audit.requestId,
-        payload: event.payload,
-      };
-      return {
+    const items: DocTransactItem[] = [];
+    let current = head;
+    for (const mutation of mutations) {
+      const seq = current.seq + 1;
+      const link = linkAudit(mutation.audit, lane, seq, current.hash);
+      const auditId = randomUUID();
+      items.push({
         Put: {
           TableName: tableName,
           Item: {
-            ...keys.outbox(tenantId, eventId),
-            entityType: ITEM_TYPES.outbox,
+            ...keys.audit(tenantId, mutation.audit.at, auditId),
+            ...keys.auditLaneIndex(tenantId, lane, seq),
+            entityType: ITEM_TYPES.audit,
             schemaVersion: 1,
             tenantId,
-            source: EVENT_CATALOGUE[event.name].source,
-            detailType: event.name,
-            detail: JSON.stringify(detail),
-            expiresAt,
+            id: auditId,
+            ...mutation.audit,
+            ...link,
           },
         },
-      };
-    });
+      });
+      const expiresAt = Math.floor(Date.now() / 1000) + this.options.outboxTtlDays * 86_400;
+      for (const event of mutation.events) {
+        const eventId = randomUUID();
+        const detail = {
+          tenantId,
+          eventId,
+          occurredAt: mutation.audit.at,
+          schemaVersion: 1,
+          correlationId: mutation.audit.requestId,
+          payload: event.payload,
+        };
+        items.push({
+          Put: {
+            TableName: tableName,
+            Item: {
+              ...keys.outbox(tenantId, eventId),
+              entityType: ITEM_TYPES.outbox,
+              schemaVersion: 1,
+              tenantId,
+              source: EVENT_CATALOGUE[event.name].source,
+              detailType: event.name,
+              detail: JSON.stringify(detail),
+              expiresAt,
+            },
+          },
+        });
+      }
+      current = { seq, hash: link.hash };
+    }
     const headItem: DocTransactItem =
       head.seq === 0
         ? {
@@ -247,8 +270,8 @@ export class DynamoMutationWriter {
                 ...keys.auditHead(tenantId, lane),
                 entityType: ITEM_TYPES.auditHead,
                 schemaVersion: 1,
-                seq,
-                hash: link.hash,
+                seq: current.seq,
+                hash: current.hash,
               },
               ConditionExpression: 'attribute_not_exists(PK)',
             },
@@ -260,10 +283,65 @@ export class DynamoMutationWriter {
               UpdateExpression: 'SET #seq = :seq, #hash = :hash',
               ConditionExpression: '#seq = :prev',
               ExpressionAttributeNames: { '#seq': 'seq', '#hash': 'hash' },
-              ExpressionAttributeValues: { ':seq': seq, ':hash': link.hash, ':prev': head.seq },
+              ExpressionAttributeValues: { ':seq': current.seq, ':hash': current.hash, ':prev': head.seq },
             },
           };
-    return [{ Put: { TableName: tableName, Item: auditItem } }, ...outbox, headItem];
+    items.push(headItem);
+    return { items, last: current };
+  }
+
+  /**
+   * Several mutations in one TransactWriteItems: each group's item writes, its audit record (chained in order in one
+   * lane) and events, and one move of the lane head. All or nothing: a failed condition of any group's writes throws
+   * ConflictError and nothing is written (the caller commits the groups one by one to find which). The caller keeps
+   * the total under DynamoDB's 100 items: `itemsOf` says what a group costs.
+   */
+  async commitMany(
+    tenantId: string,
+    groups: readonly { writes: ItemWrite[]; mutation: MutationRecord }[],
+  ): Promise<void> {
+    if (groups.length === 0) return;
+    const maxAttempts = this.options.maxAttempts ?? 8;
+    const lane = await this.acquireLane(tenantId);
+    const laneKey = `${tenantId}#${lane}`;
+    const writes = groups.flatMap((g) => g.writes);
+    try {
+      for (let attempt = 1; ; attempt++) {
+        const head = this.heads.get(laneKey) ?? (await this.readHead(tenantId, lane));
+        const chained = this.chain(
+          tenantId,
+          lane,
+          head,
+          groups.map((g) => g.mutation),
+        );
+        try {
+          await this.client.send(new TransactWriteCommand({ TransactItems: [...writes, ...chained.items] }));
+          this.heads.set(laneKey, chained.last);
+          return;
+        } catch (error) {
+          const codes = cancellationCodes(error);
+          if (!codes) translateDynamoError(error, 'mutations');
+          if (codes.slice(0, writes.length).some((c) => c === 'ConditionalCheckFailed'))
+            throw new ConflictError('a resource was changed or already exists', { cause: error });
+          const headStale = codes[codes.length - 1] === 'ConditionalCheckFailed';
+          if (headStale) this.heads.delete(laneKey);
+          const retryable = headStale || codes.some((c) => c === 'TransactionConflict' || c === 'ThrottlingError');
+          if (!retryable || attempt >= maxAttempts) {
+            throw new TransientError(`mutations failed after ${attempt} attempts (${codes.join(',')})`, {
+              cause: error,
+            });
+          }
+          await sleep(Math.min(200, 5 * 2 ** attempt) * Math.random());
+        }
+      }
+    } finally {
+      this.releaseLane(tenantId, laneKey);
+    }
+  }
+
+  /** Transaction items a group costs in commitMany besides its writes: its audit record and one per event. */
+  static chainItemsOf(mutation: MutationRecord): number {
+    return 1 + mutation.events.length;
   }
 }
 

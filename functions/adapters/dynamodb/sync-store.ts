@@ -21,7 +21,7 @@ import { decodeCursor, encodeCursor } from './cursor.js';
 import { entityFromItem, entityItem } from './entity-repository.js';
 import { translateDynamoError } from './errors.js';
 import { ITEM_TYPES, keys } from './keys.js';
-import type { DynamoMutationWriter, ItemWrite } from './mutation-writer.js';
+import { DynamoMutationWriter, type ItemWrite } from './mutation-writer.js';
 import { SourceRecordItem } from './sync-items.js';
 
 const ObjectPassSchema = z.object({
@@ -53,6 +53,14 @@ const CursorItem = z.object({
 
 /** Relation items (two per relation) written inside an entity's transaction; see writeEntity. */
 export const RELATION_ITEMS_IN_TRANSACTION = 90;
+
+/** DynamoDB's limit on the items of one transaction. */
+const MAX_TRANSACTION_ITEMS = 100;
+/**
+ * Entities one transaction carries at most: fewer round trips than one each, while a transaction that fails a
+ * condition (a rare race with an API patch) costs only this many retried one by one.
+ */
+export const MAX_ENTITIES_PER_TRANSACTION = 25;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -269,6 +277,67 @@ export class DynamoSyncStore implements SyncStore {
   }
 
   async writeEntity(tenantId: string, write: EntityWrite, mutation: MutationRecord): Promise<void> {
+    const { inTransaction, after } = this.entityItems(tenantId, write);
+    await this.writer.commit(tenantId, inTransaction, mutation);
+    await this.writeAfter(after);
+  }
+
+  async writeEntities(
+    tenantId: string,
+    batch: readonly { write: EntityWrite; mutation: MutationRecord }[],
+  ): Promise<{ conflicts: string[] }> {
+    const prepared = batch.map((b) => ({ ...b, ...this.entityItems(tenantId, b.write) }));
+    // Transactions of as many entities as fit in MAX_TRANSACTION_ITEMS (their items, audit records, events, the head).
+    const chunks: (typeof prepared)[] = [];
+    let chunk: typeof prepared = [];
+    let size = 1;
+    for (const p of prepared) {
+      const cost = p.inTransaction.length + DynamoMutationWriter.chainItemsOf(p.mutation);
+      if (chunk.length > 0 && (size + cost > MAX_TRANSACTION_ITEMS || chunk.length >= MAX_ENTITIES_PER_TRANSACTION)) {
+        chunks.push(chunk);
+        chunk = [];
+        size = 1;
+      }
+      chunk.push(p);
+      size += cost;
+    }
+    if (chunk.length > 0) chunks.push(chunk);
+    const conflicts: string[] = [];
+    for (const group of chunks) {
+      try {
+        await this.writer.commitMany(
+          tenantId,
+          group.map((g) => ({ writes: g.inTransaction, mutation: g.mutation })),
+        );
+      } catch (error) {
+        if (!(error instanceof ConflictError)) throw error;
+        // Some entity of the transaction lost a race: commit them one by one to find which.
+        for (const g of group) {
+          try {
+            await this.writer.commit(tenantId, g.inTransaction, g.mutation);
+          } catch (single) {
+            if (!(single instanceof ConflictError)) throw single;
+            conflicts.push(g.write.entity.id);
+            continue;
+          }
+          await this.writeAfter(g.after);
+        }
+        continue;
+      }
+      for (const g of group) await this.writeAfter(g.after);
+    }
+    return { conflicts };
+  }
+
+  private async writeAfter(after: readonly ItemWrite[]): Promise<void> {
+    for (const rest of after) {
+      if (rest.Put) await this.writer.put(rest.Put as Parameters<DynamoMutationWriter['put']>[0], 'write relation');
+      else await this.writer.delete(rest.Delete as Parameters<DynamoMutationWriter['delete']>[0], 'delete relation');
+    }
+  }
+
+  /** A changed entity's items: those of its transaction, and relation items beyond what one transaction holds. */
+  private entityItems(tenantId: string, write: EntityWrite): { inTransaction: ItemWrite[]; after: ItemWrite[] } {
     const { entity, source } = write;
     const at = source.syncedAt;
     const entityPut: ItemWrite = {
@@ -345,12 +414,10 @@ export class DynamoSyncStore implements SyncStore {
     // One transaction holds 100 items: the entity, its source record, the audit record, its event and the chain head
     // leave room for RELATION_ITEMS_IN_TRANSACTION relation items; a record stating more relations (a deal with
     // dozens of contacts) has the rest written right after, each an idempotent put or delete.
-    const inTransaction = relationWrites.slice(0, RELATION_ITEMS_IN_TRANSACTION);
-    await this.writer.commit(tenantId, [entityPut, sourcePut, ...inTransaction], mutation);
-    for (const rest of relationWrites.slice(RELATION_ITEMS_IN_TRANSACTION)) {
-      if (rest.Put) await this.writer.put(rest.Put as Parameters<DynamoMutationWriter['put']>[0], 'write relation');
-      else await this.writer.delete(rest.Delete as Parameters<DynamoMutationWriter['delete']>[0], 'delete relation');
-    }
+    return {
+      inTransaction: [entityPut, sourcePut, ...relationWrites.slice(0, RELATION_ITEMS_IN_TRANSACTION)],
+      after: relationWrites.slice(RELATION_ITEMS_IN_TRANSACTION),
+    };
   }
 
   async *sourceRecords(tenantId: string, connectorId: string, namespace: string): AsyncIterable<SourceRecordState> {

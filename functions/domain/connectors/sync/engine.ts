@@ -79,6 +79,9 @@ export const MAX_DELETION_SHARE = 0.5;
 /** …unless so few records are involved that a wrong deletion is cheap to notice (small test tenants). */
 export const DELETION_GUARD_MIN_RECORDS = 20;
 
+/** Changed entities handed to one writeEntities call (the store packs them into transactions of up to 100 items). */
+const ENTITIES_PER_WRITE_CALL = 25;
+
 const FINAL = new Set(['succeeded', 'completed_with_gaps', 'failed']);
 
 const pad = (n: number) => String(n).padStart(6, '0');
@@ -321,27 +324,41 @@ async function upsertRecords(
     for (const entity of record.entities) items.set(entityIdOf(run.connectorId, entity.ref), { record, entity });
   }
   const stored = await deps.store.loadEntities(tenantId, refsOfPage(run.connectorId, records));
-  const work = [...items.entries()];
-  return mapLimit(work, deps.writeConcurrency, async ([entityId, { record, entity }]) => {
-    let state: StoredEntityState | undefined = stored.get(entityId);
+  const plans = new Map<string, { plan: PlannedEntity; item: typeof items extends Map<string, infer V> ? V : never }>();
+  for (const [entityId, item] of items) {
+    plans.set(entityId, { plan: planEntity(item.record, item.entity, stored.get(entityId), ctx), item });
+  }
+  const batch = [...plans.values()]
+    .filter((p) => p.plan.write)
+    .map((p) => ({ write: p.plan.write!, mutation: p.plan.mutation! }));
+  // Transactions of a page go out a few at a time (each holds many entities; the writer spreads them over lanes).
+  const chunks: (typeof batch)[] = [];
+  for (let i = 0; i < batch.length; i += ENTITIES_PER_WRITE_CALL)
+    chunks.push(batch.slice(i, i + ENTITIES_PER_WRITE_CALL));
+  const results = await mapLimit(chunks, deps.writeConcurrency, (chunk) => deps.store.writeEntities(tenantId, chunk));
+  // An entity someone changed since it was read (an API patch in between) is read and planned again.
+  for (const entityId of results.flatMap((r) => r.conflicts)) {
+    const { item } = plans.get(entityId)!;
+    const ref = {
+      entityId,
+      connectorId: run.connectorId,
+      namespace: item.entity.ref.namespace,
+      sourceId: item.entity.ref.sourceId,
+    };
     for (let attempt = 1; ; attempt++) {
-      const plan: PlannedEntity = planEntity(record, entity, state, ctx);
-      if (!plan.write) return plan.outcome;
+      const state = (await deps.store.loadEntities(tenantId, [ref])).get(entityId);
+      const plan = planEntity(item.record, item.entity, state, ctx);
+      plans.get(entityId)!.plan = plan;
+      if (!plan.write) break;
       try {
         await deps.store.writeEntity(tenantId, plan.write, plan.mutation!);
-        return plan.outcome;
+        break;
       } catch (error) {
         if (!(error instanceof ConflictError) || attempt >= 3) throw error;
-        const ref = {
-          entityId,
-          connectorId: run.connectorId,
-          namespace: entity.ref.namespace,
-          sourceId: entity.ref.sourceId,
-        };
-        state = (await deps.store.loadEntities(tenantId, [ref])).get(entityId);
       }
     }
-  });
+  }
+  return [...plans.values()].map((p) => p.plan.outcome);
 }
 
 /** Marks the entities of deleted source records deleted (those the platform holds and has not marked yet). */

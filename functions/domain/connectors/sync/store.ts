@@ -129,6 +129,15 @@ export interface SyncStore {
   ): Promise<Map<string, StoredEntityState>>;
   /** One changed entity in one transaction with its mutation (audit + events): ConflictError if a condition failed. */
   writeEntity(tenantId: string, write: EntityWrite, mutation: MutationRecord): Promise<void>;
+  /**
+   * Changed entities of a page, several per transaction (never more than one transaction per entity), each with its
+   * own audit record and events. Returns the entities whose own condition failed (written by someone else since they
+   * were read); everything else is written.
+   */
+  writeEntities(
+    tenantId: string,
+    batch: readonly { write: EntityWrite; mutation: MutationRecord }[],
+  ): Promise<{ conflicts: string[] }>;
   /** Every source record of a connector's namespace (deletion diff of a full pass). */
   sourceRecords(tenantId: string, connectorId: string, namespace: string): AsyncIterable<SourceRecordState>;
 }
