@@ -59,6 +59,15 @@ platform.bus.onEvent((e) => {
   entityEvents.push({ type, id: entity.id, email: entity.attributes.email, at: Date.now() });
 });
 
+/** Waits until the outbox has published what the sync committed (no new entity event for a second). */
+async function eventsSettled(): Promise<void> {
+  let seen = -1;
+  while (seen !== entityEvents.length) {
+    seen = entityEvents.length;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
 /** The fakes on a free port of the range the platform's outbound calls may reach. */
 async function vendorsWith(records: number): Promise<FakeVendors> {
   for (let port = 8950; port < 9000; port++) {
@@ -117,6 +126,7 @@ async function timedSync(client: ReturnType<typeof api>, ids: Map<string, string
   const t0 = performance.now();
   const runs = await syncAll(client, ids, { full, timeoutMs: 3_600_000 });
   const seconds = (performance.now() - t0) / 1000;
+  await eventsSettled();
   const w1 = writes();
   const read = runs.reduce((a, r) => a + r.run.counts.read, 0);
   const sum = (k: string) => runs.reduce((a, r) => a + r.run.counts[k], 0);
