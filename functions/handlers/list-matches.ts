@@ -7,7 +7,7 @@
 import { EntityIdPath } from '../../schemas/entity.js';
 import { listMatches } from '../domain/resolution/matches.js';
 import type { ResolutionDeps } from '../domain/resolution/store.js';
-import { resolutionDeps } from '../platform/composition.js';
+import { readOnlyResolutionDeps } from '../platform/composition.js';
 import { httpRoute } from '../platform/http.js';
 import { ROUTE_CONTRACTS } from '../../schemas/routes.js';
 
@@ -16,4 +16,4 @@ export const makeHandler = (deps: ResolutionDeps) =>
     listMatches(params.id, ctx, deps),
   );
 
-export const handler = makeHandler(resolutionDeps());
+export const handler = makeHandler(readOnlyResolutionDeps());

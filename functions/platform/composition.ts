@@ -44,6 +44,15 @@ export function resolutionDeps(): ResolutionDeps {
   };
 }
 
+/** The same for functions bound to the table read-only (they never heal a stale cluster pointer). */
+export function readOnlyResolutionDeps(): ResolutionDeps {
+  return {
+    store: new DynamoResolutionStore(documentClient(), config().TABLE_NAME, mutationWriter(), { readOnly: true }),
+    clock: systemClock,
+    ids: uuidIds,
+  };
+}
+
 export function auditDeps(): { audit: AuditReader } {
   return { audit: new DynamoAuditReader(documentClient(), config().TABLE_NAME) };
 }

@@ -36,7 +36,7 @@ export function connectorDeps(): Omit<ConnectorDeps, 'scheduler' | 'secrets'> {
 /** Deps of GET /entities/{id}/sources and /relations. */
 export function provenanceDeps(): ProvenanceDeps {
   return {
-    resolution: new DynamoResolutionStore(documentClient(), config().TABLE_NAME, mutationWriter()),
+    resolution: new DynamoResolutionStore(documentClient(), config().TABLE_NAME, mutationWriter(), { readOnly: true }),
     provenance: connectorRepository(),
   };
 }

@@ -13,6 +13,7 @@ import { entityItem } from '../../functions/adapters/dynamodb/entity-repository.
 import { ITEM_TYPES, keys } from '../../functions/adapters/dynamodb/keys.js';
 import { DynamoMutationWriter } from '../../functions/adapters/dynamodb/mutation-writer.js';
 import { DynamoSyncStore } from '../../functions/adapters/dynamodb/sync-store.js';
+import { DynamoResolutionStore } from '../../functions/adapters/dynamodb/resolution-repository.js';
 import { verifyLane } from '../../functions/domain/audit/audit-chain.js';
 import type { NormalisedRecord } from '../../functions/domain/connectors/ports.js';
 import { emptyCounts } from '../../functions/domain/connectors/sync/runs.js';
@@ -193,5 +194,28 @@ describe('DynamoDB sync store', () => {
     ]);
     const connector = (await partition(keys.connectorPartition(T, 'c1'))).find((i) => i.SK === 'CONNECTOR');
     expect(connector).toMatchObject({ activeRunId: null, lastRun: { runId: 'run-9', status: 'succeeded' } });
+  });
+
+  it('leaves a stale cluster pointer for a writer to heal when read by a read-only function (GetEntitySources)', async () => {
+    const writer = new DynamoMutationWriter(doc, { tableName: TABLE, lanes: LANES, outboxTtlDays: 1 });
+    await doc.send(
+      new PutCommand({
+        TableName: TABLE,
+        Item: {
+          ...keys.clusterPointer(T, 'e-stale'),
+          entityType: ITEM_TYPES.clusterPointer,
+          entityId: 'e-stale',
+          clusterId: 'gone',
+        },
+      }),
+    );
+    const pointerItems = async () => (await partition(keys.clusterPointer(T, 'e-stale').PK)).length;
+
+    expect(
+      await new DynamoResolutionStore(doc, TABLE, writer, { readOnly: true }).clusterOf(T, 'e-stale'),
+    ).toBeUndefined();
+    expect(await pointerItems()).toBe(1);
+    expect(await new DynamoResolutionStore(doc, TABLE, writer).clusterOf(T, 'e-stale')).toBeUndefined();
+    expect(await pointerItems()).toBe(0);
   });
 });

@@ -187,6 +187,11 @@ export class DynamoResolutionStore implements ResolutionStore {
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
     private readonly writer: DynamoMutationWriter,
+    /**
+     * `readOnly`: for functions bound to the table read-only (ListMatches, GetEntitySources): a stale pointer is
+     * treated as "in no cluster" but left for a writer to heal, since their role may not delete it.
+     */
+    private readonly options: { readOnly?: boolean } = {},
   ) {}
 
   private async query(
@@ -419,7 +424,7 @@ export class DynamoResolutionStore implements ResolutionStore {
     const cluster = (await this.readCluster(tenantId, String(pointer.clusterId)))?.state;
     if (cluster?.members.includes(entityId)) return cluster;
     // a stale pointer (a leave whose pointer delete has not landed): the entity is in no cluster; heal it
-    await this.healPointer(tenantId, pointer);
+    if (!this.options.readOnly) await this.healPointer(tenantId, pointer);
     return undefined;
   }
 
