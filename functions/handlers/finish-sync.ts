@@ -5,7 +5,7 @@
  * connector.sync.completed emitted. Errors: TransientError (retried by the machine).
  */
 import { type FinishInput, type SyncEngineDeps, finishSync } from '../domain/connectors/sync/engine.js';
-import { syncEngineDeps } from '../platform/sync-composition.js';
+import { syncEngineDeps } from '../platform/sync-engine-composition.js';
 import { taskHandler } from '../platform/task.js';
 
 export const makeHandler = (deps: SyncEngineDeps) =>

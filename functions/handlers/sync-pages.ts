@@ -6,7 +6,7 @@
  * committed page).
  */
 import { type SyncEngineDeps, type SyncTaskInput, syncPages } from '../domain/connectors/sync/engine.js';
-import { syncEngineDeps } from '../platform/sync-composition.js';
+import { syncEngineDeps } from '../platform/sync-engine-composition.js';
 import { taskHandler } from '../platform/task.js';
 
 export const makeHandler = (deps: SyncEngineDeps) =>

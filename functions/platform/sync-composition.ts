@@ -1,12 +1,4 @@
-import { ConnectorCredentials } from '../../schemas/connectors.js';
-import { connectorSourceClient } from '../adapters/connectors/index.js';
 import { DynamoSyncStore } from '../adapters/dynamodb/sync-store.js';
-import { normaliserFor } from '../domain/connectors/normalise/index.js';
-import type { SyncEngineDeps } from '../domain/connectors/sync/engine.js';
-import type { FunctionName } from './manifest.js';
-import { blobStore } from './blob-composition.js';
-import { secretBox } from './callback-key.js';
-import { logger } from './logger.js';
 import { SfnSyncStarter } from '../adapters/sfn/sync-starter.js';
 import type { SyncApiDeps } from '../domain/connectors/sync/runs.js';
 import { documentClient, sfnClient } from './aws-clients.js';
@@ -15,7 +7,8 @@ import { config, stateMachineArn } from './config.js';
 import { connectorRepository } from './connector-composition.js';
 
 /**
- * Composition of connector syncs: the run API (start, read, list, schedule target) and the state machine tasks.
+ * Composition of the connector sync API (start, read, list, the schedule target); the state machine tasks are in
+ * sync-engine-composition.ts.
  * Built once per process, like the other composition roots.
  */
 let store: DynamoSyncStore | undefined;
@@ -39,43 +32,5 @@ export function syncApiDeps(): SyncApiDeps {
     },
     clock: systemClock,
     ids: uuidIds,
-  };
-}
-
-/**
- * How long one Pages task reads before handing back to the state machine: well inside its 300 s timeout (a slow
- * page after the budget still fits), short enough that a run's progress is visible and a restart loses little.
- */
-export const SYNC_TASK_BUDGET_MS = 120_000;
-/** Entity transactions in flight at once within a page (the mutation writer's audit lanes spread them). */
-export const SYNC_WRITE_CONCURRENCY = 16;
-
-/** The state machine tasks' deps (Pages, Finish): vendor clients built per connector with its opened credentials. */
-export function syncEngineDeps(fn: Extract<FunctionName, 'SyncPages' | 'FinishSync'>): SyncEngineDeps {
-  const c = config();
-  const urlPolicy = { allowHttpLoopback: c.ALLOW_HTTP_LOOPBACK_WEBHOOKS, loopbackPorts: c.LOOPBACK_WEBHOOK_PORTS };
-  return {
-    store: syncStore(),
-    connectors: connectorRepository(),
-    clientFor: async (tenantId, connector) => {
-      const box = secretBox();
-      const credentials = ConnectorCredentials.parse(JSON.parse(await box.open(tenantId, connector.sealedCredentials)));
-      return connectorSourceClient({
-        doc: documentClient(),
-        tableName: c.TABLE_NAME,
-        secretBox: box,
-        tenantId,
-        connector,
-        credentials,
-        urlPolicy,
-        // Ids, statuses and vendor codes only: the clients never pass PII or secrets to their log.
-        log: (level, message, fields) => logger[level](message, { tenantId, connectorId: connector.id, ...fields }),
-      });
-    },
-    normaliserFor,
-    pages: blobStore(fn, 'sync-pages/'),
-    clock: systemClock,
-    budgetMs: SYNC_TASK_BUDGET_MS,
-    writeConcurrency: SYNC_WRITE_CONCURRENCY,
   };
 }

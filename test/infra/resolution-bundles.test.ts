@@ -25,6 +25,8 @@ const PHONE_METADATA = BUNDLE_ASSETS.find((a) => a.name === 'libphonenumber-meta
 const TRANSLITERATE_MODULE = 'functions/domain/resolution/engine/transliterate/transliterate.ts';
 const PHONE_MODULE = 'functions/domain/resolution/engine/phone/phone-metadata.ts';
 const STANDARDISE_MODULE = 'functions/domain/resolution/engine/standardise.ts';
+/** The connector normalisers put phones in E.164 with the same metadata file. */
+const NORMALISE_PHONE_MODULE = 'functions/domain/connectors/normalise/values/contact.ts';
 /** Each data folder and the module that reads it: a bundle has the folder exactly when it has the module. */
 const READERS = [
   { asset: TABLES, module: TRANSLITERATE_MODULE },
@@ -101,9 +103,15 @@ describe('bundles of the identity-resolution engine', () => {
     },
   );
 
-  it('read the phone metadata in every bundle that standardises values (the engine bundles)', () => {
-    for (const name of names) expect(carries(name, PHONE_MODULE), name).toBe(carries(name, STANDARDISE_MODULE));
-    expect(names.filter((name) => carries(name, PHONE_MODULE))).toEqual(names.filter(carriesEngine));
+  it('read the phone metadata in every bundle that standardises values (the engine bundles) or normalises synced records', () => {
+    for (const name of names)
+      expect(carries(name, PHONE_MODULE), name).toBe(
+        carries(name, STANDARDISE_MODULE) || carries(name, NORMALISE_PHONE_MODULE),
+      );
+    expect(names.filter((name) => carries(name, PHONE_MODULE))).toEqual(
+      names.filter((name) => carriesEngine(name) || carries(name, NORMALISE_PHONE_MODULE)),
+    );
+    expect(names.filter((name) => carries(name, NORMALISE_PHONE_MODULE))).toEqual(['SyncPages', 'FinishSync']);
   });
 
   // Two more things the engine bundles carried without using them (docs/benchmarks.md): every route's contract,
