@@ -104,15 +104,30 @@ export class HubspotClient implements SourceClient {
         position?.a,
         false,
       );
+      // The listing says nothing of how many there are: on the first page of a full pass, one search (no filter,
+      // limit 1) gives the total the completeness check compares the records read with.
+      const total = position === null ? await this.countObjects(context, spec.name) : null;
       return {
         records,
         body: response.body,
         next: this.nextListPosition('list', page, position, what),
-        total: null,
+        total,
         ...quotaOf(response),
         stats: context.stats,
       };
     });
+  }
+
+  /** How many objects of the type HubSpot holds (not archived), from a search's `total`. */
+  private async countObjects(context: CallContext, objectType: string): Promise<number> {
+    const what = `${objectType} count`;
+    const body: PublicObjectSearchRequest = { filterGroups: [], properties: ['hs_object_id'], limit: 1 };
+    const { response } = await context.send(
+      what,
+      hubspotAttempt(this.runtime, (client) => client.crm.objects.searchApi.doSearchWithHttpInfo(objectType, body)),
+    );
+    const page = parseEnvelope(response, { vendor: VENDOR, what, schema: SearchPage, errorBody: hubspotErrorBody });
+    return page.total;
   }
 
   async readDeleted(request: DeletedRequest): Promise<DeletedPage> {
