@@ -47,6 +47,7 @@ const ctx = (runSeq = 1): UpsertContext => ({
   object: 'Contact',
   runId: 'run-1',
   runSeq,
+  passRestartSeq: 0,
   at: '2026-11-30T12:00:00.000Z',
   requestId: 'run-1',
   actor: 'u-admin',

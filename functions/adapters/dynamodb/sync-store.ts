@@ -34,6 +34,9 @@ const ObjectPassSchema = z.object({
   pageNo: z.number().int(),
   read: z.number().int(),
   forceFullNext: z.boolean().optional(),
+  restarts: z.number().int().optional(),
+  failedAttempts: z.number().int().optional(),
+  restartSeq: z.number().int().optional(),
 });
 
 /** A run item's `run` attribute (the whole record as JSON), validated on read. */

@@ -23,7 +23,7 @@ import {
   MalformedPageError,
   SourceRateLimitedError,
 } from '../errors.js';
-import type { CallStats, Normaliser, NormalisedRecord, SourceClient } from '../ports.js';
+import type { CallStats, Normaliser, NormalisedRecord, SourceClient, SourcePage } from '../ports.js';
 import { CONNECTOR_REGISTRY, objectSpec, type ConnectorSystem } from '../registry.js';
 import type { ConnectorRecord, ConnectorStore } from '../store.js';
 import { entityIdOf } from './entity-ids.js';
@@ -79,6 +79,18 @@ export const MAX_DELETION_SHARE = 0.5;
 /** …unless so few records are involved that a wrong deletion is cheap to notice (small test tenants). */
 export const DELETION_GUARD_MIN_RECORDS = 20;
 
+/**
+ * Tries of a page whose vendor call failed retryably after the client's own retries (5 each, seconds apart): the
+ * state machine waits 30 s, 60 s, 120 s… between them, so an outage of a few minutes does not fail the run.
+ */
+export const MAX_PAGE_ATTEMPTS = 4;
+const PAGE_RETRY_BASE_SECONDS = 30;
+
+/** Restarts of a pass (the vendor dropping its cursor) before the run gives up. */
+export const MAX_PASS_RESTARTS = 3;
+/** The counts a restarted pass counts again from zero (waits and retries stay: they happened). */
+const RESTARTED_COUNTS = ['pages', 'read', 'created', 'changed', 'unchanged', 'deleted', 'failed'] as const;
+
 /** Changed entities handed to one writeEntities call (the store packs them into transactions of up to 100 items). */
 const ENTITIES_PER_WRITE_CALL = 25;
 
@@ -119,13 +131,39 @@ export async function syncPages(input: SyncTaskInput, deps: SyncEngineDeps): Pro
         return { next: 'wait', waitSeconds };
       }
       if (error instanceof CursorExpiredError) {
-        // The vendor dropped its server-side cursor: read the pass again from its start. Records already written
-        // by this run count as repeats, not twice.
+        // The vendor dropped its server-side cursor: read the pass again from its start, with its counts from zero.
+        // Records this run wrote before the restart count as what that write was (once); see UpsertContext.
+        pass.restarts = (pass.restarts ?? 0) + 1;
+        if (pass.restarts > MAX_PASS_RESTARTS) {
+          throw new ConnectorError(`${pass.object}: the vendor dropped its cursor ${pass.restarts} times in one pass`, {
+            cause: error,
+            retryable: true,
+          });
+        }
         pass.position = null;
         pass.read = 0;
+        pass.pageNo = 0;
+        pass.maxModifiedAt = null;
+        for (const k of RESTARTED_COUNTS) progress[k] = 0;
         progress.total = null;
+        progress.cursor = null;
+        // The sequence this checkpoint gives the run: every write from here on carries it or a later one.
+        pass.restartSeq = run.seq + 1;
         run = await checkpoint(input.tenantId, next, run, deps);
         continue;
+      }
+      if (error instanceof ConnectorError && error.retryable && !(error instanceof MalformedPageError)) {
+        // The client gave up after its own retries (a vendor outage, throttling without Retry-After): the machine
+        // waits and the page is tried again, a few times, before the run fails.
+        pass.failedAttempts = (pass.failedAttempts ?? 0) + 1;
+        if (pass.failedAttempts <= MAX_PAGE_ATTEMPTS) {
+          const waitSeconds = Math.min(MAX_WAIT_SECONDS, PAGE_RETRY_BASE_SECONDS * 2 ** (pass.failedAttempts - 1));
+          next.status = 'waiting';
+          next.waitUntil = new Date(deps.clock.now().getTime() + waitSeconds * 1000).toISOString();
+          addStats(next, progress, { retries: 1 });
+          await checkpoint(input.tenantId, next, run, deps);
+          return { next: 'wait', waitSeconds };
+        }
       }
       if (error instanceof MalformedPageError) {
         progress.status = 'failed';
@@ -134,6 +172,7 @@ export async function syncPages(input: SyncTaskInput, deps: SyncEngineDeps): Pro
       }
       throw error;
     }
+    pass.failedAttempts = 0;
     run = await checkpoint(input.tenantId, next, run, deps);
   }
 }
@@ -192,15 +231,29 @@ async function readPage(
   tenantId: string,
   deps: SyncEngineDeps,
 ): Promise<void> {
-  const page = await client.readPage({
-    object: pass.object,
-    position: pass.position,
-    since: progress.since,
-    pageSize: run.pageSize,
-  });
-  addStats(run, progress, page.stats);
   const pageNo = pass.pageNo + 1;
   const where = `${pass.object} page ${pageNo}`;
+  let page: SourcePage;
+  try {
+    page = await client.readPage({
+      object: pass.object,
+      position: pass.position,
+      since: progress.since,
+      pageSize: run.pageSize,
+    });
+  } catch (error) {
+    // The client names the vendor and what it asked for; only the engine knows which page of the pass that was.
+    if (error instanceof MalformedPageError) {
+      throw new MalformedPageError(`${where}: ${error.message}`, {
+        cause: error,
+        retryable: error.retryable,
+        ...(error.vendorCode ? { vendorCode: error.vendorCode } : {}),
+        ...(error.httpStatus !== undefined ? { httpStatus: error.httpStatus } : {}),
+      });
+    }
+    throw error;
+  }
+  addStats(run, progress, page.stats);
   if (page.next !== null && page.next === pass.position) {
     throw new MalformedPageError(`${where}: the next page is the page just read (the vendor's paging loops)`);
   }
@@ -291,7 +344,9 @@ async function readDeletions(
 }
 
 function contextOf(run: SyncRunRecord, object: string, deps: SyncEngineDeps): UpsertContext {
+  const pass = run.passes.find((p) => p.object === object);
   return {
+    passRestartSeq: pass?.restartSeq ?? 0,
     connectorId: run.connectorId,
     system: run.system,
     object,
@@ -416,13 +471,16 @@ export async function finishSync(input: FinishInput, deps: SyncEngineDeps): Prom
   if (input.outcome === 'completed') {
     for (const [i, pass] of run.passes.entries()) {
       const progress = run.objects[i]!;
-      if (pass.phase === 'done' && progress.mode === 'full') {
-        progress.deleted += await diffDeletions(run, pass, input.tenantId, deps);
-      }
-      if (progress.total !== null && pass.read < progress.total) {
+      const missing = progress.total !== null && pass.read < progress.total;
+      if (missing) {
         run.gaps.push(
-          `${pass.object}: read ${pass.read} of the ${progress.total} records the vendor reports for this pass`,
+          `${pass.object}: read ${pass.read} of the ${progress.total} records the vendor reports for this pass` +
+            (progress.mode === 'full' ? '; its deletions are held back' : ''),
         );
+      }
+      // A full pass that missed records cannot tell a deletion from a record it did not get: no diff.
+      if (pass.phase === 'done' && progress.mode === 'full' && !missing) {
+        progress.deleted += await diffDeletions(run, pass, input.tenantId, deps);
       }
     }
     run.status = run.gaps.length > 0 ? 'completed_with_gaps' : 'succeeded';

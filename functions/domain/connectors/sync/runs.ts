@@ -173,8 +173,53 @@ export async function startSync(
     },
     takeOverFrom,
   );
-  await deps.starter.start({ tenantId, runId });
+  try {
+    await deps.starter.start({ tenantId, runId });
+  } catch (error) {
+    // No execution will ever finish this run: end it now and release the connector, so a retry can start one.
+    await failUnstarted(tenantId, run, error as Error, deps).catch(() => undefined);
+    throw error;
+  }
   return { runId, connectorId, status: run.status };
+}
+
+async function failUnstarted(tenantId: string, run: SyncRunRecord, error: Error, deps: SyncApiDeps): Promise<void> {
+  const at = deps.clock.now().toISOString();
+  const failed: SyncRunRecord = {
+    ...run,
+    status: 'failed',
+    finishedAt: at,
+    updatedAt: at,
+    seq: run.seq + 1,
+    error: { code: 'INTERNAL_ERROR', name: error.name, message: 'the sync could not be started; start it again' },
+  };
+  await deps.store.finishRun(tenantId, failed, run.seq, [], {
+    audit: {
+      action: 'connector.sync.finish',
+      actor: run.requestedBy,
+      resourceType: 'connector',
+      resourceId: run.connectorId,
+      at,
+      requestId: run.runId,
+      beforeHash: null,
+      afterHash: null,
+    },
+    events: [
+      {
+        name: 'connector.sync.completed',
+        payload: {
+          runId: run.runId,
+          connectorId: run.connectorId,
+          system: run.system,
+          status: 'failed',
+          full: run.full,
+          counts: { ...failed.counts },
+          gaps: [],
+          error: failed.error,
+        },
+      },
+    ],
+  });
 }
 
 /** The stale run's id to take the lock over from, or ConflictError (409) while the holder is alive. */

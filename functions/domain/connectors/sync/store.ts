@@ -30,6 +30,12 @@ export interface ObjectPass {
   pageNo: number;
   /** Records this pass read, of the vendor's `total` (for the completeness check). */
   read: number;
+  /** Consecutive retryable failures of the page at `position` (reset by a committed page). */
+  failedAttempts?: number;
+  /** Times the pass started again from its first page (the vendor dropped its cursor). */
+  restarts?: number;
+  /** The run's sequence when the pass last restarted: writes before it were counted by counts since reset. */
+  restartSeq?: number;
   /** The deletion feed lost deletions (it looks back less far than the last pass): the next pass must be full. */
   forceFullNext?: boolean;
 }

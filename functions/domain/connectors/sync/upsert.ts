@@ -24,6 +24,8 @@ export interface UpsertContext {
   runId: string;
   /** The run's current checkpoint sequence (the page being committed). */
   runSeq: number;
+  /** The sequence at which the current pass last restarted (0: never); see planEntity. */
+  passRestartSeq: number;
   at: string;
   requestId: string;
   actor: string;
@@ -89,8 +91,10 @@ export function planEntity(
   const content = contentOf(entity, dedupe(relations), deletedAt);
 
   if (previous && previous.contentHash === content.hash && current) {
-    const outcome: Outcome =
-      previous.runId !== ctx.runId ? 'unchanged' : previous.runSeq === ctx.runSeq ? previous.outcome : 'repeat';
+    // Written by this run: on the page being committed (a crash re-read), or before the pass restarted (its counts
+    // were reset), it counts as what that write was; on an earlier committed page of this pass it was counted then.
+    const counted = previous.runSeq === ctx.runSeq || previous.runSeq < ctx.passRestartSeq;
+    const outcome: Outcome = previous.runId !== ctx.runId ? 'unchanged' : counted ? previous.outcome : 'repeat';
     return { entityId, outcome };
   }
   if (!current && record.deleted) {

@@ -373,4 +373,65 @@ describe('connector sync engine', () => {
       message: 'salesforce: invalid client credentials',
     });
   });
+
+  it('counts an unchanged resync whose cursor the vendor dropped once as one pass, not one and a half', async () => {
+    vendor.add(25, '2026-11-29T10:00:00.000Z');
+    await sync();
+    vendor.faults = [null, new CursorExpiredError('invalid query locator')];
+    const { run } = await sync(true);
+    expect(run.counts).toMatchObject({ pages: 3, read: 25, unchanged: 25, created: 0, changed: 0 });
+  });
+
+  it('counts records created before a restart once after it, and those after it once too', async () => {
+    vendor.add(25, '2026-11-29T10:00:00.000Z');
+    vendor.faults = [null, null, new CursorExpiredError('invalid query locator')];
+    const { run, status } = await sync();
+    expect(status).toBe('succeeded');
+    expect(run.counts).toMatchObject({ read: 25, created: 25, changed: 0, unchanged: 0 });
+  });
+
+  it('gives up on a pass whose cursor the vendor keeps dropping', async () => {
+    vendor.add(25, '2026-11-29T10:00:00.000Z');
+    vendor.faults = Array.from({ length: 10 }, (_, i) => (i % 2 ? new CursorExpiredError('gone') : null));
+    const { status, run } = await sync();
+    expect(status).toBe('failed');
+    expect(run.error?.message).toMatch(/dropped its cursor 4 times/);
+  });
+
+  it('holds back the deletions of a full pass that read fewer records than the vendor reports', async () => {
+    vendor.add(25, '2026-11-29T10:00:00.000Z');
+    await sync();
+    vendor.records.delete('00300001');
+    vendor.reportTotal = 26;
+    const { status, run } = await sync(true);
+    expect(status).toBe('completed_with_gaps');
+    expect(run.counts.deleted).toBe(0);
+    expect(run.gaps[0]).toMatch(/read 24 of the 26 .* deletions are held back/);
+  });
+
+  it('waits and tries a page again when the vendor fails retryably, and fails the run only after a few tries', async () => {
+    vendor.add(5, '2026-11-29T10:00:00.000Z');
+    const outage = () => new ConnectorError('Workday answered 500 five times', { retryable: true, httpStatus: 500 });
+    vendor.faults = [outage(), outage()];
+    const first = await sync();
+    expect(first.status).toBe('succeeded');
+    expect(first.run.counts).toMatchObject({ created: 5, retries: 2 });
+    vendor.faults = Array.from({ length: 10 }, outage);
+    const second = await sync(true);
+    expect(second.status).toBe('failed');
+    expect(second.run.error).toMatchObject({ code: 'CONNECTOR_ERROR', message: 'Workday answered 500 five times' });
+  });
+
+  it('fails a run whose execution could not be started and releases the connector for the next try', async () => {
+    api.starter = { start: async () => Promise.reject(new Error('StartExecution failed')) };
+    await expect(startSync('c1', { full: false }, ctx, api)).rejects.toThrow('StartExecution failed');
+    expect(store.connectors.get('c1')?.activeRunId).toBeNull();
+    const [failed] = [...store.runs.values()];
+    expect(failed).toMatchObject({
+      status: 'failed',
+      error: { message: expect.stringMatching(/could not be started/) },
+    });
+    api.starter = { start: async () => undefined };
+    await expect(startSync('c1', { full: false }, ctx, api)).resolves.toMatchObject({ status: 'queued' });
+  });
 });
