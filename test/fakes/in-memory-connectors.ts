@@ -19,6 +19,8 @@ type Write = 'create' | 'update' | 'delete';
 export class InMemoryConnectorStore implements ConnectorStore {
   readonly items = new Map<string, ConnectorRecord>();
   readonly mutations: Array<{ tenantId: string; write: Write } & MutationRecord> = [];
+  /** Connectors whose session (token, breaker) an update dropped. */
+  readonly sessionResets: string[] = [];
   private readonly failures: Write[] = [];
 
   private k = (tenantId: string, id: string) => `${tenantId}/${id}`;
@@ -69,8 +71,10 @@ export class InMemoryConnectorStore implements ConnectorStore {
     connector: ConnectorRecord,
     expectedVersion: number,
     mutation: MutationRecord,
+    options: { resetSession?: boolean } = {},
   ): Promise<void> {
     this.maybeFail('update');
+    if (options.resetSession) this.sessionResets.push(connector.id);
     const current = this.items.get(this.k(tenantId, connector.id));
     if (!current || current.version !== expectedVersion) throw new ConflictError('version');
     // As the adapter's update expression: the sync's lock and last run are not the API's to change.

@@ -128,7 +128,13 @@ export class DynamoConnectorRepository implements ConnectorStore, ProvenanceRead
     connector: ConnectorRecord,
     expectedVersion: number,
     mutation: MutationRecord,
+    options: { resetSession?: boolean } = {},
   ): Promise<void> {
+    const session = options.resetSession
+      ? [keys.connectorToken(tenantId, connector.id), keys.connectorBreaker(tenantId, connector.id)].map((Key) => ({
+          Delete: { TableName: this.tableName, Key },
+        }))
+      : [];
     const names = Object.fromEntries(API_FIELDS.map((f, i) => [`#f${i}`, f]));
     const values = Object.fromEntries(API_FIELDS.map((f, i) => [`:f${i}`, connector[f]]));
     await this.writer.commit(
@@ -144,6 +150,7 @@ export class DynamoConnectorRepository implements ConnectorStore, ProvenanceRead
             ExpressionAttributeValues: { ...values, ':expected': expectedVersion },
           },
         },
+        ...session,
       ],
       mutation,
     );

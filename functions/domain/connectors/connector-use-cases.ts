@@ -319,10 +319,15 @@ export async function updateConnector(
     version: current.version + 1,
     updatedAt: at,
   };
-  await deps.connectors.update(tenantId, next, current.version, {
-    audit: auditOf('connector.update', id, current, next, at, ctx),
-    events: [],
-  });
+  const connectionChanged =
+    input.baseUrl !== undefined || input.credentials !== undefined || input.settings !== undefined;
+  await deps.connectors.update(
+    tenantId,
+    next,
+    current.version,
+    { audit: auditOf('connector.update', id, current, next, at, ctx), events: [] },
+    { resetSession: connectionChanged },
+  );
   const scheduleTouched =
     (input.schedule !== undefined && input.schedule !== current.schedule) ||
     (input.enabled !== undefined && input.enabled !== current.enabled);

@@ -37,6 +37,12 @@ export interface ConnectorStore {
     connector: ConnectorRecord,
     expectedVersion: number,
     mutation: MutationRecord,
+    /**
+     * `resetSession`: the connection changed (credentials, base URL, settings): the stored access token and the circuit
+     * breaker go in the same transaction, so the next call authenticates afresh against what is configured now (and a
+     * refresh pause from the old credentials does not hold back the new ones).
+     */
+    options?: { resetSession?: boolean },
   ): Promise<void>;
   /**
    * Deletes the connector, its token, breaker and cursors if the stored version is `expectedVersion` and no sync

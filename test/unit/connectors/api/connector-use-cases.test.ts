@@ -168,6 +168,21 @@ describe('changing a connector', () => {
     expect(audit.beforeHash).not.toBe(audit.afterHash);
   });
 
+  it('drops the stored token and breaker when the connection changes (credentials, base URL, settings), not on a rename', async () => {
+    const world = aConnectorWorld();
+    const created = await createConnector(aSalesforceRequest(), ctxA, world.deps);
+    await updateConnector(created.id, { version: 1, name: 'Renamed' }, ctxA, world.deps);
+    expect(world.store.sessionResets).toEqual([]);
+    await updateConnector(created.id, { version: 2, baseUrl: 'https://other.my.salesforce.com' }, ctxA, world.deps);
+    await updateConnector(
+      created.id,
+      { version: 3, credentials: { kind: 'client_credentials', clientId: 'c2', clientSecret: 's2' } },
+      ctxA,
+      world.deps,
+    );
+    expect(world.store.sessionResets).toEqual([created.id, created.id]);
+  });
+
   it('answers 409 for a stale version and writes nothing', async () => {
     const world = aConnectorWorld();
     const created = await createConnector(aSalesforceRequest(), ctxA, world.deps);
