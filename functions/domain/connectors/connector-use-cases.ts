@@ -84,11 +84,14 @@ export function connectorConfigProblems(config: ConnectorConfig, urlPolicy: UrlP
       field: 'credentials.kind',
       message: `${spec.displayName} authenticates with ${spec.authKinds.join(' or ')}, not ${config.credentialsKind}`,
     });
-  if (settings.pageSize !== undefined && settings.pageSize > spec.maxPageSize)
+  if (settings.pageSize !== undefined && (settings.pageSize > spec.maxPageSize || settings.pageSize < spec.minPageSize))
     problems.push({
       field: 'settings.pageSize',
-      message: `${spec.displayName} serves at most ${spec.maxPageSize} records per page`,
+      message: `${spec.displayName} serves ${spec.minPageSize}-${spec.maxPageSize} records per page`,
     });
+  // `.` and `..` segments would let URL normalisation take the connector's token outside the report path.
+  if (settings.reportPath?.split('/').some((segment) => /^\.+$/.test(segment)))
+    problems.push({ field: 'settings.reportPath', message: 'a report path has no . or .. segments' });
   for (const [name, only] of SYSTEM_ONLY_SETTINGS) {
     if (settings[name] !== undefined && config.system !== only)
       problems.push({

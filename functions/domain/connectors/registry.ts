@@ -61,6 +61,8 @@ export interface ConnectorSpec {
   rateLimits: RateLimitSpec;
   /** Largest page the vendor serves (Salesforce batches ≤ 2000, HubSpot ≤ 100, Workday REST ≤ 100). */
   maxPageSize: number;
+  /** Smallest page the vendor honours (Salesforce raises a batchSize below 200 to 200). */
+  minPageSize: number;
   objects: readonly ConnectorObjectSpec[];
   /** Objects synced when the connector's config names none. */
   defaultObjects: readonly string[];
@@ -78,6 +80,7 @@ export const CONNECTOR_REGISTRY: Readonly<Record<ConnectorSystem, ConnectorSpec>
       requestsPerSecond: 20,
     },
     maxPageSize: 2000,
+    minPageSize: 200,
     objects: [
       {
         name: 'Account',
@@ -114,6 +117,7 @@ export const CONNECTOR_REGISTRY: Readonly<Record<ConnectorSystem, ConnectorSpec>
       requestsPerSecond: 8,
     },
     maxPageSize: 100,
+    minPageSize: 1,
     objects: [
       {
         name: 'companies',
@@ -150,6 +154,7 @@ export const CONNECTOR_REGISTRY: Readonly<Record<ConnectorSystem, ConnectorSpec>
       requestsPerSecond: 5,
     },
     maxPageSize: 100,
+    minPageSize: 1,
     objects: [
       // REST workers collection ({ data, total }, limit <= 100 + offset): the default.
       {

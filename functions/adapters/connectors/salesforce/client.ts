@@ -26,7 +26,7 @@ import { soqlFor } from './objects.js';
 import { GuardedJsforceTransport } from './transport.js';
 
 const VENDOR = 'Salesforce';
-const MIN_BATCH = 200;
+const MIN_BATCH = CONNECTOR_REGISTRY.salesforce.minPageSize;
 /** getDeleted looks back this far at most; older windows are asked from just inside it. */
 const DELETED_LOOKBACK_MS = 15 * 24 * 3600_000;
 

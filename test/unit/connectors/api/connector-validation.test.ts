@@ -58,6 +58,16 @@ describe('connector config checks against the registry', () => {
       'credentials.kind',
     ],
     ['a page larger than the vendor serves', hubspot({ settings: { pageSize: 101 } }), 'settings.pageSize'],
+    [
+      'a Salesforce page smaller than the 200 records it honours',
+      aSalesforceRequest({ settings: { pageSize: 50 } }),
+      'settings.pageSize',
+    ],
+    [
+      'a report path with a .. segment',
+      aWorkdayRequest({ settings: { tenant: 'acme', objects: ['workerReport'], reportPath: 'owner/..' } }),
+      'settings.reportPath',
+    ],
     ['a Workday connector without its tenant', aWorkdayRequest({ settings: {} }), 'settings.tenant'],
     [
       'the workerReport object without a report path',
