@@ -142,6 +142,8 @@ export const SYNC_RUN_STATUSES = [
   'completed_with_gaps',
   'failed',
 ] as const;
+/** The statuses a run ends in. */
+export const FINAL_SYNC_STATUSES: ReadonlySet<string> = new Set(['succeeded', 'completed_with_gaps', 'failed']);
 export const SyncRunStatus = z.enum(SYNC_RUN_STATUSES).meta({ id: 'SyncRunStatus' });
 export type SyncRunStatus = z.infer<typeof SyncRunStatus>;
 

@@ -3,6 +3,7 @@
  * vendors through the API, syncs them in parallel, waits for identity resolution to settle, and measures the graph.
  * Used by `npm run -s demo:sync` and by the end-to-end test.
  */
+import { FINAL_SYNC_STATUSES } from '../../schemas/connectors.js';
 import { api, until } from './api.js';
 
 /** What the fake vendors print (local/vendors): their URL and ready credentials. */
@@ -107,8 +108,6 @@ export async function ensureDemoConnectors(client: Client, vendors: VendorCreden
   return ids;
 }
 
-const FINAL = new Set(['succeeded', 'completed_with_gaps', 'failed']);
-
 /** Starts a sync of each connector (in parallel) and waits for all to end. */
 export async function syncAll(
   client: Client,
@@ -132,7 +131,7 @@ export async function syncAll(
           const line = `${system}: ${res.body.status} ${Math.round(res.body.progress * 100)} % (${res.body.counts.read} read)`;
           if (line !== last) options.onProgress?.(line);
           last = line;
-          return FINAL.has(res.body.status) ? res.body : undefined;
+          return FINAL_SYNC_STATUSES.has(res.body.status) ? res.body : undefined;
         },
         options.timeoutMs ?? 600_000,
         250,

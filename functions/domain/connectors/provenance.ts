@@ -3,6 +3,7 @@
  * holds to be the same thing) were built from, the golden record of that cluster with the record behind each of
  * its values, and the entity's relations.
  */
+import { mapLimit } from '../shared/concurrency.js';
 import type * as z from 'zod';
 import {
   MAX_SOURCE_MEMBERS,
@@ -187,20 +188,6 @@ const toEntitySource = (s: SourceRecordView): EntitySource => ({
 /** Source records read at once (one Query each): enough to overlap latency, few enough not to burst the table. */
 const SOURCE_READ_CONCURRENCY = 16;
 
-async function mapConcurrently<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await work(items[i]!);
-      }
-    }),
-  );
-  return out;
-}
-
 /**
  * The source records of the entity and of the other members of its cluster (at most MAX_SOURCE_MEMBERS entities,
  * MAX_SOURCES_PER_ENTITY records each: `truncated` says when the cap was reached), with the cluster's golden
@@ -223,7 +210,7 @@ export async function getEntitySources(id: string, ctx: RequestContext, deps: Pr
     wanted.filter((m) => m !== id),
   );
   const entities = [entity, ...others];
-  const sources = await mapConcurrently(entities, SOURCE_READ_CONCURRENCY, (e) =>
+  const sources = await mapLimit(entities, SOURCE_READ_CONCURRENCY, (e) =>
     deps.provenance.sourcesOf(tenantId, e.id, MAX_SOURCES_PER_ENTITY),
   );
   const readings = entities.map((e, k) => ({

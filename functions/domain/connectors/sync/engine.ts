@@ -12,7 +12,8 @@
  * `succeeded`), cursors promoted for the passes that completed without gaps, the connector's lock released and
  * `connector.sync.completed` emitted, in one transaction.
  */
-import type { SyncCounts, SyncObjectProgress } from '../../../../schemas/connectors.js';
+import { mapLimit } from '../../shared/concurrency.js';
+import { FINAL_SYNC_STATUSES, type SyncCounts, type SyncObjectProgress } from '../../../../schemas/connectors.js';
 import type { BlobStore, Clock } from '../../ports.js';
 import { CONNECTOR_SYNC_ACTOR } from '../../auth/actors.js';
 import { ConflictError } from '../../errors.js';
@@ -94,7 +95,6 @@ const RESTARTED_COUNTS = ['pages', 'read', 'created', 'changed', 'unchanged', 'd
 /** Changed entities handed to one writeEntities call (the store packs them into transactions of up to 100 items). */
 const ENTITIES_PER_WRITE_CALL = 25;
 
-const FINAL = new Set(['succeeded', 'completed_with_gaps', 'failed']);
 
 const pad = (n: number) => String(n).padStart(6, '0');
 const pagePrefix = (run: SyncRunRecord, object: string) => `${run.connectorId}/${run.runId}/${object}/`;
@@ -105,7 +105,7 @@ export async function syncPages(input: SyncTaskInput, deps: SyncEngineDeps): Pro
   let connector: ConnectorRecord | undefined;
   let client: SourceClient | undefined;
   for (;;) {
-    if (FINAL.has(run.status)) return { next: 'finish', waitSeconds: 0 };
+    if (FINAL_SYNC_STATUSES.has(run.status)) return { next: 'finish', waitSeconds: 0 };
     const index = run.passes.findIndex((p) => p.phase !== 'done');
     if (index < 0) return { next: 'finish', waitSeconds: 0 };
     if (deps.clock.now().getTime() - started > deps.budgetMs) return { next: 'pages', waitSeconds: 0 };
@@ -442,20 +442,6 @@ async function deleteEntities(
   return results.reduce<number>((a, b) => a + b, 0);
 }
 
-/** Runs `fn` over `items` with at most `limit` in flight; results in input order; the first error rejects. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  return results;
-}
-
 export interface FinishInput extends SyncTaskInput {
   outcome: 'completed' | 'failed';
   /** With `failed`: the state machine's error (Error name and Cause JSON). */
@@ -465,7 +451,7 @@ export interface FinishInput extends SyncTaskInput {
 /** Ends the run (idempotent: a run already final is left as it is). */
 export async function finishSync(input: FinishInput, deps: SyncEngineDeps): Promise<{ status: string }> {
   const read = await mustGetRun(input, deps.store);
-  if (FINAL.has(read.status)) return { status: read.status };
+  if (FINAL_SYNC_STATUSES.has(read.status)) return { status: read.status };
   const run = structuredClone(read);
   const at = deps.clock.now().toISOString();
   if (input.outcome === 'completed') {

@@ -2,7 +2,12 @@
  * Sync runs as the API sees them: start one (202; 409 while the connector has one running), read one, list a
  * connector's. The work itself is done by the ConnectorSync state machine (engine.ts).
  */
-import type { SyncCounts, SyncObjectProgress, SyncRun } from '../../../../schemas/connectors.js';
+import {
+  FINAL_SYNC_STATUSES,
+  type SyncCounts,
+  type SyncObjectProgress,
+  type SyncRun,
+} from '../../../../schemas/connectors.js';
 import { requirePermission } from '../../auth/authorize.js';
 import { auditActorOf } from '../../audit/audit-actor.js';
 import { ConflictError, NotFoundError } from '../../errors.js';
@@ -233,7 +238,7 @@ async function refuseUnlessStale(tenantId: string, activeRunId: string, now: Dat
 
 /** A run that stopped checkpointing without finishing (see STALE_LOCK_MS). */
 export function isStale(run: SyncRunRecord, now: Date): boolean {
-  if (['succeeded', 'completed_with_gaps', 'failed'].includes(run.status)) return true;
+  if (FINAL_SYNC_STATUSES.has(run.status)) return true;
   const waitingUntil = run.status === 'waiting' && run.waitUntil ? Date.parse(run.waitUntil) : 0;
   const last = Math.max(Date.parse(run.updatedAt), waitingUntil);
   return now.getTime() - last > STALE_LOCK_MS;
