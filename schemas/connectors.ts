@@ -170,6 +170,10 @@ export const SyncObjectProgress = SyncCounts.extend({
   since: z.string().nullable(),
   /** The vendor's count of records in this pass, where it gives one. */
   total: z.number().int().nullable(),
+  /** The vendor's quota as its last answer stated it (Salesforce api-usage, X-HubSpot-RateLimit-*). */
+  quota: z
+    .object({ used: z.number().optional(), limit: z.number().optional(), remaining: z.number().optional() })
+    .optional(),
   /** The committed position in the pass (where a resumed run goes on), opaque; null before the first page and at the end. */
   cursor: z.string().nullable(),
 });

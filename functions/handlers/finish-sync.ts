@@ -4,11 +4,11 @@
  * Output: `{ status }`. Deletions of full passes, the completeness check, cursors, the lock released and
  * connector.sync.completed emitted. Errors: TransientError (retried by the machine).
  */
-import { type FinishInput, type SyncEngineDeps, finishSync } from '../domain/connectors/sync/engine.js';
-import { syncEngineDeps } from '../platform/sync-engine-composition.js';
+import { type FinishDeps, type FinishInput, finishSync } from '../domain/connectors/sync/engine.js';
+import { finishSyncDeps } from '../platform/sync-finish-composition.js';
 import { taskHandler } from '../platform/task.js';
 
-export const makeHandler = (deps: SyncEngineDeps) =>
+export const makeHandler = (deps: FinishDeps) =>
   taskHandler('finish-sync', (event: FinishInput) => finishSync(event, deps));
 
-export const handler = makeHandler(syncEngineDeps('FinishSync'));
+export const handler = makeHandler(finishSyncDeps());

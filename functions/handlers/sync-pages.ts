@@ -12,4 +12,4 @@ import { taskHandler } from '../platform/task.js';
 export const makeHandler = (deps: SyncEngineDeps) =>
   taskHandler('sync-pages', (event: SyncTaskInput) => syncPages(event, deps));
 
-export const handler = makeHandler(syncEngineDeps('SyncPages'));
+export const handler = makeHandler(syncEngineDeps());

@@ -336,8 +336,6 @@ export const FUNCTIONS = {
     description: 'State machine task: deletions, completeness check and the final status of a sync run',
     table: 'write',
     bucket: { access: 'read', prefixes: ['sync-pages/'] },
-    callbackKey: true,
-    webhooks: true,
     memoryMb: 1024,
     timeoutSeconds: 300,
   },

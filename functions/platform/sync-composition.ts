@@ -34,3 +34,6 @@ export function syncApiDeps(): SyncApiDeps {
     ids: uuidIds,
   };
 }
+
+/** Entity write calls in flight at once within a page (each packs many entities; the audit lanes spread them). */
+export const SYNC_WRITE_CONCURRENCY = 16;

@@ -9,8 +9,7 @@ import { systemClock } from './composition.js';
 import { config } from './config.js';
 import { connectorRepository } from './connector-composition.js';
 import { logger } from './logger.js';
-import type { FunctionName } from './manifest.js';
-import { syncStore } from './sync-composition.js';
+import { SYNC_WRITE_CONCURRENCY, syncStore } from './sync-composition.js';
 
 /**
  * Composition of the ConnectorSync state machine's tasks: vendor clients, normalisers, the raw page store. Kept apart
@@ -21,11 +20,9 @@ import { syncStore } from './sync-composition.js';
  * page after the budget still fits), short enough that a run's progress is visible and a restart loses little.
  */
 export const SYNC_TASK_BUDGET_MS = 120_000;
-/** Entity transactions in flight at once within a page (the mutation writer's audit lanes spread them). */
-export const SYNC_WRITE_CONCURRENCY = 16;
 
-/** The state machine tasks' deps (Pages, Finish): vendor clients built per connector with its opened credentials. */
-export function syncEngineDeps(fn: Extract<FunctionName, 'SyncPages' | 'FinishSync'>): SyncEngineDeps {
+/** The Pages task's deps: vendor clients built per connector with its opened credentials. */
+export function syncEngineDeps(): SyncEngineDeps {
   const c = config();
   const urlPolicy = { allowHttpLoopback: c.ALLOW_HTTP_LOOPBACK_WEBHOOKS, loopbackPorts: c.LOOPBACK_WEBHOOK_PORTS };
   return {
@@ -47,7 +44,7 @@ export function syncEngineDeps(fn: Extract<FunctionName, 'SyncPages' | 'FinishSy
       });
     },
     normaliserFor,
-    pages: blobStore(fn, 'sync-pages/'),
+    pages: blobStore('SyncPages', 'sync-pages/'),
     clock: systemClock,
     budgetMs: SYNC_TASK_BUDGET_MS,
     writeConcurrency: SYNC_WRITE_CONCURRENCY,

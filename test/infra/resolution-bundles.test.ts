@@ -111,7 +111,7 @@ describe('bundles of the identity-resolution engine', () => {
     expect(names.filter((name) => carries(name, PHONE_MODULE))).toEqual(
       names.filter((name) => carriesEngine(name) || carries(name, NORMALISE_PHONE_MODULE)),
     );
-    expect(names.filter((name) => carries(name, NORMALISE_PHONE_MODULE))).toEqual(['SyncPages', 'FinishSync']);
+    expect(names.filter((name) => carries(name, NORMALISE_PHONE_MODULE))).toEqual(['SyncPages']);
   });
 
   // Two more things the engine bundles carried without using them (docs/benchmarks.md): every route's contract,

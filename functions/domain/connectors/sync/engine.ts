@@ -95,7 +95,6 @@ const RESTARTED_COUNTS = ['pages', 'read', 'created', 'changed', 'unchanged', 'd
 /** Changed entities handed to one writeEntities call (the store packs them into transactions of up to 100 items). */
 const ENTITIES_PER_WRITE_CALL = 25;
 
-
 const pad = (n: number) => String(n).padStart(6, '0');
 const pagePrefix = (run: SyncRunRecord, object: string) => `${run.connectorId}/${run.runId}/${object}/`;
 
@@ -254,6 +253,7 @@ async function readPage(
     throw error;
   }
   addStats(run, progress, page.stats);
+  if (page.quota) progress.quota = page.quota;
   if (page.next !== null && page.next === pass.position) {
     throw new MalformedPageError(`${where}: the next page is the page just read (the vendor's paging loops)`);
   }
@@ -343,7 +343,7 @@ async function readDeletions(
   }
 }
 
-function contextOf(run: SyncRunRecord, object: string, deps: SyncEngineDeps): UpsertContext {
+function contextOf(run: SyncRunRecord, object: string, deps: Pick<SyncEngineDeps, 'clock'>): UpsertContext {
   const pass = run.passes.find((p) => p.object === object);
   return {
     passRestartSeq: pass?.restartSeq ?? 0,
@@ -423,7 +423,7 @@ async function deleteEntities(
   object: string,
   namespace: string,
   tenantId: string,
-  deps: SyncEngineDeps,
+  deps: FinishDeps,
 ): Promise<number> {
   if (targets.length === 0) return 0;
   const ctx = contextOf(run, object, deps);
@@ -449,7 +449,10 @@ export interface FinishInput extends SyncTaskInput {
 }
 
 /** Ends the run (idempotent: a run already final is left as it is). */
-export async function finishSync(input: FinishInput, deps: SyncEngineDeps): Promise<{ status: string }> {
+/** What the Finish task needs: no vendor (deletion feeds are read by the Pages task), no normaliser. */
+export type FinishDeps = Pick<SyncEngineDeps, 'store' | 'pages' | 'clock' | 'writeConcurrency'>;
+
+export async function finishSync(input: FinishInput, deps: FinishDeps): Promise<{ status: string }> {
   const read = await mustGetRun(input, deps.store);
   if (FINAL_SYNC_STATUSES.has(read.status)) return { status: read.status };
   const run = structuredClone(read);
@@ -556,7 +559,7 @@ async function diffDeletions(
   run: SyncRunRecord,
   pass: ObjectPass,
   tenantId: string,
-  deps: SyncEngineDeps,
+  deps: FinishDeps,
 ): Promise<number> {
   const spec = objectSpec(run.system, pass.object);
   const namespace = spec?.namespace ?? pass.object;
