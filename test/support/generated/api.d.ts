@@ -1089,6 +1089,11 @@ export interface components {
                 status: "pending" | "running" | "done" | "failed";
                 since: string | null;
                 total: number | null;
+                quota?: {
+                    used?: number;
+                    limit?: number;
+                    remaining?: number;
+                };
                 cursor: string | null;
             }[];
             progress: number;
