@@ -163,6 +163,15 @@ function requireJsonContentType(event: APIGatewayProxyEvent): void {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
+/**
+ * The request body; a request without one is `{}` where the contract's body accepts `{}` (every field optional, e.g.
+ * `POST /connectors/{id}/sync`): the OpenAPI document marks those bodies not required (schemas/api.ts).
+ */
+function bodyOrEmpty(event: APIGatewayProxyEvent, schema: ZodType): unknown {
+  const absent = event.body === null || event.body === undefined || event.body === '';
+  return absent && schema.safeParse({}).success ? {} : readBody(event);
+}
+
 function readBody(event: APIGatewayProxyEvent): unknown {
   if (event.body === null || event.body === undefined || event.body === '') {
     throw new ValidationError('request body is required', { details: [{ field: 'body', message: 'required' }] });
@@ -253,7 +262,7 @@ export function httpRoute<C extends HttpRouteContract>(
       if (permission !== undefined) requirePermission(principal, permission);
       const query = parsePart(contract.query, event.queryStringParameters ?? {}, 'query') as Q;
       const params = parsePart(contract.params, event.pathParameters ?? {}, 'path') as P;
-      const body = (contract.body ? parsePart(contract.body, readBody(event), '') : undefined) as B;
+      const body = (contract.body ? parsePart(contract.body, bodyOrEmpty(event, contract.body), '') : undefined) as B;
       const result = await run({ body, query, params, ctx: { principal, requestId } });
       return jsonResponse(contract.status ?? 200, result, requestId);
     } catch (error) {

@@ -51,6 +51,19 @@ describe('httpRoute', () => {
     expect(parse(res).error.message).toMatch(/exceeds/);
   });
 
+  it('reads no body as {} where every field of the body is optional, and still requires one otherwise', async () => {
+    const optional = httpRoute(
+      { body: z.strictObject({ full: z.boolean().default(false) }), status: 202 },
+      async ({ body }) => body,
+    );
+    const res = await optional(anApiEvent({ body: null }));
+    expect(res.statusCode).toBe(202);
+    expect(JSON.parse(res.body)).toEqual({ full: false });
+    const required = await echo(anApiEvent({ body: null }));
+    expect(required.statusCode).toBe(400);
+    expect(parse(required).error.details?.[0]?.field).toBe('body');
+  });
+
   it('names the body when it is JSON but not an object', async () => {
     const res = await echo(anApiEvent({ body: '0' }));
     expect(res.statusCode).toBe(400);
