@@ -7,6 +7,7 @@ import type { LocalPlatform } from '../../local/platform.js';
 import { EVENT_CATALOGUE, type EventName } from '../../schemas/events.js';
 import type { components, paths } from '../support/generated/api.js';
 import { eventually, startTestPlatform } from '../support/local-platform.js';
+import { type FakeVendors, startFakeVendors } from '../../local/vendors/index.js';
 
 // An integrator's view of the bus: fetch the catalogue over HTTP, validate with ajv what a rule receives.
 
@@ -19,8 +20,11 @@ const received: BusEvent[] = [];
 let entries: CatalogueEntry[];
 const validators = new Map<string, ValidateFunction>();
 
+let vendors: FakeVendors;
+
 beforeAll(async () => {
-  platform = await startTestPlatform();
+  vendors = await startFakeVendors({ port: 0, seed: 1, records: 60 });
+  platform = await startTestPlatform({ webhookDevPorts: new URL(vendors.url).port });
   platform.bus.onEvent((e) => {
     if (e.detail.tenantId === TENANT) received.push(e);
   });
@@ -37,6 +41,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await platform?.stop();
+  await vendors?.stop();
 });
 
 const ofType = (name: EventName) => received.filter((e) => e['detail-type'] === name);
@@ -142,6 +147,33 @@ describe('events on the bus against the served catalogue', () => {
     const run = await api.POST('/api/v1/resolution/runs', { body: { type: 'person' } });
     expect(run.response.status, JSON.stringify(run.error)).toBe(202);
     await eventually(() => ofType('resolution.run.requested').length > 0);
+
+    // connector.sync.completed: a Salesforce connector against the fake vendors, synced.
+    const connector = await api.POST('/api/v1/connectors', {
+      body: {
+        system: 'salesforce',
+        name: 'catalogue',
+        baseUrl: `${vendors.url}/salesforce`,
+        credentials: {
+          kind: 'client_credentials',
+          clientId: vendors.credentials.salesforce.clientId,
+          clientSecret: vendors.credentials.salesforce.clientSecret,
+        },
+        settings: { objects: ['Account'] },
+        schedule: null,
+        enabled: true,
+      },
+    });
+    expect(connector.response.status, JSON.stringify(connector.error)).toBe(201);
+    const sync = await api.POST('/api/v1/connectors/{id}/sync', {
+      params: { path: { id: connector.data!.id } },
+      body: { full: false },
+    });
+    expect(sync.response.status, JSON.stringify(sync.error)).toBe(202);
+    await eventually(
+      () => ofType('connector.sync.completed').find((e) => payloadOf(e).runId === sync.data!.runId),
+      60_000,
+    );
     await platform.bus.drain();
 
     expect(new Set(received.map((e) => e['detail-type']))).toEqual(new Set(Object.keys(EVENT_CATALOGUE)));
