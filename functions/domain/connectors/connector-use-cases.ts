@@ -391,8 +391,9 @@ export async function deleteConnector(
   const tenantId = ctx.principal.tenantId;
   const current = await deps.connectors.get(tenantId, id);
   if (!current) {
-    // The retry of a delete whose schedule removal failed; a no-op for an id that never had a schedule.
-    await deps.scheduler.put(tenantId, id, null);
+    // The retry of a delete whose schedule removal failed; a no-op for an id that never had a schedule. The answer
+    // is 404 either way: a scheduler that cannot be reached now does not make an unknown id a server error.
+    await deps.scheduler.put(tenantId, id, null).catch(() => undefined);
     throw new NotFoundError(`connector ${id} not found`);
   }
   if (current.activeRunId)

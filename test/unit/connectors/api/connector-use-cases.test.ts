@@ -327,4 +327,10 @@ describe('deleting a connector', () => {
     await expect(deleteConnector(created.id, ctxA, world.deps)).rejects.toBeInstanceOf(NotFoundError);
     expect(world.scheduler.scheduleOf('tenant-a', created.id)).toBeUndefined();
   });
+
+  it('answers 404 for an unknown id even when the scheduler cannot be reached', async () => {
+    const world = aConnectorWorld();
+    world.scheduler.failNext();
+    await expect(deleteConnector('no-such-connector', ctxA, world.deps)).rejects.toBeInstanceOf(NotFoundError);
+  });
 });
