@@ -87,6 +87,19 @@ export const DELETION_GUARD_MIN_RECORDS = 20;
 export const MAX_PAGE_ATTEMPTS = 4;
 const PAGE_RETRY_BASE_SECONDS = 30;
 
+/**
+ * The run's view of a position is shown as is up to this size; a larger one (a HubSpot search position listing the
+ * ids that share its boundary instant) is kept once, in the pass, and shown by its size: the run item stays far
+ * from DynamoDB's 400 KB item limit.
+ */
+export const MAX_CURSOR_VIEW = 2048;
+
+/** The position as the run's progress shows it (see MAX_CURSOR_VIEW). */
+export function cursorView(position: string | null): string | null {
+  if (position === null || position.length <= MAX_CURSOR_VIEW) return position;
+  return `${position.slice(0, 64)}… (${position.length} characters, kept in full by the run)`;
+}
+
 /** Restarts of a pass (the vendor dropping its cursor) before the run gives up. */
 export const MAX_PASS_RESTARTS = 3;
 /** The counts a restarted pass counts again from zero (waits and retries stay: they happened). */
@@ -288,7 +301,7 @@ async function readPage(
   pass.read += page.records.length;
   pass.pageNo = pageNo;
   pass.position = page.next;
-  progress.cursor = page.next;
+  progress.cursor = cursorView(page.next);
   // The pass's first count is the one to compare with (a vendor may count only what is left on later pages).
   if (page.total !== null && progress.total === null) progress.total = page.total;
   for (const r of records) {

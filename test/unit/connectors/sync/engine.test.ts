@@ -15,9 +15,15 @@ import type {
 } from '../../../../functions/domain/connectors/ports.js';
 import type { ConnectorRecord } from '../../../../functions/domain/connectors/store.js';
 import { entityIdOf } from '../../../../functions/domain/connectors/sync/entity-ids.js';
-import { type SyncEngineDeps, finishSync, syncPages } from '../../../../functions/domain/connectors/sync/engine.js';
+import {
+  type SyncEngineDeps,
+  cursorView,
+  finishSync,
+  syncPages,
+} from '../../../../functions/domain/connectors/sync/engine.js';
 import { type SyncApiDeps, getSyncRun, startSync } from '../../../../functions/domain/connectors/sync/runs.js';
 import type { Clock, RequestContext } from '../../../../functions/domain/ports.js';
+import type { SyncRunRecord } from '../../../../functions/domain/connectors/sync/store.js';
 import { sequentialIds } from '../../../fakes/clock-and-ids.js';
 import { InMemoryBlobStore, InMemorySyncStore } from '../../../fakes/in-memory-sync-store.js';
 
@@ -433,5 +439,28 @@ describe('connector sync engine', () => {
     });
     api.starter = { start: async () => undefined };
     await expect(startSync('c1', { full: false }, ctx, api)).resolves.toMatchObject({ status: 'queued' });
+  });
+
+  it('shows a large vendor position by its size in the run, keeping it whole where the engine resumes from it', async () => {
+    vendor.add(25, '2026-11-29T10:00:00.000Z');
+    const big = `{"m":"search","tids":[${Array.from({ length: 400 }, (_, i) => `"${i}"`).join(',')}]}`;
+    const real = vendor.readPage.bind(vendor);
+    vendor.readPage = async (r) => {
+      const page = await real({ ...r, position: r.position === big ? '10' : r.position });
+      return { ...page, next: page.next === '10' ? big : page.next };
+    };
+    // The checkpoint after the first page holds the large position.
+    const saved: SyncRunRecord[] = [];
+    const save = store.saveRun.bind(store);
+    store.saveRun = async (t, run, seq) => {
+      saved.push(structuredClone(run));
+      return save(t, run, seq);
+    };
+    const { runId } = await startSync('c1', { full: false }, ctx, api);
+    expect(await runToEnd(runId)).toBe('succeeded');
+    const atBig = saved.find((r) => r.passes[0]?.position === big);
+    expect(atBig?.objects[0]?.cursor).toBe(cursorView(big));
+    expect(cursorView(big)!.length).toBeLessThan(200);
+    expect((await getSyncRun(runId, ctx, api)).counts).toMatchObject({ read: 25, created: 25 });
   });
 });
