@@ -25,10 +25,10 @@ import {
   SourceRateLimitedError,
 } from '../errors.js';
 import type { CallStats, Normaliser, NormalisedRecord, SourceClient, SourcePage } from '../ports.js';
-import { CONNECTOR_REGISTRY, objectSpec, type ConnectorSystem } from '../registry.js';
+import { objectSpec, type ConnectorSystem } from '../registry.js';
 import type { ConnectorRecord, ConnectorStore } from '../store.js';
 import { entityIdOf } from './entity-ids.js';
-import { emptyCounts } from './runs.js';
+import { emptyCounts, finishMutation } from './runs.js';
 import type { ObjectCursor, ObjectPass, StoredEntityState, SyncRunRecord, SyncStore } from './store.js';
 import {
   type Outcome,
@@ -519,34 +519,7 @@ export async function finishSync(input: FinishInput, deps: FinishDeps): Promise<
       lastFullPassAt: progress.mode === 'full' && !gap ? run.startedAt : (old?.lastFullPassAt ?? null),
     });
   }
-  const connector = CONNECTOR_REGISTRY[run.system];
-  await deps.store.finishRun(input.tenantId, run, read.seq, cursors, {
-    audit: {
-      action: 'connector.sync.finish',
-      actor: SYNC_ACTOR,
-      resourceType: 'connector',
-      resourceId: run.connectorId,
-      at,
-      requestId: run.runId,
-      beforeHash: null,
-      afterHash: null,
-    },
-    events: [
-      {
-        name: 'connector.sync.completed',
-        payload: {
-          runId: run.runId,
-          connectorId: run.connectorId,
-          system: connector.system,
-          status: run.status as 'succeeded' | 'completed_with_gaps' | 'failed',
-          full: run.full,
-          counts: { ...run.counts },
-          gaps: run.gaps,
-          error: run.error,
-        },
-      },
-    ],
-  });
+  await deps.store.finishRun(input.tenantId, run, read.seq, cursors, finishMutation(run, SYNC_ACTOR, at));
   return { status: run.status };
 }
 

@@ -11,7 +11,7 @@ import {
 import { requirePermission } from '../../auth/authorize.js';
 import { auditActorOf } from '../../audit/audit-actor.js';
 import { ConflictError, NotFoundError } from '../../errors.js';
-import type { Clock, IdGenerator, Page, RequestContext } from '../../ports.js';
+import type { Clock, IdGenerator, MutationRecord, Page, RequestContext } from '../../ports.js';
 import { hashOf } from '../../shared/hash.js';
 import { CONNECTOR_REGISTRY, objectSpec, type ConnectorSystem } from '../registry.js';
 import type { ConnectorRecord, ConnectorStore } from '../store.js';
@@ -188,20 +188,12 @@ export async function startSync(
   return { runId, connectorId, status: run.status };
 }
 
-async function failUnstarted(tenantId: string, run: SyncRunRecord, error: Error, deps: SyncApiDeps): Promise<void> {
-  const at = deps.clock.now().toISOString();
-  const failed: SyncRunRecord = {
-    ...run,
-    status: 'failed',
-    finishedAt: at,
-    updatedAt: at,
-    seq: run.seq + 1,
-    error: { code: 'INTERNAL_ERROR', name: error.name, message: 'the sync could not be started; start it again' },
-  };
-  await deps.store.finishRun(tenantId, failed, run.seq, [], {
+/** What ending a run leaves behind: its audit record and `connector.sync.completed` (the run is final). */
+export function finishMutation(run: SyncRunRecord, actor: string, at: string): MutationRecord {
+  return {
     audit: {
       action: 'connector.sync.finish',
-      actor: run.requestedBy,
+      actor,
       resourceType: 'connector',
       resourceId: run.connectorId,
       at,
@@ -216,15 +208,28 @@ async function failUnstarted(tenantId: string, run: SyncRunRecord, error: Error,
           runId: run.runId,
           connectorId: run.connectorId,
           system: run.system,
-          status: 'failed',
+          status: run.status as 'succeeded' | 'completed_with_gaps' | 'failed',
           full: run.full,
-          counts: { ...failed.counts },
-          gaps: [],
-          error: failed.error,
+          counts: { ...run.counts },
+          gaps: run.gaps,
+          error: run.error,
         },
       },
     ],
-  });
+  };
+}
+
+async function failUnstarted(tenantId: string, run: SyncRunRecord, error: Error, deps: SyncApiDeps): Promise<void> {
+  const at = deps.clock.now().toISOString();
+  const failed: SyncRunRecord = {
+    ...run,
+    status: 'failed',
+    finishedAt: at,
+    updatedAt: at,
+    seq: run.seq + 1,
+    error: { code: 'INTERNAL_ERROR', name: error.name, message: 'the sync could not be started; start it again' },
+  };
+  await deps.store.finishRun(tenantId, failed, run.seq, [], finishMutation(failed, run.requestedBy, at));
 }
 
 /** The stale run's id to take the lock over from, or ConflictError (409) while the holder is alive. */
