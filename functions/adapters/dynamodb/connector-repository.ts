@@ -13,6 +13,7 @@ import { ValidationError } from '../../domain/errors.js';
 import type { MutationRecord, Page } from '../../domain/ports.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { translateDynamoError } from './errors.js';
+import { indexPage } from './index-page.js';
 import { ITEM_TYPES, keys } from './keys.js';
 import type { DynamoMutationWriter, ItemWrite } from './mutation-writer.js';
 import { RelationItem, SourceRecordItem } from './sync-items.js';
@@ -103,24 +104,15 @@ export class DynamoConnectorRepository implements ConnectorStore, ProvenanceRead
   }
 
   async list(tenantId: string, query: { limit: number; cursor?: string }): Promise<Page<ConnectorRecord>> {
-    const partition = keys.connectorsPartition(tenantId);
-    const startKey = decodeCursor(query.cursor, { index: 'GSI1', partition });
-    try {
-      const out = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: 'GSI1',
-          KeyConditionExpression: 'GSI1PK = :pk',
-          ExpressionAttributeValues: { ':pk': partition },
-          ScanIndexForward: false,
-          Limit: query.limit,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      return { items: (out.Items ?? []).map(connectorFromItem), nextCursor: encodeCursor(out.LastEvaluatedKey) };
-    } catch (error) {
-      translateDynamoError(error, 'list connectors');
-    }
+    const page = await indexPage(
+      this.client,
+      this.tableName,
+      'GSI1',
+      keys.connectorsPartition(tenantId),
+      query,
+      'list connectors',
+    );
+    return { items: page.items.map(connectorFromItem), nextCursor: page.nextCursor };
   }
 
   async update(

@@ -1,8 +1,8 @@
-import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Entity, type EntityType } from '../../../schemas/entity.js';
 import type { EntityRepository, MutationRecord, Page } from '../../domain/ports.js';
-import { decodeCursor, encodeCursor } from './cursor.js';
 import { translateDynamoError } from './errors.js';
+import { indexPage } from './index-page.js';
 import { ITEM_TYPES, keys } from './keys.js';
 import type { DynamoMutationWriter } from './mutation-writer.js';
 
@@ -69,27 +69,17 @@ export class DynamoEntityRepository implements EntityRepository {
   }
 
   async list(tenantId: string, query: { type?: EntityType; limit: number; cursor?: string }): Promise<Page<Entity>> {
-    const [index, pkAttr, partition] = query.type
-      ? (['GSI2', 'GSI2PK', keys.entitiesOfTypePartition(tenantId, query.type)] as const)
-      : (['GSI1', 'GSI1PK', keys.entitiesPartition(tenantId)] as const);
-    const startKey = decodeCursor(query.cursor, { index, partition });
-    try {
-      const out = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: index,
-          KeyConditionExpression: '#pk = :pk',
-          ExpressionAttributeNames: { '#pk': pkAttr },
-          ExpressionAttributeValues: { ':pk': partition },
-          ScanIndexForward: false,
-          Limit: query.limit,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      return { items: (out.Items ?? []).map((i) => this.fromItem(i)), nextCursor: encodeCursor(out.LastEvaluatedKey) };
-    } catch (error) {
-      translateDynamoError(error, 'list entities');
-    }
+    const page = query.type
+      ? await indexPage(
+          this.client,
+          this.tableName,
+          'GSI2',
+          keys.entitiesOfTypePartition(tenantId, query.type),
+          query,
+          'list entities',
+        )
+      : await indexPage(this.client, this.tableName, 'GSI1', keys.entitiesPartition(tenantId), query, 'list entities');
+    return { items: page.items.map((i) => this.fromItem(i)), nextCursor: page.nextCursor };
   }
 }
 

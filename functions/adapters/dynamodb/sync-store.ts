@@ -17,9 +17,9 @@ import type {
   SyncRunRecord,
   SyncStore,
 } from '../../domain/connectors/sync/store.js';
-import { decodeCursor, encodeCursor } from './cursor.js';
 import { entityFromItem, entityItem } from './entity-repository.js';
 import { translateDynamoError } from './errors.js';
+import { indexPage } from './index-page.js';
 import { ITEM_TYPES, keys } from './keys.js';
 import { DynamoMutationWriter, type ItemWrite } from './mutation-writer.js';
 import { SourceRecordItem } from './sync-items.js';
@@ -154,26 +154,8 @@ export class DynamoSyncStore implements SyncStore {
     query: { limit: number; cursor?: string },
   ): Promise<Page<SyncRunRecord>> {
     const partition = keys.syncRunsPartition(tenantId, connectorId);
-    const startKey = decodeCursor(query.cursor, { index: 'GSI1', partition });
-    try {
-      const out = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: 'GSI1',
-          KeyConditionExpression: 'GSI1PK = :pk',
-          ExpressionAttributeValues: { ':pk': partition },
-          ScanIndexForward: false,
-          Limit: query.limit,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      return {
-        items: (out.Items ?? []).map((i) => this.fromRunItem(i)),
-        nextCursor: encodeCursor(out.LastEvaluatedKey),
-      };
-    } catch (error) {
-      translateDynamoError(error, 'list sync runs');
-    }
+    const page = await indexPage(this.client, this.tableName, 'GSI1', partition, query, 'list sync runs');
+    return { items: page.items.map((i) => this.fromRunItem(i)), nextCursor: page.nextCursor };
   }
 
   async saveRun(tenantId: string, run: SyncRunRecord, expectedSeq: number): Promise<void> {
