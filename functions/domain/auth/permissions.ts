@@ -26,6 +26,9 @@ export const PERMISSIONS = [
   'tools:read',
   /** Identity resolution runs and match decisions (confirm / reject). */
   'resolution:manage',
+  /** Process mining: mined models and uploaded logs (read), uploading logs to mine (write). */
+  'mining:read',
+  'mining:write',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -33,7 +36,7 @@ const READ_ALL: Permission[] = PERMISSIONS.filter((p) => p.endsWith(':read'));
 
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   admin: PERMISSIONS,
-  operator: [...READ_ALL, 'workflows:execute'],
+  operator: [...READ_ALL, 'workflows:execute', 'mining:write'],
   analyst: ['entities:read', 'signals:read'],
   approver: ['approvals:read', 'approvals:decide'],
 };
