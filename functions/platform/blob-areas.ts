@@ -9,8 +9,10 @@
  * |------------------|------------------------------------------|
  * | `sync-pages/`    | raw pages fetched by connector syncs     |
  * | `agent-outputs/` | agent outputs (metadata in the table)    |
+ * | `mining-logs/`   | event logs uploaded to mine (XES, CSV)   |
+ * | `mining-results/`| models mined from them (JSON, DOT, SVG)  |
  */
-export const BLOB_AREAS = ['sync-pages/', 'agent-outputs/'] as const;
+export const BLOB_AREAS = ['sync-pages/', 'agent-outputs/', 'mining-logs/', 'mining-results/'] as const;
 export type BlobArea = (typeof BLOB_AREAS)[number];
 
 export const TENANT_ROOT = 't/';
@@ -30,7 +32,12 @@ export const iamPatterns = (area: BlobArea) => ({
  * tenant segment in the middle of the key, so the blob store tags every object of such an area with RETENTION_TAG
  * and the bucket's lifecycle rule expires objects by that tag (lib/constructs/object-store.ts).
  */
-export const AREA_RETENTION_DAYS: Partial<Record<BlobArea, number>> = { 'sync-pages/': 90 };
+export const AREA_RETENTION_DAYS: Partial<Record<BlobArea, number>> = {
+  'sync-pages/': 90,
+  // An uploaded log is kept long enough to mine it again or download it; its results as long as the job record.
+  'mining-logs/': 30,
+  'mining-results/': 90,
+};
 
 export const RETENTION_TAG = 'modos-retention';
 
