@@ -20,6 +20,8 @@ export interface RouteContract {
   params?: z.ZodObject;
   /** Status of a successful response. */
   status: number;
+  /** Largest request body read, in bytes (default MAX_BODY_BYTES of schemas/common.ts): routes of uploads. */
+  maxBodyBytes?: number;
   response: ZodType;
   /** The error statuses the route answers (documented with the ErrorResponse body). */
   errors: readonly number[];

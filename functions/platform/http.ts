@@ -38,6 +38,19 @@ export interface HttpRouteContract {
   params?: ZodType;
   /** Status of a successful response (default 200). */
   status?: number;
+  /** Largest request body read, in bytes (default MAX_BODY_BYTES); a route of uploads raises it. */
+  maxBodyBytes?: number;
+}
+
+/**
+ * A result sent as it is instead of as JSON (a picture: `image/svg+xml`, Graphviz DOT, PNML), with the contract's
+ * status. Text only: the API's media types are UTF-8 text.
+ */
+export class RawBody {
+  constructor(
+    readonly contentType: string,
+    readonly body: string,
+  ) {}
 }
 
 /** The parsed type of a part (`body`, `query`, `params`) of a contract; `undefined` when it has none. */
@@ -167,12 +180,12 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * The request body; a request without one is `{}` where the contract's body accepts `{}` (every field optional, e.g.
  * `POST /connectors/{id}/sync`): the OpenAPI document marks those bodies not required (schemas/api.ts).
  */
-function bodyOrEmpty(event: APIGatewayProxyEvent, schema: ZodType): unknown {
+function bodyOrEmpty(event: APIGatewayProxyEvent, schema: ZodType, maxBytes?: number): unknown {
   const absent = event.body === null || event.body === undefined || event.body === '';
-  return absent && schema.safeParse({}).success ? {} : readBody(event);
+  return absent && schema.safeParse({}).success ? {} : readBody(event, maxBytes);
 }
 
-function readBody(event: APIGatewayProxyEvent): unknown {
+function readBody(event: APIGatewayProxyEvent, maxBytes = MAX_BODY_BYTES): unknown {
   if (event.body === null || event.body === undefined || event.body === '') {
     throw new ValidationError('request body is required', { details: [{ field: 'body', message: 'required' }] });
   }
@@ -187,8 +200,8 @@ function readBody(event: APIGatewayProxyEvent): unknown {
       });
     }
   }
-  if (Buffer.byteLength(raw, 'utf8') > MAX_BODY_BYTES) {
-    throw new ValidationError(`request body exceeds ${MAX_BODY_BYTES} bytes`, {
+  if (Buffer.byteLength(raw, 'utf8') > maxBytes) {
+    throw new ValidationError(`request body exceeds ${maxBytes} bytes`, {
       details: [{ field: 'body', message: 'too large' }],
     });
   }
@@ -262,8 +275,18 @@ export function httpRoute<C extends HttpRouteContract>(
       if (permission !== undefined) requirePermission(principal, permission);
       const query = parsePart(contract.query, event.queryStringParameters ?? {}, 'query') as Q;
       const params = parsePart(contract.params, event.pathParameters ?? {}, 'path') as P;
-      const body = (contract.body ? parsePart(contract.body, bodyOrEmpty(event, contract.body), '') : undefined) as B;
+      const body = (
+        contract.body
+          ? parsePart(contract.body, bodyOrEmpty(event, contract.body, contract.maxBodyBytes), '')
+          : undefined
+      ) as B;
       const result = await run({ body, query, params, ctx: { principal, requestId } });
+      if (result instanceof RawBody)
+        return {
+          statusCode: contract.status ?? 200,
+          headers: { 'content-type': result.contentType, 'x-request-id': requestId },
+          body: result.body,
+        };
       return jsonResponse(contract.status ?? 200, result, requestId);
     } catch (error) {
       return mapError(error, requestId, event);
