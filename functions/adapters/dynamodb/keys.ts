@@ -43,6 +43,14 @@
  * | source records of an entity    | table | PK = T#t#ENTITY#<id>, SK begins SOURCE#               | GET /entities/{id}/sources  |
  * | source records of a connector  | GSI1  | GSI1PK = T#t#SOURCES#<connectorId>#<ns>, GSI1SK = <sourceId>#<role> | deletions (full pass diff) |
  * | relations of an entity         | table | PK = T#t#ENTITY#<id>, SK begins REL#OUT# / REL#IN#    | GET /entities/{id}/relations|
+ * | signal rule set: head, rules   | table | PK = T#t#SIGRULES, SK = HEAD / RULE#<ruleId> (asc)   | detector, GET /signal-rules |
+ * | signal rule version N          | table | PK = T#t#SIGRULE#<ruleId>, SK = V#<000N>              | GET /signal-rules/{id}?version= |
+ * | deleted signal rule's last version | table | PK = T#t#SIGRULE#<ruleId>, SK = GONE              | re-creating a deleted id    |
+ * | a signal rule's state of a key | table | PK = T#t#SIGSTATE#<ruleId>#<keyHash>, SK = STATE (TTL) | detector, deadline fires  |
+ * | signal                         | table | PK = T#t#SIGNAL#<signalId>, SK = SIGNAL               | GET /signals/{id}, dedup    |
+ * | signals, newest first          | GSI1  | GSI1PK = T#t#SIGNALS, GSI1SK desc (<detectedAt>#<id>) | GET /signals[?since=]       |
+ * | signals of a rule              | GSI2  | GSI2PK = T#t#SIGNALS#RULE#<ruleId>, GSI2SK desc       | GET /signals?rule=          |
+ * | signals of an entity or key    | table | PK = T#t#SIGNALSOF#<subjectHash>, SK desc (<detectedAt>#<id>) | GET /signals?entity= |
  */
 export const tenantPrefix = (tenantId: string): string => `T#${tenantId}#`;
 
@@ -199,6 +207,40 @@ export const keys = {
     PK: `${tenantPrefix(tenantId)}ENTITY#${to}`,
     SK: `REL#IN#${kind}#${from}`,
   }),
+
+  /** The tenant's signal rules in one partition, with the head whose version every rule change moves. */
+  signalRulesPartition: (tenantId: string) => `${tenantPrefix(tenantId)}SIGRULES`,
+  signalRuleSetHead: (tenantId: string) => ({ PK: `${tenantPrefix(tenantId)}SIGRULES`, SK: 'HEAD' }),
+  signalRule: (tenantId: string, ruleId: string) => ({ PK: `${tenantPrefix(tenantId)}SIGRULES`, SK: `RULE#${ruleId}` }),
+  signalRuleVersion: (tenantId: string, ruleId: string, version: number) => ({
+    PK: `${tenantPrefix(tenantId)}SIGRULE#${ruleId}`,
+    SK: `V#${pad(version, 6)}`,
+  }),
+  signalRuleTombstone: (tenantId: string, ruleId: string) => ({
+    PK: `${tenantPrefix(tenantId)}SIGRULE#${ruleId}`,
+    SK: 'GONE',
+  }),
+  /** A key's state under a rule: the key as a hash (keys are attribute values, which stay out of keys). */
+  signalKeyState: (tenantId: string, ruleId: string, keyHash: string) => ({
+    PK: `${tenantPrefix(tenantId)}SIGSTATE#${ruleId}#${keyHash}`,
+    SK: 'STATE',
+  }),
+  signal: (tenantId: string, signalId: string) => ({ PK: `${tenantPrefix(tenantId)}SIGNAL#${signalId}`, SK: 'SIGNAL' }),
+  signalIndexes: (tenantId: string, ruleId: string, detectedAt: string, signalId: string) => ({
+    GSI1PK: `${tenantPrefix(tenantId)}SIGNALS`,
+    GSI1SK: `${detectedAt}#${signalId}`,
+    GSI2PK: `${tenantPrefix(tenantId)}SIGNALS#RULE#${ruleId}`,
+    GSI2SK: `${detectedAt}#${signalId}`,
+  }),
+  signalsPartition: (tenantId: string) => `${tenantPrefix(tenantId)}SIGNALS`,
+  signalsOfRulePartition: (tenantId: string, ruleId: string) => `${tenantPrefix(tenantId)}SIGNALS#RULE#${ruleId}`,
+  /** A copy of a signal filed under its entity or key (hashed), newest first. */
+  signalOfSubject: (tenantId: string, subjectHash: string, detectedAt: string, signalId: string) => ({
+    PK: `${tenantPrefix(tenantId)}SIGNALSOF#${subjectHash}`,
+    SK: `${detectedAt}#${signalId}`,
+  }),
+  signalsOfSubjectPartition: (tenantId: string, subjectHash: string) =>
+    `${tenantPrefix(tenantId)}SIGNALSOF#${subjectHash}`,
 } as const;
 
 /** Item type tags stored in `entityType` on every item. */
@@ -228,4 +270,11 @@ export const ITEM_TYPES = {
   syncRun: 'SyncRun',
   sourceRecord: 'SourceRecord',
   relation: 'Relation',
+  signalRuleSetHead: 'SignalRuleSetHead',
+  signalRule: 'SignalRule',
+  signalRuleVersion: 'SignalRuleVersion',
+  signalRuleTombstone: 'SignalRuleTombstone',
+  signalKeyState: 'SignalKeyState',
+  signal: 'Signal',
+  signalOfSubject: 'SignalOfSubject',
 } as const;
