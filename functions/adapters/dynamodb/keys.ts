@@ -51,6 +51,11 @@
  * | signals, newest first          | GSI1  | GSI1PK = T#t#SIGNALS, GSI1SK desc (<detectedAt>#<id>) | GET /signals[?since=]       |
  * | signals of a rule              | GSI2  | GSI2PK = T#t#SIGNALS#RULE#<ruleId>, GSI2SK desc       | GET /signals?rule=          |
  * | signals of an entity or key    | table | PK = T#t#SIGNALSOF#<subjectHash>, SK desc (<detectedAt>#<id>) | GET /signals?entity= |
+ * | mining job (an uploaded log)   | table | PK = T#t#MINEJOB#<id>, SK = JOB (TTL expiresAt)       | mining upload, worker, GET  |
+ * | mining jobs, newest first      | GSI1  | GSI1PK = T#t#MINEJOBS, GSI1SK desc (<createdAt>#<id>) | GET /mining/logs            |
+ * | runs, newest first [since]     | GSI1  | GSI1PK = T#t#RUNS, GSI1SK desc [>= <since>]           | GET /mining/processes       |
+ * | audit trail [since], of entities| table | PK = T#t#AUDIT, SK desc [>= <since>]; resourceType entity | GET /mining/processes |
+ * | outbox: entity.updated (changed)| table | PK = T#t#OUTBOX; detailType entity.updated (while kept) | GET /mining/processes |
  */
 export const tenantPrefix = (tenantId: string): string => `T#${tenantId}#`;
 
@@ -241,6 +246,16 @@ export const keys = {
   }),
   signalsOfSubjectPartition: (tenantId: string, subjectHash: string) =>
     `${tenantPrefix(tenantId)}SIGNALSOF#${subjectHash}`,
+
+  miningJob: (tenantId: string, id: string) => ({ PK: `${tenantPrefix(tenantId)}MINEJOB#${id}`, SK: 'JOB' }),
+  miningJobIndex: (tenantId: string, createdAt: string, id: string) => ({
+    GSI1PK: `${tenantPrefix(tenantId)}MINEJOBS`,
+    GSI1SK: `${createdAt}#${id}`,
+  }),
+  miningJobsPartition: (tenantId: string) => `${tenantPrefix(tenantId)}MINEJOBS`,
+  /** The GSI1 partition of a tenant's runs (keys.runIndex), newest first. */
+  runsPartition: (tenantId: string) => `${tenantPrefix(tenantId)}RUNS`,
+  outboxPartition: (tenantId: string) => `${tenantPrefix(tenantId)}OUTBOX`,
 } as const;
 
 /** Item type tags stored in `entityType` on every item. */
@@ -277,4 +292,5 @@ export const ITEM_TYPES = {
   signalKeyState: 'SignalKeyState',
   signal: 'Signal',
   signalOfSubject: 'SignalOfSubject',
+  miningJob: 'MiningJob',
 } as const;
