@@ -14,6 +14,7 @@ export const EVENT_SOURCES = {
   'entity.split': 'modos.resolution',
   'resolution.run.requested': 'modos.resolution',
   'connector.sync.completed': 'modos.connectors',
+  'mining.log.uploaded': 'modos.mining',
 } as const;
 
 export type EventName = keyof typeof EVENT_SOURCES;

@@ -2,6 +2,7 @@
 import * as z from 'zod';
 import { Entity } from './entity.js';
 import { EVENT_SOURCES } from './event-names.js';
+import { MiningLogUploadedPayload } from './mining-events.js';
 import { EntityMergedPayload, EntitySplitPayload, ResolutionRunRequestedPayload } from './resolution.js';
 
 export { EntityMergedPayload, EntitySplitPayload, ResolutionRunRequestedPayload };
@@ -90,6 +91,7 @@ export const EVENT_CATALOGUE = {
     source: EVENT_SOURCES['connector.sync.completed'],
     detail: envelope(ConnectorSyncCompletedPayload),
   },
+  'mining.log.uploaded': { source: EVENT_SOURCES['mining.log.uploaded'], detail: envelope(MiningLogUploadedPayload) },
 } as const;
 
 export type EventName = keyof typeof EVENT_CATALOGUE;

@@ -19,6 +19,7 @@ import { AuditList } from './audit.js';
 import { CONNECTOR_ROUTE_CONTRACTS } from './connectors-api.js';
 import { PageQuery } from './common.js';
 import { EventCatalogue } from './event-catalogue.js';
+import { MINING_ROUTE_CONTRACTS } from './mining-api.js';
 import { RESOLUTION_ROUTE_CONTRACTS } from './resolution-api.js';
 import { routeContract, type RouteContract } from './route-contract.js';
 import {
@@ -243,6 +244,7 @@ export const ROUTE_CONTRACTS = {
   }),
   ...RESOLUTION_ROUTE_CONTRACTS,
   ...CONNECTOR_ROUTE_CONTRACTS,
+  ...MINING_ROUTE_CONTRACTS,
 } satisfies Record<string, RouteContract>;
 
 export type RouteKey = keyof typeof ROUTE_CONTRACTS;

@@ -339,6 +339,44 @@ export const FUNCTIONS = {
     memoryMb: 1024,
     timeoutSeconds: 300,
   },
+  UploadMiningLog: {
+    name: 'UploadMiningLog',
+    entry: 'functions/handlers/upload-mining-log.ts',
+    description: 'Stores an uploaded event log (XES, CSV, gzip) and queues its mining job',
+    table: 'write',
+    bucket: { access: 'write', prefixes: ['mining-logs/'] },
+    memoryMb: 1024,
+  },
+  ListMiningLogs: {
+    name: 'ListMiningLogs',
+    entry: 'functions/handlers/list-mining-logs.ts',
+    description: 'Lists uploaded logs and their mining jobs',
+    table: 'read',
+  },
+  GetMiningLog: {
+    name: 'GetMiningLog',
+    entry: 'functions/handlers/get-mining-log.ts',
+    description: 'Reads a mining job and, once mined, its model (JSON, DOT, SVG, PNML)',
+    table: 'read',
+    bucket: { access: 'read', prefixes: ['mining-results/'] },
+  },
+  MiningWorker: {
+    name: 'MiningWorker',
+    entry: 'functions/handlers/mining-worker.ts',
+    description: 'Mines an uploaded log: DFG, variants, heuristics, inductive-miner net, token replay, pictures',
+    table: 'write',
+    bucket: { access: 'write', prefixes: ['mining-logs/', 'mining-results/'] },
+    memoryMb: 3008,
+    timeoutSeconds: 900,
+  },
+  GetMiningProcesses: {
+    name: 'GetMiningProcesses',
+    entry: 'functions/handlers/get-mining-processes.ts',
+    description: "Mines the platform's own traces (workflow runs, entity histories) into a model and a picture",
+    table: 'read',
+    memoryMb: 2048,
+    timeoutSeconds: 29,
+  },
   OutboxPublisher: {
     name: 'OutboxPublisher',
     entry: 'functions/handlers/outbox-publisher.ts',
@@ -480,6 +518,12 @@ export const EVENT_RULES: readonly EventRuleSpec[] = [
     description: 'Executes a requested batch identity-resolution run',
     ...onEvent('resolution.run.requested'),
     target: { kind: 'function', function: 'ResolutionRunWorker' },
+  },
+  {
+    name: 'MineUploadedLog',
+    description: 'Mines an uploaded event log (its job records the progress and the result)',
+    ...onEvent('mining.log.uploaded'),
+    target: { kind: 'function', function: 'MiningWorker' },
   },
 ];
 
