@@ -174,6 +174,13 @@ describe('events on the bus against the served catalogue', () => {
       () => ofType('connector.sync.completed').find((e) => payloadOf(e).runId === sync.data!.runId),
       60_000,
     );
+    // mining.log.uploaded: a small CSV log uploaded to mine.
+    const csv = 'case_id,activity,timestamp\nc1,a,2026-01-01T00:00:00Z\nc1,b,2026-01-01T00:01:00Z\n';
+    const upload = await api.POST('/api/v1/mining/logs', {
+      body: { name: 'catalogue.csv', content: Buffer.from(csv).toString('base64') },
+    });
+    expect(upload.response.status, JSON.stringify(upload.error)).toBe(202);
+    await eventually(() => ofType('mining.log.uploaded').find((e) => payloadOf(e).jobId === upload.data!.id));
     await platform.bus.drain();
 
     expect(new Set(received.map((e) => e['detail-type']))).toEqual(new Set(Object.keys(EVENT_CATALOGUE)));
