@@ -600,6 +600,162 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/signal-rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The tenant's signal rules, in id order
+         * @description Requires permission `signals:read`.
+         */
+        get: operations["listSignalRules"];
+        put?: never;
+        /**
+         * Create a signal rule (admin, operator): its patterns checked by the detector's own compiler, errors naming the field; 409 if the id is taken
+         * @description Requires permission `signals:write`.
+         */
+        post: operations["createSignalRule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/signal-rules/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A signal rule: its latest version, or `?version=N` (versions of a deleted rule stay readable)
+         * @description Requires permission `signals:read`.
+         */
+        get: operations["getSignalRule"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a signal rule (with `?version=N`: only if it is still the latest, else 409); detection stops, its signals and versions stay
+         * @description Requires permission `signals:write`.
+         */
+        delete: operations["deleteSignalRule"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a signal rule with the version read (409 if it changed): the given fields replace the stored ones, null removes one; stored as version N+1
+         * @description Requires permission `signals:write`.
+         */
+        patch: operations["updateSignalRule"];
+        trace?: never;
+    };
+    "/api/v1/signals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Detected signals, newest first: of a rule, of an entity (or key), detected since an instant
+         * @description Requires permission `signals:read`.
+         */
+        get: operations["listSignals"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/signals/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A detected signal
+         * @description Requires permission `signals:read`.
+         */
+        get: operations["getSignal"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/mining/logs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Uploaded logs and their mining jobs, newest first
+         * @description Requires permission `mining:read`.
+         */
+        get: operations["listMiningLogs"];
+        put?: never;
+        /**
+         * Upload an event log to mine (admin, operator): XES or CSV, optionally gzipped, base64 in `content` (a body of at most 5 MiB); stored, queued and mined by a task — poll the job
+         * @description Requires permission `mining:write`.
+         */
+        post: operations["uploadMiningLog"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/mining/logs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A mining job: status, progress, error and, once it succeeded, the model (`?format=dot|svg|pnml`: the net as a picture or PNML; 409 before)
+         * @description Requires permission `mining:read`.
+         */
+        get: operations["getMiningLog"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/mining/processes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The process mined from the platform's own traces: workflow runs (steps and approvals) or entity change histories, the newest cases up to `limit` (`?format=svg|dot`: the picture)
+         * @description Requires permission `mining:read`.
+         */
+        get: operations["getMiningProcesses"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -818,6 +974,7 @@ export interface components {
                 message: string;
                 stepId?: string;
             };
+            trigger?: components["schemas"]["RunTrigger"];
         };
         StepRecord: {
             id: string;
@@ -835,6 +992,28 @@ export interface components {
             approvalId?: string;
             startedAt?: string;
             completedAt?: string;
+        };
+        RunTrigger: {
+            /** @enum {string} */
+            kind: "api";
+            id: string;
+        } | {
+            /** @enum {string} */
+            kind: "signal";
+            id: string;
+            ruleId: string;
+            ruleVersion?: number;
+            matchId?: string;
+        } | {
+            /** @enum {string} */
+            kind: "schedule";
+            id: string;
+            scheduledTime: string;
+        } | {
+            /** @enum {string} */
+            kind: "webhook";
+            id: string;
+            webhookId: string;
         };
         ApprovalList: {
             items: components["schemas"]["Approval"][];
@@ -1157,6 +1336,463 @@ export interface components {
         };
         /** @enum {string} */
         RelationKind: "works-at" | "owns-deal" | "deal-with" | "reports-to" | "employed-as";
+        SignalRule: {
+            id: string;
+            name: string;
+            description?: string;
+            /** @default entityId */
+            key: string;
+            /** @default true */
+            enabled: boolean;
+            case?: components["schemas"]["SignalCaseOptions"];
+            action?: components["schemas"]["StartWorkflowAction"];
+            /** @enum {string} */
+            kind: "match";
+            match: components["schemas"]["SignalEventPattern"];
+            then?: components["schemas"]["StartWorkflowAction"];
+            version: number;
+            createdAt: string;
+            updatedAt: string;
+            createdBy: string;
+            updatedBy: string;
+        } | {
+            id: string;
+            name: string;
+            description?: string;
+            /** @default entityId */
+            key: string;
+            /** @default true */
+            enabled: boolean;
+            case?: components["schemas"]["SignalCaseOptions"];
+            action?: components["schemas"]["StartWorkflowAction"];
+            /** @enum {string} */
+            kind: "sequence";
+            first: components["schemas"]["SignalEventPattern"];
+            then: components["schemas"]["SignalEventPattern"];
+            within: components["schemas"]["IsoDuration"];
+            version: number;
+            createdAt: string;
+            updatedAt: string;
+            createdBy: string;
+            updatedBy: string;
+        } | {
+            id: string;
+            name: string;
+            description?: string;
+            /** @default entityId */
+            key: string;
+            /** @default true */
+            enabled: boolean;
+            case?: components["schemas"]["SignalCaseOptions"];
+            action?: components["schemas"]["StartWorkflowAction"];
+            /** @enum {string} */
+            kind: "absence";
+            first: components["schemas"]["SignalEventPattern"];
+            missing: components["schemas"]["SignalEventPattern"];
+            within: components["schemas"]["IsoDuration"];
+            then?: components["schemas"]["StartWorkflowAction"];
+            version: number;
+            createdAt: string;
+            updatedAt: string;
+            createdBy: string;
+            updatedBy: string;
+        } | {
+            id: string;
+            name: string;
+            description?: string;
+            /** @default entityId */
+            key: string;
+            /** @default true */
+            enabled: boolean;
+            case?: components["schemas"]["SignalCaseOptions"];
+            action?: components["schemas"]["StartWorkflowAction"];
+            /** @enum {string} */
+            kind: "count";
+            match: components["schemas"]["SignalEventPattern"];
+            atLeast: number;
+            within: components["schemas"]["IsoDuration"];
+            then?: components["schemas"]["StartWorkflowAction"];
+            version: number;
+            createdAt: string;
+            updatedAt: string;
+            createdBy: string;
+            updatedBy: string;
+        } | {
+            id: string;
+            name: string;
+            description?: string;
+            /** @default entityId */
+            key: string;
+            /** @default true */
+            enabled: boolean;
+            case?: components["schemas"]["SignalCaseOptions"];
+            action?: components["schemas"]["StartWorkflowAction"];
+            /** @enum {string} */
+            kind: "repetition";
+            match: components["schemas"]["SignalEventPattern"];
+            atLeast: number;
+            then?: components["schemas"]["StartWorkflowAction"];
+            version: number;
+            createdAt: string;
+            updatedAt: string;
+            createdBy: string;
+            updatedBy: string;
+        } | {
+            id: string;
+            name: string;
+            description?: string;
+            /** @default entityId */
+            key: string;
+            /** @default true */
+            enabled: boolean;
+            case?: components["schemas"]["SignalCaseOptions"];
+            action?: components["schemas"]["StartWorkflowAction"];
+            /** @enum {string} */
+            kind: "inactivity";
+            longerThan: components["schemas"]["IsoDuration"];
+            match?: components["schemas"]["SignalEventPattern"];
+            fireAtDeadline?: boolean;
+            then?: components["schemas"]["StartWorkflowAction"];
+            version: number;
+            createdAt: string;
+            updatedAt: string;
+            createdBy: string;
+            updatedBy: string;
+        };
+        SignalCaseOptions: {
+            key?: string;
+            title?: string;
+        };
+        StartWorkflowAction: {
+            startWorkflow: string;
+            input?: {
+                [key: string]: unknown;
+            };
+        };
+        /** @description An EventBridge event pattern. */
+        SignalEventPattern: {
+            [key: string]: unknown;
+        };
+        /** @description ISO 8601 duration (P7D, PT90M, P1Y2M, P2W, PT0.5S), > 0 and at most P10Y; years and months are calendar units in UTC. */
+        IsoDuration: string;
+        SignalRuleBody: {
+            id: string;
+            name: string;
+            description?: string;
+            /** @default entityId */
+            key: string;
+            /** @default true */
+            enabled: boolean;
+            case?: components["schemas"]["SignalCaseOptions"];
+            action?: components["schemas"]["StartWorkflowAction"];
+            /** @enum {string} */
+            kind: "match";
+            match: components["schemas"]["SignalEventPattern"];
+            then?: components["schemas"]["StartWorkflowAction"];
+        } | {
+            id: string;
+            name: string;
+            description?: string;
+            /** @default entityId */
+            key: string;
+            /** @default true */
+            enabled: boolean;
+            case?: components["schemas"]["SignalCaseOptions"];
+            action?: components["schemas"]["StartWorkflowAction"];
+            /** @enum {string} */
+            kind: "sequence";
+            first: components["schemas"]["SignalEventPattern"];
+            then: components["schemas"]["SignalEventPattern"];
+            within: components["schemas"]["IsoDuration"];
+        } | {
+            id: string;
+            name: string;
+            description?: string;
+            /** @default entityId */
+            key: string;
+            /** @default true */
+            enabled: boolean;
+            case?: components["schemas"]["SignalCaseOptions"];
+            action?: components["schemas"]["StartWorkflowAction"];
+            /** @enum {string} */
+            kind: "absence";
+            first: components["schemas"]["SignalEventPattern"];
+            missing: components["schemas"]["SignalEventPattern"];
+            within: components["schemas"]["IsoDuration"];
+            then?: components["schemas"]["StartWorkflowAction"];
+        } | {
+            id: string;
+            name: string;
+            description?: string;
+            /** @default entityId */
+            key: string;
+            /** @default true */
+            enabled: boolean;
+            case?: components["schemas"]["SignalCaseOptions"];
+            action?: components["schemas"]["StartWorkflowAction"];
+            /** @enum {string} */
+            kind: "count";
+            match: components["schemas"]["SignalEventPattern"];
+            atLeast: number;
+            within: components["schemas"]["IsoDuration"];
+            then?: components["schemas"]["StartWorkflowAction"];
+        } | {
+            id: string;
+            name: string;
+            description?: string;
+            /** @default entityId */
+            key: string;
+            /** @default true */
+            enabled: boolean;
+            case?: components["schemas"]["SignalCaseOptions"];
+            action?: components["schemas"]["StartWorkflowAction"];
+            /** @enum {string} */
+            kind: "repetition";
+            match: components["schemas"]["SignalEventPattern"];
+            atLeast: number;
+            then?: components["schemas"]["StartWorkflowAction"];
+        } | {
+            id: string;
+            name: string;
+            description?: string;
+            /** @default entityId */
+            key: string;
+            /** @default true */
+            enabled: boolean;
+            case?: components["schemas"]["SignalCaseOptions"];
+            action?: components["schemas"]["StartWorkflowAction"];
+            /** @enum {string} */
+            kind: "inactivity";
+            longerThan: components["schemas"]["IsoDuration"];
+            match?: components["schemas"]["SignalEventPattern"];
+            fireAtDeadline?: boolean;
+            then?: components["schemas"]["StartWorkflowAction"];
+        };
+        SignalRuleList: {
+            items: components["schemas"]["SignalRule"][];
+            nextCursor: string | null;
+        };
+        /** @description The version read, and the fields of the rule body that change: each replaces the stored value, null removes an optional field. */
+        UpdateSignalRuleRequest: {
+            version: number;
+        } & {
+            [key: string]: unknown;
+        };
+        SignalList: {
+            items: components["schemas"]["Signal"][];
+            nextCursor: string | null;
+        };
+        Signal: {
+            id: string;
+            ruleId: string;
+            ruleVersion: number;
+            ruleName: string;
+            kind: string;
+            key: string;
+            entityId: string | null;
+            matchId: string;
+            at: string;
+            detectedAt: string;
+            eventIds: string[];
+            caseKey: string;
+            caseTitle: string | null;
+            action: components["schemas"]["SignalAction"];
+        };
+        SignalAction: {
+            startWorkflow: string;
+            input?: {
+                [key: string]: unknown;
+            };
+        } | null;
+        MiningJob: {
+            id: string;
+            name: string;
+            /** @enum {string} */
+            format: "xes" | "csv";
+            compressed: boolean;
+            size: number;
+            sha256: string;
+            options: components["schemas"]["MiningLogOptions"];
+            settings: components["schemas"]["MiningSettings"];
+            /** @enum {string} */
+            status: "queued" | "running" | "succeeded" | "failed";
+            progress: {
+                /** @enum {string} */
+                phase: "queued" | "reading" | "mining" | "storing" | "done";
+                events: number;
+            };
+            error: {
+                code: string;
+                message: string;
+            } | null;
+            summary: components["schemas"]["MiningSummary"];
+            uploadedBy: string;
+            createdAt: string;
+            updatedAt: string;
+            completedAt: string | null;
+        };
+        MiningLogOptions: {
+            caseColumn?: string;
+            activityColumn?: string;
+            timestampColumn?: string;
+            idColumn?: string;
+            timeFormat?: string;
+            /** @enum {string} */
+            lifecycle?: "complete" | "all";
+        };
+        MiningSettings: {
+            /** @default 0.2 */
+            noiseThreshold: number;
+            /** @default 0.5 */
+            dependencyThreshold: number;
+        };
+        MiningSummary: {
+            cases: number;
+            events: number;
+            activities: number;
+            variants: number;
+            startActivities: {
+                [key: string]: number;
+            };
+            endActivities: {
+                [key: string]: number;
+            };
+            from: string | null;
+            to: string | null;
+        } | null;
+        UploadMiningLogRequest: {
+            name?: string;
+            /** @enum {string} */
+            format?: "xes" | "csv";
+            content: string;
+            options?: components["schemas"]["MiningLogOptions"];
+            settings?: components["schemas"]["MiningSettings"];
+        };
+        MiningJobList: {
+            items: components["schemas"]["MiningJob"][];
+            nextCursor: string | null;
+        };
+        MiningJobWithResult: {
+            id: string;
+            name: string;
+            /** @enum {string} */
+            format: "xes" | "csv";
+            compressed: boolean;
+            size: number;
+            sha256: string;
+            options: components["schemas"]["MiningLogOptions"];
+            settings: components["schemas"]["MiningSettings"];
+            /** @enum {string} */
+            status: "queued" | "running" | "succeeded" | "failed";
+            progress: {
+                /** @enum {string} */
+                phase: "queued" | "reading" | "mining" | "storing" | "done";
+                events: number;
+            };
+            error: {
+                code: string;
+                message: string;
+            } | null;
+            summary: components["schemas"]["MiningSummary"];
+            uploadedBy: string;
+            createdAt: string;
+            updatedAt: string;
+            completedAt: string | null;
+            result: components["schemas"]["MiningModel"];
+            links: {
+                json: string;
+                dot: string;
+                svg: string;
+                pnml: string;
+            } | null;
+        };
+        MiningModel: {
+            summary: components["schemas"]["MiningSummary"];
+            dfg: components["schemas"]["DfgEdge"][];
+            variants: {
+                total: number;
+                top: {
+                    activities: string[];
+                    count: number;
+                }[];
+            };
+            dependencies: {
+                from: string;
+                to: string;
+                value: number;
+            }[];
+            net: components["schemas"]["MinedNet"];
+            fitness: {
+                logFitness: number;
+                averageTraceFitness: number;
+                fittingTraces: number;
+                traces: number;
+                deviatingCases: {
+                    total: number;
+                    cases: string[];
+                };
+            };
+            bottlenecks: {
+                from: string;
+                to: string;
+                count: number;
+                medianMs: number;
+                meanMs: number;
+                maxMs: number;
+                totalMs: number;
+            }[];
+            automationCandidates: {
+                activity: string;
+                predecessor: string | null;
+                successor: string | null;
+                cases: number;
+                occurrences: number;
+            }[];
+            settings: components["schemas"]["MiningSettings"];
+        } | null;
+        DfgEdge: {
+            from: string;
+            to: string;
+            count: number;
+            meanMs: number | null;
+            medianMs: number | null;
+            maxMs: number | null;
+        };
+        MinedNet: {
+            places: {
+                id: string;
+                name?: string;
+            }[];
+            transitions: {
+                id: string;
+                label: string | null;
+            }[];
+            arcs: {
+                source: string;
+                target: string;
+                weight?: number;
+            }[];
+            initialMarking: {
+                [key: string]: number;
+            };
+            finalMarking: {
+                [key: string]: number;
+            };
+        };
+        MiningProcess: {
+            /** @enum {string} */
+            source: "workflows" | "entities";
+            bounds: {
+                limit: number;
+                cases: number;
+                truncated: boolean;
+                since: string | null;
+                workflowId: string | null;
+                entityType: string | null;
+            };
+            model: components["schemas"]["MiningModel"];
+            dot: string;
+        };
     };
     responses: never;
     parameters: never;
@@ -4356,6 +4992,1123 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["EntityRelations"];
+                };
+            };
+            /** @description VALIDATION_ERROR: malformed JSON, repeated keys, values DynamoDB cannot store as sent (numbers, nesting, keys, lone surrogates), wrong types, unknown fields, oversized body, bad cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description UNAUTHORIZED: missing, expired or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description FORBIDDEN: the token lacks the permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description CONFLICT: stale version or duplicate */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description RATE_LIMITED: over the stage's throttle (any route) or the tenant's rate or daily quota (routes with a token); retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    listSignalRules: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignalRuleList"];
+                };
+            };
+            /** @description VALIDATION_ERROR: malformed JSON, repeated keys, values DynamoDB cannot store as sent (numbers, nesting, keys, lone surrogates), wrong types, unknown fields, oversized body, bad cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description UNAUTHORIZED: missing, expired or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description FORBIDDEN: the token lacks the permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description CONFLICT: stale version or duplicate */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description RATE_LIMITED: over the stage's throttle (any route) or the tenant's rate or daily quota (routes with a token); retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    createSignalRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "id": "S1",
+                 *       "name": "Deal won but not invoiced within a week",
+                 *       "kind": "absence",
+                 *       "key": "entityId",
+                 *       "first": {
+                 *         "detail-type": [
+                 *           "entity.updated"
+                 *         ],
+                 *         "detail": {
+                 *           "payload": {
+                 *             "entity": {
+                 *               "attributes": {
+                 *                 "stage": [
+                 *                   "won"
+                 *                 ]
+                 *               }
+                 *             }
+                 *           }
+                 *         }
+                 *       },
+                 *       "missing": {
+                 *         "detail": {
+                 *           "payload": {
+                 *             "entity": {
+                 *               "attributes": {
+                 *                 "invoiced": [
+                 *                   true
+                 *                 ]
+                 *               }
+                 *             }
+                 *           }
+                 *         }
+                 *       },
+                 *       "within": "P7D",
+                 *       "case": {
+                 *         "title": "Won deal not invoiced"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["SignalRuleBody"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "S1",
+                     *       "name": "Deal won but not invoiced within a week",
+                     *       "kind": "absence",
+                     *       "key": "entityId",
+                     *       "first": {
+                     *         "detail-type": [
+                     *           "entity.updated"
+                     *         ],
+                     *         "detail": {
+                     *           "payload": {
+                     *             "entity": {
+                     *               "attributes": {
+                     *                 "stage": [
+                     *                   "won"
+                     *                 ]
+                     *               }
+                     *             }
+                     *           }
+                     *         }
+                     *       },
+                     *       "missing": {
+                     *         "detail": {
+                     *           "payload": {
+                     *             "entity": {
+                     *               "attributes": {
+                     *                 "invoiced": [
+                     *                   true
+                     *                 ]
+                     *               }
+                     *             }
+                     *           }
+                     *         }
+                     *       },
+                     *       "within": "P7D",
+                     *       "case": {
+                     *         "title": "Won deal not invoiced"
+                     *       },
+                     *       "enabled": true,
+                     *       "version": 1,
+                     *       "createdAt": "2026-11-30T09:00:00.000Z",
+                     *       "updatedAt": "2026-11-30T09:00:00.000Z",
+                     *       "createdBy": "alice",
+                     *       "updatedBy": "alice"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SignalRule"];
+                };
+            };
+            /** @description VALIDATION_ERROR: malformed JSON, repeated keys, values DynamoDB cannot store as sent (numbers, nesting, keys, lone surrogates), wrong types, unknown fields, oversized body, bad cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description UNAUTHORIZED: missing, expired or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description FORBIDDEN: the token lacks the permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description CONFLICT: stale version or duplicate */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE: a body not sent as application/json (or application/*+json), UTF-8 */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description RATE_LIMITED: over the stage's throttle (any route) or the tenant's rate or daily quota (routes with a token); retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getSignalRule: {
+        parameters: {
+            query?: {
+                version?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "S1",
+                     *       "name": "Deal won but not invoiced within a week",
+                     *       "kind": "absence",
+                     *       "key": "entityId",
+                     *       "first": {
+                     *         "detail-type": [
+                     *           "entity.updated"
+                     *         ],
+                     *         "detail": {
+                     *           "payload": {
+                     *             "entity": {
+                     *               "attributes": {
+                     *                 "stage": [
+                     *                   "won"
+                     *                 ]
+                     *               }
+                     *             }
+                     *           }
+                     *         }
+                     *       },
+                     *       "missing": {
+                     *         "detail": {
+                     *           "payload": {
+                     *             "entity": {
+                     *               "attributes": {
+                     *                 "invoiced": [
+                     *                   true
+                     *                 ]
+                     *               }
+                     *             }
+                     *           }
+                     *         }
+                     *       },
+                     *       "within": "P7D",
+                     *       "case": {
+                     *         "title": "Won deal not invoiced"
+                     *       },
+                     *       "enabled": true,
+                     *       "version": 1,
+                     *       "createdAt": "2026-11-30T09:00:00.000Z",
+                     *       "updatedAt": "2026-11-30T09:00:00.000Z",
+                     *       "createdBy": "alice",
+                     *       "updatedBy": "alice"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SignalRule"];
+                };
+            };
+            /** @description VALIDATION_ERROR: malformed JSON, repeated keys, values DynamoDB cannot store as sent (numbers, nesting, keys, lone surrogates), wrong types, unknown fields, oversized body, bad cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description UNAUTHORIZED: missing, expired or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description FORBIDDEN: the token lacks the permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description CONFLICT: stale version or duplicate */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description RATE_LIMITED: over the stage's throttle (any route) or the tenant's rate or daily quota (routes with a token); retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    deleteSignalRule: {
+        parameters: {
+            query?: {
+                version?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success (no content) */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description VALIDATION_ERROR: malformed JSON, repeated keys, values DynamoDB cannot store as sent (numbers, nesting, keys, lone surrogates), wrong types, unknown fields, oversized body, bad cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description UNAUTHORIZED: missing, expired or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description FORBIDDEN: the token lacks the permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description CONFLICT: stale version or duplicate */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description RATE_LIMITED: over the stage's throttle (any route) or the tenant's rate or daily quota (routes with a token); retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    updateSignalRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "version": 1,
+                 *       "within": "P10D"
+                 *     }
+                 */
+                "application/json": components["schemas"]["UpdateSignalRuleRequest"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "S1",
+                     *       "name": "Deal won but not invoiced within a week",
+                     *       "kind": "absence",
+                     *       "key": "entityId",
+                     *       "first": {
+                     *         "detail-type": [
+                     *           "entity.updated"
+                     *         ],
+                     *         "detail": {
+                     *           "payload": {
+                     *             "entity": {
+                     *               "attributes": {
+                     *                 "stage": [
+                     *                   "won"
+                     *                 ]
+                     *               }
+                     *             }
+                     *           }
+                     *         }
+                     *       },
+                     *       "missing": {
+                     *         "detail": {
+                     *           "payload": {
+                     *             "entity": {
+                     *               "attributes": {
+                     *                 "invoiced": [
+                     *                   true
+                     *                 ]
+                     *               }
+                     *             }
+                     *           }
+                     *         }
+                     *       },
+                     *       "within": "P10D",
+                     *       "case": {
+                     *         "title": "Won deal not invoiced"
+                     *       },
+                     *       "enabled": true,
+                     *       "version": 2,
+                     *       "createdAt": "2026-11-30T09:00:00.000Z",
+                     *       "updatedAt": "2026-11-30T10:00:00.000Z",
+                     *       "createdBy": "alice",
+                     *       "updatedBy": "alice"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SignalRule"];
+                };
+            };
+            /** @description VALIDATION_ERROR: malformed JSON, repeated keys, values DynamoDB cannot store as sent (numbers, nesting, keys, lone surrogates), wrong types, unknown fields, oversized body, bad cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description UNAUTHORIZED: missing, expired or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description FORBIDDEN: the token lacks the permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description CONFLICT: stale version or duplicate */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE: a body not sent as application/json (or application/*+json), UTF-8 */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description RATE_LIMITED: over the stage's throttle (any route) or the tenant's rate or daily quota (routes with a token); retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    listSignals: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+                rule?: string;
+                entity?: string;
+                since?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignalList"];
+                };
+            };
+            /** @description VALIDATION_ERROR: malformed JSON, repeated keys, values DynamoDB cannot store as sent (numbers, nesting, keys, lone surrogates), wrong types, unknown fields, oversized body, bad cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description UNAUTHORIZED: missing, expired or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description FORBIDDEN: the token lacks the permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description CONFLICT: stale version or duplicate */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description RATE_LIMITED: over the stage's throttle (any route) or the tenant's rate or daily quota (routes with a token); retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getSignal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "sig-3f2a9c1e7b5d4a8f9e0c1b2a3d4e5f60",
+                     *       "ruleId": "S1",
+                     *       "ruleVersion": 1,
+                     *       "ruleName": "Deal won but not invoiced within a week",
+                     *       "kind": "absence",
+                     *       "key": "7d9f3c2e-5b1a-4c8e-9f2d-3a6b8c1e4f70",
+                     *       "entityId": "7d9f3c2e-5b1a-4c8e-9f2d-3a6b8c1e4f70",
+                     *       "matchId": "absence:4b0c0a9e-2f1d-4c3b-9a8e-7d6c5b4a3f21",
+                     *       "at": "2026-12-07T09:00:00.000Z",
+                     *       "detectedAt": "2026-12-07T09:00:01.214Z",
+                     *       "eventIds": [
+                     *         "4b0c0a9e-2f1d-4c3b-9a8e-7d6c5b4a3f21"
+                     *       ],
+                     *       "caseKey": "S1:7d9f3c2e-5b1a-4c8e-9f2d-3a6b8c1e4f70",
+                     *       "caseTitle": "Won deal not invoiced",
+                     *       "action": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Signal"];
+                };
+            };
+            /** @description VALIDATION_ERROR: malformed JSON, repeated keys, values DynamoDB cannot store as sent (numbers, nesting, keys, lone surrogates), wrong types, unknown fields, oversized body, bad cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description UNAUTHORIZED: missing, expired or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description FORBIDDEN: the token lacks the permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description CONFLICT: stale version or duplicate */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description RATE_LIMITED: over the stage's throttle (any route) or the tenant's rate or daily quota (routes with a token); retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    listMiningLogs: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MiningJobList"];
+                };
+            };
+            /** @description VALIDATION_ERROR: malformed JSON, repeated keys, values DynamoDB cannot store as sent (numbers, nesting, keys, lone surrogates), wrong types, unknown fields, oversized body, bad cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description UNAUTHORIZED: missing, expired or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description FORBIDDEN: the token lacks the permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description CONFLICT: stale version or duplicate */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description RATE_LIMITED: over the stage's throttle (any route) or the tenant's rate or daily quota (routes with a token); retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    uploadMiningLog: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UploadMiningLogRequest"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MiningJob"];
+                };
+            };
+            /** @description VALIDATION_ERROR: malformed JSON, repeated keys, values DynamoDB cannot store as sent (numbers, nesting, keys, lone surrogates), wrong types, unknown fields, oversized body, bad cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description UNAUTHORIZED: missing, expired or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description FORBIDDEN: the token lacks the permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description CONFLICT: stale version or duplicate */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE: a body not sent as application/json (or application/*+json), UTF-8 */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description RATE_LIMITED: over the stage's throttle (any route) or the tenant's rate or daily quota (routes with a token); retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getMiningLog: {
+        parameters: {
+            query?: {
+                format?: "json" | "dot" | "svg" | "pnml";
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MiningJobWithResult"];
+                };
+            };
+            /** @description VALIDATION_ERROR: malformed JSON, repeated keys, values DynamoDB cannot store as sent (numbers, nesting, keys, lone surrogates), wrong types, unknown fields, oversized body, bad cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description UNAUTHORIZED: missing, expired or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description FORBIDDEN: the token lacks the permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description CONFLICT: stale version or duplicate */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description RATE_LIMITED: over the stage's throttle (any route) or the tenant's rate or daily quota (routes with a token); retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getMiningProcesses: {
+        parameters: {
+            query: {
+                source: "workflows" | "entities";
+                workflowId?: string;
+                entityType?: components["schemas"]["EntityType"];
+                since?: string;
+                limit?: number;
+                noiseThreshold?: number | null;
+                format?: "json" | "dot" | "svg";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MiningProcess"];
                 };
             };
             /** @description VALIDATION_ERROR: malformed JSON, repeated keys, values DynamoDB cannot store as sent (numbers, nesting, keys, lone surrogates), wrong types, unknown fields, oversized body, bad cursor */
