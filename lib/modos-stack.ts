@@ -6,10 +6,11 @@ import {
   FUNCTIONS,
   STATE_MACHINES,
   STREAM_CONSUMERS,
-  SYNC_SCHEDULES,
+  scheduleGroups,
   stateMachineAccessOf,
   type FunctionName,
   type FunctionSpec,
+  type ScheduleGroupName,
 } from '../functions/platform/manifest.js';
 import { ROUTES } from '../functions/platform/api-routes.js';
 import { CallbackKey } from './constructs/callback-key.js';
@@ -18,8 +19,8 @@ import { ObjectStore } from './constructs/object-store.js';
 import { PlatformApi } from './constructs/platform-api.js';
 import { PlatformBus } from './constructs/platform-bus.js';
 import { PlatformTable } from './constructs/platform-table.js';
+import { ScheduleGroupResources, scheduleGroupConstructId } from './constructs/schedule-group-resources.js';
 import { StreamConsumer } from './constructs/stream-consumer.js';
-import { SyncSchedules } from './constructs/sync-schedules.js';
 import { WorkflowStateMachine } from './constructs/workflow-state-machine.js';
 import type { StageConfig } from './stage-config.js';
 
@@ -42,8 +43,8 @@ export class ModosStack extends Stack {
   readonly platformApi: PlatformApi;
   readonly stateMachines = new Map<string, WorkflowStateMachine>();
   readonly callbackKey: CallbackKey;
-  /** The connector sync schedules' group, execution role and dead-letter queue. */
-  readonly syncSchedules: SyncSchedules;
+  /** Each schedule group of the manifest (SCHEDULE_GROUPS): its group, execution role and dead-letter queue. */
+  readonly scheduleGroups = new Map<ScheduleGroupName, ScheduleGroupResources>();
   /** What PUBLIC_API_URL is set to: `-c publicApiUrl=` or the stage's execute-api URL. */
   readonly publicApiUrl: string;
 
@@ -105,11 +106,17 @@ export class ModosStack extends Stack {
     }
 
     this.callbackKey = new CallbackKey(this, 'CallbackKey', { stage: config.stage, retain: config.retainData });
-    this.syncSchedules = new SyncSchedules(this, 'SyncSchedules', {
-      stage: config.stage,
-      target: fn(SYNC_SCHEDULES.target).function,
-      retain: config.retainData,
-    });
+    for (const group of scheduleGroups()) {
+      this.scheduleGroups.set(
+        group.name,
+        new ScheduleGroupResources(this, scheduleGroupConstructId(group.name), {
+          stage: config.stage,
+          group,
+          target: fn(group.target).function,
+          retain: config.retainData,
+        }),
+      );
+    }
 
     for (const f of this.functions.values()) {
       const { spec } = f;
@@ -121,7 +128,7 @@ export class ModosStack extends Stack {
       for (const m of machines.starts) f.bindStateMachine(this.stateMachines.get(m.name)!.stateMachine, m);
       if (machines.callbacks) f.bindTaskCallbacks();
       if (spec.callbackKey) f.bindCallbackKey(this.callbackKey.secret);
-      if (spec.scheduler) f.bindSyncSchedules(this.syncSchedules);
+      for (const name of spec.schedules ?? []) f.bindScheduleGroup(this.scheduleGroups.get(name)!);
     }
 
     STREAM_CONSUMERS.forEach((consumer) => {

@@ -7,8 +7,9 @@ import {
   FUNCTIONS,
   STATE_MACHINES,
   STREAM_CONSUMERS,
-  SYNC_SCHEDULES,
+  scheduleGroups,
   type FunctionName,
+  type ScheduleGroupName,
 } from '../functions/platform/manifest.js';
 import { ROUTES } from '../functions/platform/api-routes.js';
 import { LocalApiServer, type ProxyHandler, type TokenAuthorizer } from './api-server.js';
@@ -19,7 +20,12 @@ import type { TenantLimits } from '../functions/platform/tenant-limits.js';
 import { tenantLimitsFromContext } from '../lib/stage-config.js';
 import { ensureBundles } from './lambda/bundles.js';
 import { localTenantLimits, TenantRateLimiter } from './rate-limiter.js';
-import { localEnvironment, type LocalBindingValues } from './lambda/environment.js';
+import {
+  localEnvironment,
+  scheduleGroupVariables,
+  type LocalBindingValues,
+  type LocalScheduleGroupValues,
+} from './lambda/environment.js';
 import { LocalLambdaRuntime, type LocalFunctionConfig } from './lambda/runtime.js';
 import { startObjectStore } from './object-store.js';
 import { LocalScheduler } from './scheduler/index.js';
@@ -253,11 +259,11 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Loca
     const audience = LOCAL_AUDIENCE;
     const sfnEndpoint = await stepFunctions.start();
     stops.push(() => stepFunctions.stop());
-    // Schedules persist in the data folder (docs/local-scheduler.md); an in-memory platform's die with it.
-    const scheduleGroup = SYNC_SCHEDULES.groupName(stage);
+    // Schedules persist in the data folder (docs/local-scheduler.md); an in-memory platform's die with it. Every
+    // group of the manifest exists, as the stack creates them.
     const scheduler = new LocalScheduler({
       stateDir: join(dataDir, options.inMemory ? `scheduler-${process.pid}` : 'scheduler'),
-      groups: [scheduleGroup],
+      groups: scheduleGroups().map((g) => g.groupName(stage)),
       invoke,
     });
     const schedulerEndpoint = await scheduler.start();
@@ -281,12 +287,19 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Loca
       stateMachineArns: Object.fromEntries(STATE_MACHINES.map((m) => [m.name, stepFunctions.stateMachineArn(m.name)])),
       callbackKey,
       publicApiUrl: url,
-      scheduler: {
-        groupName: scheduleGroup,
-        roleArn: `arn:aws:iam::${scheduler.accountId}:role/modos-${stage}-sync-scheduler`,
-        scheduledSyncFunctionArn: scheduler.functionArn(SYNC_SCHEDULES.target),
-        deadLetterArn: `arn:aws:sqs:${scheduler.region}:${scheduler.accountId}:modos-${stage}-sync-schedule-dlq`,
-      },
+      // The role and queue ARNs are names only: the local scheduler records them, never assumes or sends to them.
+      scheduleGroups: Object.fromEntries(
+        scheduleGroups().map((g) => {
+          const groupName = g.groupName(stage);
+          const values: LocalScheduleGroupValues = {
+            groupName,
+            roleArn: `arn:aws:iam::${scheduler.accountId}:role/${groupName}`,
+            targetArn: scheduler.functionArn(g.target),
+            deadLetterArn: `arn:aws:sqs:${scheduler.region}:${scheduler.accountId}:${groupName}-dlq`,
+          };
+          return [g.name, values];
+        }),
+      ) as Record<ScheduleGroupName, LocalScheduleGroupValues>,
       endpoints: {
         dynamodb: (await options.functionsDynamoEndpoint?.(dynamo.endpoint)) ?? dynamo.endpoint,
         s3: s3.address,
@@ -314,10 +327,10 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Loca
       MODOS_EVENTBRIDGE_ENDPOINT: busEndpoint,
       MODOS_SFN_ENDPOINT: sfnEndpoint,
       MODOS_SCHEDULER_ENDPOINT: schedulerEndpoint,
-      SCHEDULE_GROUP_NAME: bindingValues.scheduler.groupName,
-      SCHEDULER_ROLE_ARN: bindingValues.scheduler.roleArn,
-      SCHEDULED_SYNC_FUNCTION_ARN: bindingValues.scheduler.scheduledSyncFunctionArn,
-      SCHEDULER_DLQ_ARN: bindingValues.scheduler.deadLetterArn,
+      ...Object.assign(
+        {},
+        ...scheduleGroups().map((g) => scheduleGroupVariables(g.name, bindingValues.scheduleGroups[g.name])),
+      ),
       ...Object.fromEntries(STATE_MACHINES.map((m) => [m.arnVariable, stepFunctions.stateMachineArn(m.name)])),
       PUBLIC_API_URL: url,
       CALLBACK_KEY: callbackKey,

@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FUNCTIONS, STATE_MACHINES, type FunctionName } from '../functions/platform/manifest.js';
+import { FUNCTIONS, STATE_MACHINES, scheduleGroups, type FunctionName } from '../functions/platform/manifest.js';
 import { ensureBundles } from '../local/lambda/bundles.js';
 import { localEnvironment, type LocalBindingValues } from '../local/lambda/environment.js';
 
@@ -32,12 +32,17 @@ const values: LocalBindingValues = {
   ),
   callbackKey: 'x'.repeat(64),
   publicApiUrl: 'https://api.example/',
-  scheduler: {
-    groupName: 'modos-bench-connector-syncs',
-    roleArn: 'arn:aws:iam::000000000000:role/modos-bench-sync-scheduler',
-    scheduledSyncFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:ScheduledSync',
-    deadLetterArn: 'arn:aws:sqs:us-east-1:000000000000:modos-bench-sync-schedule-dlq',
-  },
+  scheduleGroups: Object.fromEntries(
+    scheduleGroups().map((g) => [
+      g.name,
+      {
+        groupName: g.groupName('bench'),
+        roleArn: `arn:aws:iam::000000000000:role/${g.groupName('bench')}`,
+        targetArn: `arn:aws:lambda:us-east-1:000000000000:function:${g.target}`,
+        deadLetterArn: `arn:aws:sqs:us-east-1:000000000000:${g.groupName('bench')}-dlq`,
+      },
+    ]),
+  ) as LocalBindingValues['scheduleGroups'],
   endpoints: {
     dynamodb: 'http://127.0.0.1:1',
     s3: 'http://127.0.0.1:1',

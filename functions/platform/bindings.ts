@@ -1,4 +1,4 @@
-import { stateMachineAccessOf, type FunctionSpec } from './manifest.js';
+import { type FunctionSpec, type ScheduleGroupName, stateMachineAccessOf } from './manifest.js';
 
 /**
  * The environment a function gets, by binding. lib/constructs/modos-function.ts sets these names in
@@ -30,8 +30,6 @@ export const BINDING_ENV = {
   bus: ['EVENT_BUS_NAME'],
   jwt: ['JWT_ISSUER', 'JWT_AUDIENCE', 'JWKS_URL'],
   callbackKey: ['CALLBACK_KEY_SECRET_ARN', 'PUBLIC_API_URL'],
-  /** Connector sync schedules: the stage's schedule group, the role Scheduler invokes with, its target and DLQ. */
-  scheduler: ['SCHEDULE_GROUP_NAME', 'SCHEDULER_ROLE_ARN', 'SCHEDULED_SYNC_FUNCTION_ARN', 'SCHEDULER_DLQ_ARN'],
 } as const;
 
 export type BindingKind = keyof typeof BINDING_ENV;
@@ -44,7 +42,6 @@ export function bindingsOf(spec: FunctionSpec): BindingKind[] {
   if (spec.bus) kinds.push('bus');
   if (spec.jwt) kinds.push('jwt');
   if (spec.callbackKey) kinds.push('callbackKey');
-  if (spec.scheduler) kinds.push('scheduler');
   return kinds;
 }
 
@@ -64,10 +61,40 @@ export function environmentNamesOf(spec: FunctionSpec): string[] {
   return [...BASE_ENV, ...boundNamesOf(spec)];
 }
 
-/** The variables of a function's bindings: resources, and the ARN of each state machine it starts (STATE_MACHINES). */
+/**
+ * The variables of a function's bindings: resources, the ARN of each state machine it starts (STATE_MACHINES) and
+ * the settings of each schedule group it writes (SCHEDULE_GROUPS).
+ */
 export function boundNamesOf(spec: FunctionSpec): string[] {
   return [
     ...bindingsOf(spec).flatMap((k) => [...BINDING_ENV[k]]),
     ...stateMachineAccessOf(spec.name).starts.map((m) => m.arnVariable),
+    ...(spec.schedules ?? []).flatMap((g) => Object.values(scheduleGroupEnv(g))),
   ];
+}
+
+/** The variables of one schedule group's binding. */
+export interface ScheduleGroupEnv {
+  /** The stage's group name. */
+  group: string;
+  /** The execution role Scheduler assumes for the group's schedules (passed with iam:PassRole). */
+  roleArn: string;
+  /** The group's target function. */
+  targetArn: string;
+  /** The group's dead-letter queue. */
+  deadLetterArn: string;
+}
+
+/**
+ * A schedule group's variables, named from its key: `connectorSyncs` → SCHEDULES_CONNECTOR_SYNCS_GROUP, _ROLE_ARN,
+ * _TARGET_ARN, _DLQ_ARN. One rule for every group, so a new group needs no new setting anywhere.
+ */
+export function scheduleGroupEnv(name: ScheduleGroupName): ScheduleGroupEnv {
+  const prefix = `SCHEDULES_${name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()}`;
+  return {
+    group: `${prefix}_GROUP`,
+    roleArn: `${prefix}_ROLE_ARN`,
+    targetArn: `${prefix}_TARGET_ARN`,
+    deadLetterArn: `${prefix}_DLQ_ARN`,
+  };
 }

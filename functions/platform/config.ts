@@ -1,8 +1,8 @@
 // Namespace import: lets esbuild tree-shake zod (a named `z` import bundles all of it).
 import * as z from 'zod';
 import { parsePortList } from '../domain/webhooks/loopback-ports.js';
-import { missingBindings } from './bindings.js';
-import { FUNCTIONS, STATE_MACHINES, type FunctionSpec } from './manifest.js';
+import { missingBindings, scheduleGroupEnv } from './bindings.js';
+import { FUNCTIONS, STATE_MACHINES, type FunctionSpec, type ScheduleGroupName } from './manifest.js';
 
 /**
  * The only module that reads process.env. Parsed once, validated with zod, so a missing or malformed
@@ -21,11 +21,6 @@ const ConfigSchema = z.object({
   MODOS_EVENTBRIDGE_ENDPOINT: z.string().url().optional(),
   MODOS_SFN_ENDPOINT: z.string().url().optional(),
   MODOS_SCHEDULER_ENDPOINT: z.string().url().optional(),
-  /** Connector sync schedules (EventBridge Scheduler): group, execution role, target function, dead-letter queue. */
-  SCHEDULE_GROUP_NAME: z.string().min(1).max(64).optional(),
-  SCHEDULER_ROLE_ARN: z.string().startsWith('arn:').optional(),
-  SCHEDULED_SYNC_FUNCTION_ARN: z.string().startsWith('arn:').optional(),
-  SCHEDULER_DLQ_ARN: z.string().startsWith('arn:').optional(),
   /** JWT verification. In AWS the authorizer fetches keys from JWKS_URL (rotation); locally from JWKS_FILE. */
   JWT_ISSUER: z.string().min(1).optional(),
   JWT_AUDIENCE: z.string().min(1).optional(),
@@ -61,18 +56,7 @@ const ConfigSchema = z.object({
 });
 
 /** Settings a binding provides: reading one the function is not bound to fails, naming the variable. */
-const BOUND = [
-  'TABLE_NAME',
-  'BUCKET_NAME',
-  'EVENT_BUS_NAME',
-  'JWT_ISSUER',
-  'JWT_AUDIENCE',
-  'PUBLIC_API_URL',
-  'SCHEDULE_GROUP_NAME',
-  'SCHEDULER_ROLE_ARN',
-  'SCHEDULED_SYNC_FUNCTION_ARN',
-  'SCHEDULER_DLQ_ARN',
-] as const;
+const BOUND = ['TABLE_NAME', 'BUCKET_NAME', 'EVENT_BUS_NAME', 'JWT_ISSUER', 'JWT_AUDIENCE', 'PUBLIC_API_URL'] as const;
 type Bound = (typeof BOUND)[number];
 
 export type Config = Omit<z.infer<typeof ConfigSchema>, Bound> & Record<Bound, string>;
@@ -132,6 +116,54 @@ export function stateMachineArn(name: string, env: Record<string, string | undef
       `${spec.arnVariable} is not set: this function does not start ${name} (STATE_MACHINES startedBy)`,
     );
   return arn;
+}
+
+/** What a function bound to a schedule group needs to write its schedules. */
+export interface ScheduleGroupSettings {
+  groupName: string;
+  roleArn: string;
+  targetArn: string;
+  deadLetterArn: string;
+}
+
+const ScheduleGroupSettingsSchema = z.object({
+  groupName: z.string().regex(/^[0-9A-Za-z_.-]{1,64}$/, 'a schedule group name: 1-64 characters of [0-9A-Za-z-_.]'),
+  roleArn: z.string().startsWith('arn:'),
+  targetArn: z.string().startsWith('arn:'),
+  deadLetterArn: z.string().startsWith('arn:'),
+});
+
+/**
+ * The settings of a schedule group of the manifest, from the variables its binding sets (bindings.ts
+ * `scheduleGroupEnv`) in the functions whose `schedules` name it. A function without the binding is told which
+ * variables it lacks; a malformed one is named too. A new group needs no change here.
+ */
+export function scheduleGroupSettings(
+  name: ScheduleGroupName,
+  env: Record<string, string | undefined> = process.env,
+): ScheduleGroupSettings {
+  const names = scheduleGroupEnv(name);
+  const missing = Object.values(names).filter((v) => !env[v]);
+  if (missing.length)
+    throw new ConfigurationError(
+      `${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not set: this function does not write the ${name} schedules (manifest FUNCTIONS schedules)`,
+    );
+  const variables: Record<keyof ScheduleGroupSettings, string> = {
+    groupName: names.group,
+    roleArn: names.roleArn,
+    targetArn: names.targetArn,
+    deadLetterArn: names.deadLetterArn,
+  };
+  const parsed = ScheduleGroupSettingsSchema.safeParse(
+    Object.fromEntries(Object.entries(variables).map(([key, variable]) => [key, env[variable]])),
+  );
+  if (!parsed.success) {
+    const problems = parsed.error.issues
+      .map((i) => `${variables[i.path[0] as keyof ScheduleGroupSettings]}: ${i.message}`)
+      .join('; ');
+    throw new ConfigurationError(`invalid configuration: ${problems}`);
+  }
+  return parsed.data;
 }
 
 /** The process-wide configuration, parsed on first use. */

@@ -40,8 +40,11 @@ export interface FunctionSpec {
   callbackKey?: boolean;
   /** Sends webhooks to customer endpoints (outbound HTTPS). */
   webhooks?: boolean;
-  /** Manages connector sync schedules (EventBridge Scheduler in AWS, the local scheduler emulator locally). */
-  scheduler?: boolean;
+  /**
+   * Writes schedules into these groups of SCHEDULE_GROUPS (EventBridge Scheduler in AWS, the local scheduler
+   * locally): each group's variables and its grants (docs/local-scheduler.md).
+   */
+  schedules?: readonly ScheduleGroupName[];
   memoryMb?: number;
   timeoutSeconds?: number;
 }
@@ -254,7 +257,7 @@ export const FUNCTIONS = {
     description: 'Configures a connector; credentials sealed with the tenant key (admin)',
     table: 'write',
     callbackKey: true,
-    scheduler: true,
+    schedules: ['connectorSyncs'],
   },
   ListConnectors: {
     name: 'ListConnectors',
@@ -274,14 +277,14 @@ export const FUNCTIONS = {
     description: 'Changes a connector with optimistic locking (admin)',
     table: 'write',
     callbackKey: true,
-    scheduler: true,
+    schedules: ['connectorSyncs'],
   },
   DeleteConnector: {
     name: 'DeleteConnector',
     entry: 'functions/handlers/delete-connector.ts',
     description: 'Deletes a connector and its schedule; synced entities keep their history (admin)',
     table: 'write',
-    scheduler: true,
+    schedules: ['connectorSyncs'],
   },
   StartSync: {
     name: 'StartSync',
@@ -376,6 +379,65 @@ export const FUNCTIONS = {
     table: 'read',
     memoryMb: 2048,
     timeoutSeconds: 29,
+  },
+  CreateSignalRule: {
+    name: 'CreateSignalRule',
+    entry: 'functions/handlers/create-signal-rule.ts',
+    description: 'Creates a signal rule, checked by the rule compiler (admin, operator)',
+    table: 'write',
+  },
+  ListSignalRules: {
+    name: 'ListSignalRules',
+    entry: 'functions/handlers/list-signal-rules.ts',
+    description: "Lists the tenant's signal rules",
+    table: 'read',
+  },
+  GetSignalRule: {
+    name: 'GetSignalRule',
+    entry: 'functions/handlers/get-signal-rule.ts',
+    description: 'Reads a signal rule (latest or a given version)',
+    table: 'read',
+  },
+  UpdateSignalRule: {
+    name: 'UpdateSignalRule',
+    entry: 'functions/handlers/update-signal-rule.ts',
+    description: 'Changes a signal rule with optimistic locking, as version N+1 (admin, operator)',
+    table: 'write',
+  },
+  DeleteSignalRule: {
+    name: 'DeleteSignalRule',
+    entry: 'functions/handlers/delete-signal-rule.ts',
+    description: 'Deletes a signal rule; its versions and signals stay (admin, operator)',
+    table: 'write',
+  },
+  ListSignals: {
+    name: 'ListSignals',
+    entry: 'functions/handlers/list-signals.ts',
+    description: 'Lists detected signals, newest first (by rule, entity, since)',
+    table: 'read',
+  },
+  GetSignal: {
+    name: 'GetSignal',
+    entry: 'functions/handlers/get-signal.ts',
+    description: 'Reads a detected signal',
+    table: 'read',
+  },
+  SignalDetector: {
+    name: 'SignalDetector',
+    entry: 'functions/handlers/signal-detector.ts',
+    description: "Evaluates the tenant's signal rules on each entity change; writes signals, arms deadlines",
+    table: 'write',
+    schedules: ['signalDeadlines'],
+    timeoutSeconds: 30,
+  },
+  SignalDeadline: {
+    name: 'SignalDeadline',
+    entry: 'functions/handlers/signal-deadline.ts',
+    description: "Schedule target: a signal rule's deadline for a key came (absence, inactivity)",
+    table: 'write',
+    schedules: ['signalDeadlines'],
+    // An early fire is waited out (at most 70 s), then the key is evaluated.
+    timeoutSeconds: 120,
   },
   OutboxPublisher: {
     name: 'OutboxPublisher',
@@ -520,6 +582,30 @@ export const EVENT_RULES: readonly EventRuleSpec[] = [
     target: { kind: 'function', function: 'ResolutionRunWorker' },
   },
   {
+    name: 'DetectSignalsOnEntityCreated',
+    description: "Evaluates the tenant's signal rules on each created entity",
+    ...onEvent('entity.created'),
+    target: { kind: 'function', function: 'SignalDetector' },
+  },
+  {
+    name: 'DetectSignalsOnEntityUpdated',
+    description: "Evaluates the tenant's signal rules on each updated entity",
+    ...onEvent('entity.updated'),
+    target: { kind: 'function', function: 'SignalDetector' },
+  },
+  {
+    name: 'DetectSignalsOnEntityMerged',
+    description: "Evaluates the tenant's signal rules on each entity a merge links",
+    ...onEvent('entity.merged'),
+    target: { kind: 'function', function: 'SignalDetector' },
+  },
+  {
+    name: 'DetectSignalsOnEntitySplit',
+    description: "Evaluates the tenant's signal rules on each entity a split separates",
+    ...onEvent('entity.split'),
+    target: { kind: 'function', function: 'SignalDetector' },
+  },
+  {
     name: 'MineUploadedLog',
     description: 'Mines an uploaded event log (its job records the progress and the result)',
     ...onEvent('mining.log.uploaded'),
@@ -565,15 +651,74 @@ export const STATE_MACHINES: readonly StateMachineSpec[] = [
 ];
 
 /**
- * Connector sync schedules (EventBridge Scheduler in AWS, the local scheduler on the local platform): one schedule
- * per connector, written by the functions with `scheduler: true`, in the stage's group, each invoking `target`
- * with `{ tenantId, connectorId }`.
+ * A named group of schedules (EventBridge Scheduler in AWS, the local scheduler on the local platform). Each group
+ * is one schedule group per stage with its own execution role (which may invoke `target` only), dead-letter queue
+ * and alarm; every schedule in it invokes `target` with its own input. The functions whose `schedules` name the
+ * group write its schedules at run time (functions/platform/scheduler-composition.ts `scheduleGroup(name)`).
  */
-export const SYNC_SCHEDULES = {
-  target: 'ScheduledSync' as FunctionName,
-  /** `modos-<stage>-connector-syncs` (at most 42 characters: Scheduler allows 64). */
-  groupName: (stage: string) => `modos-${stage}-connector-syncs`,
-} as const;
+export interface ScheduleGroupSpec {
+  /** The stage's group name: 1-64 characters of [0-9A-Za-z-_.] for every stage (test/infra checks the longest). */
+  groupName: (stage: string) => string;
+  /**
+   * The function of FUNCTIONS every schedule of the group invokes (asynchronously, with the schedule's input as its
+   * event). Typed `string` here only to keep FUNCTIONS and this record from referring to each other's types;
+   * `scheduleGroupOf` makes a target that is not a function of the manifest a compile error.
+   */
+  target: string;
+  /**
+   * Each schedule's target RetryPolicy: how long and how often Scheduler retries delivering a fire (throttling,
+   * service errors; handler errors are retried by Lambda's asynchronous invocation, EVENT_TARGET_RETRY.handlerRetry).
+   * Locally, MaximumEventAgeInSeconds also bounds the fires caught up after a restart (docs/local-scheduler.md).
+   */
+  retry: { MaximumEventAgeInSeconds: number; MaximumRetryAttempts: number };
+  description: string;
+}
+
+/**
+ * The schedule groups. Adding one is one entry here (and `schedules: ['<key>']` on the functions that write it):
+ * both runtimes build the group, role, queue and bindings from it.
+ */
+export const SCHEDULE_GROUPS = {
+  connectorSyncs: {
+    /** `modos-<stage>-connector-syncs` (at most 43 characters). */
+    groupName: (stage: string) => `modos-${stage}-connector-syncs`,
+    target: 'ScheduledSync',
+    /**
+     * Six hours, the horizon of Lambda's own asynchronous retries: a daily sync delivered late is still wanted, and
+     * a late fire of a frequent schedule is harmless (a fire while a run holds the connector is skipped).
+     */
+    retry: { MaximumEventAgeInSeconds: 21_600, MaximumRetryAttempts: 185 },
+    description: "Connector syncs: one recurring schedule per connector, starting the connector's sync run",
+  },
+  signalDeadlines: {
+    /** `modos-<stage>-signal-deadlines` (at most 44 characters). */
+    groupName: (stage: string) => `modos-${stage}-signal-deadlines`,
+    target: 'SignalDeadline',
+    /**
+     * A day, Scheduler's own default: a deadline fired late still writes its signal (at its deadline's time), and
+     * one fired twice writes nothing twice.
+     */
+    retry: { MaximumEventAgeInSeconds: 86_400, MaximumRetryAttempts: 185 },
+    description: "Signal deadlines: one one-shot schedule per rule, key and deadline (absence, inactivity)",
+  },
+} as const satisfies Record<string, ScheduleGroupSpec>;
+
+export type ScheduleGroupName = keyof typeof SCHEDULE_GROUPS;
+
+/** A schedule group with its target as a function name. */
+export type ScheduleGroup = Omit<ScheduleGroupSpec, 'target'> & { name: ScheduleGroupName; target: FunctionName };
+
+/** One schedule group of the manifest (a target that is not a function of FUNCTIONS does not compile here). */
+export function scheduleGroupOf(name: ScheduleGroupName): ScheduleGroup {
+  const spec = SCHEDULE_GROUPS[name];
+  const target: FunctionName = spec.target;
+  return { ...spec, name, target };
+}
+
+/** Every schedule group, in the manifest's order. */
+export function scheduleGroups(): ScheduleGroup[] {
+  return (Object.keys(SCHEDULE_GROUPS) as ScheduleGroupName[]).map(scheduleGroupOf);
+}
 
 /** What a function may do with the state machines: which it starts, and whether it completes task tokens. */
 export function stateMachineAccessOf(fn: string): { starts: StateMachineSpec[]; callbacks: boolean } {

@@ -11,10 +11,11 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { iamPatterns } from '../../functions/platform/blob-areas.js';
+import { scheduleGroupEnv } from '../../functions/platform/bindings.js';
 import type { BucketBinding, FunctionSpec, TableAccess } from '../../functions/platform/manifest.js';
 import { LAMBDA_BUNDLING } from '../../functions/platform/bundling.js';
 import { afterBundlingCommands } from '../bundle-assets.js';
-import { SCHEDULER_ACTIONS, type SyncSchedules } from './sync-schedules.js';
+import { pascalOf, SCHEDULER_ACTIONS, type ScheduleGroupResources } from './schedule-group-resources.js';
 
 /** DynamoDB actions a function may use, by access level. TransactWriteItems is authorised per item action. */
 export const TABLE_ACTIONS = {
@@ -309,25 +310,28 @@ export class ModosFunction extends Construct {
   }
 
   /**
-   * The connector sync schedules: SCHEDULE_GROUP_NAME, SCHEDULER_ROLE_ARN, SCHEDULED_SYNC_FUNCTION_ARN and
-   * SCHEDULER_DLQ_ARN + scheduler:CreateSchedule / UpdateSchedule / DeleteSchedule / GetSchedule on the schedules of
-   * the stage's group only, and iam:PassRole of the schedules' execution role only, to Scheduler only.
+   * A schedule group the function writes (manifest `schedules`): the group's four variables (bindings.ts
+   * `scheduleGroupEnv`: group name, execution role, target and dead-letter queue) + scheduler:CreateSchedule /
+   * UpdateSchedule / DeleteSchedule / GetSchedule on that group's schedules only, and iam:PassRole of that group's
+   * execution role only, to Scheduler only.
    */
-  bindSyncSchedules(schedules: SyncSchedules): this {
-    this.setEnv('SCHEDULE_GROUP_NAME', schedules.groupName);
-    this.setEnv('SCHEDULER_ROLE_ARN', schedules.role.roleArn);
-    this.setEnv('SCHEDULED_SYNC_FUNCTION_ARN', schedules.target.functionArn);
-    this.setEnv('SCHEDULER_DLQ_ARN', schedules.deadLetterQueue.queueArn);
+  bindScheduleGroup(schedules: ScheduleGroupResources): this {
+    const env = scheduleGroupEnv(schedules.name);
+    this.setEnv(env.group, schedules.groupName);
+    this.setEnv(env.roleArn, schedules.role.roleArn);
+    this.setEnv(env.targetArn, schedules.target.functionArn);
+    this.setEnv(env.deadLetterArn, schedules.deadLetterQueue.queueArn);
+    const pascal = pascalOf(schedules.name);
     this.role.addToPolicy(
       new iam.PolicyStatement({
-        sid: 'ManageSyncSchedules',
+        sid: `Manage${pascal}Schedules`,
         actions: [...SCHEDULER_ACTIONS],
         resources: [schedules.schedulesArn],
       }),
     );
     this.role.addToPolicy(
       new iam.PolicyStatement({
-        sid: 'PassSyncScheduleRole',
+        sid: `Pass${pascal}ScheduleRole`,
         actions: ['iam:PassRole'],
         resources: [schedules.role.roleArn],
         conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
@@ -335,8 +339,7 @@ export class ModosFunction extends Construct {
     );
     Validations.of(this.role).acknowledge({
       id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/${schedules.groupName}/*]`,
-      reason:
-        "Schedules are created at run time, one per connector, named after the tenant and connector: the grant is every schedule of this stage's one group, and only the four schedule actions the connector functions use.",
+      reason: `Schedules are created at run time, named after the ids they serve: the grant is every schedule of this stage's one ${schedules.groupName} group, and only the four schedule actions.`,
     });
     return this;
   }

@@ -6,17 +6,19 @@ import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { EVENT_TARGET_RETRY, SYNC_SCHEDULES } from '../../functions/platform/manifest.js';
+import { EVENT_TARGET_RETRY, type ScheduleGroup, type ScheduleGroupName } from '../../functions/platform/manifest.js';
 
-export interface SyncSchedulesProps {
+export interface ScheduleGroupResourcesProps {
   stage: string;
-  /** The function every schedule invokes (SYNC_SCHEDULES.target). */
+  /** The manifest's group (SCHEDULE_GROUPS). */
+  group: ScheduleGroup;
+  /** Its target function (the group's `target`). */
   target: lambda.IFunction;
   /** Keep the group (and so its schedules) when the stack is deleted. */
   retain: boolean;
 }
 
-/** The actions a function with the `scheduler` binding may call, on its stage's group's schedules only. */
+/** The actions a function bound to a schedule group may call, on that group's schedules only. */
 export const SCHEDULER_ACTIONS = [
   'scheduler:CreateSchedule',
   'scheduler:UpdateSchedule',
@@ -24,17 +26,31 @@ export const SCHEDULER_ACTIONS = [
   'scheduler:GetSchedule',
 ] as const;
 
+/** `connectorSyncs` → `ConnectorSyncs`. */
+export const pascalOf = (name: string) => name.charAt(0).toUpperCase() + name.slice(1);
+
 /**
- * The stage's connector sync schedules: a Scheduler schedule group `modos-<stage>-connector-syncs` (the functions
- * with the `scheduler` binding put one schedule per connector into it at run time), the execution role Scheduler
- * assumes for those schedules, and the dead-letter queue of fires that could not be delivered.
+ * The construct id of a group's resources in the stack: `<Group>Schedules`, except connectorSyncs, whose resources
+ * were deployed as `SyncSchedules` before groups had names. Its logical ids must not change: CloudFormation would
+ * create a second group of the same name (which fails) and delete the deployed one with every connector's schedule.
+ */
+export function scheduleGroupConstructId(name: ScheduleGroupName): string {
+  return name === 'connectorSyncs' ? 'SyncSchedules' : `${pascalOf(name)}Schedules`;
+}
+
+/**
+ * One schedule group of the manifest in a stage: the Scheduler schedule group (`group.groupName(stage)`; the
+ * functions bound to it put schedules into it at run time), the execution role Scheduler assumes for those
+ * schedules, and the dead-letter queue of fires that could not be delivered, with its alarm.
  *
- * The role may only invoke the target function and send to the queue, and only Scheduler acting for a schedule of
+ * The role may only invoke the group's target and send to the queue, and only Scheduler acting for a schedule of
  * this group in this account may assume it (aws:SourceAccount, aws:SourceArn: no confused deputy). Scheduler
  * invokes the function asynchronously: handler errors are retried by Lambda (the manifest's handlerRetry) and then
- * land in the same queue, whose alarm fires as soon as it holds a message.
+ * land in the same queue, unless the function already has an asynchronous invocation config (it is also an event
+ * rule's target): then they land in that one's queue, which alarms the same way.
  */
-export class SyncSchedules extends Construct {
+export class ScheduleGroupResources extends Construct {
+  readonly name: ScheduleGroupName;
   readonly group: scheduler.CfnScheduleGroup;
   readonly groupName: string;
   /** `arn:…:schedule/<group>/*`: every schedule of the group. */
@@ -43,11 +59,15 @@ export class SyncSchedules extends Construct {
   readonly deadLetterQueue: sqs.Queue;
   readonly target: lambda.IFunction;
 
-  constructor(scope: Construct, id: string, props: SyncSchedulesProps) {
+  constructor(scope: Construct, id: string, props: ScheduleGroupResourcesProps) {
     super(scope, id);
     const stack = Stack.of(this);
+    const { group } = props;
+    this.name = group.name;
     this.target = props.target;
-    this.groupName = SYNC_SCHEDULES.groupName(props.stage);
+    this.groupName = group.groupName(props.stage);
+    if (!/^[0-9A-Za-z_.-]{1,64}$/.test(this.groupName))
+      throw new Error(`schedule group ${group.name}: ${JSON.stringify(this.groupName)} is not a Scheduler group name`);
     this.group = new scheduler.CfnScheduleGroup(this, 'Group', { name: this.groupName });
     this.group.applyRemovalPolicy(props.retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY);
     this.schedulesArn = stack.formatArn({
@@ -64,12 +84,10 @@ export class SyncSchedules extends Construct {
     });
     Validations.of(this.deadLetterQueue).acknowledge({
       id: 'AwsSolutions-SQS3',
-      reason:
-        "This queue is itself the dead-letter queue of the connector sync schedules (their targets' DeadLetterConfig and ScheduledSync's asynchronous on-failure destination, not a RedrivePolicy); it has no consumer to fail.",
+      reason: `This queue is itself the dead-letter queue of the ${this.groupName} schedules (their targets' DeadLetterConfig and ${group.target}'s asynchronous on-failure destination, not a RedrivePolicy); it has no consumer to fail.`,
     });
     new cloudwatch.Alarm(this, 'DeadLettersNotEmpty', {
-      alarmDescription:
-        'A connector sync fire could not be delivered to ScheduledSync, or its handler failed after the retries. The message names the tenant and connector; start the sync by API (POST /api/v1/connectors/{id}/sync) and fix the cause: docs/local-scheduler.md, In AWS.',
+      alarmDescription: `${group.description}: a fire could not be delivered to ${group.target}, or its handler failed after the retries. Each message carries the schedule's input (ids only); what to do: docs/local-scheduler.md, In AWS, dead letters of ${group.name}.`,
       metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
       threshold: 0,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
@@ -78,7 +96,7 @@ export class SyncSchedules extends Construct {
     });
 
     this.role = new iam.Role(this, 'Role', {
-      description: `modos ${props.stage}: EventBridge Scheduler invokes ScheduledSync for the connector sync schedules`,
+      description: `modos ${props.stage}: EventBridge Scheduler invokes ${group.target} for the ${this.groupName} schedules`,
       assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com').withConditions({
         StringEquals: { 'aws:SourceAccount': stack.account },
         ArnLike: { 'aws:SourceArn': this.schedulesArn },
@@ -86,7 +104,7 @@ export class SyncSchedules extends Construct {
     });
     this.role.addToPolicy(
       new iam.PolicyStatement({
-        sid: 'InvokeScheduledSync',
+        sid: `Invoke${group.target}`,
         actions: ['lambda:InvokeFunction'],
         resources: [props.target.functionArn],
       }),
@@ -99,10 +117,12 @@ export class SyncSchedules extends Construct {
       }),
     );
 
-    props.target.configureAsyncInvoke({
-      retryAttempts: EVENT_TARGET_RETRY.handlerRetry.maximumRetryAttempts,
-      maxEventAge: Duration.seconds(EVENT_TARGET_RETRY.handlerRetry.maximumEventAgeSeconds),
-      onFailure: new destinations.SqsDestination(this.deadLetterQueue),
-    });
+    // CDK allows one asynchronous invocation config per function (see the class comment).
+    if (!props.target.node.tryFindChild('EventInvokeConfig'))
+      props.target.configureAsyncInvoke({
+        retryAttempts: EVENT_TARGET_RETRY.handlerRetry.maximumRetryAttempts,
+        maxEventAge: Duration.seconds(EVENT_TARGET_RETRY.handlerRetry.maximumEventAgeSeconds),
+        onFailure: new destinations.SqsDestination(this.deadLetterQueue),
+      });
   }
 }

@@ -3,9 +3,29 @@ import {
   BINDING_ENV,
   bindingsOf,
   LOCAL_ALTERNATIVES,
+  scheduleGroupEnv,
   type BindingKind,
 } from '../../functions/platform/bindings.js';
-import { stateMachineAccessOf, type FunctionSpec } from '../../functions/platform/manifest.js';
+import { stateMachineAccessOf, type FunctionSpec, type ScheduleGroupName } from '../../functions/platform/manifest.js';
+
+/** One schedule group as the local platform binds it (the values behind bindings.ts `scheduleGroupEnv`). */
+export interface LocalScheduleGroupValues {
+  groupName: string;
+  roleArn: string;
+  targetArn: string;
+  deadLetterArn: string;
+}
+
+/** A schedule group's variables with their values. */
+export function scheduleGroupVariables(name: ScheduleGroupName, g: LocalScheduleGroupValues): Record<string, string> {
+  const env = scheduleGroupEnv(name);
+  return {
+    [env.group]: g.groupName,
+    [env.roleArn]: g.roleArn,
+    [env.targetArn]: g.targetArn,
+    [env.deadLetterArn]: g.deadLetterArn,
+  };
+}
 
 /** What the local platform binds: the values behind each binding's variables, and the emulators' endpoints. */
 export interface LocalBindingValues {
@@ -22,8 +42,8 @@ export interface LocalBindingValues {
   stateMachineArns: Record<string, string>;
   callbackKey: string;
   publicApiUrl: string;
-  /** The local scheduler's group, the role and dead-letter "queue" it records, and ScheduledSync's ARN. */
-  scheduler: { groupName: string; roleArn: string; scheduledSyncFunctionArn: string; deadLetterArn: string };
+  /** Each schedule group's name in the local scheduler, the role and dead-letter "queue" it records, its target. */
+  scheduleGroups: Record<ScheduleGroupName, LocalScheduleGroupValues>;
   endpoints: { dynamodb: string; s3: string; eventbridge: string; sfn: string; scheduler: string };
   /**
    * Local-development switches every function gets (the loopback webhook allowance, read where webhook
@@ -57,16 +77,11 @@ export function localEnvironment(spec: FunctionSpec, v: LocalBindingValues): Rec
     JWKS_FILE: v.jwksFile,
     CALLBACK_KEY: v.callbackKey,
     PUBLIC_API_URL: v.publicApiUrl,
-    SCHEDULE_GROUP_NAME: v.scheduler.groupName,
-    SCHEDULER_ROLE_ARN: v.scheduler.roleArn,
-    SCHEDULED_SYNC_FUNCTION_ARN: v.scheduler.scheduledSyncFunctionArn,
-    SCHEDULER_DLQ_ARN: v.scheduler.deadLetterArn,
   };
   const endpointOf: Partial<Record<BindingKind, [string, string]>> = {
     table: ['MODOS_DYNAMODB_ENDPOINT', v.endpoints.dynamodb],
     bucket: ['MODOS_S3_ENDPOINT', v.endpoints.s3],
     bus: ['MODOS_EVENTBRIDGE_ENDPOINT', v.endpoints.eventbridge],
-    scheduler: ['MODOS_SCHEDULER_ENDPOINT', v.endpoints.scheduler],
   };
   const env: Record<string, string> = {
     ...base,
@@ -101,6 +116,13 @@ export function localEnvironment(spec: FunctionSpec, v: LocalBindingValues): Rec
     env[m.arnVariable] = arn;
   }
   if (machines.starts.length || machines.callbacks) env.MODOS_SFN_ENDPOINT = v.endpoints.sfn;
+  // Each schedule group the function writes: its variables, and the local scheduler's endpoint.
+  for (const name of spec.schedules ?? []) {
+    const group = v.scheduleGroups[name];
+    if (!group) throw new Error(`the local platform has no schedule group ${name} (written by ${spec.name})`);
+    Object.assign(env, scheduleGroupVariables(name, group));
+    env.MODOS_SCHEDULER_ENDPOINT = v.endpoints.scheduler;
+  }
   Object.assign(env, v.developmentEnv);
   return env;
 }

@@ -1,12 +1,16 @@
 /**
- * The connector sync schedules in the synthesized template: one schedule group per stage, an execution role only
- * Scheduler (for this group's schedules, in this account) may assume and that may only invoke ScheduledSync and
- * send to the dead-letter queue, and for the functions with the `scheduler` binding, exactly the four schedule
- * actions on this group's schedules and iam:PassRole of that role only; no other function gets either.
+ * The schedule groups of the manifest (SCHEDULE_GROUPS) in the synthesized template: one Scheduler group each,
+ * named after the stage, with an execution role only Scheduler (for that group's schedules, in this account) may
+ * assume and that may only invoke the group's target and send to the group's dead-letter queue; the functions whose
+ * `schedules` name a group get its four variables, the four schedule actions on its schedules and iam:PassRole of
+ * its role only, and no other function gets any of it. The connector syncs' resources keep the logical ids they
+ * were first deployed with.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FUNCTIONS, SYNC_SCHEDULES, type FunctionSpec } from '../../functions/platform/manifest.js';
-import { SCHEDULER_ACTIONS } from '../../lib/constructs/sync-schedules.js';
+import { scheduleGroupEnv } from '../../functions/platform/bindings.js';
+import { FUNCTIONS, scheduleGroups, type FunctionSpec } from '../../functions/platform/manifest.js';
+import { SCHEDULER_ACTIONS } from '../../lib/constructs/schedule-group-resources.js';
+import { STAGE_PATTERN } from '../../lib/stage-config.js';
 import {
   asArray,
   referencedIds,
@@ -27,97 +31,135 @@ function render(v: unknown): string {
   throw new Error(`cannot render ${JSON.stringify(v)}`);
 }
 
+const STAGE = 'acme-test';
 const specs = Object.values(FUNCTIONS) as FunctionSpec[];
-const GROUP = SYNC_SCHEDULES.groupName('acme-test');
-const SCHEDULES_ARN = `arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/${GROUP}/*`;
+const groups = scheduleGroups();
+const schedulesArn = (groupName: string) =>
+  `arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/${groupName}/*`;
 
-describe('connector sync schedules', () => {
+describe('schedule groups', () => {
   let s: SynthesizedStage;
-  let ids: { role: string; queue: string; target: string };
-  const roleOf = (name: string) => {
-    const fn = s.stack.functions.get(name as never)!;
-    return s.logicalId(fn.role);
-  };
-  const lambdaId = (name: string) => s.logicalId(s.stack.functions.get(name as never)!.function);
+  const resources = (name: string) => s.stack.scheduleGroups.get(name as never)!;
+  const ids = (name: string) => ({
+    role: s.logicalId(resources(name).role),
+    queue: s.logicalId(resources(name).deadLetterQueue),
+    target: lambdaId(groups.find((g) => g.name === name)!.target),
+  });
+  const roleOf = (fn: string) => s.logicalId(s.stack.functions.get(fn as never)!.role);
+  const lambdaId = (fn: string) => s.logicalId(s.stack.functions.get(fn as never)!.function);
 
   beforeAll(() => {
     s = synthStage();
-    ids = {
-      role: s.logicalId(s.stack.syncSchedules.role),
-      queue: s.logicalId(s.stack.syncSchedules.deadLetterQueue),
-      target: lambdaId(SYNC_SCHEDULES.target),
-    };
   }, SYNTH_TIMEOUT_MS);
 
-  it('has one schedule group, named after the stage', () => {
-    const groups = resourcesOfType(s.json, 'AWS::Scheduler::ScheduleGroup');
-    expect(groups.map(([, g]) => g.Properties!.Name)).toEqual([GROUP]);
-    expect(GROUP).toMatch(/^[0-9A-Za-z_.-]{1,64}$/);
+  it('has one Scheduler group per manifest group, named after the stage', () => {
+    const names = resourcesOfType(s.json, 'AWS::Scheduler::ScheduleGroup').map(([, g]) => g.Properties!.Name);
+    expect(names.sort()).toEqual(groups.map((g) => g.groupName(STAGE)).sort());
+    expect(groups.map((g) => g.groupName('acme-test'))).toContain('modos-acme-test-connector-syncs');
   });
 
-  it('has an execution role only Scheduler may assume, for the schedules of this group in this account', () => {
-    const trust = s.json.Resources[ids.role]!.Properties!.AssumeRolePolicyDocument.Statement;
-    expect(trust).toHaveLength(1);
-    expect(trust[0].Principal).toEqual({ Service: 'scheduler.amazonaws.com' });
-    expect(trust[0].Condition.StringEquals).toEqual({ 'aws:SourceAccount': { Ref: 'AWS::AccountId' } });
-    expect(render(trust[0].Condition.ArnLike['aws:SourceArn'])).toBe(SCHEDULES_ARN);
-  });
-
-  it('lets that role invoke ScheduledSync and send to the dead-letter queue, nothing else', () => {
-    const statements = statementsOfRole(s.json, ids.role);
-    expect(statements.map((st) => ({ actions: asArray(st.Action), resources: referencedIds(st.Resource) }))).toEqual([
-      { actions: ['lambda:InvokeFunction'], resources: [ids.target] },
-      { actions: ['sqs:SendMessage'], resources: [ids.queue] },
-    ]);
-    expect(statements.every((st) => st.Effect === 'Allow')).toBe(true);
-  });
-
-  it.each(specs.map((f) => [f.name, f]))('%s: the schedule actions and PassRole exactly when bound', (name, spec) => {
-    const statements = statementsOfRole(s.json, roleOf(name));
-    const schedulerStatements = statements.filter((st) => asArray(st.Action).some((a) => a.startsWith('scheduler:')));
-    const passRole = statements.filter((st) => asArray(st.Action).some((a) => a.startsWith('iam:')));
-    if (!spec.scheduler) {
-      expect(schedulerStatements).toEqual([]);
-      expect(passRole).toEqual([]);
-      return;
+  it('gives every group a valid, distinct Scheduler name for every stage name the stack accepts', () => {
+    for (const stage of ['ab', 'a'.repeat(21), 'z9-'.repeat(7)]) {
+      expect(stage).toMatch(STAGE_PATTERN);
+      const names = groups.map((g) => g.groupName(stage));
+      for (const name of names) expect(name).toMatch(/^[0-9A-Za-z_.-]{1,64}$/);
+      expect(new Set(names).size).toBe(names.length);
     }
-    expect(schedulerStatements).toHaveLength(1);
-    expect(asArray(schedulerStatements[0]!.Action).sort()).toEqual([...SCHEDULER_ACTIONS].sort());
-    expect(render(schedulerStatements[0]!.Resource)).toBe(SCHEDULES_ARN);
-    expect(passRole).toHaveLength(1);
-    expect(asArray(passRole[0]!.Action)).toEqual(['iam:PassRole']);
-    expect(referencedIds(passRole[0]!.Resource)).toEqual([ids.role]);
-    expect((passRole[0] as unknown as { Condition: unknown }).Condition).toEqual({
-      StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' },
+  });
+
+  it('keeps the logical ids the connector sync schedules were deployed with (no replacement of the group)', () => {
+    const sync = resources('connectorSyncs');
+    expect(s.logicalId(sync.group)).toBe('SyncSchedulesGroupA500F665');
+    expect(s.logicalId(sync.role)).toBe('SyncSchedulesRole202E4114');
+    expect(s.logicalId(sync.deadLetterQueue)).toBe('SyncSchedulesDeadLettersC54B1817');
+    const alarms = resourcesOfType(s.json, 'AWS::CloudWatch::Alarm').map(([id]) => id);
+    expect(alarms).toContain('SyncSchedulesDeadLettersNotEmpty6B5A088A');
+  });
+
+  describe.each(groups.map((g) => [g.name, g] as const))('%s', (name, group) => {
+    it('has an execution role only Scheduler may assume, for the schedules of this group in this account', () => {
+      const trust = s.json.Resources[ids(name).role]!.Properties!.AssumeRolePolicyDocument.Statement;
+      expect(trust).toHaveLength(1);
+      expect(trust[0].Principal).toEqual({ Service: 'scheduler.amazonaws.com' });
+      expect(trust[0].Condition.StringEquals).toEqual({ 'aws:SourceAccount': { Ref: 'AWS::AccountId' } });
+      expect(render(trust[0].Condition.ArnLike['aws:SourceArn'])).toBe(schedulesArn(group.groupName(STAGE)));
+    });
+
+    it(`lets that role invoke ${group.target} and send to the group's dead-letter queue, nothing else`, () => {
+      const { role, queue, target } = ids(name);
+      const statements = statementsOfRole(s.json, role);
+      expect(statements.map((st) => ({ actions: asArray(st.Action), resources: referencedIds(st.Resource) }))).toEqual([
+        { actions: ['lambda:InvokeFunction'], resources: [target] },
+        { actions: ['sqs:SendMessage'], resources: [queue] },
+      ]);
+      expect(statements.every((st) => st.Effect === 'Allow')).toBe(true);
+    });
+
+    it('binds the group name, role, target and queue into the functions that write its schedules', () => {
+      const bound = specs.filter((f) => f.schedules?.includes(name));
+      expect(bound.length).toBeGreaterThan(0);
+      const env = scheduleGroupEnv(name);
+      const { role, queue, target } = ids(name);
+      for (const spec of bound) {
+        const vars = s.json.Resources[lambdaId(spec.name)]!.Properties!.Environment.Variables;
+        expect(vars[env.group]).toBe(group.groupName(STAGE));
+        expect(referencedIds(vars[env.roleArn])).toEqual([role]);
+        expect(referencedIds(vars[env.targetArn])).toEqual([target]);
+        expect(referencedIds(vars[env.deadLetterArn])).toEqual([queue]);
+      }
+      for (const spec of specs.filter((f) => !f.schedules?.includes(name))) {
+        const vars = s.json.Resources[lambdaId(spec.name)]!.Properties!.Environment.Variables;
+        for (const variable of Object.values(env))
+          expect(vars, `${spec.name} ${variable}`).not.toHaveProperty(variable);
+      }
+    });
+
+    it(`sends ${group.target}'s handler failures to a queue after Lambda's retries, and alarms on the group's queue`, () => {
+      const { queue, target } = ids(name);
+      const configs = resourcesOfType(s.json, 'AWS::Lambda::EventInvokeConfig').filter(([, c]) =>
+        referencedIds(c.Properties!.FunctionName).includes(target),
+      );
+      expect(configs).toHaveLength(1);
+      const props = configs[0]![1].Properties!;
+      expect(props.MaximumRetryAttempts).toBe(2);
+      expect(referencedIds(props.DestinationConfig.OnFailure.Destination)).toHaveLength(1);
+      expect(s.json.Resources[queue]!.Properties!.SqsManagedSseEnabled).toBe(true);
+      const alarms = resourcesOfType(s.json, 'AWS::CloudWatch::Alarm').filter(([, a]) =>
+        referencedIds(a.Properties!.Dimensions).includes(queue),
+      );
+      expect(alarms).toHaveLength(1);
+      expect(alarms[0]![1].Properties!.Threshold).toBe(0);
     });
   });
 
-  it('binds the group, role, target and queue into the functions that write schedules', () => {
-    const bound = specs.filter((f) => f.scheduler);
-    expect(bound.map((f) => f.name).sort()).toEqual(['CreateConnector', 'DeleteConnector', 'UpdateConnector']);
-    for (const spec of bound) {
-      const env = s.json.Resources[lambdaId(spec.name)]!.Properties!.Environment.Variables;
-      expect(env.SCHEDULE_GROUP_NAME).toBe(GROUP);
-      expect(referencedIds(env.SCHEDULER_ROLE_ARN)).toEqual([ids.role]);
-      expect(referencedIds(env.SCHEDULED_SYNC_FUNCTION_ARN)).toEqual([ids.target]);
-      expect(referencedIds(env.SCHEDULER_DLQ_ARN)).toEqual([ids.queue]);
+  it('sends ScheduledSync handler failures to the connector syncs’ queue', () => {
+    const { queue, target } = ids('connectorSyncs');
+    const config = resourcesOfType(s.json, 'AWS::Lambda::EventInvokeConfig').find(([, c]) =>
+      referencedIds(c.Properties!.FunctionName).includes(target),
+    )!;
+    expect(referencedIds(config[1].Properties!.DestinationConfig.OnFailure.Destination)).toEqual([queue]);
+  });
+
+  it.each(specs.map((f) => [f.name, f]))('%s: the schedule actions and PassRole of its groups only', (name, spec) => {
+    const statements = statementsOfRole(s.json, roleOf(name));
+    const schedulerStatements = statements.filter((st) => asArray(st.Action).some((a) => a.startsWith('scheduler:')));
+    const passRole = statements.filter((st) => asArray(st.Action).some((a) => a.startsWith('iam:')));
+    const bound = spec.schedules ?? [];
+    expect(schedulerStatements.map((st) => render(st.Resource)).sort()).toEqual(
+      bound.map((g) => schedulesArn(groups.find((x) => x.name === g)!.groupName(STAGE))).sort(),
+    );
+    for (const st of schedulerStatements) expect(asArray(st.Action).sort()).toEqual([...SCHEDULER_ACTIONS].sort());
+    expect(passRole.flatMap((st) => referencedIds(st.Resource)).sort()).toEqual(bound.map((g) => ids(g).role).sort());
+    for (const st of passRole) {
+      expect(asArray(st.Action)).toEqual(['iam:PassRole']);
+      expect((st as unknown as { Condition: unknown }).Condition).toEqual({
+        StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' },
+      });
     }
   });
 
-  it('sends ScheduledSync handler failures to the same queue after Lambda’s retries, and alarms on it', () => {
-    const configs = resourcesOfType(s.json, 'AWS::Lambda::EventInvokeConfig').filter(([, c]) =>
-      referencedIds(c.Properties!.FunctionName).includes(ids.target),
-    );
-    expect(configs).toHaveLength(1);
-    const props = configs[0]![1].Properties!;
-    expect(props.MaximumRetryAttempts).toBe(2);
-    expect(referencedIds(props.DestinationConfig.OnFailure.Destination)).toEqual([ids.queue]);
-    const queue = s.json.Resources[ids.queue]!.Properties!;
-    expect(queue.SqsManagedSseEnabled).toBe(true);
-    const alarms = resourcesOfType(s.json, 'AWS::CloudWatch::Alarm').filter(([, a]) =>
-      referencedIds(a.Properties!.Dimensions).includes(ids.queue),
-    );
-    expect(alarms).toHaveLength(1);
-    expect(alarms[0]![1].Properties!.Threshold).toBe(0);
+  it('binds the connector functions that write sync schedules, and only them, to connectorSyncs', () => {
+    const bound = specs.filter((f) => f.schedules?.includes('connectorSyncs')).map((f) => f.name);
+    expect(bound.sort()).toEqual(['CreateConnector', 'DeleteConnector', 'UpdateConnector']);
   });
 });

@@ -6,7 +6,7 @@ import { AesSecretBox } from '../../functions/adapters/crypto/aes-secret-box.js'
 import { ITEM_TYPES, keys } from '../../functions/adapters/dynamodb/keys.js';
 import { RelationItem, SourceRecordItem } from '../../functions/adapters/dynamodb/sync-items.js';
 import { scheduleNameOf } from '../../functions/adapters/scheduler/sync-scheduler.js';
-import { SYNC_SCHEDULES } from '../../functions/platform/manifest.js';
+import { SCHEDULE_GROUPS } from '../../functions/platform/manifest.js';
 import type { BusEvent } from '../../local/event-bus.js';
 import type { LocalPlatform } from '../../local/platform.js';
 import { apiClient, eventually, startTestPlatform } from '../support/local-platform.js';
@@ -69,7 +69,7 @@ async function scheduleOf(tenantId: string, connectorId: string): Promise<string
     const out = await client.send(
       new GetScheduleCommand({
         Name: scheduleNameOf(tenantId, connectorId),
-        GroupName: SYNC_SCHEDULES.groupName('local'),
+        GroupName: SCHEDULE_GROUPS.connectorSyncs.groupName('local'),
       }),
     );
     return out.ScheduleExpression ?? null;

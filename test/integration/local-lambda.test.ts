@@ -2,8 +2,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { environmentNamesOf, LOCAL_ALTERNATIVES } from '../../functions/platform/bindings.js';
-import { FUNCTIONS, stateMachineAccessOf, type FunctionSpec } from '../../functions/platform/manifest.js';
+import { environmentNamesOf, LOCAL_ALTERNATIVES, scheduleGroupEnv } from '../../functions/platform/bindings.js';
+import {
+  FUNCTIONS,
+  scheduleGroups,
+  stateMachineAccessOf,
+  type FunctionSpec,
+} from '../../functions/platform/manifest.js';
 import { localEnvironment, type LocalBindingValues } from '../../local/lambda/environment.js';
 import { LambdaUnhandledError, LocalLambdaRuntime, type LocalFunctionConfig } from '../../local/lambda/runtime.js';
 import { lambdaFunctionError } from '../../local/stepfunctions/errors.js';
@@ -174,12 +179,17 @@ describe('local function environment', () => {
     },
     callbackKey: 'k'.repeat(40),
     publicApiUrl: 'http://127.0.0.1:3000',
-    scheduler: {
-      groupName: 'modos-local-connector-syncs',
-      roleArn: 'arn:aws:iam::000000000000:role/modos-local-sync-scheduler',
-      scheduledSyncFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:ScheduledSync',
-      deadLetterArn: 'arn:aws:sqs:us-east-1:000000000000:modos-local-sync-schedule-dlq',
-    },
+    scheduleGroups: Object.fromEntries(
+      scheduleGroups().map((g) => [
+        g.name,
+        {
+          groupName: g.groupName('local'),
+          roleArn: `arn:aws:iam::000000000000:role/${g.groupName('local')}`,
+          targetArn: `arn:aws:lambda:us-east-1:000000000000:function:${g.target}`,
+          deadLetterArn: `arn:aws:sqs:us-east-1:000000000000:${g.groupName('local')}-dlq`,
+        },
+      ]),
+    ) as LocalBindingValues['scheduleGroups'],
     endpoints: {
       dynamodb: 'http://127.0.0.1:1',
       s3: 'http://127.0.0.1:2',
@@ -212,7 +222,7 @@ describe('local function environment', () => {
         ...(spec.table ? ['MODOS_DYNAMODB_ENDPOINT'] : []),
         ...(spec.bucket ? ['MODOS_S3_ENDPOINT'] : []),
         ...(spec.bus ? ['MODOS_EVENTBRIDGE_ENDPOINT'] : []),
-        ...(spec.scheduler ? ['MODOS_SCHEDULER_ENDPOINT'] : []),
+        ...(spec.schedules?.length ? ['MODOS_SCHEDULER_ENDPOINT'] : []),
         ...(stateMachineAccessOf(spec.name).starts.length || stateMachineAccessOf(spec.name).callbacks
           ? ['MODOS_SFN_ENDPOINT']
           : []),
@@ -229,7 +239,9 @@ describe('local function environment', () => {
       expect('MODOS_DYNAMODB_ENDPOINT' in env).toBe(Boolean(spec.table));
       expect('EVENT_BUS_NAME' in env).toBe(Boolean(spec.bus));
       expect('MODOS_EVENTBRIDGE_ENDPOINT' in env).toBe(Boolean(spec.bus));
-      expect('MODOS_SCHEDULER_ENDPOINT' in env).toBe(Boolean(spec.scheduler));
+      expect('MODOS_SCHEDULER_ENDPOINT' in env).toBe(Boolean(spec.schedules?.length));
+      for (const group of spec.schedules ?? [])
+        expect(env[scheduleGroupEnv(group).targetArn]).toBe(values.scheduleGroups[group].targetArn);
       expect('CALLBACK_KEY' in env).toBe(Boolean(spec.callbackKey));
       expect('JWKS_FILE' in env).toBe(Boolean(spec.jwt));
       const sfn = stateMachineAccessOf(spec.name);

@@ -2,50 +2,84 @@ import { CreateScheduleCommand, SchedulerClient } from '@aws-sdk/client-schedule
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { resetClients, schedulerClient } from '../../../functions/platform/aws-clients.js';
-import { bindingsOf, environmentNamesOf } from '../../../functions/platform/bindings.js';
-import { ConfigurationError, loadConfig, resetConfig } from '../../../functions/platform/config.js';
-import { FUNCTIONS, type FunctionSpec } from '../../../functions/platform/manifest.js';
-import { resetSyncScheduler, syncScheduler } from '../../../functions/platform/scheduler-composition.js';
+import { environmentNamesOf, scheduleGroupEnv } from '../../../functions/platform/bindings.js';
+import {
+  ConfigurationError,
+  loadConfig,
+  resetConfig,
+  scheduleGroupSettings,
+} from '../../../functions/platform/config.js';
+import { FUNCTIONS, scheduleGroups, type FunctionSpec } from '../../../functions/platform/manifest.js';
+import {
+  resetScheduleGroups,
+  scheduleGroup,
+  syncScheduler,
+} from '../../../functions/platform/scheduler-composition.js';
 
 const base = { STAGE: 'acme-test', AWS_REGION: 'eu-west-1', LOG_LEVEL: 'ERROR' };
 const schedulerEnv = {
-  SCHEDULE_GROUP_NAME: 'modos-acme-test-connector-syncs',
-  SCHEDULER_ROLE_ARN: 'arn:aws:iam::123456789012:role/sync-scheduler',
-  SCHEDULED_SYNC_FUNCTION_ARN: 'arn:aws:lambda:eu-west-1:123456789012:function:ScheduledSync',
-  SCHEDULER_DLQ_ARN: 'arn:aws:sqs:eu-west-1:123456789012:sync-dlq',
+  SCHEDULES_CONNECTOR_SYNCS_GROUP: 'modos-acme-test-connector-syncs',
+  SCHEDULES_CONNECTOR_SYNCS_ROLE_ARN: 'arn:aws:iam::123456789012:role/sync-scheduler',
+  SCHEDULES_CONNECTOR_SYNCS_TARGET_ARN: 'arn:aws:lambda:eu-west-1:123456789012:function:ScheduledSync',
+  SCHEDULES_CONNECTOR_SYNCS_DLQ_ARN: 'arn:aws:sqs:eu-west-1:123456789012:sync-dlq',
 };
 const SCHEDULER_VARS = Object.keys(schedulerEnv);
 
-describe('the scheduler binding', () => {
+describe('the schedule group bindings', () => {
   afterEach(() => {
     for (const k of [...SCHEDULER_VARS, 'MODOS_SCHEDULER_ENDPOINT']) delete process.env[k];
     resetConfig();
     resetClients();
-    resetSyncScheduler();
+    resetScheduleGroups();
   });
 
-  it('gives exactly the functions with scheduler: true the four variables', () => {
-    for (const spec of Object.values(FUNCTIONS) as FunctionSpec[]) {
-      const names = environmentNamesOf(spec);
-      for (const v of SCHEDULER_VARS) expect(names.includes(v), `${spec.name} ${v}`).toBe(Boolean(spec.scheduler));
+  it('names the variables of a group from its key', () => {
+    expect(Object.values(scheduleGroupEnv('connectorSyncs')).sort()).toEqual([...SCHEDULER_VARS].sort());
+  });
+
+  it('gives each group’s variables to exactly the functions whose schedules name it', () => {
+    for (const group of scheduleGroups()) {
+      const vars = Object.values(scheduleGroupEnv(group.name));
+      for (const spec of Object.values(FUNCTIONS) as FunctionSpec[]) {
+        const names = environmentNamesOf(spec);
+        const bound = Boolean(spec.schedules?.includes(group.name));
+        for (const v of vars) expect(names.includes(v), `${spec.name} ${v}`).toBe(bound);
+      }
     }
-    expect(bindingsOf(FUNCTIONS.DeleteConnector)).toContain('scheduler');
-    expect(bindingsOf(FUNCTIONS.ScheduledSync)).not.toContain('scheduler');
+    expect(environmentNamesOf(FUNCTIONS.ScheduledSync)).not.toContain('SCHEDULES_CONNECTOR_SYNCS_GROUP');
   });
 
   it('fails at init when a bound function lacks one, naming it', () => {
     const env = { ...base, MODOS_FUNCTION: 'DeleteConnector', TABLE_NAME: 't' };
-    expect(() => loadConfig(env)).toThrow(/DeleteConnector is missing SCHEDULE_GROUP_NAME, SCHEDULER_ROLE_ARN/);
-    const { SCHEDULER_DLQ_ARN: _, ...withoutDlq } = schedulerEnv;
-    expect(() => loadConfig({ ...env, ...withoutDlq })).toThrow(/missing SCHEDULER_DLQ_ARN/);
-    expect(loadConfig({ ...env, ...schedulerEnv }).SCHEDULE_GROUP_NAME).toBe(schedulerEnv.SCHEDULE_GROUP_NAME);
+    expect(() => loadConfig(env)).toThrow(
+      /DeleteConnector is missing SCHEDULES_CONNECTOR_SYNCS_GROUP, SCHEDULES_CONNECTOR_SYNCS_ROLE_ARN/,
+    );
+    const { SCHEDULES_CONNECTOR_SYNCS_DLQ_ARN: _, ...withoutDlq } = schedulerEnv;
+    expect(() => loadConfig({ ...env, ...withoutDlq })).toThrow(/missing SCHEDULES_CONNECTOR_SYNCS_DLQ_ARN/);
+    expect(() => loadConfig({ ...env, ...schedulerEnv })).not.toThrow();
   });
 
-  it('has no defaults: an unbound function reading them is told which variable', () => {
-    const c = loadConfig(base);
-    expect(() => c.SCHEDULE_GROUP_NAME).toThrow(ConfigurationError);
-    expect(() => c.SCHEDULED_SYNC_FUNCTION_ARN).toThrow(/SCHEDULED_SYNC_FUNCTION_ARN is not set/);
-    expect(() => loadConfig({ ...base, SCHEDULER_ROLE_ARN: 'role' })).toThrow(/SCHEDULER_ROLE_ARN/);
+  it('has no defaults: an unbound function reading a group’s settings is told which variables', () => {
+    expect(() => scheduleGroupSettings('connectorSyncs', base)).toThrow(ConfigurationError);
+    expect(() => scheduleGroupSettings('connectorSyncs', base)).toThrow(
+      /SCHEDULES_CONNECTOR_SYNCS_GROUP, .*SCHEDULES_CONNECTOR_SYNCS_DLQ_ARN are not set: this function does not write the connectorSyncs schedules/,
+    );
+    expect(() =>
+      scheduleGroupSettings('connectorSyncs', { ...schedulerEnv, SCHEDULES_CONNECTOR_SYNCS_ROLE_ARN: 'role' }),
+    ).toThrow(/SCHEDULES_CONNECTOR_SYNCS_ROLE_ARN: /);
+    expect(() =>
+      scheduleGroupSettings('connectorSyncs', { ...schedulerEnv, SCHEDULES_CONNECTOR_SYNCS_GROUP: 'a/b' }),
+    ).toThrow(/SCHEDULES_CONNECTOR_SYNCS_GROUP: a schedule group name/);
+    expect(scheduleGroupSettings('connectorSyncs', schedulerEnv)).toEqual({
+      groupName: schedulerEnv.SCHEDULES_CONNECTOR_SYNCS_GROUP,
+      roleArn: schedulerEnv.SCHEDULES_CONNECTOR_SYNCS_ROLE_ARN,
+      targetArn: schedulerEnv.SCHEDULES_CONNECTOR_SYNCS_TARGET_ARN,
+      deadLetterArn: schedulerEnv.SCHEDULES_CONNECTOR_SYNCS_DLQ_ARN,
+    });
+  });
+
+  it('scheduleGroup() of an unbound function throws ConfigurationError before calling Scheduler', () => {
+    expect(() => scheduleGroup('connectorSyncs')).toThrow(ConfigurationError);
   });
 
   it('points the one client at the local endpoint when MODOS_SCHEDULER_ENDPOINT is set', async () => {
@@ -56,19 +90,22 @@ describe('the scheduler binding', () => {
     expect(schedulerClient()).toBe(schedulerClient());
   });
 
-  it('syncScheduler() writes schedules with the bound group, role, target and queue', async () => {
+  it('syncScheduler() writes schedules with the bound group, role, target, queue and the group’s retries', async () => {
     Object.assign(process.env, schedulerEnv);
     resetConfig();
     const mock = mockClient(SchedulerClient);
     mock.on(CreateScheduleCommand).resolves({ ScheduleArn: 'arn:x' });
     try {
+      expect(scheduleGroup('connectorSyncs')).toBe(scheduleGroup('connectorSyncs'));
+      expect(scheduleGroup('connectorSyncs').groupName).toBe(schedulerEnv.SCHEDULES_CONNECTOR_SYNCS_GROUP);
       await syncScheduler().put('acme', 'c1', 'rate(1 hour)');
       const input = mock.commandCalls(CreateScheduleCommand)[0]!.args[0].input;
-      expect(input.GroupName).toBe(schedulerEnv.SCHEDULE_GROUP_NAME);
+      expect(input.GroupName).toBe(schedulerEnv.SCHEDULES_CONNECTOR_SYNCS_GROUP);
       expect(input.Target).toMatchObject({
-        Arn: schedulerEnv.SCHEDULED_SYNC_FUNCTION_ARN,
-        RoleArn: schedulerEnv.SCHEDULER_ROLE_ARN,
-        DeadLetterConfig: { Arn: schedulerEnv.SCHEDULER_DLQ_ARN },
+        Arn: schedulerEnv.SCHEDULES_CONNECTOR_SYNCS_TARGET_ARN,
+        RoleArn: schedulerEnv.SCHEDULES_CONNECTOR_SYNCS_ROLE_ARN,
+        DeadLetterConfig: { Arn: schedulerEnv.SCHEDULES_CONNECTOR_SYNCS_DLQ_ARN },
+        RetryPolicy: { MaximumEventAgeInSeconds: 21_600, MaximumRetryAttempts: 185 },
       });
     } finally {
       mock.restore();
