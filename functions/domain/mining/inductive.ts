@@ -12,7 +12,7 @@ import { processTreeToPetriNet } from './inductive/to-petri-net.js';
 
 export type { ProcessTree, ProcessTreeLeaf, ProcessTreeOperator } from './inductive/process-tree.js';
 export { formatProcessTree, treeActivities } from './inductive/process-tree.js';
-export { processTreeToPetriNet } from './inductive/to-petri-net.js';
+export { processTreeToPetriNet, reduceSilentTransitions, type TreeToNetOptions } from './inductive/to-petri-net.js';
 
 /** IMf's default noise threshold in ProM and pm4py. */
 export const DEFAULT_NOISE_THRESHOLD = 0.2;

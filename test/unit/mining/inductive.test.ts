@@ -237,6 +237,21 @@ describe('inductive miner properties on seeded random logs', () => {
     );
   });
 
+  it('removes silent transitions without changing the language or soundness of the net', () => {
+    fc.assert(
+      fc.property(arbitraryTree, arbitraryTraces(6, 10, 7), fc.integer({ min: 1, max: 1e9 }), (model, noise, seed) => {
+        const full = processTreeToPetriNet(model, { reduce: false });
+        const reduced = processTreeToPetriNet(model);
+        expect(soundnessProblems(reduced)).toEqual([]);
+        expect(reduced.transitions.length).toBeLessThanOrEqual(full.transitions.length);
+        for (const trace of [...logFromTree(model, 10, seed), ...noise]) {
+          expect(acceptsTrace(reduced, trace)).toBe(acceptsTrace(full, trace));
+        }
+      }),
+      SETTINGS,
+    );
+  });
+
   it('gives the same tree whatever the order of the traces', () => {
     fc.assert(
       fc.property(arbitraryTraces(), fc.integer({ min: 1, max: 1e9 }), (traces, seed) => {

@@ -9,8 +9,16 @@
 import type { Arc, PetriNet, Place, Transition } from '../petri-net.js';
 import type { ProcessTree } from './process-tree.js';
 
+export interface TreeToNetOptions {
+  /** The net's id (default `net`). */
+  id?: string;
+  /** Remove the silent transitions that only pass a token on (default true). */
+  reduce?: boolean;
+}
+
 /** The workflow net of a process tree, with its source place `source` and its sink place `sink`. */
-export function processTreeToPetriNet(tree: ProcessTree, id = 'net'): PetriNet {
+export function processTreeToPetriNet(tree: ProcessTree, options: TreeToNetOptions = {}): PetriNet {
+  const id = options.id ?? 'net';
   const places: Place[] = [
     { id: 'source', name: 'source' },
     { id: 'sink', name: 'sink' },
@@ -70,5 +78,103 @@ export function processTreeToPetriNet(tree: ProcessTree, id = 'net'): PetriNet {
     }
   };
   build(tree, 'source', 'sink');
-  return { id, places, transitions, arcs, initialMarking: { source: 1 }, finalMarking: { sink: 1 } };
+  const net: PetriNet = { id, places, transitions, arcs, initialMarking: { source: 1 }, finalMarking: { sink: 1 } };
+  return options.reduce === false ? net : renumber(reduceSilentTransitions(net));
+}
+
+/** Ids p1.., t1.. (tau1.. for silent ones) in order, without the gaps the reduction left. */
+function renumber(net: PetriNet): PetriNet {
+  const ids = new Map<string, string>([
+    ['source', 'source'],
+    ['sink', 'sink'],
+  ]);
+  let placeCount = 0;
+  for (const p of net.places) if (!ids.has(p.id)) ids.set(p.id, `p${++placeCount}`);
+  let visible = 0;
+  let silent = 0;
+  for (const t of net.transitions) ids.set(t.id, t.label === null ? `tau${++silent}` : `t${++visible}`);
+  const id = (x: string): string => ids.get(x)!;
+  return {
+    ...net,
+    places: net.places.map((p) => ({ ...p, id: id(p.id) })),
+    transitions: net.transitions.map((t) => ({ ...t, id: id(t.id) })),
+    arcs: net.arcs.map((a) => ({ ...a, source: id(a.source), target: id(a.target) })),
+  };
+}
+
+/**
+ * Removes silent transitions that only pass a token on, by two fusion rules applied until neither holds (first the
+ * first rule everywhere, then the second, as pm4py does):
+ * 1. a silent t whose one input place p has one producer s and no consumer but t: s fires t's outputs itself
+ *    (t would always fire right after s, and nothing else can take p's token);
+ * 2. a silent t whose one output place p has no producer but t and one consumer u: u takes t's inputs itself
+ *    (p only ever holds a token for u).
+ * Places holding a token in the initial or final marking are kept. Arc weights are added where arcs coincide.
+ */
+export function reduceSilentTransitions(net: PetriNet): PetriNet {
+  const weights = new Map<string, Map<string, number>>();
+  const into = new Map<string, Map<string, number>>();
+  const link = (from: string, to: string, w: number): void => {
+    const out = weights.get(from) ?? new Map<string, number>();
+    weights.set(from, out);
+    out.set(to, (out.get(to) ?? 0) + w);
+    const incoming = into.get(to) ?? new Map<string, number>();
+    into.set(to, incoming);
+    incoming.set(from, (incoming.get(from) ?? 0) + w);
+  };
+  const unlinkNode = (node: string): void => {
+    for (const to of weights.get(node)?.keys() ?? []) into.get(to)?.delete(node);
+    for (const from of into.get(node)?.keys() ?? []) weights.get(from)?.delete(node);
+    weights.delete(node);
+    into.delete(node);
+  };
+  for (const arc of net.arcs) link(arc.source, arc.target, arc.weight ?? 1);
+  const removed = new Set<string>();
+  const marked = (p: string): boolean => (net.initialMarking[p] ?? 0) > 0 || (net.finalMarking[p] ?? 0) > 0;
+  const single = (m: Map<string, number> | undefined): [string, number] | undefined =>
+    m?.size === 1 ? [...m.entries()][0] : undefined;
+
+  const fuseWithProducer = (t: string): boolean => {
+    const input = single(into.get(t));
+    if (!input || input[1] !== 1 || marked(input[0])) return false;
+    const p = input[0];
+    const producer = single(into.get(p));
+    if (!producer || producer[1] !== 1 || weights.get(p)?.size !== 1 || producer[0] === t) return false;
+    const outputs = [...(weights.get(t) ?? new Map<string, number>())];
+    unlinkNode(t);
+    unlinkNode(p);
+    for (const [q, w] of outputs) link(producer[0], q, w);
+    removed.add(t).add(p);
+    return true;
+  };
+  const fuseWithConsumer = (t: string): boolean => {
+    const output = single(weights.get(t));
+    if (!output || output[1] !== 1 || marked(output[0])) return false;
+    const p = output[0];
+    const consumer = single(weights.get(p));
+    if (!consumer || consumer[1] !== 1 || into.get(p)?.size !== 1 || consumer[0] === t) return false;
+    const inputs = [...(into.get(t) ?? new Map<string, number>())];
+    unlinkNode(t);
+    unlinkNode(p);
+    for (const [q, w] of inputs) link(q, consumer[0], w);
+    removed.add(t).add(p);
+    return true;
+  };
+  const silent = net.transitions.filter((t) => t.label === null).map((t) => t.id);
+  for (const rule of [fuseWithProducer, fuseWithConsumer]) {
+    for (let changed = true; changed; ) {
+      changed = false;
+      for (const t of silent) if (!removed.has(t) && rule(t)) changed = true;
+    }
+  }
+  const arcs: Arc[] = [];
+  for (const [source, targets] of weights) {
+    for (const [target, weight] of targets) arcs.push(weight === 1 ? { source, target } : { source, target, weight });
+  }
+  return {
+    ...net,
+    places: net.places.filter((p) => !removed.has(p.id)),
+    transitions: net.transitions.filter((t) => !removed.has(t.id)),
+    arcs,
+  };
 }
