@@ -135,11 +135,37 @@ export async function readXes(chunks: AsyncIterable<string>, options: XesReadOpt
     }
   });
 
-  for await (const chunk of chunks) parser.write(chunk);
+  for await (const chunk of withoutMisplacedDeclaration(chunks)) parser.write(chunk);
   parser.close();
   if (!sawRoot) throw new LogFormatError('not an XES log: no <log> element');
   return { traces };
 }
+
+/**
+ * XML allows its declaration only at the very start, but exports sometimes put blank lines before it. The text is
+ * already decoded (source.ts reads the declared encoding), so such a declaration is blanked out with spaces, which
+ * keeps every line and column the parser reports where it was.
+ */
+async function* withoutMisplacedDeclaration(chunks: AsyncIterable<string>): AsyncGenerator<string> {
+  let head = '';
+  let passing = false;
+  for await (const chunk of chunks) {
+    if (passing) {
+      yield chunk;
+      continue;
+    }
+    // A declaration ends at the first `>`: until one is seen, the start may still be one.
+    head += chunk;
+    if (!head.includes('>') && head.length < 4096) continue;
+    yield blankMisplacedDeclaration(head);
+    passing = true;
+  }
+  if (!passing && head) yield blankMisplacedDeclaration(head);
+}
+
+const MISPLACED_DECLARATION = /^(\s+)(<\?xml[\s\S]*?\?>)/;
+const blankMisplacedDeclaration = (text: string): string =>
+  text.replace(MISPLACED_DECLARATION, (_, space: string, decl: string) => space + decl.replace(/[^\n]/g, ' '));
 
 function typedValue(
   type: string,
