@@ -47,6 +47,12 @@ export interface KeyState {
   reported: string[];
   /** Newest event time seen (epoch ms). */
   lastTime: number;
+  /** The key the state belongs to (set by its first event), so `advance` can name it in its matches. */
+  key?: string;
+  /** repetition: matching events counted that the state no longer holds (older than the lateness horizon). */
+  counted?: number;
+  /** count: the last match's completing event; events at or before it are used up (a new match needs n after it). */
+  consumed?: { t: number; id: string };
 }
 
 /** What applying an event or advancing time produced. */
