@@ -29,21 +29,24 @@ export interface XesReadOptions {
 
 type Value = string | number | boolean;
 
+/**
+ * An event being read is built as its final LogEvent (one allocation per event, which matters on large logs); what
+ * only the reading needs (whether it had an activity, an identity:id) is kept beside it.
+ */
 interface PendingEvent {
-  position: number;
+  event: LogEvent;
   line: number;
-  activity?: string;
-  time?: number;
-  lifecycle?: string;
-  resource?: string;
-  identityId?: string;
-  attributes: Record<string, Value>;
+  hasActivity: boolean;
+  hasIdentity: boolean;
 }
 
 interface PendingTrace {
   line: number;
   caseId?: string;
-  events: PendingEvent[];
+  /** Every event of the trace in file order: the index is the event's position. */
+  events: LogEvent[];
+  /** Positions whose id came from identity:id. */
+  identified: Set<number> | undefined;
   attributes: Record<string, Value>;
 }
 
@@ -59,7 +62,6 @@ export async function readXes(chunks: AsyncIterable<string>, options: XesReadOpt
   let skipDepth = 0;
   let trace: PendingTrace | null = null;
   let event: PendingEvent | null = null;
-  let position = 0;
 
   const where = (field?: string) => ({
     line: parser.line,
@@ -86,8 +88,7 @@ export async function readXes(chunks: AsyncIterable<string>, options: XesReadOpt
     }
     if (name === 'trace') {
       if (trace) throw new LogFormatError('a <trace> inside a <trace>', where());
-      trace = { line: parser.line, events: [], attributes: {} };
-      position = 0;
+      trace = { line: parser.line, events: [], identified: undefined, attributes: {} };
       return;
     }
     if (name === 'event') {
@@ -97,7 +98,12 @@ export async function readXes(chunks: AsyncIterable<string>, options: XesReadOpt
         return;
       }
       if (event) throw new LogFormatError('an <event> inside an <event>', where());
-      event = { position: position++, line: parser.line, attributes: {} };
+      event = {
+        event: { id: '', activity: '', time: null, attributes: {} },
+        line: parser.line,
+        hasActivity: false,
+        hasIdentity: false,
+      };
       return;
     }
     // Every attribute element (and anything unknown) is skipped below its own level: nested values are ignored.
@@ -124,10 +130,11 @@ export async function readXes(chunks: AsyncIterable<string>, options: XesReadOpt
       return;
     }
     if (tag.name === 'event' && event && trace) {
-      if (event.activity === undefined) {
+      if (!event.hasActivity) {
         throw new LogFormatError('event has no concept:name (activity)', { line: event.line, field: 'concept:name' });
       }
-      trace.events.push(event);
+      if (event.hasIdentity) (trace.identified ??= new Set()).add(trace.events.length);
+      trace.events.push(event.event);
       event = null;
     } else if (tag.name === 'trace' && trace) {
       traces.push(finishTrace(trace, lifecycleMode));
@@ -193,15 +200,17 @@ function typedValue(
 }
 
 function setEventAttribute(
-  event: PendingEvent,
+  pending: PendingEvent,
   key: string,
   type: string,
   value: Value,
   where: (field?: string) => { line: number; column: number },
 ): void {
+  const event = pending.event;
   switch (key) {
     case 'concept:name':
       event.activity = String(value);
+      pending.hasActivity = true;
       return;
     case 'time:timestamp': {
       const t = typeof value === 'number' ? value : parseIsoTimestamp(String(value).trim());
@@ -216,7 +225,8 @@ function setEventAttribute(
       event.resource = String(value);
       return;
     case 'identity:id':
-      event.identityId = String(value);
+      event.id = String(value);
+      pending.hasIdentity = true;
       return;
     default:
       event.attributes[key] = value;
@@ -228,18 +238,14 @@ function finishTrace(trace: PendingTrace, lifecycleMode: LifecycleMode): Trace {
   if (caseId === undefined) {
     throw new LogFormatError('trace has no concept:name (case id)', { line: trace.line, field: 'concept:name' });
   }
-  const events: LogEvent[] = [];
-  for (const e of trace.events) {
-    if (!keepsLifecycle(e.lifecycle, lifecycleMode)) continue;
-    const out: LogEvent = {
-      id: e.identityId ?? `${caseId}#${e.position}`,
-      activity: e.activity!,
-      time: e.time ?? null,
-      attributes: e.attributes,
-    };
-    if (e.lifecycle !== undefined) out.lifecycle = e.lifecycle;
-    if (e.resource !== undefined) out.resource = e.resource;
-    events.push(out);
+  const all = trace.events;
+  const identified = trace.identified;
+  let kept = 0;
+  for (let i = 0; i < all.length; i++) {
+    const e = all[i]!;
+    if (identified === undefined || !identified.has(i)) e.id = `${caseId}#${i}`;
+    if (keepsLifecycle(e.lifecycle, lifecycleMode)) all[kept++] = e;
   }
-  return { caseId, events: orderByTime(events), attributes: trace.attributes };
+  all.length = kept;
+  return { caseId, events: orderByTime(all), attributes: trace.attributes };
 }
