@@ -10,6 +10,7 @@ export const EVENT_SOURCES = {
   'workflow.completed': 'modos.workflows',
   'approval.requested': 'modos.approvals',
   'approval.decided': 'modos.approvals',
+  'signal.detected': 'modos.signals',
   'entity.merged': 'modos.resolution',
   'entity.split': 'modos.resolution',
   'resolution.run.requested': 'modos.resolution',

@@ -1,5 +1,6 @@
 // Namespace import: lets esbuild tree-shake zod (a named `z` import bundles all of it).
 import * as z from 'zod';
+import { SignalDetectedPayload } from './detected-signals.js';
 import { Entity } from './entity.js';
 import { EVENT_SOURCES } from './event-names.js';
 import { MiningLogUploadedPayload } from './mining-events.js';
@@ -81,6 +82,7 @@ export const EVENT_CATALOGUE = {
   'workflow.completed': { source: EVENT_SOURCES['workflow.completed'], detail: envelope(WorkflowCompletedPayload) },
   'approval.requested': { source: EVENT_SOURCES['approval.requested'], detail: envelope(ApprovalRequestedPayload) },
   'approval.decided': { source: EVENT_SOURCES['approval.decided'], detail: envelope(ApprovalDecidedPayload) },
+  'signal.detected': { source: EVENT_SOURCES['signal.detected'], detail: envelope(SignalDetectedPayload) },
   'entity.merged': { source: EVENT_SOURCES['entity.merged'], detail: envelope(EntityMergedPayload) },
   'entity.split': { source: EVENT_SOURCES['entity.split'], detail: envelope(EntitySplitPayload) },
   'resolution.run.requested': {

@@ -21,6 +21,7 @@ import { PageQuery } from './common.js';
 import { EventCatalogue } from './event-catalogue.js';
 import { MINING_ROUTE_CONTRACTS } from './mining-api.js';
 import { RESOLUTION_ROUTE_CONTRACTS } from './resolution-api.js';
+import { SIGNAL_ROUTE_CONTRACTS } from './signals-api.js';
 import { routeContract, type RouteContract } from './route-contract.js';
 import {
   CreateEntityRequest,
@@ -244,6 +245,7 @@ export const ROUTE_CONTRACTS = {
   }),
   ...RESOLUTION_ROUTE_CONTRACTS,
   ...CONNECTOR_ROUTE_CONTRACTS,
+  ...SIGNAL_ROUTE_CONTRACTS,
   ...MINING_ROUTE_CONTRACTS,
 } satisfies Record<string, RouteContract>;
 

@@ -17,6 +17,9 @@ export const CONNECTOR_SYNC_ACTOR = 'system:connector-sync';
 /** A connector's schedule starting its sync. */
 export const SCHEDULER_ACTOR = 'system:scheduler';
 
+/** Signal detection: the signals it writes from entity changes and deadlines. */
+export const SIGNAL_DETECTOR_ACTOR = 'system:signal-detector';
+
 /** A decision taken through an approval webhook's signed callback link. */
 export const callbackActor = (approvalId: string): string => `callback:${approvalId}`;
 

@@ -36,7 +36,7 @@ const READ_ALL: Permission[] = PERMISSIONS.filter((p) => p.endsWith(':read'));
 
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   admin: PERMISSIONS,
-  operator: [...READ_ALL, 'workflows:execute', 'mining:write'],
+  operator: [...READ_ALL, 'workflows:execute', 'mining:write', 'signals:write'],
   analyst: ['entities:read', 'signals:read'],
   approver: ['approvals:read', 'approvals:decide'],
 };

@@ -1,0 +1,14 @@
+/**
+ * GET /api/v1/signals?rule=&entity=&since=&limit=&cursor=. Trigger: API Gateway (JWT).
+ * Output: 200 SignalList, newest first (by detection time).
+ * Errors: ValidationError 400 (a query parameter, a cursor of another query), ForbiddenError 403 (needs
+ * signals:read); mapped by httpRoute.
+ */
+import { ROUTE_CONTRACTS } from '../../schemas/routes.js';
+import { listSignals, type SignalQueryDeps } from '../domain/signals/use-cases/signal-queries.js';
+import { httpRoute } from '../platform/http.js';
+import { signalQueryDeps } from '../platform/signals-composition.js';
+
+export const makeHandler = (deps: SignalQueryDeps) =>
+  httpRoute(ROUTE_CONTRACTS['GET /api/v1/signals'], ({ query, ctx }) => listSignals(query, ctx, deps));
+export const handler = makeHandler(signalQueryDeps());
