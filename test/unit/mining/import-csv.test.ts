@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { LogFormatError, readEventLog } from '../../../functions/domain/mining/import/index.js';
+import { LogFormatError, readEventLog, resolveCsvColumns } from '../../../functions/domain/mining/import/index.js';
 import type { EventLog } from '../../../functions/domain/mining/log.js';
 import { randomChunks, randomLog, seeded, sequencesOf, toCsv } from '../../support/event-logs.js';
 
@@ -123,6 +123,23 @@ describe('CSV columns', () => {
       ['E2', 's1'],
     ]);
     expect(log.traces[0]!.events[0]!.attributes).toEqual({ activity: 'ignored' });
+  });
+
+  it('tells from a header alone which columns an import reads, for checks that only see the header', () => {
+    expect(resolveCsvColumns(['', 'Case ID', 'Activity', 'org:resource', 'lifecycle:transition', 'x'])).toEqual({
+      case: 1,
+      activity: 2,
+      timestamp: -1,
+      id: -1,
+      lifecycle: 4,
+      resource: 3,
+    });
+    expect(resolveCsvColumns(['a', 'b', 'c'], { caseColumn: 'a', activityColumn: 'b', idColumn: 'c' })).toMatchObject({
+      case: 0,
+      activity: 1,
+      id: 2,
+    });
+    expect(() => resolveCsvColumns(['case', 'step'])).toThrow(LogFormatError);
   });
 
   it('has no times without a timestamp column, and keeps file order', async () => {

@@ -227,11 +227,28 @@ function findColumn(
   return -1;
 }
 
-function resolveLayout(cells: string[], options: CsvReadOptions): Layout {
-  const header = cells.map((c) => c.trim());
-  const caseIdx = findColumn(header, options.caseColumn, DEFAULT_COLUMNS.case, 'caseColumn', true, 'case');
+/** Which header columns an import reads as what (indices into the header; -1: none). */
+export interface CsvColumns {
+  case: number;
+  activity: number;
+  timestamp: number;
+  id: number;
+  lifecycle: number;
+  resource: number;
+}
+
+/**
+ * The columns an import of a CSV with this header would use (the rules in the module comment), so a caller that only
+ * sees the header — an upload check — applies the same rules as the import.
+ *
+ * @throws LogFormatError (line 1, field = the option) when a named column is not in the header or no case or
+ *   activity column can be found.
+ */
+export function resolveCsvColumns(header: readonly string[], options: CsvReadOptions = {}): CsvColumns {
+  const h = header.map((c) => c.trim());
+  const caseIdx = findColumn(h, options.caseColumn, DEFAULT_COLUMNS.case, 'caseColumn', true, 'case');
   const activityIdx = findColumn(
-    header,
+    h,
     options.activityColumn,
     DEFAULT_COLUMNS.activity,
     'activityColumn',
@@ -239,27 +256,48 @@ function resolveLayout(cells: string[], options: CsvReadOptions): Layout {
     'activity',
   );
   const timeIdx = findColumn(
-    header,
+    h,
     options.timestampColumn,
     DEFAULT_COLUMNS.timestamp,
     'timestampColumn',
     false,
     'timestamp',
   );
-  const idIdx = options.idColumn === undefined ? -1 : findColumn(header, options.idColumn, [], 'idColumn', true, 'id');
+  const idIdx = options.idColumn === undefined ? -1 : findColumn(h, options.idColumn, [], 'idColumn', true, 'id');
   const taken = new Set([caseIdx, activityIdx, timeIdx, idIdx]);
   const free = (i: number) => (taken.has(i) ? -1 : i);
-  const lifecycleIdx = free(findColumn(header, undefined, DEFAULT_COLUMNS.lifecycle, 'lifecycle', false, ''));
-  const resourceIdx = free(findColumn(header, undefined, DEFAULT_COLUMNS.resource, 'resource', false, ''));
-  if (lifecycleIdx >= 0) taken.add(lifecycleIdx);
-  if (resourceIdx >= 0) taken.add(resourceIdx);
+  const lifecycleIdx = free(findColumn(h, undefined, DEFAULT_COLUMNS.lifecycle, 'lifecycle', false, ''));
+  const resourceIdx = free(findColumn(h, undefined, DEFAULT_COLUMNS.resource, 'resource', false, ''));
+  return {
+    case: caseIdx,
+    activity: activityIdx,
+    timestamp: timeIdx,
+    id: idIdx,
+    lifecycle: lifecycleIdx,
+    resource: resourceIdx,
+  };
+}
+
+function resolveLayout(cells: string[], options: CsvReadOptions): Layout {
+  const header = cells.map((c) => c.trim());
+  const c = resolveCsvColumns(header, options);
+  const taken = new Set([c.case, c.activity, c.timestamp, c.id, c.lifecycle, c.resource]);
   const others: Layout['others'] = [];
   header.forEach((name, i) => {
     if (taken.has(i) || name === '') return;
     if (name.startsWith('case:')) others.push([i, name.slice(5), true]);
     else others.push([i, name, false]);
   });
-  return { header, caseIdx, activityIdx, timeIdx, idIdx, lifecycleIdx, resourceIdx, others };
+  return {
+    header,
+    caseIdx: c.case,
+    activityIdx: c.activity,
+    timeIdx: c.timestamp,
+    idIdx: c.id,
+    lifecycleIdx: c.lifecycle,
+    resourceIdx: c.resource,
+    others,
+  };
 }
 
 /**

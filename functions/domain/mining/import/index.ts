@@ -9,6 +9,7 @@ import { type LogInput, peekText, textChunks } from './source.js';
 import type { LifecycleMode } from './trace-order.js';
 import { readXes } from './xes.js';
 
+export { type CsvColumns, resolveCsvColumns } from './csv.js';
 export { LogFormatError, type LogPosition } from './errors.js';
 export type { LogInput } from './source.js';
 export type { LifecycleMode } from './trace-order.js';
