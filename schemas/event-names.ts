@@ -16,6 +16,9 @@ export const EVENT_SOURCES = {
   'resolution.run.requested': 'modos.resolution',
   'connector.sync.completed': 'modos.connectors',
   'mining.log.uploaded': 'modos.mining',
+  'case.opened': 'modos.cases',
+  'case.updated': 'modos.cases',
+  'case.resolved': 'modos.cases',
 } as const;
 
 export type EventName = keyof typeof EVENT_SOURCES;

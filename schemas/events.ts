@@ -1,5 +1,6 @@
 // Namespace import: lets esbuild tree-shake zod (a named `z` import bundles all of it).
 import * as z from 'zod';
+import { CaseOpenedPayload, CaseResolvedPayload, CaseUpdatedPayload } from './cases.js';
 import { SignalDetectedPayload } from './detected-signals.js';
 import { Entity } from './entity.js';
 import { EVENT_SOURCES } from './event-names.js';
@@ -94,6 +95,9 @@ export const EVENT_CATALOGUE = {
     detail: envelope(ConnectorSyncCompletedPayload),
   },
   'mining.log.uploaded': { source: EVENT_SOURCES['mining.log.uploaded'], detail: envelope(MiningLogUploadedPayload) },
+  'case.opened': { source: EVENT_SOURCES['case.opened'], detail: envelope(CaseOpenedPayload) },
+  'case.updated': { source: EVENT_SOURCES['case.updated'], detail: envelope(CaseUpdatedPayload) },
+  'case.resolved': { source: EVENT_SOURCES['case.resolved'], detail: envelope(CaseResolvedPayload) },
 } as const;
 
 export type EventName = keyof typeof EVENT_CATALOGUE;

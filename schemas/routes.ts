@@ -22,6 +22,8 @@ import { EventCatalogue } from './event-catalogue.js';
 import { MINING_ROUTE_CONTRACTS } from './mining-api.js';
 import { RESOLUTION_ROUTE_CONTRACTS } from './resolution-api.js';
 import { SIGNAL_ROUTE_CONTRACTS } from './signals-api.js';
+import { CASE_ROUTE_CONTRACTS } from './cases-api.js';
+import { TRIGGER_ROUTE_CONTRACTS } from './triggers-api.js';
 import { routeContract, type RouteContract } from './route-contract.js';
 import {
   CreateEntityRequest,
@@ -247,6 +249,8 @@ export const ROUTE_CONTRACTS = {
   ...CONNECTOR_ROUTE_CONTRACTS,
   ...SIGNAL_ROUTE_CONTRACTS,
   ...MINING_ROUTE_CONTRACTS,
+  ...CASE_ROUTE_CONTRACTS,
+  ...TRIGGER_ROUTE_CONTRACTS,
 } satisfies Record<string, RouteContract>;
 
 export type RouteKey = keyof typeof ROUTE_CONTRACTS;

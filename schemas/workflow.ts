@@ -160,6 +160,29 @@ export const StepRecord = z
   .meta({ id: 'StepRecord' });
 export type StepRecord = z.infer<typeof StepRecord>;
 
+/**
+ * What started a run, recorded on it: a user's API call (`api`, the user), a signal rule's action (`signal`, the
+ * signal), a trigger's schedule (`schedule`, the trigger and the fire's scheduled time) or its inbound webhook
+ * (`webhook`, the trigger and the sender's `webhook-id`). A triggered run's execution id is derived from what started
+ * it, so the same signal, fire or webhook delivered again finds this run instead of starting another.
+ */
+export const RunTrigger = z
+  .discriminatedUnion('kind', [
+    z.object({ kind: z.literal('api'), id: z.string() }),
+    z.object({
+      kind: z.literal('signal'),
+      /** The signal id. */
+      id: z.string(),
+      ruleId: z.string(),
+      ruleVersion: z.number().int().optional(),
+      matchId: z.string().optional(),
+    }),
+    z.object({ kind: z.literal('schedule'), id: z.string(), scheduledTime: z.string() }),
+    z.object({ kind: z.literal('webhook'), id: z.string(), webhookId: z.string() }),
+  ])
+  .meta({ id: 'RunTrigger' });
+export type RunTrigger = z.infer<typeof RunTrigger>;
+
 export const Execution = z
   .object({
     executionId: z.string(),
@@ -177,6 +200,8 @@ export const Execution = z
     /** Who redrove the run and when, oldest first (absent before the first redrive). */
     redrivenBy: z.array(z.object({ userId: z.string(), at: z.string() })).optional(),
     error: RunError.optional(),
+    /** What started the run (absent on runs recorded before triggers were kept). */
+    trigger: RunTrigger.optional(),
   })
   .meta({ id: 'Execution' });
 export type Execution = z.infer<typeof Execution>;

@@ -446,6 +446,83 @@ export const FUNCTIONS = {
     bus: true,
     timeoutSeconds: 60,
   },
+  CaseManager: {
+    name: 'CaseManager',
+    entry: 'functions/handlers/case-manager.ts',
+    description: "Opens the case of each detected signal's case key, or records the signal on the key's open case",
+    table: 'write',
+  },
+  ListCases: {
+    name: 'ListCases',
+    entry: 'functions/handlers/list-cases.ts',
+    description: 'Lists cases by status, assignee, rule and entity',
+    table: 'read',
+  },
+  GetCase: {
+    name: 'GetCase',
+    entry: 'functions/handlers/get-case.ts',
+    description: 'Reads one case with its notes and signals',
+    table: 'read',
+  },
+  UpdateCase: {
+    name: 'UpdateCase',
+    entry: 'functions/handlers/update-case.ts',
+    description: 'Changes a case (status, assignee, a note) with optimistic locking',
+    table: 'write',
+  },
+  SignalWorkflowTrigger: {
+    name: 'SignalWorkflowTrigger',
+    entry: 'functions/handlers/signal-workflow-trigger.ts',
+    description: "Starts the workflow a detected signal's rule names, once per signal",
+    table: 'write',
+  },
+  CreateTrigger: {
+    name: 'CreateTrigger',
+    entry: 'functions/handlers/create-trigger.ts',
+    description: 'Creates a schedule or webhook trigger of a workflow; webhook secrets sealed with the tenant key (admin)',
+    table: 'write',
+    callbackKey: true,
+    schedules: ['workflowTriggers'],
+  },
+  ListTriggers: {
+    name: 'ListTriggers',
+    entry: 'functions/handlers/list-triggers.ts',
+    description: "Lists the tenant's workflow triggers (no secrets)",
+    table: 'read',
+  },
+  GetTrigger: {
+    name: 'GetTrigger',
+    entry: 'functions/handlers/get-trigger.ts',
+    description: 'Reads one workflow trigger (no secret)',
+    table: 'read',
+  },
+  UpdateTrigger: {
+    name: 'UpdateTrigger',
+    entry: 'functions/handlers/update-trigger.ts',
+    description: 'Changes a workflow trigger and its schedule with optimistic locking (admin)',
+    table: 'write',
+    schedules: ['workflowTriggers'],
+  },
+  DeleteTrigger: {
+    name: 'DeleteTrigger',
+    entry: 'functions/handlers/delete-trigger.ts',
+    description: 'Deletes a workflow trigger and its schedule (admin)',
+    table: 'write',
+    schedules: ['workflowTriggers'],
+  },
+  ScheduledWorkflow: {
+    name: 'ScheduledWorkflow',
+    entry: 'functions/handlers/scheduled-workflow.ts',
+    description: "Schedule target: starts one run of a schedule trigger's workflow per fire",
+    table: 'write',
+  },
+  ReceiveWebhook: {
+    name: 'ReceiveWebhook',
+    entry: 'functions/handlers/receive-webhook.ts',
+    description: "Verifies an inbound Standard Webhooks request on its raw body and starts the hook's workflow once per webhook-id",
+    table: 'write',
+    callbackKey: true,
+  },
 } as const satisfies Record<string, FunctionSpec>;
 
 export type FunctionName = keyof typeof FUNCTIONS;
@@ -611,6 +688,18 @@ export const EVENT_RULES: readonly EventRuleSpec[] = [
     ...onEvent('mining.log.uploaded'),
     target: { kind: 'function', function: 'MiningWorker' },
   },
+  {
+    name: 'OpenCaseFromSignal',
+    description: "Opens the case of each detected signal's case key, or records the signal on the open one",
+    ...onEvent('signal.detected'),
+    target: { kind: 'function', function: 'CaseManager' },
+  },
+  {
+    name: 'StartWorkflowFromSignal',
+    description: 'Starts the workflow a detected signal names (its rule\'s then.startWorkflow), once per signal',
+    ...onEvent('signal.detected', { payload: { action: { startWorkflow: [{ exists: true }] } } }),
+    target: { kind: 'function', function: 'SignalWorkflowTrigger' },
+  },
 ];
 
 export interface StateMachineSpec {
@@ -637,7 +726,14 @@ export const STATE_MACHINES: readonly StateMachineSpec[] = [
       WorkflowFinishFunction: 'WorkflowFinish',
     },
     arnVariable: 'WORKFLOW_STATE_MACHINE_ARN',
-    startedBy: ['ExecuteWorkflow', 'RedriveExecution', 'WorkflowLauncher'],
+    startedBy: [
+      'ExecuteWorkflow',
+      'RedriveExecution',
+      'WorkflowLauncher',
+      'SignalWorkflowTrigger',
+      'ScheduledWorkflow',
+      'ReceiveWebhook',
+    ],
     callbacksFrom: ['DecideApproval', 'ApprovalCallback', 'ApprovalRequest', 'ApprovalNotifier', 'ApprovalRelay'],
   },
   {
@@ -700,6 +796,17 @@ export const SCHEDULE_GROUPS = {
      */
     retry: { MaximumEventAgeInSeconds: 86_400, MaximumRetryAttempts: 185 },
     description: "Signal deadlines: one one-shot schedule per rule, key and deadline (absence, inactivity)",
+  },
+  workflowTriggers: {
+    /** `modos-<stage>-workflow-triggers` (at most 45 characters). */
+    groupName: (stage: string) => `modos-${stage}-workflow-triggers`,
+    target: 'ScheduledWorkflow',
+    /**
+     * One hour: a scheduled workflow is about its time, and a fire delivered later than that goes to the dead-letter
+     * queue (whose alarm tells the operator) rather than starting a run long after it was due.
+     */
+    retry: { MaximumEventAgeInSeconds: 3_600, MaximumRetryAttempts: 185 },
+    description: "Workflow triggers: one recurring schedule per schedule trigger, starting a run of its workflow",
   },
 } as const satisfies Record<string, ScheduleGroupSpec>;
 

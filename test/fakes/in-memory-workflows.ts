@@ -44,6 +44,8 @@ export class InMemoryRuns implements RunRepository {
   readonly items = new Map<string, RunState>();
   readonly mutations: MutationRecord[] = [];
   async create(_t: string, r: RunState, mutation?: MutationRecord) {
+    // The adapter's create is conditional on the id being new.
+    if (this.items.has(r.executionId)) throw new ConflictError('exists');
     this.items.set(r.executionId, structuredClone(r));
     if (mutation) this.mutations.push(structuredClone(mutation));
   }

@@ -154,18 +154,22 @@ describe('JWT verification', () => {
     });
   });
 
-  it.each([...SYSTEM_ACTORS, 'system:anything', 'System:Workflow-Engine', 'callback:apr_abcdef123'])(
-    'refuses a token whose subject is the reserved actor %j',
-    async (sub) => {
-      const error = await verify(await aToken({ sub })).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(UnauthorizedError);
-      expect(error).toMatchObject({ reason: 'reserved_subject' });
-    },
-  );
+  it.each([
+    ...SYSTEM_ACTORS,
+    'system:anything',
+    'System:Workflow-Engine',
+    'callback:apr_abcdef123',
+    'trigger:webhook:trg_1',
+    'Trigger:Signal:S1',
+  ])('refuses a token whose subject is the reserved actor %j', async (sub) => {
+    const error = await verify(await aToken({ sub })).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UnauthorizedError);
+    expect(error).toMatchObject({ reason: 'reserved_subject' });
+  });
 
-  it('keeps the reserved namespaces to system: and callback:, so ordinary subjects still pass', async () => {
-    expect(RESERVED_ACTOR_PREFIXES).toEqual(['system:', 'callback:']);
-    for (const sub of ['systems-admin', 'user:system:1', 'callbacks'])
+  it('keeps the reserved namespaces to system:, callback: and trigger:, so ordinary subjects still pass', async () => {
+    expect(RESERVED_ACTOR_PREFIXES).toEqual(['system:', 'callback:', 'trigger:']);
+    for (const sub of ['systems-admin', 'user:system:1', 'callbacks', 'triggers', 'user:trigger:1'])
       await expect(verify(await aToken({ sub }))).resolves.toMatchObject({ userId: sub });
   });
 

@@ -56,6 +56,14 @@
  * | runs, newest first [since]     | GSI1  | GSI1PK = T#t#RUNS, GSI1SK desc [>= <since>]           | GET /mining/processes       |
  * | audit trail [since], of entities| table | PK = T#t#AUDIT, SK desc [>= <since>]; resourceType entity | GET /mining/processes |
  * | outbox: entity.updated (changed)| table | PK = T#t#OUTBOX; detailType entity.updated (while kept) | GET /mining/processes |
+ * | case                           | table | PK = T#t#CASE#<id>, SK = CASE                         | case manager, case API      |
+ * | cases of a status              | GSI1  | GSI1PK = T#t#CASES#STATUS#<status>, GSI1SK desc (<openedAt>#<id>) | GET /cases?status= |
+ * | every case                     | GSI2  | GSI2PK = T#t#CASES, GSI2SK desc (<openedAt>#<id>)     | GET /cases                  |
+ * | cases of an entity, rule, assignee | GSI1 | GSI1PK = T#t#CASES#<ENTITY/RULE/ASSIGNEE>#<value>, GSI1SK desc (item: PK = T#t#CASE#<id>, SK = FACET#<facet>) | GET /cases?entity=&rule=&assignee= |
+ * | the open case of a case key    | table | PK = T#t#CASEKEY#<sha256(caseKey)>, SK = OPEN         | case manager, reopen        |
+ * | trigger                        | table | PK = T#t#TRIGGER#<id>, SK = TRIGGER                   | trigger API, fires, hooks   |
+ * | list triggers                  | GSI1  | GSI1PK = T#t#TRIGGERS, GSI1SK desc (<createdAt>#<id>) | GET /triggers               |
+ * | webhook rate window of a hook  | table | PK = T#t#HOOKRATE#<triggerId>, SK = W#<minute> (TTL)  | POST /hooks/{hookId}        |
  */
 export const tenantPrefix = (tenantId: string): string => `T#${tenantId}#`;
 
@@ -256,6 +264,44 @@ export const keys = {
   /** The GSI1 partition of a tenant's runs (keys.runIndex), newest first. */
   runsPartition: (tenantId: string) => `${tenantPrefix(tenantId)}RUNS`,
   outboxPartition: (tenantId: string) => `${tenantPrefix(tenantId)}OUTBOX`,
+  case: (tenantId: string, id: string) => ({ PK: `${tenantPrefix(tenantId)}CASE#${id}`, SK: 'CASE' }),
+  /** GSI1: the cases of a status; GSI2: every case; both newest opened first. */
+  caseIndexes: (tenantId: string, status: string, openedAt: string, id: string) => ({
+    GSI1PK: `${tenantPrefix(tenantId)}CASES#STATUS#${status}`,
+    GSI1SK: `${openedAt}#${id}`,
+    GSI2PK: `${tenantPrefix(tenantId)}CASES`,
+    GSI2SK: `${openedAt}#${id}`,
+  }),
+  casesOfStatusPartition: (tenantId: string, status: string) => `${tenantPrefix(tenantId)}CASES#STATUS#${status}`,
+  casesPartition: (tenantId: string) => `${tenantPrefix(tenantId)}CASES`,
+  /** A case's index row for one filter besides its status (its entity, rule or assignee), in the case's partition. */
+  caseFacet: (tenantId: string, id: string, facet: 'ENTITY' | 'RULE' | 'ASSIGNEE') => ({
+    PK: `${tenantPrefix(tenantId)}CASE#${id}`,
+    SK: `FACET#${facet}`,
+  }),
+  caseFacetIndex: (tenantId: string, facet: string, value: string, openedAt: string, id: string) => ({
+    GSI1PK: `${tenantPrefix(tenantId)}CASES#${facet}#${value}`,
+    GSI1SK: `${openedAt}#${id}`,
+  }),
+  caseFacetPartition: (tenantId: string, facet: string, value: string) =>
+    `${tenantPrefix(tenantId)}CASES#${facet}#${value}`,
+  /** The claim of the one open (or in-progress) case of a case key; the key is hashed (it may be long). */
+  openCaseKey: (tenantId: string, caseKeyHash: string) => ({
+    PK: `${tenantPrefix(tenantId)}CASEKEY#${caseKeyHash}`,
+    SK: 'OPEN',
+  }),
+
+  trigger: (tenantId: string, id: string) => ({ PK: `${tenantPrefix(tenantId)}TRIGGER#${id}`, SK: 'TRIGGER' }),
+  triggerIndex: (tenantId: string, createdAt: string, id: string) => ({
+    GSI1PK: `${tenantPrefix(tenantId)}TRIGGERS`,
+    GSI1SK: `${createdAt}#${id}`,
+  }),
+  triggersPartition: (tenantId: string) => `${tenantPrefix(tenantId)}TRIGGERS`,
+  /** Requests counted for one hook in one minute (fixed window, removed by TTL). */
+  hookRateWindow: (tenantId: string, triggerId: string, minute: number) => ({
+    PK: `${tenantPrefix(tenantId)}HOOKRATE#${triggerId}`,
+    SK: `W#${minute}`,
+  }),
 } as const;
 
 /** Item type tags stored in `entityType` on every item. */
@@ -293,4 +339,9 @@ export const ITEM_TYPES = {
   signal: 'Signal',
   signalOfSubject: 'SignalOfSubject',
   miningJob: 'MiningJob',
+  case: 'Case',
+  caseFacet: 'CaseFacet',
+  openCaseKey: 'OpenCaseKey',
+  trigger: 'WorkflowTrigger',
+  hookRateWindow: 'HookRateWindow',
 } as const;

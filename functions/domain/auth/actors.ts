@@ -5,7 +5,7 @@
  */
 
 /** Namespaces of the platform's own actors, lower case; matched case-insensitively. */
-export const RESERVED_ACTOR_PREFIXES = ['system:', 'callback:'] as const;
+export const RESERVED_ACTOR_PREFIXES = ['system:', 'callback:', 'trigger:'] as const;
 
 /** The workflow engine: gate requests, run completion. */
 export const WORKFLOW_ENGINE_ACTOR = 'system:workflow-engine';
@@ -20,11 +20,26 @@ export const SCHEDULER_ACTOR = 'system:scheduler';
 /** Signal detection: the signals it writes from entity changes and deadlines. */
 export const SIGNAL_DETECTOR_ACTOR = 'system:signal-detector';
 
+/** The case manager: cases it opens and updates from signals. */
+export const CASE_MANAGER_ACTOR = 'system:case-manager';
+
+/**
+ * A trigger starting a workflow run: `trigger:signal:<ruleId>`, `trigger:schedule:<triggerId>`,
+ * `trigger:webhook:<triggerId>`. The run records it as its starter, and the audit names it.
+ */
+export const triggerActor = (kind: 'signal' | 'schedule' | 'webhook', id: string): string => `trigger:${kind}:${id}`;
+
 /** A decision taken through an approval webhook's signed callback link. */
 export const callbackActor = (approvalId: string): string => `callback:${approvalId}`;
 
 /** Every fixed reserved actor (the callback actors are one per approval, under `callback:`). */
-export const SYSTEM_ACTORS = [WORKFLOW_ENGINE_ACTOR, RESOLUTION_ACTOR, CONNECTOR_SYNC_ACTOR, SCHEDULER_ACTOR] as const;
+export const SYSTEM_ACTORS = [
+  WORKFLOW_ENGINE_ACTOR,
+  RESOLUTION_ACTOR,
+  CONNECTOR_SYNC_ACTOR,
+  SCHEDULER_ACTOR,
+  CASE_MANAGER_ACTOR,
+] as const;
 
 /**
  * Whether `subject` is in a reserved namespace. Case-insensitive, so `System:workflow-engine` cannot

@@ -1,7 +1,8 @@
 /**
  * Roles and permissions (seed 000, "Roles"):
  * - admin: full access, manage connectors, approve all
- * - operator: execute workflows, view all data
+ * - operator: execute workflows, view all data; here also signal rules (signals:write), uploaded logs to mine and
+ *   working on cases (cases:write: assign, notes, status)
  * - analyst: read-only access to entities and signals
  * - approver: approve/reject pending actions
  * The role names are a contract of the API (schemas/roles.ts); what each may do is decided here.
@@ -36,7 +37,7 @@ const READ_ALL: Permission[] = PERMISSIONS.filter((p) => p.endsWith(':read'));
 
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   admin: PERMISSIONS,
-  operator: [...READ_ALL, 'workflows:execute', 'mining:write', 'signals:write'],
+  operator: [...READ_ALL, 'workflows:execute', 'mining:write', 'signals:write', 'cases:write'],
   analyst: ['entities:read', 'signals:read'],
   approver: ['approvals:read', 'approvals:decide'],
 };

@@ -78,6 +78,7 @@ export const publicRun = (run: RunState): Execution => ({
   redrives: run.redrives,
   ...(run.redrivenBy?.length ? { redrivenBy: run.redrivenBy } : {}),
   ...(run.error ? { error: run.error } : {}),
+  ...(run.trigger ? { trigger: run.trigger } : {}),
 });
 
 /** The stable key of a step's effect: retries share it; a redrive after compensation gets a new one. */

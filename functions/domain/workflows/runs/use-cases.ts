@@ -1,4 +1,10 @@
-import type { Execution, ExecuteWorkflowRequest, StepRecord } from '../../../../schemas/workflow.js';
+import type {
+  Execution,
+  ExecuteWorkflowRequest,
+  RunStatus,
+  RunTrigger,
+  StepRecord,
+} from '../../../../schemas/workflow.js';
 import { requirePermission } from '../../auth/authorize.js';
 import { ConflictError, NotFoundError } from '../../errors.js';
 import type { RequestContext } from '../../ports.js';
@@ -16,6 +22,65 @@ export async function startRun(
   ctx: RequestContext,
   deps: StartDeps,
 ): Promise<{ executionId: string; status: 'RUNNING' }> {
+  const { run } = await recordRun(req, ctx, deps, {
+    executionId: `run_${deps.ids.newId()}`,
+    trigger: { kind: 'api', id: ctx.principal.userId },
+  });
+  return { executionId: run.executionId, status: 'RUNNING' };
+}
+
+/** What started a triggered run, and as whom it runs. */
+export interface TriggeredStart {
+  /** Derived from what started the run (functions/domain/triggers/execution-ids.ts): a repeat names the same run. */
+  executionId: string;
+  trigger: Exclude<RunTrigger, { kind: 'api' }>;
+  /** The system actor the run records as its starter (`trigger:<kind>:<id>`). */
+  actor: string;
+  /** The roles its tools act with (they must grant workflows:execute). */
+  roles: readonly string[];
+  requestId: string;
+}
+
+/**
+ * Starts a run for a trigger (a signal rule's action, a schedule's fire, an inbound webhook), at most once per
+ * execution id: the run is created only if no run has that id, so a repeat (a redelivered signal, fire or webhook)
+ * returns the run the first one started, with `created: false`, and starts nothing. The run records what started it
+ * (`trigger`) and acts as the trigger's system actor with the given roles.
+ */
+export async function startTriggeredRun(
+  req: ExecuteWorkflowRequest,
+  tenantId: string,
+  start: TriggeredStart,
+  deps: StartDeps,
+): Promise<{ executionId: string; status: RunStatus; created: boolean }> {
+  const ctx: RequestContext = {
+    principal: { tenantId, userId: start.actor, roles: start.roles },
+    requestId: start.requestId,
+  };
+  const existing = await deps.runs.get(tenantId, start.executionId);
+  if (existing) return { executionId: existing.executionId, status: existing.status, created: false };
+  try {
+    const { run } = await recordRun(req, ctx, deps, { executionId: start.executionId, trigger: start.trigger });
+    return { executionId: run.executionId, status: run.status, created: true };
+  } catch (error) {
+    // Two deliveries at once: the other one created the run.
+    if (!(error instanceof ConflictError)) throw error;
+    const raced = await deps.runs.get(tenantId, start.executionId);
+    if (!raced) throw error;
+    return { executionId: raced.executionId, status: raced.status, created: false };
+  }
+}
+
+/**
+ * Records a run (audited, workflow.started) under `executionId` with its starter's user id and roles and what
+ * started it, then starts its state machine. The create is conditional: an id that exists is a ConflictError.
+ */
+async function recordRun(
+  req: ExecuteWorkflowRequest,
+  ctx: RequestContext,
+  deps: StartDeps,
+  start: { executionId: string; trigger: RunTrigger },
+): Promise<{ run: RunState }> {
   requirePermission(ctx.principal, 'workflows:execute');
   const tenantId = ctx.principal.tenantId;
   const wf = await deps.workflows.get(tenantId, req.workflowId, req.version);
@@ -27,7 +92,7 @@ export async function startRun(
     );
   const now = deps.clock.now().toISOString();
   const run: RunState = {
-    executionId: `run_${deps.ids.newId()}`,
+    executionId: start.executionId,
     workflowId: wf.id,
     workflowVersion: wf.version,
     status: 'RUNNING',
@@ -37,6 +102,7 @@ export async function startRun(
     updatedAt: now,
     startedBy: ctx.principal.userId,
     redrives: 0,
+    trigger: start.trigger,
     tenantId,
     startedByRoles: [...ctx.principal.roles],
     definition: wf.steps,
@@ -68,7 +134,7 @@ export async function startRun(
     ],
   });
   await startMachine(deps, { tenantId, runId: run.executionId, generation: 1, plan: await planNext(run, deps) });
-  return { executionId: run.executionId, status: 'RUNNING' };
+  return { run };
 }
 
 /**
