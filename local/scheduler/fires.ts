@@ -48,6 +48,21 @@ export function functionNameOfArn(arn: string): string | undefined {
   return /^arn:aws[\w-]*:lambda:[^:]+:\d{12}:function:([A-Za-z0-9_-]{1,64})(:[^:]+)?$/.exec(arn)?.[1];
 }
 
+/** Whether a stored schedule is a one-time `at(...)` schedule. */
+function isOneTime(s: StoredSchedule): boolean {
+  const parsed = parseScheduleExpression(s.expression);
+  return typeof parsed !== 'string' && parsed.kind === 'at';
+}
+
+/** The target's Input with Scheduler's context placeholders filled in. */
+function inputOf(s: StoredSchedule, scheduledTime: string, executionId: string, attempt: number): string {
+  return (s.target.Input ?? '{}')
+    .replaceAll('<aws.scheduler.schedule-arn>', s.arn)
+    .replaceAll('<aws.scheduler.scheduled-time>', scheduledTime)
+    .replaceAll('<aws.scheduler.execution-id>', executionId)
+    .replaceAll('<aws.scheduler.attempt-number>', String(attempt));
+}
+
 /** The next time a stored schedule fires strictly after `afterMs`, within its state, StartDate and EndDate. */
 export function nextFireOf(s: StoredSchedule, afterMs: number): number | undefined {
   if (s.state !== 'ENABLED') return undefined;
@@ -130,17 +145,25 @@ export class ScheduleFires {
     const now = this.opts.clock.now();
     const maxAgeMs = (s.target.RetryPolicy?.MaximumEventAgeInSeconds ?? DEFAULT_MAX_EVENT_AGE_S) * 1000;
     const base = Math.max(s.lastFireAt ?? Number.NEGATIVE_INFINITY, s.anchorAt - 1);
+    const oneTime = isOneTime(s);
     // Fires older than the event age would be dropped by Scheduler's retry policy too: look no further back.
     let due = nextFireOf(s, Math.max(base, now - maxAgeMs - 1));
     if (starting) {
       const oldest = nextFireOf(s, base);
-      if (oldest !== undefined && oldest < now - maxAgeMs)
+      if (oldest !== undefined && oldest < now - maxAgeMs) {
+        // A one-time schedule has no later fire to wait for: its one fire goes where Scheduler sends an event its
+        // retry policy gave up on, so a deadline missed while the platform was down is seen, not lost.
+        if (oneTime) {
+          this.expire(s, oldest);
+          return;
+        }
         this.opts.log({
           level: 'INFO',
           message: 'schedule fires older than the event age fell due while the scheduler was not running: skipped',
           schedule: s.arn,
           since: new Date(oldest).toISOString(),
         });
+      }
     }
     if (due !== undefined && due <= now) {
       let skipped = 0;
@@ -157,11 +180,15 @@ export class ScheduleFires {
           scheduledTime: new Date(due).toISOString(),
           skipped,
         });
+      if (oneTime) {
+        // Kept as it is until its fire settles (delivered, or given up): a platform stopped or killed meanwhile
+        // fires it again when it starts, so a one-time schedule fires at least once, as its target expects.
+        const fired = due;
+        this.fire(s, due, catchUp, () => this.complete(stored, fired));
+        return;
+      }
       s = { ...s, lastFireAt: due };
-      const parsed = parseScheduleExpression(s.expression);
-      const oneTime = typeof parsed !== 'string' && parsed.kind === 'at';
-      if (oneTime && s.actionAfterCompletion === 'DELETE') this.opts.store.delete(s.groupName, s.name);
-      else this.opts.store.put(s);
+      this.opts.store.put(s);
       this.fire(s, due, catchUp);
     }
     if (this.stopped || !this.opts.store.get(s.groupName, s.name)) return;
@@ -174,28 +201,61 @@ export class ScheduleFires {
     this.timers.set(key, this.opts.clock.setTimer(wake, next - now));
   }
 
-  /** One fire: the invocation and its retries, tracked until it settles. */
-  private fire(s: StoredSchedule, scheduledMs: number, catchUp: boolean): void {
-    const executionId = randomUUID();
-    const functionName = functionNameOfArn(s.target.Arn);
-    const base = {
+  /**
+   * A one-time schedule's fire settled: with ActionAfterCompletion DELETE it is deleted, else it keeps the time of
+   * its fire (so it never fires again). Unless it was changed or deleted meanwhile: then that change stands.
+   */
+  private complete(fired: StoredSchedule, scheduledMs: number): void {
+    const current = this.opts.store.get(fired.groupName, fired.name);
+    if (!current || current.modifiedAt !== fired.modifiedAt) return;
+    if (current.actionAfterCompletion === 'DELETE') this.opts.store.delete(current.groupName, current.name);
+    else this.opts.store.put({ ...current, lastFireAt: scheduledMs });
+  }
+
+  /** A one-time schedule whose time is older than its event age when the scheduler starts: given up, completed. */
+  private expire(s: StoredSchedule, scheduledMs: number): void {
+    const record = this.recordOf(s, scheduledMs, true);
+    const maxAge = s.target.RetryPolicy?.MaximumEventAgeInSeconds ?? DEFAULT_MAX_EVENT_AGE_S;
+    let event: unknown;
+    try {
+      event = JSON.parse(inputOf(s, record.scheduledTime, randomUUID(), 0));
+    } catch {
+      event = undefined;
+    }
+    this.giveUp(s, {
+      ...record,
+      event,
+      attempt: 0,
+      error: `EventAgeExceeded: due at ${record.scheduledTime}, older than MaximumEventAgeInSeconds (${maxAge}) when the scheduler started`,
+    });
+    this.complete(s, scheduledMs);
+  }
+
+  private recordOf(s: StoredSchedule, scheduledMs: number, catchUp: boolean) {
+    return {
       scheduleArn: s.arn,
       groupName: s.groupName,
       name: s.name,
       scheduledTime: new Date(scheduledMs).toISOString().replace(/\.\d{3}Z$/, 'Z'),
       catchUp,
-      functionName: functionName ?? s.target.Arn,
+      functionName: functionNameOfArn(s.target.Arn) ?? s.target.Arn,
     };
+  }
+
+  /**
+   * One fire: the invocation and its retries, tracked until it settles. `settled` runs once it has (delivered, or
+   * given to the dead letters or dropped), never while a retry waits or after the scheduler stopped.
+   */
+  private fire(s: StoredSchedule, scheduledMs: number, catchUp: boolean, settled?: () => void): void {
+    const executionId = randomUUID();
+    const functionName = functionNameOfArn(s.target.Arn);
+    const base = this.recordOf(s, scheduledMs, catchUp);
     const attempt = async (n: number): Promise<void> => {
       let event: unknown;
       try {
         if (!functionName)
           throw Object.assign(new Error(`not a Lambda function ARN: ${s.target.Arn}`), { retry: false });
-        const input = (s.target.Input ?? '{}')
-          .replaceAll('<aws.scheduler.schedule-arn>', s.arn)
-          .replaceAll('<aws.scheduler.scheduled-time>', base.scheduledTime)
-          .replaceAll('<aws.scheduler.execution-id>', executionId)
-          .replaceAll('<aws.scheduler.attempt-number>', String(n));
+        const input = inputOf(s, base.scheduledTime, executionId, n);
         try {
           event = JSON.parse(input);
         } catch {
@@ -203,6 +263,7 @@ export class ScheduleFires {
         }
         await this.opts.invoke(functionName, event);
         this.report({ ...base, event, attempt: n, outcome: 'succeeded' });
+        settled?.();
       } catch (error) {
         const e = error as Error & { retry?: boolean };
         // A function that does not exist fails every retry the same way: straight to the dead letters.
@@ -219,7 +280,10 @@ export class ScheduleFires {
           this.timers.set(retryKey, this.opts.clock.setTimer(retry, delay));
           return;
         }
+        // A one-time schedule's fire that failed as the scheduler stopped is not given up: it fires at the next start.
+        if (this.stopped && settled && retryable) return;
         this.giveUp(s, { ...base, event, attempt: n, error: `${e?.name ?? 'Error'}: ${e?.message ?? String(e)}` });
+        settled?.();
       }
     };
     this.track(attempt(1));

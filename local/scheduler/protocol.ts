@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { isTimeZone, parseScheduleExpression } from '../../functions/domain/connectors/schedule.js';
+import { isTimeZone, nextFireTime, parseScheduleExpression } from '../../functions/domain/connectors/schedule.js';
 import { functionNameOfArn } from './fires.js';
 import type { ScheduleStore, ScheduleTarget, StoredSchedule } from './store.js';
 
@@ -174,6 +174,10 @@ export class SchedulerProtocol {
     const timezone = body.ScheduleExpressionTimezone ?? 'UTC';
     if (typeof timezone !== 'string' || !isTimeZone(timezone))
       throw invalid(`Invalid ScheduleExpressionTimezone ${String(timezone)}`);
+    // Scheduler does not document an at(...) that is not in the future; it is reported to refuse one, and refusing
+    // it here keeps code that works locally from failing in AWS (docs/local-scheduler.md, Differences).
+    if (parsed.kind === 'at' && nextFireTime(expression, new Date(now), timezone) === null)
+      throw invalid(`Invalid Schedule Expression ${expression}: the time is not in the future`);
     const window = body.FlexibleTimeWindow as StoredSchedule['flexibleTimeWindow'] | undefined;
     if (!window || (window.Mode !== 'OFF' && window.Mode !== 'FLEXIBLE'))
       throw invalid('FlexibleTimeWindow is required, with Mode OFF or FLEXIBLE');

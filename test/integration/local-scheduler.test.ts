@@ -2,9 +2,12 @@
  * The local EventBridge Scheduler through the unmodified SDK client (and the platform's own adapter): schedules
  * are created, fire into the invoke callback at their times, are updated and deleted, survive a restart with at
  * most one catch-up fire, answer Scheduler's errors with its names and statuses, and retry then dead-letter a
- * failing target. Time is a test clock the test advances, so an hour of schedule takes milliseconds.
+ * failing target. One-shot at(...) schedules (the ScheduleGroupPort adapter's putOnce) fire once at their time and
+ * are deleted, survive a restart (fired then if their time passed meanwhile, dead-lettered if it is older than their
+ * event age), and fire again after a restart that interrupted their delivery. Time is a test clock the test
+ * advances, so an hour of schedule takes milliseconds.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -20,12 +23,16 @@ import {
   ValidationException,
 } from '@aws-sdk/client-scheduler';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SchedulerScheduleGroup } from '../../functions/adapters/scheduler/schedule-group.js';
 import { SchedulerSyncScheduler } from '../../functions/adapters/scheduler/sync-scheduler.js';
+import { ValidationError } from '../../functions/domain/errors.js';
 import { type FireRecord, LocalScheduler, type SchedulerClock } from '../../local/scheduler/index.js';
 
 const GROUP = 'modos-local-connector-syncs';
 const ROLE = 'arn:aws:iam::000000000000:role/modos-local-sync-scheduler';
 const DLQ = 'arn:aws:sqs:us-east-1:000000000000:modos-local-sync-schedule-dlq';
+const DEADLINES = 'modos-local-deadlines';
+const DEADLINES_DLQ = 'arn:aws:sqs:us-east-1:000000000000:modos-local-deadlines-dlq';
 const MINUTE = 60_000;
 
 /** A clock the test moves: timers run in time order as it advances, each with the clock at its due time. */
@@ -71,12 +78,13 @@ describe('local scheduler', () => {
   async function start(options: { retryDelaysMs?: number[] } = {}): Promise<void> {
     scheduler = new LocalScheduler({
       stateDir: dir,
-      groups: [GROUP],
+      groups: [GROUP, DEADLINES],
       clock,
       retryDelaysMs: options.retryDelaysMs ?? [MINUTE, 2 * MINUTE],
       log: () => undefined,
       invoke: async (fn, event) => {
-        const id = (event as { connectorId?: string }).connectorId ?? '';
+        const id =
+          (event as { connectorId?: string; key?: string }).connectorId ?? (event as { key?: string }).key ?? '';
         if (failing.has(id)) throw Object.assign(new Error(`${fn} failed`), { name: 'HandlerError' });
         return { ok: true };
       },
@@ -98,6 +106,25 @@ describe('local scheduler', () => {
       targetArn: scheduler.functionArn('ScheduledSync'),
       deadLetterArn: DLQ,
     });
+
+  /** A group of one-shot schedules through the platform's adapter, on the test's clock (a 1-hour event age). */
+  const deadlines = () =>
+    new SchedulerScheduleGroup(client, {
+      groupName: DEADLINES,
+      roleArn: ROLE,
+      targetArn: scheduler.functionArn('SignalDeadline'),
+      deadLetterArn: DEADLINES_DLQ,
+      retry: { MaximumEventAgeInSeconds: 3_600, MaximumRetryAttempts: 185 },
+      now: () => clock.now(),
+    });
+  const getDeadline = (name: string) => client.send(new GetScheduleCommand({ Name: name, GroupName: DEADLINES }));
+  const deadLetters = () =>
+    existsSync(scheduler.deadLetterFile)
+      ? readFileSync(scheduler.deadLetterFile, 'utf8')
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l))
+      : [];
 
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'modos-scheduler-'));
@@ -328,4 +355,133 @@ describe('local scheduler', () => {
       },
     ]);
   });
+
+  it('fires a one-shot schedule once, at the whole minute at or after its time, then deletes it', async () => {
+    expect(await deadlines().putOnce('d1', new Date('2030-01-01T00:10:20Z'), { key: 'k1' })).toBe('scheduled');
+    expect(await getDeadline('d1')).toMatchObject({
+      ScheduleExpression: 'at(2030-01-01T00:11:00)',
+      ActionAfterCompletion: 'DELETE',
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      Target: { Input: '{"key":"k1"}', DeadLetterConfig: { Arn: DEADLINES_DLQ } },
+    });
+    // Putting the same one-shot again changes nothing.
+    const before = (await getDeadline('d1')).LastModificationDate;
+    await deadlines().putOnce('d1', new Date('2030-01-01T00:10:20Z'), { key: 'k1' });
+    expect((await getDeadline('d1')).LastModificationDate).toEqual(before);
+
+    await clock.advance(Date.parse('2030-01-01T00:10:59.999Z') - clock.now());
+    await scheduler.settled();
+    expect(invoked()).toEqual([]);
+    await clock.advance(2 * 60 * MINUTE);
+    await scheduler.settled();
+    expect(invoked().map((f) => [f.functionName, f.scheduledTime, f.event, f.catchUp])).toEqual([
+      ['SignalDeadline', '2030-01-01T00:11:00Z', { key: 'k1' }, false],
+    ]);
+    await expect(getDeadline('d1')).rejects.toBeInstanceOf(ResourceNotFoundException);
+  });
+
+  it('moves a one-shot schedule whose time changed, and fires it at the new time only', async () => {
+    await deadlines().putOnce('d1', new Date('2030-01-01T00:10:00Z'), { key: 'k1' });
+    await deadlines().putOnce('d1', new Date('2030-01-01T00:40:00Z'), { key: 'k1' });
+    await clock.advance(60 * MINUTE);
+    await scheduler.settled();
+    expect(invoked().map((f) => f.scheduledTime)).toEqual(['2030-01-01T00:40:00Z']);
+  });
+
+  it("answers 'past' for a time that has come (deleting the pending one), and the scheduler refuses a past at()", async () => {
+    await deadlines().putOnce('d1', new Date('2030-01-01T00:10:00Z'), { key: 'k1' });
+    expect(await deadlines().putOnce('d1', new Date('2030-01-01T00:00:00Z'), { key: 'k1' })).toBe('past');
+    await expect(getDeadline('d1')).rejects.toBeInstanceOf(ResourceNotFoundException);
+    const refused = await client
+      .send(
+        new CreateScheduleCommand({
+          Name: 'late',
+          GroupName: DEADLINES,
+          ScheduleExpression: 'at(2030-01-01T00:00:00)',
+          FlexibleTimeWindow: { Mode: 'OFF' },
+          Target: { Arn: scheduler.functionArn('SignalDeadline'), RoleArn: ROLE, Input: '{}' },
+        }),
+      )
+      .catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(ValidationException);
+    expect((refused as Error).message).toMatch(/not in the future/);
+    await clock.advance(60 * MINUTE);
+    await scheduler.settled();
+    expect(fires).toEqual([]);
+  });
+
+  it('keeps a one-shot schedule across a restart and fires it once when its time passed while stopped', async () => {
+    await deadlines().putOnce('d1', new Date('2030-01-01T01:00:00Z'), { key: 'k1' });
+    await deadlines().putOnce('d2', new Date('2030-01-01T05:00:00Z'), { key: 'k2' });
+    await scheduler.stop();
+    clock.set(Date.parse('2030-01-01T01:20:00Z'));
+    await start();
+    await scheduler.settled();
+    expect(invoked().map((f) => [f.scheduledTime, f.event, f.catchUp])).toEqual([
+      ['2030-01-01T01:00:00Z', { key: 'k1' }, true],
+    ]);
+    await expect(getDeadline('d1')).rejects.toBeInstanceOf(ResourceNotFoundException);
+
+    // Another restart fires nothing again; the pending one fires at its time.
+    await scheduler.stop();
+    await start();
+    await clock.advance(4 * 60 * MINUTE);
+    await scheduler.settled();
+    expect(invoked().map((f) => [f.scheduledTime, f.catchUp])).toEqual([
+      ['2030-01-01T01:00:00Z', true],
+      ['2030-01-01T05:00:00Z', false],
+    ]);
+  });
+
+  it('fires a one-shot again after a restart that interrupted its delivery, and only until it succeeds', async () => {
+    failing.add('k1');
+    await deadlines().putOnce('d1', new Date('2030-01-01T00:05:00Z'), { key: 'k1' });
+    await clock.advance(5 * MINUTE);
+    await scheduler.settled();
+    expect(fires.map((f) => [f.attempt, f.outcome])).toEqual([[1, 'failed']]);
+    // Stopped while its retry waits: the schedule is still there, and the next start delivers it.
+    await scheduler.stop();
+    expect((await readStored()).map((x) => x.name)).toContain('d1');
+    failing.delete('k1');
+    await start();
+    await scheduler.settled();
+    expect(invoked().map((f) => [f.scheduledTime, f.catchUp])).toEqual([['2030-01-01T00:05:00Z', true]]);
+    await expect(getDeadline('d1')).rejects.toBeInstanceOf(ResourceNotFoundException);
+    expect(deadLetters()).toEqual([]);
+  });
+
+  it('dead-letters a one-shot whose time is older than its event age when the scheduler starts, and deletes it', async () => {
+    await deadlines().putOnce('d1', new Date('2030-01-01T01:00:00Z'), { key: 'k1' });
+    await scheduler.stop();
+    // Down until 02:30: the fire is 90 minutes old, over the 1-hour event age.
+    clock.set(Date.parse('2030-01-01T02:30:00Z'));
+    await start();
+    await scheduler.settled();
+    expect(invoked()).toEqual([]);
+    expect(fires.map((f) => [f.outcome, f.attempt, f.scheduledTime])).toEqual([
+      ['dead-lettered', 0, '2030-01-01T01:00:00Z'],
+    ]);
+    expect(deadLetters()).toEqual([
+      expect.objectContaining({
+        deadLetterArn: DEADLINES_DLQ,
+        name: 'd1',
+        event: { key: 'k1' },
+        error: expect.stringMatching(/^EventAgeExceeded: /),
+      }),
+    ]);
+    await expect(getDeadline('d1')).rejects.toBeInstanceOf(ResourceNotFoundException);
+    await scheduler.stop();
+    await start();
+    await scheduler.settled();
+    expect(fires).toHaveLength(1);
+  });
+
+  it('refuses a recurring put of an at() expression through the adapter', async () => {
+    await expect(deadlines().putRecurring('r', 'at(2030-01-01T05:00:00)', {})).rejects.toBeInstanceOf(ValidationError);
+  });
+
+  /** The schedules the local scheduler keeps in its data folder. */
+  async function readStored(): Promise<Array<{ name: string }>> {
+    return JSON.parse(readFileSync(join(dir, 'schedules.json'), 'utf8')).schedules;
+  }
 });
