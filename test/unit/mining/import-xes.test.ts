@@ -110,6 +110,31 @@ describe('XES import', () => {
     expect(all.traces[0]!.events.map((e) => e.id)).toEqual(['c1#0', 'c1#1', 'c1#2', 'c1#3', 'c1#4']);
   });
 
+  it('keeps the completions of generated start/complete pairs, with ids from their file positions', async () => {
+    for (let seed = 1; seed <= 5; seed++) {
+      const log = randomLog(seed, { cases: 10 });
+      const paired: EventLog = {
+        traces: log.traces.map((t) => ({
+          ...t,
+          events: t.events.flatMap((e) => [
+            { ...e, time: e.time! - 500, lifecycle: 'start' },
+            { ...e, lifecycle: 'complete' },
+          ]),
+        })),
+      };
+      const text = toXes(paired);
+      const complete = await readEventLog(text);
+      expect(complete.traces.map((t) => t.events.map((e) => [e.activity, e.time]))).toEqual(
+        log.traces.map((t) => t.events.map((e) => [e.activity, e.time])),
+      );
+      expect(complete.traces[0]!.events.map((e) => e.id)).toEqual(
+        log.traces[0]!.events.map((_, j) => `${log.traces[0]!.caseId}#${2 * j + 1}`),
+      );
+      const all = await readEventLog(text, { lifecycle: 'all' });
+      expect(all.traces.map((t) => t.events.length)).toEqual(log.traces.map((t) => 2 * t.events.length));
+    }
+  });
+
   it('takes identity:id as the event id when present', async () => {
     const log = await readEventLog(xes(trace(event('a', '<id key="identity:id" value="ev-42"/>') + event('b'))));
     expect(log.traces[0]!.events.map((e) => e.id)).toEqual(['ev-42', 'c1#1']);
