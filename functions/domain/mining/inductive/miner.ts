@@ -22,6 +22,7 @@ import {
   type DirectlyFollows,
   type SubLog,
   directlyFollows,
+  directlyFollowsWithoutEach,
   filterInfrequentEdges,
   minimumSelfDistanceWitnesses,
 } from './sublog.js';
@@ -73,7 +74,6 @@ function fallThrough(
   settings: MinerSettings,
   recurse: (sub: SubLog) => ProcessTree,
 ): ProcessTree {
-  const n = settings.names.length;
   const { acts, k } = dfg;
   if (k > 1) {
     // Both put one activity in parallel with the rest: its own occurrences (mined, so repetitions become a loop)
@@ -82,11 +82,13 @@ function fallThrough(
       operator('parallel', [recurse(onlyActivity(log, acts[a]!)), recurse(rest)]);
     // an activity in every trace exactly once
     for (let a = 0; a < k; a++) if (dfg.oncePerTrace[a]) return apart(a, withoutActivity(log, acts[a]!));
-    // an activity whose removal lets the rest be cut behaves as if it were concurrent to the rest
+    // an activity whose removal lets the rest be cut behaves as if it were concurrent to the rest (the graphs
+    // without each activity come from one pass over the log; the log is copied only for the one that is cut)
+    const without = directlyFollowsWithoutEach(log, dfg);
     for (let a = 0; a < k; a++) {
-      const rest = withoutActivity(log, acts[a]!);
-      const restDfg = directlyFollows(rest, n);
-      if (findCut(restDfg, () => minimumSelfDistanceWitnesses(rest, restDfg)) !== null) return apart(a, rest);
+      const restDfg = without(a);
+      if (findCut(restDfg, () => minimumSelfDistanceWitnesses(log, restDfg, acts[a]!)) === null) continue;
+      return apart(a, withoutActivity(log, acts[a]!));
     }
   }
   const { localOf } = dfg;

@@ -115,29 +115,85 @@ export function filterInfrequentEdges(dfg: DirectlyFollows, threshold: number): 
 /**
  * Minimum self-distance witnesses: `w[a * k + b]` is 1 when b occurs between two occurrences of a that are the
  * closest occurrences of a anywhere in the log. Two activities that witness each other's repetition are not
- * concurrent (they alternate in a loop), which keeps the parallel cut from swallowing short loops.
+ * concurrent (they alternate in a loop), which keeps the parallel cut from swallowing short loops. With `skip` (a
+ * global activity number) the witnesses are those of the log without that activity, computed without copying it.
  */
-export function minimumSelfDistanceWitnesses(log: SubLog, dfg: DirectlyFollows): Uint8Array {
+export function minimumSelfDistanceWitnesses(log: SubLog, dfg: DirectlyFollows, skip = -1): Uint8Array {
   const { k, localOf } = dfg;
   const distance = new Float64Array(k).fill(Number.POSITIVE_INFINITY);
   const witnesses = new Uint8Array(k * k);
-  const last = new Int32Array(k);
+  const lastAt = new Int32Array(k);
+  const lastPosition = new Int32Array(k);
   for (const v of log) {
-    last.fill(-1);
+    lastAt.fill(-1);
     const seq = v.seq;
+    let position = 0;
     for (let i = 0; i < seq.length; i++) {
+      if (seq[i] === skip) continue;
       const a = localOf[seq[i]!]!;
-      const previous = last[a]!;
-      last[a] = i;
-      if (previous < 0) continue;
-      const d = i - previous - 1;
-      if (d > distance[a]!) continue;
+      const previous = lastAt[a]!;
+      const d = position - lastPosition[a]! - 1;
+      lastAt[a] = i;
+      lastPosition[a] = position++;
+      if (previous < 0 || d > distance[a]!) continue;
       if (d < distance[a]!) {
         distance[a] = d;
         witnesses.fill(0, a * k, (a + 1) * k);
       }
-      for (let j = previous + 1; j < i; j++) witnesses[a * k + localOf[seq[j]!]!] = 1;
+      for (let j = previous + 1; j < i; j++) if (seq[j] !== skip) witnesses[a * k + localOf[seq[j]!]!] = 1;
     }
   }
   return witnesses;
+}
+
+/**
+ * The directly-follows graph of the log without one activity, for each activity in turn, without copying the log:
+ * one pass records, for every maximal run of an activity, what comes before and after it (which become adjacent,
+ * a start, or an end once the run is gone). `without(a)` (a local number) then combines the graph's other edges
+ * with those. Only presence matters to the cuts; counts are kept all the same.
+ */
+export function directlyFollowsWithoutEach(log: SubLog, dfg: DirectlyFollows): (a: number) => DirectlyFollows {
+  const { k, localOf } = dfg;
+  // per local activity: [before, after, count] triples, -1 for the trace's edge
+  const bridges: number[][] = Array.from({ length: k }, () => []);
+  for (const v of log) {
+    const seq = v.seq;
+    for (let i = 0; i < seq.length; ) {
+      let j = i;
+      while (j + 1 < seq.length && seq[j + 1] === seq[i]) j++;
+      const before = i > 0 ? localOf[seq[i - 1]!]! : -1;
+      const after = j + 1 < seq.length ? localOf[seq[j + 1]!]! : -1;
+      bridges[localOf[seq[i]!]!]!.push(before, after, v.count);
+      i = j + 1;
+    }
+  }
+  return (a: number): DirectlyFollows => {
+    const m = k - 1;
+    const newLocal = new Int32Array(k);
+    for (let x = 0; x < k; x++) newLocal[x] = x < a ? x : x === a ? -1 : x - 1;
+    const acts = dfg.acts.filter((_, x) => x !== a);
+    const localOfRest = new Int32Array(localOf.length).fill(-1);
+    acts.forEach((g, x) => {
+      localOfRest[g] = x;
+    });
+    const edges = new Float64Array(m * m);
+    const start = new Float64Array(m);
+    const end = new Float64Array(m);
+    for (let x = 0; x < k; x++) {
+      if (x === a) continue;
+      start[newLocal[x]!] = dfg.start[x]!;
+      end[newLocal[x]!] = dfg.end[x]!;
+      for (let y = 0; y < k; y++) if (y !== a) edges[newLocal[x]! * m + newLocal[y]!] = dfg.edges[x * k + y]!;
+    }
+    const b = bridges[a]!;
+    for (let i = 0; i < b.length; i += 3) {
+      const before = b[i]!;
+      const after = b[i + 1]!;
+      const count = b[i + 2]!;
+      if (before >= 0 && after >= 0) edges[newLocal[before]! * m + newLocal[after]!]! += count;
+      else if (after >= 0) start[newLocal[after]!]! += count;
+      else if (before >= 0) end[newLocal[before]!]! += count;
+    }
+    return { acts, localOf: localOfRest, k: m, edges, start, end, oncePerTrace: new Uint8Array(m), traces: dfg.traces };
+  };
 }
