@@ -156,7 +156,14 @@ export function dedupeAndSort(events: readonly SignalEvent[]): SignalEvent[] {
     const seen = byId.get(ev.id);
     if (seen === undefined || ev.time < seen.time) byId.set(ev.id, ev);
   }
-  return [...byId.values()].sort((a, b) => a.time - b.time || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const out = [...byId.values()];
+  const before = (a: SignalEvent, b: SignalEvent): number =>
+    a.time - b.time || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  // Logs and streams mostly come in time order already: checking is one pass, sorting n log n comparisons.
+  for (let i = 1; i < out.length; i++) {
+    if (before(out[i - 1] as SignalEvent, out[i] as SignalEvent) > 0) return out.sort(before);
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -304,7 +311,9 @@ function evaluateFirstThen(rule: CompiledSignalRule, s: KeyState, now: number, o
       else deadline = end;
     }
     // Only the current first A's match can be found again.
-    s.reported = s.reported.filter((id) => id === matchId);
+    if (s.reported.length > (done ? 1 : 0)) {
+      s.reported = s.reported.filter((id) => id === matchId);
+    }
   }
   const horizon = s.lastTime - rule.latenessMs;
   s.events = events.filter(
@@ -388,11 +397,13 @@ function evaluateInactivity(rule: CompiledSignalRule, s: KeyState, now: number, 
   const horizon = s.lastTime - rule.latenessMs;
   let drop = 0;
   while (drop < events.length - 1 && (events[drop] as KeptEvent).t < horizon) drop++;
-  if (drop > 0) events.splice(0, drop);
-  // A gap can only be found again from an event still held.
-  if (s.reported.length > 0) {
-    const held = new Set(events.map((e) => `gap:${e.id}`));
-    s.reported = s.reported.filter((id) => held.has(id));
+  if (drop > 0) {
+    events.splice(0, drop);
+    // A gap can only be found again from an event still held.
+    if (s.reported.length > 0) {
+      const held = new Set(events.map((e) => `gap:${e.id}`));
+      s.reported = s.reported.filter((id) => held.has(id));
+    }
   }
   return deadline;
 }

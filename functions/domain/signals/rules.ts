@@ -12,8 +12,9 @@ import {
   UNTIMED_SIGNAL_KINDS,
 } from '../../../schemas/signals.js';
 import { type ErrorDetail, ValidationError } from '../errors.js';
-import { compileEventPattern, InvalidEventPatternError } from '../events/event-pattern.js';
+import { InvalidEventPatternError } from '../events/event-pattern.js';
 import { type CalendarDuration, durationAdder, parseCalendarDuration } from './duration.js';
+import { compileRulePattern } from './rule-pattern.js';
 
 /** Bit of the mask for the rule's first pattern: `match` (match, count, repetition, inactivity) or `first`. */
 export const FIRST_PATTERN = 1;
@@ -89,7 +90,7 @@ export function compileSignalRule(body: unknown, options: CompileSignalRuleOptio
   ): ((e: Record<string, unknown>) => boolean) | null => {
     if (value === undefined) return null;
     try {
-      return compileEventPattern(value);
+      return compileRulePattern(value);
     } catch (error) {
       if (!(error instanceof InvalidEventPatternError)) throw error;
       problems.push({ field: error.path ? `${field}.${error.path}` : field, message: error.reason });
