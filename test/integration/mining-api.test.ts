@@ -81,7 +81,9 @@ describe('uploaded logs', () => {
     expect(pnml.text).toContain('<pnml');
     expect((await getText(job.links.dot)).text).toMatch(/digraph/);
 
-    const list = await analyst.get('/api/v1/mining/logs');
+    // Every reader role but the analyst's (entities and signals only) reads the jobs.
+    expect((await analyst.get('/api/v1/mining/logs')).status).toBe(403);
+    const list = await operator.get('/api/v1/mining/logs');
     expect(list.status).toBe(200);
     expect(list.body.items.map((j: { id: string }) => j.id)).toContain(posted.body.id);
     expect((await other.get(`/api/v1/mining/logs/${posted.body.id}`)).status).toBe(404);

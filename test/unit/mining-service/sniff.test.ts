@@ -35,6 +35,11 @@ describe('sniffing an upload', () => {
     expect(sniffed.columns).toEqual(['Case ID', 'Step', 'When']);
   });
 
+  it("finds the default columns under the importer's spellings (case, spaces, _ and - ignored)", () => {
+    const sniffed = sniffLog(Buffer.from('Case ID,Activity,Time\nc1,a,x\n'), undefined, {});
+    expect(sniffed.columns).toEqual(['Case ID', 'Activity', 'Time']);
+  });
+
   it('refuses a CSV without the case or activity column, naming the option to set', () => {
     const text = 'id;what;when\n1;a;2020-01-01\n';
     expect(refusedField(() => sniffLog(Buffer.from(text), undefined, {}))).toBe('options.caseColumn');

@@ -13,7 +13,7 @@ import { automationCandidates, bottlenecks } from '../discovery/performance.js';
 import { discoverPetriNet } from '../inductive.js';
 import type { EventLog } from '../log.js';
 import type { PetriNet } from '../petri-net.js';
-import { netToDot } from './picture.js';
+import { petriNetToDot } from '../render.js';
 
 /** Bottlenecks listed: the slowest transitions, by median waiting time. */
 const MAX_BOTTLENECKS = 10;
@@ -85,5 +85,5 @@ export function analyseLog(
     automationCandidates: automationCandidates(log),
     settings,
   };
-  return { model, net, dot: netToDot(net) };
+  return { model, net, dot: petriNetToDot(net) };
 }

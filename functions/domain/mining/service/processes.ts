@@ -1,8 +1,8 @@
 import type { MiningProcess, MiningProcessQuery } from '../../../../schemas/mining-api.js';
 import { requirePermission } from '../../auth/authorize.js';
 import type { RequestContext } from '../../ports.js';
+import { renderSvg } from '../render.js';
 import { analyseLog } from './analyse.js';
-import { renderSvg } from './picture.js';
 import { entityHistoriesToLog, type PlatformTraceReader, workflowRunsToLog } from './traces.js';
 import type { MinedFile } from './uploaded-logs.js';
 

@@ -68,7 +68,12 @@ const unquote = (cell: string): string => {
   return t.length >= 2 && t.startsWith('"') && t.endsWith('"') ? t.slice(1, -1).replace(/""/g, '"') : t;
 };
 
-/** The importer's default columns (functions/domain/mining/import), the first present of each list. */
+/**
+ * The importer's default columns (functions/domain/mining/import/csv.ts) and its rule for them: a header matches a
+ * default when equal to it once case, spaces, `_` and `-` are ignored (`Case ID` is `case_id`).
+ */
+const normalise = (h: string): string => h.toLowerCase().replace(/[\s_-]/g, '');
+
 const DEFAULT_COLUMNS = {
   caseColumn: ['case:concept:name', 'case_id', 'case'],
   activityColumn: ['concept:name', 'activity'],
@@ -105,8 +110,9 @@ export function sniffLog(
     if (named !== undefined && !present.has(named))
       throw invalid(`options.${option}`, `no column ${JSON.stringify(named)} in the CSV header`);
   }
+  const normalised = new Set(columns.map(normalise));
   for (const option of ['caseColumn', 'activityColumn'] as const) {
-    if (options[option] === undefined && !DEFAULT_COLUMNS[option].some((c) => present.has(c)))
+    if (options[option] === undefined && !DEFAULT_COLUMNS[option].some((c) => normalised.has(normalise(c))))
       throw invalid(
         `options.${option}`,
         `the CSV header has none of ${DEFAULT_COLUMNS[option].join(', ')}: name the column with options.${option}`,

@@ -1,9 +1,9 @@
 import type { MiningJob } from '../../../../schemas/mining-api.js';
 import { isDomainError, TransientError } from '../../errors.js';
 import { readEventLog } from '../import/index.js';
+import { renderSvg } from '../render.js';
 import { writePnml } from '../pnml.js';
 import { analyseLog } from './analyse.js';
-import { renderSvg } from './picture.js';
 import { jobKeys, type MiningDeps } from './ports.js';
 
 const MESSAGE_LIMIT = 500;
