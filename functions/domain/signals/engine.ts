@@ -77,12 +77,22 @@ export function insertEvent(rule: CompiledSignalRule, state: KeyState, ev: Signa
 
 /** Inserts the event, then evaluates at `now` (epoch ms; deadlines ≤ now hold). */
 export function applyEvent(rule: CompiledSignalRule, state: KeyState, ev: SignalEvent, now: number): Evaluation {
-  return advance(rule, insertEvent(rule, state, ev), now);
+  const key = rule.keyOf(ev.event);
+  const m = key === null ? 0 : rule.mask(ev.event);
+  if (m === 0) return advance(rule, state, now);
+  checkTime(ev.time);
+  const work = clone(state);
+  insertMasked(rule, work, key as string, ev.id, ev.time, m);
+  return evaluateOwned(rule, work, now);
 }
 
 /** Evaluates the state at `now`: deadlines ≤ now, and any match the held events make that is not reported yet. */
 export function advance(rule: CompiledSignalRule, state: KeyState, now: number): Evaluation {
-  const work = clone(state);
+  return evaluateOwned(rule, clone(state), now);
+}
+
+/** Evaluates a state the caller owns (a copy), in place. */
+function evaluateOwned(rule: CompiledSignalRule, work: KeyState, now: number): Evaluation {
   const matches: SignalMatch[] = [];
   const nextDeadline = evaluate(rule, work, now, matches);
   return { state: work, matches, nextDeadline, expiresAt: expiresAt(rule, work, nextDeadline) };
