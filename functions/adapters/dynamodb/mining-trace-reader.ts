@@ -223,7 +223,7 @@ export class DynamoMiningTraceReader implements PlatformTraceReader {
     if (entityIds.size === 0) return out;
     let start: Record<string, unknown> | undefined;
     let read = 0;
-    do {
+    while (read < this.limits.maxOutboxItems) {
       const page = await this.query(
         {
           KeyConditionExpression: 'PK = :pk',
@@ -243,7 +243,8 @@ export class DynamoMiningTraceReader implements PlatformTraceReader {
         out.set(`${d.payload.entity.id}|${d.correlationId}|${d.occurredAt}`, d.payload.changed);
       }
       start = page.LastEvaluatedKey;
-    } while (start && read < this.limits.maxOutboxItems);
+      if (!start) break;
+    }
     return out;
   }
 
