@@ -65,6 +65,7 @@ describe('signals open cases and start workflows', () => {
       kind: 'match',
       match: { 'detail-type': ['entity.created', 'entity.updated'], detail: { entityType: ['deal'] } },
       case: { title: 'Review the won deal' },
+      // biome-ignore lint/suspicious/noThenProperty: the rule body's `then` names the workflow to start.
       then: { startWorkflow: workflowId, input: { priority: 'high' } },
     });
     expect(rule.status, JSON.stringify(rule.body)).toBe(201);
