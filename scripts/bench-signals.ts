@@ -22,6 +22,7 @@ import type { SignalRuleBodyInput } from '../schemas/signals.js';
 import { readEventLogFile } from './lib/event-log-file.js';
 import { doubled, shuffled, uniformStream } from './lib/gen-signal-logs.js';
 import { UsageError } from './lib/log-flags.js';
+import { measureSignalLatency } from './lib/signal-latency.js';
 import { loadRulesFile, logToSignalEvents } from './signals-replay.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -38,12 +39,11 @@ export interface PlatformLatency {
 }
 
 // ------------------------------------------------------------------------------------------------------------------
-// platformLatency(): THE HOOK FOR THE LOCAL-PLATFORM MEASUREMENT.
-// Starts the local platform, writes entities that fire a rule, and times entity write → signal.detected. Until it is
-// filled in it returns null and the report says the latency was not measured.
+// platformLatency(): the local-platform measurement (scripts/lib/signal-latency.ts): starts the local platform, writes
+// entities that fire a rule, and times entity write → signal.detected.
 // ------------------------------------------------------------------------------------------------------------------
 export async function platformLatency(): Promise<PlatformLatency | null> {
-  return null;
+  return measureSignalLatency();
 }
 
 interface Args {

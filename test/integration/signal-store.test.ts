@@ -77,7 +77,10 @@ describe('the signal rule repository', () => {
       ['S1', 2],
       ['S2', 1],
     ]);
-    expect((await rules.get(T, 'S1', 1))?.body).toMatchObject({ within: 'P7D', missing: aRule('S1', 1).body.missing });
+    expect((await rules.get(T, 'S1', 1))?.body).toMatchObject({
+      within: 'P7D',
+      missing: (aRule('S1', 1).body as { missing?: unknown }).missing,
+    });
     await expect(rules.update(T, aRule('S1', 3), 1, { audit: audit('S1'), events: [] })).rejects.toBeInstanceOf(
       ConflictError,
     );

@@ -185,7 +185,7 @@ describe('detection on entity changes', () => {
     const copy = (n: number) => {
       const e = structuredClone(first);
       e.detail.eventId = `${first.detail.eventId}-${n}`;
-      e.detail.occurredAt = new Date(Date.parse(first.detail.occurredAt) + n * 1000).toISOString();
+      e.detail.occurredAt = new Date(Date.parse(first.detail.occurredAt as string) + n * 1000).toISOString();
       return e;
     };
     const [second, third] = [copy(1), copy(2)];
@@ -255,7 +255,7 @@ describe('absence deadlines', () => {
       return items.length ? items : undefined;
     }, 90_000);
     expect(signal).toMatchObject({ kind: 'absence', eventIds: [created.detail.eventId] });
-    expect(Date.parse(signal!.at)).toBe(Date.parse(created.detail.occurredAt) + 3000);
+    expect(Date.parse(signal!.at)).toBe(Date.parse(created.detail.occurredAt as string) + 3000);
     expect(Date.parse(signal!.detectedAt)).toBeGreaterThanOrEqual(Date.parse(signal!.at));
     await platform.scheduler.settled();
     expect(await signalsOf(adminA, `rule=uninvoiced&entity=${paid}`)).toEqual([]);
