@@ -181,6 +181,40 @@ describe('events on the bus against the served catalogue', () => {
     });
     expect(upload.response.status, JSON.stringify(upload.error)).toBe(202);
     await eventually(() => ofType('mining.log.uploaded').find((e) => payloadOf(e).jobId === upload.data!.id));
+
+    // signal.detected, case.opened, case.updated, case.resolved: a rule on tickets, a ticket created and changed.
+    const rule = await api.POST('/api/v1/signal-rules', {
+      body: {
+        id: 'catalogue-ticket',
+        name: 'Ticket changed',
+        kind: 'match',
+        key: 'entityId',
+        enabled: true,
+        match: { detail: { entityType: ['ticket'] } },
+      },
+    });
+    expect(rule.response.status, JSON.stringify(rule.error)).toBe(201);
+    const ticket = await api.POST('/api/v1/entities', { body: { type: 'ticket', attributes: { subject: 'Refund' } } });
+    expect(ticket.response.status).toBe(201);
+    const opened = await eventually(
+      () => ofType('case.opened').find((e) => (payloadOf(e).case as { entityId: string }).entityId === ticket.data!.id),
+      20_000,
+    );
+    const caseId = (payloadOf(opened).case as { id: string }).id;
+    await api.PATCH('/api/v1/entities/{id}', {
+      params: { path: { id: ticket.data!.id } },
+      body: { version: 1, attributes: { priority: 'high' } },
+    });
+    await eventually(
+      () => ofType('case.updated').find((e) => (payloadOf(e).case as { id: string }).id === caseId),
+      20_000,
+    );
+    const resolved = await api.PATCH('/api/v1/cases/{id}', {
+      params: { path: { id: caseId } },
+      body: { version: 2, status: 'resolved' },
+    });
+    expect(resolved.response.status, JSON.stringify(resolved.error)).toBe(200);
+    await eventually(() => ofType('case.resolved').find((e) => (payloadOf(e).case as { id: string }).id === caseId));
     await platform.bus.drain();
 
     expect(new Set(received.map((e) => e['detail-type']))).toEqual(new Set(Object.keys(EVENT_CATALOGUE)));
