@@ -458,6 +458,26 @@ describe('concurrency and retries', () => {
     expect(p.store.states.size).toBe(1);
   });
 
+  it('starts a key afresh once its state expired, though the table has not deleted it yet', async () => {
+    const p = aPlatform();
+    await p.rule({
+      id: 'S2',
+      name: 'won then lost',
+      kind: 'sequence',
+      first: stage('won'),
+      then: stage('lost'),
+      within: 'P1D',
+    });
+    await detectSignals(p.change('deal-1', { stage: 'won' }), p.deps);
+    const state = [...p.store.states.values()][0]!;
+    // Past its expiry, the old first A is forgotten: a new A opens a new window.
+    p.at(state.expiresAt + 1);
+    await detectSignals(p.change('deal-1', { stage: 'won' }), p.deps);
+    p.at(state.expiresAt + 3_600_000);
+    expect((await detectSignals(p.change('deal-1', { stage: 'lost' }), p.deps)).signals).toHaveLength(1);
+    expect([...p.store.states.values()][0]!.revision).toBe(3);
+  });
+
   it('gives up with a TransientError when the key keeps changing, so the delivery is retried', async () => {
     const p = aPlatform();
     await p.rule({ id: 'S1', name: 'won', kind: 'match', match: stage('won') });

@@ -142,7 +142,10 @@ async function evaluateKey(
   const exists = new Set<string>();
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     const stored = await deps.store.getState(c.tenantId, c.loaded.rule.id, c.key);
-    const fresh = !stored || stored.fingerprint !== c.loaded.fingerprint;
+    // Another definition's state, or one past its expiry (TTL deletes it days later): the key starts afresh, as
+    // it would once the item is gone, so when TTL gets to it changes nothing.
+    const fresh =
+      !stored || stored.fingerprint !== c.loaded.fingerprint || stored.expiresAt <= deps.clock.now().getTime();
     // A fire of a deadline the rule's current definition did not set: that definition is gone, and so is its deadline.
     if (c.firedDeadline !== undefined && fresh) return [];
     const state = fresh ? emptyKeyState() : stored.state;
