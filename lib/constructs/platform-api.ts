@@ -129,6 +129,8 @@ export const PUBLIC_ROUTE_REASONS: Readonly<Record<string, string>> = {
     'GET /api/v1/events/catalogue is public by design (auth: none in the route manifest): the contract of the bus events (JSON Schemas generated from the schemas and EventBridge patterns), the same for every tenant, carries no tenant data.',
   'POST /api/v1/approvals/{id}/callback/{decision}':
     'The approval callback link is called by the customer system that received the approval webhook, which holds no modos JWT. It is authenticated by the signed callback credential in the link instead (HMAC with the stage callback key in Secrets Manager, naming tenant, approval and decision, expiring with the approval, bound to its nonce); a bad, expired, replayed or foreign credential gets 401.',
+  'POST /api/v1/hooks/{hookId}':
+    "An inbound webhook is sent by the customer's own system, which holds no modos JWT. It is authenticated by its Standard Webhooks signature instead (HMAC-SHA256 over webhook-id, webhook-timestamp and the raw body with the hook's whsec_ secret, sealed at rest with the tenant key), with a timestamp within 5 minutes and each webhook-id processed once; an unsigned, tampered, stale or foreign request gets 401 or 404 and starts nothing.",
 };
 
 /** Header a JWT route's token arrives in; also the TOKEN authorizer's identity source. */
