@@ -92,11 +92,13 @@ describe('signals, cases and triggers on the local platform', () => {
       expect(opened.signals.map((s: { id?: string; signalId?: string }) => s.id ?? s.signalId)).toContain(signal.id);
 
       const approval = await eventually(async () => {
-        const items = (await admin.get('/api/v1/approvals?status=pending')).body.items as { workflowId: string }[];
+        const items = (await admin.get('/api/v1/approvals?status=pending')).body.items as {
+          workflowId: string;
+          executionId: string;
+        }[];
         return items.find((a) => a.workflowId === wf.body.id);
       }, 30_000);
-      const run = (await admin.get(`/api/v1/workflows/executions/${(approval as { executionId: string }).executionId}`))
-        .body;
+      const run = (await admin.get(`/api/v1/workflows/executions/${approval.executionId}`)).body;
       expect(run.status).toBe('WAITING_FOR_APPROVAL');
       expect(run.trigger).toMatchObject({ kind: 'signal', id: signal.id, ruleId: 'at-risk' });
       expect(run.input).toMatchObject({ reason: 'at-risk' });
