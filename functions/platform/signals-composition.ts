@@ -61,7 +61,6 @@ const ruleSets = once(
  */
 export const lazyTimers = (make: () => DeadlineTimers): DeadlineTimers => ({
   arm: (fire, fireAt) => make().arm(fire, fireAt),
-  cancel: (fire) => make().cancel(fire),
 });
 
 export function detectionDeps(timers: DeadlineTimers): DetectionDeps {

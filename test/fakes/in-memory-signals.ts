@@ -161,7 +161,7 @@ export class InMemorySignalStore implements SignalStore {
 /** Deadline timers in memory: what is armed (by fire), and what a test fires by hand. */
 export class InMemoryDeadlineTimers implements DeadlineTimers {
   readonly armed = new Map<string, { fire: DeadlineFire; fireAt: number }>();
-  readonly calls: Array<{ op: 'arm' | 'cancel'; fire: DeadlineFire; fireAt?: number }> = [];
+  readonly calls: Array<{ op: 'arm'; fire: DeadlineFire; fireAt: number }> = [];
   /** The current time of the test's clock: a fire not after it is `'past'` (nothing armed), as the port answers. */
   constructor(private readonly now: () => number = () => Number.NEGATIVE_INFINITY) {}
 
@@ -172,11 +172,6 @@ export class InMemoryDeadlineTimers implements DeadlineTimers {
     if (fireAt <= this.now()) return 'past' as const;
     this.armed.set(this.k(fire), { fire: structuredClone(fire), fireAt });
     return 'scheduled' as const;
-  }
-
-  async cancel(fire: DeadlineFire) {
-    this.calls.push({ op: 'cancel', fire: structuredClone(fire) });
-    this.armed.delete(this.k(fire));
   }
 
   /** The armed fires due at `t`, removed as a one-shot schedule is once it fired. */

@@ -35,6 +35,5 @@ export function deadlineTimersOn(group: ScheduleGroupPort): DeadlineTimers {
       group.putOnce(nameOf(fire), new Date(fireAt), deadlineInputOf(fire), {
         description: `modos signal deadline: tenant ${fire.tenantId}, rule ${fire.ruleId}`.slice(0, 512),
       }),
-    cancel: (fire) => group.delete(nameOf(fire)),
   };
 }

@@ -124,8 +124,6 @@ export interface DeadlineTimers {
    * already and nothing was armed, the caller acts now.
    */
   arm(fire: DeadlineFire, fireAt: number): Promise<'scheduled' | 'past'>;
-  /** Best effort: disarms the timer of `fire` (one that fired, or never existed, is fine). */
-  cancel(fire: DeadlineFire): Promise<void>;
 }
 
 /** Whether a workflow exists (a rule that starts one must name one that does). */
