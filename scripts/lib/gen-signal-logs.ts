@@ -51,6 +51,8 @@ const MONTH_ENDS = [
   Date.UTC(2024, 1, 29, 12),
   Date.UTC(2023, 2, 31),
   Date.UTC(2024, 11, 31, 23),
+  Date.UTC(2023, 0, 30, 12),
+  Date.UTC(2024, 3, 29, 18),
 ];
 
 /**
@@ -85,7 +87,9 @@ export function adversarialLog(options: AdversarialLogOptions): SignalEvent[] {
         else if (step < 0.3) t = addDuration(anchor, w) + 1;
         else if (step < 0.4) t = addDuration(anchor, w) - 1;
         else if (step < 0.55) t = anchor;
-        else if (step < 0.65) t = anchor - Math.floor(random() * 3_600_000);
+        else if (step < 0.6) t = anchor - Math.floor(random() * 3_600_000);
+        // The next UTC midnight: with a start late on the 30th, a month added to it ends before one added to the 30th.
+        else if (step < 0.65) t = (Math.floor(anchor / 86_400_000) + 1) * 86_400_000;
         else if (step < 0.9) t = anchor + Math.floor(random() * (addDuration(anchor, w) - anchor));
         else t = addDuration(addDuration(anchor, w), w) + Math.floor(random() * 86_400_000);
       }

@@ -145,21 +145,22 @@ function evaluateKey(rule: RawRule, list: SignalEvent[], end: number): Reference
     }
 
     case 'count': {
-      // Some window of length W (inclusive) holds n matching events; after a match, counting starts again after its
-      // completing event.
+      // Some window of length W (inclusive) holds n matching events: a window starts at an event a and ends at
+      // t_a + W, and holds every event from a up to the last one within that end. A match completes at the first
+      // event j for which some window holds n events up to j; after it, counting starts again after j.
       const hits = matching(list, rule.match);
       const n = rule.atLeast as number;
       const out: ReferenceMatch[] = [];
       let from = 0;
       for (let j = from; j < hits.length; j++) {
         const last = hits[j] as SignalEvent;
-        const inWindow: SignalEvent[] = [];
-        for (let k = from; k <= j; k++) {
-          const e = hits[k] as SignalEvent;
-          if (referenceAdd(e.time, rule.within as string) >= last.time) inWindow.push(e);
+        let holds = false;
+        for (let a = from; a + n - 1 <= j; a++) {
+          if (referenceAdd((hits[a] as SignalEvent).time, rule.within as string) >= last.time) holds = true;
         }
-        if (inWindow.length >= n) {
-          out.push({ matchId: `count:${last.id}`, at: last.time, eventIds: inWindow.slice(-n).map((e) => e.id) });
+        if (holds) {
+          const ids = hits.slice(j - n + 1, j + 1).map((e) => e.id);
+          out.push({ matchId: `count:${last.id}`, at: last.time, eventIds: ids });
           from = j + 1;
         }
       }

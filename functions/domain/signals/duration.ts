@@ -41,7 +41,11 @@ export function parseCalendarDuration(iso: string): CalendarDuration | null {
   return typeof parts === 'string' ? null : toCalendarDuration(parts, iso);
 }
 
-/** `t` (epoch ms) plus the duration, calendar-aware in UTC. Monotone in `t`. */
+/**
+ * `t` (epoch ms) plus the duration, calendar-aware in UTC. Not monotone in `t` across a clamped month end: the day is
+ * clamped and the time of day kept, so Jan 30 12:00 + P1M = Feb 28 12:00 but Jan 31 00:00 + P1M = Feb 28 00:00
+ * (2023). Callers never infer one window end from another's.
+ */
 export function addDuration(t: number, d: CalendarDuration): number {
   if (d.months === 0) return t + d.fixedMs;
   return addMonths(t, d.months) + d.fixedMs;

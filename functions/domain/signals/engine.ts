@@ -326,9 +326,9 @@ function evaluateFirstThen(rule: CompiledSignalRule, s: KeyState, now: number, o
     }
   }
   const horizon = s.lastTime - rule.latenessMs;
-  s.events = events.filter(
-    (e) => e === first || e === decider || ((e.m & SECOND_PATTERN) !== 0 && e.t > horizon && e.t <= end),
-  );
+  // Bs after the window of the current first A are kept within the horizon too: an earlier A's window can end later
+  // than this one's (a month added to Jan 30 12:00 ends after a month added to Jan 31 00:00).
+  s.events = events.filter((e) => e === first || e === decider || ((e.m & SECOND_PATTERN) !== 0 && e.t > horizon));
   return deadline;
 }
 
@@ -348,7 +348,9 @@ function evaluateCount(rule: CompiledSignalRule, s: KeyState, out: SignalMatch[]
       j += n - 1;
     }
   }
-  // Drop what is used up, then what no event within the lateness can share a window with.
+  // Drop what is used up, then the oldest events whose own window ends before the horizon: no event within the
+  // lateness can share a window with them. Only a prefix: a later event inside an earlier one's window still counts
+  // in it, even when its own window ends sooner (calendar window ends are not ordered like their starts).
   const horizon = s.lastTime - rule.latenessMs;
   let keepFrom = start;
   while (keepFrom < events.length && rule.addWindow((events[keepFrom] as KeptEvent).t) < horizon) keepFrom++;
@@ -438,11 +440,10 @@ function expiresAt(rule: CompiledSignalRule, s: KeyState, deadline: number | nul
       }
       break;
     }
-    case 'count': {
-      const newest = events[events.length - 1];
-      if (newest) until = Math.max(until, rule.addWindow(newest.t) + lateness);
+    case 'count':
+      // Every held event's own window end: calendar windows are not ordered like their starts.
+      for (const e of events) until = Math.max(until, rule.addWindow(e.t) + lateness);
       break;
-    }
     case 'repetition':
       until = Math.max(until, s.lastTime + rule.retentionMs);
       break;

@@ -13,6 +13,7 @@ import {
 import { compileSignalRule, DEFAULT_LATENESS_MS } from '../../../functions/domain/signals/rules.js';
 import type { KeyState, SignalEvent, SignalMatch } from '../../../functions/domain/signals/types.js';
 import type { SignalRuleBodyInput } from '../../../schemas/signals.js';
+import { referenceMatches } from '../../support/signals-reference.js';
 import { activity } from './builders.js';
 
 const DAY = 86_400_000;
@@ -306,5 +307,31 @@ describe('keys, arrival and state', () => {
   it('gives 0 for a disabled rule on replay', () => {
     const r = rule({ kind: 'match', match: activity('A'), enabled: false } as SignalRuleBodyInput);
     expect(replay([r], [ev('1', T0, 'A')])).toEqual({ R: 0 });
+  });
+});
+
+describe('calendar windows whose ends are not ordered like their starts', () => {
+  // A month added to Jan 30 12:00 ends on Feb 28 12:00; added to Jan 31 00:00 it ends on Feb 28 00:00 (2023).
+  const jan30noon = Date.UTC(2023, 0, 30, 12);
+  const jan31 = Date.UTC(2023, 0, 31);
+  const feb28six = Date.UTC(2023, 1, 28, 6);
+
+  it('counts the events inside the window of its first event, even when their own windows end sooner', () => {
+    const body = { id: 'R', name: 'r', kind: 'count', match: activity('A'), atLeast: 3, within: 'P1M' } as const;
+    const events = [ev('x', jan30noon, 'A'), ev('y', jan31, 'A'), ev('z', feb28six, 'A')];
+    const { matches } = run(compileSignalRule(body), events);
+    expect(matches.map((m) => m.eventIds)).toEqual([['x', 'y', 'z']]);
+    expect([...referenceMatches(body, events).keys()]).toEqual(['e1']);
+    const held = run(compileSignalRule(body), events.slice(0, 2));
+    expect(held.last?.expiresAt).toBe(Date.UTC(2023, 1, 28, 12) + DEFAULT_LATENESS_MS);
+  });
+
+  it('keeps a B beyond the first A window for an earlier A arriving late whose window ends later', () => {
+    const r = compileSignalRule(
+      { id: 'R', name: 'r', kind: 'sequence', first: activity('A'), then: activity('B'), within: 'P1M' },
+      { latenessMs: Number.POSITIVE_INFINITY },
+    );
+    const { matches } = run(r, [ev('a', jan31, 'A'), ev('b', feb28six, 'B'), ev('a0', jan30noon, 'A')]);
+    expect(matches.map((m) => m.matchId)).toEqual(['sequence:a0']);
   });
 });
