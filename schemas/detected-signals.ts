@@ -15,6 +15,8 @@ export const SignalAction = z
     startWorkflow: z.string(),
     /** The run's input the rule gives (the signal is added to it when the run starts). */
     input: z.record(z.string(), z.unknown()).optional(),
+    /** The roles the run acts with: those of the user who wrote the rule's version (operator when not recorded). */
+    roles: z.array(z.string()).optional(),
   })
   .meta({ id: 'SignalAction' });
 export type SignalAction = z.infer<typeof SignalAction>;

@@ -24,6 +24,7 @@ const RuleItem = z.object({
   updatedAt: z.string(),
   createdBy: z.string(),
   updatedBy: z.string(),
+  authorRoles: z.array(z.string()).optional(),
 });
 
 function ruleFromItem(item: Record<string, unknown>): StoredSignalRule {
@@ -35,6 +36,7 @@ function ruleFromItem(item: Record<string, unknown>): StoredSignalRule {
     updatedAt: r.updatedAt,
     createdBy: r.createdBy,
     updatedBy: r.updatedBy,
+    ...(r.authorRoles ? { authorRoles: r.authorRoles } : {}),
   };
 }
 
@@ -63,6 +65,7 @@ export class DynamoSignalRuleRepository implements SignalRuleStore {
       updatedAt: rule.updatedAt,
       createdBy: rule.createdBy,
       updatedBy: rule.updatedBy,
+      ...(rule.authorRoles ? { authorRoles: rule.authorRoles } : {}),
     };
     return {
       latest: { ...keys.signalRule(tenantId, rule.body.id), entityType: ITEM_TYPES.signalRule, ...body },

@@ -24,7 +24,8 @@ export interface DetectedSignal {
   entityId?: string | null;
   /** Event time at which the rule held (ISO). */
   at: string;
-  action?: { startWorkflow: string; input?: Record<string, unknown> } | null;
+  /** The rule's action; `roles` are its author's (the run acts with them). */
+  action?: { startWorkflow: string; input?: Record<string, unknown>; roles?: string[] } | null;
 }
 
 export interface SignalCaseDeps {

@@ -19,8 +19,9 @@ import { triggeredExecutionId } from './execution-ids.js';
 import type { HookRateLimiter, TriggerStore } from './ports.js';
 
 /**
- * The roles a run started by a signal rule acts with. Operators write signal rules, and an operator may execute any
- * workflow with their own roles: a rule's run may do what its author could by executing the workflow, no more.
+ * The roles a run started by a signal rule acts with: those of the user who wrote the rule's version (the signal's
+ * `action.roles`), so a rule's run may do what its author could by executing the workflow, no more. A version stored
+ * before roles were recorded acts as an operator (who may write rules and execute any workflow with its own roles).
  */
 export const SIGNAL_TRIGGER_ROLES = ['operator'] as const;
 
@@ -58,7 +59,7 @@ export async function startFromSignal(
           ...(typeof signal.matchId === 'string' ? { matchId: signal.matchId } : {}),
         },
         actor: triggerActor('signal', signal.ruleId),
-        roles: SIGNAL_TRIGGER_ROLES,
+        roles: action.roles ?? SIGNAL_TRIGGER_ROLES,
         requestId,
       },
       deps,

@@ -1716,6 +1716,7 @@ export interface components {
             input?: {
                 [key: string]: unknown;
             };
+            roles?: string[];
         } | null;
         MiningJob: {
             id: string;

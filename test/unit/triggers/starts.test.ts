@@ -25,6 +25,13 @@ describe('a signal whose rule names a workflow', () => {
     });
   });
 
+  it("acts with the roles of the rule version's author when the signal carries them", async () => {
+    const { startDeps, runs } = await triggerWorld();
+    const signal = aSignal({ action: { startWorkflow: 'wf-1', roles: ['admin'] } });
+    const out = await startFromSignal('tenant-a', signal, 'req-1', startDeps);
+    expect(out.started && (await runs.get('tenant-a', out.executionId))!.startedByRoles).toEqual(['admin']);
+  });
+
   it('starts nothing new when the signal is delivered again', async () => {
     const { startDeps, starter, runs } = await triggerWorld();
     const signal = aSignal({ action: { startWorkflow: 'wf-1' } });

@@ -92,7 +92,7 @@ const fireOf = (c: KeyContext, deadline: number): DeadlineFire => ({
 });
 
 function signalOf(c: KeyContext, match: SignalMatch, entityId: string | null, caseKey: string | null, at: string) {
-  const { rule, version } = c.loaded;
+  const { rule, version, authorRoles } = c.loaded;
   const signal: Signal = {
     id: signalIdOf(c.tenantId, rule.id, c.key, match.matchId),
     ruleId: rule.id,
@@ -107,7 +107,7 @@ function signalOf(c: KeyContext, match: SignalMatch, entityId: string | null, ca
     eventIds: match.eventIds,
     caseKey: caseKey ?? `${rule.id}:${c.key}`,
     caseTitle: rule.caseTitle ?? null,
-    action: rule.action,
+    action: rule.action ? { ...rule.action, ...(authorRoles ? { roles: authorRoles } : {}) } : null,
   };
   const { id, ...fields } = signal;
   const payload: SignalDetectedPayload = { signalId: id, ...fields };

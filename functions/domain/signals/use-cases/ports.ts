@@ -16,6 +16,11 @@ export interface StoredSignalRule {
   updatedAt: string;
   createdBy: string;
   updatedBy: string;
+  /**
+   * The roles of the user who wrote this version: the workflow its action starts runs with them, so a rule does
+   * what its author could by executing the workflow, no more. Absent on versions stored before roles were kept.
+   */
+  authorRoles?: string[];
 }
 
 /**

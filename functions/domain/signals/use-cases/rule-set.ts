@@ -12,6 +12,8 @@ import type { SignalRuleStore } from './ports.js';
 export interface LoadedRule {
   rule: CompiledSignalRule;
   version: number;
+  /** The roles of the version's author (StoredSignalRule.authorRoles): the roles its action's runs act with. */
+  authorRoles?: string[];
   /** What a key's state depends on (see `semanticFingerprint`). */
   fingerprint: string;
 }
@@ -62,7 +64,12 @@ export class RuleSetCache implements RuleSetSource {
     const rules: LoadedRule[] = [];
     for (const r of stored) {
       try {
-        rules.push({ rule: compileSignalRule(r.body), version: r.version, fingerprint: semanticFingerprint(r.body) });
+        rules.push({
+          rule: compileSignalRule(r.body),
+          version: r.version,
+          fingerprint: semanticFingerprint(r.body),
+          ...(r.authorRoles ? { authorRoles: r.authorRoles } : {}),
+        });
       } catch (error) {
         this.options.onInvalidRule?.(tenantId, r.body.id, error);
       }

@@ -93,6 +93,7 @@ export async function createSignalRule(
     updatedAt: at,
     createdBy: ctx.principal.userId,
     updatedBy: ctx.principal.userId,
+    authorRoles: [...ctx.principal.roles],
   };
   await deps.rules.create(tenantId, rule, lastVersion, {
     audit: auditOf('signal-rule.create', body.id, null, rule, at, ctx),
@@ -171,6 +172,7 @@ export async function updateSignalRule(
     version: current.version + 1,
     updatedAt: at,
     updatedBy: ctx.principal.userId,
+    authorRoles: [...ctx.principal.roles],
   };
   await deps.rules.update(tenantId, next, current.version, {
     audit: auditOf('signal-rule.update', id, current, next, at, ctx),
