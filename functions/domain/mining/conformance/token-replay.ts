@@ -45,7 +45,7 @@ import {
 } from './compiled-net.js';
 
 export interface TokenReplayOptions {
-  /** Markings a silent search may visit before it settles for the best seen (default 10 000). */
+  /** Markings a silent search may visit before it settles for the best seen (default 2 000). */
   silentSearchLimit?: number;
 }
 
@@ -119,10 +119,41 @@ export class TokenReplayer {
   private readonly variants = new Map<string, VariantReplay>();
   private readonly enableCache = new Map<string, SilentMove>();
   private readonly finishCache = new Map<string, readonly CompiledTransition[]>();
+  /** Per activity (and for the final marking, key null): the silent transitions that can help, see `relevantTo`. */
+  private readonly relevance = new Map<string | null, readonly CompiledTransition[]>();
 
   constructor(net: PetriNet | CompiledNet, options: TokenReplayOptions = {}) {
     this.net = 'placeIds' in net ? net : compileNet(net);
-    this.limit = options.silentSearchLimit ?? 10_000;
+    this.limit = options.silentSearchLimit ?? 2_000;
+  }
+
+  /**
+   * The silent transitions that can put a token into one of `goal`'s places, directly or through other silent
+   * transitions (the backward closure over silent steps): the only ones a search for those places needs to fire.
+   * Leaving the others out keeps the search small in nets with many concurrent silent steps.
+   */
+  private relevantTo(goal: Iterable<number>): readonly CompiledTransition[] {
+    const wanted = new Uint8Array(this.net.placeIds.length);
+    const stack: number[] = [];
+    for (const p of goal) if (!wanted[p]) (wanted[p] = 1), stack.push(p);
+    const producers: CompiledTransition[][] = this.net.placeIds.map(() => []);
+    for (const t of this.net.silent) for (const p of t.outPlaces) producers[p]!.push(t);
+    const chosen = new Uint8Array(this.net.transitions.length);
+    while (stack.length > 0) {
+      const p = stack.pop()!;
+      for (const t of producers[p]!) {
+        if (chosen[t.index]) continue;
+        chosen[t.index] = 1;
+        for (const q of t.inPlaces) if (!wanted[q]) (wanted[q] = 1), stack.push(q);
+      }
+    }
+    return this.net.silent.filter((t) => chosen[t.index]);
+  }
+
+  private relevantFor(activity: string | null, goal: () => Iterable<number>): readonly CompiledTransition[] {
+    let r = this.relevance.get(activity);
+    if (!r) this.relevance.set(activity, (r = this.relevantTo(goal())));
+    return r;
   }
 
   /**
@@ -131,9 +162,9 @@ export class TokenReplayer {
    */
   private searchSilent(
     start: Int32Array,
+    silent: readonly CompiledTransition[],
     score: (m: Int32Array) => number,
   ): { sequence: CompiledTransition[]; marking: Int32Array } | null {
-    const silent = this.net.silent;
     const startScore = score(start);
     if (silent.length === 0 || startScore === 0) return null;
     const markings: Int32Array[] = [start];
@@ -180,7 +211,8 @@ export class TokenReplayer {
       for (const t of candidates) min = Math.min(min, lackingTokens(x, t));
       return min;
     };
-    const found = this.searchSilent(m, lack);
+    const relevant = this.relevantFor(activity, () => candidates.flatMap((t) => [...t.inPlaces]));
+    const found = this.searchSilent(m, relevant, lack);
     const at = found ? found.marking : m;
     let candidate = candidates[0]!;
     let least = Number.POSITIVE_INFINITY;
@@ -204,7 +236,11 @@ export class TokenReplayer {
       for (let i = 0; i < x.length; i++) d += Math.abs(x[i]! - final[i]!);
       return d;
     };
-    const sequence = this.searchSilent(m, distance)?.sequence ?? [];
+    const relevant = this.relevantFor(null, () => [...final.keys()].filter((p) => final[p]! > 0));
+    // A silent transition without outputs can only take leftover tokens away, which brings the end closer too.
+    const sinks = this.net.silent.filter((t) => t.outPlaces.length === 0 && !relevant.includes(t));
+    const sequence =
+      this.searchSilent(m, sinks.length > 0 ? [...relevant, ...sinks] : relevant, distance)?.sequence ?? [];
     this.finishCache.set(key, sequence);
     return sequence;
   }
