@@ -158,7 +158,8 @@ export class ModosStack extends Stack {
     });
 
     // Callback links point at the API. Its stage URL is built from the RestApi id (not api.url, whose
-    // Stage depends on every integrated function: DecideApproval and ApprovalCallback would form a cycle).
+    // Stage depends on every integrated function through the Deployment and the nested stack of routes:
+    // DecideApproval and ApprovalCallback would form a cycle).
     this.publicApiUrl = config.publicApiUrl ?? this.platformApi.stageUrl;
     for (const f of this.functions.values()) if (f.spec.callbackKey) f.bindPublicApiUrl(this.publicApiUrl);
 

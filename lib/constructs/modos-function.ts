@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -12,7 +12,12 @@ import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { iamPatterns } from '../../functions/platform/blob-areas.js';
 import { scheduleGroupEnv } from '../../functions/platform/bindings.js';
-import type { BucketBinding, FunctionSpec, TableAccess } from '../../functions/platform/manifest.js';
+import {
+  scheduleGroupOf,
+  type BucketBinding,
+  type FunctionSpec,
+  type TableAccess,
+} from '../../functions/platform/manifest.js';
 import { LAMBDA_BUNDLING } from '../../functions/platform/bundling.js';
 import { afterBundlingCommands } from '../bundle-assets.js';
 import { pascalOf, SCHEDULER_ACTIONS, type ScheduleGroupResources } from './schedule-group-resources.js';
@@ -42,6 +47,38 @@ export const SFN_CALLBACK_ACTIONS = [
   'states:SendTaskFailure',
   'states:SendTaskHeartbeat',
 ] as const;
+
+/** Name of the one inline policy that holds every grant of a function's role. */
+export const GRANTS_POLICY_NAME = 'Grants';
+
+/**
+ * A role whose grants are an inline policy of the AWS::IAM::Role itself instead of a separate AWS::IAM::Policy
+ * (CDK's DefaultPolicy). IAM keeps both the same way, as inline policies of the role under the same size quota, so
+ * the permissions are identical; the stack holds one resource fewer per function (CloudFormation's 500-resource
+ * limit, docs/deploy.md). Every grant reaches it through addToPrincipalPolicy: the bind* methods, X-Ray tracing,
+ * asynchronous-invocation destinations, event sources and key grants alike.
+ *
+ * The policy's name differs from any DefaultPolicy's, so a stage updated from separate policies creates this one
+ * before CloudFormation deletes the old resource, and that deletion cannot remove it.
+ */
+class InlineGrantsRole extends iam.Role {
+  private readonly grantsDocument: iam.PolicyDocument;
+
+  constructor(scope: Construct, id: string, props: Omit<iam.RoleProps, 'inlinePolicies'>) {
+    const grants = new iam.PolicyDocument();
+    super(scope, id, { ...props, inlinePolicies: { [GRANTS_POLICY_NAME]: grants } });
+    this.grantsDocument = grants;
+  }
+
+  override addToPrincipalPolicy(statement: iam.PolicyStatement): iam.AddToPrincipalPolicyResult {
+    this.grantsDocument.addStatements(statement);
+    // The statement exists as soon as the role does: whatever must wait for the grant waits for the role.
+    return { statementAdded: true, policyDependable: this };
+  }
+}
+
+/** Longest Lambda function name. */
+const MAX_FUNCTION_NAME = 64;
 
 export interface ModosFunctionProps {
   spec: FunctionSpec;
@@ -79,6 +116,12 @@ export class ModosFunction extends Construct {
   readonly role: iam.Role;
   readonly logGroup: logs.LogGroup;
   readonly spec: FunctionSpec;
+  /**
+   * The function's ARN built from its name, set only for a function that is the target of a schedule group it
+   * writes (SignalDeadline re-arms deadlines that invoke itself): its own `functionArn` in its environment would
+   * make the function depend on itself.
+   */
+  readonly ownArn: string | undefined;
   private readonly bound = new Set<string>();
 
   constructor(scope: Construct, id: string, props: ModosFunctionProps) {
@@ -93,7 +136,7 @@ export class ModosFunction extends Construct {
 
     // An own role instead of AWSLambdaBasicExecutionRole: that managed policy lets the function write
     // to every log group of the account, this one only to its own.
-    this.role = new iam.Role(this, 'Role', {
+    this.role = new InlineGrantsRole(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `modos ${props.stage} ${spec.name}: ${spec.description}`.slice(0, 1000),
     });
@@ -105,7 +148,23 @@ export class ModosFunction extends Construct {
       }),
     );
 
+    // A function that schedules itself needs its ARN without a reference to itself: it gets a name, so the ARN is
+    // known before the function exists. Every other function keeps a generated name.
+    const schedulesItself = (spec.schedules ?? []).some((g) => scheduleGroupOf(g).target === spec.name);
+    const functionName = schedulesItself ? `modos-${props.stage}-${spec.name}` : undefined;
+    if (functionName && functionName.length > MAX_FUNCTION_NAME)
+      throw new Error(`${spec.name}: the function name ${functionName} is longer than ${MAX_FUNCTION_NAME} characters`);
+    this.ownArn = functionName
+      ? Stack.of(this).formatArn({
+          service: 'lambda',
+          resource: 'function',
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          resourceName: functionName,
+        })
+      : undefined;
+
     this.function = new NodejsFunction(this, 'Handler', {
+      ...(functionName ? { functionName } : {}),
       entry: path.join(props.projectRoot, spec.entry),
       handler: 'handler',
       projectRoot: props.projectRoot,
@@ -319,7 +378,9 @@ export class ModosFunction extends Construct {
     const env = scheduleGroupEnv(schedules.name);
     this.setEnv(env.group, schedules.groupName);
     this.setEnv(env.roleArn, schedules.role.roleArn);
-    this.setEnv(env.targetArn, schedules.target.functionArn);
+    if (schedules.target === this.function && !this.ownArn)
+      throw new Error(`${this.spec.name}: it is the target of ${schedules.name} but has no ARN of its own`);
+    this.setEnv(env.targetArn, schedules.target === this.function ? this.ownArn! : schedules.target.functionArn);
     this.setEnv(env.deadLetterArn, schedules.deadLetterQueue.queueArn);
     const pascal = pascalOf(schedules.name);
     this.role.addToPolicy(

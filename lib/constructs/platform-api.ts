@@ -6,6 +6,7 @@ import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { AUTHORIZER, type FunctionName, type RouteSpec } from '../../functions/platform/manifest.js';
 import { tenantUsageKey, type TenantLimits } from '../../functions/platform/tenant-limits.js';
+import { addRouteMethod, RouteMethodsStack, type RouteMethodOptions } from './route-methods.js';
 
 export interface PlatformApiProps {
   stage: string;
@@ -133,6 +134,9 @@ export const PUBLIC_ROUTE_REASONS: Readonly<Record<string, string>> = {
     "An inbound webhook is sent by the customer's own system, which holds no modos JWT. It is authenticated by its Standard Webhooks signature instead (HMAC-SHA256 over webhook-id, webhook-timestamp and the raw body with the hook's whsec_ secret, sealed at rest with the tenant key), with a timestamp within 5 minutes and each webhook-id processed once; an unsigned, tampered, stale or foreign request gets 401 or 404 and starts nothing.",
 };
 
+/** Routes whose path starts with this live in the nested stack of route methods (RouteMethodsStack). */
+export const NESTED_ROUTES_PREFIX = '/api/';
+
 /** Header a JWT route's token arrives in; also the TOKEN authorizer's identity source. */
 const AUTH_HEADER = AUTHORIZER.identityHeader;
 
@@ -141,6 +145,10 @@ const AUTH_HEADER = AUTHORIZER.identityHeader;
  * to the route's function, the JWT TOKEN authorizer on `auth: 'jwt'` routes, open `auth: 'none'` routes.
  * JSON access logs without IPs or user agents (no PII in logs), X-Ray tracing, stage throttling,
  * execution logging at ERROR (never full request/response data), optional WAF.
+ *
+ * Layout (docs/deploy.md, Stack layout): the RestApi, its Deployment and Stage, authorizer, validator, gateway
+ * responses, usage plan, keys and WAF are in this stack; the routes under NESTED_ROUTES_PREFIX are in the nested
+ * RouteMethodsStack, which the Deployment depends on. References run one way only, from the nested stack to this one.
  */
 export class PlatformApi extends Construct {
   readonly api: apigw.RestApi;
@@ -148,6 +156,8 @@ export class PlatformApi extends Construct {
   readonly accessLogs: logs.LogGroup;
   readonly webAcl: wafv2.CfnWebACL | undefined;
   readonly usagePlan: apigw.UsagePlan;
+  /** The nested stack of the routes under NESTED_ROUTES_PREFIX. */
+  readonly routes: RouteMethodsStack;
   /**
    * The stage's base URL, the same value as `api.url` (`https://<id>.execute-api.<region>.<suffix>/<stage>/`),
    * but built from the RestApi id and the stage name as a literal: it references only the
@@ -278,45 +288,40 @@ export class PlatformApi extends Construct {
       this.usagePlan.addApiKey(key);
     }
 
-    const integrations = new Map<FunctionName, apigw.LambdaIntegration>();
-    for (const route of props.routes) {
-      let integration = integrations.get(route.function);
-      if (!integration) {
-        integration = new apigw.LambdaIntegration(props.functions(route.function), {
-          proxy: true,
-          allowTestInvoke: false,
-        });
-        integrations.set(route.function, integration);
-      }
-      const requestParameters: Record<string, boolean> = {};
-      for (const m of route.path.matchAll(/\{(\w+)\}/g)) requestParameters[`method.request.path.${m[1]}`] = true;
-      const resource = this.api.root.resourceForPath(route.path);
-      const method = resource.addMethod(route.method, integration, {
-        ...(route.auth === 'jwt'
-          ? {
-              authorizer: this.authorizer,
-              authorizationType: apigw.AuthorizationType.CUSTOM,
-              apiKeyRequired: perTenant,
-            }
-          : { authorizationType: apigw.AuthorizationType.NONE }),
-        requestParameters,
-        requestValidator: validator,
-      });
-      if (route.auth === 'none') {
-        const reason = PUBLIC_ROUTE_REASONS[`${route.method} ${route.path}`];
-        if (!reason)
-          throw new Error(
-            `public route ${route.method} ${route.path} has no reason in PUBLIC_ROUTE_REASONS (lib/constructs/platform-api.ts)`,
-          );
-        Validations.of(method).acknowledge({ id: 'AwsSolutions-APIG4', reason }, { id: 'AwsSolutions-COG4', reason });
-      } else {
-        Validations.of(method).acknowledge({
-          id: 'AwsSolutions-COG4',
-          reason:
-            "Tokens come from the tenant stage's own identity provider (jwtIssuer + jwksUrl), verified by the Lambda TOKEN authorizer (pinned algorithms, issuer, audience, expiry); there is no Cognito user pool.",
-        });
-      }
-    }
+    // Routes under /api/ go to a nested stack (about three resources each: resource, method, invoke permission), so
+    // the parent stays far below CloudFormation's 500 resources as routes and functions grow. The others (GET
+    // /health) stay on the RestApi itself, which CDK refuses without a method of its own.
+    const routeOptions: RouteMethodOptions = {
+      stageName: props.stage,
+      functions: props.functions,
+      authorizer: this.authorizer,
+      validator,
+      apiKeyRequired: perTenant,
+      publicRouteReasons: PUBLIC_ROUTE_REASONS,
+    };
+    const nested = props.routes.filter((r) => r.path.startsWith(NESTED_ROUTES_PREFIX));
+    for (const route of props.routes.filter((r) => !nested.includes(r))) addRouteMethod(this.api, route, routeOptions);
+    this.routes = new RouteMethodsStack(this, 'Routes', {
+      ...routeOptions,
+      description: `modos ${props.stage} API routes under ${NESTED_ROUTES_PREFIX} (resources, methods, invoke permissions)`,
+      restApiId: this.api.restApiId,
+      rootResourceId: this.api.restApiRootResourceId,
+      routes: nested,
+    });
+    // The stage serves a deployment taken after every method exists, and a new one whenever a route changes: CDK
+    // hashes what it sees on the RestApi (its own methods, gateway responses, validator), the nested routes and the
+    // authorizer they use are added here.
+    const deployment = this.api.latestDeployment!;
+    deployment.node.addDependency(this.routes.nestedStackResource!);
+    deployment.addToLogicalId({
+      nestedRoutes: this.routes.signature,
+      authorizer: {
+        function: props.authorizer.node.path,
+        identityHeader: AUTH_HEADER,
+        resultsCacheTtlSeconds: AUTHORIZER.resultsCacheTtlSeconds,
+        tokenPattern: AUTHORIZER.tokenPattern,
+      },
+    });
 
     if (props.waf) {
       this.webAcl = this.createWebAcl(props);

@@ -9,6 +9,7 @@ import {
   asArray,
   referencedIds,
   resourcesOfType,
+  statementsOfRole,
   synthStage,
   SYNTH_TIMEOUT_MS,
   type CfnResourceJson,
@@ -28,12 +29,9 @@ function lambdaOf(name: string): CfnResourceJson {
   return s.json.Resources[s.logicalId(s.stack.functions.get(name as keyof typeof FUNCTIONS)!.function)]!;
 }
 
-/** Every statement of every identity policy attached to the function's role. */
+/** Every statement of the function's role: its inline policies and any AWS::IAM::Policy attached to it. */
 function statementsOf(name: string): Statement[] {
-  const roleId = referencedIds(lambdaOf(name).Properties!.Role)[0]!;
-  return resourcesOfType(s.json, 'AWS::IAM::Policy')
-    .filter(([, p]) => referencedIds(p.Properties!.Roles).includes(roleId))
-    .flatMap(([, p]) => p.Properties!.PolicyDocument.Statement as Statement[]);
+  return statementsOfRole(s.json, referencedIds(lambdaOf(name).Properties!.Role)[0]!) as Statement[];
 }
 
 const actionsOf = (name: string) => statementsOf(name).flatMap((st) => asArray(st.Action));

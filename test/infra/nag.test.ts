@@ -52,14 +52,21 @@ describe.each([
     expect(violations).toEqual([]);
   });
 
-  it('runs the AwsSolutions pack on this app (a synthesis without it would prove nothing)', () => {
-    expect(rawFindings(s.app).length).toBeGreaterThan(0);
+  it('runs the AwsSolutions pack on this app (a synthesis without it would prove nothing), nested stacks included', () => {
+    const findings = rawFindings(s.app);
+    expect(findings.length).toBeGreaterThan(0);
+    for (const nested of s.stacks.slice(1))
+      expect(
+        findings.some((f) => f.path.startsWith(`${nested.path}/`)),
+        nested.path,
+      ).toBe(true);
   });
 
-  it('acknowledges every finding on the construct it concerns, never on the stack or app', () => {
+  it('acknowledges every finding on the construct it concerns, never on a stack (nested ones included) or the app', () => {
     const acks = acknowledgements(s.app);
-    const stackPath = s.stack.node.path;
-    expect(acks.filter((a) => a.path === '' || a.path === stackPath)).toEqual([]);
+    const stackPaths = new Set(s.stacks.map((x) => x.path));
+    expect(stackPaths.size).toBeGreaterThan(1);
+    expect(acks.filter((a) => a.path === '' || stackPaths.has(a.path))).toEqual([]);
     for (const f of rawFindings(s.app)) {
       const covering = acks.filter((a) => a.id === f.id && (f.path === a.path || f.path.startsWith(`${a.path}/`)));
       expect(covering.length, `${f.id} at ${f.path}`).toBeGreaterThan(0);

@@ -104,7 +104,15 @@ describe('schedule groups', () => {
         const vars = s.json.Resources[lambdaId(spec.name)]!.Properties!.Environment.Variables;
         expect(vars[env.group]).toBe(group.groupName(STAGE));
         expect(referencedIds(vars[env.roleArn])).toEqual([role]);
-        expect(referencedIds(vars[env.targetArn])).toEqual([target]);
+        if (spec.name === group.target) {
+          // The target writes its own group's schedules: its ARN from its name, as its own ARN would make it
+          // depend on itself.
+          const functionName = s.json.Resources[target]!.Properties!.FunctionName;
+          expect(functionName).toBe(`modos-${STAGE}-${spec.name}`);
+          expect(render(vars[env.targetArn])).toBe(
+            `arn:<AWS::Partition>:lambda:<AWS::Region>:<AWS::AccountId>:function:${functionName}`,
+          );
+        } else expect(referencedIds(vars[env.targetArn])).toEqual([target]);
         expect(referencedIds(vars[env.deadLetterArn])).toEqual([queue]);
       }
       for (const spec of specs.filter((f) => !f.schedules?.includes(name))) {
@@ -156,6 +164,16 @@ describe('schedule groups', () => {
         StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' },
       });
     }
+  });
+
+  it('names only the functions that write schedules of a group they are the target of (the others keep generated names)', () => {
+    const schedulesItself = specs
+      .filter((f) => (f.schedules ?? []).some((g) => groups.find((x) => x.name === g)!.target === f.name))
+      .map((f) => f.name);
+    // SignalDeadline re-arms deadlines that invoke itself; without such a function this would prove nothing.
+    expect(schedulesItself.length).toBeGreaterThan(0);
+    const named = specs.filter((f) => s.json.Resources[lambdaId(f.name)]!.Properties!.FunctionName !== undefined);
+    expect(named.map((f) => f.name)).toEqual(schedulesItself);
   });
 
   it('binds the connector functions that write sync schedules, and only them, to connectorSyncs', () => {

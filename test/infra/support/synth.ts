@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { Stack, type CfnElement } from 'aws-cdk-lib';
+import { NestedStack, Stack, type CfnElement } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { cdkJsonContext, createModosApp, type ModosApp } from '../../../lib/app.js';
@@ -14,10 +14,34 @@ export const IDP = {
   jwksUrl: 'https://idp.example.com/tenants/acme/.well-known/jwks.json',
 } as const;
 
+/** One CloudFormation template as synthesized. */
+export interface TemplateJson {
+  Resources: Record<string, CfnResourceJson>;
+  Parameters?: Record<string, { Type: string }>;
+  Outputs?: Record<string, { Value: unknown }>;
+}
+
+/** One stack of the cloud assembly: the stage's stack or one of its nested stacks, with its own template. */
+export interface AssemblyStack {
+  stack: Stack;
+  /** Construct path (the stage stack's, or the nested stack's inside it). */
+  path: string;
+  json: TemplateJson;
+  /** Bytes of the template file as written to the assembly (what CloudFormation's size limit counts). */
+  templateBytes: number;
+}
+
 export interface SynthesizedStage extends ModosApp {
+  /** Assertions over `json`, the stage as deployed (nested stacks included). */
   template: Template;
-  /** The raw template JSON. */
-  json: { Resources: Record<string, CfnResourceJson>; Outputs?: Record<string, { Value: unknown }> };
+  /**
+   * The stage as deployed: the resources of the stack and of its nested stacks in one template, each nested
+   * template's parameters replaced by the values its parent passes, and `Outputs.X` of a nested stack by the
+   * output's value. A check written against it holds wherever a resource lives. `Outputs` are the stack's own.
+   */
+  json: TemplateJson;
+  /** The stack and each nested stack, parents before children, each with its own template. */
+  stacks: AssemblyStack[];
   /** cdk.out's validation-report.json (cdk-nag and the other validation plugins). */
   validationReport: {
     pluginReports: Array<{
@@ -62,19 +86,76 @@ export function synthStage(context: Record<string, unknown> = {}, options: Synth
     },
   });
   const assembly = modos.app.synth();
-  const template = Template.fromStack(modos.stack);
+  const stacks = assemblyStacks(modos.stack, assembly.directory);
+  const json = deployedView(stacks);
   const reportFile = path.join(assembly.directory, 'validation-report.json');
   const validationReport = JSON.parse(readFileSync(reportFile, 'utf8'));
   return {
     ...modos,
-    template,
-    json: template.toJSON() as SynthesizedStage['json'],
+    template: Template.fromJSON(json as unknown as Record<string, unknown>),
+    json,
+    stacks,
     validationReport,
     assemblyDir: assembly.directory,
     logicalId: (construct) => {
       const element = (construct.node.defaultChild ?? construct) as CfnElement;
       return Stack.of(construct).resolve(element.logicalId) as string;
     },
+  };
+}
+
+/** The stack and its nested stacks (any depth), parents first, with the templates the assembly holds. */
+export function assemblyStacks(root: Stack, assemblyDir: string): AssemblyStack[] {
+  const stacks = [root, ...root.node.findAll().filter((c): c is NestedStack => NestedStack.isNestedStack(c))];
+  return stacks.map((stack) => {
+    const text = readFileSync(path.join(assemblyDir, stack.templateFile), 'utf8');
+    return {
+      stack,
+      path: stack.node.path,
+      json: JSON.parse(text) as TemplateJson,
+      templateBytes: Buffer.byteLength(text),
+    };
+  });
+}
+
+/** Replaces every `{ Ref: <key> }` of `values` inside `v`, and every `Fn::GetAtt` that `outputs` names. */
+function substitute(v: unknown, values: Record<string, unknown>, outputs: Record<string, unknown> = {}): unknown {
+  if (Array.isArray(v)) return v.map((x) => substitute(x, values, outputs));
+  if (!v || typeof v !== 'object') return v;
+  const o = v as Record<string, unknown>;
+  if (typeof o.Ref === 'string' && Object.keys(o).length === 1 && o.Ref in values) return values[o.Ref];
+  const getAtt = o['Fn::GetAtt'];
+  if (Array.isArray(getAtt) && Object.keys(o).length === 1) {
+    const key = `${getAtt[0]}.${getAtt[1]}`;
+    if (key in outputs) return outputs[key];
+  }
+  return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, substitute(x, values, outputs)]));
+}
+
+/** See SynthesizedStage.json. Fails on a logical id present in two templates (the view would be ambiguous). */
+export function deployedView(stacks: AssemblyStack[]): TemplateJson {
+  const [root, ...nested] = stacks;
+  if (!root) throw new Error('no stack');
+  const resources: Record<string, CfnResourceJson> = { ...root.json.Resources };
+  /** `<nested stack resource id>.Outputs.<name>` → the output's value, for the parents' GetAtts. */
+  const outputs: Record<string, unknown> = {};
+  for (const child of nested) {
+    const parent = (child.stack as NestedStack).nestedStackResource!;
+    const parentId = Stack.of(parent).resolve(parent.logicalId) as string;
+    const passed = (resources[parentId]?.Properties?.Parameters ?? {}) as Record<string, unknown>;
+    const declared = Object.keys(child.json.Parameters ?? {});
+    const missing = declared.filter((p) => !(p in passed));
+    if (missing.length) throw new Error(`${child.path}: parameters ${missing.join(', ')} not passed by its parent`);
+    for (const [id, r] of Object.entries(child.json.Resources)) {
+      if (id in resources) throw new Error(`logical id ${id} is in two templates (${child.path})`);
+      resources[id] = substitute(r, passed) as CfnResourceJson;
+    }
+    for (const [name, o] of Object.entries(child.json.Outputs ?? {}))
+      outputs[`${parentId}.Outputs.${name}`] = substitute(o.Value, passed);
+  }
+  return {
+    Resources: substitute(resources, {}, outputs) as Record<string, CfnResourceJson>,
+    ...(root.json.Outputs ? { Outputs: substitute(root.json.Outputs, {}, outputs) as TemplateJson['Outputs'] } : {}),
   };
 }
 
