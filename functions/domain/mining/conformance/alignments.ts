@@ -15,17 +15,18 @@
  * - log: 1 − Σ cost / Σ (10 000·|σ| + modelRunCost) over the aligned traces, with the raw integer costs (the silent
  *   epsilons stay in this sum, which is why the figure is not a simple ratio of deviation counts).
  *
- * Heuristic (admissible and consistent, so every state is expanded at most once): in deviation units,
- *   h = u + max(0, d − (k − u)),
- * where k is the number of events left, u of them can never be matched any more (no transition with their label
- * is reachable from the marked places in the net's graph: a transition that fires later needs its input places
- * marked by the marking or by transitions fired before it), and d is a lower bound on the visible firings the
- * model still needs: every token in a place off the final marking must be consumed, and the tokens produced by
- * that consumption in turn, so the chain of firings reaches a final-marking place or a transition without outputs,
- * crossing at least `dist(place)` visible transitions (shortest such path in the graph, silent steps free). At
- * most k − u of those d firings can be synchronous; the rest are model moves. A marking with a token in a place
- * that cannot reach the final marking that way is dead and pruned. A search that expands more than `maxStates`
- * states stops and reports `alignmentTimedOut` for its trace, which then counts in no figure.
+ * Heuristic, in two steps (docs/process-mining.md, "Alignments", states the bounds in full). First cheap bounds: in
+ * deviation units u + max(0, f, d − (k − u)), plus the silent firings s, where k is the number of events left, u of
+ * them can never be matched any more (no transition with their label is reachable from the marked places in the
+ * net's graph), d bounds the visible firings the model still needs (every token off the final marking starts a
+ * chain of firings to a final-marking place, crossing at least `dist(place)` visible transitions), f the model moves
+ * forced by tokens that only visible transitions with labels absent from the rest of the trace consume, and s the
+ * silent firings forced by tokens only silent transitions consume. A trace those do not settle within
+ * FAST_SEARCH_STATES is searched again with the marking equation too (marking-equation.ts), pm4py's heuristic: where
+ * many silent steps are concurrent the cheap bounds leave every interleaving open, the LP's solution points a way. All bounds are
+ * admissible; a closed state reached again more cheaply is reopened, so the alignment found is optimal. A search that
+ * expands more than `maxStates` states (or solves MAX_LP_SOLVES LPs) stops and reports `alignmentTimedOut` for its
+ * trace, which then counts in no figure.
  *
  * Each distinct variant is aligned once; markings, their enabled transitions and heuristic parts are shared across
  * the variants of one net.
