@@ -6,7 +6,7 @@
  * 403 (needs connectors:manage), ScheduleNotAppliedError 503 (the schedule could not be created; nothing kept);
  * mapped by httpRoute.
  */
-import { ROUTE_CONTRACTS } from '../../schemas/routes.js';
+import { CONNECTOR_ROUTE_CONTRACTS } from '../../schemas/connectors-api.js';
 import { createConnector, type ConnectorDeps } from '../domain/connectors/connector-use-cases.js';
 import { secretBox } from '../platform/callback-key.js';
 import { connectorDeps, lazyScheduler } from '../platform/connector-composition.js';
@@ -14,7 +14,7 @@ import { httpRoute } from '../platform/http.js';
 import { syncScheduler } from '../platform/scheduler-composition.js';
 
 export const makeHandler = (deps: ConnectorDeps) =>
-  httpRoute(ROUTE_CONTRACTS['POST /api/v1/connectors'], ({ body, ctx }) => createConnector(body, ctx, deps));
+  httpRoute(CONNECTOR_ROUTE_CONTRACTS['POST /api/v1/connectors'], ({ body, ctx }) => createConnector(body, ctx, deps));
 export const handler = makeHandler({
   ...connectorDeps(),
   secrets: secretBox(),

@@ -6,11 +6,11 @@
  * `action.startWorkflow` naming no workflow), ForbiddenError 403 (needs signals:write), ConflictError 409 (the id is
  * taken); mapped by httpRoute.
  */
-import { ROUTE_CONTRACTS } from '../../schemas/routes.js';
+import { SIGNAL_ROUTE_CONTRACTS } from '../../schemas/signals-api.js';
 import { createSignalRule, type SignalRuleDeps } from '../domain/signals/use-cases/signal-rules.js';
 import { httpRoute } from '../platform/http.js';
 import { signalRuleDeps } from '../platform/signals-composition.js';
 
 export const makeHandler = (deps: SignalRuleDeps) =>
-  httpRoute(ROUTE_CONTRACTS['POST /api/v1/signal-rules'], ({ body, ctx }) => createSignalRule(body, ctx, deps));
+  httpRoute(SIGNAL_ROUTE_CONTRACTS['POST /api/v1/signal-rules'], ({ body, ctx }) => createSignalRule(body, ctx, deps));
 export const handler = makeHandler(signalRuleDeps());

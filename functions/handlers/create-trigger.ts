@@ -6,7 +6,7 @@
  * ForbiddenError 403 (needs workflows:write), TriggerScheduleNotAppliedError 503 (the schedule could not be created;
  * nothing was kept); mapped by httpRoute.
  */
-import { ROUTE_CONTRACTS } from '../../schemas/routes.js';
+import { TRIGGER_ROUTE_CONTRACTS } from '../../schemas/triggers-api.js';
 import { createTrigger, type TriggerDeps } from '../domain/triggers/trigger-use-cases.js';
 import { secretBox } from '../platform/callback-key.js';
 import { httpRoute } from '../platform/http.js';
@@ -14,7 +14,7 @@ import { lazySchedules, triggerDeps } from '../platform/trigger-composition.js';
 import { triggerSchedules } from '../platform/trigger-schedule-composition.js';
 
 export const makeHandler = (deps: TriggerDeps) =>
-  httpRoute(ROUTE_CONTRACTS['POST /api/v1/triggers'], ({ body, ctx }) => createTrigger(body, ctx, deps));
+  httpRoute(TRIGGER_ROUTE_CONTRACTS['POST /api/v1/triggers'], ({ body, ctx }) => createTrigger(body, ctx, deps));
 export const handler = makeHandler({
   ...triggerDeps(),
   secrets: secretBox(),

@@ -6,7 +6,7 @@
  * ConflictError 409 (a confirm that would join a rejected pair, or a concurrent change); mapped by httpRoute.
  */
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { ROUTE_CONTRACTS } from '../../schemas/routes.js';
+import { RESOLUTION_ROUTE_CONTRACTS } from '../../schemas/resolution-api.js';
 import { decideMatch } from '../domain/resolution/matches.js';
 import type { ResolutionDeps } from '../domain/resolution/store.js';
 import { resolutionDeps } from '../platform/composition.js';
@@ -14,8 +14,9 @@ import { httpRoute, type ApiHandler } from '../platform/http.js';
 
 export const makeHandler = (deps: ResolutionDeps): ApiHandler => {
   const route = (decision: 'confirm' | 'reject') =>
-    httpRoute(ROUTE_CONTRACTS[`POST /api/v1/entities/{id}/matches/{otherId}/${decision}`], ({ params, ctx }) =>
-      decideMatch(params.id, params.otherId, decision, ctx, deps),
+    httpRoute(
+      RESOLUTION_ROUTE_CONTRACTS[`POST /api/v1/entities/{id}/matches/{otherId}/${decision}`],
+      ({ params, ctx }) => decideMatch(params.id, params.otherId, decision, ctx, deps),
     );
   const confirm = route('confirm');
   const reject = route('reject');

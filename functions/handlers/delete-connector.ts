@@ -6,14 +6,14 @@
  * 409 (a sync holds the connector), ScheduleNotAppliedError 503 (deleted, but the schedule is still to be removed:
  * send the DELETE again); mapped by httpRoute.
  */
-import { ROUTE_CONTRACTS } from '../../schemas/routes.js';
+import { CONNECTOR_ROUTE_CONTRACTS } from '../../schemas/connectors-api.js';
 import { deleteConnector, type ConnectorDeps } from '../domain/connectors/connector-use-cases.js';
 import { connectorDeps, lazyScheduler } from '../platform/connector-composition.js';
 import { httpRoute } from '../platform/http.js';
 import { syncScheduler } from '../platform/scheduler-composition.js';
 
 export const makeHandler = (deps: Omit<ConnectorDeps, 'secrets'>) =>
-  httpRoute(ROUTE_CONTRACTS['DELETE /api/v1/connectors/{id}'], ({ params, ctx }) =>
+  httpRoute(CONNECTOR_ROUTE_CONTRACTS['DELETE /api/v1/connectors/{id}'], ({ params, ctx }) =>
     deleteConnector(params.id, ctx, deps),
   );
 export const handler = makeHandler({ ...connectorDeps(), scheduler: lazyScheduler(syncScheduler) });

@@ -5,13 +5,13 @@
  * Errors: ValidationError 400 (id, version), ForbiddenError 403 (needs signals:write), NotFoundError 404,
  * ConflictError 409 (`version` given and stale); mapped by httpRoute.
  */
-import { ROUTE_CONTRACTS } from '../../schemas/routes.js';
+import { SIGNAL_ROUTE_CONTRACTS } from '../../schemas/signals-api.js';
 import { deleteSignalRule, type SignalRuleDeps } from '../domain/signals/use-cases/signal-rules.js';
 import { httpRoute } from '../platform/http.js';
 import { signalRuleDeps } from '../platform/signals-composition.js';
 
 export const makeHandler = (deps: Pick<SignalRuleDeps, 'rules' | 'clock'>) =>
-  httpRoute(ROUTE_CONTRACTS['DELETE /api/v1/signal-rules/{id}'], ({ params, query, ctx }) =>
+  httpRoute(SIGNAL_ROUTE_CONTRACTS['DELETE /api/v1/signal-rules/{id}'], ({ params, query, ctx }) =>
     deleteSignalRule(params.id, query.version, ctx, deps),
   );
 export const handler = makeHandler(signalRuleDeps());

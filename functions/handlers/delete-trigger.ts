@@ -5,12 +5,14 @@
  * TriggerScheduleNotAppliedError 503 (deleted, but the schedule is still to be removed: send the DELETE again);
  * mapped by httpRoute.
  */
-import { ROUTE_CONTRACTS } from '../../schemas/routes.js';
+import { TRIGGER_ROUTE_CONTRACTS } from '../../schemas/triggers-api.js';
 import { deleteTrigger, type TriggerDeps } from '../domain/triggers/trigger-use-cases.js';
 import { httpRoute } from '../platform/http.js';
 import { lazySchedules, triggerDeps } from '../platform/trigger-composition.js';
 import { triggerSchedules } from '../platform/trigger-schedule-composition.js';
 
 export const makeHandler = (deps: Pick<TriggerDeps, 'triggers' | 'schedules' | 'clock'>) =>
-  httpRoute(ROUTE_CONTRACTS['DELETE /api/v1/triggers/{id}'], ({ params, ctx }) => deleteTrigger(params.id, ctx, deps));
+  httpRoute(TRIGGER_ROUTE_CONTRACTS['DELETE /api/v1/triggers/{id}'], ({ params, ctx }) =>
+    deleteTrigger(params.id, ctx, deps),
+  );
 export const handler = makeHandler({ ...triggerDeps(), schedules: lazySchedules(triggerSchedules) });

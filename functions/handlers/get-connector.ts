@@ -4,11 +4,13 @@
  * Errors: ValidationError 400 (id), ForbiddenError 403 (needs connectors:read), NotFoundError 404 (also another
  * tenant's id); mapped by httpRoute.
  */
-import { ROUTE_CONTRACTS } from '../../schemas/routes.js';
+import { CONNECTOR_ROUTE_CONTRACTS } from '../../schemas/connectors-api.js';
 import { getConnector, type ConnectorDeps } from '../domain/connectors/connector-use-cases.js';
 import { connectorDeps } from '../platform/connector-composition.js';
 import { httpRoute } from '../platform/http.js';
 
 export const makeHandler = (deps: Pick<ConnectorDeps, 'connectors'>) =>
-  httpRoute(ROUTE_CONTRACTS['GET /api/v1/connectors/{id}'], ({ params, ctx }) => getConnector(params.id, ctx, deps));
+  httpRoute(CONNECTOR_ROUTE_CONTRACTS['GET /api/v1/connectors/{id}'], ({ params, ctx }) =>
+    getConnector(params.id, ctx, deps),
+  );
 export const handler = makeHandler(connectorDeps());

@@ -5,14 +5,14 @@
  * Errors: ValidationError 400 (the query), ForbiddenError 403 (needs mining:read), TransientError 503; mapped by
  * httpRoute.
  */
-import { ROUTE_CONTRACTS } from '../../schemas/routes.js';
+import { MINING_ROUTE_CONTRACTS } from '../../schemas/mining-api.js';
 import { getMiningProcess } from '../domain/mining/service/processes.js';
 import type { PlatformTraceReader } from '../domain/mining/service/traces.js';
 import { httpRoute, RawBody } from '../platform/http.js';
 import { miningTraceDeps } from '../platform/mining-composition.js';
 
 export const makeHandler = (deps: { traces: PlatformTraceReader }) =>
-  httpRoute(ROUTE_CONTRACTS['GET /api/v1/mining/processes'], async ({ query, ctx }) => {
+  httpRoute(MINING_ROUTE_CONTRACTS['GET /api/v1/mining/processes'], async ({ query, ctx }) => {
     const out = await getMiningProcess(query, ctx, deps);
     return 'contentType' in out ? new RawBody(out.contentType, out.body) : out;
   });

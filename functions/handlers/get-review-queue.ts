@@ -10,9 +10,11 @@ import { getReviewQueue } from '../domain/resolution/review.js';
 import type { ResolutionDeps } from '../domain/resolution/store.js';
 import { resolutionDeps } from '../platform/composition.js';
 import { httpRoute } from '../platform/http.js';
-import { ROUTE_CONTRACTS } from '../../schemas/routes.js';
+import { RESOLUTION_ROUTE_CONTRACTS } from '../../schemas/resolution-api.js';
 
 export const makeHandler = (deps: ResolutionDeps) =>
-  httpRoute(ROUTE_CONTRACTS['GET /api/v1/resolution/review'], ({ query, ctx }) => getReviewQueue(query, ctx, deps));
+  httpRoute(RESOLUTION_ROUTE_CONTRACTS['GET /api/v1/resolution/review'], ({ query, ctx }) =>
+    getReviewQueue(query, ctx, deps),
+  );
 
 export const handler = makeHandler(resolutionDeps());

@@ -4,11 +4,11 @@
  * Errors: ValidationError 400 (id), ForbiddenError 403 (needs signals:read), NotFoundError 404 (also another
  * tenant's id); mapped by httpRoute.
  */
-import { ROUTE_CONTRACTS } from '../../schemas/routes.js';
+import { SIGNAL_ROUTE_CONTRACTS } from '../../schemas/signals-api.js';
 import { getSignal, type SignalQueryDeps } from '../domain/signals/use-cases/signal-queries.js';
 import { httpRoute } from '../platform/http.js';
 import { signalQueryDeps } from '../platform/signals-composition.js';
 
 export const makeHandler = (deps: SignalQueryDeps) =>
-  httpRoute(ROUTE_CONTRACTS['GET /api/v1/signals/{id}'], ({ params, ctx }) => getSignal(params.id, ctx, deps));
+  httpRoute(SIGNAL_ROUTE_CONTRACTS['GET /api/v1/signals/{id}'], ({ params, ctx }) => getSignal(params.id, ctx, deps));
 export const handler = makeHandler(signalQueryDeps());

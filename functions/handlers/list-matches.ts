@@ -9,10 +9,10 @@ import { listMatches } from '../domain/resolution/matches.js';
 import type { ResolutionDeps } from '../domain/resolution/store.js';
 import { readOnlyResolutionDeps } from '../platform/composition.js';
 import { httpRoute } from '../platform/http.js';
-import { ROUTE_CONTRACTS } from '../../schemas/routes.js';
+import { RESOLUTION_ROUTE_CONTRACTS } from '../../schemas/resolution-api.js';
 
 export const makeHandler = (deps: ResolutionDeps) =>
-  httpRoute(ROUTE_CONTRACTS['GET /api/v1/entities/{id}/matches'], ({ params, ctx }) =>
+  httpRoute(RESOLUTION_ROUTE_CONTRACTS['GET /api/v1/entities/{id}/matches'], ({ params, ctx }) =>
     listMatches(params.id, ctx, deps),
   );
 

@@ -8,7 +8,7 @@
  * 401 (headers, a timestamp over 5 minutes off, signature; `details` names the header), NotFoundError 404 (no such
  * hook, for any tenant, or disabled), HookRateLimitedError 429 (Retry-After).
  */
-import { ROUTE_CONTRACTS } from '../../schemas/routes.js';
+import { TRIGGER_ROUTE_CONTRACTS } from '../../schemas/triggers-api.js';
 import { receiveWebhook, type WebhookDeps } from '../domain/triggers/starts.js';
 import { secretBox } from '../platform/callback-key.js';
 import { systemClock } from '../platform/composition.js';
@@ -17,7 +17,7 @@ import { startDeps } from '../platform/sfn-composition.js';
 import { parseStrictJson } from '../platform/strict-json.js';
 import { hookRateLimiter, triggerStore } from '../platform/trigger-composition.js';
 
-const contract = ROUTE_CONTRACTS['POST /api/v1/hooks/{hookId}'];
+const contract = TRIGGER_ROUTE_CONTRACTS['POST /api/v1/hooks/{hookId}'];
 
 export const makeHandler = (deps: WebhookDeps) =>
   rawPublicRoute(contract, ({ body, headers, params, requestId }) =>

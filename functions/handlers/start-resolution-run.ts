@@ -9,9 +9,11 @@ import { startResolutionRun } from '../domain/resolution/runs.js';
 import type { ResolutionDeps } from '../domain/resolution/store.js';
 import { resolutionDeps } from '../platform/composition.js';
 import { httpRoute } from '../platform/http.js';
-import { ROUTE_CONTRACTS } from '../../schemas/routes.js';
+import { RESOLUTION_ROUTE_CONTRACTS } from '../../schemas/resolution-api.js';
 
 export const makeHandler = (deps: ResolutionDeps) =>
-  httpRoute(ROUTE_CONTRACTS['POST /api/v1/resolution/runs'], ({ body, ctx }) => startResolutionRun(body, ctx, deps));
+  httpRoute(RESOLUTION_ROUTE_CONTRACTS['POST /api/v1/resolution/runs'], ({ body, ctx }) =>
+    startResolutionRun(body, ctx, deps),
+  );
 
 export const handler = makeHandler(resolutionDeps());

@@ -5,13 +5,13 @@
  * state machine does the work. Errors: ValidationError 400, ForbiddenError 403 (admin), NotFoundError 404,
  * ConflictError 409 (a sync of the connector is running, or it is disabled), TransientError 503; mapped by httpRoute.
  */
-import { ROUTE_CONTRACTS } from '../../schemas/routes.js';
+import { CONNECTOR_ROUTE_CONTRACTS } from '../../schemas/connectors-api.js';
 import { startSync, type SyncApiDeps } from '../domain/connectors/sync/runs.js';
 import { httpRoute } from '../platform/http.js';
 import { syncApiDeps } from '../platform/sync-composition.js';
 
 export const makeHandler = (deps: SyncApiDeps) =>
-  httpRoute(ROUTE_CONTRACTS['POST /api/v1/connectors/{id}/sync'], ({ params, body, ctx }) =>
+  httpRoute(CONNECTOR_ROUTE_CONTRACTS['POST /api/v1/connectors/{id}/sync'], ({ params, body, ctx }) =>
     startSync(params.id, body, ctx, deps),
   );
 

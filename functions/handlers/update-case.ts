@@ -6,13 +6,13 @@
  * ForbiddenError 403 (needs cases:write), NotFoundError 404, ConflictError 409 (stale version; a reopen whose key
  * another open case holds); mapped by httpRoute.
  */
-import { ROUTE_CONTRACTS } from '../../schemas/routes.js';
+import { CASE_ROUTE_CONTRACTS } from '../../schemas/cases-api.js';
 import { updateCase, type CaseDeps } from '../domain/cases/case-use-cases.js';
 import { caseDeps } from '../platform/case-composition.js';
 import { httpRoute } from '../platform/http.js';
 
 export const makeHandler = (deps: CaseDeps) =>
-  httpRoute(ROUTE_CONTRACTS['PATCH /api/v1/cases/{id}'], ({ params, body, ctx }) =>
+  httpRoute(CASE_ROUTE_CONTRACTS['PATCH /api/v1/cases/{id}'], ({ params, body, ctx }) =>
     updateCase(params.id, body, ctx, deps),
   );
 export const handler = makeHandler(caseDeps());

@@ -5,7 +5,7 @@
  * ConflictError 409 (stale version), ScheduleNotAppliedError 503 (the schedule could not follow; the change was
  * undone); mapped by httpRoute.
  */
-import { ROUTE_CONTRACTS } from '../../schemas/routes.js';
+import { CONNECTOR_ROUTE_CONTRACTS } from '../../schemas/connectors-api.js';
 import { updateConnector, type ConnectorDeps } from '../domain/connectors/connector-use-cases.js';
 import { secretBox } from '../platform/callback-key.js';
 import { connectorDeps, lazyScheduler } from '../platform/connector-composition.js';
@@ -13,7 +13,7 @@ import { httpRoute } from '../platform/http.js';
 import { syncScheduler } from '../platform/scheduler-composition.js';
 
 export const makeHandler = (deps: ConnectorDeps) =>
-  httpRoute(ROUTE_CONTRACTS['PATCH /api/v1/connectors/{id}'], ({ params, body, ctx }) =>
+  httpRoute(CONNECTOR_ROUTE_CONTRACTS['PATCH /api/v1/connectors/{id}'], ({ params, body, ctx }) =>
     updateConnector(params.id, body, ctx, deps),
   );
 export const handler = makeHandler({

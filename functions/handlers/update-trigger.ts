@@ -5,14 +5,14 @@
  * ConflictError 409 (stale version), TriggerScheduleNotAppliedError 503 (the schedule could not follow; the change
  * was undone); mapped by httpRoute.
  */
-import { ROUTE_CONTRACTS } from '../../schemas/routes.js';
+import { TRIGGER_ROUTE_CONTRACTS } from '../../schemas/triggers-api.js';
 import { updateTrigger, type TriggerDeps } from '../domain/triggers/trigger-use-cases.js';
 import { httpRoute } from '../platform/http.js';
 import { lazySchedules, triggerDeps } from '../platform/trigger-composition.js';
 import { triggerSchedules } from '../platform/trigger-schedule-composition.js';
 
 export const makeHandler = (deps: Omit<TriggerDeps, 'secrets'>) =>
-  httpRoute(ROUTE_CONTRACTS['PATCH /api/v1/triggers/{id}'], ({ params, body, ctx }) =>
+  httpRoute(TRIGGER_ROUTE_CONTRACTS['PATCH /api/v1/triggers/{id}'], ({ params, body, ctx }) =>
     updateTrigger(params.id, body, ctx, deps),
   );
 export const handler = makeHandler({ ...triggerDeps(), schedules: lazySchedules(triggerSchedules) });
