@@ -479,7 +479,8 @@ export const FUNCTIONS = {
   CreateTrigger: {
     name: 'CreateTrigger',
     entry: 'functions/handlers/create-trigger.ts',
-    description: 'Creates a schedule or webhook trigger of a workflow; webhook secrets sealed with the tenant key (admin)',
+    description:
+      'Creates a schedule or webhook trigger of a workflow; webhook secrets sealed with the tenant key (admin)',
     table: 'write',
     callbackKey: true,
     schedules: ['workflowTriggers'],
@@ -519,7 +520,8 @@ export const FUNCTIONS = {
   ReceiveWebhook: {
     name: 'ReceiveWebhook',
     entry: 'functions/handlers/receive-webhook.ts',
-    description: "Verifies an inbound Standard Webhooks request on its raw body and starts the hook's workflow once per webhook-id",
+    description:
+      "Verifies an inbound Standard Webhooks request on its raw body and starts the hook's workflow once per webhook-id",
     table: 'write',
     callbackKey: true,
   },
@@ -696,7 +698,7 @@ export const EVENT_RULES: readonly EventRuleSpec[] = [
   },
   {
     name: 'StartWorkflowFromSignal',
-    description: 'Starts the workflow a detected signal names (its rule\'s then.startWorkflow), once per signal',
+    description: "Starts the workflow a detected signal names (its rule's then.startWorkflow), once per signal",
     ...onEvent('signal.detected', { payload: { action: { startWorkflow: [{ exists: true }] } } }),
     target: { kind: 'function', function: 'SignalWorkflowTrigger' },
   },
@@ -795,7 +797,7 @@ export const SCHEDULE_GROUPS = {
      * one fired twice writes nothing twice.
      */
     retry: { MaximumEventAgeInSeconds: 86_400, MaximumRetryAttempts: 185 },
-    description: "Signal deadlines: one one-shot schedule per rule, key and deadline (absence, inactivity)",
+    description: 'Signal deadlines: one one-shot schedule per rule, key and deadline (absence, inactivity)',
   },
   workflowTriggers: {
     /** `modos-<stage>-workflow-triggers` (at most 45 characters). */
@@ -806,7 +808,7 @@ export const SCHEDULE_GROUPS = {
      * queue (whose alarm tells the operator) rather than starting a run long after it was due.
      */
     retry: { MaximumEventAgeInSeconds: 3_600, MaximumRetryAttempts: 185 },
-    description: "Workflow triggers: one recurring schedule per schedule trigger, starting a run of its workflow",
+    description: 'Workflow triggers: one recurring schedule per schedule trigger, starting a run of its workflow',
   },
 } as const satisfies Record<string, ScheduleGroupSpec>;
 

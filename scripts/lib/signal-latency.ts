@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noThenProperty: `then` is a field of the signal rule body (a sequence's second pattern, or the workflow to start), not a thenable.
 /**
  * Latency of signal detection on the local platform: from an entity write by API to the `signal.detected` event it
  * causes on the bus. Starts the platform in this process (API, DynamoDB Local, the bus, the SignalDetector bundle in

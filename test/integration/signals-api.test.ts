@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noThenProperty: `then` is a field of the signal rule body (a sequence's second pattern, or the workflow to start), not a thenable.
 /**
  * Signal rules, the detector and deadlines on the local platform: rules created by API, entities written by API,
  * the detector's bundle invoked by the local bus (and directly, to deliver an event twice or two at once), the
