@@ -12,20 +12,22 @@
  * rule for them, and implementations differ):
  * 1. An event whose activity labels an enabled transition fires it (the first enabled one in net order when
  *    several transitions carry the label).
- * 2. Otherwise the replay searches the markings reachable by firing only silent transitions (breadth first, so
- *    the shortest sequence wins) for the one where a transition of that label lacks the fewest tokens, zero when
- *    it can be enabled; it fires that silent sequence when it lowers the lack, then fires the transition, adding
- *    the tokens still lacking as missing. Silent firings count their tokens in p and c like any other.
- * 3. After the last event it searches the silent-reachable markings the same way for the one closest to the final
- *    marking (fewest missing plus remaining tokens) and moves there when that is closer.
+ * 2. Otherwise the replay searches the markings reachable by firing silent transitions that can put a token into
+ *    that transition's input places (directly or through other such silent transitions), breadth first so the
+ *    shortest sequence wins, for the one where a transition of that label lacks the fewest tokens, zero when it can
+ *    be enabled; it fires that silent sequence when it lowers the lack, then fires the transition, adding the tokens
+ *    still lacking as missing. Silent firings count their tokens in p and c like any other.
+ * 3. After the last event it searches the same way, over the silent transitions that can put a token into a place
+ *    of the final marking, for the marking closest to the final one (fewest missing plus remaining tokens) and
+ *    moves there when that is closer. Like pm4py, it does not fire silent transitions that lead nowhere near the
+ *    final marking, such as a silent join whose output still needs a visible step: tokens left before it remain.
  * 4. An event whose activity no transition carries is skipped: it changes no counts and is reported in
  *    `unknownActivities` (pm4py does the same by default).
- * These follow pm4py's token replay (enable through silent transitions, then try to reach the final marking
- * through them), with one difference: pm4py walks precomputed shortest silent paths between places and may fire a
- * part of one, while this replay only moves to a marking that is strictly closer to its goal, so a silent move
- * never adds tokens to the counts without helping. On nets from the inductive miner both give the same counts.
- * The searches are bounded (`silentSearchLimit` markings) so a net with silent cycles that generate tokens cannot
- * hang the replay.
+ * These follow pm4py's token replay (enable through silent paths to the places that lack tokens, then try to reach
+ * the final marking through silent paths), with one difference: pm4py walks precomputed shortest silent paths
+ * between places and may fire a part of one, while this replay only moves to a marking that is strictly closer to
+ * its goal, so a silent move never adds tokens to the counts without helping. The searches are bounded
+ * (`silentSearchLimit` markings) so a net with silent cycles that generate tokens cannot hang the replay.
  *
  * Each distinct variant is replayed once and each (marking, activity) search result is cached, so a large log
  * costs about its number of variants.

@@ -129,6 +129,21 @@ describe('token replay: silent transitions, duplicate labels and unknown activit
     expect(t!.remainingTokens).toEqual({ p1: 1 });
   });
 
+  it('leaves tokens before a silent join at the end when the join still needs a visible step to the end', () => {
+    // a → {p1, p2} (p 3, c 1); b: p1 → q1 (p 4, c 2); c: p2 → q2 (p 5, c 3); the join would only move the tokens
+    // to r, which d still separates from end, so it is not fired: end missing (c 4, m 1), q1 and q2 remain (r 2).
+    const joined = net(`
+      ta a: start -> p1 p2
+      tb b: p1 -> q1
+      tc c: p2 -> q2
+      join _: q1 q2 -> r
+      td d: r -> end
+    `);
+    const [t] = replayLog(log('a b c'), joined).traces;
+    expect(counts(t!)).toEqual({ p: 5, c: 4, m: 1, r: 2 });
+    expect(t!.remainingTokens).toEqual({ q1: 1, q2: 1 });
+  });
+
   it('fires the enabled one of several transitions that carry the same label', () => {
     const repeated = net(`
       first a: start -> p1
