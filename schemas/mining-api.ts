@@ -22,6 +22,10 @@ export const DEFAULT_PROCESS_CASES = 500;
 export const MAX_LISTED_VARIANTS = 100;
 /** Deviating cases named in a result's fitness (`deviatingCases.total` counts them all). */
 export const MAX_LISTED_DEVIATIONS = 100;
+/** Variants (most frequent first) whose traces the mining result aligns on the net. */
+export const MAX_ALIGNED_VARIANTS = 200;
+/** States one trace's alignment search may expand in a mining result (the command line's default is 200 000). */
+export const ALIGNMENT_STATE_BUDGET = 20_000;
 
 export const MINING_LOG_FORMATS = ['xes', 'csv'] as const;
 export const MINING_JOB_STATUSES = ['queued', 'running', 'succeeded', 'failed'] as const;
@@ -133,6 +137,21 @@ export const MiningModel = z
       fittingTraces: z.number().int(),
       traces: z.number().int(),
       deviatingCases: z.object({ total: z.number().int(), cases: z.array(z.string()) }),
+    }),
+    /**
+     * Optimal alignments of the log on the net (standard costs), bounded: the traces of the most frequent variants
+     * (at most MAX_ALIGNED_VARIANTS), each search within a state budget; `alignedTraces` says how many traces the
+     * figures cover, `timedOutTraces` how many of those ran out of budget (left out of the figures).
+     */
+    alignments: z.object({
+      /** Null when no trace could be aligned within the budget. */
+      logFitness: z.number().nullable(),
+      averageTraceFitness: z.number().nullable(),
+      fittingTraces: z.number().int(),
+      alignedTraces: z.number().int(),
+      timedOutTraces: z.number().int(),
+      variantsAligned: z.number().int(),
+      traces: z.number().int(),
     }),
     /** The slowest directly-follows transitions (by median waiting time), with how often each was measured. */
     bottlenecks: z.array(

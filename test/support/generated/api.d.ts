@@ -1846,6 +1846,15 @@ export interface components {
                     cases: string[];
                 };
             };
+            alignments: {
+                logFitness: number | null;
+                averageTraceFitness: number | null;
+                fittingTraces: number;
+                alignedTraces: number;
+                timedOutTraces: number;
+                variantsAligned: number;
+                traces: number;
+            };
             bottlenecks: {
                 from: string;
                 to: string;

@@ -121,6 +121,15 @@ describe('mining an uploaded log', () => {
     expect(dfg).toEqual(expected['running-example.xes'].dfg);
     // The log was mined with noise 0.2 and replays on its own net; the replay is of the whole log.
     expect(got.result!.fitness.traces).toBe(stats.cases);
+    // Its 6 variants are all aligned (well under the cap) and, the net fitting the log, every trace fits.
+    expect(got.result!.alignments).toMatchObject({
+      alignedTraces: stats.cases,
+      timedOutTraces: 0,
+      fittingTraces: stats.cases,
+      variantsAligned: stats.variants,
+      traces: stats.cases,
+      averageTraceFitness: 1,
+    });
     expect(got.result!.net.transitions.length).toBeGreaterThanOrEqual(stats.activities);
     expect(got.links).toEqual({
       json: `/api/v1/mining/logs/${job.id}`,

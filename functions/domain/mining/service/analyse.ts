@@ -1,9 +1,12 @@
 import {
+  ALIGNMENT_STATE_BUDGET,
+  MAX_ALIGNED_VARIANTS,
   MAX_LISTED_DEVIATIONS,
   MAX_LISTED_VARIANTS,
   type MiningModel,
   type MiningSettings,
 } from '../../../../schemas/mining-api.js';
+import { alignLog } from '../conformance/alignments.js';
 import { replayLog } from '../conformance/token-replay.js';
 import { type DfgEdge, directlyFollowsOf } from '../discovery/dfg.js';
 import { encodeLog, groupVariants } from '../discovery/encoded-log.js';
@@ -48,6 +51,7 @@ export function analyseLog(
   const net = discoverPetriNet(log, { noiseThreshold: settings.noiseThreshold });
   const replay = replayLog(log, net);
   const deviating = replay.traces.filter((t) => !t.fits).map((t) => t.caseId);
+  const alignments = boundedAlignments(log, net);
   const model: MiningModel = {
     summary: {
       cases: stats.cases,
@@ -81,9 +85,40 @@ export function analyseLog(
       traces: replay.traces.length,
       deviatingCases: { total: deviating.length, cases: deviating.slice(0, MAX_LISTED_DEVIATIONS) },
     },
+    alignments,
     bottlenecks: bottlenecks(log, { limit: MAX_BOTTLENECKS }).map(({ minMs: _, ...b }) => b),
     automationCandidates: automationCandidates(log),
     settings,
   };
   return { model, net, dot: petriNetToDot(net) };
+}
+
+/**
+ * Alignments of the traces of the log's most frequent variants (at most MAX_ALIGNED_VARIANTS), each search within
+ * ALIGNMENT_STATE_BUDGET states: optimal alignments can take exponential time on nets with many silent loops, and a
+ * mining job must end; the counts say what the figures cover.
+ */
+function boundedAlignments(log: EventLog, net: PetriNet): MiningModel['alignments'] {
+  const counts = new Map<string, number>();
+  const keyOf = (t: EventLog['traces'][number]) => t.events.map((e) => e.activity).join('\u0000');
+  for (const t of log.traces) counts.set(keyOf(t), (counts.get(keyOf(t)) ?? 0) + 1);
+  const top = new Set(
+    [...counts.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, MAX_ALIGNED_VARIANTS)
+      .map(([k]) => k),
+  );
+  const aligned = alignLog({ traces: log.traces.filter((t) => top.has(keyOf(t))) }, net, {
+    maxStates: ALIGNMENT_STATE_BUDGET,
+  });
+  const alignedTraces = aligned.traces.length - aligned.timedOutTraces;
+  return {
+    logFitness: alignedTraces > 0 ? aligned.logFitness : null,
+    averageTraceFitness: alignedTraces > 0 ? aligned.averageTraceFitness : null,
+    fittingTraces: aligned.fittingTraces,
+    alignedTraces,
+    timedOutTraces: aligned.timedOutTraces,
+    variantsAligned: top.size,
+    traces: log.traces.length,
+  };
 }
