@@ -1,6 +1,6 @@
 import type { CaseSummary } from '../../../schemas/cases.js';
 import type { AuditEntry } from '../ports.js';
-import { hashOf } from '../shared/hash.js';
+import { changeAudit } from '../audit/audit-actor.js';
 import type { CaseRecord } from './ports.js';
 
 /** What the case events carry: the case without its notes (free text) and signal list, with the notes' count. */
@@ -18,14 +18,5 @@ export function caseAudit(
   at: string,
   requestId: string,
 ): AuditEntry {
-  return {
-    action,
-    ...actor,
-    resourceType: 'case',
-    resourceId: after.id,
-    at,
-    requestId,
-    beforeHash: before ? hashOf(before) : null,
-    afterHash: hashOf(after),
-  };
+  return changeAudit({ action, actor, resourceType: 'case', resourceId: after.id, before, after, at, requestId });
 }

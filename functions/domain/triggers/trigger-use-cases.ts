@@ -12,12 +12,11 @@ import {
   type TriggerKind,
   type UpdateTriggerRequest,
 } from '../../../schemas/triggers.js';
-import { auditActorOf } from '../audit/audit-actor.js';
+import { auditActorOf, changeAudit } from '../audit/audit-actor.js';
 import { requirePermission } from '../auth/authorize.js';
 import { parseScheduleExpression } from '../connectors/schedule.js';
 import { ConflictError, DomainError, NotFoundError, ValidationError, type ErrorDetail } from '../errors.js';
 import type { AuditEntry, Clock, IdGenerator, Page, RequestContext, SecretBox } from '../ports.js';
-import { hashOf } from '../shared/hash.js';
 import { generateWebhookSecret } from '../webhooks/signing.js';
 import type { WorkflowRepository } from '../workflows/ports.js';
 import type { TriggerRecord, TriggerSchedules, TriggerStore } from './ports.js';
@@ -79,17 +78,17 @@ function auditOf(
   at: string,
   ctx: RequestContext,
 ): AuditEntry {
-  return {
+  // Hashes of the record with its sealed secret: a hash of the secret in clear could be tested by guessing.
+  return changeAudit({
     action,
-    ...auditActorOf(ctx),
+    actor: auditActorOf(ctx),
     resourceType: 'trigger',
     resourceId: id,
+    before,
+    after,
     at,
     requestId: ctx.requestId,
-    // The record with its sealed secret: a hash of the secret in clear could be tested by guessing.
-    beforeHash: before ? hashOf(before) : null,
-    afterHash: after ? hashOf(after) : null,
-  };
+  });
 }
 
 function refuseInvalid(problems: ErrorDetail[]): void {

@@ -5,7 +5,7 @@
  * version, audited; older versions stay readable for the signals that name them.
  */
 import type { SignalRuleBody } from '../../../../schemas/signals.js';
-import { auditActorOf } from '../../audit/audit-actor.js';
+import { auditActorOf, changeAudit } from '../../audit/audit-actor.js';
 import { requirePermission } from '../../auth/authorize.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../errors.js';
 import type { AuditEntry, Clock, Page, RequestContext } from '../../ports.js';
@@ -40,16 +40,16 @@ function auditOf(
   at: string,
   ctx: RequestContext,
 ): AuditEntry {
-  return {
+  return changeAudit({
     action,
-    ...auditActorOf(ctx),
+    actor: auditActorOf(ctx),
     resourceType: 'signal-rule',
     resourceId: id,
+    before,
+    after,
     at,
     requestId: ctx.requestId,
-    beforeHash: before ? hashOf(before) : null,
-    afterHash: after ? hashOf(after) : null,
-  };
+  });
 }
 
 /**
