@@ -9,10 +9,17 @@
  * |------------------|------------------------------------------|
  * | `sync-pages/`    | raw pages fetched by connector syncs     |
  * | `agent-outputs/` | agent outputs (metadata in the table)    |
+ * | `agent-knowledge/`| knowledge documents and their BM25 index |
  * | `mining-logs/`   | event logs uploaded to mine (XES, CSV)   |
  * | `mining-results/`| models mined from them (JSON, DOT, SVG)  |
  */
-export const BLOB_AREAS = ['sync-pages/', 'agent-outputs/', 'mining-logs/', 'mining-results/'] as const;
+export const BLOB_AREAS = [
+  'sync-pages/',
+  'agent-outputs/',
+  'agent-knowledge/',
+  'mining-logs/',
+  'mining-results/',
+] as const;
 export type BlobArea = (typeof BLOB_AREAS)[number];
 
 export const TENANT_ROOT = 't/';

@@ -25,6 +25,8 @@ export interface RouteInput<B, Q, P> {
   query: Q;
   params: P;
   ctx: RequestContext;
+  /** The request's headers, names in lower case (the last value of a repeated header). */
+  headers: Record<string, string>;
 }
 
 /**
@@ -280,7 +282,10 @@ export function httpRoute<C extends HttpRouteContract>(
           ? parsePart(contract.body, bodyOrEmpty(event, contract.body, contract.maxBodyBytes), '')
           : undefined
       ) as B;
-      const result = await run({ body, query, params, ctx: { principal, requestId } });
+      const headers = Object.fromEntries(
+        Object.entries(event.headers ?? {}).flatMap(([k, v]) => (v === undefined ? [] : [[k.toLowerCase(), v]])),
+      );
+      const result = await run({ body, query, params, ctx: { principal, requestId }, headers });
       if (result instanceof RawBody)
         return {
           statusCode: contract.status ?? 200,
@@ -294,6 +299,21 @@ export function httpRoute<C extends HttpRouteContract>(
       logger.removeKeys(['requestId', 'tenantId']);
     }
   });
+}
+
+/**
+ * One function serving several routes (an area's CRUD): each route keeps its own `httpRoute` handler and contract,
+ * chosen by the method and resource path API Gateway (and the local API) put on the event. A route the table does
+ * not hold is a wiring fault, not a client error: it answers 404 and is logged.
+ */
+export function routeTable(routes: Record<string, ApiHandler>): ApiHandler {
+  return async (event, context) => {
+    const route = routes[`${event.httpMethod} ${event.resource}`];
+    if (route) return route(event, context);
+    logger.error('route not served by this function', { method: event.httpMethod, resource: event.resource });
+    const requestId = event.requestContext?.requestId ?? 'unknown';
+    return errorResponse(404, 'NOT_FOUND', `no route ${event.httpMethod} ${event.resource}`, requestId);
+  };
 }
 
 /**

@@ -525,6 +525,57 @@ export const FUNCTIONS = {
     table: 'write',
     callbackKey: true,
   },
+  AgentConfigApi: {
+    name: 'AgentConfigApi',
+    entry: 'functions/handlers/agent-config-api.ts',
+    description: 'Personas, skills and agents of the tenant (create, list, read, change, delete)',
+    table: 'write',
+    callbackKey: true,
+  },
+  KnowledgeApi: {
+    name: 'KnowledgeApi',
+    entry: 'functions/handlers/knowledge-api.ts',
+    description: 'Knowledge bases and their documents: upload to S3, chunk and index (BM25) per tenant',
+    table: 'write',
+    bucket: { access: 'write', prefixes: ['agent-knowledge/'] },
+    memoryMb: 1024,
+    timeoutSeconds: 60,
+  },
+  AgentSessions: {
+    name: 'AgentSessions',
+    entry: 'functions/handlers/agent-sessions.ts',
+    description:
+      'Agent sessions and messages: the agent answers (Claude or the offline model), calls skills, proposes outputs',
+    table: 'write',
+    bucket: { access: 'write', prefixes: ['agent-outputs/', 'agent-knowledge/'] },
+    callbackKey: true,
+    memoryMb: 1024,
+    timeoutSeconds: 60,
+  },
+  AgentOutputsApi: {
+    name: 'AgentOutputsApi',
+    entry: 'functions/handlers/agent-outputs-api.ts',
+    description: "Lists and reads agents' outputs (metadata and content) and their approval records",
+    table: 'read',
+    bucket: { access: 'read', prefixes: ['agent-outputs/'] },
+  },
+  AgentOutputGate: {
+    name: 'AgentOutputGate',
+    entry: 'functions/handlers/agent-output-gate.ts',
+    description: "State machine gate: records an agent output's approval request with its task token",
+    table: 'write',
+    callbackKey: true,
+  },
+  AgentOutputStep: {
+    name: 'AgentOutputStep',
+    entry: 'functions/handlers/agent-output-step.ts',
+    description: 'State machine task: executes an approved automatable output once, or ends it manual or rejected',
+    table: 'write',
+    bucket: { access: 'read', prefixes: ['agent-outputs/'] },
+    callbackKey: true,
+    webhooks: true,
+    timeoutSeconds: 120,
+  },
 } as const satisfies Record<string, FunctionSpec>;
 
 export type FunctionName = keyof typeof FUNCTIONS;
