@@ -30,6 +30,11 @@ export const PERMISSIONS = [
   /** Process mining: mined models and uploaded logs (read), uploading logs to mine (write). */
   'mining:read',
   'mining:write',
+  /** Agents and what configures them: personas, skills, knowledge bases (read), creating and changing them (write). */
+  'agents:read',
+  'agents:write',
+  /** Agents' outputs and their approval records. */
+  'outputs:read',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
