@@ -64,6 +64,11 @@
  * | trigger                        | table | PK = T#t#TRIGGER#<id>, SK = TRIGGER                   | trigger API, fires, hooks   |
  * | list triggers                  | GSI1  | GSI1PK = T#t#TRIGGERS, GSI1SK desc (<createdAt>#<id>) | GET /triggers               |
  * | webhook rate window of a hook  | table | PK = T#t#HOOKRATE#<triggerId>, SK = W#<minute> (TTL)  | POST /hooks/{hookId}        |
+ * | agent session                  | table | PK = T#t#SESSION#<id>, SK = SESSION                   | sessions API, messages      |
+ * | sessions of an agent           | GSI1  | GSI1PK = T#t#AGENT#<agentId>#SESSIONS, GSI1SK (<startedAt>#<id>) | (listing by agent)   |
+ * | messages of a session, in order| table | PK = T#t#SESSION#<id>, SK begins_with MSG# (MSG#<seq>) | GET /sessions/{id}/messages |
+ * | memories of a scope            | table | PK = T#t#MEMORY#<scopeKey>, SK desc (<createdAt>#<id>) (TTL) | a session's turn    |
+ * | model usage of a day           | table | PK = T#t#USAGE#<date>, SK = AGENT#<agentId>#MODEL#<model> | GET /usage, each call |
  */
 export const tenantPrefix = (tenantId: string): string => `T#${tenantId}#`;
 
@@ -118,6 +123,30 @@ export const keys = {
     GSI1SK: `${requestedAt}#${id}`,
   }),
   approvalsPartition: (tenantId: string, status: string) => `${tenantPrefix(tenantId)}APPROVALS#${status}`,
+
+  /** An agent session; its messages share its partition, in order (SK MSG#<seq>). */
+  agentSession: (tenantId: string, id: string) => ({ PK: `${tenantPrefix(tenantId)}SESSION#${id}`, SK: 'SESSION' }),
+  agentSessionIndex: (tenantId: string, agentId: string, startedAt: string, id: string) => ({
+    GSI1PK: `${tenantPrefix(tenantId)}AGENT#${agentId}#SESSIONS`,
+    GSI1SK: `${startedAt}#${id}`,
+  }),
+  sessionMessage: (tenantId: string, sessionId: string, seq: number) => ({
+    PK: `${tenantPrefix(tenantId)}SESSION#${sessionId}`,
+    SK: `MSG#${pad(seq, 8)}`,
+  }),
+  sessionPartition: (tenantId: string, sessionId: string) => `${tenantPrefix(tenantId)}SESSION#${sessionId}`,
+  /** One remembered item of a memory scope (TTL at its expiry), newest last in the partition. */
+  agentMemory: (tenantId: string, scopeKey: string, createdAt: string, id: string) => ({
+    PK: `${tenantPrefix(tenantId)}MEMORY#${scopeKey}`,
+    SK: `${createdAt}#${id}`,
+  }),
+  memoryPartition: (tenantId: string, scopeKey: string) => `${tenantPrefix(tenantId)}MEMORY#${scopeKey}`,
+  /** Model usage of one UTC day: one counter item per agent and model. */
+  modelUsage: (tenantId: string, date: string, agentId: string, model: string) => ({
+    PK: `${tenantPrefix(tenantId)}USAGE#${date}`,
+    SK: `AGENT#${agentId}#MODEL#${model}`,
+  }),
+  usagePartition: (tenantId: string, date: string) => `${tenantPrefix(tenantId)}USAGE#${date}`,
 
   /** Blocking-key index: the key is a hash (no attribute values in keys); one item per entity filed under it. */
   resolutionKeyPartition: (tenantId: string, type: string, keyHash: string) =>
@@ -306,6 +335,10 @@ export const keys = {
 
 /** Item type tags stored in `entityType` on every item. */
 export const ITEM_TYPES = {
+  agentSession: 'AgentSession',
+  sessionMessage: 'SessionMessage',
+  agentMemory: 'AgentMemory',
+  modelUsage: 'ModelUsage',
   entity: 'Entity',
   audit: 'AuditRecord',
   auditHead: 'AuditHead',
