@@ -35,6 +35,8 @@ export const PERMISSIONS = [
   'agents:write',
   /** Agents' outputs and their approval records. */
   'outputs:read',
+  /** Model tokens and cost per agent and day (GET /usage). */
+  'usage:read',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
