@@ -283,6 +283,13 @@ export async function postMessage(
       for (const block of last.content) if (block.type === 'text' && block.text.trim()) texts.push(block.text);
       const calls = last.content.filter((b) => b.type === 'tool_use');
       if (last.stopReason !== 'tool_use' || calls.length === 0) break;
+      if (round === MAX_TOOL_ROUNDS) {
+        // The model would see no result of these calls: none runs, so none acts unseen.
+        for (const call of calls)
+          skillCalls.push({ skill: call.name, outcome: 'refused', reason: `more than ${MAX_TOOL_ROUNDS} tool rounds` });
+        texts.push(`Stopped after ${MAX_TOOL_ROUNDS} rounds of skill calls.`);
+        break;
+      }
       messages.push({ role: 'assistant', content: last.content });
       const results: LlmContentBlock[] = [];
       for (const call of calls) {
