@@ -128,6 +128,7 @@ export class ModosStack extends Stack {
       for (const m of machines.starts) f.bindStateMachine(this.stateMachines.get(m.name)!.stateMachine, m);
       if (machines.callbacks) f.bindTaskCallbacks();
       if (spec.callbackKey) f.bindCallbackKey(this.callbackKey.secret);
+      if (spec.model) f.bindModelKey(config.modelApiKeySecretArn);
       for (const name of spec.schedules ?? []) f.bindScheduleGroup(this.scheduleGroups.get(name)!);
     }
 

@@ -46,6 +46,11 @@ export interface StageConfig {
    */
   publicApiUrl: string | undefined;
   /**
+   * The Secrets Manager secret holding the Anthropic API key of the agent functions (`-c modelApiKeySecretArn=`).
+   * Undefined: the agents answer with the offline model, labelled as offline in every answer.
+   */
+  modelApiKeySecretArn: string | undefined;
+  /**
    * Tenant ids served by this stage (`-c tenants=acme,globex`): each gets its key in the stage's usage
    * plan, and JWT routes require one, so every tenant is throttled on its own and a token for a tenant
    * not listed is refused (403). Empty: no per-tenant limits (only the stage throttle), allowed on dev only.
@@ -173,6 +178,14 @@ export function stageConfigFromContext(get: ContextReader): StageConfig {
     );
   }
   const publicApiUrl = str(get, 'publicApiUrl');
+  const modelApiKeySecretArn = str(get, 'modelApiKeySecretArn');
+  if (
+    modelApiKeySecretArn !== undefined &&
+    !/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/.test(modelApiKeySecretArn)
+  )
+    throw new StageConfigError(
+      `context "modelApiKeySecretArn" must be a Secrets Manager secret ARN, got ${JSON.stringify(modelApiKeySecretArn)}`,
+    );
   return {
     stage,
     stackName: `Modos-${stage}`,
@@ -187,6 +200,7 @@ export function stageConfigFromContext(get: ContextReader): StageConfig {
     waf: bool(get, 'waf', !isDev),
     wafRateLimitPer5Min: int(get, 'wafRateLimitPer5Min', 2_000, 10, 2_000_000_000),
     publicApiUrl: publicApiUrl === undefined ? undefined : baseUrl('publicApiUrl', publicApiUrl),
+    modelApiKeySecretArn,
     tenants,
     tenantLimits: tenantLimitsFromContext(get),
   };

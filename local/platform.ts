@@ -58,6 +58,10 @@ export interface PlatformOptions {
    * front of it). The platform's own clients (state machine journal, stream poller) keep DynamoDB Local's.
    */
   functionsDynamoEndpoint?: (dynamoLocalEndpoint: string) => Promise<string>;
+  /** The model API key of the agent functions (default `$ANTHROPIC_API_KEY`, else `offline`: the offline model). */
+  modelApiKey?: string;
+  /** The Messages API base URL the agent functions call (default `$ANTHROPIC_BASE_URL`; tests: a fake of it). */
+  modelBaseUrl?: string;
 }
 
 export interface LocalPlatform {
@@ -287,6 +291,11 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Loca
       stateMachineArns: Object.fromEntries(STATE_MACHINES.map((m) => [m.name, stepFunctions.stateMachineArn(m.name)])),
       callbackKey,
       publicApiUrl: url,
+      // The shell's key, if any: without one the agents answer with the offline model, labelled as such.
+      modelApiKey: options.modelApiKey ?? process.env.ANTHROPIC_API_KEY ?? 'offline',
+      ...((options.modelBaseUrl ?? process.env.ANTHROPIC_BASE_URL)
+        ? { modelBaseUrl: options.modelBaseUrl ?? process.env.ANTHROPIC_BASE_URL }
+        : {}),
       // The role and queue ARNs are names only: the local scheduler records them, never assumes or sends to them.
       scheduleGroups: Object.fromEntries(
         scheduleGroups().map((g) => {

@@ -22,6 +22,7 @@ export const BASE_ENV = [
 export const LOCAL_ALTERNATIVES: Readonly<Record<string, string>> = {
   JWKS_URL: 'JWKS_FILE',
   CALLBACK_KEY_SECRET_ARN: 'CALLBACK_KEY',
+  ANTHROPIC_API_KEY_SECRET_ARN: 'ANTHROPIC_API_KEY',
 };
 
 export const BINDING_ENV = {
@@ -30,6 +31,7 @@ export const BINDING_ENV = {
   bus: ['EVENT_BUS_NAME'],
   jwt: ['JWT_ISSUER', 'JWT_AUDIENCE', 'JWKS_URL'],
   callbackKey: ['CALLBACK_KEY_SECRET_ARN', 'PUBLIC_API_URL'],
+  model: ['ANTHROPIC_API_KEY_SECRET_ARN'],
 } as const;
 
 export type BindingKind = keyof typeof BINDING_ENV;
@@ -42,6 +44,7 @@ export function bindingsOf(spec: FunctionSpec): BindingKind[] {
   if (spec.bus) kinds.push('bus');
   if (spec.jwt) kinds.push('jwt');
   if (spec.callbackKey) kinds.push('callbackKey');
+  if (spec.model) kinds.push('model');
   return kinds;
 }
 

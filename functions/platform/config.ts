@@ -36,6 +36,11 @@ const ConfigSchema = z.object({
   /** HMAC key of approval callback credentials: a Secrets Manager secret in AWS, base64 locally. */
   CALLBACK_KEY_SECRET_ARN: z.string().optional(),
   CALLBACK_KEY: z.string().min(32).optional(),
+  /** The model API key: a Secrets Manager secret in AWS, the key itself locally; `offline`: the offline model. */
+  ANTHROPIC_API_KEY_SECRET_ARN: z.string().min(1).optional(),
+  ANTHROPIC_API_KEY: z.string().min(1).optional(),
+  /** Set locally only, to reach a fake of the Messages API (tests, benches). */
+  ANTHROPIC_BASE_URL: z.string().url().optional(),
   /** Webhooks to http://127.0.0.1 / localhost are allowed only on the local platform (never in AWS). */
   ALLOW_HTTP_LOOPBACK_WEBHOOKS: z
     .enum(['true', 'false'])

@@ -41,6 +41,12 @@ export interface FunctionSpec {
   /** Sends webhooks to customer endpoints (outbound HTTPS). */
   webhooks?: boolean;
   /**
+   * Calls the language model (Claude, Messages API): ANTHROPIC_API_KEY_SECRET_ARN, a Secrets Manager secret in AWS
+   * (`-c modelApiKeySecretArn=`), ANTHROPIC_API_KEY locally (from the shell that runs `npm start`). The value
+   * `offline` selects the offline model, in both runtimes (docs/models.md).
+   */
+  model?: boolean;
+  /**
    * Writes schedules into these groups of SCHEDULE_GROUPS (EventBridge Scheduler in AWS, the local scheduler
    * locally): each group's variables and its grants (docs/local-scheduler.md).
    */
@@ -549,6 +555,7 @@ export const FUNCTIONS = {
     table: 'write',
     bucket: { access: 'write', prefixes: ['agent-outputs/', 'agent-knowledge/'] },
     callbackKey: true,
+    model: true,
     memoryMb: 1024,
     timeoutSeconds: 60,
   },

@@ -355,6 +355,23 @@ export class ModosFunction extends Construct {
    * CALLBACK_KEY_SECRET_ARN + secretsmanager:GetSecretValue on that one secret (and decrypt on its key if
    * it has a customer-managed one). No DescribeSecret, no other secret.
    */
+  /**
+   * ANTHROPIC_API_KEY_SECRET_ARN + secretsmanager:GetSecretValue on that one secret; without a secret the value is
+   * `offline` (the offline model) and the role gets no grant.
+   */
+  bindModelKey(secretArn: string | undefined): this {
+    this.setEnv('ANTHROPIC_API_KEY_SECRET_ARN', secretArn ?? 'offline');
+    if (secretArn)
+      this.role.addToPolicy(
+        new iam.PolicyStatement({
+          sid: 'ReadModelApiKey',
+          actions: ['secretsmanager:GetSecretValue'],
+          resources: [secretArn],
+        }),
+      );
+    return this;
+  }
+
   bindCallbackKey(secret: secretsmanager.ISecret): this {
     this.setEnv('CALLBACK_KEY_SECRET_ARN', secret.secretArn);
     this.role.addToPolicy(

@@ -42,6 +42,9 @@ export interface LocalBindingValues {
   stateMachineArns: Record<string, string>;
   callbackKey: string;
   publicApiUrl: string;
+  /** The model API key functions bound to the model get (`offline`: the offline model), and a local base URL. */
+  modelApiKey: string;
+  modelBaseUrl?: string;
   /** Each schedule group's name in the local scheduler, the role and dead-letter "queue" it records, its target. */
   scheduleGroups: Record<ScheduleGroupName, LocalScheduleGroupValues>;
   endpoints: { dynamodb: string; s3: string; eventbridge: string; sfn: string; scheduler: string };
@@ -76,6 +79,7 @@ export function localEnvironment(spec: FunctionSpec, v: LocalBindingValues): Rec
     JWT_AUDIENCE: v.jwtAudience,
     JWKS_FILE: v.jwksFile,
     CALLBACK_KEY: v.callbackKey,
+    ANTHROPIC_API_KEY: v.modelApiKey,
     PUBLIC_API_URL: v.publicApiUrl,
   };
   const endpointOf: Partial<Record<BindingKind, [string, string]>> = {
@@ -106,6 +110,7 @@ export function localEnvironment(spec: FunctionSpec, v: LocalBindingValues): Rec
     }
     const endpoint = endpointOf[kind];
     if (endpoint) env[endpoint[0]] = endpoint[1];
+    if (kind === 'model' && v.modelBaseUrl) env.ANTHROPIC_BASE_URL = v.modelBaseUrl;
   }
   // Each state machine the function starts: its ARN variable. Starting and task-token callbacks (which
   // need no variable in AWS, IAM grants them) both reach the emulator's endpoint here.

@@ -176,9 +176,11 @@ describe('local function environment', () => {
     stateMachineArns: {
       WorkflowRun: 'arn:aws:states:us-east-1:000000000000:stateMachine:WorkflowRun',
       ConnectorSync: 'arn:aws:states:us-east-1:000000000000:stateMachine:ConnectorSync',
+      AgentOutput: 'arn:aws:states:us-east-1:000000000000:stateMachine:AgentOutput',
     },
     callbackKey: 'k'.repeat(40),
     publicApiUrl: 'http://127.0.0.1:3000',
+    modelApiKey: 'offline',
     scheduleGroups: Object.fromEntries(
       scheduleGroups().map((g) => [
         g.name,
