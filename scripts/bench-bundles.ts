@@ -32,6 +32,7 @@ const values: LocalBindingValues = {
   ),
   callbackKey: 'x'.repeat(64),
   publicApiUrl: 'https://api.example/',
+  modelApiKey: 'offline',
   scheduleGroups: Object.fromEntries(
     scheduleGroups().map((g) => [
       g.name,
