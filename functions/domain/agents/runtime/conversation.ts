@@ -29,7 +29,8 @@ import type {
   StoredSession,
   UsageLedger,
 } from './ports.js';
-import { buildSystemPrompt, OFFLINE_LABEL, passagesBlock, skillTools } from './prompt.js';
+import { OFFLINE_LABEL } from '../offline-model.js';
+import { buildSystemPrompt, passagesBlock, skillTools } from './prompt.js';
 
 /** The agent as the runtime needs it (the configuration repository's StoredAgent). */
 export interface RuntimeAgent {

@@ -9,8 +9,6 @@ import type { LlmTool } from '../llm.js';
 import type { SkillDefinition } from '../skills/catalogue.js';
 import type { MemoryItem } from './ports.js';
 
-/** Every answer and output of the offline model starts with this label. */
-export const OFFLINE_LABEL = '[offline model] ';
 
 /** Text between our own markers cannot close them: a passage that contains `</passage>` is neutralised. */
 const neutralise = (text: string) => text.replace(/<\/?(passage|memory)\b[^>]*>/gi, (m) => m.replace(/</g, '‹'));
