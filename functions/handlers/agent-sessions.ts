@@ -8,7 +8,7 @@
  * ConflictError 409 (inactive agent, a concurrent turn), DailyLimitExceededError 429 (an output past the agent's
  * daily limit: nothing of the turn is stored), LlmSpendLimitError 429, LlmUnavailableError 503; mapped by httpRoute.
  */
-import { SESSION_ROUTE_CONTRACTS as R } from '../../schemas/agent-sessions-api.js';
+import { SESSION_ROUTE_CONTRACTS } from '../../schemas/agent-sessions-api.js';
 import {
   createSession,
   getSession,
@@ -28,14 +28,15 @@ const sse = (event: string, data: unknown) => `event: ${event}\ndata: ${JSON.str
 
 export const makeHandler = (deps: () => ConversationDeps) =>
   routeTable({
-    'POST /api/v1/agents/{id}/sessions': httpRoute(R['POST /api/v1/agents/{id}/sessions'], ({ params, body, ctx }) =>
-      createSession(params.id, body, ctx, deps()),
+    'POST /api/v1/agents/{id}/sessions': httpRoute(
+      SESSION_ROUTE_CONTRACTS['POST /api/v1/agents/{id}/sessions'],
+      ({ params, body, ctx }) => createSession(params.id, body, ctx, deps()),
     ),
-    'GET /api/v1/sessions/{id}': httpRoute(R['GET /api/v1/sessions/{id}'], ({ params, ctx }) =>
+    'GET /api/v1/sessions/{id}': httpRoute(SESSION_ROUTE_CONTRACTS['GET /api/v1/sessions/{id}'], ({ params, ctx }) =>
       getSession(params.id, ctx, deps()),
     ),
     'POST /api/v1/sessions/{id}/messages': httpRoute(
-      R['POST /api/v1/sessions/{id}/messages'],
+      SESSION_ROUTE_CONTRACTS['POST /api/v1/sessions/{id}/messages'],
       async ({ params, body, ctx, headers }) => {
         if (!wantsEventStream(headers.accept)) return postMessage(params.id, body, ctx, deps());
         const events: string[] = [];
@@ -48,10 +49,13 @@ export const makeHandler = (deps: () => ConversationDeps) =>
         return new RawBody('text/event-stream; charset=utf-8', events.join(''));
       },
     ),
-    'GET /api/v1/sessions/{id}/messages': httpRoute(R['GET /api/v1/sessions/{id}/messages'], ({ params, query, ctx }) =>
-      listMessages(params.id, query, ctx, deps()),
+    'GET /api/v1/sessions/{id}/messages': httpRoute(
+      SESSION_ROUTE_CONTRACTS['GET /api/v1/sessions/{id}/messages'],
+      ({ params, query, ctx }) => listMessages(params.id, query, ctx, deps()),
     ),
-    'GET /api/v1/usage': httpRoute(R['GET /api/v1/usage'], ({ query, ctx }) => getUsage(query, ctx, deps())),
+    'GET /api/v1/usage': httpRoute(SESSION_ROUTE_CONTRACTS['GET /api/v1/usage'], ({ query, ctx }) =>
+      getUsage(query, ctx, deps()),
+    ),
   });
 
 export const handler = makeHandler(agentSessionDeps);
