@@ -6,7 +6,8 @@
  * model id and with usage counted as the API does (uncached input, output, and prompt-cache writes and reads for
  * a cached system prompt and tools of 1,024 tokens or more). Scripted faults are met in order by the next
  * requests (a fault naming a model waits for a request to that model): 429 with or without `retry-after`, the
- * spend-limit 429, 529 overloaded, 5xx, 401, 4xx, a delay, a malformed body, a stream cut off, or a given answer.
+ * spend-limit 429, 529 overloaded, 5xx, 401, 4xx, a delay, a malformed body, a stream cut off or stalled after
+ * its first events (a request without `stream` then gets no answer at all), or a given answer.
  *
  * CLI: `tsx local/anthropic-fake.ts --port 8788` (prints its URL; any key is accepted).
  */
@@ -40,6 +41,7 @@ export type FakeFault = Targeted &
     | { kind: 'delay'; ms: number }
     | { kind: 'malformed'; body?: string }
     | { kind: 'cut_stream'; afterEvents?: number }
+    | { kind: 'stall_stream'; afterEvents?: number }
     | { kind: 'answer'; content: WireBlock[]; stopReason?: string | null; usage?: Partial<WireUsage> }
   );
 
@@ -222,7 +224,7 @@ export async function startFakeMessagesApi(options: { port?: number; apiKey?: st
     res: http.ServerResponse,
     model: string,
     answer: { content: WireBlock[]; stopReason: string | null; usage: WireUsage },
-    cutAfter?: number,
+    stop?: { afterEvents: number; how: 'cut' | 'stall' },
   ) => {
     const id = ++n;
     res.writeHead(200, {
@@ -232,9 +234,17 @@ export async function startFakeMessagesApi(options: { port?: number; apiKey?: st
     });
     let events = 0;
     const send = (event: string, data: unknown): boolean => {
-      if (cutAfter !== undefined && events >= cutAfter) {
-        // The connection drops mid-answer: no terminating chunk, no message_stop.
-        res.socket?.destroy();
+      if (stop && events >= stop.afterEvents) {
+        // A stalled stream just stops sending (headers and the first events came: only a deadline on the whole
+        // call ends it). A cut one drops the connection once what was sent is through: no terminating chunk,
+        // no message_stop.
+        if (stop.how === 'stall') return false;
+        const socket = res.socket;
+        const t = setTimeout(() => {
+          timers.delete(t);
+          socket?.destroy();
+        }, 30);
+        timers.add(t);
         return false;
       }
       events += 1;
@@ -378,7 +388,10 @@ export async function startFakeMessagesApi(options: { port?: number; apiKey?: st
           res.socket?.destroy();
           return;
         }
-        return writeStream(res, model, answerFor(body), fault.afterEvents ?? 3);
+        return writeStream(res, model, answerFor(body), { afterEvents: fault.afterEvents ?? 3, how: 'cut' });
+      case 'stall_stream':
+        if (!stream) return;
+        return writeStream(res, model, answerFor(body), { afterEvents: fault.afterEvents ?? 1, how: 'stall' });
       case 'answer': {
         const base = answerFor(body);
         const answer = {
