@@ -3,7 +3,7 @@
  * configured routing table, our retry and fallback policy, one circuit breaker per Lambda instance); without
  * one, the offline model, so every demo and test runs without a key and says so in every answer.
  */
-import { makeAnthropicClient, AnthropicMessagesTransport } from '../adapters/anthropic/messages-transport.js';
+import { AnthropicMessagesTransport, makeAnthropicMessages } from '../adapters/anthropic/messages-transport.js';
 import { CircuitBreaker } from '../domain/agents/circuit-breaker.js';
 import type { LlmClient } from '../domain/agents/llm.js';
 import { OfflineLlmClient } from '../domain/agents/offline-model.js';
@@ -43,14 +43,14 @@ export function makeLlmClient(options: LlmCompositionOptions): LlmClient {
     coolDownMs: CIRCUIT_COOL_DOWN_MS,
     clock: options.clock,
   });
-  const client = makeAnthropicClient({
+  const messages = makeAnthropicMessages({
     apiKey: options.apiKey,
     timeoutMs: options.timeoutMs,
     ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
   });
   return new RoutedLlmClient({
     table: options.table ?? modelRoutingTable(),
-    transport: new AnthropicMessagesTransport(client),
+    transport: new AnthropicMessagesTransport(messages),
     breaker: options.breaker ?? instanceBreaker,
     clock: options.clock,
     log: options.log,

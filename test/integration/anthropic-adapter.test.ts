@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   AnthropicMessagesTransport,
-  makeAnthropicClient,
+  makeAnthropicMessages,
 } from '../../functions/adapters/anthropic/messages-transport.js';
 import { CircuitBreaker } from '../../functions/domain/agents/circuit-breaker.js';
 import {
@@ -67,7 +67,11 @@ const quiet = () => {};
 function aRoutedClient(
   opts: { attemptTimeoutMs?: number; budgetMs?: number; threshold?: number; sleeps?: number[] } = {},
 ) {
-  const sdk = makeAnthropicClient({ apiKey: 'test-key', baseUrl: api.url, timeoutMs: opts.attemptTimeoutMs ?? 2_000 });
+  const sdk = makeAnthropicMessages({
+    apiKey: 'test-key',
+    baseUrl: api.url,
+    timeoutMs: opts.attemptTimeoutMs ?? 2_000,
+  });
   return new RoutedLlmClient({
     table,
     transport: new AnthropicMessagesTransport(sdk),
@@ -251,7 +255,7 @@ describe('the Messages API adapter against the fake', () => {
   });
 
   it('fails as authentication with a wrong key, without a fallback', async () => {
-    const sdk = makeAnthropicClient({ apiKey: 'wrong', baseUrl: api.url, timeoutMs: 2_000 });
+    const sdk = makeAnthropicMessages({ apiKey: 'wrong', baseUrl: api.url, timeoutMs: 2_000 });
     const transport = new AnthropicMessagesTransport(sdk);
     const err = await rejection(transport.send({ model: PRIMARY, request: aRequest(), timeoutMs: 2_000 }));
     expect(err).toMatchObject({ name: 'LlmCallError', kind: 'authentication', httpStatus: 401 });
