@@ -29,8 +29,9 @@ const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
 /**
  * The `operationId` of every route, derived here only: its function's name in camelCase (`CreateEntity` →
  * `createEntity`). A function serving several routes takes each route's last literal path segment as its verb
- * in place of its own first word (`DecideApproval` → `approveApproval`, `rejectApproval`). Refuses duplicates,
- * so a new route cannot silently share an id (generated clients key their operations on it).
+ * in place of its own first word (`DecideApproval` → `approveApproval`, `rejectApproval`). A contract may name its
+ * own (`operationId`: a function of several resources' CRUD routes). Refuses duplicates, so a new route cannot
+ * silently share an id (generated clients key their operations on it).
  */
 export function operationIds(routes: readonly DocumentedRoute[]): Map<string, string> {
   const routesOf = new Map<string, number>();
@@ -39,8 +40,9 @@ export function operationIds(routes: readonly DocumentedRoute[]): Map<string, st
   const owners = new Map<string, string>();
   for (const r of routes) {
     const key = `${r.method} ${r.path}`;
-    let id = lowerFirst(r.function);
-    if ((routesOf.get(r.function) ?? 0) > 1) {
+    const named = CONTRACTS_BY_KEY[key]?.operationId;
+    let id = named ?? lowerFirst(r.function);
+    if (named === undefined && (routesOf.get(r.function) ?? 0) > 1) {
       const action =
         r.path
           .split('/')

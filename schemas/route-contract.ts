@@ -25,6 +25,11 @@ export interface RouteContract {
   response: ZodType;
   /** The error statuses the route answers (documented with the ErrorResponse body). */
   errors: readonly number[];
+  /**
+   * The OpenAPI operationId, where the one derived from the function (schemas/api.ts operationIds) cannot tell the
+   * routes apart: one function serving the CRUD routes of several resources. Unique like every derived one.
+   */
+  operationId?: string;
   /** Example bodies for the document (schemas/api-examples.ts); a unit test parses each with `body` / `response`. */
   examples?: { request?: unknown; response?: unknown };
 }
