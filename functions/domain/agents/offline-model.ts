@@ -240,7 +240,9 @@ function textAnswer(own: string, passages: Passage[]): string {
     return `From the knowledge base (${sources.map((s) => `[${s}]`).join(', ')}): "${sentence}" [${passages[0]!.source}]`;
   }
   if (own.length === 0) return 'There is nothing to answer yet.';
-  return `I read your message: "${firstSentence(own, 100)}" No language model is configured, so I can only use a skill when your words name it or describe it and give everything it needs.`;
+  // Said by whichever model answers (the fake Messages API answers with these words too): the offline label,
+  // added by OfflineLlmClient, is what tells that no language model wrote it.
+  return `I read your message: "${firstSentence(own, 100)}" I use a skill when your words name it or describe it and give everything it needs.`;
 }
 
 /** What the offline model does with a request: one tool call or one text answer (unlabelled). */
