@@ -26,21 +26,22 @@ export const wantsEventStream = (accept: string | undefined): boolean =>
 
 const sse = (event: string, data: unknown) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
 
-export const makeHandler = (deps: () => ConversationDeps) =>
+export const makeHandler = (deps: () => ConversationDeps | Promise<ConversationDeps>) =>
   routeTable({
     'POST /api/v1/agents/{id}/sessions': httpRoute(
       SESSION_ROUTE_CONTRACTS['POST /api/v1/agents/{id}/sessions'],
-      ({ params, body, ctx }) => createSession(params.id, body, ctx, deps()),
+      async ({ params, body, ctx }) => createSession(params.id, body, ctx, await deps()),
     ),
-    'GET /api/v1/sessions/{id}': httpRoute(SESSION_ROUTE_CONTRACTS['GET /api/v1/sessions/{id}'], ({ params, ctx }) =>
-      getSession(params.id, ctx, deps()),
+    'GET /api/v1/sessions/{id}': httpRoute(
+      SESSION_ROUTE_CONTRACTS['GET /api/v1/sessions/{id}'],
+      async ({ params, ctx }) => getSession(params.id, ctx, await deps()),
     ),
     'POST /api/v1/sessions/{id}/messages': httpRoute(
       SESSION_ROUTE_CONTRACTS['POST /api/v1/sessions/{id}/messages'],
       async ({ params, body, ctx, headers }) => {
-        if (!wantsEventStream(headers.accept)) return postMessage(params.id, body, ctx, deps());
+        if (!wantsEventStream(headers.accept)) return postMessage(params.id, body, ctx, await deps());
         const events: string[] = [];
-        const message = await postMessage(params.id, body, ctx, deps(), {
+        const message = await postMessage(params.id, body, ctx, await deps(), {
           onText: (delta) => events.push(sse('text', { delta })),
         });
         // A model that does not stream (the offline one) still gives the client its text before the message.
@@ -51,10 +52,10 @@ export const makeHandler = (deps: () => ConversationDeps) =>
     ),
     'GET /api/v1/sessions/{id}/messages': httpRoute(
       SESSION_ROUTE_CONTRACTS['GET /api/v1/sessions/{id}/messages'],
-      ({ params, query, ctx }) => listMessages(params.id, query, ctx, deps()),
+      async ({ params, query, ctx }) => listMessages(params.id, query, ctx, await deps()),
     ),
-    'GET /api/v1/usage': httpRoute(SESSION_ROUTE_CONTRACTS['GET /api/v1/usage'], ({ query, ctx }) =>
-      getUsage(query, ctx, deps()),
+    'GET /api/v1/usage': httpRoute(SESSION_ROUTE_CONTRACTS['GET /api/v1/usage'], async ({ query, ctx }) =>
+      getUsage(query, ctx, await deps()),
     ),
   });
 
