@@ -287,3 +287,12 @@ describe('offline model helpers', () => {
     expect(digestOf('{not json')).toBe('{not json');
   });
 });
+
+describe('structured values for the offline model', () => {
+  it('fills an object property from the first JSON object the user wrote, and nothing without one', async () => {
+    const { firstJsonObject } = await import('../../functions/domain/agents/offline-model.js');
+    expect(firstJsonObject('set {"tier": "gold", "seats": 40} please')).toEqual({ tier: 'gold', seats: 40 });
+    expect(firstJsonObject('a {broken and then {"a": {"b": 1}} end')).toEqual({ a: { b: 1 } });
+    expect(firstJsonObject('no object here, only [1, 2]')).toBeUndefined();
+  });
+});

@@ -108,6 +108,22 @@ const schemaType = (schema: JsonSchema): string | undefined => {
 };
 
 /** A value for one input property read off the user's words, or undefined when the words do not give one. */
+/** The first JSON object written in the text (`{"tier": "gold"}`), or undefined: how a user gives structured values. */
+export function firstJsonObject(text: string): Record<string, unknown> | undefined {
+  for (let start = text.indexOf('{'); start !== -1; start = text.indexOf('{', start + 1)) {
+    for (let end = text.indexOf('}', start); end !== -1; end = text.indexOf('}', end + 1)) {
+      try {
+        const value: unknown = JSON.parse(text.slice(start, end + 1));
+        if (value !== null && typeof value === 'object' && !Array.isArray(value))
+          return value as Record<string, unknown>;
+      } catch {
+        // not a whole object yet: try the next closing brace
+      }
+    }
+  }
+  return undefined;
+}
+
 function fillProperty(name: string, schema: JsonSchema, text: string): unknown {
   if ('default' in schema) return schema.default;
   if (Array.isArray(schema.enum) && schema.enum.length > 0) return schema.enum[0];
@@ -122,6 +138,7 @@ function fillProperty(name: string, schema: JsonSchema, text: string): unknown {
     const max = typeof schema.maximum === 'number' ? schema.maximum : Infinity;
     return Math.min(max, Math.max(min, v));
   }
+  if (type === 'object') return firstJsonObject(text);
   if (type !== undefined && type !== 'string') return undefined;
   const n = name.toLowerCase();
   const format = typeof schema.format === 'string' ? schema.format : '';
