@@ -292,9 +292,9 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Loca
       callbackKey,
       publicApiUrl: url,
       // The shell's key, if any: without one the agents answer with the offline model, labelled as such.
-      modelApiKey: options.modelApiKey ?? process.env.ANTHROPIC_API_KEY ?? 'offline',
-      ...((options.modelBaseUrl ?? process.env.ANTHROPIC_BASE_URL)
-        ? { modelBaseUrl: options.modelBaseUrl ?? process.env.ANTHROPIC_BASE_URL }
+      modelApiKey: options.modelApiKey || process.env.ANTHROPIC_API_KEY || 'offline',
+      ...(options.modelBaseUrl || process.env.ANTHROPIC_BASE_URL
+        ? { modelBaseUrl: options.modelBaseUrl || process.env.ANTHROPIC_BASE_URL }
         : {}),
       // The role and queue ARNs are names only: the local scheduler records them, never assumes or sends to them.
       scheduleGroups: Object.fromEntries(

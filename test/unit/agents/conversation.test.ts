@@ -265,6 +265,20 @@ describe('agent conversations', () => {
     expect(t.store.memories).toHaveLength(0);
   });
 
+  it('keeps both turns of a session when two race: the loser appends after the winner', async () => {
+    const t = setup();
+    const session = await createSession('agent-1', {}, ctxOf(), t.deps);
+    const answers = await Promise.all([
+      postMessage(session.id, { content: 'first' }, ctxOf(), t.deps),
+      postMessage(session.id, { content: 'second' }, ctxOf(), t.deps),
+    ]);
+    expect(answers).toHaveLength(2);
+    const stored = t.store.messages.get(`${TENANT}/${session.id}`)!;
+    expect(stored.map((m) => m.seq)).toEqual([1, 2, 3, 4]);
+    expect(stored.filter((m) => m.role === 'user').map((m) => m.content).sort()).toEqual(['first', 'second']);
+    expect(await getSession(session.id, ctxOf(), t.deps)).toMatchObject({ message_count: 4 });
+  });
+
   it(`stops a model that keeps calling tools after ${MAX_TOOL_ROUNDS} rounds`, async () => {
     const t = setup({ script: [() => toolUse('get_entity', { entityId: 'ent-1' })] });
     const session = await createSession('agent-1', {}, ctxOf(), t.deps);

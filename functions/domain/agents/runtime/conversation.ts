@@ -78,6 +78,8 @@ export const MEMORIES_PER_MESSAGE = 5;
 export const MAX_TOOL_RESULT_CHARS = 20_000;
 export const DEFAULT_MEMORY_RETENTION_DAYS = 30;
 const MAX_ANSWER_TOKENS = 1_024;
+/** Appends of one turn when other turns of the session keep winning the race. */
+const MAX_TURN_ATTEMPTS = 25;
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
@@ -209,6 +211,7 @@ export async function postMessage(
     return false;
   };
 
+  const assistantId = `msg_${deps.ids.newId()}`;
   const userMessage: StoredMessage = {
     id: `msg_${deps.ids.newId()}`,
     seq: session.message_count + 1,
@@ -332,34 +335,52 @@ export async function postMessage(
       ).toISOString(),
     });
   }
-  const assistant: StoredMessage = {
-    id: `msg_${deps.ids.newId()}`,
-    seq: session.message_count + 2,
-    session_id: sessionId,
-    role: 'assistant',
-    created_at: deps.clock.now().toISOString(),
-    ...answer,
-  };
-  const next: StoredSession = {
-    ...session,
-    message_count: session.message_count + 2,
-    output_count: session.output_count + outputIds.length,
-    version: session.version + 1,
-  };
-  await deps.sessions.appendTurn(tenantId, next, session.version, [userMessage, assistant], {
-    audit: {
-      action: 'session.message',
-      actor: ctx.principal.userId,
-      resourceType: 'session',
-      resourceId: sessionId,
-      at: assistant.created_at,
-      requestId: ctx.requestId,
-      beforeHash: sha256(JSON.stringify(publicSession(session))),
-      afterHash: sha256(JSON.stringify(publicSession(next))),
-    },
-    events: [],
-  });
-  return publicMessage(assistant);
+  const createdAt = deps.clock.now().toISOString();
+  // Turns of one session may race (two tabs, a retried request): the loser re-reads the session and appends after
+  // the winner, so an answer whose output was accepted is never lost to a version conflict.
+  let current = session;
+  for (let attempt = 1; ; attempt++) {
+    const turn = [
+      { ...userMessage, seq: current.message_count + 1 },
+      {
+        id: assistantId,
+        seq: current.message_count + 2,
+        session_id: sessionId,
+        role: 'assistant' as const,
+        created_at: createdAt,
+        ...answer,
+      },
+    ];
+    const next: StoredSession = {
+      ...current,
+      message_count: current.message_count + 2,
+      output_count: current.output_count + outputIds.length,
+      version: current.version + 1,
+    };
+    try {
+      await deps.sessions.appendTurn(tenantId, next, current.version, turn, {
+        audit: {
+          action: 'session.message',
+          actor: ctx.principal.userId,
+          resourceType: 'session',
+          resourceId: sessionId,
+          at: createdAt,
+          requestId: ctx.requestId,
+          beforeHash: sha256(JSON.stringify(publicSession(current))),
+          afterHash: sha256(JSON.stringify(publicSession(next))),
+        },
+        events: [],
+      });
+      return publicMessage(turn[1]!);
+    } catch (error) {
+      const latest =
+        error instanceof ConflictError && attempt < MAX_TURN_ATTEMPTS
+          ? await deps.sessions.get(tenantId, sessionId)
+          : undefined;
+      if (!latest) throw error;
+      current = latest;
+    }
+  }
 }
 
 interface CallContext {
