@@ -279,3 +279,20 @@ export const UsageRow = z
   })
   .meta({ id: 'UsageRow' });
 export type UsageRow = z.infer<typeof UsageRow>;
+
+// ---- outputs API
+// Paths, queries and lists of the output routes; schemas/agent-outputs-api.ts holds their route contracts and the
+// detail view (which carries the approval), schemas/agent-output-events.ts the events of an output's life.
+
+export const OutputIdPath = z.strictObject({ id: Uuid });
+/** `agent_id` and `status` in any combination; newest first. */
+export const ListOutputsQuery = z.strictObject({
+  agent_id: Uuid.optional(),
+  status: OutputStatus.optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(25),
+  cursor: z.string().min(1).max(2048).optional(),
+});
+export type ListOutputsQuery = z.infer<typeof ListOutputsQuery>;
+export const OutputList = z
+  .object({ items: z.array(Output), nextCursor: z.string().nullable() })
+  .meta({ id: 'OutputList' });

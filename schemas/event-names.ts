@@ -19,6 +19,10 @@ export const EVENT_SOURCES = {
   'case.opened': 'modos.cases',
   'case.updated': 'modos.cases',
   'case.resolved': 'modos.cases',
+  'agent.output.proposed': 'modos.agents',
+  'agent.output.notification_failed': 'modos.agents',
+  'agent.output.decided': 'modos.agents',
+  'agent.output.completed': 'modos.agents',
 } as const;
 
 export type EventName = keyof typeof EVENT_SOURCES;

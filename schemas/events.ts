@@ -1,5 +1,11 @@
 // Namespace import: lets esbuild tree-shake zod (a named `z` import bundles all of it).
 import * as z from 'zod';
+import {
+  AgentOutputCompletedPayload,
+  AgentOutputDecidedPayload,
+  AgentOutputNotificationFailedPayload,
+  AgentOutputProposedPayload,
+} from './agent-output-events.js';
 import { CaseOpenedPayload, CaseResolvedPayload, CaseUpdatedPayload } from './cases.js';
 import { SignalDetectedPayload } from './detected-signals.js';
 import { Entity } from './entity.js';
@@ -98,6 +104,22 @@ export const EVENT_CATALOGUE = {
   'case.opened': { source: EVENT_SOURCES['case.opened'], detail: envelope(CaseOpenedPayload) },
   'case.updated': { source: EVENT_SOURCES['case.updated'], detail: envelope(CaseUpdatedPayload) },
   'case.resolved': { source: EVENT_SOURCES['case.resolved'], detail: envelope(CaseResolvedPayload) },
+  'agent.output.proposed': {
+    source: EVENT_SOURCES['agent.output.proposed'],
+    detail: envelope(AgentOutputProposedPayload),
+  },
+  'agent.output.notification_failed': {
+    source: EVENT_SOURCES['agent.output.notification_failed'],
+    detail: envelope(AgentOutputNotificationFailedPayload),
+  },
+  'agent.output.decided': {
+    source: EVENT_SOURCES['agent.output.decided'],
+    detail: envelope(AgentOutputDecidedPayload),
+  },
+  'agent.output.completed': {
+    source: EVENT_SOURCES['agent.output.completed'],
+    detail: envelope(AgentOutputCompletedPayload),
+  },
 } as const;
 
 export type EventName = keyof typeof EVENT_CATALOGUE;

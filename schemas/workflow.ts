@@ -220,6 +220,16 @@ export const APPROVAL_STATUSES = ['pending', 'approved', 'rejected', 'timed_out'
 export const ApprovalStatus = z.enum(APPROVAL_STATUSES);
 export type ApprovalStatus = z.infer<typeof ApprovalStatus>;
 
+/**
+ * What an approval gates when it is not a workflow step: an agent's output (functions/domain/agents/outputs). The
+ * decision routes, the callback links and the relay treat it like any approval; the notifier sends its webhook to
+ * the agent's endpoint, and the output follows the decision.
+ */
+export const ApprovalSubject = z
+  .object({ kind: z.literal('agent_output'), outputId: z.string(), agentId: z.string() })
+  .meta({ id: 'ApprovalSubject' });
+export type ApprovalSubject = z.infer<typeof ApprovalSubject>;
+
 export const Approval = z
   .object({
     id: z.string(),
@@ -236,6 +246,8 @@ export const Approval = z
     decidedAt: z.string().optional(),
     decidedBy: z.string().optional(),
     comment: z.string().optional(),
+    /** Set when the approval gates something else than a workflow step (executionId is then its gate's execution). */
+    subject: ApprovalSubject.optional(),
   })
   .meta({ id: 'Approval' });
 export type Approval = z.infer<typeof Approval>;

@@ -1,9 +1,11 @@
 /**
  * EventBridge target of approval.requested. Sends the Standard Webhooks signed notification with the
  * approve/reject callback links (retries with backoff); when retries are exhausted the approval stays
- * pending, marked notification_failed. Errors: TransientError (the event target retries).
+ * pending, marked notification_failed (an agent output's approval: to the agent's webhook, and the output records
+ * the attempts and `notification_failed`). Errors: TransientError (the event target retries).
  */
 import { notifyApproval } from '../domain/workflows/approvals.js';
+import { approvalSubjectNotifiers } from '../platform/agent-output-composition.js';
 import { eventTarget } from '../platform/task.js';
 import { callbackKey, secretBox } from '../platform/callback-key.js';
 import { config } from '../platform/config.js';
@@ -24,6 +26,8 @@ export const handler = eventTarget('approval-notifier', 'approval.requested', as
       secrets: secretBox(),
       publicBaseUrl: config().PUBLIC_API_URL,
       log: engineLog,
+      // Approvals of agent outputs: the webhook goes to the agent's endpoint, its outcome is recorded on the output.
+      subjects: approvalSubjectNotifiers(secretBox()),
     },
   );
 });

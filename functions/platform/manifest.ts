@@ -571,7 +571,6 @@ export const FUNCTIONS = {
     entry: 'functions/handlers/agent-output-gate.ts',
     description: "State machine gate: records an agent output's approval request with its task token",
     table: 'write',
-    callbackKey: true,
   },
   AgentOutputStep: {
     name: 'AgentOutputStep',
@@ -579,9 +578,15 @@ export const FUNCTIONS = {
     description: 'State machine task: executes an approved automatable output once, or ends it manual or rejected',
     table: 'write',
     bucket: { access: 'read', prefixes: ['agent-outputs/'] },
-    callbackKey: true,
+    // The registry's tools take a webhook sender; no automatable output skill sends webhooks today.
     webhooks: true,
     timeoutSeconds: 120,
+  },
+  AgentOutputLauncher: {
+    name: 'AgentOutputLauncher',
+    entry: 'functions/handlers/agent-output-launcher.ts',
+    description: "Makes sure a proposed agent output has its approval gate's execution",
+    table: 'read',
   },
 } as const satisfies Record<string, FunctionSpec>;
 
@@ -755,6 +760,12 @@ export const EVENT_RULES: readonly EventRuleSpec[] = [
     target: { kind: 'function', function: 'CaseManager' },
   },
   {
+    name: 'LaunchAgentOutputGate',
+    description: "Starts a proposed agent output's gate execution (safety net of the proposal's StartExecution)",
+    ...onEvent('agent.output.proposed'),
+    target: { kind: 'function', function: 'AgentOutputLauncher' },
+  },
+  {
     name: 'StartWorkflowFromSignal',
     description: "Starts the workflow a detected signal names (its rule's then.startWorkflow), once per signal",
     ...onEvent('signal.detected', { payload: { action: { startWorkflow: [{ exists: true }] } } }),
@@ -803,6 +814,15 @@ export const STATE_MACHINES: readonly StateMachineSpec[] = [
     arnVariable: 'SYNC_STATE_MACHINE_ARN',
     startedBy: ['StartSync', 'ScheduledSync'],
     callbacksFrom: [],
+  },
+  {
+    name: 'AgentOutput',
+    definitionFile: 'statemachines/agent-output.asl.json',
+    functions: { AgentOutputGateFunction: 'AgentOutputGate', AgentOutputStepFunction: 'AgentOutputStep' },
+    arnVariable: 'AGENT_OUTPUT_STATE_MACHINE_ARN',
+    startedBy: ['AgentSessions', 'AgentOutputLauncher'],
+    // The approval machinery decides and relays an output's approval as any other; the gate may complete its own.
+    callbacksFrom: ['DecideApproval', 'ApprovalCallback', 'ApprovalNotifier', 'ApprovalRelay', 'AgentOutputGate'],
   },
 ];
 

@@ -69,6 +69,11 @@
  * | messages of a session, in order| table | PK = T#t#SESSION#<id>, SK begins_with MSG# (MSG#<seq>) | GET /sessions/{id}/messages |
  * | memories of a scope            | table | PK = T#t#MEMORY#<scopeKey>, SK desc (<createdAt>#<id>) (TTL) | a session's turn    |
  * | model usage of a day           | table | PK = T#t#USAGE#<date>, SK = AGENT#<agentId>#MODEL#<model> | GET /usage, each call |
+ * | agent outputs, newest first    | table | PK = T#t#OUTPUTS, SK desc (OUTPUT#<createdAt>#<id>)   | GET /outputs                |
+ * | an agent's outputs of a status | GSI1  | GSI1PK = T#t#AGENT#<agentId>, GSI1SK desc begins STATUS#<status># | GET /outputs?agent_id=[&status=] |
+ * | the tenant's outputs of a status | GSI2 | GSI2PK = T#t#OUTPUTS#STATUS#<status>, GSI2SK desc (<createdAt>#<id>) | GET /outputs?status= |
+ * | where an output is, by id      | table | PK = T#t#OUTPUT#<id>, SK = REF (its createdAt)        | gate, step, notifier, GET   |
+ * | an agent's outputs of a UTC day| table | PK = T#t#AGENT#<agentId>, SK = DATE#<YYYY-MM-DD> (TTL) | daily output limit          |
  */
 export const tenantPrefix = (tenantId: string): string => `T#${tenantId}#`;
 
@@ -331,6 +336,32 @@ export const keys = {
     PK: `${tenantPrefix(tenantId)}HOOKRATE#${triggerId}`,
     SK: `W#${minute}`,
   }),
+
+  /**
+   * Agent outputs (seed 004 Output, its keys with the tenant prefix): the item in the tenant's output partition, sorted
+   * by creation; GSI1 the seed's (agent, status, created_at); GSI2 the tenant's outputs of one status. A status change
+   * rewrites both index keys. The item's SK holds its creation time, so a small reference item finds it by id.
+   */
+  agentOutput: (tenantId: string, createdAt: string, id: string) => ({
+    PK: `${tenantPrefix(tenantId)}OUTPUTS`,
+    SK: `OUTPUT#${createdAt}#${id}`,
+  }),
+  agentOutputsPartition: (tenantId: string) => `${tenantPrefix(tenantId)}OUTPUTS`,
+  agentOutputIndexes: (tenantId: string, agentId: string, status: string, createdAt: string, id: string) => ({
+    GSI1PK: `${tenantPrefix(tenantId)}AGENT#${agentId}`,
+    GSI1SK: `STATUS#${status}#${createdAt}#${id}`,
+    GSI2PK: `${tenantPrefix(tenantId)}OUTPUTS#STATUS#${status}`,
+    GSI2SK: `${createdAt}#${id}`,
+  }),
+  agentOutputsOfAgentPartition: (tenantId: string, agentId: string) => `${tenantPrefix(tenantId)}AGENT#${agentId}`,
+  agentOutputsOfStatusPartition: (tenantId: string, status: string) =>
+    `${tenantPrefix(tenantId)}OUTPUTS#STATUS#${status}`,
+  agentOutputRef: (tenantId: string, id: string) => ({ PK: `${tenantPrefix(tenantId)}OUTPUT#${id}`, SK: 'REF' }),
+  /** Seed 004 AgentDailyUsage: an agent's output count of one UTC day, beside the agent's item (TTL a day after). */
+  agentDailyOutputs: (tenantId: string, agentId: string, day: string) => ({
+    PK: `${tenantPrefix(tenantId)}AGENT#${agentId}`,
+    SK: `DATE#${day}`,
+  }),
 } as const;
 
 /** Item type tags stored in `entityType` on every item. */
@@ -377,4 +408,7 @@ export const ITEM_TYPES = {
   openCaseKey: 'OpenCaseKey',
   trigger: 'WorkflowTrigger',
   hookRateWindow: 'HookRateWindow',
+  agentOutput: 'AgentOutput',
+  agentOutputRef: 'AgentOutputRef',
+  agentDailyOutputs: 'AgentDailyUsage',
 } as const;

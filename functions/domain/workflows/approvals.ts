@@ -1,4 +1,4 @@
-import type { Approval, ApprovalStatus } from '../../../schemas/workflow.js';
+import type { Approval, ApprovalStatus, ApprovalSubject } from '../../../schemas/workflow.js';
 import { callbackActor } from '../auth/actors.js';
 import { requirePermission } from '../auth/authorize.js';
 import { ConflictError, ForbiddenError, NotFoundError, UnauthorizedError } from '../errors.js';
@@ -6,7 +6,7 @@ import type { MutationRecord, Page, Principal, RequestContext, SecretBox } from 
 import { hashOf } from '../shared/hash.js';
 import { signCallbackCredential, verifyCallbackCredential } from './callback-credentials.js';
 import { WORKFLOW_ERROR_NAMES, WorkflowFailedError } from './errors.js';
-import type { StoredApproval } from './ports.js';
+import type { ApprovalSubjectNotifier, StoredApproval, SubjectWebhook } from './ports.js';
 import { approvalIdOf, mutateRun, newNonce, SYSTEM_ACTOR, type RunDeps, type RunRef } from './runs/run-state.js';
 
 export interface ApprovalDeps extends RunDeps {
@@ -20,11 +20,11 @@ export interface ApprovalDeps extends RunDeps {
 
 /** What the gate task needs. */
 export type RequestDeps = Pick<ApprovalDeps, 'runs' | 'approvals' | 'workflows' | 'callbacks' | 'clock'>;
-/** What the webhook notifier needs. */
+/** What the webhook notifier needs; `subjects` send and record the webhooks of approvals with a subject. */
 export type NotifyDeps = Pick<
   ApprovalDeps,
   'approvals' | 'workflows' | 'runs' | 'webhooks' | 'callbacks' | 'callbackKey' | 'publicBaseUrl' | 'log' | 'secrets'
->;
+> & { subjects?: Partial<Record<ApprovalSubject['kind'], ApprovalSubjectNotifier>> };
 /** What a decision needs (API or callback link). */
 export type DecideDeps = Pick<ApprovalDeps, 'approvals' | 'runs' | 'callbacks' | 'clock' | 'callbackKey'>;
 
@@ -72,7 +72,7 @@ export async function requestApproval(
     callbackNonce: newNonce(),
     version: 1,
   };
-  const { created, approval: existing } = await deps.approvals.createOrGet(ref.tenantId, approval, {
+  await recordApprovalRequest(ref.tenantId, approval, deps, {
     audit: {
       action: 'approval.request',
       actor: SYSTEM_ACTOR,
@@ -98,26 +98,6 @@ export async function requestApproval(
       },
     ],
   });
-  if (!created) {
-    if (existing.status === 'pending' && existing.taskToken !== ref.taskToken) {
-      await deps.approvals.save(
-        ref.tenantId,
-        { ...existing, taskToken: ref.taskToken, version: existing.version + 1 },
-        'pending',
-      );
-    } else if (existing.status === 'approved') {
-      await deps.callbacks.succeed(ref.taskToken, { approvalId: existing.id, decision: 'approved' });
-    } else if (existing.status === 'rejected') {
-      await deps.callbacks.fail(
-        ref.taskToken,
-        WORKFLOW_ERROR_NAMES.ApprovalRejected,
-        JSON.stringify({
-          errorType: WORKFLOW_ERROR_NAMES.ApprovalRejected,
-          errorMessage: `approval ${existing.id} was rejected`,
-        }),
-      );
-    }
-  }
   await mutateRun(deps, ref, (r) => {
     const step = r.steps.find((s) => s.id === ref.stepId);
     if (!step || step.status === 'SUCCEEDED') return false;
@@ -128,6 +108,39 @@ export async function requestApproval(
   // The request is recorded: the heartbeat clock restarts, so the gate now waits its full timeout.
   await deps.callbacks.heartbeat(ref.taskToken);
   return { approvalId: approval.id };
+}
+
+/**
+ * Records an approval request with its gate's task token, or finds the one a retried gate recorded before (approval
+ * ids are deterministic): a pending one gets the new token, a decided one has its decision delivered to it at once.
+ * Shared by every gate that waits on an approval (workflow steps, agent outputs).
+ */
+export async function recordApprovalRequest(
+  tenantId: string,
+  approval: StoredApproval,
+  deps: Pick<ApprovalDeps, 'approvals' | 'callbacks'>,
+  mutation: MutationRecord,
+): Promise<StoredApproval> {
+  const { created, approval: existing } = await deps.approvals.createOrGet(tenantId, approval, mutation);
+  if (created) return approval;
+  if (existing.status === 'pending' && existing.taskToken !== approval.taskToken) {
+    const refreshed = { ...existing, taskToken: approval.taskToken, version: existing.version + 1 };
+    await deps.approvals.save(tenantId, refreshed, 'pending');
+    return refreshed;
+  }
+  if (existing.status === 'approved') {
+    await deps.callbacks.succeed(approval.taskToken, { approvalId: existing.id, decision: 'approved' });
+  } else if (existing.status === 'rejected') {
+    await deps.callbacks.fail(
+      approval.taskToken,
+      WORKFLOW_ERROR_NAMES.ApprovalRejected,
+      JSON.stringify({
+        errorType: WORKFLOW_ERROR_NAMES.ApprovalRejected,
+        errorMessage: `approval ${existing.id} was rejected`,
+      }),
+    );
+  }
+  return existing;
 }
 
 /** Callback URLs (with fresh single-use credentials) for an approval's webhook. */
@@ -143,30 +156,20 @@ export function callbackLinks(approval: StoredApproval, deps: Pick<ApprovalDeps,
   return { approve: link('approve'), reject: link('reject') };
 }
 
-/**
- * approval.requested consumer: sends the signed webhook (retries with backoff inside the sender).
- * When retries are exhausted the approval stays pending and is marked `notification_failed`.
- * A delivery attempt also heartbeats the gate.
- */
-export async function notifyApproval(
-  ref: { tenantId: string; approvalId: string },
-  deps: NotifyDeps,
-): Promise<'delivered' | 'notification_failed' | 'skipped'> {
-  const approval = await deps.approvals.get(ref.tenantId, ref.approvalId);
-  if (!approval || approval.status !== 'pending' || approval.notification !== 'pending') return 'skipped';
-  const wf = await deps.workflows.get(ref.tenantId, approval.workflowId);
-  const run = await deps.runs.get(ref.tenantId, approval.executionId);
-  const version = run ? await deps.workflows.get(ref.tenantId, approval.workflowId, run.workflowVersion) : undefined;
+/** The webhook of a workflow step's approval: the workflow version's endpoint and secret. */
+async function workflowWebhookOf(approval: StoredApproval, deps: NotifyDeps): Promise<SubjectWebhook | undefined> {
+  const wf = await deps.workflows.get(approval.tenantId, approval.workflowId);
+  const run = await deps.runs.get(approval.tenantId, approval.executionId);
+  const version = run
+    ? await deps.workflows.get(approval.tenantId, approval.workflowId, run.workflowVersion)
+    : undefined;
   const webhook = version?.webhook ?? wf?.webhook;
   const sealed = version?.sealedWebhookSecret ?? wf?.sealedWebhookSecret;
-  if (!webhook || !sealed) return 'skipped';
-  const secret = await deps.secrets.open(ref.tenantId, sealed);
-  const delivery = await deps.webhooks.send({
+  if (!webhook || !sealed) return undefined;
+  return {
     url: webhook.url,
-    secrets: [secret],
+    secrets: [await deps.secrets.open(approval.tenantId, sealed)],
     eventType: 'approval.requested',
-    id: `msg_${approval.id}`,
-    occurredAt: new Date(approval.requestedAt),
     payload: {
       approvalId: approval.id,
       executionId: approval.executionId,
@@ -176,7 +179,36 @@ export async function notifyApproval(
       expiresAt: approval.expiresAt,
       callbacks: callbackLinks(approval, deps),
     },
+  };
+}
+
+/**
+ * approval.requested consumer: sends the signed webhook (retries with backoff inside the sender): the workflow's for a
+ * step's approval, the subject owner's (NotifyDeps.subjects) for an approval with a subject, which also records the
+ * outcome on its subject. When retries are exhausted the approval stays pending and is marked `notification_failed`.
+ * A delivery attempt also heartbeats the gate.
+ */
+export async function notifyApproval(
+  ref: { tenantId: string; approvalId: string },
+  deps: NotifyDeps,
+): Promise<'delivered' | 'notification_failed' | 'skipped'> {
+  const approval = await deps.approvals.get(ref.tenantId, ref.approvalId);
+  if (!approval || approval.status !== 'pending' || approval.notification !== 'pending') return 'skipped';
+  const subject = approval.subject ? deps.subjects?.[approval.subject.kind] : undefined;
+  if (approval.subject && !subject) throw new Error(`no notifier for approvals of ${approval.subject.kind}`);
+  const webhook = subject
+    ? await subject.webhookOf(approval, callbackLinks(approval, deps))
+    : await workflowWebhookOf(approval, deps);
+  if (!webhook) return 'skipped';
+  const delivery = await deps.webhooks.send({
+    url: webhook.url,
+    secrets: webhook.secrets,
+    eventType: webhook.eventType,
+    id: `msg_${approval.id}`,
+    occurredAt: new Date(approval.requestedAt),
+    payload: webhook.payload,
   });
+  await subject?.recordDelivery(approval, delivery);
   const notification = delivery.delivered ? 'delivered' : 'notification_failed';
   const latest = await deps.approvals.get(ref.tenantId, ref.approvalId);
   if (latest?.status === 'pending') {

@@ -1,5 +1,13 @@
-import type { Approval, ApprovalStatus, Execution, Workflow, WorkflowStep } from '../../../schemas/workflow.js';
+import type {
+  Approval,
+  ApprovalStatus,
+  ApprovalSubject,
+  Execution,
+  Workflow,
+  WorkflowStep,
+} from '../../../schemas/workflow.js';
 import type { MutationRecord, Page } from '../ports.js';
+import type { WebhookDelivery } from '../webhooks/ports.js';
 
 /**
  * A step as stored: the definition's step, with the values of its tool's secret inputs sealed with the
@@ -91,6 +99,28 @@ export interface ApprovalRepository {
     tenantId: string,
     query: { status: ApprovalStatus; limit: number; cursor?: string },
   ): Promise<Page<StoredApproval>>;
+}
+
+/** The signed webhook of an approval with a subject: where it goes, signed with which secrets, and what it says. */
+export interface SubjectWebhook {
+  url: string;
+  /** `whsec_` secrets. */
+  secrets: string[];
+  eventType: string;
+  payload: Record<string, unknown>;
+}
+
+/**
+ * The owner of an approval subject (ApprovalSubject, e.g. an agent's output): it knows where the approval's webhook
+ * goes and records the delivery's outcome on the subject. The notifier signs, sends and retries as for any approval.
+ */
+export interface ApprovalSubjectNotifier {
+  /** The webhook to send, with the approval's callback links in it; undefined when the subject has none. */
+  webhookOf(
+    approval: StoredApproval,
+    callbacks: { approve: string; reject: string },
+  ): Promise<SubjectWebhook | undefined>;
+  recordDelivery(approval: StoredApproval, delivery: WebhookDelivery): Promise<void>;
 }
 
 /** Where a run starts or resumes: what the state machine routes on. Every field is always present. */
