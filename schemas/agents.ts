@@ -280,6 +280,186 @@ export const UsageRow = z
   .meta({ id: 'UsageRow' });
 export type UsageRow = z.infer<typeof UsageRow>;
 
+// ---- configuration API
+// Requests, lists and paths of the configuration routes (personas, skills, agents, knowledge bases and their
+// documents): schemas/agent-config-api.ts holds their route contracts.
+
+export const ConfigIdPath = z.strictObject({ id: Uuid });
+export const KnowledgeDocumentPath = z.strictObject({ id: Uuid, docId: Uuid });
+/** DELETE: `version` optional; when given, a stale one is refused (409) as a PATCH's is. */
+export const DeleteConfigQuery = z.strictObject({ version: z.coerce.number().int().min(1).optional() });
+const ConfigPageQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(100).default(25),
+  cursor: z.string().min(1).max(2048).optional(),
+});
+export const ListConfigQuery = ConfigPageQuery;
+const listOf = <T extends z.ZodType>(item: T, id: string) =>
+  z.object({ items: z.array(item), nextCursor: z.string().nullable() }).meta({ id });
+const Version = z.number().int().min(1);
+
+export const CreatePersonaRequest = PersonaFields.meta({ id: 'CreatePersonaRequest' });
+export type CreatePersonaRequest = z.infer<typeof CreatePersonaRequest>;
+/** The version read, and the fields to change; the others keep their value (`[]` empties a list). */
+export const UpdatePersonaRequest = PersonaFields.partial()
+  .extend({ version: Version })
+  .meta({ id: 'UpdatePersonaRequest' });
+export type UpdatePersonaRequest = z.infer<typeof UpdatePersonaRequest>;
+export const PersonaList = listOf(Persona, 'PersonaList');
+
+/** A property name of a custom skill's input: an identifier the model can write. */
+const PropertyName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'an identifier of at most 64 characters');
+const PropertyDescription = z.string().max(1000).optional();
+/**
+ * The JSON Schema a custom skill's input is given in: a restricted subset (an object of flat properties), checked
+ * here with zod rather than by a JSON Schema validator, because the subset is all a model's tool input needs and
+ * nesting, references and patterns are what make a schema expensive or unsafe to evaluate.
+ */
+export const SkillInputProperty = z.union([
+  z.strictObject({
+    type: z.literal('string'),
+    enum: z.array(z.string().min(1).max(200)).min(1).max(50).optional(),
+    minLength: z.number().int().min(0).max(20_000).optional(),
+    maxLength: z.number().int().min(1).max(20_000).optional(),
+    format: z.enum(['email', 'uri', 'date', 'date-time']).optional(),
+    description: PropertyDescription,
+  }),
+  z.strictObject({
+    type: z.enum(['number', 'integer']),
+    minimum: z.number().optional(),
+    maximum: z.number().optional(),
+    description: PropertyDescription,
+  }),
+  z.strictObject({ type: z.literal('boolean'), description: PropertyDescription }),
+  /** An enum without a type: a string of the listed values. */
+  z.strictObject({ enum: z.array(z.string().min(1).max(200)).min(1).max(50), description: PropertyDescription }),
+]);
+export type SkillInputProperty = z.infer<typeof SkillInputProperty>;
+export const SkillInputSchema = z
+  .strictObject({
+    type: z.literal('object'),
+    properties: z.record(PropertyName, SkillInputProperty),
+    required: z.array(PropertyName).max(50).optional(),
+    /** Unknown input fields are always refused (the compiled schema is strict); `false` may say so. */
+    additionalProperties: z.literal(false).optional(),
+    description: PropertyDescription,
+  })
+  .superRefine((schema, ctx) => {
+    const names = Object.keys(schema.properties);
+    if (names.length === 0) ctx.addIssue({ code: 'custom', path: ['properties'], message: 'at least one property' });
+    if (names.length > 50) ctx.addIssue({ code: 'custom', path: ['properties'], message: 'at most 50 properties' });
+    (schema.required ?? []).forEach((name, i) => {
+      if (!Object.hasOwn(schema.properties, name))
+        ctx.addIssue({ code: 'custom', path: ['required', i], message: `${name} is not a property` });
+    });
+    for (const [name, p] of Object.entries(schema.properties)) {
+      const lo = 'minimum' in p ? p.minimum : 'minLength' in p ? p.minLength : undefined;
+      const hi = 'maximum' in p ? p.maximum : 'maxLength' in p ? p.maxLength : undefined;
+      if (lo !== undefined && hi !== undefined && lo > hi)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['properties', name],
+          message: 'its lower bound is above its upper bound',
+        });
+    }
+  })
+  .meta({ id: 'SkillInputSchema' });
+export type SkillInputSchema = z.infer<typeof SkillInputSchema>;
+
+/** A tenant's own skill: never automatable (its approved outputs end `manual`: a person carries them out). */
+export const CreateSkillRequest = z
+  .strictObject({
+    name: z
+      .string()
+      .max(64)
+      .regex(/^[a-z][a-z0-9_]*$/, 'snake_case: a lower-case letter, then lower-case letters, digits and _'),
+    display_name: z.string().trim().min(1).max(100),
+    description: z.string().trim().min(1).max(1000),
+    /** Custom skills are of category `custom`; the field may be left out. */
+    category: z.literal('custom').default('custom'),
+    input_schema: SkillInputSchema,
+    required_config: z.record(z.string(), z.unknown()).optional(),
+  })
+  .meta({ id: 'CreateSkillRequest' });
+export type CreateSkillRequest = z.infer<typeof CreateSkillRequest>;
+export const ListSkillsQuery = ConfigPageQuery.extend({
+  category: SkillCategory.optional(),
+  is_automatable: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional(),
+});
+export const SkillList = listOf(Skill, 'SkillList');
+
+/**
+ * https only (in AWS stages): the use case checks it with the platform's webhook URL policy, which the local platform
+ * widens to its development loopback receivers, so the schema takes any URL.
+ */
+const AgentWebhookUrl = z.url().max(2048);
+export const CreateAgentRequest = AgentFields.extend({ webhook_url: AgentWebhookUrl.optional() }).meta({
+  id: 'CreateAgentRequest',
+});
+export type CreateAgentRequest = z.infer<typeof CreateAgentRequest>;
+/** The version read, and the fields to change; `null` removes an optional one (the webhook: URL and secret). */
+export const UpdateAgentRequest = z
+  .strictObject({
+    version: Version,
+    name: AgentFields.shape.name.optional(),
+    description: z.string().max(500).nullable().optional(),
+    persona_id: Uuid.optional(),
+    system_prompt: AgentFields.shape.system_prompt.optional(),
+    skill_ids: AgentFields.shape.skill_ids.optional(),
+    knowledge_base_id: Uuid.nullable().optional(),
+    memory_config: MemoryConfig.optional(),
+    daily_output_limit: z.number().int().min(1).max(1000).optional(),
+    webhook_url: AgentWebhookUrl.nullable().optional(),
+    webhook_secret: z.string().min(32).max(256).optional(),
+    is_active: z.boolean().optional(),
+  })
+  .meta({ id: 'UpdateAgentRequest' });
+export type UpdateAgentRequest = z.infer<typeof UpdateAgentRequest>;
+/** An agent as create and update return it: with `webhook_secret` only when the platform generated it (shown once). */
+export const AgentWithSecret = Agent.extend({ webhook_secret: z.string().optional() }).meta({ id: 'AgentWithSecret' });
+export type AgentWithSecret = z.infer<typeof AgentWithSecret>;
+export const AgentList = listOf(Agent, 'AgentList');
+
+export const CreateKnowledgeBaseRequest = KnowledgeBaseFields.meta({ id: 'CreateKnowledgeBaseRequest' });
+export type CreateKnowledgeBaseRequest = z.infer<typeof CreateKnowledgeBaseRequest>;
+export const KnowledgeBaseList = listOf(KnowledgeBase, 'KnowledgeBaseList');
+
+/** Largest document content, in UTF-8 bytes. */
+export const MAX_KNOWLEDGE_DOCUMENT_BYTES = 1024 * 1024;
+export const UploadDocumentRequest = z
+  .strictObject({
+    title: z.string().trim().min(1).max(200),
+    content: z
+      .string()
+      .min(1)
+      .refine((s) => Buffer.byteLength(s, 'utf8') <= MAX_KNOWLEDGE_DOCUMENT_BYTES, 'at most 1 MiB of UTF-8 text'),
+    content_type: z.enum(['text/markdown', 'text/plain']).default('text/markdown'),
+    /** Where the text came from (a URL, a file name), shown with the passages. */
+    source: z.string().trim().min(1).max(2048).optional(),
+  })
+  .meta({ id: 'UploadDocumentRequest' });
+export type UploadDocumentRequest = z.infer<typeof UploadDocumentRequest>;
+export const KnowledgeDocument = z
+  .object({
+    id: Uuid,
+    knowledge_base_id: Uuid,
+    title: z.string(),
+    source: z.string().optional(),
+    content_type: z.enum(['text/markdown', 'text/plain']),
+    size_bytes: z.number().int().min(0),
+    sha256: z.string(),
+    chunk_count: z.number().int().min(0),
+    /** The object key under the tenant's `agent-knowledge/` area. */
+    s3_key: z.string(),
+    created_by: z.string(),
+    created_at: Timestamp,
+  })
+  .meta({ id: 'KnowledgeDocument' });
+export type KnowledgeDocument = z.infer<typeof KnowledgeDocument>;
+export const KnowledgeDocumentList = listOf(KnowledgeDocument, 'KnowledgeDocumentList');
+
 // ---- outputs API
 // Paths, queries and lists of the output routes; schemas/agent-outputs-api.ts holds their route contracts and the
 // detail view (which carries the approval), schemas/agent-output-events.ts the events of an output's life.

@@ -24,6 +24,7 @@ import { RESOLUTION_ROUTE_CONTRACTS } from './resolution-api.js';
 import { SIGNAL_ROUTE_CONTRACTS } from './signals-api.js';
 import { CASE_ROUTE_CONTRACTS } from './cases-api.js';
 import { TRIGGER_ROUTE_CONTRACTS } from './triggers-api.js';
+import { AGENT_CONFIG_ROUTE_CONTRACTS } from './agent-config-api.js';
 import { AGENT_OUTPUT_ROUTE_CONTRACTS } from './agent-outputs-api.js';
 import { routeContract, type RouteContract } from './route-contract.js';
 import {
@@ -252,6 +253,7 @@ export const ROUTE_CONTRACTS = {
   ...MINING_ROUTE_CONTRACTS,
   ...CASE_ROUTE_CONTRACTS,
   ...TRIGGER_ROUTE_CONTRACTS,
+  ...AGENT_CONFIG_ROUTE_CONTRACTS,
   ...AGENT_OUTPUT_ROUTE_CONTRACTS,
 } satisfies Record<string, RouteContract>;
 

@@ -74,6 +74,17 @@
  * | the tenant's outputs of a status | GSI2 | GSI2PK = T#t#OUTPUTS#STATUS#<status>, GSI2SK desc (<createdAt>#<id>) | GET /outputs?status= |
  * | where an output is, by id      | table | PK = T#t#OUTPUT#<id>, SK = REF (its createdAt)        | gate, step, notifier, GET   |
  * | an agent's outputs of a UTC day| table | PK = T#t#AGENT#<agentId>, SK = DATE#<YYYY-MM-DD> (TTL) | daily output limit          |
+ * | persona                        | table | PK = T#t#PERSONA#<id>, SK = PERSONA                   | config API, agent sessions  |
+ * | list personas                  | GSI1  | GSI1PK = T#t#PERSONAS, GSI1SK desc (<createdAt>#<id>) | GET /personas               |
+ * | custom skill                   | table | PK = T#t#SKILL#<id>, SK = SKILL                       | config API, agent sessions  |
+ * | list custom skills             | GSI1  | GSI1PK = T#t#SKILLS, GSI1SK desc (<createdAt>#<id>)   | GET /skills                 |
+ * | agent                          | table | PK = T#t#AGENT#<id>, SK = AGENT                       | config API, sessions, outputs |
+ * | list agents                    | GSI1  | GSI1PK = T#t#AGENTS, GSI1SK desc (<createdAt>#<id>)   | GET /agents                 |
+ * | knowledge base                 | table | PK = T#t#KB#<id>, SK = KB                             | knowledge API, retrieval    |
+ * | list knowledge bases           | GSI1  | GSI1PK = T#t#KBS, GSI1SK desc (<createdAt>#<id>)      | GET /knowledge-bases        |
+ * | document of a knowledge base   | table | PK = T#t#KB#<kbId>, SK = DOC#<docId>                  | knowledge API               |
+ * | documents of a knowledge base  | GSI1  | GSI1PK = T#t#KBDOCS#<kbId>, GSI1SK desc (<createdAt>#<docId>) | GET …/documents     |
+ * | a configuration name's claim   | table | PK = T#t#CFGNAME#<kind>#<sha256(name)>, SK = NAME     | unique names (config API)   |
  */
 export const tenantPrefix = (tenantId: string): string => `T#${tenantId}#`;
 
@@ -336,6 +347,51 @@ export const keys = {
     PK: `${tenantPrefix(tenantId)}HOOKRATE#${triggerId}`,
     SK: `W#${minute}`,
   }),
+  /**
+   * Agent configuration (seed 004): personas, the tenant's own skills, agents, knowledge bases and their documents.
+   * Personas, custom skills and knowledge bases carry `used_by` (a string set of agent ids) that every agent's
+   * transaction updates, so a resource in use cannot be deleted. A name unique in the tenant is claimed by an item
+   * of its own (the name hashed: names are user text), written in the same transaction as the resource.
+   */
+  persona: (tenantId: string, id: string) => ({ PK: `${tenantPrefix(tenantId)}PERSONA#${id}`, SK: 'PERSONA' }),
+  personaIndex: (tenantId: string, createdAt: string, id: string) => ({
+    GSI1PK: `${tenantPrefix(tenantId)}PERSONAS`,
+    GSI1SK: `${createdAt}#${id}`,
+  }),
+  personasPartition: (tenantId: string) => `${tenantPrefix(tenantId)}PERSONAS`,
+  customSkill: (tenantId: string, id: string) => ({ PK: `${tenantPrefix(tenantId)}SKILL#${id}`, SK: 'SKILL' }),
+  customSkillIndex: (tenantId: string, createdAt: string, id: string) => ({
+    GSI1PK: `${tenantPrefix(tenantId)}SKILLS`,
+    GSI1SK: `${createdAt}#${id}`,
+  }),
+  customSkillsPartition: (tenantId: string) => `${tenantPrefix(tenantId)}SKILLS`,
+  agent: (tenantId: string, id: string) => ({ PK: `${tenantPrefix(tenantId)}AGENT#${id}`, SK: 'AGENT' }),
+  agentIndex: (tenantId: string, createdAt: string, id: string) => ({
+    GSI1PK: `${tenantPrefix(tenantId)}AGENTS`,
+    GSI1SK: `${createdAt}#${id}`,
+  }),
+  agentsPartition: (tenantId: string) => `${tenantPrefix(tenantId)}AGENTS`,
+  knowledgeBase: (tenantId: string, id: string) => ({ PK: `${tenantPrefix(tenantId)}KB#${id}`, SK: 'KB' }),
+  knowledgeBaseIndex: (tenantId: string, createdAt: string, id: string) => ({
+    GSI1PK: `${tenantPrefix(tenantId)}KBS`,
+    GSI1SK: `${createdAt}#${id}`,
+  }),
+  knowledgeBasesPartition: (tenantId: string) => `${tenantPrefix(tenantId)}KBS`,
+  knowledgeDocument: (tenantId: string, knowledgeBaseId: string, documentId: string) => ({
+    PK: `${tenantPrefix(tenantId)}KB#${knowledgeBaseId}`,
+    SK: `DOC#${documentId}`,
+  }),
+  knowledgeDocumentIndex: (tenantId: string, knowledgeBaseId: string, createdAt: string, documentId: string) => ({
+    GSI1PK: `${tenantPrefix(tenantId)}KBDOCS#${knowledgeBaseId}`,
+    GSI1SK: `${createdAt}#${documentId}`,
+  }),
+  knowledgeDocumentsPartition: (tenantId: string, knowledgeBaseId: string) =>
+    `${tenantPrefix(tenantId)}KBDOCS#${knowledgeBaseId}`,
+  /** `kind`: persona, skill, agent or kb; `nameHash`: SHA-256 of the name's normalised form. */
+  configName: (tenantId: string, kind: string, nameHash: string) => ({
+    PK: `${tenantPrefix(tenantId)}CFGNAME#${kind}#${nameHash}`,
+    SK: 'NAME',
+  }),
 
   /**
    * Agent outputs (seed 004 Output, its keys with the tenant prefix): the item in the tenant's output partition, sorted
@@ -408,6 +464,12 @@ export const ITEM_TYPES = {
   openCaseKey: 'OpenCaseKey',
   trigger: 'WorkflowTrigger',
   hookRateWindow: 'HookRateWindow',
+  persona: 'Persona',
+  customSkill: 'CustomSkill',
+  agent: 'Agent',
+  knowledgeBase: 'KnowledgeBase',
+  knowledgeDocument: 'KnowledgeDocument',
+  configName: 'ConfigName',
   agentOutput: 'AgentOutput',
   agentOutputRef: 'AgentOutputRef',
   agentDailyOutputs: 'AgentDailyUsage',
