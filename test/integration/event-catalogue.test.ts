@@ -8,6 +8,11 @@ import { EVENT_CATALOGUE, type EventName } from '../../schemas/events.js';
 import type { components, paths } from '../support/generated/api.js';
 import { eventually, startTestPlatform } from '../support/local-platform.js';
 import { type FakeVendors, startFakeVendors } from '../../local/vendors/index.js';
+import { outputApprovalIdOf } from '../../functions/domain/agents/outputs/naming.js';
+import { proposeOutput } from '../../functions/domain/agents/outputs/propose.js';
+import { SYSTEM_SKILLS } from '../../functions/domain/agents/skills/catalogue.js';
+import { proposeDeps } from '../../functions/platform/agent-output-composition.js';
+import { secretBox } from '../../functions/platform/callback-key.js';
 
 // An integrator's view of the bus: fetch the catalogue over HTTP, validate with ajv what a rule receives.
 
@@ -215,6 +220,38 @@ describe('events on the bus against the served catalogue', () => {
     });
     expect(resolved.response.status, JSON.stringify(resolved.error)).toBe(200);
     await eventually(() => ofType('case.resolved').find((e) => (payloadOf(e).case as { id: string }).id === caseId));
+
+    // agent.output.proposed, .notification_failed, .decided, .completed: an agent's summary proposed as the session
+    // function proposes it, its webhook to an endpoint the URL policy refuses, approved, then handed to a person.
+    const summary = SYSTEM_SKILLS.find((s) => s.name === 'write_summary')!;
+    const output = await proposeOutput(
+      {
+        tenantId: TENANT,
+        agent: {
+          id: '8b1e2d4f-6a3c-4e5b-9d7f-1c2a3b4d5e6f',
+          daily_output_limit: 10,
+          webhook_url: 'http://127.0.0.1:1/hooks',
+          sealed_webhook_secret: await secretBox().seal(TENANT, 'catalogue-agent-webhook-secret-0123456789'),
+        },
+        sessionId: '0c4e8a2b-7d1f-4b3a-8e6c-5f9d2a1b3c4e',
+        proposer: { userId: 'integrator', roles: ['admin'] },
+        skill: summary,
+        skillInput: summary.input.parse({ title: 'Jon Smith', body: 'Moved to Leeds.' }),
+        offline: true,
+        requestId: 'catalogue',
+      },
+      proposeDeps('AgentSessions'),
+    );
+    await eventually(
+      () => ofType('agent.output.notification_failed').find((e) => payloadOf(e).outputId === output.id),
+      20_000,
+    );
+    const approvedOutput = await api.POST('/api/v1/approvals/{id}/approve', {
+      params: { path: { id: outputApprovalIdOf(output.id) } },
+      body: {},
+    });
+    expect(approvedOutput.response.status, JSON.stringify(approvedOutput.error)).toBe(200);
+    await eventually(() => ofType('agent.output.completed').find((e) => payloadOf(e).outputId === output.id), 20_000);
     await platform.bus.drain();
 
     expect(new Set(received.map((e) => e['detail-type']))).toEqual(new Set(Object.keys(EVENT_CATALOGUE)));
