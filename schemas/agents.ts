@@ -10,12 +10,17 @@ import * as z from 'zod';
 const Uuid = z.uuid();
 const Timestamp = z.string();
 
-/** 1–100 characters: letters, digits, spaces and hyphens (seed 004: "alphanumeric with spaces/hyphens"). */
+const AGENT_NAME = /^[\p{L}\p{N}][\p{L}\p{N} -]*$/u;
+/**
+ * 1–100 characters: letters, digits, spaces and hyphens (seed 004: "alphanumeric with spaces/hyphens"). The document's
+ * pattern is the expression's source: the generator would otherwise append its `u` flag to the pattern text.
+ */
 export const AgentName = z
   .string()
   .min(1)
   .max(100)
-  .regex(/^[\p{L}\p{N}][\p{L}\p{N} -]*$/u, 'letters, digits, spaces and hyphens, starting with a letter or digit');
+  .regex(AGENT_NAME, 'letters, digits, spaces and hyphens, starting with a letter or digit')
+  .meta({ pattern: AGENT_NAME.source });
 
 export const SKILL_CATEGORIES = [
   'contact',
