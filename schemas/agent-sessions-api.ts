@@ -46,6 +46,7 @@ export const UsageReport = z
 /** API contracts of the session routes (merged into ROUTE_CONTRACTS in routes.ts). */
 export const SESSION_ROUTE_CONTRACTS = {
   'POST /api/v1/agents/{id}/sessions': routeContract({
+    operationId: 'createSession',
     function: 'AgentSessions',
     auth: 'jwt',
     summary: 'Start a session with an active agent (the caller is its user)',
@@ -56,6 +57,7 @@ export const SESSION_ROUTE_CONTRACTS = {
     response: Session,
   }),
   'GET /api/v1/sessions/{id}': routeContract({
+    operationId: 'getSession',
     function: 'AgentSessions',
     auth: 'jwt',
     summary: 'A session: its agent, user, counts and context (its user or an admin)',
@@ -65,6 +67,7 @@ export const SESSION_ROUTE_CONTRACTS = {
     response: Session,
   }),
   'POST /api/v1/sessions/{id}/messages': routeContract({
+    operationId: 'postMessage',
     function: 'AgentSessions',
     auth: 'jwt',
     summary:
@@ -76,6 +79,7 @@ export const SESSION_ROUTE_CONTRACTS = {
     response: Message,
   }),
   'GET /api/v1/sessions/{id}/messages': routeContract({
+    operationId: 'listMessages',
     function: 'AgentSessions',
     auth: 'jwt',
     summary: "A session's messages in order, with the passages, skill calls and outputs of each answer",
@@ -86,6 +90,7 @@ export const SESSION_ROUTE_CONTRACTS = {
     response: MessageList,
   }),
   'GET /api/v1/usage': routeContract({
+    operationId: 'getUsage',
     function: 'AgentSessions',
     auth: 'jwt',
     summary: 'Model tokens and cost per agent, model and UTC day (default: the last 7 days; at most 92)',

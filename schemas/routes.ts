@@ -26,6 +26,7 @@ import { CASE_ROUTE_CONTRACTS } from './cases-api.js';
 import { TRIGGER_ROUTE_CONTRACTS } from './triggers-api.js';
 import { AGENT_CONFIG_ROUTE_CONTRACTS } from './agent-config-api.js';
 import { AGENT_OUTPUT_ROUTE_CONTRACTS } from './agent-outputs-api.js';
+import { SESSION_ROUTE_CONTRACTS } from './agent-sessions-api.js';
 import { routeContract, type RouteContract } from './route-contract.js';
 import {
   CreateEntityRequest,
@@ -255,6 +256,7 @@ export const ROUTE_CONTRACTS = {
   ...TRIGGER_ROUTE_CONTRACTS,
   ...AGENT_CONFIG_ROUTE_CONTRACTS,
   ...AGENT_OUTPUT_ROUTE_CONTRACTS,
+  ...SESSION_ROUTE_CONTRACTS,
 } satisfies Record<string, RouteContract>;
 
 export type RouteKey = keyof typeof ROUTE_CONTRACTS;
