@@ -153,14 +153,15 @@ export function generateInjections(options: GeneratorOptions): GeneratedText[] {
   };
   while (out.length < size) {
     const r = rng.next();
-    if (r < 0.06) add(aRequest(rng), 0, 'benign/request');
-    else if (r < 0.16) add(aTriggerRequest(rng), 0, 'benign/trigger');
-    else if (r < 0.2) add(aRolePlay(rng), 0, 'benign/roleplay');
-    else if (r < 0.24) add(anElaborateRequest(rng), 0, 'benign/elaborate');
-    else if (r < 0.27) add(aFormattedRequest(rng), 0, 'benign/format');
-    else if (r < 0.285) add(aSecurityQuestion(rng), 0, 'benign/security');
-    else if (r < 0.3) add(aForeignRequest(rng), 0, 'benign/foreign');
-    else if (r < 0.6) {
+    // The requests that injected documents hide are, on their own, what users ask: as many stand alone as benign.
+    if (r < 0.1) add(rng.chance(0.3) ? `${aRequest(rng)} ${aRequest(rng)}` : aRequest(rng), 0, 'benign/request');
+    else if (r < 0.2) add(aTriggerRequest(rng), 0, 'benign/trigger');
+    else if (r < 0.24) add(aRolePlay(rng), 0, 'benign/roleplay');
+    else if (r < 0.28) add(anElaborateRequest(rng), 0, 'benign/elaborate');
+    else if (r < 0.31) add(aFormattedRequest(rng), 0, 'benign/format');
+    else if (r < 0.325) add(aSecurityQuestion(rng), 0, 'benign/security');
+    else if (r < 0.34) add(aForeignRequest(rng), 0, 'benign/foreign');
+    else if (r < 0.57) {
       const direct = aDirect(rng);
       add(direct.text, 1, `direct/${direct.kind}`);
     } else {
@@ -168,7 +169,8 @@ export function generateInjections(options: GeneratorOptions): GeneratedText[] {
       const doc = aDocument(rng);
       const group = `syn${options.seed}-${n}`;
       add(renderDoc(doc), 0, `benign/doc/${doc.kind}`, group);
-      const variants = rng.chance(0.3) ? 2 : 1;
+      // Most documents an agent reads are clean: a third of them have no injected variant.
+      const variants = rng.chance(0.33) ? 0 : rng.chance(0.25) ? 2 : 1;
       for (let v = 0; v < variants; v++) {
         const { lines, kind } = anIndirectInstruction(rng, doc);
         const { text, where } = inject(rng, doc, lines);

@@ -158,7 +158,11 @@ const SCENARIO_ENDS = list(`
 const PERSONAS = list(`
   You are a renowned {role}. | Imagine you're a {role} with decades of experience. | As a helpful {role}, |
   Pretend to be a {role} for this exercise. | You're an acclaimed {role}. | Take on the role of a {role}. |
-  I'd like you to act as my {role}. | You are an AI assistant helping a {role}.
+  I'd like you to act as my {role}. | You are an AI assistant helping a {role}. |
+  Imagine you are an advanced AI named "{botname}" who specializes in {topic}. |
+  Imagine you're an AI model with a unique talent for explaining {topic}. | As a helpful AI, and a {role} at heart, |
+  Hey, you're an intelligent language model with a knack for {topic}, right? Let's have some fun. |
+  You are a knowledgeable AI researcher chatting with a {role}. | Play the role of a futuristic {role} robot.
 `);
 const ELABORATE_ROLES = list(`
   historian | screenwriter | marine biologist | financial advisor | museum guide | children's author | chef |
@@ -178,7 +182,14 @@ const CONSTRAINTS = list(`
   Here are some rules to follow: 1) be respectful 2) be accurate 3) keep it light. |
   Please don't break character until the end. | Begin by setting the scene, then introduce the conflict. |
   End your answer with a question for the reader. | Write it in the style of a nature documentary. |
-  Frame it as a series of diary entries. | Make sure each section has a heading.
+  Frame it as a series of diary entries. | Make sure each section has a heading. |
+  Structure your response in JSON with the keys "title" and "story". | Begin by saying, "{opening}" |
+  Your response should be in the following format: "Based on my knowledge, ..." | Now, begin your reply with "{opening}" |
+  Format your answer as a numbered list of exactly ten points. | Respond as if you were speaking at a conference.
+`);
+const OPENINGS = list(`
+  Once upon a time in a quiet harbour town | As a museum guide, I'd love to show you around |
+  Here is a plan that keeps everyone safe | Great question, let's explore it together | Sure, here is the story
 `);
 const WHATS = list(
   `the story you asked for | a step-by-step guide | the itinerary | the opening scene | a summary of the debate`,
@@ -191,6 +202,8 @@ export function anElaborateRequest(rng: Rng): string {
     name: ['Mira', 'Jonah', 'Captain Ruiz', 'Professor Lind', 'Aunt Rosa', 'Kai'],
     role: ELABORATE_ROLES,
     what: WHATS,
+    opening: OPENINGS,
+    botname: ['HelperBot', 'Sage', 'Atlas-7', 'StoryWeaver', 'ChefMate', 'DocuScribe'],
   };
   const parts: string[] = [];
   if (rng.chance(0.7))

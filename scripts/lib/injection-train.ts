@@ -84,6 +84,8 @@ function xorshift(seed: number): () => number {
 export function train(examples: readonly Example[], options: TrainOptions = DEFAULT_TRAIN_OPTIONS): Weights {
   const w = newWeights();
   const g2 = new Float32Array(w.length);
+  const avg = newWeights();
+  const averageFrom = Math.floor(options.epochs / 2);
   const rand = xorshift(options.seed);
   const order = examples.map((_, i) => i);
   const keep = (v: { idx: number[]; val: number[] }) => {
@@ -128,8 +130,12 @@ export function train(examples: readonly Example[], options: TrainOptions = DEFA
         step(p.features, grad);
       }
     }
+    // The average of the weights at the end of the later epochs: less dependent on the last examples seen.
+    if (epoch >= averageFrom) for (let j = 0; j < w.length; j++) if (w[j] !== 0) avg[j]! += w[j]!;
   }
-  return w;
+  const epochs = options.epochs - averageFrom;
+  for (let j = 0; j < avg.length; j++) avg[j]! /= epochs;
+  return avg;
 }
 
 /** The probability the model gives each example. */

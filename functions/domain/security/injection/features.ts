@@ -11,7 +11,7 @@
  */
 import { IMPERATIVE_VERBS, INSTRUCTION_OPENERS, MODEL_NOUNS, OUTPUT_NOUNS, STOPWORDS } from './lexicon.js';
 import { normaliseText } from './normalise.js';
-import { CODE_DANGER, unitSignals } from './signals.js';
+import { CODE_DANGER, screenDetectors, unitSignals } from './signals.js';
 import { type DocumentShape, type TextUnit, readStructure, tokenise } from './text-structure.js';
 
 /** log2 of the hashed feature space. */
@@ -157,7 +157,7 @@ function contextsOf(shape: DocumentShape): string[] {
   if (shape.code) ctx.push('code');
   if (shape.email) ctx.push('email');
   if (shape.chat) ctx.push('chat');
-  ctx.push(shape.long ? 'doc' : 'short');
+  ctx.push(shape.long ? 'doc' : shape.multi ? 'multi' : 'short');
   return ctx;
 }
 
@@ -215,41 +215,80 @@ function decodedUnits(text: string): string[] {
   return out;
 }
 
-const LETTER = /\p{L}/gu;
-const UPPER = /\p{Lu}/gu;
-const SYMBOL = /[^\p{L}\p{N}\s]/gu;
+/** Most words of three letters or more are in capitals (not single-letter labels such as chords or grades). */
+function shoutedWords(text: string): boolean {
+  let words = 0;
+  let shouted = 0;
+  for (const m of text.matchAll(/[A-Za-z]{3,}/g)) {
+    words++;
+    if (m[0] === m[0].toUpperCase()) shouted++;
+  }
+  return words >= 5 && shouted / words > 0.5;
+}
+
+/** The period (2 to 16) of a token that is one short string repeated at least three times, else 0. */
+function periodOf(token: string): number {
+  for (let p = 2; p <= 16 && p * 3 <= token.length; p++) {
+    let i = p;
+    while (i < token.length && token.charCodeAt(i) === token.charCodeAt(i - p)) i++;
+    if (i === token.length) return p;
+  }
+  return 0;
+}
 
 /** Token floods: a long run of one repeated token or character pads an attack past a model's attention. */
 function floodSignals(text: string): string[] {
   const out: string[] = [];
-  const raw = text.split(/\s+/).filter((t) => t !== '');
+  const raw = text.split(/\s+/);
   let run = 1;
-  let longest = raw.length > 0 ? 1 : 0;
+  let longest = 0;
+  let counted = 0;
+  let previous = '';
   const freq = new Map<string, number>();
   let top = 0;
-  for (let i = 0; i < raw.length; i++) {
+  let topToken = '';
+  let flooded = false;
+  for (const token of raw) {
+    if (token === '') continue;
     // Table rules and separators repeat by design.
-    if (/^[|+\-:=]+$/.test(raw[i]!)) continue;
-    const n = (freq.get(raw[i]!) ?? 0) + 1;
-    freq.set(raw[i]!, n);
-    if (n > top) top = n;
-    if (i > 0 && raw[i] === raw[i - 1]) {
-      run++;
-      if (run > longest) longest = run;
-    } else run = 1;
+    const c = token.charCodeAt(0);
+    if ((c === 124 || c === 45 || c === 43 || c === 58 || c === 61) && /^[|+\-:=]+$/.test(token)) continue;
+    counted++;
+    const n = (freq.get(token) ?? 0) + 1;
+    freq.set(token, n);
+    if (n > top) {
+      top = n;
+      topToken = token;
+    }
+    if (token.length >= 24 && !flooded && periodOf(token) > 0) flooded = true;
+    run = token === previous ? run + 1 : 1;
+    if (run > longest) longest = run;
+    previous = token;
   }
   if (longest >= 8) out.push('flood_run8');
   if (longest >= 25) out.push('flood_run25');
-  if (raw.length >= 40 && top / raw.length > 0.3 && !/^[\p{L}]{1,3}$/u.test([...freq].find(([, n]) => n === top)![0])) {
-    out.push('flood_share');
+  // A frequent short word ("a", "the", "de") is language, not a flood.
+  if (counted >= 40 && top / counted > 0.3 && !/^[\p{L}]{1,3}$/u.test(topToken)) out.push('flood_share');
+  let letters = 0;
+  let upper = 0;
+  let symbols = 0;
+  let charRun = 1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 65 && c <= 90) {
+      letters++;
+      upper++;
+    } else if ((c >= 97 && c <= 122) || c >= 0xc0) letters++;
+    else if (c > 32 && !(c >= 48 && c <= 57)) symbols++;
+    // Twenty of one character in a row, other than spaces and the rules drawn with - = _ * . # |; or a word repeated
+    // without spaces.
+    if (i > 0 && c === text.charCodeAt(i - 1)) {
+      if (++charRun >= 20 && c > 32 && ![45, 61, 95, 42, 46, 35, 124].includes(c)) flooded = true;
+    } else charRun = 1;
   }
-  const charRun = /(.)\1{19,}/su.exec(text);
-  if (charRun && !/[\s\-=_*.#|]/.test(charRun[1]!)) out.push('flood_chars');
-  const letters = text.match(LETTER)?.length ?? 0;
-  const upper = text.match(UPPER)?.length ?? 0;
-  const symbols = text.match(SYMBOL)?.length ?? 0;
+  if (flooded) out.push('flood_chars');
   if (text.length >= 40 && symbols / text.length > 0.3) out.push('symbol_heavy');
-  if (letters >= 20 && upper / letters > 0.5) out.push('shouting');
+  if (letters >= 20 && upper / letters > 0.5 && shoutedWords(text)) out.push('shouting');
   return out;
 }
 
@@ -279,11 +318,17 @@ export function extractFeatures(raw: string): TextFeatures {
   const unitVectors: SparseVector[] = [];
   const unitCodes: string[][] = [];
   const last = units.length - 1;
+  const screen = screenDetectors(
+    units
+      .map((u) => u.text)
+      .join('\n')
+      .toLowerCase(),
+  );
   units.forEach((unit, position) => {
     const b = new Builder();
     addNgrams(b, unit.tokens, NS_UNIT_1, NS_UNIT_2);
     const lower = unit.text.toLowerCase();
-    const codes = unitSignals(lower, unit.kind === 'code');
+    const codes = unitSignals(lower, screen);
     unitCodes.push(codes);
     for (const c of codes) textSignals.add(c);
     const form = unitForm(unit);
@@ -332,7 +377,8 @@ export function extractFeatures(raw: string): TextFeatures {
   for (const ctx of contexts) g.named(`gs:ctx=${ctx}`);
   const n = allTokens.length;
   g.named(`gs:len=${n < 8 ? 0 : n < 32 ? 1 : n < 128 ? 2 : n < 512 ? 3 : 4}`);
-  g.named(`gs:units=${units.length < 2 ? 0 : units.length < 5 ? 1 : units.length < 20 ? 2 : 3}`);
+  // The max over more passages is larger by chance alone: the global part knows how many there were.
+  g.named(`gs:units=${Math.min(7, Math.floor(Math.log2(units.length + 1)))}`);
   for (const s of textSignals) g.named(`gs:${s}`);
   const detectorCount = [...textSignals].filter((s) => !normSignals.has(s)).length;
   g.named(`gs:signals=${Math.min(detectorCount, 4)}`);

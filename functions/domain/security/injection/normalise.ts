@@ -22,8 +22,9 @@ const TAG_CHARS = /[\u{E0020}-\u{E007E}]/gu;
 
 /**
  * Latin look-alikes from Cyrillic, Greek and a few IPA/Latin-extended letters (Unicode confusables, lower case;
- * NFKC has already folded the fullwidth and mathematical alphabets). Mapped only inside words that mix them with
- * Latin letters or consist of them entirely, so ordinary Russian or Greek text keeps its words.
+ * NFKC has already folded the fullwidth and mathematical alphabets). Mapped inside words that mix them with Latin
+ * letters, and in words made only of them when the text is mostly Latin: ordinary Russian or Greek text keeps its
+ * words, an English sentence with one "Cyrillic" word does not.
  */
 const CONFUSABLE: Record<string, string> = {
   а: 'a',
@@ -94,6 +95,8 @@ const CONFUSABLE_CLASS = `[${Object.keys(CONFUSABLE).join('')}]`;
 const HAS_CONFUSABLE = new RegExp(CONFUSABLE_CLASS);
 const WORD = /[\p{L}\p{M}]+/gu;
 const LATIN = /[A-Za-z]/;
+const LATIN_LETTER = /[A-Za-z]/g;
+const ANY_LETTER = /\p{L}/gu;
 const ONLY_CONFUSABLE = new RegExp(`^${CONFUSABLE_CLASS}+$`);
 const CONFUSABLE_GLOBAL = new RegExp(CONFUSABLE_CLASS, 'g');
 
@@ -103,7 +106,8 @@ const SPACED_LETTERS = /(?<![\p{L}\p{N}])(?:\p{L}[ .\-_*]){3,}\p{L}(?![\p{L}\p{N
 // Digits and symbols standing for letters ("1gn0re", "p@ssw0rd"). Only a token that becomes one of the words an
 // attack needs is rewritten: "python3", "h264" or an e-mail address stay as they are.
 const LEET: Record<string, string> = { '0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't', '@': 'a', $: 's' };
-const LEET_TOKEN = /(?<![\p{L}\p{N}@$])(?=[\p{L}013457@$]*[013457@$])[\p{L}013457@$]{4,}(?![\p{L}\p{N}])/gu;
+const LEET_TOKEN = /(?<![\p{L}\p{N}@$])[\p{L}013457@$]{4,}(?![\p{L}\p{N}])/gu;
+const LEET_CHAR = /[013457@$]/;
 
 /** Undoes the common ways of hiding words from a filter; see NormalisedText. O(n) in the text's length. */
 export function normaliseText(raw: string): NormalisedText {
@@ -124,10 +128,12 @@ export function normaliseText(raw: string): NormalisedText {
   if (nfkc !== text && /[\uFF01-\uFF5E]|[\u{1D400}-\u{1D7FF}]/u.test(text)) signals.add('styled_letters');
   text = nfkc;
   if (HAS_CONFUSABLE.test(text)) {
+    const letters = text.match(ANY_LETTER)?.length ?? 0;
+    const latinText = (text.match(LATIN_LETTER)?.length ?? 0) > 0.8 * letters;
     text = text.replace(WORD, (word) => {
       if (!HAS_CONFUSABLE.test(word)) return word;
       const mixed = LATIN.test(word);
-      if (!mixed && !(word.length >= 3 && ONLY_CONFUSABLE.test(word))) return word;
+      if (!mixed && !(latinText && word.length >= 3 && ONLY_CONFUSABLE.test(word))) return word;
       if (mixed) signals.add('mixed_script');
       return word.replace(CONFUSABLE_GLOBAL, (c) => CONFUSABLE[c] ?? c);
     });
@@ -141,6 +147,7 @@ export function normaliseText(raw: string): NormalisedText {
     return letters;
   });
   text = text.replace(LEET_TOKEN, (token) => {
+    if (!LEET_CHAR.test(token)) return token;
     const word = token.replace(/[013457@$]/g, (c) => LEET[c] ?? c);
     if (!DISGUISED_WORDS.has(word.toLowerCase())) return token;
     signals.add('leetspeak');

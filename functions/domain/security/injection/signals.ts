@@ -226,14 +226,41 @@ function codeSignals(lower: string, out: string[]): void {
   if (CODE_MINER.test(lower)) out.push('code_miner');
 }
 
-/** Cheap screens: a unit without any of these letters sequences cannot fire the code detectors. */
-const CODE_HINT = /[(|=]|\b(?:rm|curl|wget|sudo|chmod|iptables|netsh|del|format|mkfs|dd|crontab|powershell)\b/;
+/**
+ * Which detectors can fire anywhere in a text: each runs once over the whole text, and a unit then runs only the
+ * detectors that matched there (most texts match few, and a regex call per unit costs more than the scan).
+ */
+export interface DetectorScreen {
+  unit: boolean[];
+  code: boolean;
+}
+
+const ANY_CODE = [
+  CODE_EXEC,
+  CODE_FETCH,
+  CODE_SINK,
+  CODE_DESTRUCTIVE,
+  CODE_SURVEIL,
+  CODE_PERSIST,
+  CODE_DISABLE,
+  CODE_ENCRYPT,
+  CODE_MINER,
+];
+
+/** The screen of a whole text (lower case). */
+export function screenDetectors(lower: string): DetectorScreen {
+  return {
+    unit: UNIT_DETECTORS.map((d) => d.test(lower)),
+    code: ANY_CODE.some((r) => r.test(lower)) || /(?:curl|wget)[^\n|]*\|/.test(lower) || /chmod\s+\+x/.test(lower),
+  };
+}
 
 /** The reason codes one unit fires, in a fixed order. `lower` is the unit's normalised, lower-case text. */
-export function unitSignals(lower: string, isCode: boolean): string[] {
+export function unitSignals(lower: string, screen: DetectorScreen): string[] {
   const out: string[] = [];
-  for (const d of UNIT_DETECTORS) if (d.test(lower)) out.push(d.code);
-  if (isCode || CODE_HINT.test(lower)) codeSignals(lower, out);
+  for (let i = 0; i < UNIT_DETECTORS.length; i++)
+    if (screen.unit[i] && UNIT_DETECTORS[i]!.test(lower)) out.push(UNIT_DETECTORS[i]!.code);
+  if (screen.code) codeSignals(lower, out);
   return out;
 }
 

@@ -25,6 +25,8 @@ export interface DocumentShape {
   chat: boolean;
   /** More than a short request: at least 80 word tokens. */
   long: boolean;
+  /** Three units or more. */
+  multi: boolean;
 }
 
 const TOKEN = /\p{Script=Han}|\p{Script=Hiragana}|\p{Script=Katakana}|[\p{L}\p{M}\p{N}]+(?:['’][\p{L}]+)?/gu;
@@ -38,7 +40,7 @@ const FENCE = /^\s*(?:```|~~~)/;
 const TABLE_ROW = /\|[^|\n]*\|/;
 const HEADER_LINE = /^\s*(?:subject|from|to|cc|bcc|date|sent|received(?: date)?|email_from|reply-to|re|fw|fwd)\s*:/i;
 const EMAIL_MARKERS =
-  /(?:^|\|)\s*(?:subject|email_from|from|received date|sent|to)\s*:|^\s*(?:hi|hello|dear|hey)\b[^\n]{0,40}[,!]?\s*$|\bunsubscribe\b|\b(?:kind |best |warm )?regards\b|\bsincerely\b|<[^@\s<>]+@[^@\s<>]+>/im;
+  /(?:^|\|)\s*(?:subject|email_from|from|received date|sent|to)\s*:|^\s*(?:hi|hello|dear|hey|good (?:morning|afternoon|evening))\b[^\n,.!?]{0,30}[,!]|\bunsubscribe\b|\b(?:kind |best |warm )?regards\b|\bsincerely\b|<[^@\s<>]+@[^@\s<>]+>|\breply to this e-?mail\b|\bsent from my\b|\bthis e-?mail (?:is|was|and)\b/im;
 const CHAT_LINE = /^\s*(?:user|assistant|human|ai|system|bot|agent|customer|me|you|gpt|model)\s*:/gim;
 const CODE_LINE =
   /(?:[;{}]\s*$|^\s*(?:def|class|import|from\s+\S+\s+import|function|const|let|var|return|if|for|while)\b|=>|\)\s*$)/;
@@ -118,6 +120,7 @@ export function readStructure(text: string): { units: TextUnit[]; shape: Documen
       email: EMAIL_MARKERS.test(text),
       chat: chatLines >= 2,
       long: wordCount >= 80,
+      multi: units.length >= 3,
     },
   };
 }
