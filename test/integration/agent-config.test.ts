@@ -73,6 +73,17 @@ describe('agent configuration on the local platform', () => {
     expect(listed.body.items.map((p: { id: string }) => p.id)).toEqual([personaId]);
   });
 
+  it('lets exactly one of eight requests at once take a name', async () => {
+    const racing = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        admin.post('/api/v1/personas', { ...persona, name: `Racer${i % 2 ? '' : ' '}` }),
+      ),
+    );
+    expect(racing.map((r) => r.status).sort()).toEqual([201, ...Array(7).fill(409)]);
+    const winner = racing.find((r) => r.status === 201)!;
+    expect((await del(admin, `/api/v1/personas/${winner.body.id}`)).status).toBe(204);
+  });
+
   it('lists the system skills with their filters, and creates a custom skill that is never automatable', async () => {
     const all = await admin.get('/api/v1/skills?limit=100');
     expect(all.status).toBe(200);

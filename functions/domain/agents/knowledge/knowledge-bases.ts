@@ -202,9 +202,10 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 /**
  * Commits one change of a knowledge base's documents against concurrent ones: reads the knowledge base, builds the
  * next index from the current one (`change` adds or removes chunks), writes it under a new key and moves the item to
- * it, conditioned on the version read. A refused condition (another change won) discards the written index and
- * starts again from the new version. `check` runs on every read (it may throw: the document is gone, the knowledge
- * base full). Returns the committed knowledge base.
+ * it, conditioned on the version read. A refused condition (another change won), or the index of the version read
+ * gone (another change won and removed it), discards what was written and starts again from the new version. `check`
+ * runs on every read (it may throw: the document is gone, the knowledge base full). Returns the committed knowledge
+ * base.
  */
 async function changeIndex(
   tenantId: string,
@@ -218,10 +219,25 @@ async function changeIndex(
 ): Promise<StoredKnowledgeBase> {
   const attempts = deps.maxAttempts ?? 16;
   const sleep = deps.sleep ?? defaultSleep;
+  const retry = async (attempt: number, cause: unknown) => {
+    if (attempt >= attempts)
+      throw new ConflictError(`knowledge base ${kbId} changed ${attempt} times while this change was made: retry`, {
+        cause,
+      });
+    await sleep(Math.min(1000, 10 * 2 ** attempt) * Math.random());
+  };
   for (let attempt = 1; ; attempt++) {
     const kb = await requireKnowledgeBase(tenantId, kbId, deps);
     await step.check(kb);
-    const index = kb.index_key ? await deps.indexes.loadCopy(tenantId, kb.index_key) : Bm25Index.empty();
+    let index: Bm25Index;
+    try {
+      index = kb.index_key ? await deps.indexes.loadCopy(tenantId, kb.index_key) : Bm25Index.empty();
+    } catch (error) {
+      // The version read was replaced (and its index removed) since: another change won this round.
+      if (!(error instanceof NotFoundError)) throw error;
+      await retry(attempt, error);
+      continue;
+    }
     const delta = step.change(index, kb);
     const key = indexKeyOf(kbId, kb.version + 1, deps.ids.newId());
     await deps.indexes.save(tenantId, key, index);
@@ -240,11 +256,7 @@ async function changeIndex(
     } catch (error) {
       await deps.indexes.remove(tenantId, key);
       if (!(error instanceof ConflictError)) throw error;
-      if (attempt >= attempts)
-        throw new ConflictError(`knowledge base ${kbId} changed ${attempt} times while this change was made: retry`, {
-          cause: error,
-        });
-      await sleep(Math.min(1000, 10 * 2 ** attempt) * Math.random());
+      await retry(attempt, error);
       continue;
     }
     // The replaced version is no longer named; a reader that still holds its key reads the item again.

@@ -127,6 +127,40 @@ describe('knowledge bases', () => {
     expect([...w.blobs.objects.keys()]).toEqual([]);
   });
 
+  it('builds again when the index it read is replaced and removed by another change before it is loaded', async () => {
+    const w = configWorld();
+    const kb = await createKnowledgeBase(kbBody(), admin, w.knowledgeDeps);
+    await uploadDocument(kb.id, docBody('first', 'alpha'), admin, w.knowledgeDeps);
+    // The slow upload's first read of the index waits until another upload has replaced (and removed) it.
+    let release!: () => void;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    let held = false;
+    const blobs: BlobStore = Object.assign(Object.create(w.blobs) as BlobStore, {
+      get: async (t: string, k: string) => {
+        if (k.includes('/index/') && !held) {
+          held = true;
+          await gate;
+        }
+        return w.blobs.get(t, k);
+      },
+    });
+    const slow = uploadDocument(kb.id, docBody('slow', 'gamma'), admin, {
+      ...w.knowledgeDeps,
+      blobs,
+      indexes: new KnowledgeIndexStore(blobs),
+    });
+    await new Promise((r) => setTimeout(r, 5));
+    await uploadDocument(kb.id, docBody('fast', 'beta'), admin, w.knowledgeDeps);
+    release();
+    await slow;
+    const index = retrieval(w);
+    for (const term of ['alpha', 'beta', 'gamma'])
+      expect((await index.retrieve('tenant-a', kb.id, term, 1)).length, term).toBe(1);
+    expect(await w.config.getKnowledgeBase('tenant-a', kb.id)).toMatchObject({ document_count: 3, version: 4 });
+  });
+
   it('removes a deleted document from the index and the bucket', async () => {
     const w = configWorld();
     const kb = await createKnowledgeBase(kbBody(), admin, w.knowledgeDeps);
