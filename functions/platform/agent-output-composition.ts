@@ -29,11 +29,12 @@ const once = <T>(make: () => T): (() => T) => {
   return () => (value ??= make());
 };
 
-export const outputRepository = once(
+// Pure: a bundle that never calls a getter (the routes never start a gate) leaves its adapter and client out.
+export const outputRepository = /* @__PURE__ */ once(
   (): OutputRepository => new DynamoAgentOutputRepository(documentClient(), config().TABLE_NAME, mutationWriter()),
 );
 /** StartExecution of AgentOutput: only functions the manifest lets start it have its ARN. */
-export const outputGateStarter = once(
+export const outputGateStarter = /* @__PURE__ */ once(
   (): OutputGateStarter => new SfnOutputGateStarter(sfnClient(), stateMachineArn('AgentOutput')),
 );
 const outputLog = (message: string, fields: Record<string, unknown>) => logger.info(message, fields);
