@@ -46,7 +46,8 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   admin: PERMISSIONS,
   operator: [...READ_ALL, 'workflows:execute', 'mining:write', 'signals:write', 'cases:write'],
   analyst: ['entities:read', 'signals:read'],
-  approver: ['approvals:read', 'approvals:decide'],
+  // An approver reads the agent outputs they decide (their content and approval record).
+  approver: ['approvals:read', 'approvals:decide', 'outputs:read'],
 };
 
 export const isRole = (value: string): value is Role => (ROLES as readonly string[]).includes(value);
