@@ -11,15 +11,15 @@ import { listCases } from '../../cases/case-use-cases.js';
 import { getEntity, listEntities } from '../../entities/entity-use-cases.js';
 import { DomainError, ValidationError } from '../../errors.js';
 import type { AuditReader, Clock, EntityRepository, RequestContext } from '../../ports.js';
-import { listMatches } from '../../resolution/matches.js';
-import type { ResolutionDeps } from '../../resolution/store.js';
+import type { ResolutionStore } from '../../resolution/store.js';
 import { listSignals, type SignalQueryDeps } from '../../signals/use-cases/signal-queries.js';
 
 export interface ReadSkillDeps {
   entities: EntityRepository;
   signals: SignalQueryDeps['store'];
   cases: CaseDeps['cases'];
-  resolution: ResolutionDeps;
+  /** Cluster reads only: the scoring engine (and its data files) stays out of the agent's bundle. */
+  resolution: { store: Pick<ResolutionStore, 'clusterOf' | 'decisionsOf' | 'getEntities'> };
   audit: AuditReader;
   clock: Clock;
 }
@@ -61,7 +61,7 @@ export async function runReadSkill(
       case 'get_entity':
         return entityView(await getEntity(input.entityId, ctx, deps));
       case 'list_entity_matches':
-        return await listMatches(input.entityId, ctx, deps.resolution);
+        return await clusterMatches(input.entityId, ctx, deps);
       case 'list_signals': {
         const page = await listSignals({ entity: input.entityId, limit: input.limit ?? 20 } as never, ctx, {
           store: deps.signals,
@@ -82,6 +82,31 @@ export async function runReadSkill(
       return { error: { code: error.code, message: error.message } };
     throw error;
   }
+}
+
+/** At most this many cluster members are shown to the model. */
+const MAX_CLUSTER_MEMBERS = 50;
+
+/**
+ * The entities identity resolution put in the entity's cluster (the same person or organization in other sources),
+ * with the decisions recorded on its pairs. Scores and explanations are GET /entities/{id}/matches (admin).
+ */
+async function clusterMatches(entityId: string, ctx: RequestContext, deps: ReadSkillDeps) {
+  const entity = await getEntity(entityId, ctx, deps);
+  const tenantId = ctx.principal.tenantId;
+  const [cluster, decisions] = await Promise.all([
+    deps.resolution.store.clusterOf(tenantId, entityId),
+    deps.resolution.store.decisionsOf(tenantId, entityId),
+  ]);
+  const others = (cluster?.members ?? []).filter((m) => m !== entityId);
+  const members = await deps.resolution.store.getEntities(tenantId, others.slice(0, MAX_CLUSTER_MEMBERS));
+  return {
+    entity: entityView(entity),
+    clusterId: cluster?.clusterId ?? null,
+    members: members.map(entityView),
+    more: others.length > MAX_CLUSTER_MEMBERS,
+    decisions: decisions.map((d) => ({ otherId: d.otherId, decision: d.decision, decidedAt: d.decidedAt })),
+  };
 }
 
 /**

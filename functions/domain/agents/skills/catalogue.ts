@@ -70,7 +70,8 @@ export const SYSTEM_SKILLS: readonly SkillDefinition[] = [
   {
     name: 'list_entity_matches',
     display_name: 'Identity matches of an entity',
-    description: "Lists the entity's identity-resolution cluster members with their scores.",
+    description:
+      'Lists the entities identity resolution found to be the same person or organization as this one (its cluster in other sources), with the decisions recorded on them.',
     category: 'intelligence',
     input: z.strictObject({ entityId: EntityId }),
     kind: 'read',
