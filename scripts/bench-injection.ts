@@ -12,6 +12,7 @@
  * baseline beside. `--quick` runs (a), (d), (e) and the latency only.
  */
 import { readFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import {
   DETECTOR_VERSION,
@@ -179,19 +180,23 @@ async function main(): Promise<void> {
   const texts = [...dev.map((r) => r.text), ...adversarial.map((g) => g.text)];
   for (const t of texts.slice(0, 200)) detectInjection(t);
   const micros: number[] = [];
+  const cpu0 = process.cpuUsage();
   for (const t of texts) {
     const t0 = performance.now();
     detectInjection(t);
     micros.push((performance.now() - t0) * 1000);
   }
+  const cpu = process.cpuUsage(cpu0);
   micros.sort((x, y) => x - y);
   const fourKb = texts.filter((t) => t.length >= 3500 && t.length <= 4500);
   const big: number[] = [];
+  const bigCpu0 = process.cpuUsage();
   for (const t of fourKb) {
     const t0 = performance.now();
     detectInjection(t);
     big.push((performance.now() - t0) * 1000);
   }
+  const bigCpu = process.cpuUsage(bigCpu0);
   big.sort((x, y) => x - y);
   const huge = 'Quarterly notes. '.repeat(12_000);
   const tHuge = timeIt(() => detectInjection(huge));
@@ -202,10 +207,13 @@ async function main(): Promise<void> {
       50,
     )} chars): p50 ${percentile(micros, 50).toFixed(0)} µs, p95 ${percentile(micros, 95).toFixed(0)} µs, max ${micros[
       micros.length - 1
-    ]!.toFixed(0)} µs\n` +
-      `latency of 3.5-4.5 KB texts (${big.length}): p50 ${percentile(big, 50).toFixed(0)} µs, p95 ${percentile(big, 95).toFixed(0)} µs\n` +
+    ]!.toFixed(0)} µs (wall clock); CPU time ${((cpu.user + cpu.system) / micros.length).toFixed(0)} µs per text\n` +
+      `latency of 3.5-4.5 KB texts (${big.length}): p50 ${percentile(big, 50).toFixed(0)} µs, p95 ${percentile(big, 95).toFixed(0)} µs (wall); CPU ${((bigCpu.user + bigCpu.system) / Math.max(1, big.length)).toFixed(0)} µs per text\n` +
       `a ${huge.length}-character text (windowed, capped): ${(tHuge.seconds * 1000).toFixed(1)} ms\n` +
       `weights: ${module.length} bytes of module (${WEIGHTS_MODULE})\n` +
+      `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}, load average ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')} (other work on the machine inflates wall-clock figures)\n` +
       `total ${((performance.now() - started) / 1000).toFixed(0)} s\n`,
   );
 }

@@ -49,7 +49,9 @@ async function main(): Promise<void> {
   const check = process.argv.includes('--check');
   const t0 = performance.now();
   const dev = readDevRows();
-  const result = runRecipe(dev.map((r) => ({ text: r.text, label: r.label, group: r.group, real: true })));
+  const result = runRecipe(
+    dev.map((r) => ({ text: r.text, label: r.label, group: r.group, real: true, kind: r.family })),
+  );
   const trainedOn = `dev.jsonl (${dev.length} rows) + synthetic seed ${result.syntheticSeed} (${result.syntheticCount})`;
   const text = weightsModule(result.packed, result.threshold, trainedOn);
   const roundTrip = unpackWeights(result.packed);

@@ -31,12 +31,14 @@ import {
   aFormattedRequest,
   aForeignRequest,
   anElaborateRequest,
+  aRecapRequest,
   aRolePlay,
   aSecurityQuestion,
   aTriggerRequest,
 } from './injection-benign.js';
 import { type Doc, aDocument, renderDoc } from './injection-documents.js';
 import { Rng } from './injection-random.js';
+import { aJsonRecord } from './injection-records.js';
 
 /** One generated text. `family` is `benign/<kind>` or `direct/<kind>` or `indirect/<doc kind>/<kind>`. */
 export interface GeneratedText {
@@ -159,11 +161,27 @@ export function generateInjections(options: GeneratorOptions): GeneratedText[] {
     else if (r < 0.24) add(aRolePlay(rng), 0, 'benign/roleplay');
     else if (r < 0.28) add(anElaborateRequest(rng), 0, 'benign/elaborate');
     else if (r < 0.31) add(aFormattedRequest(rng), 0, 'benign/format');
-    else if (r < 0.325) add(aSecurityQuestion(rng), 0, 'benign/security');
-    else if (r < 0.34) add(aForeignRequest(rng), 0, 'benign/foreign');
+    else if (r < 0.32) add(aSecurityQuestion(rng), 0, 'benign/security');
+    else if (r < 0.33) add(aRecapRequest(rng), 0, 'benign/recap');
+    else if (r < 0.345) add(aForeignRequest(rng), 0, 'benign/foreign');
     else if (r < 0.57) {
       const direct = aDirect(rng);
       add(direct.text, 1, `direct/${direct.kind}`);
+    } else if (r < 0.65) {
+      // A tool result or a synced record: JSON whose free-text field may carry the injection.
+      const record = aJsonRecord(rng);
+      const group = `syn${options.seed}-${n}`;
+      add(record.render(), 0, `benign/json/${record.kind}`, group);
+      if (rng.chance(0.6)) {
+        const { lines, kind } = anIndirectInstruction(rng, {
+          kind: 'note',
+          head: [],
+          body: [],
+          tail: [],
+          joiner: '\n',
+        });
+        add(record.render(lines.join(' ')), 1, `indirect/json/${kind}`, group);
+      }
     } else {
       // A document, clean, and one or two injected variants of it in the same group.
       const doc = aDocument(rng);

@@ -215,3 +215,22 @@ export function anElaborateRequest(rng: Rng): string {
   if (rng.chance(0.3)) parts.push(aRequest(rng));
   return parts.join(rng.chance(0.8) ? ' ' : '\n\n');
 }
+
+const RECAPS = list(`
+  Summarise our conversation so far. | Can you recap what we discussed about {topic}? |
+  Translate my previous message into {language}. | Turn the list I sent above into a table. |
+  Can you repeat your last answer more slowly? | Rewrite the paragraph above in simpler words. |
+  Summarise this conversation so far for my manager. | What did I ask you at the start of this chat? |
+  Put the notes I pasted above into bullet points. | Remind me what you suggested earlier about {topic}.
+`);
+const PASTED = list(`
+  Our team met on Monday to plan the launch. | The recipe needs two eggs, flour and a pinch of salt. |
+  Sales grew 4% in the second quarter, driven by new customers in {city}. |
+  The library opens at nine and closes at six on weekdays.
+`);
+
+/** A user's request about their own conversation or pasted text: a recap, not an extraction. */
+export function aRecapRequest(rng: Rng): string {
+  const recap = rng.fill(rng.pick(RECAPS), { topic: TOPICS, language: LANGUAGES });
+  return rng.chance(0.4) ? `${rng.fill(rng.pick(PASTED), { city: CITIES })}\n\n${recap}` : recap;
+}

@@ -144,7 +144,10 @@ const COMMON_EMAIL_LINES = list(`
   You are receiving this message because you signed up on our website. | Log in to your account to see more. |
   Let us know your answer by {day}. | Reply STOP to unsubscribe from text alerts. |
   Your request has been received and is being processed. | We have updated our terms of service. |
-  Your order summary is below. | The total amount will appear on your next statement.
+  Your order summary is below. | The total amount will appear on your next statement. |
+  When you get a chance, please review the attached contract. | Once you have read the report, let me know what you think. |
+  When you read this, give me a call. | Before you reply, check the figures on page 3. |
+  If you process the refund today, it will show up on Friday.
 `);
 
 const SUBJECTS: Record<string, readonly string[]> = {
@@ -589,15 +592,111 @@ export function aMinutes(rng: Rng): Doc {
   };
 }
 
+const EMAIL_CLUTTER = blocks(`
+View this email in your browser
+----
+[image: logo]
+----
+Download as PDF
+
+Item
+Amount
+{product}
+{money}
+
+Subtotal: {money}
+Paid: {money}
+----
+On {date}, {name} <{mail}> wrote:
+> Thanks, see you then.
+> Could you also bring the signed copy?
+----
+https://click.{domain}/ls/click?upn=aB3xY9kQ2{digits}
+----
+Support | Tutorials | Forums | Terms
+----
+Invoice ID: in_{digits}XvQ{digits}
+Date: {date}
+----
+-----Original Message-----
+From: {name}
+Sent: {date}
+Subject: RE: follow-up
+----
+CONFIDENTIALITY NOTICE: This e-mail and any attachments are for the sole use of the intended recipient(s).
+----
+Tracking number: 1Z{digits}{digits}
+Carrier: UPS Ground
+`);
+
+const CODE_CLUTTER = blocks(`
+Traceback (most recent call last):
+  File "main.py", line {digits}, in <module>
+    result = compute(rows)
+TypeError: unsupported operand type(s) for +: 'int' and 'str'
+----
+>>> import {lib}
+>>> {lib}.__version__
+'2.{digits}'
+----
+$ python -m pip install --upgrade {lib}
+Successfully installed {lib}-3.1.{digits}
+----
+In [3]: df.shape
+Out[3]: (1200, 8)
+----
+EDIT: fixed a typo in the second snippet.
+----
+['AdaptiveAvgPool1d', 'BatchNorm2d', 'Conv2d', 'Dropout', 'Linear', 'ReLU']
+`);
+
+const TABLE_SYMBOLS = list(`€ | ° | ♯ | ♭ | † | ‡ | ± | ½ | [1] | [a] | — | ✓ | n/a | *`);
+
+/** Clutter that real documents carry: receipts, quoted replies, tracking links, tracebacks, footnote marks. */
+function clutter(rng: Rng, d: Doc): Doc {
+  const slots = {
+    product: PRODUCTS,
+    money: () => money(rng),
+    date: () => date(rng),
+    name: () => person(rng),
+    mail: () => mailOf(rng, person(rng)),
+    domain: DOMAINS,
+    digits: () => String(rng.int(10, 99999)),
+    lib: ['numpy', 'pandas', 'requests', 'torch', 'flask'],
+  };
+  const body = [...d.body];
+  if (d.kind === 'email') {
+    for (let i = rng.int(1, 2); i > 0; i--)
+      body.splice(rng.int(0, body.length), 0, rng.fill(rng.pick(EMAIL_CLUTTER), slots));
+  } else if (d.kind === 'code') {
+    body.splice(rng.int(0, body.length), 0, rng.fill(rng.pick(CODE_CLUTTER), slots));
+  } else if (d.kind === 'table') {
+    return {
+      ...d,
+      body: body.map((row) => (rng.chance(0.3) ? row.replace(/ \|/, ` ${rng.pick(TABLE_SYMBOLS)} |`) : row)),
+    };
+  }
+  return { ...d, body };
+}
+
 /** A benign document of a random kind (weighted towards the kinds an agent reads most). */
 export function aDocument(rng: Rng): Doc {
   const r = rng.next();
-  if (r < 0.3) return anEmail(rng);
-  if (r < 0.48) return aCodeAnswer(rng);
-  if (r < 0.66) return aTable(rng);
-  if (r < 0.76) return aCrmNote(rng);
-  if (r < 0.86) return anArticle(rng);
-  if (r < 0.92) return aReview(rng);
-  if (r < 0.96) return aChat(rng);
-  return aMinutes(rng);
+  const d =
+    r < 0.3
+      ? anEmail(rng)
+      : r < 0.48
+        ? aCodeAnswer(rng)
+        : r < 0.66
+          ? aTable(rng)
+          : r < 0.76
+            ? aCrmNote(rng)
+            : r < 0.86
+              ? anArticle(rng)
+              : r < 0.92
+                ? aReview(rng)
+                : r < 0.96
+                  ? aChat(rng)
+                  : aMinutes(rng);
+  return rng.chance(0.4) ? clutter(rng, d) : d;
 }

@@ -11,12 +11,16 @@ import { type TextFeatures, extractFeatures } from '../../functions/domain/secur
 import { type Weights, newWeights, scoreFeatures, sigmoid } from '../../functions/domain/security/injection/model.js';
 import { unitHash } from './injection-dataset.js';
 
-/** One training text. `group` keeps near-duplicates in one fold; `real` marks rows of real data (threshold). */
+/**
+ * One training text. `group` keeps near-duplicates in one fold; `real` marks rows of real data (threshold);
+ * `kind` names the kind of real text (its source family), for the threshold's per-kind bound.
+ */
 export interface LabelledText {
   text: string;
   label: 0 | 1;
   group: string;
   real: boolean;
+  kind?: string;
 }
 
 export interface Example {
@@ -25,6 +29,7 @@ export interface Example {
   weight: number;
   group: string;
   real: boolean;
+  kind?: string;
 }
 
 export interface TrainOptions {
@@ -63,7 +68,14 @@ export function prepare(texts: readonly LabelledText[], realShare: number): Exam
     const classesPresent = (counts[0]! > 0 ? 1 : 0) + (counts[1]! > 0 ? 1 : 0);
     const part = t.real ? share : 1 - share;
     const weight = (n * part) / (classesPresent * counts[t.label]!);
-    return { features: extractFeatures(t.text), label: t.label, weight, group: t.group, real: t.real };
+    return {
+      features: extractFeatures(t.text),
+      label: t.label,
+      weight,
+      group: t.group,
+      real: t.real,
+      ...(t.kind === undefined ? {} : { kind: t.kind }),
+    };
   });
 }
 
@@ -165,27 +177,40 @@ export function outOfFold(
   return out;
 }
 
-/** The target false-positive rate on the real benign rows of the training data. */
+/** The target false-positive rate on the real benign rows of the training data, all kinds together. */
 export const TARGET_FPR = 0.03;
+/** The bound on the false-positive rate of each kind of real benign text (with at least MIN_KIND_ROWS rows). */
+export const TARGET_KIND_FPR = 0.05;
+const MIN_KIND_ROWS = 30;
 
 /**
  * The threshold: the one with the best balanced accuracy on the real rows' out-of-fold scores among those whose
- * false-positive rate there stays at or under TARGET_FPR (synthetic rows count when there are no real ones).
+ * false-positive rate stays at or under TARGET_FPR overall and under TARGET_KIND_FPR for every kind of benign text
+ * (prompts and documents flag differently; the bound holds for each). Synthetic rows count when there are no real
+ * ones.
  */
 export function chooseThreshold(examples: readonly Example[], oof: readonly number[]): number {
   const anyReal = examples.some((e) => e.real);
   const pos: number[] = [];
   const neg: number[] = [];
+  const negByKind = new Map<string, number[]>();
   examples.forEach((e, i) => {
     if (anyReal && !e.real) return;
-    (e.label === 1 ? pos : neg).push(oof[i]!);
+    if (e.label === 1) {
+      pos.push(oof[i]!);
+      return;
+    }
+    neg.push(oof[i]!);
+    if (e.kind !== undefined) negByKind.set(e.kind, [...(negByKind.get(e.kind) ?? []), oof[i]!]);
   });
+  const kinds = [...negByKind.values()].filter((k) => k.length >= MIN_KIND_ROWS);
+  const fprOf = (scores: readonly number[], t: number) => scores.filter((s) => s >= t).length / scores.length;
   const candidates = [...new Set([...pos, ...neg])].sort((a, b) => a - b);
   let best = 0.5;
   let bestBa = -1;
   for (const t of candidates) {
-    const fpr = neg.length === 0 ? 0 : neg.filter((s) => s >= t).length / neg.length;
-    if (fpr > TARGET_FPR) continue;
+    const fpr = neg.length === 0 ? 0 : fprOf(neg, t);
+    if (fpr > TARGET_FPR || kinds.some((k) => fprOf(k, t) > TARGET_KIND_FPR)) continue;
     const tpr = pos.length === 0 ? 1 : pos.filter((s) => s >= t).length / pos.length;
     const ba = (tpr + 1 - fpr) / 2;
     if (ba > bestBa) {

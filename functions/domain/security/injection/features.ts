@@ -157,6 +157,7 @@ function contextsOf(shape: DocumentShape): string[] {
   if (shape.code) ctx.push('code');
   if (shape.email) ctx.push('email');
   if (shape.chat) ctx.push('chat');
+  if (shape.json) ctx.push('json');
   ctx.push(shape.long ? 'doc' : shape.multi ? 'multi' : 'short');
   return ctx;
 }
@@ -226,9 +227,9 @@ function shoutedWords(text: string): boolean {
   return words >= 5 && shouted / words > 0.5;
 }
 
-/** The period (2 to 16) of a token that is one short string repeated at least three times, else 0. */
+/** The period (2 to 40) of a token that is one string repeated at least three times, else 0. */
 function periodOf(token: string): number {
-  for (let p = 2; p <= 16 && p * 3 <= token.length; p++) {
+  for (let p = 2; p <= 40 && p * 3 <= token.length; p++) {
     let i = p;
     while (i < token.length && token.charCodeAt(i) === token.charCodeAt(i - p)) i++;
     if (i === token.length) return p;
@@ -237,7 +238,7 @@ function periodOf(token: string): number {
 }
 
 /** Token floods: a long run of one repeated token or character pads an attack past a model's attention. */
-function floodSignals(text: string): string[] {
+function floodSignals(text: string, json: boolean): string[] {
   const out: string[] = [];
   const raw = text.split(/\s+/);
   let run = 1;
@@ -287,7 +288,8 @@ function floodSignals(text: string): string[] {
     } else charRun = 1;
   }
   if (flooded) out.push('flood_chars');
-  if (text.length >= 40 && symbols / text.length > 0.3) out.push('symbol_heavy');
+  // JSON's punctuation is its syntax, not a flood.
+  if (!json && text.length >= 40 && symbols / text.length > 0.3) out.push('symbol_heavy');
   if (letters >= 20 && upper / letters > 0.5 && shoutedWords(text)) out.push('shouting');
   return out;
 }
@@ -314,7 +316,7 @@ export function extractFeatures(raw: string): TextFeatures {
     }
   }
   const textSignals = new Set<string>(normSignals);
-  for (const s of floodSignals(text)) textSignals.add(s);
+  for (const s of floodSignals(text, shape.json)) textSignals.add(s);
   const unitVectors: SparseVector[] = [];
   const unitCodes: string[][] = [];
   const last = units.length - 1;

@@ -130,6 +130,12 @@ const UNIT_DETECTORS: readonly Detector[] = [
     /\b(?:dear|hey|hi|hello|attention|note to|note for|message to|message for|instructions? (?:to|for)|reminder (?:to|for)|important (?:for|to)|to the|for the|if you are an?|you are an?|as an?)\s+(?:an?\s+|the\s+|any\s+)?(?:ai|assistant|language model|llm|chatbot|bot|gpt|chatgpt|claude|gemini|copilot|ai model|ai assistant|ai agent|agent|model)s?\b/,
     /(?:^|\n)\s*(?:ai|assistant|model|agent|claude|gpt|chatgpt|bot|llm)\s*[,:]/,
   ),
+  // The text speaks about its own reader's processing ("when you summarise this…"): it is addressed to the model.
+  re(
+    'processing_clause',
+    /\b(?:when|while|before|after|if|as|once) (?:you|the (?:assistant|model|ai|agent|bot)|any (?:ai|model|assistant))(?: are| is)? (?:summari[sz]|process|pars|index|ingest|analy[sz])\w*\b/,
+    /\b(?:answer|respond|reply|talk|speak|write)(?:ing|s)?(?: back)?(?: to)? the user\b/,
+  ),
   // An order about the model's own output ("in your reply", "your response must").
   re(
     'your_output',

@@ -6,7 +6,7 @@
  */
 
 /** What a unit is within its text. */
-export type UnitKind = 'prose' | 'table_row' | 'code' | 'header';
+export type UnitKind = 'prose' | 'table_row' | 'code' | 'header' | 'field';
 
 /** One sentence, table row, header line or code block of a text. */
 export interface TextUnit {
@@ -27,6 +27,8 @@ export interface DocumentShape {
   long: boolean;
   /** Three units or more. */
   multi: boolean;
+  /** JSON data (a tool result, an API response, a synced record): its units are its string values. */
+  json: boolean;
 }
 
 const TOKEN = /\p{Script=Han}|\p{Script=Hiragana}|\p{Script=Katakana}|[\p{L}\p{M}\p{N}]+(?:['’][\p{L}]+)?/gu;
@@ -52,8 +54,76 @@ const SPLIT_ABOVE = 100;
 /** A code block longer than this many lines is cut into several units, so one unit stays a few statements. */
 const CODE_UNIT_LINES = 30;
 
+/** The string values of a JSON value, depth first, in document order (keys are structure, not text). */
+function stringLeaves(value: unknown, out: string[]): void {
+  if (typeof value === 'string') out.push(value);
+  else if (Array.isArray(value)) for (const v of value) stringLeaves(v, out);
+  else if (value !== null && typeof value === 'object') for (const v of Object.values(value)) stringLeaves(v, out);
+}
+
+/** Short values (a name, a status) are read together as one record unit of about this many words. */
+const RECORD_WORDS = 20;
+
+/** The units of a JSON text: long string values as sentences, short ones grouped into record units. */
+function jsonStructure(value: unknown): { units: TextUnit[]; shape: DocumentShape } {
+  const leaves: string[] = [];
+  stringLeaves(value, leaves);
+  const units: TextUnit[] = [];
+  let record: string[] = [];
+  let recordTokens: string[] = [];
+  let wordCount = 0;
+  const flush = () => {
+    if (record.length > 0) units.push({ kind: 'field', text: record.join('; '), tokens: recordTokens });
+    record = [];
+    recordTokens = [];
+  };
+  for (const leaf of leaves) {
+    const tokens = tokenise(leaf);
+    wordCount += tokens.length;
+    if (tokens.length < 3) {
+      if (tokens.length === 0) continue;
+      record.push(leaf);
+      recordTokens.push(...tokens);
+      if (recordTokens.length >= RECORD_WORDS) flush();
+      continue;
+    }
+    flush();
+    for (const line of leaf.split(/\r\n|\r|\n/)) {
+      for (const sentence of line.length <= SPLIT_ABOVE ? [line] : line.split(SENTENCE_END)) {
+        const t = tokenise(sentence);
+        if (t.length > 0) units.push({ kind: 'field', text: sentence, tokens: t });
+      }
+    }
+  }
+  flush();
+  return {
+    units,
+    shape: {
+      table: false,
+      code: false,
+      email: false,
+      chat: false,
+      long: wordCount >= 80,
+      multi: units.length >= 3,
+      json: true,
+    },
+  };
+}
+
+/** JSON texts up to this size are parsed as JSON; larger ones are read line by line. */
+const MAX_JSON_CHARS = 200_000;
+
 /** Splits a normalised text into its units and says what kind of document it looks like. */
 export function readStructure(text: string): { units: TextUnit[]; shape: DocumentShape } {
+  const trimmed = text.trim();
+  const first = trimmed.charCodeAt(0);
+  if ((first === 0x7b || first === 0x5b) && trimmed.length <= MAX_JSON_CHARS) {
+    try {
+      return jsonStructure(JSON.parse(trimmed));
+    } catch {
+      // Not JSON after all (a bracketed list, a broken fragment): read it as text.
+    }
+  }
   const lines = text.split(/\r\n|\r|\n/);
   const units: TextUnit[] = [];
   let tableRows = 0;
@@ -121,6 +191,7 @@ export function readStructure(text: string): { units: TextUnit[]; shape: Documen
       chat: chatLines >= 2,
       long: wordCount >= 80,
       multi: units.length >= 3,
+      json: false,
     },
   };
 }
