@@ -138,10 +138,11 @@ export const AgentFields = z.strictObject({
   knowledge_base_id: Uuid.optional(),
   memory_config: MemoryConfig.default({ provider: 'in-memory', scope: 'user' }),
   daily_output_limit: z.number().int().min(1).max(1000).default(100),
-  webhook_url: z
-    .url({ protocol: /^https$/ })
-    .max(2048)
-    .optional(),
+  /**
+   * https in every deployment: requests are checked with the platform's webhook URL policy (only the local platform
+   * also allows http to its development loopback ports), so a stored URL may be such a local one.
+   */
+  webhook_url: z.url().max(2048).optional(),
   /** Write-only: sealed with the tenant's key at rest, never returned. */
   webhook_secret: z.string().min(32).max(256).optional(),
   is_active: z.boolean().default(true),
