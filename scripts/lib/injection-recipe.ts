@@ -48,7 +48,13 @@ export function runRecipe(
   const seed = options.syntheticSeed ?? TRAIN_SEED;
   const trainOptions = options.train ?? DEFAULT_TRAIN_OPTIONS;
   const synthetic: LabelledText[] = generateInjections({ seed, size: options.syntheticSize ?? SYNTHETIC_SIZE }).map(
-    (g) => ({ text: g.text, label: g.label, group: g.group, real: false }),
+    (g) => ({
+      text: g.text,
+      label: g.label,
+      group: g.group,
+      real: false,
+      kind: `synthetic ${g.family.split('/').slice(0, 2).join('/')}`,
+    }),
   );
   const examples = prepare([...real, ...synthetic], trainOptions.realShare);
   const oof = outOfFold(examples, options.folds ?? FOLDS, trainOptions, shipped);

@@ -195,13 +195,11 @@ export function chooseThreshold(examples: readonly Example[], oof: readonly numb
   const neg: number[] = [];
   const negByKind = new Map<string, number[]>();
   examples.forEach((e, i) => {
+    // Synthetic benign kinds bound the threshold too (a kind of document the real rows may lack); the rates
+    // and the balanced accuracy are the real rows'.
+    if (e.label === 0 && e.kind !== undefined) negByKind.set(e.kind, [...(negByKind.get(e.kind) ?? []), oof[i]!]);
     if (anyReal && !e.real) return;
-    if (e.label === 1) {
-      pos.push(oof[i]!);
-      return;
-    }
-    neg.push(oof[i]!);
-    if (e.kind !== undefined) negByKind.set(e.kind, [...(negByKind.get(e.kind) ?? []), oof[i]!]);
+    (e.label === 1 ? pos : neg).push(oof[i]!);
   });
   const kinds = [...negByKind.values()].filter((k) => k.length >= MIN_KIND_ROWS);
   const fprOf = (scores: readonly number[], t: number) => scores.filter((s) => s >= t).length / scores.length;
