@@ -25,7 +25,11 @@ export const CreateSessionRequest = z
   .meta({ id: 'CreateSessionRequest' });
 
 export const PostMessageRequest = z
-  .strictObject({ content: z.string().trim().min(1).max(MAX_MESSAGE_CHARS) })
+  .strictObject({
+    content: z.string().trim().min(1).max(MAX_MESSAGE_CHARS),
+    /** Which model the routing table should prefer for this answer (docs/models.md); default `balanced`. */
+    model_preference: z.enum(['quality', 'balanced', 'cost']).optional(),
+  })
   .meta({ id: 'PostMessageRequest' });
 
 export const MessageList = z

@@ -21,8 +21,9 @@ import { logger } from './logger.js';
 import { modelApiKey } from './model-key.js';
 import { signalQueryDeps } from './signals-composition.js';
 
-/** One model call's longest wait: two attempts (primary, fallback) fit API Gateway's 29 s with the rest of a turn. */
-export const MODEL_CALL_TIMEOUT_MS = 12_000;
+/** One model attempt's longest wait; a call (primary, then fallback) takes at most twice that. */
+export const MODEL_CALL_TIMEOUT_MS = 8_000;
+const MODEL_CALL_BUDGET_MS = 2 * MODEL_CALL_TIMEOUT_MS;
 
 /** Security events: one warning line each, with ids, score and source, never the text. */
 const securityLog: SecurityEvents = {
@@ -47,6 +48,7 @@ async function build(): Promise<ConversationDeps> {
     ...(apiKey ? { apiKey } : {}),
     ...(baseUrl ? { baseUrl } : {}),
     timeoutMs: MODEL_CALL_TIMEOUT_MS,
+    budgetMs: MODEL_CALL_BUDGET_MS,
     clock: systemClock,
     log: (level, message, fields) => (level === 'warn' ? logger.warn(message, fields) : logger.info(message, fields)),
   });
@@ -76,6 +78,7 @@ async function build(): Promise<ConversationDeps> {
     readSkill: (name, input, ctx) => runReadSkill(name, input, ctx, readDeps),
     clock: systemClock,
     ids: uuidIds,
+    modelCallBudgetMs: MODEL_CALL_BUDGET_MS,
   };
 }
 

@@ -554,7 +554,6 @@ export const FUNCTIONS = {
       'Agent sessions and messages: the agent answers (Claude or the offline model), calls skills, proposes outputs',
     table: 'write',
     bucket: { access: 'write', prefixes: ['agent-outputs/', 'agent-knowledge/'] },
-    callbackKey: true,
     model: true,
     memoryMb: 1024,
     timeoutSeconds: 60,

@@ -352,12 +352,9 @@ export class ModosFunction extends Construct {
   }
 
   /**
-   * CALLBACK_KEY_SECRET_ARN + secretsmanager:GetSecretValue on that one secret (and decrypt on its key if
-   * it has a customer-managed one). No DescribeSecret, no other secret.
-   */
-  /**
    * ANTHROPIC_API_KEY_SECRET_ARN + secretsmanager:GetSecretValue on that one secret; without a secret the value is
-   * `offline` (the offline model) and the role gets no grant.
+   * `offline` (the offline model) and the role gets no grant. The secret is given by ARN, so its key is not known
+   * here: it must use the account's `aws/secretsmanager` key (docs/deploy.md), which needs no grant of its own.
    */
   bindModelKey(secretArn: string | undefined): this {
     this.setEnv('ANTHROPIC_API_KEY_SECRET_ARN', secretArn ?? 'offline');
@@ -372,6 +369,10 @@ export class ModosFunction extends Construct {
     return this;
   }
 
+  /**
+   * CALLBACK_KEY_SECRET_ARN + secretsmanager:GetSecretValue on that one secret (and decrypt on its key if
+   * it has a customer-managed one). No DescribeSecret, no other secret.
+   */
   bindCallbackKey(secret: secretsmanager.ISecret): this {
     this.setEnv('CALLBACK_KEY_SECRET_ARN', secret.secretArn);
     this.role.addToPolicy(

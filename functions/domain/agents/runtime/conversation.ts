@@ -18,7 +18,7 @@ import { requirePermission } from '../../auth/authorize.js';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../errors.js';
 import type { Clock, IdGenerator, RequestContext } from '../../ports.js';
 import type { LlmClient, LlmContentBlock, LlmMessage, LlmResponse, LlmTask } from '../llm.js';
-import type { SkillDefinition } from '../skills/catalogue.js';
+import { SYSTEM_SKILLS, type SkillDefinition } from '../skills/catalogue.js';
 import type {
   InjectionScreen,
   MemoryStore,
@@ -66,7 +66,12 @@ export interface ConversationDeps {
   readSkill(name: string, input: Record<string, unknown>, ctx: RequestContext): Promise<unknown>;
   clock: Clock;
   ids: IdGenerator;
+  /** The longest one model call may take, fallback included (the turn starts no round it cannot finish). */
+  modelCallBudgetMs: number;
 }
+
+/** The longest a turn's model calls may take together: below API Gateway's 29 s with the turn's reads and writes. */
+export const TURN_BUDGET_MS = 25_000;
 
 /** Tool-use rounds per message: a model that keeps calling tools past this is stopped and answers with what it has. */
 export const MAX_TOOL_ROUNDS = 4;
@@ -170,11 +175,21 @@ export function memoryScopeKey(agent: RuntimeAgent, session: Session): string {
   }
 }
 
-/** How the routing table should pick a model for a message: by its size, as a proxy for its complexity. */
-function taskOf(content: string, skills: readonly SkillDefinition[]): LlmTask {
+/**
+ * How the routing table should pick a model for a message: the type by what the agent can do (drafting outputs, or
+ * conversing), the complexity by the message's size as a proxy, and the caller's preference when it states one.
+ */
+function taskOf(content: string, skills: readonly SkillDefinition[], preference?: LlmTask['preference']): LlmTask {
   const complexity = content.length < 500 ? 'low' : content.length < 4_000 ? 'medium' : 'high';
-  return { type: skills.some((s) => s.kind === 'output') ? 'draft' : 'chat', complexity };
+  return {
+    type: skills.some((s) => s.kind === 'output') ? 'draft' : 'chat',
+    complexity,
+    ...(preference ? { preference } : {}),
+  };
 }
+
+/** A user message the detector blocked: kept in the session for the record, never shown to a model again. */
+const wasBlocked = (m: StoredMessage) => m.role === 'user' && !!m.quarantined?.some((q) => q.source === 'user_message');
 
 type Quarantine = NonNullable<Message['quarantined']>[number];
 type SkillCall = NonNullable<Message['skill_calls']>[number];
@@ -186,7 +201,7 @@ type SkillCall = NonNullable<Message['skill_calls']>[number];
  */
 export async function postMessage(
   sessionId: string,
-  body: { content: string },
+  body: { content: string; model_preference?: LlmTask['preference'] },
   ctx: RequestContext,
   deps: ConversationDeps,
   options: { onText?: (delta: string) => void } = {},
@@ -199,7 +214,7 @@ export async function postMessage(
   if (!agent) throw new NotFoundError(`agent ${session.agent_id} of session ${sessionId} not found`);
   if (!agent.is_active) throw new ConflictError(`agent ${agent.id} is not active`);
   const persona = await deps.agents.getPersona(tenantId, agent.persona_id);
-  const skills = await deps.skillsOf(tenantId, agent);
+  const held = await deps.skillsOf(tenantId, agent);
   const now = deps.clock.now();
   const trace = { tenantId, agentId: agent.id, sessionId };
   const quarantined: Quarantine[] = [];
@@ -223,7 +238,14 @@ export async function postMessage(
 
   let answer: Omit<StoredMessage, 'id' | 'seq' | 'session_id' | 'role' | 'created_at'>;
   const outputIds: string[] = [];
+  // A tenant's own skills carry text it wrote (description, input schema) into the model's tools: screened too.
+  const skills = held.filter(
+    (s) =>
+      SYSTEM_SKILLS.includes(s) ||
+      screened(`skill:${s.name}`, `${s.description}\n${JSON.stringify(skillTools([s]))}`, 'quarantined'),
+  );
   if (!screened('user_message', body.content, 'blocked')) {
+    userMessage.quarantined = quarantined.filter((q) => q.source === 'user_message');
     answer = {
       content:
         "This message was not passed to the model: it reads as an attempt to override the agent's instructions. Rephrase it as a request, and it will be answered.",
@@ -246,7 +268,11 @@ export async function postMessage(
     const memories = (await deps.memory.recall(tenantId, scopeKey, MEMORIES_PER_MESSAGE, now)).filter((m) =>
       screened(`memory:${m.id}`, m.text, 'quarantined'),
     );
-    const history = await deps.sessions.recentMessages(tenantId, sessionId, HISTORY_MESSAGES);
+    const stored = await deps.sessions.recentMessages(tenantId, sessionId, HISTORY_MESSAGES);
+    // A blocked message and the refusal that answered it stay out of the conversation the model sees.
+    const history = stored.filter(
+      (m, i) => !wasBlocked(m) && !(m.role === 'assistant' && stored[i - 1] && wasBlocked(stored[i - 1]!)),
+    );
     const messages: LlmMessage[] = [
       ...history.map((m) => ({ role: m.role, content: [{ type: 'text' as const, text: m.content }] })),
       {
@@ -258,12 +284,18 @@ export async function postMessage(
     ];
     const system = buildSystemPrompt({ agent, persona, memories, quarantinedCount: quarantined.length });
     const tools = skillTools(skills);
-    const task = taskOf(body.content, skills);
+    const task = taskOf(body.content, skills, body.model_preference);
     const skillCalls: SkillCall[] = [];
     const texts: string[] = [];
     let last: LlmResponse | undefined;
     const totals = { input_tokens: 0, output_tokens: 0, cost_usd: 0 };
+    const started = deps.clock.now().getTime();
     for (let round = 1; round <= MAX_TOOL_ROUNDS; round++) {
+      // A round starts only when a whole model call still fits the turn's budget (API Gateway answers at 29 s).
+      if (round > 1 && deps.clock.now().getTime() - started > TURN_BUDGET_MS - deps.modelCallBudgetMs) {
+        texts.push('Stopped before another round of skill calls: the answer ran out of time.');
+        break;
+      }
       last = await deps.llm.complete({
         task,
         system,

@@ -9,7 +9,6 @@ import type { LlmTool } from '../llm.js';
 import type { SkillDefinition } from '../skills/catalogue.js';
 import type { MemoryItem } from './ports.js';
 
-
 /** Text between our own markers cannot close them: a passage that contains `</passage>` is neutralised. */
 const neutralise = (text: string) => text.replace(/<\/?(passage|memory)\b[^>]*>/gi, (m) => m.replace(/</g, '‹'));
 
