@@ -2839,6 +2839,8 @@ export interface components {
         };
         PostMessageRequest: {
             content: string;
+            /** @enum {string} */
+            model_preference?: "quality" | "balanced" | "cost";
         };
         MessageList: {
             items: components["schemas"]["Message"][];
