@@ -277,6 +277,20 @@ export function aMarkerWrap(rng: Rng, instruction: string): string {
 
 /** A run of one repeated token that pushes the model's instructions out of view. */
 export function aFlood(rng: Rng): string {
+  if (rng.chance(0.2)) {
+    // A word or identifier repeated without spaces.
+    const word = rng.pick([
+      'banana',
+      'loremIpsum',
+      'qwerty',
+      'xyzzy',
+      'StackLib',
+      'useStrictMode',
+      'tokenTOKEN',
+      'abc123',
+    ]);
+    return word.repeat(rng.int(8, 60));
+  }
   const token = rng.pick([
     'ö',
     ']',
@@ -309,8 +323,15 @@ const HOMOGLYPHS: Record<string, string> = { a: 'а', e: 'е', o: 'о', p: 'р',
 
 /** Hides the words of an attack from a keyword filter. */
 export function anObfuscation(rng: Rng, attack: string): string {
-  const t = rng.int(0, 9);
+  const t = rng.int(0, 10);
   switch (t) {
+    case 10:
+      return attack.replace(PROTECTED, (w) =>
+        w
+          .split('')
+          .map((c) => `"${c}"`)
+          .join(rng.pick([',', ', '])),
+      );
     case 0:
       return attack.replace(PROTECTED, (w) => w.split('').join(' '));
     case 1:

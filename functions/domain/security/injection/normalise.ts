@@ -103,6 +103,9 @@ const CONFUSABLE_GLOBAL = new RegExp(CONFUSABLE_CLASS, 'g');
 // Words spelled out letter by letter ("i g n o r e", "p.a.s.s.w.o.r.d"): four letters or more, one separator.
 const SPACED_LETTERS = /(?<![\p{L}\p{N}])(?:\p{L}[ .\-_*]){3,}\p{L}(?![\p{L}\p{N}])/gu;
 
+// A word spelled as a list of quoted letters ("A","c","c","e","s","s" or ['p', 'w', 'n']).
+const QUOTED_LETTERS = /(?:["'‘“]\p{L}["'’”]\s*,\s*){3,}["'‘“]\p{L}["'’”]/gu;
+
 // Digits and symbols standing for letters ("1gn0re", "p@ssw0rd"). Only a token that becomes one of the words an
 // attack needs is rewritten: "python3", "h264" or an e-mail address stay as they are.
 const LEET: Record<string, string> = { '0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't', '@': 'a', $: 's' };
@@ -145,6 +148,10 @@ export function normaliseText(raw: string): NormalisedText {
     if (letters.length < 4 || /^(.)\1*$/u.test(letters)) return run;
     signals.add('spaced_letters');
     return letters;
+  });
+  text = text.replace(QUOTED_LETTERS, (run) => {
+    signals.add('spaced_letters');
+    return run.replace(/[^\p{L}]/gu, '');
   });
   text = text.replace(LEET_TOKEN, (token) => {
     if (!LEET_CHAR.test(token)) return token;
