@@ -200,6 +200,18 @@ async function main(): Promise<void> {
   big.sort((x, y) => x - y);
   const huge = 'Quarterly notes. '.repeat(12_000);
   const tHuge = timeIt(() => detectInjection(huge));
+  // Shapes that make careless regular expressions quadratic: long runs without spaces, blank lines, repeats.
+  const shapes = [
+    'a.'.repeat(10_000),
+    'abcdefghij'.repeat(5_000),
+    'QUJD'.repeat(10_000),
+    `${'\n'.repeat(50_000)}say "hi"`,
+    ' '.repeat(100_000),
+    '"a", '.repeat(5_000),
+    '| a '.repeat(10_000),
+    `${'['.repeat(5_000)}${']'.repeat(5_000)}`,
+  ];
+  const slowest = Math.max(...shapes.map((t) => timeIt(() => detectInjection(t)).seconds * 1000));
   const module = readFileSync(WEIGHTS_MODULE, 'utf8');
   process.stdout.write(
     `\nlatency per text (${micros.length} texts, median ${percentile(
@@ -209,7 +221,7 @@ async function main(): Promise<void> {
       micros.length - 1
     ]!.toFixed(0)} µs (wall clock); CPU time ${((cpu.user + cpu.system) / micros.length).toFixed(0)} µs per text\n` +
       `latency of 3.5-4.5 KB texts (${big.length}): p50 ${percentile(big, 50).toFixed(0)} µs, p95 ${percentile(big, 95).toFixed(0)} µs (wall); CPU ${((bigCpu.user + bigCpu.system) / Math.max(1, big.length)).toFixed(0)} µs per text\n` +
-      `a ${huge.length}-character text (windowed, capped): ${(tHuge.seconds * 1000).toFixed(1)} ms\n` +
+      `a ${huge.length}-character text (windowed, capped): ${(tHuge.seconds * 1000).toFixed(1)} ms; the slowest of ${shapes.length} pathological shapes (10-100 K characters of runs, repeats, blank lines): ${slowest.toFixed(1)} ms\n` +
       `weights: ${module.length} bytes of module (${WEIGHTS_MODULE})\n` +
       `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}, load average ${loadavg()
         .map((l) => l.toFixed(1))

@@ -184,10 +184,10 @@ export const TARGET_KIND_FPR = 0.05;
 const MIN_KIND_ROWS = 30;
 
 /**
- * The threshold: the one with the best balanced accuracy on the real rows' out-of-fold scores among those whose
- * false-positive rate stays at or under TARGET_FPR overall and under TARGET_KIND_FPR for every kind of benign text
- * (prompts and documents flag differently; the bound holds for each). Synthetic rows count when there are no real
- * ones.
+ * The threshold: among those whose false-positive rate on the real rows' out-of-fold scores stays at or under
+ * TARGET_FPR overall and under TARGET_KIND_FPR for every kind of benign text (prompts and documents flag
+ * differently; the bound holds for each), the middle of those within PLATEAU of the best balanced accuracy.
+ * Synthetic rows count when there are no real ones.
  */
 export function chooseThreshold(examples: readonly Example[], oof: readonly number[]): number {
   const anyReal = examples.some((e) => e.real);
@@ -204,17 +204,20 @@ export function chooseThreshold(examples: readonly Example[], oof: readonly numb
   const kinds = [...negByKind.values()].filter((k) => k.length >= MIN_KIND_ROWS);
   const fprOf = (scores: readonly number[], t: number) => scores.filter((s) => s >= t).length / scores.length;
   const candidates = [...new Set([...pos, ...neg])].sort((a, b) => a - b);
-  let best = 0.5;
-  let bestBa = -1;
+  const allowed: { t: number; ba: number }[] = [];
   for (const t of candidates) {
     const fpr = neg.length === 0 ? 0 : fprOf(neg, t);
     if (fpr > TARGET_FPR || kinds.some((k) => fprOf(k, t) > TARGET_KIND_FPR)) continue;
     const tpr = pos.length === 0 ? 1 : pos.filter((s) => s >= t).length / pos.length;
-    const ba = (tpr + 1 - fpr) / 2;
-    if (ba > bestBa) {
-      bestBa = ba;
-      best = t;
-    }
+    allowed.push({ t, ba: (tpr + 1 - fpr) / 2 });
   }
-  return best;
+  if (allowed.length === 0) return 0.5;
+  // Out-of-fold estimates cannot tell apart thresholds whose balanced accuracy differs by a row or two: take the
+  // middle of the plateau of near-best ones, furthest from both of its edges, rather than a point chosen by noise.
+  const best = Math.max(...allowed.map((a) => a.ba));
+  const plateau = allowed.filter((a) => a.ba >= best - PLATEAU).map((a) => a.t);
+  return plateau[Math.floor((plateau.length - 1) / 2)]!;
 }
+
+/** Balanced accuracies within this of the best are the same to an out-of-fold estimate (a few rows). */
+const PLATEAU = 0.0025;

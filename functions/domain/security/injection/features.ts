@@ -113,7 +113,8 @@ const REQUEST =
 const MODAL_YOU =
   /\byou (?:must|should|need to|have to|will|shall|are to|may not|cannot|can't|are (?:now|not|required|allowed))\b/;
 const QUOTE = /["“”]|(?:^|\s)'[^'\n]{2,}'/;
-const URL_OR_MAIL = /https?:\/\/|\bwww\.|[\w.+-]+@[\w-]+\.[a-z]{2,}/i;
+// An address starts where a run of address characters starts: scanning from inside a long run is quadratic.
+const URL_OR_MAIL = /https?:\/\/|\bwww\.|(?<![\w.+-])[\w.+-]+@[\w-]+\.[a-z]{2,}/i;
 
 /** The form of a unit: what kind of sentence it is, independent of its topic. */
 function unitForm(unit: TextUnit): string[] {

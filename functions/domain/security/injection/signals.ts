@@ -46,7 +46,7 @@ const both = (code: string, a: RegExp, b: RegExp): Detector => ({
 const OVERRIDE_DIRECTIVE = near(OVERRIDE, DIRECTIVE, 5);
 const OVERRIDE_PRIOR = near(OVERRIDE, PRIOR, 3);
 const DESTINATION =
-  /https?:\/\/|\bwww\.|[\w.+-]+@[\w-]+\.[a-z]{2,}|\b[\w-]+\.(?:com|net|org|io|xyz|ru|info|biz|co|me|app|dev|site|online|top|cc)\b|\bwebhook\b|\bendpoint\b|\bexternal (?:address|server|site)\b/;
+  /https?:\/\/|\bwww\.|(?<![\w.+-])[\w.+-]+@[\w-]+\.[a-z]{2,}|\b[\w-]+\.(?:com|net|org|io|xyz|ru|info|biz|co|me|app|dev|site|online|top|cc)\b|\bwebhook\b|\bendpoint\b|\bexternal (?:address|server|site)\b/;
 const TRANSFER_SENSITIVE = near(alt(TRANSFER_VERBS), alt(SENSITIVE_NOUNS), 6);
 const REVEAL_NEAR = near(alt(DISCLOSE_VERBS), alt(SECRET_NOUNS), 5);
 const REVEAL_OBJECT =
@@ -115,20 +115,20 @@ const UNIT_DETECTORS: readonly Detector[] = [
   // A fake speaker turn or a chat-template token: text posing as the system or the assistant.
   re(
     'role_marker',
-    /(?:^|\n)\s*[[(<{#*]*\s*(?:system|assistant|developer|admin|administrator|root|operator|sys|instructions?)\s*[\]:>)}]/,
+    /(?:^|\n)[ \t]*[[(<{#*]*[ \t]*(?:system|assistant|developer|admin|administrator|root|operator|sys|instructions?)[ \t]*[\]:>)}]/,
     /<\|[a-z_]+\|>|\[\/?inst\]|<<\/?sys>>|<\/?(?:system|user|assistant|instructions?|admin|prompt|context|im_start|im_end)>|\{\{\s*system|\[(?:system|admin|developer|instructions?)\b/,
   ),
   // A marker that claims the data has ended and orders begin.
   re(
     'delimiter',
     /\b(?:end|begin|start|stop|close|beginning)\s+(?:of\s+)?(?:the\s+)?(?:user|input|document|text|context|data|email|prompt|instructions?|system|conversation|message|content|out of date instructions|transcript|file|quote)\b/,
-    /(?:^|\n)\s*(?:%{3,}|={3,}|#{3,}|\*{3,}|-{3,}\s*\w|>{3,}|<{3,})/,
+    /(?:^|\n)[ \t]*(?:%{3,}|={3,}|#{3,}|\*{3,}|-{3,}[ \t]*\w|>{3,}|<{3,})/,
   ),
   // Speaking to the model by name.
   re(
     'addresses_model',
     /\b(?:dear|hey|hi|hello|attention|note to|note for|message to|message for|instructions? (?:to|for)|reminder (?:to|for)|important (?:for|to)|to the|for the|if you are an?|you are an?|as an?)\s+(?:an?\s+|the\s+|any\s+)?(?:ai|assistant|language model|llm|chatbot|bot|gpt|chatgpt|claude|gemini|copilot|ai model|ai assistant|ai agent|agent|model)s?\b/,
-    /(?:^|\n)\s*(?:ai|assistant|model|agent|claude|gpt|chatgpt|bot|llm)\s*[,:]/,
+    /(?:^|\n)[ \t]*(?:ai|assistant|model|agent|claude|gpt|chatgpt|bot|llm)[ \t]*[,:]/,
   ),
   // The text speaks about its own reader's processing ("when you summarise this…"): it is addressed to the model.
   re(

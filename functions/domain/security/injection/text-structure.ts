@@ -42,8 +42,9 @@ const FENCE = /^\s*(?:```|~~~)/;
 const TABLE_ROW = /\|[^|\n]*\|/;
 const HEADER_LINE = /^\s*(?:subject|from|to|cc|bcc|date|sent|received(?: date)?|email_from|reply-to|re|fw|fwd)\s*:/i;
 const EMAIL_MARKERS =
-  /(?:^|\|)\s*(?:subject|email_from|from|received date|sent|to)\s*:|^\s*(?:hi|hello|dear|hey|good (?:morning|afternoon|evening))\b[^\n,.!?]{0,30}[,!]|\bunsubscribe\b|\b(?:kind |best |warm )?regards\b|\bsincerely\b|<[^@\s<>]+@[^@\s<>]+>|\breply to this e-?mail\b|\bsent from my\b|\bthis e-?mail (?:is|was|and)\b/im;
-const CHAT_LINE = /^\s*(?:user|assistant|human|ai|system|bot|agent|customer|me|you|gpt|model)\s*:/gim;
+  /(?:^|\|)[ \t]*(?:subject|email_from|from|received date|sent|to)[ \t]*:|^[ \t]*(?:hi|hello|dear|hey|good (?:morning|afternoon|evening))\b[^\n,.!?]{0,30}[,!]|\bunsubscribe\b|\b(?:kind |best |warm )?regards\b|\bsincerely\b|<[^@\s<>]+@[^@\s<>]+>|\breply to this e-?mail\b|\bsent from my\b|\bthis e-?mail (?:is|was|and)\b/im;
+// [ \t], not \s: a multi-line anchor followed by \s* rescans every run of blank lines (quadratic).
+const CHAT_LINE = /^[ \t]*(?:user|assistant|human|ai|system|bot|agent|customer|me|you|gpt|model)[ \t]*:/gim;
 const CODE_LINE =
   /(?:[;{}]\s*$|^\s*(?:def|class|import|from\s+\S+\s+import|function|const|let|var|return|if|for|while)\b|=>|\)\s*$)/;
 // A sentence ends at . ! ? followed by space and a capital, a digit or an opening quote or bracket.
