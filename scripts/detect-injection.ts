@@ -53,9 +53,15 @@ export async function verdictsOf(input: string): Promise<string[]> {
   await opened;
   const out: string[] = [];
   let n = 0;
+  // Blank lines may only end the file: one in the middle would shift every later verdict off its input line.
+  let blank: number | undefined;
   for await (const line of createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY })) {
     n++;
-    if (line.trim() === '') continue;
+    if (line.trim() === '') {
+      blank ??= n;
+      continue;
+    }
+    if (blank !== undefined) throw new DetectInputError(`${input}: line ${blank} is empty (each line needs a "text")`);
     let row: unknown;
     try {
       row = JSON.parse(line);

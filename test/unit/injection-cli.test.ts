@@ -53,6 +53,13 @@ describe('npm run detect-injection', () => {
     expect(existsSync(output)).toBe(false);
   });
 
+  it('refuses a blank line before the last record: every verdict must stay on its input line', () => {
+    const input = write('gap.jsonl', `${JSON.stringify({ text: 'one' })}\n\n${JSON.stringify({ text: 'two' })}\n`);
+    const { status, stderr } = run('--input', input, '--output', join(dir, 'gap-out.jsonl'));
+    expect(status).toBe(2);
+    expect(stderr.trim()).toBe(`error: ${input}: line 2 is empty (each line needs a "text")`);
+  });
+
   it('names the line whose text is not a string', () => {
     const input = write('no-text.jsonl', `${JSON.stringify({ text: 'fine' })}\n${JSON.stringify({ body: 'x' })}\n`);
     const { status, stderr } = run('--input', input, '--output', join(dir, 'out.jsonl'));
