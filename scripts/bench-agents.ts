@@ -33,7 +33,12 @@ const percentile = (sorted: readonly number[], p: number) =>
   sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]! : Number.NaN;
 const summary = (ms: number[]) => {
   const s = [...ms].sort((a, b) => a - b);
-  return { samples: s.length, p50Ms: round(percentile(s, 50)), p95Ms: round(percentile(s, 95)), maxMs: round(s.at(-1) ?? 0) };
+  return {
+    samples: s.length,
+    p50Ms: round(percentile(s, 50)),
+    p95Ms: round(percentile(s, 95)),
+    maxMs: round(s.at(-1) ?? 0),
+  };
 };
 const round = (n: number) => Math.round(n * 10) / 10;
 
@@ -107,7 +112,9 @@ async function measure(label: string, options: { modelApiKey: string; modelBaseU
       const answer = await call('POST', `/api/v1/sessions/${session.id}/messages`, { content: prompts[kind] });
       times[kind].push(performance.now() - started);
       if (kind === 'skill' && !answer.skill_calls?.some((c: { skill: string }) => c.skill === 'get_entity'))
-        throw new Error(`${label}: the skill question did not call get_entity: ${JSON.stringify(answer).slice(0, 300)}`);
+        throw new Error(
+          `${label}: the skill question did not call get_entity: ${JSON.stringify(answer).slice(0, 300)}`,
+        );
     }
     return {
       label,
@@ -128,7 +135,11 @@ async function main() {
   const fake = await startFakeMessagesApi({ apiKey: 'bench-key' });
   let viaSdk: Awaited<ReturnType<typeof measure>>;
   try {
-    viaSdk = await measure('Anthropic SDK → fake Messages API', { modelApiKey: 'bench-key', modelBaseUrl: fake.url }, args);
+    viaSdk = await measure(
+      'Anthropic SDK → fake Messages API',
+      { modelApiKey: 'bench-key', modelBaseUrl: fake.url },
+      args,
+    );
   } finally {
     await fake.close();
   }
