@@ -7,6 +7,7 @@ import { PUBLIC_ROUTE_REASONS } from '../../lib/constructs/platform-api.js';
 import {
   referencedIds,
   resourcesOfType,
+  settleRunner,
   synthStage,
   SYNTH_TIMEOUT_MS,
   type SynthesizedStage,
@@ -50,7 +51,8 @@ function deployedMethods(stage: SynthesizedStage): DeployedMethod[] {
 }
 
 describe('REST API built from the route manifest', () => {
-  beforeAll(() => {
+  beforeAll(async () => {
+    await settleRunner();
     s = synthStage();
   }, SYNTH_TIMEOUT_MS);
 

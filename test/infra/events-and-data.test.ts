@@ -15,6 +15,7 @@ import { PlatformBus } from '../../lib/constructs/platform-bus.js';
 import {
   referencedIds,
   resourcesOfType,
+  settleRunner,
   synthStage,
   SYNTH_TIMEOUT_MS,
   type SynthesizedStage,
@@ -23,7 +24,8 @@ import {
 let s: SynthesizedStage;
 
 describe('event bus, table stream, table and bucket', () => {
-  beforeAll(() => {
+  beforeAll(async () => {
+    await settleRunner();
     s = synthStage();
   }, SYNTH_TIMEOUT_MS);
 

@@ -10,6 +10,7 @@ import {
   referencedIds,
   resourcesOfType,
   statementsOfRole,
+  settleRunner,
   synthStage,
   SYNTH_TIMEOUT_MS,
   type CfnResourceJson,
@@ -37,7 +38,8 @@ function statementsOf(name: string): Statement[] {
 const actionsOf = (name: string) => statementsOf(name).flatMap((st) => asArray(st.Action));
 
 describe('functions built from the manifest', () => {
-  beforeAll(() => {
+  beforeAll(async () => {
+    await settleRunner();
     s = synthStage({}, { bundle: true });
   }, SYNTH_TIMEOUT_MS);
 

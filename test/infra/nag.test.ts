@@ -3,7 +3,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cdkJsonContext, createModosApp } from '../../lib/app.js';
 import { DEV_JWT_PLACEHOLDERS, stageConfigFromContext, StageConfigError } from '../../lib/stage-config.js';
-import { synthStage, SYNTH_TIMEOUT_MS, type SynthesizedStage } from './support/synth.js';
+import { settleRunner, synthStage, SYNTH_TIMEOUT_MS, type SynthesizedStage } from './support/synth.js';
 
 interface Ack {
   path: string;
@@ -42,7 +42,8 @@ describe.each([
   ],
 ])('cdk-nag AwsSolutions on %s', (_label, context) => {
   let s: SynthesizedStage;
-  beforeAll(() => {
+  beforeAll(async () => {
+    await settleRunner();
     // Synthesis itself throws (in-memory app mode under vitest) on any unacknowledged error finding.
     s = synthStage(context);
   }, SYNTH_TIMEOUT_MS);

@@ -17,7 +17,13 @@ import { FUNCTIONS, type FunctionName } from '../../functions/platform/manifest.
 import { PROJECT_ROOT } from '../../lib/app.js';
 import { afterBundlingCommands, BUNDLE_ASSETS } from '../../lib/bundle-assets.js';
 import { ensureBundles, type BuiltBundles } from '../../local/lambda/bundles.js';
-import { synthStage, SYNTH_TIMEOUT_MS, type CfnResourceJson, type SynthesizedStage } from './support/synth.js';
+import {
+  settleRunner,
+  synthStage,
+  SYNTH_TIMEOUT_MS,
+  type CfnResourceJson,
+  type SynthesizedStage,
+} from './support/synth.js';
 
 const BUDGET_KB = 500;
 const TABLES = BUNDLE_ASSETS.find((a) => a.name === 'any-ascii-blocks')!;
@@ -69,6 +75,7 @@ const packageSourcesIn = (dir: string, pattern: RegExp) => sourcesOf(dir).filter
 
 describe('bundles of the identity-resolution engine', () => {
   beforeAll(async () => {
+    await settleRunner();
     s = synthStage({}, { bundle: true });
     local = await ensureBundles();
   }, SYNTH_TIMEOUT_MS);

@@ -16,6 +16,7 @@ import {
   referencedIds,
   resourcesOfType,
   statementsOfRole,
+  settleRunner,
   synthStage,
   SYNTH_TIMEOUT_MS,
   type SynthesizedStage,
@@ -48,7 +49,8 @@ describe('schedule groups', () => {
   const roleOf = (fn: string) => s.logicalId(s.stack.functions.get(fn as never)!.role);
   const lambdaId = (fn: string) => s.logicalId(s.stack.functions.get(fn as never)!.function);
 
-  beforeAll(() => {
+  beforeAll(async () => {
+    await settleRunner();
     s = synthStage();
   }, SYNTH_TIMEOUT_MS);
 

@@ -18,6 +18,7 @@ import {
   asArray,
   referencedIds,
   resourcesOfType,
+  settleRunner,
   synthStage,
   SYNTH_TIMEOUT_MS,
   type AssemblyStack,
@@ -68,7 +69,8 @@ describe.each([
   ['the dev stage', { stage: 'dev', jwtIssuer: undefined, jwtAudience: undefined, jwksUrl: undefined }],
 ])('stack budget on %s', (_label, context) => {
   let s: SynthesizedStage;
-  beforeAll(() => {
+  beforeAll(async () => {
+    await settleRunner();
     s = synthStage(context);
   }, SYNTH_TIMEOUT_MS);
 
@@ -93,7 +95,8 @@ describe('stack layout', () => {
   let routes: AssemblyStack;
   let nestedResourceId: string;
 
-  beforeAll(() => {
+  beforeAll(async () => {
+    await settleRunner();
     s = synthStage();
     main = s.stacks[0]!;
     routes = s.stacks.find((x) => x.stack === s.stack.platformApi.routes)!;

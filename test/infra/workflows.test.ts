@@ -15,6 +15,7 @@ import {
   referencedIds,
   resourcesOfType,
   statementsOfRole,
+  settleRunner,
   synthStage,
   SYNTH_TIMEOUT_MS,
   type CfnResourceJson,
@@ -53,7 +54,8 @@ function taskFunctionNames(definition: unknown): string[] {
 }
 
 describe('workflow runtime', () => {
-  beforeAll(() => {
+  beforeAll(async () => {
+    await settleRunner();
     s = synthStage();
   }, SYNTH_TIMEOUT_MS);
 
@@ -273,7 +275,8 @@ describe('workflow runtime', () => {
 
     it(
       'is the custom domain given with -c publicApiUrl',
-      () => {
+      async () => {
+        await settleRunner();
         const custom = synthStage({ publicApiUrl: 'https://api.acme.example/modos' });
         for (const spec of specs.filter((f) => f.callbackKey)) {
           const env =

@@ -71,6 +71,15 @@ export interface SynthOptions {
   bundle?: boolean;
 }
 
+/**
+ * Synthesis is synchronous and, with bundling, takes up to a minute on a loaded machine. The test runner reports
+ * progress to its main process just before a hook or test starts, over an RPC whose reply must be read within 60 s:
+ * code that blocks from its first instant leaves that reply unread until the timer has fired, and the run fails with
+ * "Timeout calling onTaskUpdate" although every test passed. Yielding first lets the reply in: `await settleRunner()`
+ * before a long synchronous step.
+ */
+export const settleRunner = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 250));
+
 /** Synthesizes one stage as `cdk synth` would (cdk.json feature flags + the given context). */
 export function synthStage(context: Record<string, unknown> = {}, options: SynthOptions = {}): SynthesizedStage {
   const modos = createModosApp({
