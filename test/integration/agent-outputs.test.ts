@@ -217,7 +217,11 @@ describe('outputs a person carries out', () => {
       ),
       deps,
     );
-    const failed = await outputUntil(output.id, ['notification_failed']);
+    // The output and its approval record the failed delivery in two writes: wait for both.
+    const failed = await eventually(async () => {
+      const o = await outputUntil(output.id, ['notification_failed']);
+      return o.approval?.notification === 'notification_failed' ? o : undefined;
+    }, 60_000);
     expect(failed).toMatchObject({ webhook_attempts: 0, approval: { notification: 'notification_failed' } });
     expect(failed.webhook_last_error).toMatch(/^refused: /);
     const decided = await approver.post(`/api/v1/approvals/${outputApprovalIdOf(output.id)}/approve`, {});
