@@ -35,3 +35,9 @@ export function changeAudit(change: {
     afterHash: change.after ? hashOf(change.after) : null,
   };
 }
+
+/** The same for a change a request makes: its principal (auditActorOf) acts, under its request id. */
+export const changeAuditOf = (
+  ctx: RequestContext,
+  change: { action: string; resourceType: string; resourceId: string; before: unknown; after: unknown; at: string },
+): AuditEntry => changeAudit({ ...change, actor: auditActorOf(ctx), requestId: ctx.requestId });

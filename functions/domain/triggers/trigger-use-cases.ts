@@ -12,7 +12,7 @@ import {
   type TriggerKind,
   type UpdateTriggerRequest,
 } from '../../../schemas/triggers.js';
-import { auditActorOf, changeAudit } from '../audit/audit-actor.js';
+import { changeAuditOf } from '../audit/audit-actor.js';
 import { requirePermission } from '../auth/authorize.js';
 import { parseScheduleExpression } from '../connectors/schedule.js';
 import { ConflictError, DomainError, NotFoundError, ValidationError, type ErrorDetail } from '../errors.js';
@@ -79,15 +79,13 @@ function auditOf(
   ctx: RequestContext,
 ): AuditEntry {
   // Hashes of the record with its sealed secret: a hash of the secret in clear could be tested by guessing.
-  return changeAudit({
+  return changeAuditOf(ctx, {
     action,
-    actor: auditActorOf(ctx),
     resourceType: 'trigger',
     resourceId: id,
     before,
     after,
     at,
-    requestId: ctx.requestId,
   });
 }
 

@@ -12,7 +12,7 @@ import type {
   MemoryConfig,
   UpdateAgentRequest,
 } from '../../../../schemas/agents.js';
-import { auditActorOf, changeAudit } from '../../audit/audit-actor.js';
+import { changeAuditOf } from '../../audit/audit-actor.js';
 import { requirePermission } from '../../auth/authorize.js';
 import { NotFoundError, ValidationError, type ErrorDetail } from '../../errors.js';
 import type { Clock, IdGenerator, Page, RequestContext, SecretBox } from '../../ports.js';
@@ -154,15 +154,13 @@ const agentAudit = (
   ctx: RequestContext,
 ) =>
   // Hashes of the record with its sealed secret: a hash of the secret in clear could be tested by guessing.
-  changeAudit({
+  changeAuditOf(ctx, {
     action,
-    actor: auditActorOf(ctx),
     resourceType: 'agent',
     resourceId: id,
     before,
     after,
     at,
-    requestId: ctx.requestId,
   });
 
 async function requireFreeName(deps: Pick<AgentDeps, 'config'>, tenantId: string, name: string, self?: string) {

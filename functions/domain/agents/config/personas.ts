@@ -3,7 +3,7 @@
  * version read (optimistic locking); a persona an agent uses cannot be deleted.
  */
 import type { CreatePersonaRequest, Persona, UpdatePersonaRequest } from '../../../../schemas/agents.js';
-import { auditActorOf, changeAudit } from '../../audit/audit-actor.js';
+import { changeAuditOf } from '../../audit/audit-actor.js';
 import { requirePermission } from '../../auth/authorize.js';
 import { NotFoundError } from '../../errors.js';
 import type { Clock, IdGenerator, Page, RequestContext } from '../../ports.js';
@@ -26,15 +26,13 @@ const personaAudit = (
   at: string,
   ctx: RequestContext,
 ) =>
-  changeAudit({
+  changeAuditOf(ctx, {
     action,
-    actor: auditActorOf(ctx),
     resourceType: 'persona',
     resourceId: id,
     before,
     after,
     at,
-    requestId: ctx.requestId,
   });
 
 async function requireFreeName(deps: PersonaDeps, tenantId: string, name: string, self?: string) {

@@ -10,7 +10,7 @@ import {
   type SkillCategory,
   SkillInputSchema,
 } from '../../../../schemas/agents.js';
-import { auditActorOf, changeAudit } from '../../audit/audit-actor.js';
+import { changeAuditOf } from '../../audit/audit-actor.js';
 import { requirePermission } from '../../auth/authorize.js';
 import { NotFoundError } from '../../errors.js';
 import type { Clock, IdGenerator, Page, RequestContext } from '../../ports.js';
@@ -133,15 +133,13 @@ const skillAudit = (
   at: string,
   ctx: RequestContext,
 ) =>
-  changeAudit({
+  changeAuditOf(ctx, {
     action,
-    actor: auditActorOf(ctx),
     resourceType: 'skill',
     resourceId: skill.id,
     before,
     after,
     at,
-    requestId: ctx.requestId,
   });
 
 /**

@@ -13,7 +13,7 @@ import type {
   KnowledgeDocument,
   UploadDocumentRequest,
 } from '../../../../schemas/agents.js';
-import { auditActorOf, changeAudit } from '../../audit/audit-actor.js';
+import { changeAuditOf } from '../../audit/audit-actor.js';
 import { requirePermission } from '../../auth/authorize.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../errors.js';
 import type { BlobStore, Clock, IdGenerator, Page, RequestContext } from '../../ports.js';
@@ -62,15 +62,13 @@ const kbAudit = (
   at: string,
   ctx: RequestContext,
 ) =>
-  changeAudit({
+  changeAuditOf(ctx, {
     action,
-    actor: auditActorOf(ctx),
     resourceType: 'knowledge_base',
     resourceId: kb.id,
     before,
     after,
     at,
-    requestId: ctx.requestId,
   });
 
 const documentAudit = (
@@ -81,15 +79,13 @@ const documentAudit = (
   at: string,
   ctx: RequestContext,
 ) =>
-  changeAudit({
+  changeAuditOf(ctx, {
     action,
-    actor: auditActorOf(ctx),
     resourceType: 'knowledge_document',
     resourceId: `${doc.knowledge_base_id}/${doc.id}`,
     before,
     after,
     at,
-    requestId: ctx.requestId,
   });
 
 async function requireFreeName(deps: Pick<KnowledgeDeps, 'config'>, tenantId: string, name: string) {

@@ -5,7 +5,7 @@
  * version, audited; older versions stay readable for the signals that name them.
  */
 import type { SignalRuleBody } from '../../../../schemas/signals.js';
-import { auditActorOf, changeAudit } from '../../audit/audit-actor.js';
+import { changeAuditOf } from '../../audit/audit-actor.js';
 import { requirePermission } from '../../auth/authorize.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../errors.js';
 import type { AuditEntry, Clock, Page, RequestContext } from '../../ports.js';
@@ -40,15 +40,13 @@ function auditOf(
   at: string,
   ctx: RequestContext,
 ): AuditEntry {
-  return changeAudit({
+  return changeAuditOf(ctx, {
     action,
-    actor: auditActorOf(ctx),
     resourceType: 'signal-rule',
     resourceId: id,
     before,
     after,
     at,
-    requestId: ctx.requestId,
   });
 }
 
