@@ -93,6 +93,17 @@ module.exports = {
       to: { path: '^functions/domain/resolution/', pathNot: '^functions/domain/resolution/engine/' },
     },
     {
+      name: 'console-speaks-only-http',
+      comment:
+        'The console (console/src) runs in the browser and talks to the platform only through the public REST API: from the rest of the project it imports only the contracts (schemas/, types of the API) and the role permission table, never functions/, local/ or lib/.',
+      severity: 'error',
+      from: { path: '^console/src/' },
+      to: {
+        path: ['^functions/', '^local/', '^lib/', '^bin/', '^scripts/', '^test/', '@aws-sdk/', 'aws-cdk-lib', '^node:'],
+        pathNot: '^functions/domain/auth/permissions\\.ts$',
+      },
+    },
+    {
       name: 'no-circular',
       severity: 'error',
       from: {},

@@ -1,0 +1,8 @@
+// Placeholder until the view lands (the file is replaced by the view's implementation).
+import { html } from '../html.js';
+import type { Route } from '../router.js';
+import { View } from '../ui.js';
+
+export function Entities(_props: { route: Route }) {
+  return html`<${View} title="Entities" ready=${true}><p>Not built yet.</p></${View}>`;
+}
