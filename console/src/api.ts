@@ -31,6 +31,8 @@ let apiBase = '/api/v1';
 export const setApiBase = (base: string) => {
   apiBase = base.replace(/\/$/, '');
 };
+/** The address of an API path (for the few calls that read a response as a stream). */
+export const apiUrl = (path: string, query?: Query) => `${apiBase}${pathWithQuery(path, query)}`;
 
 /** Called when the API refuses the token (expired, revoked): the app goes back to sign-in. */
 let onUnauthorized: () => void = () => {};
@@ -54,14 +56,14 @@ export interface RequestOptions {
   accept?: string;
 }
 
-export async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+/** Sends a request with the session's token; a failure to reach the API becomes an ApiError `NETWORK`. */
+async function send(method: string, path: string, options: RequestOptions): Promise<Response> {
   const session = currentSession();
   const headers: Record<string, string> = { accept: options.accept ?? 'application/json' };
   if (session) headers.authorization = `Bearer ${session.token}`;
   if (options.body !== undefined) headers['content-type'] = 'application/json';
-  let res: Response;
   try {
-    res = await fetch(`${apiBase}${pathWithQuery(path, options.query)}`, {
+    return await fetch(apiUrl(path, options.query), {
       method,
       headers,
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
@@ -71,31 +73,52 @@ export async function request<T>(method: string, path: string, options: RequestO
     if ((error as Error).name === 'AbortError') throw error;
     throw new ApiError(0, 'NETWORK', `the API could not be reached (${(error as Error).message})`);
   }
-  const requestId = res.headers.get('x-request-id') ?? undefined;
+}
+
+const parse = (text: string): unknown => {
+  try {
+    return text ? JSON.parse(text) : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+export async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+  const res = await send(method, path, options);
   if (res.status === 204) return undefined as T;
   const text = await res.text();
-  let body: unknown;
-  try {
-    body = text ? JSON.parse(text) : undefined;
-  } catch {
-    body = undefined;
-  }
+  const body = parse(text);
+  if (!res.ok) throw errorOf(res, body, text);
+  return body as T;
+}
+
+/** A successful response to read as it arrives (Server-Sent Events); a refusal is thrown as the API's error. */
+export async function requestStream(method: string, path: string, options: RequestOptions): Promise<Response> {
+  const res = await send(method, path, options);
   if (!res.ok) {
+    const text = await res.text();
+    throw errorOf(res, parse(text), text);
+  }
+  return res;
+}
+
+/** The API's error body as an ApiError (and back to sign-in on a 401). */
+export function errorOf(res: Response, body: unknown, text: string): ApiError {
+  {
     const e = (body as { error?: { code?: string; message?: string; requestId?: string; details?: FieldProblem[] } })
       ?.error;
     if (res.status === 401) {
       signOut();
       onUnauthorized();
     }
-    throw new ApiError(
+    return new ApiError(
       res.status,
       e?.code ?? `HTTP_${res.status}`,
       e?.message ?? (text.slice(0, 200) || res.statusText),
-      e?.requestId ?? requestId,
+      e?.requestId ?? res.headers.get('x-request-id') ?? undefined,
       e?.details ?? [],
     );
   }
-  return body as T;
 }
 
 export const api = {
