@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type {
   APIGatewayAuthorizerResult,
   APIGatewayProxyEvent,
@@ -35,7 +41,30 @@ export interface LocalApiOptions {
   rateLimiter?: TenantRateLimiter;
   /** Largest body read, as API Gateway's 10 MB payload limit. */
   maxBodyBytes?: number;
+  /**
+   * What answers outside the API (paths other than `/api/…` and `/health`): the console and the local platform's
+   * own routes (local/console-site.ts). Without it those paths get the API's 404.
+   */
+  site?: SiteHandler;
 }
+
+/** A request outside the API, its body read (at most SITE_MAX_BODY_BYTES). */
+export interface SiteRequest {
+  method: string;
+  path: string;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+  requestId: string;
+  /** The server's own origin, `http://127.0.0.1:<port>`. */
+  origin: string;
+}
+export type SiteHandler = (req: SiteRequest) => Promise<APIGatewayProxyResult> | APIGatewayProxyResult;
+
+/** Bodies outside the API are small JSON requests (the development sign-in). */
+export const SITE_MAX_BODY_BYTES = 16 * 1024;
+
+/** The API's paths: everything under `/api/` and the health check (the stack's API Gateway serves these). */
+export const isApiPath = (path: string): boolean => path === '/health' || path === '/api' || path.startsWith('/api/');
 
 /** API Gateway's default gateway-response bodies, rendered in the modos error shape (lib/ sets the same). */
 export const gatewayError = (status: number, code: string, message: string, requestId: string) => ({
@@ -136,6 +165,7 @@ export class LocalApiServer {
       for (const [k, v] of Object.entries(r.headers ?? {})) headers[k] = String(v);
       res.writeHead(r.statusCode, headers).end(r.isBase64Encoded ? Buffer.from(r.body, 'base64') : r.body);
     };
+    if (this.options.site && !isApiPath(url.pathname)) return this.handleSite(req, url, requestId, send);
     // As API Gateway: a static path segment wins over a {param} one (/workflows/execute over /workflows/{id}).
     const matching = this.routes.filter((r) => r.regex.test(url.pathname));
     const fewestParams = Math.min(...matching.map((r) => r.params.length));
@@ -262,6 +292,34 @@ export class LocalApiServer {
       return send(gatewayError(502, 'INTERNAL_ERROR', 'internal error', requestId));
     }
     send(result);
+  }
+
+  private async handleSite(
+    req: IncomingMessage,
+    url: URL,
+    requestId: string,
+    send: (r: APIGatewayProxyResult) => void,
+  ): Promise<void> {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const c of req) {
+      size += (c as Buffer).length;
+      if (size > SITE_MAX_BODY_BYTES)
+        return send(
+          gatewayError(413, 'VALIDATION_ERROR', `request body exceeds ${SITE_MAX_BODY_BYTES} bytes`, requestId),
+        );
+      chunks.push(c as Buffer);
+    }
+    const result = await this.options.site!({
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      headers: req.headers,
+      body: Buffer.concat(chunks),
+      requestId,
+      origin: this.url,
+    });
+    // HEAD: the headers of GET (content-length included), no body.
+    send(req.method === 'HEAD' ? { ...result, body: '', isBase64Encoded: false } : result);
   }
 }
 

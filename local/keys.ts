@@ -1,6 +1,9 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { exportJWK, generateKeyPair, importJWK, SignJWT, type JWK } from 'jose';
+import * as z from 'zod';
+import { isReservedActor } from '../functions/domain/auth/actors.js';
+import { ROLES } from '../schemas/roles.js';
 
 /**
  * The local platform's signing key: an ES256 pair kept in the data folder (private key file mode
@@ -39,6 +42,81 @@ export interface TokenRequest {
   issuer?: string;
   audience?: string;
   expiresInSeconds?: number;
+}
+
+/** The longest a local token may live: 30 days (a longer one is refused, not shortened). */
+export const MAX_LOCAL_TOKEN_SECONDS = 30 * 24 * 3600;
+
+const TENANT_RULE = '1-64 characters of A-Z, a-z, 0-9, _ or -';
+const rule =
+  (text: string) =>
+  (issue: { input?: unknown }): string =>
+    issue.input === undefined ? 'required' : text;
+
+/**
+ * What a local token may be asked for, the same rules as the authorizer's claims (functions/adapters/jose/
+ * token-verifier.ts), so a token minted here is one the platform accepts: a tenant id of 1-64 characters of
+ * A-Z, a-z, 0-9, _ or -; at least one role, each a known one (schemas/roles.ts) and none twice; a user id of
+ * 1-256 characters outside the platform's reserved actor namespaces (`system:`, `callback:`, `trigger:`); a
+ * lifetime of 1 s to 30 days.
+ */
+const LocalTokenRequest = z.strictObject({
+  tenant: z.string({ error: rule(TENANT_RULE) }).regex(/^[A-Za-z0-9_-]{1,64}$/, { error: TENANT_RULE }),
+  roles: z
+    .array(z.enum(ROLES, { error: `one of ${ROLES.join(', ')}` }), { error: rule(`a list of ${ROLES.join(', ')}`) })
+    .min(1, { error: `at least one of ${ROLES.join(', ')}` })
+    .superRefine((roles, ctx) => {
+      roles.forEach((role, i) => {
+        if (roles.indexOf(role) !== i) ctx.addIssue({ code: 'custom', path: [i], message: `${role} is listed twice` });
+      });
+    }),
+  user: z
+    .string({ error: '1-256 characters' })
+    .min(1, { error: '1-256 characters' })
+    .max(256, { error: '1-256 characters' })
+    .refine((user) => !isReservedActor(user), {
+      error: 'must not start with a reserved actor namespace (system:, callback:, trigger:)',
+    })
+    .optional(),
+  expiresInSeconds: z
+    .int({ error: rule(`a whole number of seconds, 1 to ${MAX_LOCAL_TOKEN_SECONDS}`) })
+    .min(1, { error: `a whole number of seconds, 1 to ${MAX_LOCAL_TOKEN_SECONDS}` })
+    .max(MAX_LOCAL_TOKEN_SECONDS, { error: `at most ${MAX_LOCAL_TOKEN_SECONDS} (30 days)` })
+    .optional(),
+});
+
+/** A refused token request: one entry per problem, `field` the path in the request (`tenant`, `roles.1`). */
+export class TokenRequestError extends Error {
+  override readonly name = 'TokenRequestError';
+  constructor(readonly details: { field: string; message: string }[]) {
+    super(`invalid token request: ${details.map((d) => `${d.field}: ${d.message}`).join('; ')}`);
+  }
+}
+
+/**
+ * Checks a request for a local token (`npm run -s token` and the development sign-in `POST /local/sign-in` both
+ * call this): `{ tenant, roles, user?, expiresInSeconds? }` → the TokenRequest to sign. Throws TokenRequestError
+ * naming every field that breaks a rule, and any field it does not know.
+ */
+export function parseTokenRequest(input: unknown): TokenRequest {
+  const parsed = LocalTokenRequest.safeParse(input);
+  if (!parsed.success) {
+    throw new TokenRequestError(
+      parsed.error.issues.flatMap((issue) => {
+        const path = issue.path.map(String).join('.');
+        if (issue.code === 'unrecognized_keys')
+          return issue.keys.map((key) => ({ field: [path, key].filter(Boolean).join('.'), message: 'unknown field' }));
+        return [{ field: path || 'body', message: path ? issue.message : 'a JSON object' }];
+      }),
+    );
+  }
+  const { tenant, roles, user, expiresInSeconds } = parsed.data;
+  return {
+    tenantId: tenant,
+    roles,
+    ...(user !== undefined ? { userId: user } : {}),
+    ...(expiresInSeconds !== undefined ? { expiresInSeconds } : {}),
+  };
 }
 
 export async function signLocalToken(key: JWK, req: TokenRequest): Promise<string> {

@@ -12,7 +12,10 @@ import {
   type ScheduleGroupName,
 } from '../functions/platform/manifest.js';
 import { ROUTES } from '../functions/platform/api-routes.js';
+import type { ConsoleBuild } from '../console/build.js';
+import { LOCAL_SIGN_IN_PATH, type ConsoleConfig } from '../console/src/config.js';
 import { LocalApiServer, type ProxyHandler, type TokenAuthorizer } from './api-server.js';
+import { buildLocalConsole, consoleSite } from './console-site.js';
 import { ensureTable, startDynamoLocal } from './dynamodb.js';
 import { LocalEventBus } from './event-bus.js';
 import { ensureLocalKeys, LOCAL_AUDIENCE, LOCAL_ISSUER, signLocalToken, type LocalKeys } from './keys.js';
@@ -29,6 +32,7 @@ import {
 import { LocalLambdaRuntime, type LocalFunctionConfig } from './lambda/runtime.js';
 import { startObjectStore } from './object-store.js';
 import { LocalScheduler } from './scheduler/index.js';
+import { developmentSignIn } from './sign-in.js';
 import { LocalStepFunctions } from './stepfunctions/index.js';
 import { LocalStreamPoller, type StreamHandler } from './stream-poller.js';
 import { webhookDevPortList } from './webhook-ports.js';
@@ -85,6 +89,11 @@ export interface LocalPlatform {
   audience: string;
   /** The local Lambda service: every function's sandboxes. */
   lambda: LocalLambdaRuntime;
+  /**
+   * The operator console served at `url/`: its build (in the data folder's `console/`), or why it did not build
+   * (the API serves all the same; `/` then answers 503 with the reason).
+   */
+  console: { url: string; build?: ConsoleBuild; error?: string };
   token(req: {
     tenantId: string;
     roles: string[];
@@ -200,7 +209,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Loca
     for (const s of stops.reverse()) await s().catch(() => undefined);
   };
   try {
-    const [keys, dynamo, s3, bundles] = await Promise.all([
+    const [keys, dynamo, s3, bundles, consoleBuild] = await Promise.all([
       ensureLocalKeys(dataDir),
       startDynamoLocal(join(dataDir, 'dynamodb'), { inMemory: options.inMemory }).then((d) => (step('dynamodb'), d)),
       startObjectStore({ bucketName, ...(options.inMemory ? {} : { dir: join(dataDir, 's3') }) }).then(
@@ -209,7 +218,14 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Loca
       mode === 'bundles'
         ? ensureBundles().then((b) => (step(b.cached ? 'bundles (cached)' : 'bundles'), b))
         : undefined,
+      // Built at each start (about 100 ms) into the data folder, so the sources are never written to.
+      buildLocalConsole(join(dataDir, 'console')).then((c) => {
+        step('gzipBytes' in c ? `console (${(c.gzipBytes / 1024).toFixed(1)} KB gzipped)` : 'console (failed)');
+        return c;
+      }),
     ]);
+    if ('error' in consoleBuild)
+      console.error(JSON.stringify({ level: 'ERROR', message: 'console build failed', error: consoleBuild.error }));
     stops.push(() => dynamo.stop());
     stops.push(() => s3.stop());
     await ensureTable(dynamo.client, tableName);
@@ -246,9 +262,19 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Loca
     const rateLimiter = new TenantRateLimiter(
       options.tenantLimits ?? localTenantLimits(tenantLimitsFromContext((key) => stageContext()[key])),
     );
+    const consoleConfig: ConsoleConfig = { stage, apiBase: '/api/v1', signIn: { mode: 'local' } };
     const api = new LocalApiServer({
       routes: ROUTES,
       stage,
+      site: consoleSite({
+        build: consoleBuild,
+        config: consoleConfig,
+        localRoutes: {
+          [LOCAL_SIGN_IN_PATH]: {
+            POST: developmentSignIn({ key: keys.privateJwk, issuer: LOCAL_ISSUER, audience: LOCAL_AUDIENCE }),
+          },
+        },
+      }),
       resolveHandler,
       authorizer: loadAuthorizer,
       authorizerCacheTtlSeconds: AUTHORIZER.resultsCacheTtlSeconds,
@@ -415,6 +441,10 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Loca
       pollers,
       stepFunctions,
       lambda,
+      console: {
+        url: `${url}/`,
+        ...('error' in consoleBuild ? { error: consoleBuild.error } : { build: consoleBuild }),
+      },
       issuer,
       audience,
       token: (req) => signLocalToken(keys.privateJwk, { issuer, audience, ...req }),

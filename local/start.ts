@@ -41,6 +41,10 @@ if (process.env.MODOS_VENDORS !== 'off') {
 process.stdout.write(
   [
     '',
+    platform.console.error
+      ? `console: not built (${platform.console.error})`
+      : `console: ${platform.console.url} (sign in locally)`,
+    '',
     `modos is running at ${platform.url}  (started in ${Date.now() - t0} ms, data in ${platform.dataDir})`,
     '',
     `  health:   curl ${platform.url}/health`,
