@@ -1,9 +1,10 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Three projects: `unit` (domain, handlers and adapters over fakes; no emulator), `integration` (the local
+ * Four projects: `unit` (domain, handlers and adapters over fakes; no emulator), `integration` (the local
  * platform on real protocols: DynamoDB Local, the S3 server, the bus, the Step Functions runtime, the
- * bundles in their sandboxes) and `infra` (the synthesized CDK template). `vitest run --project unit` runs one.
+ * bundles in their sandboxes), `infra` (the synthesized CDK template) and `browser` (the console on the local
+ * platform in Debian's Chromium, test/support/browser.ts). `vitest run --project unit` runs one.
  */
 export default defineConfig({
   test: {
@@ -33,6 +34,16 @@ export default defineConfig({
         },
       },
       { extends: true, test: { name: 'infra', include: ['test/infra/**/*.test.ts'] } },
+      // The integration setup, then Chromium (installed with apt-get when missing, scripts/ensure-chromium.ts).
+      {
+        extends: true,
+        test: {
+          name: 'browser',
+          include: ['test/browser/**/*.test.ts'],
+          globalSetup: ['test/support/global-setup.ts', 'test/support/browser-setup.ts'],
+          testTimeout: 60_000,
+        },
+      },
     ],
   },
 });
