@@ -1,7 +1,8 @@
 /**
  * Step Functions task "Gate" (lambda:invoke.waitForTaskToken).
  * Input: { taskToken, tenantId, runId, generation, stepId }. Records the approval request with the token
- * (never returned by any API), emits approval.requested. The gate then waits for a decision.
+ * (never returned by any API), who asked and what approving does (the step's tool, description and input, its
+ * secret inputs as "[secret]"), emits approval.requested. The gate then waits for a decision.
  * Errors: WorkflowFailedError (caught → Compensate), TransientError (retried; the retry refreshes the token).
  */
 import { requestApproval } from '../domain/workflows/approvals.js';
@@ -9,7 +10,12 @@ import type { RunRef } from '../domain/workflows/runs/run-state.js';
 import { taskHandler } from '../platform/task.js';
 import { systemClock } from '../platform/composition.js';
 import { taskCallbacks } from '../platform/sfn-composition.js';
-import { approvalRepository, runRepository, workflowRepository } from '../platform/workflow-composition.js';
+import {
+  approvalRepository,
+  runRepository,
+  toolRegistry,
+  workflowRepository,
+} from '../platform/workflow-composition.js';
 
 export const handler = taskHandler('approval-request', (event: RunRef & { stepId: string; taskToken: string }) =>
   requestApproval(event, {
@@ -18,5 +24,6 @@ export const handler = taskHandler('approval-request', (event: RunRef & { stepId
     workflows: workflowRepository(),
     callbacks: taskCallbacks(),
     clock: systemClock,
+    tools: toolRegistry(),
   }),
 );

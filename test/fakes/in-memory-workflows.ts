@@ -64,12 +64,15 @@ export class InMemoryRuns implements RunRepository {
 export class InMemoryApprovals implements ApprovalRepository {
   readonly items = new Map<string, StoredApproval>();
   readonly saves: StoredApproval[] = [];
+  /** The audit records and events of the approvals created (written with them, as the adapter does). */
+  readonly created: MutationRecord[] = [];
   /** Runs before a save is applied: lets a test change the item concurrently. */
   beforeSave?: () => void;
-  async createOrGet(_t: string, a: StoredApproval) {
+  async createOrGet(_t: string, a: StoredApproval, mutation: MutationRecord) {
     const existing = this.items.get(a.id);
     if (existing) return { created: false, approval: structuredClone(existing) };
     this.items.set(a.id, structuredClone(a));
+    this.created.push(structuredClone(mutation));
     return { created: true, approval: a };
   }
   async get(_t: string, id: string) {

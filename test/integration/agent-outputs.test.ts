@@ -122,6 +122,11 @@ describe('an account update proposed by an agent', () => {
     expect((await admin.get(`/api/v1/entities/${account.id}`)).body.attributes.tier).toBe('silver');
     const listed = await approver.get('/api/v1/approvals?status=pending&limit=100');
     expect(listed.body.items.map((a: { id: string }) => a.id)).toContain(outputApprovalIdOf(output.id));
+    // For the user whose session proposed it; the action names the skill (its content is the output's).
+    expect(listed.body.items.find((a: { id: string }) => a.id === outputApprovalIdOf(output.id))).toMatchObject({
+      requestedBy: 'ada',
+      action: { tool: 'update_account', description: skill('update_account').description },
+    });
 
     const approved = await post(hook.verified.data.callbacks.approve);
     expect(approved.status).toBe(200);

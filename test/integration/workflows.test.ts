@@ -229,6 +229,15 @@ describe('runs with approval gates', () => {
     const approval = await pendingApprovalOf(id);
     expect(approval).toMatchObject({ stepId: 'promote', status: 'pending' });
     expect(JSON.stringify(approval)).not.toMatch(/token/i);
+    // What approving runs, as the approver (who may not read runs) sees it: its references resolved on the run.
+    expect(approval).toMatchObject({
+      requestedBy: 'alice',
+      action: {
+        tool: 'entity.update',
+        description: expect.any(String),
+        input: { entityId: entity.id, attributes: { tier: 'gold' } },
+      },
+    });
 
     const hook = await eventually(() => receiver.received.find((r) => r.id === `msg_${approval.id}`));
     expect(hook.verifyError).toBeUndefined();
@@ -590,6 +599,11 @@ describe("an http.webhook step's signing secret", () => {
 
       const id = await execute(wf.id, { order: 'o-17' });
       const approval = await pendingApprovalOf(id);
+      expect(approval.action).toMatchObject({
+        tool: 'http.webhook',
+        input: { url: target.url, secret: '[secret]', payload: { order: 'o-17' } },
+      });
+      expect(JSON.stringify(approval)).not.toMatch(/whsec_|enc1\./);
       await approver.post(`/api/v1/approvals/${approval.id}/approve`, {});
       const done = await runUntil(id, ['SUCCEEDED', 'FAILED']);
       expect(done.status).toBe('SUCCEEDED');

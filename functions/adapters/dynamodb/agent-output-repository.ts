@@ -24,6 +24,7 @@ const OutputItem = Output.extend({
   content_size: z.number().int().min(0),
   approval_timeout_seconds: z.number().int().min(1),
   tool: z.string().optional(),
+  skill_description: z.string().optional(),
   version: z.number().int().min(1),
 });
 const RefItem = z.object({ created_at: z.string() });

@@ -4,6 +4,7 @@ import { requirePermission } from '../auth/authorize.js';
 import { ConflictError, ForbiddenError, NotFoundError, UnauthorizedError } from '../errors.js';
 import type { MutationRecord, Page, Principal, RequestContext, SecretBox } from '../ports.js';
 import { hashOf } from '../shared/hash.js';
+import { stepActionOf } from './approval-action.js';
 import { signCallbackCredential, verifyCallbackCredential } from './callback-credentials.js';
 import { WORKFLOW_ERROR_NAMES, WorkflowFailedError } from './errors.js';
 import type { ApprovalSubjectNotifier, StoredApproval, SubjectWebhook } from './ports.js';
@@ -18,8 +19,8 @@ export interface ApprovalDeps extends RunDeps {
   publicBaseUrl: string;
 }
 
-/** What the gate task needs. */
-export type RequestDeps = Pick<ApprovalDeps, 'runs' | 'approvals' | 'workflows' | 'callbacks' | 'clock'>;
+/** What the gate task needs; `tools` describe the step's action (its description, its secret inputs). */
+export type RequestDeps = Pick<ApprovalDeps, 'runs' | 'approvals' | 'workflows' | 'callbacks' | 'clock' | 'tools'>;
 /** What the webhook notifier needs; `subjects` send and record the webhooks of approvals with a subject. */
 export type NotifyDeps = Pick<
   ApprovalDeps,
@@ -39,9 +40,10 @@ export const publicApproval = ({
 
 /**
  * Gate task (`.waitForTaskToken`): records the approval request with the task token (server-side
- * only), emits approval.requested (which drives the webhook) and marks the run as waiting. A retried
- * gate finds the same approval (its id is deterministic) and only refreshes the token; if it was
- * decided meanwhile, the decision is delivered to the new token at once.
+ * only), who it is for (the run's starter) and what approving does (approval-action.ts), emits
+ * approval.requested (which drives the webhook) and marks the run as waiting. A retried gate finds
+ * the same approval (its id is deterministic) and only refreshes the token; if it was decided
+ * meanwhile, the decision is delivered to the new token at once.
  */
 export async function requestApproval(
   ref: RunRef & { stepId: string; taskToken: string },
@@ -66,6 +68,8 @@ export async function requestApproval(
     requestedAt: now.toISOString(),
     expiresAt: new Date(now.getTime() + def.approval.timeoutSeconds * 1000).toISOString(),
     roles: def.approval.roles ?? ['approver'],
+    requestedBy: run.startedBy,
+    action: stepActionOf(run, def, deps.tools),
     tenantId: ref.tenantId,
     generation: ref.generation,
     taskToken: ref.taskToken,

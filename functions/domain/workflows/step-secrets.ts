@@ -14,7 +14,7 @@ import type { StoredStep } from './ports.js';
  */
 
 /** Input names a step keeps secret: its tool's, and any it has sealed values for (a tool may have changed). */
-function secretNamesOf(step: StoredStep, tools: ToolRegistry): string[] {
+export function secretNamesOf(step: StoredStep, tools: ToolRegistry): string[] {
   return [...new Set([...(tools.get(step.tool)?.secretInputs ?? []), ...Object.keys(step.sealed ?? {})])];
 }
 

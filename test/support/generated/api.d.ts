@@ -1517,12 +1517,32 @@ export interface components {
             decidedBy?: string;
             comment?: string;
             subject?: components["schemas"]["ApprovalSubject"];
+            /** @description Who asked: the run's startedBy (a workflow step), or the user whose agent session proposed the output. Absent on approvals requested before it was kept. */
+            requestedBy?: string;
+            action?: components["schemas"]["ApprovalAction"];
         };
         ApprovalSubject: {
             /** @enum {string} */
             kind: "agent_output";
             outputId: string;
             agentId: string;
+        };
+        /** @description What approving does. Absent on approvals requested before it was kept. */
+        ApprovalAction: {
+            /** @description The step's tool; for an agent output, its skill. */
+            tool: string;
+            /** @description The input the step runs with, secret inputs as "[secret]"; `{ truncated: true, bytes }` when its JSON exceeds 8 KB. Absent for an agent output (its content: GET /outputs/{id}). */
+            input?: {
+                /** @enum {boolean} */
+                truncated: true;
+                bytes: number;
+            } | {
+                [key: string]: unknown;
+            };
+            /** @description Why a reference of the input does not resolve on the run: `input` is then the template as written. */
+            unresolved?: string;
+            /** @description The tool's registry description; for an agent output, the skill's. */
+            description?: string;
         };
         DecisionRequest: {
             comment?: string;

@@ -31,6 +31,10 @@ export interface OutputGateDeps {
  * approve/reject routes, the signed callback links and the relay decide it as any approval. `approval.requested`
  * drives the webhook to the agent's endpoint. A retried gate finds the same approval: a pending one takes the new
  * token, a decided one completes the gate at once.
+ *
+ * The approval is for the user whose session proposed the output (`requestedBy`; the agent is in its subject), and
+ * its action names the skill with the description it had when proposed. It carries no input: the content is the
+ * output's (GET /outputs/{id}, which approvers may read), read from S3 and not copied into the approval.
  */
 export async function requestOutputApproval(
   ref: { tenantId: string; outputId: string; taskToken: string },
@@ -52,6 +56,11 @@ export async function requestOutputApproval(
     expiresAt: new Date(now.getTime() + timeoutSeconds * 1000 - expiryMarginMs(timeoutSeconds)).toISOString(),
     roles: OUTPUT_APPROVER_ROLES,
     subject: { kind: 'agent_output', outputId: output.id, agentId: output.agent_id },
+    requestedBy: output.proposer.userId,
+    action: {
+      tool: output.skill_used ?? 'output',
+      ...(output.skill_description !== undefined ? { description: output.skill_description } : {}),
+    },
     tenantId: ref.tenantId,
     generation: 1,
     taskToken: ref.taskToken,

@@ -17,6 +17,8 @@ export interface StoredOutput extends Output {
   approval_timeout_seconds: number;
   /** The registry tool an approved output executes (automatable, non-sensitive skills only); absent: a person does. */
   tool?: string;
+  /** The skill's description when the output was proposed: its approval's `action.description` (absent on older). */
+  skill_description?: string;
   /** Optimistic-locking counter. */
   version: number;
 }

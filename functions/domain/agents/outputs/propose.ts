@@ -113,6 +113,7 @@ export async function proposeOutput(input: ProposeOutputInput, deps: ProposeDeps
     content_size: stored.size,
     approval_timeout_seconds: deps.approvalTimeoutSeconds ?? DEFAULT_APPROVAL_TIMEOUT_SECONDS,
     ...(executable ? { tool: skill.tool!.name } : {}),
+    skill_description: skill.description,
     version: 1,
   };
   const view = publicOutput(output);

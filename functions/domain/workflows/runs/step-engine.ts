@@ -25,7 +25,8 @@ const MAX_OUTPUT_BYTES = 32 * 1024;
 /** Largest run state: a DynamoDB item holds at most 400 KB, keys and attribute names included. */
 const MAX_RUN_BYTES = 350 * 1024;
 
-const outputsOf = (run: RunState) =>
+/** What references to earlier steps' outputs see: the outputs of the steps that succeeded. */
+export const outputsOf = (run: RunState) =>
   Object.fromEntries(run.steps.filter((s) => s.status === 'SUCCEEDED').map((s) => [s.id, s.output]));
 
 /**

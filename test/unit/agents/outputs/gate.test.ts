@@ -2,9 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { ensureOutputGate, requestOutputApproval } from '../../../../functions/domain/agents/outputs/gate.js';
 import { outputApprovalIdOf, outputExecutionNameOf } from '../../../../functions/domain/agents/outputs/naming.js';
 import { proposeOutput } from '../../../../functions/domain/agents/outputs/propose.js';
+import { hashOf } from '../../../../functions/domain/shared/hash.js';
+import { publicApproval } from '../../../../functions/domain/workflows/approvals.js';
 import { WorkflowFailedError } from '../../../../functions/domain/workflows/errors.js';
 import { Approval, ApprovalIdPath } from '../../../../schemas/workflow.js';
-import { anAccountUpdate, anOutputWorld, TENANT } from './builders.js';
+import { aProposal, anAccountUpdate, anOutputWorld, skill, TENANT } from './builders.js';
 
 describe("an output's gate", () => {
   it('records one approval per output, with its subject, the task token kept server-side, and approval.requested', async () => {
@@ -26,11 +28,56 @@ describe("an output's gate", () => {
       notification: 'none',
       taskToken: 'token-1',
       subject: { kind: 'agent_output', outputId: output.id, agentId: output.agent_id },
+      requestedBy: 'ada',
+      action: { tool: 'update_account', description: skill('update_account').description },
     });
     // The approval expires before the gate times out (a decision the API takes still finds its gate): 1 h - 1 min.
     expect(Date.parse(approval.expiresAt) - Date.parse(approval.requestedAt)).toBe(3600_000 - 60_000);
     const { tenantId, generation, taskToken, callbackNonce, version, ...visible } = approval;
     expect(Approval.parse(visible)).toEqual(visible);
+  });
+
+  it('is for the user whose session proposed it, and names its skill and its description, no input', async () => {
+    const world = await anOutputWorld();
+    const brief = {
+      ...skill('write_summary'),
+      name: 'brief_account',
+      description: 'A brief of the account for sales.',
+    };
+    const output = await proposeOutput(
+      aProposal(
+        world,
+        'write_summary',
+        { title: 'Acme', body: 'Renewal due.' },
+        {
+          skill: brief,
+          proposer: { userId: 'uma', roles: ['operator'] },
+        },
+      ),
+      world.propose,
+    );
+    await requestOutputApproval({ tenantId: TENANT, outputId: output.id, taskToken: 't' }, world.gate);
+
+    const approval = world.approvals.items.get(outputApprovalIdOf(output.id))!;
+    expect(approval.requestedBy).toBe('uma');
+    expect(approval.action).toEqual({ tool: 'brief_account', description: 'A brief of the account for sales.' });
+    // The audit record's hash is of the approval as the API shows it, new fields included.
+    const visible = publicApproval(approval);
+    expect(world.approvals.created[0]!.audit.afterHash).toBe(hashOf(visible));
+    const { action, requestedBy, ...older } = visible;
+    expect(world.approvals.created[0]!.audit.afterHash).not.toBe(hashOf(older));
+  });
+
+  it('names only the skill for an output stored before skill descriptions were kept', async () => {
+    const world = await anOutputWorld();
+    const output = await proposeOutput(anAccountUpdate(world), world.propose);
+    const key = `${TENANT}/${output.id}`;
+    const { skill_description, ...older } = world.outputs.items.get(key)!;
+    expect(skill_description).toBe(skill('update_account').description);
+    world.outputs.items.set(key, older);
+    await requestOutputApproval({ tenantId: TENANT, outputId: output.id, taskToken: 't' }, world.gate);
+
+    expect(world.approvals.items.get(outputApprovalIdOf(output.id))!.action).toEqual({ tool: 'update_account' });
   });
 
   it('asks for a notification only when the output carries a webhook target', async () => {

@@ -42,6 +42,7 @@ const anOutput = (over: Partial<StoredOutput> = {}): StoredOutput => ({
   content_size: 2,
   approval_timeout_seconds: 604_800,
   tool: 'entity.update',
+  skill_description: 'Updates attributes of an account.',
   version: 1,
   ...over,
 });
