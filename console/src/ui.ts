@@ -3,8 +3,8 @@
  * and request id, a button that exists only for who may press it, progress, times. Preact escapes every text it
  * renders: content from the API is shown as text, never as markup.
  */
-import { createContext, type ComponentChildren } from 'preact';
-import { useCallback, useContext, useEffect, useRef, useState } from 'preact/hooks';
+import { type ComponentChildren, cloneElement, createContext, isValidElement } from 'preact';
+import { useCallback, useContext, useEffect, useId, useRef, useState } from 'preact/hooks';
 import type { Permission } from '../../functions/domain/auth/permissions.js';
 import { ApiError, api, type Page, type Query } from './api.js';
 import { can, type Session } from './auth.js';
@@ -256,7 +256,10 @@ export function Progress({ value, max, label }: { value: number; max: number | n
 export const Json = ({ value }: { value: unknown }) =>
   html`<pre class="json" tabindex="0">${JSON.stringify(value, null, 2)}</pre>`;
 
-/** A labelled form field with the API's message for it. */
+/**
+ * A labelled form field with the API's message for it. The label holds only its text and the control, so the
+ * control's accessible name is the label; the hint and the error describe it (aria-describedby).
+ */
 export function Field({
   label,
   error,
@@ -268,12 +271,16 @@ export function Field({
   hint?: string;
   children: ComponentChildren;
 }) {
-  return html`<label class="field">
-    <span class="label">${label}</span>
-    ${children}
-    ${hint ? html`<span class="hint">${hint}</span>` : null}
-    ${error ? html`<span class="field-error" role="alert">${error}</span>` : null}
-  </label>`;
+  const id = useId();
+  const described = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
+  const control = isValidElement(children)
+    ? cloneElement(children, { 'aria-describedby': described, 'aria-invalid': error ? 'true' : undefined })
+    : children;
+  return html`<div class="field">
+    <label><span class="label">${label}</span>${control}</label>
+    ${hint ? html`<span class="hint" id=${`${id}-hint`}>${hint}</span>` : null}
+    ${error ? html`<span class="field-error" id=${`${id}-error`} role="alert">${error}</span>` : null}
+  </div>`;
 }
 
 /** A view's root: its heading and, once its first data is there, `data-view-ready` (the benchmarks wait on it). */
