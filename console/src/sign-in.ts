@@ -60,7 +60,7 @@ export function SignIn({
       with its identity provider instead.</p>
     <form onSubmit=${submit}>
       <${Field} label="Tenant" hint="1-64 characters of A-Z, a-z, 0-9, _ or -">
-        <input name="tenant" value=${tenant} required pattern="[A-Za-z0-9_-]{1,64}" autocomplete="organization"
+        <input name="tenant" value=${tenant} required pattern="[\\w\\-]{1,64}" autocomplete="organization"
           onInput=${(e: Event) => setTenant((e.target as HTMLInputElement).value)} />
       </${Field}>
       <fieldset>

@@ -115,6 +115,25 @@ export function usePolling(fn: () => void, intervalMs: number, deps: unknown[] =
   }, [intervalMs, ...deps]);
 }
 
+/**
+ * A form's values as state (controlled inputs): a re-render (a list that finished loading, a poll) never wipes what
+ * the user typed. `bind(name)` for inputs, textareas and selects, `check(name)` for checkboxes.
+ */
+export function useForm<T extends Record<string, string | boolean>>(initial: T) {
+  const [values, setValues] = useState<T>(initial);
+  const bind = (name: keyof T & string) => ({
+    name,
+    value: values[name] as string,
+    onInput: (e: Event) => setValues((v) => ({ ...v, [name]: (e.target as HTMLInputElement).value })),
+  });
+  const check = (name: keyof T & string) => ({
+    name,
+    checked: values[name] as boolean,
+    onChange: (e: Event) => setValues((v) => ({ ...v, [name]: (e.target as HTMLInputElement).checked })),
+  });
+  return { values, bind, check, set: (patch: Partial<T>) => setValues((v) => ({ ...v, ...patch })) };
+}
+
 /** An action's progress and failure: `run(f)` sets `busy` while f runs and keeps its error. */
 export function useAction() {
   const [busy, setBusy] = useState(false);

@@ -20,6 +20,7 @@ import {
   Time,
   useAction,
   useCan,
+  useForm,
   useLoad,
   usePaged,
   View,
@@ -58,10 +59,6 @@ export function Agents({ route }: { route: Route }) {
     }
   </${View}>`;
 }
-
-/** The value of a form field by name. */
-const formValue = (form: HTMLFormElement, name: string) =>
-  (form.elements.namedItem(name) as HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement | null)?.value ?? '';
 
 /** The API's message for a field of a form's last refusal. */
 const fieldError = (error: unknown, field: string) =>
@@ -107,20 +104,31 @@ function AgentForm({ agent, onDone }: { agent?: Agent; onDone: () => void }) {
   }, []);
   const action = useAction();
   const [skillIds, setSkillIds] = useState<string[]>(agent?.skill_ids ?? []);
+  const form = useForm({
+    name: agent?.name ?? '',
+    description: agent?.description ?? '',
+    persona_id: agent?.persona_id ?? '',
+    system_prompt: agent?.system_prompt ?? '',
+    knowledge_base_id: agent?.knowledge_base_id ?? '',
+    daily_output_limit: String(agent?.daily_output_limit ?? 100),
+    webhook_url: agent?.webhook_url ?? '',
+    is_active: agent?.is_active ?? true,
+  });
+  const personaId = form.values.persona_id || deps.data?.personas[0]?.id || '';
   const submit = (e: Event) => {
     e.preventDefault();
-    const f = e.currentTarget as HTMLFormElement;
-    const limit = Number(formValue(f, 'daily_output_limit'));
+    const v = form.values;
+    const limit = Number(v.daily_output_limit);
     const body: Record<string, unknown> = {
-      name: formValue(f, 'name').trim(),
-      description: formValue(f, 'description').trim() || undefined,
-      persona_id: formValue(f, 'persona_id'),
-      system_prompt: formValue(f, 'system_prompt'),
+      name: v.name.trim(),
+      description: v.description.trim() || undefined,
+      persona_id: personaId,
+      system_prompt: v.system_prompt,
       skill_ids: skillIds,
-      knowledge_base_id: formValue(f, 'knowledge_base_id') || undefined,
-      daily_output_limit: Number.isFinite(limit) ? limit : undefined,
-      webhook_url: formValue(f, 'webhook_url').trim() || undefined,
-      is_active: (f.elements.namedItem('is_active') as HTMLInputElement).checked,
+      knowledge_base_id: v.knowledge_base_id || undefined,
+      daily_output_limit: v.daily_output_limit.trim() && Number.isFinite(limit) ? limit : undefined,
+      webhook_url: v.webhook_url.trim() || undefined,
+      is_active: v.is_active,
     };
     void action.run(async () => {
       if (agent) {
@@ -141,13 +149,13 @@ function AgentForm({ agent, onDone }: { agent?: Agent; onDone: () => void }) {
       skills: Skill[];
       kbs: KnowledgeBase[];
     }) => html`
-      <${Field} label="Name" error=${err('name')}><input name="name" required maxlength="100" value=${agent?.name ?? ''} /></${Field}>
-      <${Field} label="Description" error=${err('description')}><input name="description" maxlength="500" value=${agent?.description ?? ''} /></${Field}>
+      <${Field} label="Name" error=${err('name')}><input required maxlength="100" ...${form.bind('name')} /></${Field}>
+      <${Field} label="Description" error=${err('description')}><input maxlength="500" ...${form.bind('description')} /></${Field}>
       <${Field} label="Persona" error=${err('persona_id')}>
-        <select name="persona_id" required value=${agent?.persona_id ?? d.personas[0]?.id ?? ''}>
+        <select required ...${form.bind('persona_id')} value=${personaId}>
           ${d.personas.length ? d.personas.map((p) => html`<option value=${p.id}>${p.name}</option>`) : html`<option value="">No persona yet: create one first</option>`}
         </select></${Field}>
-      <${Field} label="System prompt" error=${err('system_prompt')}><textarea name="system_prompt" rows="4" required maxlength="10000">${agent?.system_prompt ?? ''}</textarea></${Field}>
+      <${Field} label="System prompt" error=${err('system_prompt')}><textarea rows="4" required maxlength="10000" ...${form.bind('system_prompt')}></textarea></${Field}>
       <fieldset><legend>Skills</legend>
         ${d.skills.map(
           (s) => html`<label class="check"><input type="checkbox" checked=${skillIds.includes(s.id)}
@@ -159,12 +167,12 @@ function AgentForm({ agent, onDone }: { agent?: Agent; onDone: () => void }) {
         ${err('skill_ids') ? html`<span class="field-error" role="alert">${err('skill_ids')}</span>` : null}
       </fieldset>
       <${Field} label="Knowledge base" error=${err('knowledge_base_id')}>
-        <select name="knowledge_base_id" value=${agent?.knowledge_base_id ?? ''}>
+        <select ...${form.bind('knowledge_base_id')}>
           <option value="">None</option>${d.kbs.map((k) => html`<option value=${k.id}>${k.name}</option>`)}
         </select></${Field}>
-      <${Field} label="Daily output limit" error=${err('daily_output_limit')}><input name="daily_output_limit" type="number" min="1" max="1000" value=${agent?.daily_output_limit ?? 100} /></${Field}>
-      <${Field} label="Webhook URL" hint="where proposed outputs are announced (https)" error=${err('webhook_url')}><input name="webhook_url" type="url" value=${agent?.webhook_url ?? ''} /></${Field}>
-      <label class="check"><input type="checkbox" name="is_active" checked=${agent?.is_active ?? true} /> Active</label>
+      <${Field} label="Daily output limit" error=${err('daily_output_limit')}><input type="number" min="1" max="1000" ...${form.bind('daily_output_limit')} /></${Field}>
+      <${Field} label="Webhook URL" hint="where proposed outputs are announced (https)" error=${err('webhook_url')}><input type="url" ...${form.bind('webhook_url')} /></${Field}>
+      <label class="check"><input type="checkbox" ...${form.check('is_active')} /> Active</label>
     `}</${Loading}>
     <${ErrorBanner} error=${action.error} />
     <div class="buttons">
@@ -185,32 +193,14 @@ const PERSONA_FIELDS = [
 function PersonasTab({ editId }: { editId?: string }) {
   const list = usePaged<Persona>('/personas', {}, []);
   const editing = list.items.find((p) => p.id === editId);
-  const action = useAction();
-  const submit = (e: Event) => {
-    e.preventDefault();
-    const f = e.currentTarget as HTMLFormElement;
-    const body = Object.fromEntries(PERSONA_FIELDS.map(([k]) => [k, formValue(f, k).trim()]));
-    void action.run(async () => {
-      if (editing) await api.patch(`/personas/${editing.id}`, { version: editing.version, ...body });
-      else await api.post('/personas', body);
-      navigate(href('agents', 'personas'));
-      list.reload();
-    });
-  };
   return html`<div>
     <div class="buttons"><${Act} permission="agents:write" onClick=${() => navigate(href('agents', 'personas', 'new'))}>New persona</${Act}></div>
     ${
-      editId
-        ? html`<form class="card" key=${editId} onSubmit=${submit} aria-label=${editing ? `Edit persona ${editing.name}` : 'New persona'}>
-          <h2>${editing ? `Edit ${editing.name}` : 'New persona'}</h2>
-          ${PERSONA_FIELDS.map(
-            ([k, label, max]) => html`<${Field} label=${label} error=${fieldError(action.error, k)}>
-            <input name=${k} required maxlength=${max} value=${editing?.[k] ?? ''} /></${Field}>`,
-          )}
-          <${ErrorBanner} error=${action.error} />
-          <div class="buttons"><button type="submit" class="primary" disabled=${action.busy}>${editing ? 'Save' : 'Create persona'}</button>
-          <button type="button" onClick=${() => navigate(href('agents', 'personas'))}>Cancel</button></div>
-        </form>`
+      editId && (editId === 'new' || editing)
+        ? html`<${PersonaForm} key=${editId} persona=${editing} onDone=${() => {
+            navigate(href('agents', 'personas'));
+            list.reload();
+          }} />`
         : null
     }
     <ul class="cards">${list.items.map(
@@ -220,6 +210,32 @@ function PersonasTab({ editId }: { editId?: string }) {
     )}</ul>
     <${Pager} list=${list} />
   </div>`;
+}
+
+function PersonaForm({ persona: editing, onDone }: { persona?: Persona; onDone: () => void }) {
+  const action = useAction();
+  const form = useForm(
+    Object.fromEntries(PERSONA_FIELDS.map(([k]) => [k, editing?.[k] ?? ''])) as Record<string, string>,
+  );
+  const submit = (e: Event) => {
+    e.preventDefault();
+    const body = Object.fromEntries(PERSONA_FIELDS.map(([k]) => [k, (form.values[k] ?? '').trim()]));
+    void action.run(async () => {
+      if (editing) await api.patch(`/personas/${editing.id}`, { version: editing.version, ...body });
+      else await api.post('/personas', body);
+      onDone();
+    });
+  };
+  return html`<form class="card" onSubmit=${submit} aria-label=${editing ? `Edit persona ${editing.name}` : 'New persona'}>
+    <h2>${editing ? `Edit ${editing.name}` : 'New persona'}</h2>
+    ${PERSONA_FIELDS.map(
+      ([k, label, max]) => html`<${Field} label=${label} error=${fieldError(action.error, k)}>
+        <input required maxlength=${max} ...${form.bind(k)} /></${Field}>`,
+    )}
+    <${ErrorBanner} error=${action.error} />
+    <div class="buttons"><button type="submit" class="primary" disabled=${action.busy}>${editing ? 'Save' : 'Create persona'}</button>
+      <button type="button" onClick=${onDone}>Cancel</button></div>
+  </form>`;
 }
 
 function SkillsTab() {
