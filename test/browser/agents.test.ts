@@ -97,7 +97,7 @@ describe('agents in the console', () => {
     await form.getByRole('checkbox', { name: 'Read an entity' }).check();
     await expectAccessible(page, 'agent form');
     await form.getByRole('button', { name: 'Create agent' }).click();
-    await page.getByRole('cell', { name: /Renewals agent/ }).waitFor();
+    await page.getByRole('cell', { name: 'Renewals agent', exact: true }).waitFor();
     await expectAccessible(page, 'agents list');
     await shots(page, 'agents');
 
