@@ -98,6 +98,88 @@ export const SIGNAL_EXAMPLE = {
   action: null,
 } satisfies z.output<typeof Signal>;
 
+/** The days a preview covers at most (today and the days before it, in UTC), and by default. */
+export const PREVIEW_DAYS_MAX = 30;
+
+/** A preview: the rule body as POST /signal-rules takes it, and how many UTC days back (today is one). */
+export const PreviewSignalRuleRequest = z
+  .strictObject({
+    rule: SignalRuleBody,
+    days: z.number().int().min(1).max(PREVIEW_DAYS_MAX).default(PREVIEW_DAYS_MAX),
+  })
+  .meta({
+    id: 'PreviewSignalRuleRequest',
+    description:
+      'A rule body, checked as POST /signal-rules checks it (errors name rule.<field>), and the days of history to replay it on (1 to 30, default 30).',
+  });
+
+const PreviewSample = z
+  .object({
+    key: z.string(),
+    /** When the match held: the completing event's time, or the deadline of an absence or silence. */
+    at: z.string(),
+    eventIds: z.array(z.string()),
+  })
+  .meta({ id: 'SignalRulePreviewSample' });
+
+/** How often the rule would have fired on the signal history of [from, to]. */
+export const SignalRulePreview = z
+  .object({
+    from: z
+      .string()
+      .meta({ description: "Start of the history replayed: the first day's 00:00 UTC, later if truncated." }),
+    to: z.string().meta({ description: "The request's time; deadlines after it do not count." }),
+    days: z.number().int(),
+    events: z.number().int().meta({ description: 'History events read.' }),
+    fired: z.number().int().meta({ description: 'Matches: the signals the detector would have written.' }),
+    keys: z.number().int().meta({ description: 'Distinct keys with a match.' }),
+    byDay: z
+      .array(z.object({ day: z.string(), count: z.number().int() }))
+      .meta({ description: 'Matches per UTC day (YYYY-MM-DD) of their time, every day from `from` to `to`.' }),
+    samples: z.array(PreviewSample).meta({ description: 'The first 20 matches by time.' }),
+    truncated: z.boolean().meta({ description: 'A read bound (50,000 events) was reached: the oldest were left out.' }),
+    trimmed: z.number().int().meta({ description: 'Events read that were stored with their largest values removed.' }),
+  })
+  .meta({ id: 'SignalRulePreview' });
+
+export const PREVIEW_SIGNAL_RULE_EXAMPLE = {
+  rule: {
+    id: 'S2',
+    name: 'Deal won',
+    kind: 'match',
+    match: { 'detail-type': ['entity.updated'], detail: { payload: { entity: { attributes: { stage: ['won'] } } } } },
+  },
+  days: 3,
+} satisfies { rule: SignalRuleBodyInput; days: number };
+
+export const SIGNAL_RULE_PREVIEW_EXAMPLE = {
+  from: '2026-11-28T00:00:00.000Z',
+  to: '2026-11-30T09:00:00.000Z',
+  days: 3,
+  events: 184,
+  fired: 2,
+  keys: 2,
+  byDay: [
+    { day: '2026-11-28', count: 0 },
+    { day: '2026-11-29', count: 2 },
+    { day: '2026-11-30', count: 0 },
+  ],
+  samples: [
+    {
+      key: '7d9f3c2e-5b1a-4c8e-9f2d-3a6b8c1e4f70',
+      at: '2026-11-29T10:12:00.000Z',
+      eventIds: ['4b0c0a9e-2f1d-4c3b-9a8e-7d6c5b4a3f21'],
+    },
+    {
+      key: '0c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f',
+      at: '2026-11-29T16:40:00.000Z',
+      eventIds: ['9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b'],
+    },
+  ],
+  truncated: false,
+  trimmed: 0,
+} satisfies z.output<typeof SignalRulePreview>;
+
 /** The body of a 204: none (the document describes no content for it). */
 const NoContent = z.undefined();
 
@@ -113,6 +195,17 @@ export const SIGNAL_ROUTE_CONTRACTS = {
     status: 201,
     response: SignalRule,
     examples: { request: CREATE_SIGNAL_RULE_EXAMPLE, response: SIGNAL_RULE_EXAMPLE },
+  }),
+  'POST /api/v1/signal-rules/preview': routeContract({
+    function: 'PreviewSignalRule',
+    auth: 'jwt',
+    summary:
+      'How often a rule would have fired on the last days (1-30) of entity changes: checked as create checks it (errors name rule.<field>), replayed by the engine, nothing written',
+    permission: 'signals:read',
+    body: PreviewSignalRuleRequest,
+    status: 200,
+    response: SignalRulePreview,
+    examples: { request: PREVIEW_SIGNAL_RULE_EXAMPLE, response: SIGNAL_RULE_PREVIEW_EXAMPLE },
   }),
   'GET /api/v1/signal-rules': routeContract({
     function: 'ListSignalRules',

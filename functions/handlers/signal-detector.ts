@@ -1,8 +1,10 @@
 /**
  * EventBridge target of the entity change events: `entity.created`, `entity.updated` (rules DetectSignalsOn*) and
  * the resolution's `entity.merged`, `entity.split`. Evaluates the tenant's signal rules, writes the signals (each
- * audited, with its `signal.detected` event) and arms the deadlines of absence and inactivity rules.
- * Input: the bus event. Output: `{ evaluated, signals }` (also logged, ids and counts only).
+ * audited, with its `signal.detected` event) and arms the deadlines of absence and inactivity rules; records the
+ * event in the signal history that rule previews replay (trimmed when large, counted).
+ * Input: the bus event. Output: `{ evaluated, signals, history: { recorded, trimmed, skipped } }` (also logged, ids
+ * and counts only).
  * Errors: EventSchemaError (a detail that does not match its event's schema) dead-letters; TransientError (the
  * table, the scheduler, a key that kept changing) is rethrown, so the target's retry policy redelivers the event,
  * which is safe: a redelivery writes nothing twice.
@@ -40,6 +42,9 @@ export const makeHandler = (deps: DetectionDeps) => {
           detailType: name,
           evaluated: outcome.evaluated,
           signals: outcome.signals,
+          historyRecorded: outcome.history.recorded,
+          historyTrimmed: outcome.history.trimmed,
+          historySkipped: outcome.history.skipped,
           ms: Math.round(performance.now() - started),
         });
         return outcome;

@@ -392,6 +392,15 @@ export const FUNCTIONS = {
     description: 'Creates a signal rule, checked by the rule compiler (admin, operator)',
     table: 'write',
   },
+  PreviewSignalRule: {
+    name: 'PreviewSignalRule',
+    entry: 'functions/handlers/preview-signal-rule.ts',
+    description: 'Replays an unsaved signal rule on the last 30 days of signal history; writes nothing',
+    table: 'read',
+    // Up to 50,000 history events (64 MB of JSON) read, parsed and replayed within the API's 29 s.
+    memoryMb: 1024,
+    timeoutSeconds: 29,
+  },
   ListSignalRules: {
     name: 'ListSignalRules',
     entry: 'functions/handlers/list-signal-rules.ts',

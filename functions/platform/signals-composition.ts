@@ -1,9 +1,11 @@
+import { DynamoSignalHistory } from '../adapters/dynamodb/signal-history.js';
 import { DynamoSignalRepository } from '../adapters/dynamodb/signal-repository.js';
 import { DynamoSignalRuleRepository } from '../adapters/dynamodb/signal-rule-repository.js';
 import { DynamoWorkflowRepository } from '../adapters/dynamodb/workflow-repositories.js';
 import type { DeadlineTimers, WorkflowCatalog } from '../domain/signals/use-cases/ports.js';
 import type { DetectionDeps } from '../domain/signals/use-cases/detection.js';
 import { RuleSetCache } from '../domain/signals/use-cases/rule-set.js';
+import type { RulePreviewDeps } from '../domain/signals/use-cases/rule-preview.js';
 import type { SignalQueryDeps } from '../domain/signals/use-cases/signal-queries.js';
 import type { SignalRuleDeps } from '../domain/signals/use-cases/signal-rules.js';
 import { documentClient } from './aws-clients.js';
@@ -27,6 +29,7 @@ export const signalRuleRepository = once(
 export const signalRepository = once(
   () => new DynamoSignalRepository(documentClient(), config().TABLE_NAME, mutationWriter()),
 );
+export const signalHistory = once(() => new DynamoSignalHistory(documentClient(), config().TABLE_NAME));
 
 /** A rule's action must name a workflow of the tenant: its latest version is read. */
 const workflowCatalog = once((): WorkflowCatalog => {
@@ -36,6 +39,10 @@ const workflowCatalog = once((): WorkflowCatalog => {
 
 export function signalRuleDeps(): SignalRuleDeps {
   return { rules: signalRuleRepository(), workflows: workflowCatalog(), clock: systemClock };
+}
+
+export function rulePreviewDeps(): RulePreviewDeps {
+  return { history: signalHistory(), workflows: workflowCatalog(), clock: systemClock };
 }
 
 export function signalQueryDeps(): SignalQueryDeps {
@@ -64,5 +71,5 @@ export const lazyTimers = (make: () => DeadlineTimers): DeadlineTimers => ({
 });
 
 export function detectionDeps(timers: DeadlineTimers): DetectionDeps {
-  return { ruleSets: ruleSets(), store: signalRepository(), timers, clock: systemClock };
+  return { ruleSets: ruleSets(), store: signalRepository(), history: signalHistory(), timers, clock: systemClock };
 }

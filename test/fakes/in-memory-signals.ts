@@ -4,7 +4,11 @@ import type { MutationRecord, Page } from '../../functions/domain/ports.js';
 import type {
   DeadlineFire,
   DeadlineTimers,
+  HistoryEntry,
+  HistoryQuery,
+  HistoryRead,
   KeyStateWrite,
+  SignalHistory,
   SignalQuery,
   SignalRuleStore,
   SignalStore,
@@ -186,3 +190,50 @@ export class InMemoryDeadlineTimers implements DeadlineTimers {
 export const workflowCatalogOf = (workflows: Record<string, readonly string[]>): WorkflowCatalog => ({
   exists: async (tenantId, id) => (workflows[tenantId] ?? []).includes(id),
 });
+
+/**
+ * SignalHistory in memory, per tenant, with the DynamoDB adapter's semantics: the first copy of an id stays; a read
+ * takes [from, to] newest first (by time, then id) until `maxEvents` or `maxBytes` (of the events' JSON) would be
+ * passed, and then drops the instant at which it stopped, which it may have split.
+ */
+export class InMemorySignalHistory implements SignalHistory {
+  readonly entries = new Map<string, Map<string, HistoryEntry>>();
+  readonly reads: Array<{ tenantId: string } & HistoryQuery> = [];
+
+  async record(tenantId: string, entries: readonly HistoryEntry[]) {
+    let tenant = this.entries.get(tenantId);
+    if (!tenant) this.entries.set(tenantId, (tenant = new Map()));
+    for (const e of entries) if (!tenant.has(e.event.id)) tenant.set(e.event.id, structuredClone(e));
+  }
+
+  /** The entries of a tenant, by id. */
+  of(tenantId: string): HistoryEntry[] {
+    return [...(this.entries.get(tenantId)?.values() ?? [])];
+  }
+
+  async read(tenantId: string, query: HistoryQuery): Promise<HistoryRead> {
+    this.reads.push({ tenantId, ...query });
+    const newestFirst = this.of(tenantId)
+      .filter((e) => e.event.time >= query.from && e.event.time <= query.to)
+      .sort((a, b) => b.event.time - a.event.time || (a.event.id < b.event.id ? 1 : -1));
+    const kept: HistoryEntry[] = [];
+    let bytes = 0;
+    let stoppedAt: number | null = null;
+    for (const e of newestFirst) {
+      const size = Buffer.byteLength(JSON.stringify(e.event.event));
+      if (kept.length >= query.maxEvents || bytes + size > query.maxBytes) {
+        stoppedAt = e.event.time;
+        break;
+      }
+      bytes += size;
+      kept.push(e);
+    }
+    const events = kept.filter((e) => stoppedAt === null || e.event.time > stoppedAt).reverse();
+    return {
+      events: events.map((e) => structuredClone(e.event)),
+      trimmed: events.filter((e) => e.trimmed).length,
+      truncated: stoppedAt !== null,
+      from: stoppedAt === null ? query.from : stoppedAt + 1,
+    };
+  }
+}

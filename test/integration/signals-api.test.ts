@@ -262,3 +262,107 @@ describe('absence deadlines', () => {
     expect(await signalsOf(adminA, `rule=uninvoiced&entity=${paid}`)).toEqual([]);
   }, 120_000);
 });
+
+describe('previewing a rule on the last 30 days', () => {
+  let adminP: ReturnType<typeof apiClient>;
+  let analystP: ReturnType<typeof apiClient>;
+  let approverP: ReturnType<typeof apiClient>;
+  const deals: string[] = [];
+  const everyDeal = {
+    id: 'all',
+    name: 'every deal change',
+    kind: 'match',
+    match: { detail: { entityType: ['deal'] } },
+  };
+  const preview = (client: ReturnType<typeof apiClient>, rule: unknown, days?: number) =>
+    client.post('/api/v1/signal-rules/preview', days === undefined ? { rule } : { rule, days });
+
+  beforeAll(async () => {
+    const token = (roles: string[]) => platform.token({ tenantId: 'sig-p', roles, userId: 'pat' });
+    adminP = apiClient(platform.url, await token(['admin']));
+    analystP = apiClient(platform.url, await token(['analyst']));
+    approverP = apiClient(platform.url, await token(['approver']));
+    // d0: open → won → won again (touched); d1: created won; d2: open → lost.
+    deals.push(await aDeal(adminP, { stage: 'open' }), await aDeal(adminP, { stage: 'won' }));
+    deals.push(await aDeal(adminP, { stage: 'open' }));
+    await patchDeal(adminP, deals[0]!, { stage: 'won' });
+    await patchDeal(adminP, deals[0]!, { touched: true });
+    await patchDeal(adminP, deals[2]!, { stage: 'lost' });
+  });
+
+  it('counts what a rule would have fired on the entity changes the detector recorded, and writes nothing', async () => {
+    // The detector has recorded all six changes once the preview of a rule matching every deal change sees them.
+    const all = await eventually(async () => {
+      const res = await preview(analystP, everyDeal);
+      return res.status === 200 && res.body.events === 6 ? res : undefined;
+    });
+    const today = new Date(all.body.to).toISOString().slice(0, 10);
+    expect(all.body).toMatchObject({ days: 30, events: 6, fired: 6, keys: 3, truncated: false, trimmed: 0 });
+    expect(all.body.byDay).toHaveLength(30);
+    expect(all.body.byDay.at(-1).day).toBe(today);
+    expect(all.body.byDay.reduce((n: number, d: { count: number }) => n + d.count, 0)).toBe(6);
+    expect(all.body.from).toBe(new Date(Date.parse(`${today}T00:00:00.000Z`) - 29 * 86_400_000).toISOString());
+
+    const won = await preview(analystP, {
+      id: 'won-after-open',
+      name: 'opened, then won within a day',
+      kind: 'sequence',
+      first: { detail: { activity: ['entity.created'], payload: { entity: { attributes: { stage: ['open'] } } } } },
+      then: { detail: stage('won') },
+      within: 'P1D',
+    });
+    expect(won.status, JSON.stringify(won.body)).toBe(200);
+    expect(won.body).toMatchObject({ events: 6, fired: 1, keys: 1 });
+    const createdEvent = entityEvent('entity.created', deals[0]!)!;
+    expect(won.body.samples).toHaveLength(1);
+    expect(won.body.samples[0]).toMatchObject({ key: deals[0] });
+    expect(won.body.samples[0].eventIds[0]).toBe(createdEvent.detail.eventId);
+
+    // Two days: the changes were made today, or just before midnight yesterday.
+    const thrice = await preview(adminP, { ...everyDeal, id: 'busy', kind: 'count', atLeast: 3, within: 'PT1H' }, 2);
+    expect(thrice.body).toMatchObject({ days: 2, fired: 1, keys: 1, samples: [{ key: deals[0] }] });
+    expect(thrice.body.byDay.map((d: { day: string }) => d.day).at(-1)).toBe(today);
+    expect(thrice.body.byDay).toHaveLength(2);
+
+    // A preview stores no rule, no signal and no audit record.
+    expect((await adminP.get('/api/v1/signal-rules')).body.items).toEqual([]);
+    expect(await signalsOf(adminP, 'limit=100')).toEqual([]);
+    const audited = (await adminP.get('/api/v1/audit?limit=100')).body.items.map((a: { action: string }) => a.action);
+    expect(audited.filter((a: string) => a.startsWith('signal'))).toEqual([]);
+  });
+
+  it("sees the tenant's own history only", async () => {
+    const res = await preview(adminB, everyDeal);
+    expect(res.status).toBe(200);
+    // Tenant sig-b's deals were created and never changed: one event each, and none of sig-p's.
+    const theirs = (await adminB.get('/api/v1/entities?type=deal&limit=100')).body.items as Array<{ id: string }>;
+    expect(theirs.length).toBeGreaterThan(0);
+    expect(res.body).toMatchObject({ events: theirs.length, fired: theirs.length });
+    expect(res.body.samples.map((s: { key: string }) => s.key).sort()).toEqual(theirs.map((d) => d.id).sort());
+  });
+
+  it.each([
+    ['a malformed pattern', { ...everyDeal, match: { detail: { stage: 'won' } } }, 'rule.match.detail.stage'],
+    ['an unknown field', { ...everyDeal, colour: 'red' }, 'rule.colour'],
+    [
+      'a workflow the tenant does not have',
+      { ...everyDeal, then: { startWorkflow: 'nope' } },
+      'rule.then.startWorkflow',
+    ],
+  ])('answers 400 naming the field under rule. for %s', async (_what, rule, field) => {
+    const res = await preview(adminP, rule);
+    expect(res.status, JSON.stringify(res.body)).toBe(400);
+    expect(res.body.error.code).toBe('VALIDATION_ERROR');
+    expect(res.body.error.details.map((d: { field: string }) => d.field)).toContain(field);
+  });
+
+  it('refuses days outside 1..30, a role without signals:read, and a rule with the id preview', async () => {
+    const res = await preview(adminP, everyDeal, 31);
+    expect(res.status).toBe(400);
+    expect(res.body.error.details.map((d: { field: string }) => d.field)).toEqual(['days']);
+    expect((await preview(approverP, everyDeal)).status).toBe(403);
+    const reserved = await adminP.post('/api/v1/signal-rules', { ...everyDeal, id: 'preview' });
+    expect(reserved.status).toBe(400);
+    expect(reserved.body.error.details.map((d: { field: string }) => d.field)).toEqual(['id']);
+  });
+});

@@ -51,6 +51,7 @@
  * | signals, newest first          | GSI1  | GSI1PK = T#t#SIGNALS, GSI1SK desc (<detectedAt>#<id>) | GET /signals[?since=]       |
  * | signals of a rule              | GSI2  | GSI2PK = T#t#SIGNALS#RULE#<ruleId>, GSI2SK desc       | GET /signals?rule=          |
  * | signals of an entity or key    | table | PK = T#t#SIGNALSOF#<subjectHash>, SK desc (<detectedAt>#<id>) | GET /signals?entity= |
+ * | signal history of a UTC day    | table | PK = T#t#SIGHIST#<yyyy-mm-dd>, SK = <time ISO>#<eventId> (TTL) | detector, POST /signal-rules/preview |
  * | mining job (an uploaded log)   | table | PK = T#t#MINEJOB#<id>, SK = JOB (TTL expiresAt)       | mining upload, worker, GET  |
  * | mining jobs, newest first      | GSI1  | GSI1PK = T#t#MINEJOBS, GSI1SK desc (<createdAt>#<id>) | GET /mining/logs            |
  * | runs, newest first [since]     | GSI1  | GSI1PK = T#t#RUNS, GSI1SK desc [>= <since>]           | GET /mining/processes       |
@@ -299,6 +300,12 @@ export const keys = {
   }),
   signalsOfSubjectPartition: (tenantId: string, subjectHash: string) =>
     `${tenantPrefix(tenantId)}SIGNALSOF#${subjectHash}`,
+  /** An entity change event as the rules saw it, in the partition of its event time's UTC day. */
+  signalHistoryEvent: (tenantId: string, day: string, timeIso: string, eventId: string) => ({
+    PK: `${tenantPrefix(tenantId)}SIGHIST#${day}`,
+    SK: `${timeIso}#${eventId}`,
+  }),
+  signalHistoryPartition: (tenantId: string, day: string) => `${tenantPrefix(tenantId)}SIGHIST#${day}`,
 
   miningJob: (tenantId: string, id: string) => ({ PK: `${tenantPrefix(tenantId)}MINEJOB#${id}`, SK: 'JOB' }),
   miningJobIndex: (tenantId: string, createdAt: string, id: string) => ({
@@ -458,6 +465,7 @@ export const ITEM_TYPES = {
   signalKeyState: 'SignalKeyState',
   signal: 'Signal',
   signalOfSubject: 'SignalOfSubject',
+  signalHistoryEvent: 'SignalHistoryEvent',
   miningJob: 'MiningJob',
   case: 'Case',
   caseFacet: 'CaseFacet',

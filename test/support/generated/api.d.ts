@@ -624,6 +624,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/signal-rules/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * How often a rule would have fired on the last days (1-30) of entity changes: checked as create checks it (errors name rule.<field>), replayed by the engine, nothing written
+         * @description Requires permission `signals:read`.
+         */
+        post: operations["previewSignalRule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/signal-rules/{id}": {
         parameters: {
             query?: never;
@@ -2075,6 +2095,41 @@ export interface components {
             match?: components["schemas"]["SignalEventPattern"];
             fireAtDeadline?: boolean;
             then?: components["schemas"]["StartWorkflowAction"];
+        };
+        SignalRulePreview: {
+            /** @description Start of the history replayed: the first day's 00:00 UTC, later if truncated. */
+            from: string;
+            /** @description The request's time; deadlines after it do not count. */
+            to: string;
+            days: number;
+            /** @description History events read. */
+            events: number;
+            /** @description Matches: the signals the detector would have written. */
+            fired: number;
+            /** @description Distinct keys with a match. */
+            keys: number;
+            /** @description Matches per UTC day (YYYY-MM-DD) of their time, every day from `from` to `to`. */
+            byDay: {
+                day: string;
+                count: number;
+            }[];
+            /** @description The first 20 matches by time. */
+            samples: components["schemas"]["SignalRulePreviewSample"][];
+            /** @description A read bound (50,000 events) was reached: the oldest were left out. */
+            truncated: boolean;
+            /** @description Events read that were stored with their largest values removed. */
+            trimmed: number;
+        };
+        SignalRulePreviewSample: {
+            key: string;
+            at: string;
+            eventIds: string[];
+        };
+        /** @description A rule body, checked as POST /signal-rules checks it (errors name rule.<field>), and the days of history to replay it on (1 to 30, default 30). */
+        PreviewSignalRuleRequest: {
+            rule: components["schemas"]["SignalRuleBody"];
+            /** @default 30 */
+            days: number;
         };
         SignalRuleList: {
             items: components["schemas"]["SignalRule"][];
@@ -6336,6 +6391,163 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["SignalRule"];
+                };
+            };
+            /** @description VALIDATION_ERROR: malformed JSON, repeated keys, values DynamoDB cannot store as sent (numbers, nesting, keys, lone surrogates), wrong types, unknown fields, oversized body, bad cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description UNAUTHORIZED: missing, expired or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description FORBIDDEN: the token lacks the permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description CONFLICT: stale version or duplicate */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE: a body not sent as application/json (or application/*+json), UTF-8 */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description RATE_LIMITED: over the stage's throttle (any route) or the tenant's rate or daily quota (routes with a token); retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    previewSignalRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "rule": {
+                 *         "id": "S2",
+                 *         "name": "Deal won",
+                 *         "kind": "match",
+                 *         "match": {
+                 *           "detail-type": [
+                 *             "entity.updated"
+                 *           ],
+                 *           "detail": {
+                 *             "payload": {
+                 *               "entity": {
+                 *                 "attributes": {
+                 *                   "stage": [
+                 *                     "won"
+                 *                   ]
+                 *                 }
+                 *               }
+                 *             }
+                 *           }
+                 *         }
+                 *       },
+                 *       "days": 3
+                 *     }
+                 */
+                "application/json": components["schemas"]["PreviewSignalRuleRequest"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "from": "2026-11-28T00:00:00.000Z",
+                     *       "to": "2026-11-30T09:00:00.000Z",
+                     *       "days": 3,
+                     *       "events": 184,
+                     *       "fired": 2,
+                     *       "keys": 2,
+                     *       "byDay": [
+                     *         {
+                     *           "day": "2026-11-28",
+                     *           "count": 0
+                     *         },
+                     *         {
+                     *           "day": "2026-11-29",
+                     *           "count": 2
+                     *         },
+                     *         {
+                     *           "day": "2026-11-30",
+                     *           "count": 0
+                     *         }
+                     *       ],
+                     *       "samples": [
+                     *         {
+                     *           "key": "7d9f3c2e-5b1a-4c8e-9f2d-3a6b8c1e4f70",
+                     *           "at": "2026-11-29T10:12:00.000Z",
+                     *           "eventIds": [
+                     *             "4b0c0a9e-2f1d-4c3b-9a8e-7d6c5b4a3f21"
+                     *           ]
+                     *         },
+                     *         {
+                     *           "key": "0c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f",
+                     *           "at": "2026-11-29T16:40:00.000Z",
+                     *           "eventIds": [
+                     *             "9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "truncated": false,
+                     *       "trimmed": 0
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SignalRulePreview"];
                 };
             };
             /** @description VALIDATION_ERROR: malformed JSON, repeated keys, values DynamoDB cannot store as sent (numbers, nesting, keys, lone surrogates), wrong types, unknown fields, oversized body, bad cursor */

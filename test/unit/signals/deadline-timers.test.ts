@@ -10,7 +10,7 @@ import { RuleSetCache } from '../../../functions/domain/signals/use-cases/rule-s
 import { SignalDeadlineInput } from '../../../schemas/signal-deadline.js';
 import { SignalRuleBody } from '../../../schemas/signals.js';
 import { InMemoryScheduleGroup } from '../../fakes/in-memory-schedule-group.js';
-import { InMemorySignalRuleStore, InMemorySignalStore } from '../../fakes/in-memory-signals.js';
+import { InMemorySignalHistory, InMemorySignalRuleStore, InMemorySignalStore } from '../../fakes/in-memory-signals.js';
 
 const T = 'tenant-a';
 const T0 = Date.parse('2026-03-01T10:00:20.000Z');
@@ -25,6 +25,7 @@ async function aWorld() {
     ruleSets: new RuleSetCache(rules),
     store,
     timers: deadlineTimersOn(group),
+    history: new InMemorySignalHistory(),
     clock: { now: () => new Date(now) },
   };
   const body = SignalRuleBody.parse({

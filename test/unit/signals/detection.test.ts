@@ -13,7 +13,12 @@ import type { StoredSignalRule } from '../../../functions/domain/signals/use-cas
 import { RuleSetCache } from '../../../functions/domain/signals/use-cases/rule-set.js';
 import { SignalDetectedPayload } from '../../../schemas/detected-signals.js';
 import { type SignalRuleBodyInput, SignalRuleBody } from '../../../schemas/signals.js';
-import { InMemoryDeadlineTimers, InMemorySignalRuleStore, InMemorySignalStore } from '../../fakes/in-memory-signals.js';
+import {
+  InMemoryDeadlineTimers,
+  InMemorySignalHistory,
+  InMemorySignalRuleStore,
+  InMemorySignalStore,
+} from '../../fakes/in-memory-signals.js';
 
 const T = 'tenant-a';
 const T0 = Date.parse('2026-03-01T10:00:00.000Z');
@@ -26,11 +31,13 @@ function aPlatform() {
   const rules = new InMemorySignalRuleStore();
   const store = new InMemorySignalStore();
   const timers = new InMemoryDeadlineTimers(() => now);
+  const history = new InMemorySignalHistory();
   const slept: number[] = [];
   const deps: DetectionDeps = {
     ruleSets: new RuleSetCache(rules),
     store,
     timers,
+    history,
     clock: { now: () => new Date(now) },
     sleep: async (ms) => {
       slept.push(ms);
@@ -44,6 +51,7 @@ function aPlatform() {
     rules,
     store,
     timers,
+    history,
     slept,
     at: (t: number) => {
       now = t;
@@ -117,7 +125,11 @@ describe('signal detection on entity changes', () => {
     await p.rule({ id: 'S1', name: 'deal won', kind: 'match', match: stage('won') });
     const ev = p.change('deal-1', { stage: 'won' });
     const outcome = await detectSignals(ev, p.deps);
-    expect(outcome).toEqual({ evaluated: 1, signals: [signalIdOf(T, 'S1', 'deal-1', ev.detail.eventId)] });
+    expect(outcome).toEqual({
+      evaluated: 1,
+      signals: [signalIdOf(T, 'S1', 'deal-1', ev.detail.eventId)],
+      history: { recorded: 1, trimmed: 0, skipped: 0 },
+    });
     const [signal] = p.store.signalsOf(T);
     expect(signal).toMatchObject({
       ruleId: 'S1',
@@ -154,7 +166,10 @@ describe('signal detection on entity changes', () => {
   it('does not read a key state for a rule the event does not concern', async () => {
     const p = aPlatform();
     await p.rule({ id: 'S1', name: 'won', kind: 'match', match: stage('won') });
-    expect(await detectSignals(p.change('deal-1', { stage: 'open' }), p.deps)).toEqual({ evaluated: 0, signals: [] });
+    expect(await detectSignals(p.change('deal-1', { stage: 'open' }), p.deps)).toMatchObject({
+      evaluated: 0,
+      signals: [],
+    });
     expect(p.store.commits).toBe(0);
   });
 
@@ -211,7 +226,10 @@ describe('signal detection on entity changes', () => {
   it("keeps tenants apart: another tenant's rules never see the event", async () => {
     const p = aPlatform();
     await p.rule({ id: 'S1', name: 'won', kind: 'match', match: stage('won') }, 'tenant-b');
-    expect(await detectSignals(p.change('deal-1', { stage: 'won' }), p.deps)).toEqual({ evaluated: 0, signals: [] });
+    expect(await detectSignals(p.change('deal-1', { stage: 'won' }), p.deps)).toMatchObject({
+      evaluated: 0,
+      signals: [],
+    });
     expect(
       (await detectSignals(p.change('deal-9', { stage: 'won' }, { tenantId: 'tenant-b' }), p.deps)).signals,
     ).toHaveLength(1);
@@ -485,5 +503,67 @@ describe('concurrency and retries', () => {
       throw new ConflictError('always moved');
     };
     await expect(detectSignals(p.change('deal-1', { stage: 'won' }), p.deps)).rejects.toBeInstanceOf(TransientError);
+  });
+});
+
+describe('the signal history the detector records', () => {
+  it('records every entity change it sees, with no rule at all and with rules that ignore it, per tenant', async () => {
+    const p = aPlatform();
+    const first = p.change('deal-1', { stage: 'open' });
+    expect((await detectSignals(first, p.deps)).history).toEqual({ recorded: 1, trimmed: 0, skipped: 0 });
+    await p.rule({ id: 'S1', name: 'won', kind: 'match', match: stage('won') });
+    await detectSignals(p.change('deal-1', { stage: 'lost' }), p.deps);
+    await detectSignals(p.change('deal-9', { stage: 'won' }, { tenantId: 'tenant-b' }), p.deps);
+    expect(p.history.of(T).map((e) => [e.event.id, e.event.time])).toEqual([
+      [first.detail.eventId, T0],
+      ['ev-2', T0],
+    ]);
+    // As the rules see it: the bus event with the detail's entityId, entityType and activity.
+    expect(p.history.of(T)[0]!.event.event).toMatchObject({
+      source: 'modos.entities',
+      'detail-type': 'entity.created',
+      detail: { entityId: 'deal-1', entityType: 'deal', activity: 'entity.created', tenantId: T },
+    });
+    expect(p.history.of('tenant-b').map((e) => e.event.id)).toEqual(['ev-3']);
+  });
+
+  it('keeps one entry per event id when an event is delivered again', async () => {
+    const p = aPlatform();
+    const ev = p.change('deal-1', { stage: 'won' });
+    await detectSignals(ev, p.deps);
+    await detectSignals({ ...ev, id: 'another-bus-id' }, p.deps);
+    expect(p.history.of(T)).toHaveLength(1);
+    expect(p.history.of(T)[0]!.event.event.id).toBeUndefined();
+  });
+
+  it('records a merge once per entity it names, by the ids the rules count', async () => {
+    const p = aPlatform();
+    const merge: EntityBusEvent = {
+      source: 'modos.resolution',
+      'detail-type': 'entity.merged',
+      detail: {
+        tenantId: T,
+        eventId: 'm-1',
+        occurredAt: new Date(T0).toISOString(),
+        payload: { type: 'person', clusterId: 'c1', entityIds: ['p1', 'p2', 'p1'], memberIds: ['p1', 'p2'] },
+      },
+    };
+    expect((await detectSignals(merge, p.deps)).history.recorded).toBe(2);
+    expect(p.history.of(T).map((e) => e.event.id)).toEqual(['m-1/p1', 'm-1/p2']);
+  });
+
+  it('stores an oversized event trimmed and counts it; an event older than the history keeps is skipped', async () => {
+    const p = aPlatform();
+    const big = p.change('deal-1', { stage: 'won', notes: 'x'.repeat(4000), more: 'y'.repeat(4000) });
+    (big.detail.payload.entity as { attributes: Record<string, unknown> }).attributes.extra = ['z'.repeat(4000)];
+    (big.detail.payload.entity as { attributes: Record<string, unknown> }).attributes.last = 'w'.repeat(4000);
+    expect((await detectSignals(big, p.deps)).history).toEqual({ recorded: 1, trimmed: 1, skipped: 0 });
+    const [entry] = p.history.of(T);
+    expect(entry!.trimmed).toBe(true);
+    const detail = entry!.event.event.detail as { payload: { entity: { attributes: Record<string, unknown> } } };
+    expect(Object.keys(detail.payload.entity.attributes)).toContain('stage');
+    const old = p.change('deal-2', { stage: 'won' }, { t: T0 - 32 * DAY });
+    expect((await detectSignals(old, p.deps)).history).toEqual({ recorded: 0, trimmed: 0, skipped: 1 });
+    expect(p.history.of(T)).toHaveLength(1);
   });
 });

@@ -2,9 +2,10 @@ import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { DetectionDeps } from '../../../functions/domain/signals/use-cases/detection.js';
 import { RuleSetCache } from '../../../functions/domain/signals/use-cases/rule-set.js';
 import { SignalRuleBody } from '../../../schemas/signals.js';
-import { anApiEvent, anEntity, stubHandlerSettings } from '../../support/builders.js';
+import { anApiEvent, anEntity, aPrincipal, stubHandlerSettings } from '../../support/builders.js';
 import {
   InMemoryDeadlineTimers,
+  InMemorySignalHistory,
   InMemorySignalRuleStore,
   InMemorySignalStore,
   workflowCatalogOf,
@@ -17,6 +18,7 @@ type Handlers = {
   list: typeof import('../../../functions/handlers/list-signals.js');
   detector: typeof import('../../../functions/handlers/signal-detector.js');
   deadline: typeof import('../../../functions/handlers/signal-deadline.js');
+  preview: typeof import('../../../functions/handlers/preview-signal-rule.js');
 };
 let h: Handlers;
 
@@ -29,6 +31,7 @@ beforeAll(async () => {
     list: await import('../../../functions/handlers/list-signals.js'),
     detector: await import('../../../functions/handlers/signal-detector.js'),
     deadline: await import('../../../functions/handlers/signal-deadline.js'),
+    preview: await import('../../../functions/handlers/preview-signal-rule.js'),
   };
 });
 
@@ -40,8 +43,17 @@ function aWorld() {
   const store = new InMemorySignalStore();
   const timers = new InMemoryDeadlineTimers();
   const clock = fixedClock(NOW);
-  const detection: DetectionDeps = { ruleSets: new RuleSetCache(rules), store, timers, clock };
-  return { rules, store, timers, detection, ruleDeps: { rules, workflows: workflowCatalogOf({}), clock } };
+  const history = new InMemorySignalHistory();
+  const detection: DetectionDeps = { ruleSets: new RuleSetCache(rules), store, timers, history, clock };
+  return {
+    rules,
+    store,
+    timers,
+    history,
+    clock,
+    detection,
+    ruleDeps: { rules, workflows: workflowCatalogOf({}), clock },
+  };
 }
 
 const created = (entityId: string, source = 'modos.entities') => ({
@@ -127,6 +139,51 @@ describe('the detector handler', () => {
     const broken = created('deal-2');
     (broken.detail.payload as Record<string, unknown>).entity = { id: 'deal-2' };
     await expect(handler(broken)).rejects.toMatchObject({ name: 'EventSchemaError' });
+  });
+});
+
+describe('the preview handler', () => {
+  const deals = { id: 'S1', name: 'deals', kind: 'match', match: { detail: { entityType: ['deal'] } } };
+  const previewOf = (w: ReturnType<typeof aWorld>, body: unknown) =>
+    h.preview.makeHandler({ history: w.history, workflows: workflowCatalogOf({}), clock: w.clock })(
+      anApiEvent({ body: JSON.stringify(body), principal: aPrincipal({ tenantId: T, roles: ['analyst'] }) }),
+    );
+
+  it('answers 200 with what the rule would have found in the events the detector recorded', async () => {
+    const w = aWorld();
+    await h.detector.makeHandler(w.detection)(created('deal-1'));
+    await h.detector.makeHandler(w.detection)(created('deal-2'));
+    const res = await previewOf(w, { rule: deals, days: 1 });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(JSON.parse(res.body)).toMatchObject({
+      from: '2026-03-01T00:00:00.000Z',
+      to: NOW,
+      days: 1,
+      events: 2,
+      fired: 2,
+      keys: 2,
+      byDay: [{ day: '2026-03-01', count: 2 }],
+      samples: [
+        { key: 'deal-1', at: NOW, eventIds: ['ev-deal-1'] },
+        { key: 'deal-2', at: NOW, eventIds: ['ev-deal-2'] },
+      ],
+      truncated: false,
+    });
+    const none = await previewOf(w, { rule: { ...deals, match: { detail: { entityType: ['person'] } } } });
+    expect(JSON.parse(none.body)).toMatchObject({ days: 30, events: 2, fired: 0 });
+  });
+
+  it.each([
+    ['a malformed pattern (the compiler)', { rule: { ...deals, match: { source: 'x' } } }, 'rule.match.source'],
+    ['an unknown rule field (the schema)', { rule: { ...deals, colour: 'red' } }, 'rule.colour'],
+    ['a rule without its name', { rule: { ...deals, name: undefined } }, 'rule.name'],
+    ['no rule', { days: 3 }, 'rule'],
+    ['days past 30', { rule: deals, days: 31 }, 'days'],
+    ['an unknown field', { rule: deals, since: 'yesterday' }, 'since'],
+  ])('answers 400 naming the field for %s', async (_what, body, field) => {
+    const res = await previewOf(aWorld(), body);
+    expect(res.statusCode, res.body).toBe(400);
+    expect(fieldsOf(res.body)).toContain(field);
   });
 });
 

@@ -71,6 +71,13 @@ describe('creating signal rules', () => {
     expect(d.rules.mutations).toHaveLength(1);
   });
 
+  it('refuses the id preview, which the preview route would shadow, naming id', async () => {
+    const d = deps();
+    expect(await refusedFields(createSignalRule(anAbsenceRule({ id: 'preview' }), admin, d))).toEqual(['id']);
+    expect(d.rules.mutations).toHaveLength(0);
+    await expect(createSignalRule(anAbsenceRule({ id: 'previews' }), admin, d)).resolves.toMatchObject({ version: 1 });
+  });
+
   it.each([
     ['a malformed pattern inside first', { first: { detail: { activity: 'won' } } }, 'first.detail.activity'],
     ['a window that is no ISO 8601 duration', { within: '7 days' }, 'within'],

@@ -24,14 +24,17 @@ import { hashOf, sha256Hex } from '../../shared/hash.js';
 import { advance, applyEvent, emptyKeyState } from '../engine.js';
 import type { Evaluation, KeyState, SignalEvent, SignalMatch } from '../types.js';
 import { type EntityBusEvent, entityIdOf, signalEventsOf } from './entity-events.js';
-import type { DeadlineFire, DeadlineTimers, SignalStore, SignalWrite, StoredKeyState } from './ports.js';
+import type { DeadlineFire, DeadlineTimers, SignalHistory, SignalStore, SignalWrite, StoredKeyState } from './ports.js';
 import type { LoadedRule, RuleSetSource } from './rule-set.js';
+import { type HistoryOutcome, recordHistory } from './signal-history.js';
 
 export interface DetectionDeps {
   ruleSets: RuleSetSource;
   store: SignalStore;
   timers: DeadlineTimers;
   clock: Clock;
+  /** Where every event evaluated is also recorded, for rule previews (signal-history.ts). */
+  history: Pick<SignalHistory, 'record'>;
   /** How far past a deadline the wall clock must be for it to count as passed (default DEFAULT_GRACE_MS). */
   graceMs?: number;
   /** Waits (a fire that came early); default setTimeout. */
@@ -219,15 +222,35 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, run: (item: T)
   return out;
 }
 
+/** What the evaluation of an entity change event did, and what its recording in the history did. */
+export interface EventDetectionOutcome extends DetectionOutcome {
+  history: HistoryOutcome;
+}
+
 /**
  * Evaluates an entity change event (entity.created, entity.updated, entity.merged, entity.split) against the
- * tenant's enabled rules. A rule that does not find its key in the event, or whose patterns the event matches
- * none of, is not evaluated (no read). Idempotent: a redelivered event writes nothing new.
+ * tenant's enabled rules, and records its engine events in the signal history (whether or not any rule wants
+ * them: a rule not yet saved is previewed on them). A rule that does not find its key in the event, or whose
+ * patterns the event matches none of, is not evaluated (no read). Idempotent: a redelivered event writes nothing
+ * new. The history is written after the rules' writes, on its own: a failure of either fails the delivery, whose
+ * retry redoes both without doubling anything.
  */
-export async function detectSignals(bus: EntityBusEvent, deps: DetectionDeps): Promise<DetectionOutcome> {
+export async function detectSignals(bus: EntityBusEvent, deps: DetectionDeps): Promise<EventDetectionOutcome> {
   const tenantId = bus.detail.tenantId;
   const events = signalEventsOf(bus);
-  if (events.length === 0) return { evaluated: 0, signals: [] };
+  if (events.length === 0) return { evaluated: 0, signals: [], history: { recorded: 0, trimmed: 0, skipped: 0 } };
+  // The rules first: the history's write adds nothing to a signal's latency.
+  const detection = await evaluateEvents(bus, events, deps);
+  const history = await recordHistory(tenantId, events, deps.clock.now().getTime(), deps.history);
+  return { ...detection, history };
+}
+
+async function evaluateEvents(
+  bus: EntityBusEvent,
+  events: readonly SignalEvent[],
+  deps: DetectionDeps,
+): Promise<DetectionOutcome> {
+  const tenantId = bus.detail.tenantId;
   const rules = (await deps.ruleSets.rulesOf(tenantId)).filter((r) => r.rule.enabled);
   const requestId = typeof bus.detail.correlationId === 'string' ? bus.detail.correlationId : bus.detail.eventId;
   const work: Array<{ loaded: LoadedRule; key: string; ev: SignalEvent }> = [];

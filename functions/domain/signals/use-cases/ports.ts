@@ -6,7 +6,7 @@
 import type { Signal } from '../../../../schemas/detected-signals.js';
 import type { SignalRuleBody } from '../../../../schemas/signals.js';
 import type { MutationRecord, Page } from '../../ports.js';
-import type { KeyState } from '../types.js';
+import type { KeyState, SignalEvent } from '../types.js';
 
 /** A rule version as stored: the body exactly as accepted, and who made it when. */
 export interface StoredSignalRule {
@@ -134,4 +134,49 @@ export interface DeadlineTimers {
 /** Whether a workflow exists (a rule that starts one must name one that does). */
 export interface WorkflowCatalog {
   exists(tenantId: string, workflowId: string): Promise<boolean>;
+}
+
+/** An event of the signal history as stored: the engine's event, and whether its detail had to be trimmed to fit. */
+export interface HistoryEntry {
+  event: SignalEvent;
+  /** Leaves of `detail.payload` were removed to bound the item (use-cases/signal-history.ts). */
+  trimmed: boolean;
+}
+
+/** Which part of the history to read, newest first, and how much at most. */
+export interface HistoryQuery {
+  /** Epoch ms, inclusive: the oldest event time wanted. */
+  from: number;
+  /** Epoch ms, inclusive: the newest event time wanted. */
+  to: number;
+  /** Most events to hold. */
+  maxEvents: number;
+  /** Most bytes of stored events (their JSON, UTF-8) to hold. */
+  maxBytes: number;
+}
+
+/** What a read of the history found. */
+export interface HistoryRead {
+  /** The events with a time in [from, to], in time order (then id); one per id. */
+  events: SignalEvent[];
+  /** How many of them were stored trimmed. */
+  trimmed: number;
+  /**
+   * True when a bound was reached before the oldest event wanted: `from` is then later than the query's, and the
+   * events are every event of [from, to] (none of the instant at which the read stopped, which it may have split).
+   */
+  truncated: boolean;
+  /** Epoch ms: the oldest time the events cover completely (the query's `from` unless truncated). */
+  from: number;
+}
+
+/**
+ * The signal history: every entity change event the detector saw, as the rules see it, kept for a month by event
+ * time (per tenant and UTC day), so a rule can be tried on the recent past before it is saved.
+ */
+export interface SignalHistory {
+  /** Stores the entries; an event whose id is stored already is left as it is (the first copy stays). */
+  record(tenantId: string, entries: readonly HistoryEntry[]): Promise<void>;
+  /** The events of [from, to], newest first until a bound is reached (see HistoryRead). */
+  read(tenantId: string, query: HistoryQuery): Promise<HistoryRead>;
 }

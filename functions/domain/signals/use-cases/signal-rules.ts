@@ -10,7 +10,7 @@ import { requirePermission } from '../../auth/authorize.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../errors.js';
 import type { AuditEntry, Clock, Page, RequestContext } from '../../ports.js';
 import { hashOf } from '../../shared/hash.js';
-import { compileSignalRule } from '../rules.js';
+import { type CompiledSignalRule, compileSignalRule } from '../rules.js';
 import type { SignalRuleStore, StoredSignalRule, WorkflowCatalog } from './ports.js';
 
 export interface SignalRuleDeps {
@@ -51,10 +51,15 @@ function auditOf(
 }
 
 /**
- * The body as the compiler accepts it (ValidationError naming the field otherwise), whose action, if any, names a
- * workflow of the tenant (ValidationError naming `then.startWorkflow` or `action.startWorkflow`).
+ * The rule compiled from a body the compiler accepts (ValidationError naming the field otherwise), whose action, if
+ * any, names a workflow of the tenant (ValidationError naming `then.startWorkflow` or `action.startWorkflow`): what
+ * create, change and preview all check.
  */
-async function checkedBody(body: unknown, tenantId: string, deps: Pick<SignalRuleDeps, 'workflows'>) {
+export async function checkedRule(
+  body: unknown,
+  tenantId: string,
+  deps: Pick<SignalRuleDeps, 'workflows'>,
+): Promise<CompiledSignalRule> {
   const compiled = compileSignalRule(body);
   if (compiled.action) {
     const field = compiled.body.action ? 'action.startWorkflow' : 'then.startWorkflow';
@@ -63,8 +68,14 @@ async function checkedBody(body: unknown, tenantId: string, deps: Pick<SignalRul
         details: [{ field, message: `workflow ${compiled.action.startWorkflow} does not exist` }],
       });
   }
-  return compiled.body;
+  return compiled;
 }
+
+const checkedBody = async (body: unknown, tenantId: string, deps: Pick<SignalRuleDeps, 'workflows'>) =>
+  (await checkedRule(body, tenantId, deps)).body;
+
+/** Ids a rule cannot take: a path segment of the rule routes (`POST /signal-rules/preview`) would shadow the rule's. */
+export const RESERVED_RULE_IDS: readonly string[] = ['preview'];
 
 /**
  * Creates a rule (version 1; or, for the id of a deleted rule, the version after its last one, so no older version
@@ -78,6 +89,10 @@ export async function createSignalRule(
   requirePermission(ctx.principal, 'signals:write');
   const tenantId = ctx.principal.tenantId;
   const body = await checkedBody(input, tenantId, deps);
+  if (RESERVED_RULE_IDS.includes(body.id))
+    throw new ValidationError(`the rule id ${body.id} is reserved`, {
+      details: [{ field: 'id', message: `${body.id} is reserved: /signal-rules/${body.id} is another route` }],
+    });
   if (await deps.rules.get(tenantId, body.id))
     throw new ConflictError(`signal rule ${body.id} exists`, {
       details: [{ field: 'id', message: `the tenant has a rule ${body.id}` }],
