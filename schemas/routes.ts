@@ -15,7 +15,14 @@ import {
   UPDATED_ENTITY_EXAMPLE,
   WORKFLOW_EXAMPLE,
 } from './api-examples.js';
-import { AuditList } from './audit.js';
+import {
+  AUDIT_FILTER_READ_LIMIT,
+  AUDIT_VERIFY_RECORDS_PER_CALL,
+  AuditList,
+  AuditVerification,
+  AuditVerificationQuery,
+  ListAuditQuery,
+} from './audit.js';
 import { CONNECTOR_ROUTE_CONTRACTS } from './connectors-api.js';
 import { PageQuery } from './common.js';
 import { EventCatalogue } from './event-catalogue.js';
@@ -44,9 +51,12 @@ import {
   CallbackQuery,
   DecisionRequest,
   Execution,
+  EXECUTION_FILTER_READ_LIMIT,
   ExecutionIdPath,
+  ExecutionList,
   ExecuteWorkflowRequest,
   ExecutionStarted,
+  ListExecutionsQuery,
   ListApprovalsQuery,
   ToolList,
   UpdateWorkflowRequest,
@@ -146,11 +156,22 @@ export const ROUTE_CONTRACTS = {
   'GET /api/v1/audit': routeContract({
     function: 'ListAudit',
     auth: 'jwt',
-    summary: 'Audit trail, newest first',
+    summary: `Audit trail, newest first, of an actor, action, resource type and id (exact, combinable); a filtered page reads at most ${AUDIT_FILTER_READ_LIMIT} records, so it may be short, even empty, with a nextCursor`,
     permission: 'audit:read',
-    query: PageQuery,
+    query: ListAuditQuery,
     status: 200,
     response: AuditList,
+    operationId: 'listAudit',
+  }),
+  'GET /api/v1/audit/verification': routeContract({
+    function: 'ListAudit',
+    auth: 'jwt',
+    summary: `Verifies the tenant's audit hash chain lane by lane through each lane head: at most ${AUDIT_VERIFY_RECORDS_PER_CALL} records a call, shared by the lanes; nextCursor continues an incomplete verification`,
+    permission: 'audit:read',
+    query: AuditVerificationQuery,
+    status: 200,
+    response: AuditVerification,
+    operationId: 'verifyAudit',
   }),
   'GET /api/v1/tools': routeContract({
     function: 'ListTools',
@@ -209,6 +230,16 @@ export const ROUTE_CONTRACTS = {
     response: ExecutionStarted,
     examples: { request: EXECUTE_WORKFLOW_EXAMPLE, response: EXECUTION_STARTED_EXAMPLE },
   }),
+  'GET /api/v1/workflows/executions': routeContract({
+    function: 'GetExecution',
+    auth: 'jwt',
+    summary: `The tenant's runs, newest first, of a workflow and/or a status; a filtered page reads at most ${EXECUTION_FILTER_READ_LIMIT} runs, so it may be short, even empty, with a nextCursor`,
+    permission: 'workflows:read',
+    query: ListExecutionsQuery,
+    status: 200,
+    response: ExecutionList,
+    operationId: 'listExecutions',
+  }),
   'GET /api/v1/workflows/executions/{id}': routeContract({
     function: 'GetExecution',
     auth: 'jwt',
@@ -218,6 +249,7 @@ export const ROUTE_CONTRACTS = {
     status: 200,
     response: Execution,
     examples: { response: EXECUTION_EXAMPLE },
+    operationId: 'getExecution',
   }),
   'POST /api/v1/workflows/executions/{id}/redrive': routeContract({
     function: 'RedriveExecution',

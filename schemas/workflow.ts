@@ -206,6 +206,52 @@ export const Execution = z
   .meta({ id: 'Execution' });
 export type Execution = z.infer<typeof Execution>;
 
+/** The step a run is at: the one running or waiting for its approval, else the one it failed at. */
+export const ExecutionCurrentStep = z
+  .object({ id: z.string(), tool: z.string(), status: StepStatus, approvalId: z.string().optional() })
+  .meta({ id: 'ExecutionCurrentStep' });
+
+/**
+ * A run as a list shows it (GET /workflows/executions): the run without its input and step outputs. `stoppedAt` is
+ * when it reached its last status (SUCCEEDED, FAILED, TIMED_OUT, REJECTED), null while it runs or waits; `progress`
+ * counts its steps done (succeeded or skipped) of all.
+ */
+export const ExecutionSummary = z
+  .object({
+    executionId: z.string(),
+    workflowId: z.string(),
+    workflowVersion: z.number().int(),
+    status: RunStatus,
+    startedAt: z.string(),
+    updatedAt: z.string(),
+    stoppedAt: z.string().nullable(),
+    startedBy: z.string(),
+    redrives: z.number().int(),
+    progress: z.object({ done: z.number().int(), total: z.number().int() }),
+    currentStep: ExecutionCurrentStep.optional(),
+    error: RunError.optional(),
+    trigger: RunTrigger.optional(),
+  })
+  .meta({ id: 'ExecutionSummary' });
+export type ExecutionSummary = z.infer<typeof ExecutionSummary>;
+
+export const ExecutionList = z
+  .object({ items: z.array(ExecutionSummary), nextCursor: z.string().nullable() })
+  .meta({ id: 'ExecutionList' });
+
+/** Runs a filtered page of GET /workflows/executions reads at most before it answers with what it found. */
+export const EXECUTION_FILTER_READ_LIMIT = 500;
+
+/**
+ * `GET /workflows/executions`: the tenant's runs newest first, of one workflow and/or one status. No index holds
+ * either, so a filtered page reads at most EXECUTION_FILTER_READ_LIMIT runs.
+ */
+export const ListExecutionsQuery = PageQuery.extend({
+  workflowId: Id.optional(),
+  status: RunStatus.optional(),
+});
+export type ListExecutionsQuery = z.infer<typeof ListExecutionsQuery>;
+
 export const ExecutionStarted = z
   .object({ executionId: z.string(), status: z.literal('RUNNING') })
   .meta({ id: 'ExecutionStarted' });
@@ -255,13 +301,9 @@ export const ApprovalAction = z
           'The input the step runs with, secret inputs as "[secret]"; `{ truncated: true, bytes }` when its JSON ' +
           'exceeds 8 KB. Absent for an agent output (its content: GET /outputs/{id}).',
       }),
-    unresolved: z
-      .string()
-      .optional()
-      .meta({
-        description:
-          'Why a reference of the input does not resolve on the run: `input` is then the template as written.',
-      }),
+    unresolved: z.string().optional().meta({
+      description: 'Why a reference of the input does not resolve on the run: `input` is then the template as written.',
+    }),
     description: z
       .string()
       .optional()

@@ -81,8 +81,40 @@ export interface EntityRepository {
 }
 
 /** Read side of the audit trail (writes happen inside each mutation's transaction). */
+/** A page of the audit trail, newest first, optionally of one actor, action, resource type and resource id. */
+export interface AuditQuery {
+  limit: number;
+  cursor?: string;
+  actor?: string;
+  action?: string;
+  resourceType?: string;
+  resourceId?: string;
+}
+
+/** A lane head: the sequence number and hash of the last record of an audit chain lane. */
+export interface AuditLaneHead {
+  seq: number;
+  hash: string;
+}
+
 export interface AuditReader {
-  list(tenantId: string, query: { limit: number; cursor?: string }): Promise<Page<AuditRecord>>;
+  /**
+   * A page of the trail. With filters, a page reads at most AUDIT_FILTER_READ_LIMIT records (schemas/audit.ts): it
+   * may then hold fewer than `limit` items, none even, and still carry a cursor to read on from.
+   */
+  list(tenantId: string, query: AuditQuery): Promise<Page<AuditRecord>>;
+  /** Every lane head of the tenant, by lane, read strongly consistent. */
+  laneHeads(tenantId: string): Promise<Map<number, AuditLaneHead>>;
+  /**
+   * The lane's records with `fromSeq <= seq <= throughSeq`, ascending, at most `limit` of them. Records that the
+   * head already counts but the lane's index does not show yet are waited for briefly (the index is eventually
+   * consistent); what is still not there is missing.
+   */
+  laneRecords(
+    tenantId: string,
+    lane: number,
+    range: { fromSeq: number; throughSeq: number; limit: number },
+  ): Promise<AuditRecord[]>;
 }
 
 /**

@@ -100,8 +100,11 @@ export const FUNCTIONS = {
   ListAudit: {
     name: 'ListAudit',
     entry: 'functions/handlers/list-audit.ts',
-    description: 'Reads the audit trail',
+    description: 'Reads the audit trail (filtered by actor, action, resource) and verifies its hash chain',
     table: 'read',
+    // A verification reads and hashes up to 16,000 records within the API's 29 s.
+    memoryMb: 1024,
+    timeoutSeconds: 29,
   },
   ListTools: { name: 'ListTools', entry: 'functions/handlers/list-tools.ts', description: 'Lists the tool registry' },
   CreateWorkflow: {
@@ -139,7 +142,7 @@ export const FUNCTIONS = {
   GetExecution: {
     name: 'GetExecution',
     entry: 'functions/handlers/get-execution.ts',
-    description: 'Reads a run and its steps',
+    description: "Reads a run and its steps, and lists the tenant's runs",
     table: 'read',
   },
   RedriveExecution: {

@@ -4,6 +4,8 @@ import type { WebhookDelivery, WebhookSender, WebhookSendRequest } from '../../f
 import type {
   ApprovalRepository,
   Plan,
+  RunOverview,
+  RunQuery,
   RunRepository,
   RunState,
   StoredApproval,
@@ -52,6 +54,21 @@ export class InMemoryRuns implements RunRepository {
   async get(_t: string, id: string) {
     const r = this.items.get(id);
     return r && structuredClone(r);
+  }
+  /** Newest started first, filtered, paged by the last run's sort key (the adapter's GSI1SK) as the cursor. */
+  async list(_t: string, q: RunQuery): Promise<Page<RunOverview>> {
+    const sortKey = (r: RunState) => `${r.startedAt}#${r.executionId}`;
+    const all = [...this.items.values()]
+      .filter(
+        (r) => (q.workflowId === undefined || r.workflowId === q.workflowId) && (!q.status || r.status === q.status),
+      )
+      .sort((a, b) => (sortKey(a) < sortKey(b) ? 1 : -1))
+      .filter((r) => q.cursor === undefined || sortKey(r) < q.cursor);
+    const page = all.slice(0, q.limit);
+    return {
+      items: page.map(({ input: _input, ...r }) => structuredClone(r)),
+      nextCursor: all.length > q.limit ? sortKey(page.at(-1)!) : null,
+    };
   }
   async save(_t: string, r: RunState, mutation?: MutationRecord) {
     if ((this.items.get(r.executionId)?.revision ?? 0) !== r.revision - 1) throw new ConflictError('changed');

@@ -10,16 +10,16 @@
  * | get entity by id               | table | PK = T#t#ENTITY#<id>, SK = ENTITY                    | get/update entity           |
  * | list a tenant's entities       | GSI1  | GSI1PK = T#t#ENTITIES, GSI1SK desc (<createdAt>#<id>) | GET /entities               |
  * | list a tenant's entities by type| GSI2 | GSI2PK = T#t#ENTITIES#<type>, GSI2SK desc             | GET /entities?type=         |
- * | audit trail, newest first      | table | PK = T#t#AUDIT, SK desc (<at>#<id>)                   | GET /audit                  |
- * | audit lane in chain order      | GSI1  | GSI1PK = T#t#AUDITLANE#<lane>, GSI1SK asc (<seq>)     | chain verification          |
- * | audit lane head                | table | PK = T#t#AUDITHEAD, SK = LANE#<lane>                  | every mutation              |
+ * | audit trail, newest first      | table | PK = T#t#AUDIT, SK desc (<at>#<id>) [filter actor, action, resource] | GET /audit[?actor=…] |
+ * | audit lane in chain order      | GSI1  | GSI1PK = T#t#AUDITLANE#<lane>, GSI1SK asc (<seq>) [between] | GET /audit/verification |
+ * | audit lane head(s)             | table | PK = T#t#AUDITHEAD, SK = LANE#<lane>                  | every mutation, verification |
  * | outbox event                   | table | PK = T#t#OUTBOX, SK = <eventId> (TTL expiresAt)       | stream → bus publisher      |
  * | idempotency marker             | table | PK = T#t#IDEMPOTENCY#<key>, SK = MARKER (TTL)         | idempotent mutations        |
  * | workflow (latest)              | table | PK = T#t#WORKFLOW#<id>, SK = META                     | get/update workflow         |
  * | workflow version N             | table | PK = T#t#WORKFLOW#<id>, SK = V#<000N>                 | run pinning a version       |
  * | list workflows                 | GSI1  | GSI1PK = T#t#WORKFLOWS, GSI1SK desc (<createdAt>#<id>)| GET /workflows              |
  * | run (execution)                | table | PK = T#t#RUN#<id>, SK = RUN                           | engine tasks, GET execution |
- * | list runs                      | GSI1  | GSI1PK = T#t#RUNS, GSI1SK desc (<startedAt>#<id>)     | (operations)                |
+ * | list runs                      | GSI1  | GSI1PK = T#t#RUNS, GSI1SK desc (<startedAt>#<id>) [filter workflowId, status] | GET /workflows/executions |
  * | approval                       | table | PK = T#t#APPROVAL#<id>, SK = APPROVAL                 | decide, notify              |
  * | approvals by status            | GSI1  | GSI1PK = T#t#APPROVALS#<status>, GSI1SK desc          | GET /approvals?status=      |
  * | resolution candidates by key   | table | PK = T#t#ERKEY#<type>#<keyHash>, SK = <entityId>      | incremental resolution      |
@@ -109,6 +109,7 @@ export const keys = {
     GSI1SK: pad(seq, 12),
   }),
   auditLanePartition: (tenantId: string, lane: number) => `${tenantPrefix(tenantId)}AUDITLANE#${pad(lane, 3)}`,
+  auditHeadsPartition: (tenantId: string) => `${tenantPrefix(tenantId)}AUDITHEAD`,
   auditHead: (tenantId: string, lane: number) => ({
     PK: `${tenantPrefix(tenantId)}AUDITHEAD`,
     SK: `LANE#${pad(lane, 3)}`,

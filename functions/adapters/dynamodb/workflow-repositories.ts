@@ -1,10 +1,19 @@
 import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
-import { Approval, Execution, Workflow, WorkflowStep, type ApprovalStatus } from '../../../schemas/workflow.js';
+import {
+  Approval,
+  EXECUTION_FILTER_READ_LIMIT,
+  Execution,
+  Workflow,
+  WorkflowStep,
+  type ApprovalStatus,
+} from '../../../schemas/workflow.js';
 import { ConflictError } from '../../domain/errors.js';
 import type { MutationRecord, Page } from '../../domain/ports.js';
 import type {
   ApprovalRepository,
+  RunOverview,
+  RunQuery,
   RunRepository,
   RunState,
   StoredApproval,
@@ -13,6 +22,7 @@ import type {
 } from '../../domain/workflows/ports.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { translateDynamoError } from './errors.js';
+import { filteredPage } from './filtered-page.js';
 import { ITEM_TYPES, keys } from './keys.js';
 import type { DynamoMutationWriter } from './mutation-writer.js';
 
@@ -29,6 +39,8 @@ const RunItem = Execution.extend({
   inputs: z.record(z.string(), z.unknown()).optional(),
   effectRounds: z.record(z.string(), z.number().int()).optional(),
 });
+const RunOverviewItem = Execution.omit({ input: true });
+const RUN_OVERVIEW_ATTRIBUTES = Object.keys(RunOverviewItem.shape);
 const ApprovalItem = Approval.extend({
   tenantId: z.string(),
   generation: z.number().int(),
@@ -188,6 +200,22 @@ export class DynamoRunRepository implements RunRepository {
   async get(tenantId: string, id: string): Promise<RunState | undefined> {
     const item = await get(this.client, this.tableName, keys.run(tenantId, id), 'get run');
     return item ? (RunItem.parse(strip(item)) as RunState) : undefined;
+  }
+
+  /** The runs partition of GSI1, newest started first; a workflow and a status filter it (filteredPage). */
+  async list(tenantId: string, query: RunQuery): Promise<Page<RunOverview>> {
+    const page = await filteredPage(this.client, this.tableName, {
+      index: 'GSI1',
+      partition: keys.runsPartition(tenantId),
+      filters: { workflowId: query.workflowId, status: query.status },
+      limit: query.limit,
+      ...(query.cursor === undefined ? {} : { cursor: query.cursor }),
+      maxRead: EXECUTION_FILTER_READ_LIMIT,
+      // The definition, inputs and bookkeeping stay unread.
+      attributes: RUN_OVERVIEW_ATTRIBUTES,
+      what: 'list runs',
+    });
+    return { items: page.items.map((i) => RunOverviewItem.parse(i)), nextCursor: page.nextCursor };
   }
 
   async save(tenantId: string, run: RunState, mutation?: MutationRecord): Promise<void> {

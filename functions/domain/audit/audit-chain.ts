@@ -28,17 +28,34 @@ export interface ChainBreak {
   reason: 'hash-mismatch' | 'gap' | 'prev-mismatch';
 }
 
-/** Verifies one lane given its records in ascending `seq`; returns the first break, if any. */
-export function verifyLane(
+/** A link already verified that a walk of a lane continues after: its sequence number and hash. */
+export interface LaneAnchor {
+  seq: number;
+  hash: string;
+}
+
+/** Where a walk of a lane got to: its first break (with the record's index in the walk) or none, and its last link. */
+export interface LaneWalk {
+  break?: ChainBreak & { index: number };
+  /** The last record that verified (the anchor when none did). */
+  last: LaneAnchor;
+}
+
+/**
+ * Walks a lane's records in ascending `seq` from `from` (default: the lane's genesis, before seq 1), checking that
+ * each is the next sequence number, links to the one before and hashes to its stored hash; stops at the first break.
+ */
+export function walkLane(
   tenantId: string,
   lane: number,
   records: ReadonlyArray<AuditEntry & ChainLink>,
-): ChainBreak | undefined {
-  let prev = genesisHash(tenantId, lane);
-  let expectedSeq = 1;
-  for (const r of records) {
-    if (r.seq !== expectedSeq) return { lane, seq: r.seq, reason: 'gap' };
-    if (r.prevHash !== prev) return { lane, seq: r.seq, reason: 'prev-mismatch' };
+  from: LaneAnchor = { seq: 0, hash: genesisHash(tenantId, lane) },
+): LaneWalk {
+  let last = from;
+  for (const [index, r] of records.entries()) {
+    const broken = (reason: ChainBreak['reason']): LaneWalk => ({ break: { lane, seq: r.seq, reason, index }, last });
+    if (r.seq !== last.seq + 1) return broken('gap');
+    if (r.prevHash !== last.hash) return broken('prev-mismatch');
     const entry: AuditEntry = {
       action: r.action,
       actor: r.actor,
@@ -52,9 +69,18 @@ export function verifyLane(
       ...(r.via === undefined ? {} : { via: r.via }),
       ...(r.runId === undefined ? {} : { runId: r.runId }),
     };
-    if (linkAudit(entry, lane, r.seq, prev).hash !== r.hash) return { lane, seq: r.seq, reason: 'hash-mismatch' };
-    prev = r.hash;
-    expectedSeq += 1;
+    if (linkAudit(entry, lane, r.seq, last.hash).hash !== r.hash) return broken('hash-mismatch');
+    last = { seq: r.seq, hash: r.hash };
   }
-  return undefined;
+  return { last };
+}
+
+/** Verifies one lane given its records in ascending `seq`; returns the first break, if any. */
+export function verifyLane(
+  tenantId: string,
+  lane: number,
+  records: ReadonlyArray<AuditEntry & ChainLink>,
+): ChainBreak | undefined {
+  const found = walkLane(tenantId, lane, records).break;
+  return found && { lane: found.lane, seq: found.seq, reason: found.reason };
 }

@@ -3,6 +3,7 @@ import type {
   ApprovalStatus,
   ApprovalSubject,
   Execution,
+  RunStatus,
   Workflow,
   WorkflowStep,
 } from '../../../schemas/workflow.js';
@@ -62,11 +63,27 @@ export interface RunState extends Execution {
   effectRounds?: Record<string, number>;
 }
 
+/** A run as a list reads it: the public execution without its input. */
+export type RunOverview = Omit<Execution, 'input'>;
+
+/** A page of the tenant's runs, newest first, of one workflow and/or one status. */
+export interface RunQuery {
+  limit: number;
+  cursor?: string;
+  workflowId?: string;
+  status?: RunStatus;
+}
+
 export interface RunRepository {
   create(tenantId: string, run: RunState, mutation: MutationRecord): Promise<void>;
   get(tenantId: string, id: string): Promise<RunState | undefined>;
   /** Replaces the run if its stored revision is `run.revision - 1`; else ConflictError. */
   save(tenantId: string, run: RunState, mutation?: MutationRecord): Promise<void>;
+  /**
+   * The tenant's runs, newest started first. Filtered, a page reads at most EXECUTION_FILTER_READ_LIMIT runs
+   * (schemas/workflow.ts): it may then hold fewer than `limit` runs, none even, and still carry a cursor.
+   */
+  list(tenantId: string, query: RunQuery): Promise<Page<RunOverview>>;
 }
 
 /** An approval as stored: the public view plus what stays server-side. */

@@ -111,10 +111,30 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Audit trail, newest first
+         * Audit trail, newest first, of an actor, action, resource type and id (exact, combinable); a filtered page reads at most 1000 records, so it may be short, even empty, with a nextCursor
          * @description Requires permission `audit:read`.
          */
         get: operations["listAudit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audit/verification": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Verifies the tenant's audit hash chain lane by lane through each lane head: at most 16000 records a call, shared by the lanes; nextCursor continues an incomplete verification
+         * @description Requires permission `audit:read`.
+         */
+        get: operations["verifyAudit"];
         put?: never;
         post?: never;
         delete?: never;
@@ -205,6 +225,26 @@ export interface paths {
          * @description Requires permission `workflows:execute`.
          */
         post: operations["executeWorkflow"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workflows/executions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The tenant's runs, newest first, of a workflow and/or a status; a filtered page reads at most 500 runs, so it may be short, even empty, with a nextCursor
+         * @description Requires permission `workflows:read`.
+         */
+        get: operations["listExecutions"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1349,6 +1389,30 @@ export interface components {
             prevHash: string;
             hash: string;
         };
+        AuditVerification: {
+            verified: boolean;
+            checkedAt: string;
+            records: number;
+            complete: boolean;
+            recordsPerLane: number;
+            lanes: components["schemas"]["AuditLaneVerification"][];
+            nextCursor: string | null;
+        };
+        AuditLaneVerification: {
+            lane: number;
+            records: number;
+            lastSeq: number;
+            headSeq: number;
+            verified: boolean;
+            complete: boolean;
+            break?: components["schemas"]["AuditChainBreak"];
+        };
+        AuditChainBreak: {
+            seq: number;
+            recordId: string | null;
+            /** @enum {string} */
+            reason: "hash-mismatch" | "prev-mismatch" | "gap" | "missing" | "head-mismatch";
+        };
         ToolList: {
             items: components["schemas"]["ToolDescription"][];
         };
@@ -1450,6 +1514,63 @@ export interface components {
             };
             version?: number;
         };
+        ExecutionList: {
+            items: components["schemas"]["ExecutionSummary"][];
+            nextCursor: string | null;
+        };
+        ExecutionSummary: {
+            executionId: string;
+            workflowId: string;
+            workflowVersion: number;
+            /** @enum {string} */
+            status: "RUNNING" | "WAITING_FOR_APPROVAL" | "SUCCEEDED" | "FAILED" | "TIMED_OUT" | "REJECTED";
+            startedAt: string;
+            updatedAt: string;
+            stoppedAt: string | null;
+            startedBy: string;
+            redrives: number;
+            progress: {
+                done: number;
+                total: number;
+            };
+            currentStep?: components["schemas"]["ExecutionCurrentStep"];
+            error?: {
+                code: string;
+                name: string;
+                message: string;
+                stepId?: string;
+            };
+            trigger?: components["schemas"]["RunTrigger"];
+        };
+        ExecutionCurrentStep: {
+            id: string;
+            tool: string;
+            /** @enum {string} */
+            status: "PENDING" | "WAITING_FOR_APPROVAL" | "RUNNING" | "SUCCEEDED" | "FAILED" | "COMPENSATED" | "COMPENSATION_FAILED" | "SKIPPED";
+            approvalId?: string;
+        };
+        RunTrigger: {
+            /** @enum {string} */
+            kind: "api";
+            id: string;
+        } | {
+            /** @enum {string} */
+            kind: "signal";
+            id: string;
+            ruleId: string;
+            ruleVersion?: number;
+            matchId?: string;
+        } | {
+            /** @enum {string} */
+            kind: "schedule";
+            id: string;
+            scheduledTime: string;
+        } | {
+            /** @enum {string} */
+            kind: "webhook";
+            id: string;
+            webhookId: string;
+        };
         Execution: {
             executionId: string;
             workflowId: string;
@@ -1493,28 +1614,6 @@ export interface components {
             approvalId?: string;
             startedAt?: string;
             completedAt?: string;
-        };
-        RunTrigger: {
-            /** @enum {string} */
-            kind: "api";
-            id: string;
-        } | {
-            /** @enum {string} */
-            kind: "signal";
-            id: string;
-            ruleId: string;
-            ruleVersion?: number;
-            matchId?: string;
-        } | {
-            /** @enum {string} */
-            kind: "schedule";
-            id: string;
-            scheduledTime: string;
-        } | {
-            /** @enum {string} */
-            kind: "webhook";
-            id: string;
-            webhookId: string;
         };
         ApprovalList: {
             items: components["schemas"]["Approval"][];
@@ -3481,6 +3580,10 @@ export interface operations {
             query?: {
                 limit?: number;
                 cursor?: string;
+                actor?: string;
+                action?: string;
+                resourceType?: string;
+                resourceId?: string;
             };
             header?: never;
             path?: never;
@@ -3495,6 +3598,84 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AuditList"];
+                };
+            };
+            /** @description VALIDATION_ERROR: malformed JSON, repeated keys, values DynamoDB cannot store as sent (numbers, nesting, keys, lone surrogates), wrong types, unknown fields, oversized body, bad cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description UNAUTHORIZED: missing, expired or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description FORBIDDEN: the token lacks the permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description CONFLICT: stale version or duplicate */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description RATE_LIMITED: over the stage's throttle (any route) or the tenant's rate or daily quota (routes with a token); retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    verifyAudit: {
+        parameters: {
+            query?: {
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditVerification"];
                 };
             };
             /** @description VALIDATION_ERROR: malformed JSON, repeated keys, values DynamoDB cannot store as sent (numbers, nesting, keys, lone surrogates), wrong types, unknown fields, oversized body, bad cursor */
@@ -4116,6 +4297,87 @@ export interface operations {
             };
             /** @description UNSUPPORTED_MEDIA_TYPE: a body not sent as application/json (or application/*+json), UTF-8 */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description RATE_LIMITED: over the stage's throttle (any route) or the tenant's rate or daily quota (routes with a token); retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    listExecutions: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+                workflowId?: string;
+                status?: "RUNNING" | "WAITING_FOR_APPROVAL" | "SUCCEEDED" | "FAILED" | "TIMED_OUT" | "REJECTED";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExecutionList"];
+                };
+            };
+            /** @description VALIDATION_ERROR: malformed JSON, repeated keys, values DynamoDB cannot store as sent (numbers, nesting, keys, lone surrogates), wrong types, unknown fields, oversized body, bad cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description UNAUTHORIZED: missing, expired or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description FORBIDDEN: the token lacks the permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description CONFLICT: stale version or duplicate */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Execution, RunError, RunStatus } from '../../../../schemas/workflow.js';
+import type { Execution, ExecutionSummary, RunError, RunStatus, StepStatus } from '../../../../schemas/workflow.js';
 import { WORKFLOW_ENGINE_ACTOR } from '../../auth/actors.js';
 import { ConflictError, isDomainError, NotFoundError } from '../../errors.js';
 import type { Clock, IdGenerator, IdempotencyStore, EntityRepository, MutationRecord, SecretBox } from '../../ports.js';
@@ -9,6 +9,7 @@ import type { WebhookSender } from '../../webhooks/ports.js';
 import { WorkflowFailedError } from '../errors.js';
 import type {
   ApprovalRepository,
+  RunOverview,
   RunRepository,
   RunState,
   TaskCallbacks,
@@ -80,6 +81,40 @@ export const publicRun = (run: RunState): Execution => ({
   ...(run.error ? { error: run.error } : {}),
   ...(run.trigger ? { trigger: run.trigger } : {}),
 });
+
+/** Steps whose work is done: succeeded, or skipped on the way. */
+const DONE_STEPS: readonly StepStatus[] = ['SUCCEEDED', 'SKIPPED'];
+/** Where a run is: the step it runs or waits at, else the step it failed at. */
+const CURRENT_STEPS: readonly StepStatus[] = ['RUNNING', 'WAITING_FOR_APPROVAL', 'FAILED'];
+
+/** A run as a list shows it: no input or step outputs; when it stopped, how far it got and where it is. */
+export function runSummary(run: RunOverview): ExecutionSummary {
+  const current = run.steps.find((s) => CURRENT_STEPS.includes(s.status));
+  return {
+    executionId: run.executionId,
+    workflowId: run.workflowId,
+    workflowVersion: run.workflowVersion,
+    status: run.status,
+    startedAt: run.startedAt,
+    updatedAt: run.updatedAt,
+    stoppedAt: TERMINAL.includes(run.status) ? (run.completedAt ?? run.updatedAt) : null,
+    startedBy: run.startedBy,
+    redrives: run.redrives,
+    progress: { done: run.steps.filter((s) => DONE_STEPS.includes(s.status)).length, total: run.steps.length },
+    ...(current
+      ? {
+          currentStep: {
+            id: current.id,
+            tool: current.tool,
+            status: current.status,
+            ...(current.approvalId ? { approvalId: current.approvalId } : {}),
+          },
+        }
+      : {}),
+    ...(run.error ? { error: run.error } : {}),
+    ...(run.trigger ? { trigger: run.trigger } : {}),
+  };
+}
 
 /** The stable key of a step's effect: retries share it; a redrive after compensation gets a new one. */
 export const effectKeyOf = (run: RunState, stepId: string) =>

@@ -1,5 +1,6 @@
 import type {
   Execution,
+  ExecutionSummary,
   ExecuteWorkflowRequest,
   RunStatus,
   RunTrigger,
@@ -7,10 +8,10 @@ import type {
 } from '../../../../schemas/workflow.js';
 import { requirePermission } from '../../auth/authorize.js';
 import { ConflictError, NotFoundError } from '../../errors.js';
-import type { RequestContext } from '../../ports.js';
+import type { Page, RequestContext } from '../../ports.js';
 import { hashOf } from '../../shared/hash.js';
-import type { Plan, RunState } from '../ports.js';
-import { mutateRun, publicRun, TERMINAL, type RunDeps, type RunRef, type StartDeps } from './run-state.js';
+import type { Plan, RunQuery, RunState } from '../ports.js';
+import { mutateRun, publicRun, runSummary, TERMINAL, type RunDeps, type RunRef, type StartDeps } from './run-state.js';
 import { planNext } from './step-engine.js';
 
 /**
@@ -165,6 +166,17 @@ export async function getRun(runId: string, ctx: RequestContext, deps: Pick<RunD
   const run = await deps.runs.get(ctx.principal.tenantId, runId);
   if (!run) throw new NotFoundError(`execution ${runId} not found`);
   return publicRun(run);
+}
+
+/** GET /workflows/executions: the tenant's runs newest first, of a workflow and/or a status, as a list shows them. */
+export async function listRuns(
+  query: RunQuery,
+  ctx: RequestContext,
+  deps: Pick<RunDeps, 'runs'>,
+): Promise<Page<ExecutionSummary>> {
+  requirePermission(ctx.principal, 'workflows:read');
+  const page = await deps.runs.list(ctx.principal.tenantId, query);
+  return { items: page.items.map(runSummary), nextCursor: page.nextCursor };
 }
 
 /**
