@@ -1,0 +1,62 @@
+/**
+ * What the signal, case and audit views share: the API's problems for one form field, the offer to reload after a
+ * 409 (someone else changed the record since it was read), and tabs as links.
+ */
+import type { SignalKind } from '../../../schemas/signals.js';
+import { ApiError } from '../api.js';
+import { html } from '../html.js';
+
+/** The rule kinds (schemas/signals.ts SIGNAL_KINDS, repeated: importing values from schemas/ would bundle zod). */
+export const KINDS = [
+  'match',
+  'sequence',
+  'absence',
+  'count',
+  'repetition',
+  'inactivity',
+] as const satisfies readonly SignalKind[];
+
+/**
+ * The API's messages for `field` and the fields under it (`match` also takes `match.detail.stage`, shown with the
+ * rest of its path), joined; `prefix` is what the request puts before the field (`rule.` for a preview).
+ */
+export function fieldProblem(error: unknown, field: string, prefix = ''): string | undefined {
+  if (!(error instanceof ApiError)) return undefined;
+  const name = `${prefix}${field}`;
+  const found = error.details
+    .filter((d) => d.field === name || d.field?.startsWith(`${name}.`))
+    .map((d) => (d.field === name ? d.message : `${d.field!.slice(prefix.length)}: ${d.message}`));
+  return found.length ? found.join('; ') : undefined;
+}
+
+export const isConflict = (error: unknown) => error instanceof ApiError && error.status === 409;
+export const isNotFound = (error: unknown) =>
+  error instanceof ApiError && (error.status === 404 || error.status === 405);
+
+/** After a 409: what happened, and a button that reads the record again (dropping what was not saved). */
+export function ConflictOffer({ error, what, onReload }: { error: unknown; what: string; onReload: () => void }) {
+  if (!isConflict(error)) return null;
+  return html`<div class="notice conflict" role="status">
+    <p>The ${what} was changed by someone else since you read it; nothing was saved.</p>
+    <button type="button" onClick=${onReload}>Reload the ${what}</button>
+  </div>`;
+}
+
+/** Tabs as links: the current one is `aria-current="page"`. */
+export function Tabs({
+  label,
+  tabs,
+  current,
+}: {
+  label: string;
+  tabs: { id: string; title: string; to: string }[];
+  current: string;
+}) {
+  return html`<nav class="tabs" aria-label=${label}>
+    ${tabs.map((t) => html`<a href=${t.to} aria-current=${t.id === current ? 'page' : undefined}>${t.title}</a>`)}
+  </nav>`;
+}
+
+/** A short form of a long id or hash, the whole of it in the title. */
+export const Short = ({ value, n = 12 }: { value: string; n?: number }) =>
+  html`<code title=${value}>${value.length > n + 1 ? `${value.slice(0, n)}…` : value}</code>`;
