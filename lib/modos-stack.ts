@@ -13,7 +13,10 @@ import {
   type ScheduleGroupName,
 } from '../functions/platform/manifest.js';
 import { ROUTES } from '../functions/platform/api-routes.js';
+import { consoleSecurityHeaders } from '../console/headers.js';
+import type { ConsoleConfig } from '../console/src/config.js';
 import { CallbackKey } from './constructs/callback-key.js';
+import { ConsoleHosting } from './constructs/console-hosting.js';
 import { ModosFunction } from './constructs/modos-function.js';
 import { ObjectStore } from './constructs/object-store.js';
 import { PlatformApi } from './constructs/platform-api.js';
@@ -45,6 +48,8 @@ export class ModosStack extends Stack {
   readonly callbackKey: CallbackKey;
   /** Each schedule group of the manifest (SCHEDULE_GROUPS): its group, execution role and dead-letter queue. */
   readonly scheduleGroups = new Map<ScheduleGroupName, ScheduleGroupResources>();
+  /** The operator console: its bucket, distribution (the API under /api/*) and deployed build. */
+  readonly console: ConsoleHosting;
   /** What PUBLIC_API_URL is set to: `-c publicApiUrl=` or the stage's execute-api URL. */
   readonly publicApiUrl: string;
 
@@ -53,7 +58,7 @@ export class ModosStack extends Stack {
     super(scope, id, {
       ...props,
       stackName: config.stackName,
-      description: `modos tenant stage ${config.stage}: API, functions, workflow state machine, single table, bucket, event bus`,
+      description: `modos tenant stage ${config.stage}: API, functions, workflow state machine, single table, bucket, event bus, console`,
       terminationProtection: config.retainData,
     });
     Tags.of(this).add('modos:stage', config.stage);
@@ -164,9 +169,30 @@ export class ModosStack extends Stack {
     this.publicApiUrl = config.publicApiUrl ?? this.platformApi.stageUrl;
     for (const f of this.functions.values()) if (f.spec.callbackKey) f.bindPublicApiUrl(this.publicApiUrl);
 
+    this.console = new ConsoleHosting(this, 'Console', {
+      stage: config.stage,
+      projectRoot: props.projectRoot,
+      api: this.platformApi.api,
+      config: consoleConfigOf(config),
+      securityHeaders: consoleSecurityHeaders({ connectSrc: consoleConnectSrcOf(config) }),
+      ...(config.consoleDomain ? { domain: config.consoleDomain } : {}),
+      ...(config.consoleWebAclArn ? { webAclArn: config.consoleWebAclArn } : {}),
+      accessLogRetentionDays: config.retainData ? 365 : 30,
+      logRetention: logs.RetentionDays.ONE_MONTH,
+      retainLogs: config.retainData,
+    });
+
     new CfnOutput(this, 'ApiUrl', {
       value: this.platformApi.api.url,
       description: 'Base URL of the stage API (append api/v1/...)',
+    });
+    new CfnOutput(this, 'ConsoleUrl', {
+      value: this.console.url,
+      description: 'The operator console; register <ConsoleUrl>/ as the redirect URI of its OIDC client',
+    });
+    new CfnOutput(this, 'ConsoleDistributionDomain', {
+      value: this.console.distribution.distributionDomainName,
+      description: 'Where a custom console domain (-c consoleDomainName=) points: CNAME or Route 53 alias',
     });
     new CfnOutput(this, 'TableName', { value: this.table.table.tableName });
     new CfnOutput(this, 'BucketName', { value: this.store.bucket.bucketName });
@@ -178,4 +204,24 @@ export class ModosStack extends Stack {
       description: 'HMAC key of approval callback links (rotation: docs/deploy.md)',
     });
   }
+}
+
+/** What the deployed console reads from /config.json: sign-in at the stage's identity provider. */
+export function consoleConfigOf(config: StageConfig): ConsoleConfig {
+  return {
+    stage: config.stage,
+    apiBase: '/api/v1',
+    signIn: {
+      mode: 'oidc',
+      issuer: config.jwtIssuer,
+      clientId: config.consoleClientId,
+      scopes: config.consoleScopes,
+      tokenUse: config.consoleTokenUse,
+    },
+  };
+}
+
+/** Origins the console may call besides its own: the issuer's (discovery, token endpoint) and any listed. */
+export function consoleConnectSrcOf(config: StageConfig): string[] {
+  return [...new Set([new URL(config.jwtIssuer).origin, ...config.consoleConnectOrigins])];
 }

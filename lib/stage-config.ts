@@ -21,6 +21,17 @@ export const DEV_JWT_PLACEHOLDERS = {
   jwksUrl: 'https://dev-placeholder-issuer.invalid/.well-known/jwks.json',
 } as const;
 
+/**
+ * The console's OIDC client used when none is given: only the `dev` stage may use it (its placeholder issuer never
+ * resolves, so the console's sign-in fails there with the identity provider's discovery error, and says so).
+ */
+export const DEV_CONSOLE_PLACEHOLDERS = { consoleClientId: 'modos-console-dev-placeholder' } as const;
+
+/** What the console asks the identity provider for when `-c consoleScopes=` is not given. */
+export const DEFAULT_CONSOLE_SCOPES = 'openid profile email';
+
+export type ConsoleTokenUse = 'id_token' | 'access_token';
+
 export interface StageConfig {
   stage: string;
   /** `Modos-<stage>`. */
@@ -58,6 +69,33 @@ export interface StageConfig {
   tenants: string[];
   /** Per-tenant throttle and quota (`-c tenantRateLimit= -c tenantBurstLimit= -c tenantQuotaPerDay=`). */
   tenantLimits: TenantLimits;
+  /**
+   * The console's client at the identity provider (`-c consoleClientId=`): a public client (no secret), authorization
+   * code with PKCE, redirect URI `<ConsoleUrl>/`. Required except on dev, which gets DEV_CONSOLE_PLACEHOLDERS.
+   */
+  consoleClientId: string;
+  /** True when the dev placeholder above is in use. */
+  consoleClientIdIsPlaceholder: boolean;
+  /** Space-separated scopes the console asks for (`-c consoleScopes=`), `openid` among them. */
+  consoleScopes: string;
+  /**
+   * Which token the console sends as its bearer token (`-c consoleTokenUse=`): the ID token (its `aud` is the client
+   * id, so `jwtAudience` must be the client id) or the access token (when the identity provider issues it as a JWT
+   * for `jwtAudience` carrying `tenant_id` and `roles`).
+   */
+  consoleTokenUse: ConsoleTokenUse;
+  /**
+   * The console's own domain (`-c consoleDomainName=` with `-c consoleCertificateArn=`, an ACM certificate in
+   * us-east-1 covering it): CloudFront then answers it with TLS 1.2 at least. Both or neither; DNS is not managed here.
+   */
+  consoleDomain: { name: string; certificateArn: string } | undefined;
+  /** A CLOUDFRONT-scope WAFv2 web ACL (created in us-east-1, outside this stack) for the console's distribution. */
+  consoleWebAclArn: string | undefined;
+  /**
+   * Origins the console may call besides its own and the issuer's (`-c consoleConnectOrigins=`), for an identity
+   * provider whose token endpoint is on another host than its issuer (e.g. a Cognito user pool's domain).
+   */
+  consoleConnectOrigins: string[];
 }
 
 export class StageConfigError extends Error {
@@ -114,6 +152,82 @@ function baseUrl(key: string, value: string): string {
     );
   }
   return value;
+}
+
+/** A DNS name CloudFront can serve: lowercase labels of a-z, 0-9 and inner "-", at least two of them, no wildcard. */
+const HOST_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/** RFC 6749 scope tokens (printable ASCII but space, `"` and `\`), separated by single spaces. */
+const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
+
+function consoleScopes(get: ContextReader): string {
+  const raw = str(get, 'consoleScopes') ?? DEFAULT_CONSOLE_SCOPES;
+  const scopes = raw.split(/\s+/).filter(Boolean);
+  const bad = scopes.find((s) => !SCOPE_TOKEN.test(s));
+  if (bad !== undefined)
+    throw new StageConfigError(`context "consoleScopes": ${JSON.stringify(bad)} is not an OAuth scope`);
+  if (!scopes.includes('openid'))
+    throw new StageConfigError(
+      `context "consoleScopes" must include openid (the console signs in with OpenID Connect), got ${JSON.stringify(raw)}`,
+    );
+  return [...new Set(scopes)].join(' ');
+}
+
+function consoleTokenUse(get: ContextReader): ConsoleTokenUse {
+  const v = str(get, 'consoleTokenUse') ?? 'id_token';
+  if (v !== 'id_token' && v !== 'access_token')
+    throw new StageConfigError(`context "consoleTokenUse" must be id_token or access_token, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+function consoleDomain(get: ContextReader): StageConfig['consoleDomain'] {
+  const name = str(get, 'consoleDomainName')?.toLowerCase();
+  const certificateArn = str(get, 'consoleCertificateArn');
+  if (name === undefined && certificateArn === undefined) return undefined;
+  if (name === undefined || certificateArn === undefined)
+    throw new StageConfigError(
+      "the console's own domain needs both -c consoleDomainName=<host name> and -c consoleCertificateArn=<ACM certificate ARN in us-east-1>",
+    );
+  if (!HOST_NAME.test(name))
+    throw new StageConfigError(
+      `context "consoleDomainName" must be a host name such as console.acme.example, got ${JSON.stringify(name)}`,
+    );
+  // CloudFront takes viewer certificates from ACM in us-east-1 only, whatever region the stack is in.
+  if (!/^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate\/[0-9a-f-]+$/.test(certificateArn))
+    throw new StageConfigError(
+      `context "consoleCertificateArn" must be an ACM certificate ARN in us-east-1 (CloudFront reads certificates there only), got ${JSON.stringify(certificateArn)}`,
+    );
+  return { name, certificateArn };
+}
+
+function consoleWebAclArn(get: ContextReader): string | undefined {
+  const arn = str(get, 'consoleWebAclArn');
+  if (arn !== undefined && !/^arn:aws[a-z-]*:wafv2:us-east-1:\d{12}:global\/webacl\/[\w-]+\/[0-9a-f-]+$/.test(arn))
+    throw new StageConfigError(
+      `context "consoleWebAclArn" must be the ARN of a CLOUDFRONT-scope WAFv2 web ACL (us-east-1, arn:aws:wafv2:us-east-1:<account>:global/webacl/<name>/<id>), got ${JSON.stringify(arn)}`,
+    );
+  return arn;
+}
+
+function consoleConnectOrigins(get: ContextReader): string[] {
+  const raw = get('consoleConnectOrigins');
+  if (raw === undefined || raw === null || raw === '') return [];
+  const list = Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(',') : undefined;
+  if (!list)
+    throw new StageConfigError(
+      `context "consoleConnectOrigins" must be a comma-separated list of https origins, got ${JSON.stringify(raw)}`,
+    );
+  return list
+    .map((o) => String(o).trim())
+    .filter(Boolean)
+    .map((o) => {
+      const url = new URL(httpsUrl('consoleConnectOrigins', o));
+      if (url.origin !== o.replace(/\/$/, '').toLowerCase())
+        throw new StageConfigError(
+          `context "consoleConnectOrigins": ${JSON.stringify(o)} is not an origin (https://host[:port], no path)`,
+        );
+      return url.origin;
+    });
 }
 
 /** Same rule as the JWT `tenant_id` claim. */
@@ -186,11 +300,24 @@ export function stageConfigFromContext(get: ContextReader): StageConfig {
     throw new StageConfigError(
       `context "modelApiKeySecretArn" must be a Secrets Manager secret ARN, got ${JSON.stringify(modelApiKeySecretArn)}`,
     );
+  const clientId = str(get, 'consoleClientId');
+  if (clientId === undefined && !isDev)
+    throw new StageConfigError(
+      `stage "${stage}" needs the console's client at its identity provider: -c consoleClientId=<client id> (a public client with authorization code + PKCE and the redirect URI <ConsoleUrl>/; placeholders are only allowed for the "${DEFAULT_STAGE}" stage)`,
+    );
+  const tokenUse = consoleTokenUse(get);
+  const jwtAudience = audience ?? DEV_JWT_PLACEHOLDERS.jwtAudience;
+  // An ID token's aud is the client it was issued to (OpenID Connect Core 2): the API, which checks one audience,
+  // would refuse every console call with 401.
+  if (clientId !== undefined && tokenUse === 'id_token' && clientId !== jwtAudience)
+    throw new StageConfigError(
+      `the console sends its ID token to the API, whose aud is the client id: -c jwtAudience must equal -c consoleClientId (${JSON.stringify(jwtAudience)} is not ${JSON.stringify(clientId)}), or use -c consoleTokenUse=access_token with an identity provider that issues access tokens for ${JSON.stringify(jwtAudience)}`,
+    );
   return {
     stage,
     stackName: `Modos-${stage}`,
     jwtIssuer: httpsUrl('jwtIssuer', issuer ?? DEV_JWT_PLACEHOLDERS.jwtIssuer),
-    jwtAudience: audience ?? DEV_JWT_PLACEHOLDERS.jwtAudience,
+    jwtAudience,
     jwksUrl: httpsUrl('jwksUrl', jwksUrl ?? DEV_JWT_PLACEHOLDERS.jwksUrl),
     jwtIsPlaceholder,
     retainData: !isDev,
@@ -203,5 +330,12 @@ export function stageConfigFromContext(get: ContextReader): StageConfig {
     modelApiKeySecretArn,
     tenants,
     tenantLimits: tenantLimitsFromContext(get),
+    consoleClientId: clientId ?? DEV_CONSOLE_PLACEHOLDERS.consoleClientId,
+    consoleClientIdIsPlaceholder: clientId === undefined,
+    consoleScopes: consoleScopes(get),
+    consoleTokenUse: tokenUse,
+    consoleDomain: consoleDomain(get),
+    consoleWebAclArn: consoleWebAclArn(get),
+    consoleConnectOrigins: consoleConnectOrigins(get),
   };
 }

@@ -117,6 +117,7 @@ describe('stage settings from context', () => {
       read({
         stage: 'acme-prod',
         tenants: 'acme',
+        consoleClientId: 'modos-api',
         jwtIssuer: 'https://idp.example.com/',
         jwksUrl: 'http://idp.example.com/jwks',
       }),
@@ -127,6 +128,7 @@ describe('stage settings from context', () => {
     const c = read({
       stage: 'acme-prod',
       tenants: 'acme',
+      consoleClientId: 'modos-api',
       jwtIssuer: 'https://idp.example.com/',
       jwksUrl: 'https://idp.example.com/jwks',
       waf: 'false',
@@ -137,7 +139,12 @@ describe('stage settings from context', () => {
   });
 
   it('needs the tenants of a non-dev stage, and reads their limits', () => {
-    const idp = { stage: 'acme-prod', jwtIssuer: 'https://idp.example.com/', jwksUrl: 'https://idp.example.com/jwks' };
+    const idp = {
+      stage: 'acme-prod',
+      jwtIssuer: 'https://idp.example.com/',
+      jwksUrl: 'https://idp.example.com/jwks',
+      consoleClientId: 'modos-api',
+    };
     expect(() => read(idp)).toThrow(/needs the tenants it serves.*-c tenants=/);
     expect(() => read({ ...idp, tenants: 'acme,ac me' })).toThrow(/"ac me" is not a tenant id/);
     expect(() => read({ ...idp, tenants: 'acme,acme' })).toThrow(/lists a tenant twice/);

@@ -82,16 +82,17 @@ export const settleRunner = (): Promise<void> => new Promise((resolve) => setTim
 
 /** Synthesizes one stage as `cdk synth` would (cdk.json feature flags + the given context). */
 export function synthStage(context: Record<string, unknown> = {}, options: SynthOptions = {}): SynthesizedStage {
+  const stage: Record<string, unknown> = { stage: 'acme-test', tenants: 'acme,globex', ...IDP, ...context };
   const modos = createModosApp({
     context: {
       ...cdkJsonContext(),
       // Asset metadata on, as the CLI sets it: resources then name their bundled asset folder.
       'aws:cdk:enable-asset-metadata': true,
       ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }),
-      stage: 'acme-test',
-      tenants: 'acme,globex',
-      ...IDP,
-      ...context,
+      // The console sends its ID token, whose aud is its client id: the stage's audience (none on dev without an
+      // identity provider, which then gets the placeholder client).
+      consoleClientId: stage.jwtAudience,
+      ...stage,
     },
   });
   const assembly = modos.app.synth();
