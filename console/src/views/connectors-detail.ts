@@ -118,6 +118,10 @@ function SyncNow({ connector, onStarted }: { connector: Connector; onStarted: ()
       onStarted();
     });
   const busyElsewhere = action.error instanceof ApiError && action.error.status === 409;
+  // The refusal of a second sync is about the run that held the connector: once it has ended, it is no longer true.
+  useEffect(() => {
+    if (connector.activeRunId === null && busyElsewhere) action.clear();
+  }, [connector.activeRunId]);
   return html`<section class="card sync-now" aria-labelledby="sync-h">
     <header><h2 id="sync-h">Sync</h2></header>
     <p class="muted">An incremental sync reads what changed since the last one; a full sync reads everything and marks
@@ -127,7 +131,7 @@ function SyncNow({ connector, onStarted }: { connector: Connector; onStarted: ()
       <${Act} permission="connectors:manage" kind="primary" busy=${action.busy} onClick=${start}>Sync now</${Act}>
     </div>
     <div role="status" aria-live="polite" class="live">${said}</div>
-    ${busyElsewhere ? html`<p class="notice">A sync of this connector is running; start another when it has ended.</p>` : null}
+    ${busyElsewhere ? html`<p class="notice">Only one sync of a connector runs at a time: its progress is below; start another once it has ended.</p>` : null}
     <${ErrorBanner} error=${action.error} />
   </section>`;
 }

@@ -11,16 +11,17 @@ import { isFinal } from './connectors-common.js';
 
 type Quota = SyncRun['objects'][number]['quota'];
 
-const COUNTS: readonly [keyof SyncCounts, string][] = [
-  ['read', 'read'],
-  ['created', 'created'],
-  ['changed', 'changed'],
-  ['unchanged', 'unchanged'],
-  ['deleted', 'deleted'],
-  ['failed', 'failed'],
-  ['pages', 'pages'],
-  ['rateLimitWaits', 'rate-limit waits'],
-  ['retries', 'retries'],
+/** The run's counts in words: the count's key, its word for one and for several. */
+const COUNTS: readonly [keyof SyncCounts, string, string][] = [
+  ['read', 'read', 'read'],
+  ['created', 'created', 'created'],
+  ['changed', 'changed', 'changed'],
+  ['unchanged', 'unchanged', 'unchanged'],
+  ['deleted', 'deleted', 'deleted'],
+  ['failed', 'failed', 'failed'],
+  ['pages', 'page', 'pages'],
+  ['rateLimitWaits', 'rate-limit wait', 'rate-limit waits'],
+  ['retries', 'retry', 'retries'],
 ];
 
 const quotaText = (q: Quota) =>
@@ -39,7 +40,7 @@ export function RunCard({ run }: { run: SyncRun }) {
   const took = Date.parse(end ?? new Date().toISOString()) - Date.parse(run.startedAt);
   return html`<li class="card run" data-run-id=${run.runId} data-status=${run.status}>
     <header>
-      <h3>${run.full ? 'Full' : 'Incremental'} sync, <${Time} iso=${run.startedAt} /></h3>
+      <h3>${run.full ? 'Full sync' : 'Sync'}, started <${Time} iso=${run.startedAt} /></h3>
       <${Badge} value=${run.status} />
       <span class="muted">${run.trigger === 'schedule' ? 'by the schedule' : `by ${run.requestedBy}`}</span>
     </header>
@@ -53,8 +54,8 @@ export function RunCard({ run }: { run: SyncRun }) {
         </div>`
     }
     <p class="run-counts">${COUNTS.map(
-      ([k, label]) =>
-        html`<span class=${k === 'failed' && run.counts.failed > 0 ? 'count bad' : 'count'}><strong>${run.counts[k]}</strong> ${label}</span> `,
+      ([k, one, many]) =>
+        html`<span class=${k === 'failed' && run.counts.failed > 0 ? 'count bad' : 'count'}><strong>${run.counts[k]}</strong> ${run.counts[k] === 1 ? one : many}</span> `,
     )}</p>
     <dl class="facts">
       <dt>Run</dt><dd><code>${run.runId}</code></dd>

@@ -71,13 +71,13 @@ export function EntityDetail({ id }: { id: string }) {
       </dl>
       <div class="entity-grid">
         <${GoldenRecord} entityId=${id} state=${sources} entityOf=${entityOf} nameOf=${nameOf} />
+        <${EntityMatches} entityId=${id} state=${matches} nameOf=${nameOf} onDecided=${resolved} />
         <${OwnAttributes} entity=${e} onSaved=${(updated: Entity) => {
           entity.setData(updated);
           resolved();
         }} onReload=${entity.reload} />
-        <${EntityMatches} entityId=${id} state=${matches} nameOf=${nameOf} onDecided=${resolved} />
-        <${SourceRecords} entityId=${id} state=${sources} nameOf=${nameOf} />
         <${Relations} entityId=${id} />
+        <${SourceRecords} entityId=${id} state=${sources} nameOf=${nameOf} />
       </div>`}
     </${Loading}>
   </${View}>`;
@@ -110,7 +110,7 @@ function GoldenRecord({
           names.length === 0
             ? html`<p class="empty">No attributes.</p>`
             : html`<div class="table-wrap"><table>
-              <thead><tr><th scope="col">Attribute</th><th scope="col">Value</th><th scope="col">Source</th><th scope="col">When</th><th scope="col">Chosen by</th></tr></thead>
+              <thead><tr><th scope="col">Attribute</th><th scope="col">Value</th><th scope="col">Source, time and rule</th></tr></thead>
               <tbody>${names.map((k) => {
                 const p = g.provenance[k];
                 const from = p ? entityOf(p.entityId) : undefined;
@@ -119,21 +119,21 @@ function GoldenRecord({
                   <td class="value">${valueText(g.attributes[k])}</td>
                   <td data-source>${
                     p
-                      ? html`${p.system ? html`<span class="system">${p.system}</span> <code>${p.sourceId}</code>` : 'set through the API'}${
+                      ? html`<div>${p.system ? html`<strong class="system">${p.system}</strong> <code>${p.sourceId}</code>` : 'set through the API'}</div>
+                        <div class="hint">${
+                          p.syncedAt
+                            ? html`synced <${Time} iso=${p.syncedAt} />`
+                            : from
+                              ? html`updated <${Time} iso=${from.updatedAt} />`
+                              : null
+                        }${p.syncedAt || from ? ' · ' : ''}chosen by ${p.decidedBy}</div>
+                        ${
                           p.entityId !== entityId
-                            ? html`<div class="hint">of <a href=${href('entities', p.entityId)}>${nameOf(p.entityId)}</a></div>`
+                            ? html`<div class="hint">from <a href=${href('entities', p.entityId)}>${nameOf(p.entityId)}</a></div>`
                             : null
                         }`
                       : html`<span class="muted">—</span>`
                   }</td>
-                  <td>${
-                    p?.syncedAt
-                      ? html`synced <${Time} iso=${p.syncedAt} />`
-                      : from
-                        ? html`updated <${Time} iso=${from.updatedAt} />`
-                        : html`<span class="muted">—</span>`
-                  }</td>
-                  <td>${p?.decidedBy ?? html`<span class="muted">—</span>`}</td>
                 </tr>`;
               })}</tbody>
             </table></div>`

@@ -63,7 +63,9 @@ export function explanationRows(x: MatchExplanation): { rows: ExplanationRow[]; 
 }
 
 export const bits = (n: number) => `${n < 0 ? '−' : n > 0 ? '+' : ''}${Math.abs(n).toFixed(2)}`;
-export const percent = (p: number) => `${(p * 100).toFixed(p > 0.999 || p < 0.001 ? 2 : 1)} %`;
+/** A probability in per cent; one that rounds to 0 or 100 says so (`> 99.99 %`) rather than claiming certainty. */
+export const percent = (p: number) =>
+  p > 0.9999 ? '> 99.99 %' : p < 0.0001 ? '< 0.01 %' : `${(p * 100).toFixed(p > 0.999 || p < 0.001 ? 2 : 1)} %`;
 
 function WeightBar({ value, scale }: { value: number; scale: number }) {
   const w = scale > 0 ? Math.min(1, Math.abs(value) / scale) * 50 : 0;
@@ -95,7 +97,7 @@ export function ExplanationTable({ explanation, probability }: { explanation: Ma
     </tbody>
     <tfoot><tr>
       <th scope="row">sum = score</th>
-      <td>probability 1 / (1 + 2<sup>−score</sup>) = <span data-probability>${percent(probability)}</span></td>
+      <td class="probability">probability 1 / (1 + 2<sup>−score</sup>) = <span data-probability>${percent(probability)}</span></td>
       <td class="num" data-score>${bits(total)}</td>
       <td></td>
     </tr></tfoot>

@@ -15,6 +15,11 @@ import { EntityDetail } from './entities-detail.js';
 
 const PAGE = 50;
 
+const searchHint = (loaded: number, more: boolean) =>
+  `The API lists entities by type, newest first, and has no text search: the search filters the ${loaded} ${
+    loaded === 1 ? 'entity' : 'entities'
+  } loaded${more ? ' so far (load more to search further)' : ''}.`;
+
 export function Entities({ route }: { route: Route }) {
   const id = route.path[1];
   return id ? html`<${EntityDetail} id=${id} key=${id} />` : html`<${EntityList} route=${route} />`;
@@ -48,24 +53,21 @@ function EntityList({ route }: { route: Route }) {
           onInput=${(e: Event) => onSearch((e.target as HTMLInputElement).value)} />
       </label>
     </form>
-    <p class="hint" id="entity-search-hint">
-      The API lists entities by type, newest first, and has no text search: the search filters the
-      ${list.items.length} ${list.items.length === 1 ? 'entity' : 'entities'} loaded${list.hasMore ? ' so far (load more to search further)' : ''}.
-    </p>
+    <p class="hint" id="entity-search-hint">${searchHint(list.items.length, list.hasMore)}</p>
     ${q.trim() && list.items.length ? html`<p class="muted" role="status">${shown.length} of ${list.items.length} loaded match “${q.trim()}”.</p>` : null}
     ${
       list.items.length === 0 && !list.loading && !list.error
         ? html`<p class="empty">No ${type ? `${type} ` : ''}entities yet.</p>`
         : shown.length
           ? html`<div class="table-wrap"><table>
-            <thead><tr><th scope="col">Name</th><th scope="col">Type</th><th scope="col">Identifiers</th><th scope="col">Updated</th></tr></thead>
+            <thead><tr><th scope="col">Name</th>${type ? null : html`<th scope="col">Type</th>`}<th scope="col">Identifiers</th><th scope="col" class="wide-only">Updated</th></tr></thead>
             <tbody>
               ${shown.map(
                 (e) => html`<tr key=${e.id} data-entity-id=${e.id}>
                   <td><a href=${href('entities', e.id)}>${displayName(e)}</a></td>
-                  <td>${e.type}</td>
+                  ${type ? null : html`<td>${e.type}</td>`}
                   <td class="summary">${summaryOf(e) || html`<span class="muted">—</span>`}</td>
-                  <td><${Time} iso=${e.updatedAt} /></td>
+                  <td class="wide-only"><${Time} iso=${e.updatedAt} /></td>
                 </tr>`,
               )}
             </tbody>
