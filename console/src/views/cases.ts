@@ -168,7 +168,7 @@ function CaseWork({
       </section>
       ${
         mayWrite
-          ? html`<section class="card" aria-labelledby="case-work">
+          ? html`<section class="card case-work" aria-labelledby="case-work">
           <h2 id="case-work">Work</h2>
           <h3>Status</h3>
           <div class="buttons">

@@ -75,17 +75,19 @@ export function RulePage({ id }: { id: string | null }) {
 /** Who may only read: the rule's fields, and its preview. */
 function RuleSummary({ rule: r }: { rule: SignalRule }) {
   const { problems: _p, body } = bodyOf(draftOf(r));
-  return html`<div class="grid2">
-    <section class="card" aria-labelledby="rule-facts">
-      <h2 id="rule-facts">Rule</h2>
-      <${RuleFacts} rule=${r} />
-    </section>
-    <section class="card" aria-labelledby="rule-body">
-      <h2 id="rule-body">Body</h2>
-      <${Json} value=${body} />
-    </section>
-  </div>
-  <${PreviewPanel} body=${body} problems=${{}} keyIsEntity=${r.key === 'entityId'} onError=${() => {}} />`;
+  return html`<div class="rule-page">
+    <div class="rule-read">
+      <section class="card" aria-labelledby="rule-facts">
+        <h2 id="rule-facts">Rule</h2>
+        <${RuleFacts} rule=${r} />
+      </section>
+      <section class="card" aria-labelledby="rule-body">
+        <h2 id="rule-body">Body</h2>
+        <${Json} value=${body} />
+      </section>
+    </div>
+    <${PreviewPanel} body=${body} problems=${{}} keyIsEntity=${r.key === 'entityId'} onError=${() => {}} />
+  </div>`;
 }
 
 function RuleFacts({ rule: r }: { rule: SignalRule }) {
@@ -180,8 +182,9 @@ function RuleEditor({
     </${Field}>`;
   const actionField = actionFieldOf(draft);
 
-  return html`<form class="rule-editor" onSubmit=${submit} novalidate>
-    ${rule ? html`<section class="card" aria-labelledby="rule-facts"><h2 id="rule-facts">Rule</h2><${RuleFacts} rule=${rule} /></section>` : null}
+  return html`${rule ? html`<section class="card" aria-labelledby="rule-facts"><h2 id="rule-facts">Rule</h2><${RuleFacts} rule=${rule} /></section>` : null}
+  <div class="rule-page">
+  <form class="rule-editor" onSubmit=${submit} novalidate>
     <div class="grid2">
       <fieldset>
         <legend>Rule</legend>
@@ -254,7 +257,8 @@ function RuleEditor({
     onError=${(error: unknown) => {
       setLocal(built.problems);
       setRefusal(error ? { error, prefix: 'rule.' } : null);
-    }} />`;
+    }} />
+  </div>`;
 }
 
 /** The preview of the rule as the form holds it (or as stored, for who may only read). */
