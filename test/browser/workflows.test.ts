@@ -3,7 +3,8 @@
  * workflow from the template library in one click, runs it on a lead, sees the run wait at its approval gate,
  * approves the gate in the Inbox and sees the run succeed with its step history (the lead's status changed); a run
  * on a lead that does not exist fails at its first step, and Re-drive runs it again from there. The process map of
- * those runs is drawn as SVG with a node per activity. An approver lands on the Inbox, has no Workflows view, and
+ * those runs is drawn as SVG with a node per activity, narrowed to one variant, and as a Petri net; an uploaded log is
+ * listed and mapped once mined. An approver lands on the Inbox, has no Workflows view, and
  * approves a gate there. axe on every view; screenshots of each at every viewport with MODOS_SCREENSHOTS=1.
  */
 import type { Browser, Page } from 'playwright-core';
@@ -34,6 +35,18 @@ let lead: string;
 let workflowId: string;
 /** The same template created through the API, for the approver's gate. */
 let approverWorkflowId: string;
+/** An uploaded log (mined by the MiningWorker meanwhile). */
+let logId: string;
+
+/** A small event log: ten orders, each registered, checked or not, then shipped a day later. */
+const ORDERS_CSV = [
+  'case_id,activity,timestamp',
+  ...Array.from({ length: 10 }, (_, i) => {
+    const day = `2026-01-${String(i + 1).padStart(2, '0')}`;
+    const steps = i % 3 === 0 ? ['register', 'ship'] : ['register', 'check', 'ship'];
+    return steps.map((a, k) => `o${i},${a},${day}T0${k * 4}:00:00Z`).join('\n');
+  }),
+].join('\n');
 
 /** Every viewport's screenshot of what the page shows, then back to desktop. */
 async function screenshots(page: Page, view: string) {
@@ -73,6 +86,12 @@ beforeAll(async () => {
   const wf = await admin.post('/api/v1/workflows', template.build(valuesOf(template)).workflow);
   expect(wf.status, JSON.stringify(wf.body)).toBe(201);
   approverWorkflowId = wf.body.id;
+  const upload = await admin.post('/api/v1/mining/logs', {
+    name: 'orders.csv',
+    content: Buffer.from(ORDERS_CSV).toString('base64'),
+  });
+  expect(upload.status, JSON.stringify(upload.body)).toBe(202);
+  logId = upload.body.id;
 }, 60_000);
 
 afterAll(async () => {
@@ -165,21 +184,51 @@ describe('workflows in the console', () => {
     await page.locator(`tr[data-run-id="${failedId}"]`).waitFor();
     await expectAccessible(page, 'runs');
 
-    // The process map of the finished runs: a node per activity, transitions in the table.
+    // Two more runs through the API, one approved and one rejected, so the map has variants to choose from.
+    await Promise.all(
+      ['approve', 'reject'].map(async (decision) => {
+        const { body } = await admin.post('/api/v1/workflows/execute', {
+          workflowId,
+          input: { leadId: lead, note: decision },
+        });
+        const gate = await pendingApprovalOf(body.executionId);
+        expect((await admin.post(`/api/v1/approvals/${gate.id}/${decision}`, {})).status).toBe(200);
+        await eventually(async () => {
+          const { body: r } = await admin.get<Execution>(`/api/v1/workflows/executions/${body.executionId}`);
+          return ['SUCCEEDED', 'REJECTED'].includes(r.status);
+        }, 15_000);
+      }),
+    );
+
+    // The process map of the finished runs: a node per activity, transitions in the table, filtered by variant.
     await page.goto(`${platform.url}/#/process?source=workflows&workflowId=${workflowId}`);
     await ready(page);
     await page.locator('svg.pm g.pm-n').first().waitFor();
-    const activities = await page
-      .locator('svg.pm g.pm-n')
-      .evaluateAll((gs) => gs.map((g) => g.getAttribute('data-node')));
-    expect(activities).toEqual(expect.arrayContaining(['start', 'end', 'request', 'qualify approval', 'qualify']));
+    const nodes = () => page.locator('svg.pm g.pm-n').evaluateAll((gs) => gs.map((g) => g.getAttribute('data-node')));
+    expect(await nodes()).toEqual(
+      expect.arrayContaining(['start', 'end', 'request', 'qualify approval', 'qualify', 'request (compensated)']),
+    );
     await page.getByRole('table', { name: 'Transitions (the picture as text)' }).waitFor();
     await expectAccessible(page, 'process-map');
     await screenshots(page, 'process-map');
+    // The most frequent variant alone: the approved path, without the rejection's compensation.
+    await page.locator('.pm-variant-list input[type="checkbox"]').first().check();
+    await page.getByText('Variants (1 chosen)').waitFor();
+    expect(await nodes()).not.toContain('request (compensated)');
+    await page.getByLabel('Petri net (inductive miner)').check();
+    await page.locator('svg.pm circle.pm-place').first().waitFor();
+    await page.getByRole('table', { name: 'Arcs of the Petri net' }).waitFor();
+
+    // An uploaded log: listed with its job, and mapped once mined.
+    await page.getByRole('link', { name: 'Uploaded logs', exact: true }).click();
+    await page.getByRole('link', { name: 'orders.csv', exact: true }).click();
+    await page.waitForURL(new RegExp(`#/process/logs/${logId}`));
+    await page.locator('svg.pm g.pm-n[data-node="check"]').waitFor({ timeout: 20_000 });
+    expect(await nodes()).toEqual(expect.arrayContaining(['register', 'check', 'ship']));
 
     expectNoPageProblems(problems);
     await page.context().close();
-  });
+  }, 120_000);
 
   it('approver: lands on the Inbox, has no Workflows view, and approves a gate there', async () => {
     const started = await admin.post('/api/v1/workflows/execute', {

@@ -85,7 +85,8 @@ export function MapPicture({ graph, direction, zoom, label, durations }: MapPict
 
   const edges = layout.edges.map((placed, i) => {
     const e = graph.edges[i]!;
-    const strokeWidth = (1.2 + 4.8 * Math.sqrt(e.count / maxCount)).toFixed(2);
+    // Thicker the more frequent (a net's arcs all alike), never so thick that it hides the arrowhead.
+    const strokeWidth = durations ? (1.2 + 3.4 * Math.sqrt(e.count / maxCount)).toFixed(2) : '1.6';
     const text = durations
       ? `${e.bottleneck ? '⚠ ' : ''}${e.count}${e.medianMs !== null ? ` · ${formatDuration(e.medianMs)}` : ''}`
       : e.count > 1
@@ -137,10 +138,10 @@ export function MapPicture({ graph, direction, zoom, label, durations }: MapPict
   return html`<svg class="pm" viewBox=${`0 0 ${width} ${height}`} width=${Math.round(width * zoom)}
     height=${Math.round(height * zoom)} role="img" aria-label=${label} data-nodes=${graph.nodes.length}>
     <defs>
-      <marker id="pm-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" markerUnits="userSpaceOnUse" orient="auto">
+      <marker id="pm-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="10" markerHeight="10" markerUnits="userSpaceOnUse" orient="auto">
         <path d="M0,0L10,5L0,10z" class="pm-head" />
       </marker>
-      <marker id="pm-arrow-hot" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="8" markerHeight="8" markerUnits="userSpaceOnUse" orient="auto">
+      <marker id="pm-arrow-hot" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="11" markerHeight="11" markerUnits="userSpaceOnUse" orient="auto">
         <path d="M0,0L10,5L0,10z" class="pm-head-hot" />
       </marker>
     </defs>

@@ -75,7 +75,6 @@ function PlatformProcess({ query, tabs }: { query: Record<string, string>; tabs:
       }),
     );
   };
-  const bounds = mined.data?.bounds;
   return html`<${View} title="Process map" ready=${mined.data !== undefined || !!mined.error}>
     ${tabs}
     <form class="filters" onSubmit=${apply} aria-label="What to mine">
@@ -110,7 +109,7 @@ function PlatformProcess({ query, tabs }: { query: Record<string, string>; tabs:
     <${Loading} state=${mined} label="Mining the process…">
       ${(p: MiningProcess) => html`
         <p class="muted">
-          ${bounds?.cases ?? p.bounds.cases} cases mined (the newest, at most ${p.bounds.limit})${
+          ${p.bounds.cases === 1 ? '1 case' : `${p.bounds.cases} cases`} mined (the newest, at most ${p.bounds.limit})${
             p.bounds.truncated ? '; older ones were left out.' : '.'
           }
         </p>
@@ -186,8 +185,8 @@ function ModelView({ model }: { model: MiningModel }) {
     [model, picture, selected, hasNet],
   );
   const s = model.summary;
-  if (s.cases === 0)
-    return html`<p class="empty">No cases to mine yet: the map appears once runs (or changes) have finished.</p>`;
+  if (s.events === 0)
+    return html`<p class="empty">No events to draw yet: the map appears once runs have finished steps (or entities have changed).</p>`;
   const variants = model.variants.top;
   const shown = allVariants ? variants : variants.slice(0, SHOWN_VARIANTS);
   const toggle = (i: number) => {
@@ -202,10 +201,11 @@ function ModelView({ model }: { model: MiningModel }) {
     return a ?? graph.nodes.find((n) => n.id === id)?.label ?? id;
   };
   const pct = (n: number) => `${Math.round((100 * n) / s.cases)} %`;
+  const cases = (n: number) => `${n} case${n === 1 ? '' : 's'}`;
   return html`
     <dl class="facts pm-facts">
       <dt>Cases</dt><dd>${s.cases}</dd>
-      <dt>Events</dt><dd>${s.events} of ${s.activities} activities</dd>
+      <dt>Events</dt><dd>${s.events}, of ${s.activities} activities</dd>
       <dt>Variants</dt><dd>${s.variants}</dd>
       <dt>Time span</dt><dd>${s.from ? html`<${Time} iso=${s.from} /> to <${Time} iso=${s.to} />` : 'no timestamps'}</dd>
       <dt>Fitness</dt><dd>${model.fitness.logFitness.toFixed(3)} (token replay of the log on the net)</dd>
@@ -222,6 +222,15 @@ function ModelView({ model }: { model: MiningModel }) {
         <button type="button" onClick=${() => setZoom(1)}>Reset zoom</button>
       </span>
     </fieldset>
+    <div class=${net ? 'pm-body' : 'pm-body with-variants'}>
+    <div class="map" tabindex="0" role="region" aria-label="Process map picture (scroll to pan)">
+      <${MapPicture} graph=${graph} direction=${net ? 'LR' : 'TB'} zoom=${zoom} durations=${!net}
+        label=${
+          net
+            ? `Petri net: ${model.net.places.length} places, ${model.net.transitions.length} transitions; the arcs table follows.`
+            : `Directly-follows graph: ${graph.nodes.length} nodes, ${graph.edges.length} transitions; the transitions table follows.`
+        } />
+    </div>
     ${
       net
         ? null
@@ -237,7 +246,9 @@ function ModelView({ model }: { model: MiningModel }) {
             ${shown.map(
               (v, i) => html`<li><label class="check">
                 <input type="checkbox" checked=${selected?.includes(i) ?? false} onChange=${() => toggle(i)} />
-                <span><strong>#${i + 1}</strong> ${v.count} cases (${pct(v.count)}): ${v.activities.join(' → ')}</span>
+                <span><strong>#${i + 1}</strong> ${cases(v.count)} (${pct(v.count)}): ${
+                  v.activities.length ? v.activities.join(' → ') : html`<em>no events</em>`
+                }</span>
               </label></li>`,
             )}
           </ul>
@@ -252,13 +263,6 @@ function ModelView({ model }: { model: MiningModel }) {
           </div>
         </fieldset>`
     }
-    <div class="map" tabindex="0" role="region" aria-label="Process map picture (scroll to pan)">
-      <${MapPicture} graph=${graph} direction=${net ? 'LR' : 'TB'} zoom=${zoom} durations=${!net}
-        label=${
-          net
-            ? `Petri net: ${model.net.places.length} places, ${model.net.transitions.length} transitions; the arcs table follows.`
-            : `Directly-follows graph: ${graph.nodes.length} nodes, ${graph.edges.length} transitions; the transitions table follows.`
-        } />
     </div>
     <p class="legend muted">
       ${

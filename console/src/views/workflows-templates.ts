@@ -48,8 +48,13 @@ function TemplateCard({ template: t }: { template: WorkflowTemplate }) {
 
   const createRule = async (c: Created, make: NonNullable<TemplateBuild['signalRule']>) => {
     const rule = make(c.workflow.id);
-    setCreated({ ...c, pendingRule: make });
-    await api.post('/signal-rules', rule);
+    try {
+      await api.post('/signal-rules', rule);
+    } catch (error) {
+      // The workflow stays: the rule can be created again from here.
+      setCreated({ ...c, pendingRule: make });
+      throw error;
+    }
     setCreated({ ...c, ruleId: rule.id, pendingRule: undefined });
   };
   const use = (e: Event) => {
