@@ -3,10 +3,11 @@
  * through the API are linked by identity resolution; an admin finds one in the list, opens it, reads the golden
  * record with each value's source, the match with its explanation (the weights shown add up to the score the API
  * gave), confirms the pair and sees it confirmed; an analyst sees the same entity and its match with no Confirm,
- * Reject or Edit button. Connectors: an admin syncs a HubSpot connector against the fake vendors, whose armed 429s
- * make the run wait out a rate limit: the run shows a progress bar while it runs, a second "Sync now" meanwhile is
- * the API's 409, and the run ends succeeded with its counts and rate-limit waits. axe on every view; screenshots of
- * each at every viewport with MODOS_SCREENSHOTS=1.
+ * Reject or Edit button. Connectors: an admin adds a HubSpot connector against the fake vendors with the form (a
+ * refused schedule shown at its field first) and syncs it; an armed 429 makes the run wait out a rate limit: the run
+ * shows a progress bar while it runs, a second "Sync now" meanwhile is the API's 409, and the run ends succeeded
+ * with its counts and rate-limit waits; then the schedule is changed and the list shows it. axe on every view;
+ * screenshots of each at every viewport with MODOS_SCREENSHOTS=1.
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,7 +24,7 @@ import {
   VIEWPORT_NAMES,
   watchPage,
 } from '../support/browser.js';
-import { connectorFor, truthOf, withoutVendorLimits } from '../support/connector-sync.js';
+import { truthOf, withoutVendorLimits } from '../support/connector-sync.js';
 import { apiClient, eventually, startTestPlatform } from '../support/local-platform.js';
 
 const TENANT = 'console-entities';
@@ -37,7 +38,6 @@ let browser: Browser;
 let admin: ReturnType<typeof apiClient>;
 let jon: string;
 let john: string;
-let connectorId: string;
 
 async function aPerson(attributes: Record<string, unknown>): Promise<string> {
   const res = await admin.post('/api/v1/entities', { type: 'person', attributes });
@@ -88,12 +88,6 @@ beforeAll(async () => {
     const { body } = await admin.get<MatchList>(`/api/v1/entities/${jon}/matches`);
     return body.items.some((i) => i.entityId === john);
   }, 15_000);
-  const res = await admin.post(
-    '/api/v1/connectors',
-    connectorFor('hubspot', vendors, { name: 'HubSpot (fake vendor)', settings: { objects: ['contacts'] } }),
-  );
-  expect(res.status, JSON.stringify(res.body)).toBe(201);
-  connectorId = res.body.id;
 }, 60_000);
 
 afterAll(async () => {
@@ -177,23 +171,49 @@ describe('entities in the console', () => {
 });
 
 describe('connectors in the console', () => {
-  it('admin: syncs a connector, sees the run progress, the 409 of a second sync and the counts', async () => {
+  it('admin: adds a connector, syncs it, sees the run progress, the 409 of a second sync and the counts', async () => {
     const page = await newPage(browser, 'desktop');
     const problems = await watchPage(page);
     await signIn(page, ['admin'], 'ada');
 
+    // A new connector through the form: the API's 400 is shown at the field it names, and nothing is stored.
     await page.goto(`${platform.url}/#/connectors`);
     await ready(page);
-    const row = page.locator(`tr[data-connector-id="${connectorId}"]`);
-    await row.getByRole('cell', { name: 'hubspot', exact: true }).waitFor();
-    await row.getByText('on demand only').waitFor();
-    await row.getByText('never').waitFor();
-    await expectAccessible(page, 'connectors');
-    await screenshots(page, 'connectors');
-
-    await row.getByRole('link', { name: 'HubSpot (fake vendor)' }).click();
+    await page.getByText('No connectors yet.').waitFor();
+    await page.getByRole('button', { name: 'New connector' }).click();
+    const form = page.locator('form.connector-form');
+    await form.getByRole('combobox', { name: /^System/ }).selectOption('hubspot');
+    await form.getByLabel('Name', { exact: true }).fill('HubSpot (fake vendor)');
+    await form.getByLabel('API root (base URL)', { exact: true }).fill(`${vendors.url}/hubspot`);
+    await form.getByRole('combobox', { name: /^Kind/ }).selectOption('refresh_token');
+    const own = vendors.credentials.hubspot;
+    await form.getByLabel('Client id', { exact: true }).fill(own.clientId);
+    await form.getByLabel('Client secret', { exact: true }).fill(own.clientSecret);
+    await form.getByLabel('Refresh token', { exact: true }).fill(own.refreshToken);
+    for (const object of ['companies', 'deals'])
+      await form.getByRole('checkbox', { name: new RegExp(`^${object}`) }).uncheck();
+    await form.getByLabel('Schedule', { exact: true }).fill('rate(1 minute)');
+    await form.getByRole('button', { name: 'Create' }).click();
+    await form
+      .locator('.field', { has: page.getByLabel('Schedule', { exact: true }) })
+      .locator('.field-error')
+      .waitFor();
+    await form.getByRole('alert').getByText('request id').waitFor();
+    expect((await admin.get('/api/v1/connectors')).body.items).toEqual([]);
+    await expectAccessible(page, 'new connector with a refused schedule');
+    await form.getByLabel('Schedule', { exact: true }).fill('');
+    await form.getByRole('button', { name: 'Create' }).click();
     await page.getByRole('heading', { level: 1, name: 'HubSpot (fake vendor)' }).waitFor();
     await ready(page);
+    const connectorId = decodeURIComponent(page.url().split('#/connectors/')[1]!);
+    const { body: stored } = await admin.get(`/api/v1/connectors/${connectorId}`);
+    expect(stored).toMatchObject({
+      system: 'hubspot',
+      credentialsKind: 'refresh_token',
+      settings: { objects: ['contacts'] },
+      schedule: null,
+      enabled: true,
+    });
     await page.getByText('No sync runs yet.').waitFor();
 
     vendors.control.armFault({
@@ -203,12 +223,12 @@ describe('connectors in the console', () => {
       count: ARMED_429,
     });
     await page.getByRole('button', { name: 'Sync now' }).click();
-    await page.getByText(/^Sync .* started/).waitFor();
+    await page.locator('.sync-now [role=status]').getByText(/^Sync .* started/).waitFor();
     const run = page.locator('li.run').first();
     await run.locator('.run-progress progress').waitFor();
     // A second sync while this one waits out the rate limit: the API's 409, shown with its request id.
     await page.getByRole('button', { name: 'Sync now' }).click();
-    const refused = page.getByRole('alert');
+    const refused = page.locator('.sync-now').getByRole('alert');
     await refused.getByText('CONFLICT (409)').waitFor();
     await refused.getByText('request id').waitFor();
     await page.locator('.sync-now .notice').getByText('Only one sync of a connector runs at a time').waitFor();
@@ -221,9 +241,28 @@ describe('connectors in the console', () => {
     expect(counts).toContain(`${contacts} read`);
     expect(counts).toContain(`${ARMED_429} rate-limit wait${ARMED_429 === 1 ? '' : 's'}`);
     await run.locator('tr[data-object="contacts"]').getByText('done').waitFor();
-    await page.locator('[data-schedule]').getByText('on demand only').waitFor();
+    // The refusal was about the run that has ended: it is gone with it.
+    await page.locator('.sync-now .notice').waitFor({ state: 'detached' });
+
+    // The schedule, changed with the version read.
+    await page.getByRole('button', { name: 'Change the schedule' }).click();
+    await page.locator('form.schedule-form').getByLabel('Schedule', { exact: true }).fill('rate(1 hour)');
+    await page.locator('form.schedule-form').getByRole('button', { name: 'Save' }).click();
+    await page.locator('[data-schedule]').getByText('every hour').waitFor();
+    expect((await admin.get(`/api/v1/connectors/${connectorId}`)).body).toMatchObject({
+      schedule: 'rate(1 hour)',
+      version: 2,
+    });
     await expectAccessible(page, 'connector');
     await screenshots(page, 'connector');
+
+    await page.getByRole('link', { name: 'All connectors' }).click();
+    const row = page.locator(`tr[data-connector-id="${connectorId}"]`);
+    await row.getByRole('cell', { name: 'hubspot', exact: true }).waitFor();
+    await row.getByText('every hour').waitFor();
+    await row.locator('.badge-succeeded').waitFor();
+    await expectAccessible(page, 'connectors');
+    await screenshots(page, 'connectors');
     expectNoPageProblems(problems);
     await page.context().close();
   });

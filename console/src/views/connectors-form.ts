@@ -1,22 +1,63 @@
 /**
  * A new connector (admins, `POST /connectors`): the system, a name, the vendor's API root, credentials of one of
  * the kinds the system uses, the objects to sync (the registry's, in its order), Workday's tenant and report, a
- * schedule. The API checks everything against the registry and names each field it refuses; the form shows the
+ * schedule. The API checks everything against the connector registry and names each field it refuses; the form shows the
  * message at the field. Secrets are password inputs and leave the page only in the request.
  */
 import { useState } from 'preact/hooks';
-import type { Connector, CreateConnectorRequest } from '../../../schemas/connectors.js';
-import {
-  CONNECTOR_REGISTRY,
-  CONNECTOR_SYSTEMS,
-  type ConnectorSystem,
-} from '../../../functions/domain/connectors/registry.js';
+import type { Connector, ConnectorSystem, CreateConnectorRequest } from '../../../schemas/connectors.js';
+import type { EntityType } from '../../../schemas/entity.js';
 import { ApiError, api } from '../api.js';
 import { html } from '../html.js';
 import { href, navigate } from '../router.js';
 import { ErrorBanner, Field, useAction } from '../ui.js';
 
 type Kind = CreateConnectorRequest['credentials']['kind'];
+
+export interface SystemChoice {
+  displayName: string;
+  authKinds: readonly Kind[];
+  objects: readonly { name: string; yields: readonly EntityType[] }[];
+  defaultObjects: readonly string[];
+}
+
+/**
+ * What the form offers per system: the connector registry's (functions/domain/connectors/registry.ts) names, auth
+ * kinds, objects in sync order and default objects. The console speaks to the platform only over HTTP, so it keeps
+ * this copy; a unit test (test/unit/console/entities-connectors.test.ts) holds it equal to the registry.
+ */
+export const CONNECTOR_CHOICES: Readonly<Record<ConnectorSystem, SystemChoice>> = {
+  salesforce: {
+    displayName: 'Salesforce',
+    authKinds: ['client_credentials', 'refresh_token'],
+    objects: [
+      { name: 'Account', yields: ['organization'] },
+      { name: 'Contact', yields: ['person'] },
+      { name: 'Opportunity', yields: ['deal'] },
+    ],
+    defaultObjects: ['Account', 'Contact', 'Opportunity'],
+  },
+  hubspot: {
+    displayName: 'HubSpot',
+    authKinds: ['refresh_token', 'access_token'],
+    objects: [
+      { name: 'companies', yields: ['organization'] },
+      { name: 'contacts', yields: ['person'] },
+      { name: 'deals', yields: ['deal'] },
+    ],
+    defaultObjects: ['companies', 'contacts', 'deals'],
+  },
+  workday: {
+    displayName: 'Workday',
+    authKinds: ['refresh_token', 'client_credentials'],
+    objects: [
+      { name: 'workers', yields: ['person', 'employee'] },
+      { name: 'workerReport', yields: ['person', 'employee'] },
+    ],
+    defaultObjects: ['workers'],
+  },
+};
+const SYSTEMS = Object.keys(CONNECTOR_CHOICES) as ConnectorSystem[];
 const SECRET_FIELDS: Record<Kind, readonly { name: string; label: string; secret: boolean }[]> = {
   client_credentials: [
     { name: 'clientId', label: 'Client id', secret: false },
@@ -32,7 +73,7 @@ const SECRET_FIELDS: Record<Kind, readonly { name: string; label: string; secret
 
 export function CreateConnector({ onCancel }: { onCancel: () => void }) {
   const [system, setSystem] = useState<ConnectorSystem>('salesforce');
-  const spec = CONNECTOR_REGISTRY[system];
+  const spec = CONNECTOR_CHOICES[system];
   const [name, setName] = useState('');
   const [baseUrl, setBaseUrl] = useState('');
   const [kind, setKind] = useState<Kind>(spec.authKinds[0]!);
@@ -53,8 +94,8 @@ export function CreateConnector({ onCancel }: { onCancel: () => void }) {
 
   const chooseSystem = (s: ConnectorSystem) => {
     setSystem(s);
-    setKind(CONNECTOR_REGISTRY[s].authKinds[0]!);
-    setObjects([...CONNECTOR_REGISTRY[s].defaultObjects]);
+    setKind(CONNECTOR_CHOICES[s].authKinds[0]!);
+    setObjects([...CONNECTOR_CHOICES[s].defaultObjects]);
   };
   const submit = (e: Event) => {
     e.preventDefault();
@@ -89,7 +130,7 @@ export function CreateConnector({ onCancel }: { onCancel: () => void }) {
     <div class="grid2">
       <${Field} label="System" error=${at('system')}>
         <select value=${system} onChange=${(e: Event) => chooseSystem((e.target as HTMLSelectElement).value as ConnectorSystem)}>
-          ${CONNECTOR_SYSTEMS.map((s) => html`<option value=${s}>${CONNECTOR_REGISTRY[s].displayName}</option>`)}
+          ${SYSTEMS.map((s) => html`<option value=${s}>${CONNECTOR_CHOICES[s].displayName}</option>`)}
         </select>
       </${Field}>
       <${Field} label="Name" error=${at('name')}>

@@ -63,11 +63,11 @@ export function EntityDetail({ id }: { id: string }) {
     actions=${html`<a href=${href('entities')}>All entities</a>`}>
     <${Loading} state=${entity} label="Loading the entity…">${(e: Entity) => html`
       <dl class="facts entity-facts">
-        <dt>Type</dt><dd>${e.type}</dd>
-        <dt>Id</dt><dd><code>${e.id}</code></dd>
-        <dt>Version</dt><dd>${e.version}</dd>
-        <dt>Created</dt><dd><${Time} iso=${e.createdAt} /></dd>
-        <dt>Updated</dt><dd><${Time} iso=${e.updatedAt} /></dd>
+        <div><dt>Type</dt><dd>${e.type}</dd></div>
+        <div><dt>Id</dt><dd><code>${e.id}</code></dd></div>
+        <div><dt>Version</dt><dd>${e.version}</dd></div>
+        <div><dt>Created</dt><dd><${Time} iso=${e.createdAt} /></dd></div>
+        <div><dt>Updated</dt><dd><${Time} iso=${e.updatedAt} /></dd></div>
       </dl>
       <div class="entity-grid">
         <${GoldenRecord} entityId=${id} state=${sources} entityOf=${entityOf} nameOf=${nameOf} />
