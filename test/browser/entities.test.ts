@@ -111,6 +111,7 @@ describe('entities in the console', () => {
     expect(await page.locator(`tr[data-entity-id="${jon}"]`).count()).toBe(0);
     await page.getByText('has no text search', { exact: false }).waitFor();
     await page.getByRole('searchbox', { name: 'Search' }).fill('');
+    await page.getByRole('searchbox', { name: 'Search' }).blur();
     await expectAccessible(page, 'entities');
     await screenshots(page, 'entities');
 
