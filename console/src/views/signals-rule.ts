@@ -296,15 +296,18 @@ function PreviewPanel({
     else onError(action.error);
   }, [action.error]);
   const busy = action.busy;
+  // The route asks for both: its samples are entities' keys (README, POST /signal-rules/preview).
+  const can = useCan();
+  if (!can('signals:read') || !can('entities:read')) return null;
   return html`<section class="card preview-panel" aria-labelledby="preview-title">
     <header><h2 id="preview-title">Preview</h2></header>
     <p class="muted">Replays the rule on the last ${PREVIEW_DAYS} days of entity changes; nothing is written.</p>
     ${
       unavailable
         ? html`<p class="notice">Preview is not available on this API.</p>`
-        : html`<div class="buttons"><${Act} permission="signals:read" busy=${busy} onClick=${run}>Preview the last ${PREVIEW_DAYS} days</${Act}></div>`
+        : html`<div class="buttons"><button type="button" onClick=${run} disabled=${busy} aria-busy=${busy ? 'true' : undefined}>Preview the last ${PREVIEW_DAYS} days</button></div>`
     }
-    ${busy ? html`<${Spinner} label="Replaying the last 30 days…" />` : null}
+    ${busy ? html`<${Spinner} label=${`Replaying the last ${PREVIEW_DAYS} days…`} />` : null}
     ${action.error && !unavailable ? html`<${ErrorBanner} error=${action.error} />` : null}
     ${preview ? html`<${PreviewResult} preview=${preview} keyIsEntity=${keyIsEntity} />` : null}
   </section>`;
