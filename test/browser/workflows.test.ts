@@ -37,6 +37,8 @@ let workflowId: string;
 let approverWorkflowId: string;
 /** An uploaded log (mined by the MiningWorker meanwhile). */
 let logId: string;
+/** Two runs of the API's workflow finishing meanwhile, one approved and one rejected: variants for the map. */
+let moreRuns: Promise<void>;
 
 /** A small event log: ten orders, each registered, checked or not, then shipped a day later. */
 const ORDERS_CSV = [
@@ -92,7 +94,33 @@ beforeAll(async () => {
   });
   expect(upload.status, JSON.stringify(upload.body)).toBe(202);
   logId = upload.body.id;
+  moreRuns = finishedRuns();
+  // Awaited by the test that maps them; a failure meanwhile is reported there, not as an unhandled rejection.
+  moreRuns.catch(() => {});
 }, 60_000);
+
+/**
+ * Two runs through the API, one approved and one rejected, each on a lead of its own: entity.update reads the
+ * version just before it writes, and two runs patching one entity at the same moment would make one of them fail.
+ */
+async function finishedRuns(): Promise<void> {
+  await Promise.all(
+    ['approve', 'reject'].map(async (decision) => {
+      const other = await admin.post('/api/v1/entities', { type: 'person', attributes: { lastName: decision } });
+      const { body } = await admin.post('/api/v1/workflows/execute', {
+        workflowId: approverWorkflowId,
+        input: { leadId: other.body.id, note: decision },
+      });
+      const gate = await pendingApprovalOf(body.executionId);
+      const decided = await admin.post(`/api/v1/approvals/${gate.id}/${decision}`, {});
+      if (decided.status !== 200) throw new Error(`${decision}: ${JSON.stringify(decided.body)}`);
+      await eventually(async () => {
+        const { body: r } = await admin.get<Execution>(`/api/v1/workflows/executions/${body.executionId}`);
+        return ['SUCCEEDED', 'REJECTED'].includes(r.status);
+      }, 30_000);
+    }),
+  );
+}
 
 afterAll(async () => {
   await browser?.close();
@@ -179,29 +207,33 @@ describe('workflows in the console', () => {
     await page.locator(`tr[data-workflow-id="${workflowId}"]`).waitFor();
     await expectAccessible(page, 'workflows');
     await screenshots(page, 'workflows');
+
+    // Versions: a change stores version 2, and version 1 stays readable beside it.
+    const template = TEMPLATES.find((t) => t.id === 'lead-follow-up')!;
+    const changedDef = template.build(valuesOf(template, { status: 'nurture' })).workflow;
+    const put = await admin.raw(
+      'PUT',
+      `/api/v1/workflows/${approverWorkflowId}`,
+      JSON.stringify({ ...changedDef, version: 1 }),
+    );
+    expect(put.status, JSON.stringify(put.body)).toBe(200);
+    await page.goto(`${platform.url}/#/workflows/${approverWorkflowId}`);
+    await page.getByText('v2, latest').waitFor();
+    await page.locator('[data-step-id="qualify"]').getByText('nurture', { exact: true }).waitFor();
+    await page.getByRole('navigation', { name: 'Versions' }).getByRole('link', { name: 'v1', exact: true }).click();
+    await page.waitForURL(/version=1/);
+    await page.getByText('v1', { exact: true }).first().waitFor();
+    await page.locator('[data-step-id="qualify"]').getByText('qualified', { exact: true }).waitFor();
+    await page.getByRole('link', { name: '← All workflows' }).click();
     await page.getByRole('link', { name: 'Runs', exact: true }).click();
     await page.locator(`tr[data-run-id="${runId}"]`).waitFor();
     await page.locator(`tr[data-run-id="${failedId}"]`).waitFor();
     await expectAccessible(page, 'runs');
 
-    // Two more runs through the API, one approved and one rejected, so the map has variants to choose from.
-    await Promise.all(
-      ['approve', 'reject'].map(async (decision) => {
-        const { body } = await admin.post('/api/v1/workflows/execute', {
-          workflowId,
-          input: { leadId: lead, note: decision },
-        });
-        const gate = await pendingApprovalOf(body.executionId);
-        expect((await admin.post(`/api/v1/approvals/${gate.id}/${decision}`, {})).status).toBe(200);
-        await eventually(async () => {
-          const { body: r } = await admin.get<Execution>(`/api/v1/workflows/executions/${body.executionId}`);
-          return ['SUCCEEDED', 'REJECTED'].includes(r.status);
-        }, 15_000);
-      }),
-    );
+    await moreRuns;
 
-    // The process map of the finished runs: a node per activity, transitions in the table, filtered by variant.
-    await page.goto(`${platform.url}/#/process?source=workflows&workflowId=${workflowId}`);
+    // The process map of the finished runs (of both workflows, the same template): a node per activity, transitions in the table, filtered by variant.
+    await page.goto(`${platform.url}/#/process?source=workflows`);
     await ready(page);
     await page.locator('svg.pm g.pm-n').first().waitFor();
     const nodes = () => page.locator('svg.pm g.pm-n').evaluateAll((gs) => gs.map((g) => g.getAttribute('data-node')));
