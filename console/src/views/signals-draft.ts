@@ -5,7 +5,7 @@
  * parse); every other check is the API's, whose 400 names the field.
  */
 import type { SignalKind } from '../../../schemas/signals.js';
-import type { SignalRule } from './signals.js';
+import type { SignalRule } from './signals-shared.js';
 
 export type PatternField = 'match' | 'first' | 'then' | 'missing';
 export type KindField = PatternField | 'within' | 'atLeast' | 'longerThan' | 'fireAtDeadline';

@@ -25,7 +25,6 @@ import {
   useLoad,
   View,
 } from '../ui.js';
-import type { SignalRule } from './signals.js';
 import {
   actionFieldOf,
   bodyOf,
@@ -37,7 +36,7 @@ import {
   type PatternField,
 } from './signals-draft.js';
 import { PREVIEW_DAYS, type Preview, PreviewResult } from './signals-preview.js';
-import { ConflictOffer, fieldProblem, isNotFound, KINDS } from './signals-shared.js';
+import { ConflictOffer, fieldProblem, isNotFound, KINDS, type SignalRule } from './signals-shared.js';
 
 const PATTERN_LABELS: Record<PatternField, string> = {
   match: 'Pattern (match)',
@@ -235,7 +234,7 @@ function RuleEditor({
     </div>
     <div role="status" aria-live="polite" class="live">${saved ?? ''}</div>
     <${ErrorBanner} error=${save.error ?? remove.error} />
-    <${ConflictOffer} error=${save.error ?? remove.error} what="rule" onReload=${reload} />
+    ${rule ? html`<${ConflictOffer} error=${save.error ?? remove.error} what="rule" onReload=${reload} />` : null}
     <div class="buttons">
       <${Act} permission="signals:write" type="submit" kind="primary" busy=${save.busy}>${rule ? 'Save' : 'Create rule'}</${Act}>
       ${rule && !confirmDelete ? html`<${Act} permission="signals:write" kind="danger" onClick=${() => setConfirmDelete(true)}>Delete…</${Act}>` : null}

@@ -2,9 +2,18 @@
  * What the signal, case and audit views share: the API's problems for one form field, the offer to reload after a
  * 409 (someone else changed the record since it was read), and tabs as links.
  */
-import type { SignalKind } from '../../../schemas/signals.js';
+import type { SignalKind, SignalRuleBody } from '../../../schemas/signals.js';
 import { ApiError } from '../api.js';
 import { html } from '../html.js';
+
+/** A rule as the API returns it (schemas/signals-api.ts SignalRule): its body with defaults, and its version. */
+export type SignalRule = SignalRuleBody & {
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+  createdBy: string;
+  updatedBy: string;
+};
 
 /** The rule kinds (schemas/signals.ts SIGNAL_KINDS, repeated: importing values from schemas/ would bundle zod). */
 export const KINDS = [
@@ -29,13 +38,20 @@ export function fieldProblem(error: unknown, field: string, prefix = ''): string
   return found.length ? found.join('; ') : undefined;
 }
 
-export const isConflict = (error: unknown) => error instanceof ApiError && error.status === 409;
+/**
+ * A 409 because the record changed since it was read (the API names `version`), not another conflict (a rule id
+ * taken, a case key held by a newer case), which the error itself explains.
+ */
+export const isStale = (error: unknown) =>
+  error instanceof ApiError &&
+  error.status === 409 &&
+  (error.details.length === 0 || error.fieldMessage('version') !== undefined);
 export const isNotFound = (error: unknown) =>
   error instanceof ApiError && (error.status === 404 || error.status === 405);
 
 /** After a 409: what happened, and a button that reads the record again (dropping what was not saved). */
 export function ConflictOffer({ error, what, onReload }: { error: unknown; what: string; onReload: () => void }) {
-  if (!isConflict(error)) return null;
+  if (!isStale(error)) return null;
   return html`<div class="notice conflict" role="status">
     <p>The ${what} was changed by someone else since you read it; nothing was saved.</p>
     <button type="button" onClick=${onReload}>Reload the ${what}</button>

@@ -4,22 +4,12 @@
  * - `#/signals/rules/new`, `#/signals/rules/<id>`: a rule's editor and preview (signals-rule.ts).
  * - `#/signals/detected?rule=&entity=` (tab Detected): detected signals, newest first (signals-detected.ts).
  */
-import type { SignalRuleBody } from '../../../schemas/signals.js';
 import { html } from '../html.js';
 import { href, navigate, type Route } from '../router.js';
 import { Act, Badge, Pager, Time, usePaged, View } from '../ui.js';
 import { DetectedSignals } from './signals-detected.js';
 import { RulePage } from './signals-rule.js';
-import { Tabs } from './signals-shared.js';
-
-/** A rule as the API returns it (schemas/signals-api.ts SignalRule): its body with defaults, and its version. */
-export type SignalRule = SignalRuleBody & {
-  version: number;
-  createdAt: string;
-  updatedAt: string;
-  createdBy: string;
-  updatedBy: string;
-};
+import { type SignalRule, Tabs } from './signals-shared.js';
 
 const TABS = [
   { id: 'rules', title: 'Rules', to: href('signals') },

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { SignalRuleBody } from '../../../schemas/signals.js';
 import { bodyOf, changeOf, draftOf, newDraft } from '../../../console/src/views/signals-draft.js';
-import type { SignalRule } from '../../../console/src/views/signals.js';
+import type { SignalRule } from '../../../console/src/views/signals-shared.js';
 
 const META = {
   version: 3,
