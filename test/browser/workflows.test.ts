@@ -132,6 +132,8 @@ describe('workflows in the console', () => {
     const page = await newPage(browser, 'desktop');
     const problems = await watchPage(page);
     await signInLocally(page, platform.url, { tenant: TENANT, roles: ['admin'], user: 'ada' });
+    // The landing redirect first, so the next address is not overtaken by it.
+    await page.waitForURL(/#\/[a-z]/);
 
     // The template library: one click creates the definition and shows it.
     await page.goto(`${platform.url}/#/workflows?tab=templates`);
