@@ -25,6 +25,12 @@ import { launchBrowser, newPage, signInLocally, VIEWPORTS } from '../test/suppor
 import { api, until } from './lib/api.js';
 import { chromiumVersion, ensureChromium } from './ensure-chromium.js';
 
+/** Code passed to page.evaluate runs in the browser; this Node program has no DOM types (module-scoped, not global). */
+// biome-ignore lint/suspicious/noExplicitAny: the browser's globals inside evaluated functions
+declare const document: any;
+// biome-ignore lint/suspicious/noExplicitAny: the browser's globals inside evaluated functions
+declare const window: any;
+
 const { values } = parseArgs({
   options: {
     loads: { type: 'string', default: '20' },
@@ -187,7 +193,9 @@ try {
     // Gates open at any point of the inbox's refresh cycle, not in step with it.
     await new Promise((r) => setTimeout(r, Math.random() * 2000));
     const known = await first.evaluate(() =>
-      Array.from(document.querySelectorAll<HTMLElement>('[data-approval-id]')).map((e) => e.dataset.approvalId ?? ''),
+      Array.from(
+        document.querySelectorAll('[data-approval-id]') as ArrayLike<{ dataset: Record<string, string | undefined> }>,
+      ).map((e) => e.dataset.approvalId ?? ''),
     );
     const run = await execute();
     const answeredAt = Date.now();
@@ -198,9 +206,11 @@ try {
         `gate ${i + 1}: a new inbox row [data-approval-id]`,
         first.waitForFunction(
           (before: string[]) => {
-            const added = Array.from(document.querySelectorAll<HTMLElement>('[data-approval-id]')).find(
-              (e) => !before.includes(e.dataset.approvalId ?? ''),
-            );
+            const added = Array.from(
+              document.querySelectorAll('[data-approval-id]') as ArrayLike<{
+                dataset: Record<string, string | undefined>;
+              }>,
+            ).find((e) => !before.includes(e.dataset.approvalId ?? ''));
             return added ? { id: added.dataset.approvalId ?? '', at: Date.now() } : false;
           },
           known,

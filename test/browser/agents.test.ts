@@ -14,6 +14,7 @@ import {
   screenshot,
   signInLocally,
   VIEWPORT_NAMES,
+  type ViewportName,
   watchPage,
 } from '../support/browser.js';
 import { apiClient, eventually, startTestPlatform } from '../support/local-platform.js';
@@ -53,7 +54,7 @@ afterAll(async () => {
 async function signedIn(
   roles: ('admin' | 'operator' | 'analyst' | 'approver')[],
   user: string,
-  viewport = 'desktop' as const,
+  viewport: ViewportName = 'desktop',
 ) {
   const page = await newPage(browser, viewport);
   const problems = await watchPage(page);

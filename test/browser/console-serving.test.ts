@@ -15,6 +15,12 @@ import {
 } from '../support/browser.js';
 import { apiClient, startTestPlatform } from '../support/local-platform.js';
 
+/** Code passed to page.evaluate runs in the browser; this Node program has no DOM types (module-scoped, not global). */
+// biome-ignore lint/suspicious/noExplicitAny: the browser's globals inside evaluated functions
+declare const document: any;
+// biome-ignore lint/suspicious/noExplicitAny: the browser's globals inside evaluated functions
+declare const window: any;
+
 let platform: LocalPlatform;
 let browser: Browser;
 

@@ -224,7 +224,10 @@ describe('connectors in the console', () => {
       count: ARMED_429,
     });
     await page.getByRole('button', { name: 'Sync now' }).click();
-    await page.locator('.sync-now [role=status]').getByText(/^Sync .* started/).waitFor();
+    await page
+      .locator('.sync-now [role=status]')
+      .getByText(/^Sync .* started/)
+      .waitFor();
     const run = page.locator('li.run').first();
     await run.locator('.run-progress progress').waitFor();
     // A second sync while this one waits out the rate limit: the API's 409, shown with its request id.

@@ -23,6 +23,12 @@ import {
 } from '../support/browser.js';
 import { apiClient, eventually, startTestPlatform } from '../support/local-platform.js';
 
+/** Code passed to page.evaluate runs in the browser; this Node program has no DOM types (module-scoped, not global). */
+// biome-ignore lint/suspicious/noExplicitAny: the browser's globals inside evaluated functions
+declare const document: any;
+// biome-ignore lint/suspicious/noExplicitAny: the browser's globals inside evaluated functions
+declare const window: any;
+
 const TENANT = 'console-signals';
 const RULE_ID = 'gold-tier';
 const CASE_TITLE = 'Welcome a gold customer';

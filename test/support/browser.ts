@@ -11,6 +11,12 @@ import type { LocalSignInResponse } from '../../local/sign-in.js';
 import { ROLES, type Role } from '../../schemas/roles.js';
 import { ensureChromium } from '../../scripts/ensure-chromium.js';
 
+/** Code passed to page.evaluate runs in the browser; this Node program has no DOM types (module-scoped, not global). */
+// biome-ignore lint/suspicious/noExplicitAny: the browser's globals inside evaluated functions
+declare const document: any;
+// biome-ignore lint/suspicious/noExplicitAny: the browser's globals inside evaluated functions
+declare const window: any;
+
 const ROOT = resolve(import.meta.dirname, '../..');
 
 /** Flags for a quiet, reproducible headless run: no sandbox (CI runs as root), no GPU, no calls home. */
@@ -77,13 +83,16 @@ export async function watchPage(page: Page): Promise<PageProblems> {
   const problems: PageProblems = { cspViolations: [], consoleErrors: [], pageErrors: [] };
   await page.exposeFunction('__modosCspViolation', (v: CspViolation) => problems.cspViolations.push(v));
   await page.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (e) => {
-      (window as unknown as { __modosCspViolation: (v: CspViolation) => void }).__modosCspViolation({
-        directive: e.effectiveDirective,
-        blockedUri: e.blockedURI,
-        sourceFile: e.sourceFile,
-      });
-    });
+    document.addEventListener(
+      'securitypolicyviolation',
+      (e: { effectiveDirective: string; blockedURI: string; sourceFile: string }) => {
+        (window as unknown as { __modosCspViolation: (v: CspViolation) => void }).__modosCspViolation({
+          directive: e.effectiveDirective,
+          blockedUri: e.blockedURI,
+          sourceFile: e.sourceFile,
+        });
+      },
+    );
   });
   page.on('console', (m) => {
     if (m.type() === 'error') problems.consoleErrors.push(m.text());
