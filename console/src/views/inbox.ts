@@ -34,7 +34,7 @@ type Output = z.output<typeof OutputDetail>;
 /** Fields the API may add to an approval (who asked, what will happen). */
 type InboxApproval = Approval & {
   requestedBy?: string;
-  action?: { tool: string; input?: unknown; description?: string };
+  action?: { tool: string; input?: unknown; unresolved?: string; description?: string };
 };
 
 export function Inbox({ route }: { route: Route }) {
@@ -152,6 +152,7 @@ function ApprovalCard({ approval: a, onDecided }: { approval: InboxApproval; onD
       ${a.decidedBy ? html`<dt>Decided by</dt><dd>${a.decidedBy} <${Time} iso=${a.decidedAt} /></dd>` : null}
       ${a.comment ? html`<dt>Note</dt><dd>${a.comment}</dd>` : null}
     </dl>
+    ${a.action?.unresolved ? html`<p class="field-error">The step's input could not be filled in: ${a.action.unresolved}</p>` : null}
     ${a.action?.input !== undefined ? html`<details><summary>Input</summary><${Json} value=${a.action.input} /></details>` : null}
     ${isOutput && a.subject ? html`<${OutputContent} outputId=${a.subject.outputId} />` : null}
     ${
