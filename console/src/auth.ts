@@ -44,7 +44,8 @@ export function claimsOf(token: string): Record<string, unknown> {
 
 export function sessionOf(token: string, local: boolean): Session {
   const c = claimsOf(token);
-  const roles = Array.isArray(c.roles) ? c.roles.map(String) : typeof c.roles === 'string' ? c.roles.split(',') : [];
+  // As the API's authorizer reads them: an array of role names (anything else grants nothing).
+  const roles = Array.isArray(c.roles) ? c.roles.filter((r): r is string => typeof r === 'string') : [];
   return {
     token,
     expiresAt: typeof c.exp === 'number' ? c.exp * 1000 : Date.now() + 3600_000,
@@ -67,7 +68,11 @@ export function currentSession(): Session | null {
 }
 
 export const saveSession = (s: Session) => sessionStorage.setItem(KEY, JSON.stringify(s));
-export const signOut = () => sessionStorage.removeItem(KEY);
+/** Ends the session and everything kept for it in this tab (the chat's remembered session among them). */
+export const signOut = () => {
+  for (const k of Object.keys(sessionStorage))
+    if (k.startsWith('modos.') && k !== PENDING) sessionStorage.removeItem(k);
+};
 
 export const can = (session: Session | null, permission: Permission): boolean =>
   !!session && hasPermission(session.roles, permission);

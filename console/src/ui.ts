@@ -206,6 +206,15 @@ export function Pager({ list, label = 'Load more' }: { list: Paged<unknown>; lab
   </div>`;
 }
 
+/**
+ * A 409 because the record changed since it was read (the API names `version`), not another conflict (a rule id
+ * taken, a case key held by a newer case, a sync already running), which the error itself explains.
+ */
+export const isStale = (error: unknown) =>
+  error instanceof ApiError &&
+  error.status === 409 &&
+  (error.details.length === 0 || error.fieldMessage('version') !== undefined);
+
 /** A button only for who holds `permission`: for anyone else it is not there at all. */
 export function Act({
   permission,

@@ -19,6 +19,10 @@ import {
 } from '../support/browser.js';
 import { apiClient, eventually, startTestPlatform } from '../support/local-platform.js';
 
+/** Code passed to page.evaluate runs in the browser; this Node program has no DOM types (module-scoped, not global). */
+// biome-ignore lint/suspicious/noExplicitAny: the browser's globals inside evaluated functions
+declare const document: any;
+
 const TENANT = 'agents-console';
 let platform: LocalPlatform;
 let browser: Browser;
@@ -106,7 +110,14 @@ describe('agents in the console', () => {
     await page.getByRole('button', { name: 'Chat', exact: true }).click();
     const chat = page.getByRole('complementary', { name: 'Chat with an agent' });
     await chat.getByLabel('Message').fill(`Please update_account ${accountId} with {"tier": "gold"} after the call.`);
-    await chat.getByRole('button', { name: 'Send' }).click();
+    // Sent from the keyboard (Ctrl+Enter in the message box); the answer comes as Server-Sent Events.
+    const streamed = page.waitForResponse(
+      (r) => r.request().method() === 'POST' && /\/api\/v1\/sessions\/[^/]+\/messages$/.test(new URL(r.url()).pathname),
+    );
+    await chat.getByLabel('Message').press('Control+Enter');
+    const sse = await streamed;
+    expect(sse.headers()['content-type']).toMatch(/^text\/event-stream/);
+    expect(await sse.text()).toMatch(/^event: text\ndata: .*\n\nevent: message\n/s);
     const answer = chat.locator('.msg.assistant').last();
     await answer.getByText('[offline model]').waitFor({ timeout: 30_000 });
     const output = chat.locator('[data-output-id]').first();
@@ -171,7 +182,26 @@ describe('agents in the console', () => {
     const card = page.locator(`[data-approval-id="${approvalId}"]`);
     await card.getByText('"tier": "platinum"').waitFor();
     await expectAccessible(page, 'inbox (approver, mobile)');
-    await card.getByRole('button', { name: `Approve ${approvalId}` }).click();
+
+    // An operator reads the same inbox and is given no decision.
+    const operator = await signedIn(['operator'], 'otto');
+    await operator.page.goto(`${platform.url}/#/inbox`);
+    const seen = operator.page.locator(`[data-approval-id="${approvalId}"]`);
+    await seen.getByText('"tier": "platinum"').waitFor({ timeout: 20_000 });
+    expect(await seen.getByRole('button').count()).toBe(0);
+    expect(await seen.getByLabel('Note').count()).toBe(0);
+    await operator.page.context().close();
+
+    // The approver decides from the keyboard: skip to the content, the note, then Tab to Approve and Enter.
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('main');
+    await card.getByLabel('Note').focus();
+    await page.keyboard.type('Fine for next quarter.');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe(`Approve ${approvalId}`);
+    await page.keyboard.press('Enter');
     await page
       .getByRole('status')
       .filter({ hasText: `${approvalId} approved` })

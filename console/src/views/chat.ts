@@ -40,7 +40,7 @@ export function ChatPanel({ onClose }: { onClose?: () => void }) {
     if (!sessionId) return;
     setHistory((h) => ({ ...h, loading: true }));
     try {
-      const page = await api.get<Page<Message>>(`/sessions/${sessionId}/messages`, {
+      const page = await api.get<Page<Message>>(`/sessions/${encodeURIComponent(sessionId)}/messages`, {
         limit: 50,
         cursor: cursor ?? undefined,
       });

@@ -11,7 +11,20 @@ import type { Connector, SyncRun, SyncStarted } from '../../../schemas/connector
 import { ApiError, api } from '../api.js';
 import { html } from '../html.js';
 import { href } from '../router.js';
-import { Act, Badge, ErrorBanner, Field, Loading, Pager, Time, useAction, useLoad, usePaged, View } from '../ui.js';
+import {
+  Act,
+  Badge,
+  ErrorBanner,
+  Field,
+  isStale,
+  Loading,
+  Pager,
+  Time,
+  useAction,
+  useLoad,
+  usePaged,
+  View,
+} from '../ui.js';
 import {
   connectorState,
   isFinal,
@@ -177,7 +190,7 @@ function ScheduleEditor({
     <label class="check"><input type="checkbox" checked=${enabled} onChange=${(e: Event) => setEnabled((e.target as HTMLInputElement).checked)} />Enabled (the schedule runs)</label>
     <${ErrorBanner} error=${action.error} />
     ${
-      problems?.status === 409
+      isStale(action.error)
         ? html`<p class="notice">The connector changed after you read it (version ${connector.version}).
             <button type="button" onClick=${onReload}>Reload the connector</button></p>`
         : null

@@ -5,18 +5,11 @@
  */
 import type { AuditRecord } from '../../../schemas/audit.js';
 import type { Connector } from '../../../schemas/connectors.js';
-import type { Approval } from '../../../schemas/workflow.js';
-import { ApiError, api, type Page } from '../api.js';
+import type { Approval, ExecutionSummary } from '../../../schemas/workflow.js';
+import { api, type Page } from '../api.js';
 import { html } from '../html.js';
 import { href, type Route } from '../router.js';
 import { Badge, ErrorBanner, Spinner, Time, useCan, useLoad, View } from '../ui.js';
-
-interface RunRow {
-  executionId: string;
-  workflowId: string;
-  status: string;
-  startedAt: string;
-}
 
 export function Dashboard(_props: { route: Route }) {
   const may = useCan();
@@ -37,16 +30,13 @@ export function Dashboard(_props: { route: Route }) {
         : Promise.resolve(null),
     [],
   );
-  const runs = useLoad(async (signal) => {
-    if (!may('workflows:read')) return null;
-    try {
-      return await api.get<Page<RunRow>>('/workflows/executions', { limit: 10 }, signal);
-    } catch (e) {
-      // An API without the runs list: the section says so instead of failing.
-      if (e instanceof ApiError && e.status === 404) return 'unavailable' as const;
-      throw e;
-    }
-  }, []);
+  const runs = useLoad(
+    (signal) =>
+      may('workflows:read')
+        ? api.get<Page<ExecutionSummary>>('/workflows/executions', { limit: 10 }, signal)
+        : Promise.resolve(null),
+    [],
+  );
   const ready = [audit, connectors, pending, runs].every((s) => s.data !== undefined || s.error);
   return html`<${View} title="Dashboard" ready=${ready}>
     <div class="grid2">
@@ -78,16 +68,14 @@ export function Dashboard(_props: { route: Route }) {
         runs.data !== null
           ? html`<section class="card" aria-labelledby="dash-runs"><h2 id="dash-runs">Workflow runs</h2>
             ${
-              runs.data === 'unavailable'
-                ? html`<p class="muted">This API does not list runs.</p>`
-                : runs.data
-                  ? runs.data.items.length
-                    ? html`<ul>${runs.data.items.map(
-                        (r) =>
-                          html`<li><a href=${href('workflows', 'runs', r.executionId)}>${r.workflowId}</a> <${Badge} value=${r.status} /> <${Time} iso=${r.startedAt} /></li>`,
-                      )}</ul>`
-                    : html`<p class="empty">No run yet.</p>`
-                  : html`<${Spinner} />`
+              runs.data
+                ? runs.data.items.length
+                  ? html`<ul>${runs.data.items.map(
+                      (r) =>
+                        html`<li><a href=${href('workflows', 'runs', r.executionId)}>${r.workflowId}</a> <${Badge} value=${r.status} /> <${Time} iso=${r.startedAt} /></li>`,
+                    )}</ul>`
+                  : html`<p class="empty">No run yet.</p>`
+                : html`<${Spinner} />`
             }
             <${ErrorBanner} error=${runs.error} onRetry=${runs.reload} /></section>`
           : null

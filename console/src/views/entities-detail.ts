@@ -17,6 +17,7 @@ import {
   Act,
   Badge,
   ErrorBanner,
+  isStale,
   type Loaded,
   Loading,
   Pager,
@@ -219,7 +220,7 @@ function EditAttributes({
       );
     });
   };
-  const stale = action.error instanceof ApiError && action.error.status === 409;
+  const stale = isStale(action.error);
   return html`<form class="edit-attributes" onSubmit=${save}>
     <p class="hint">Sent as a merge patch on version ${entity.version}: changed and added attributes, and a removal for each one you delete. Identity resolution runs again on the change.</p>
     <label class="field">

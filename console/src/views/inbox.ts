@@ -45,6 +45,8 @@ export function Inbox({ route }: { route: Route }) {
   const [loadingMore, setLoadingMore] = useState(false);
   const [decided, setDecided] = useState<string | null>(null);
   const generation = useRef(0);
+  /** Whether pages after the first were loaded (for this status). */
+  const pagedOn = useRef(false);
 
   const refresh = async () => {
     const g = generation.current;
@@ -59,13 +61,15 @@ export function Inbox({ route }: { route: Route }) {
         const older = (old ?? []).filter((a) => !ids.has(a.id) && last !== undefined && a.requestedAt < last);
         return [...page.items, ...(page.nextCursor ? older : [])];
       });
-      setCursor((c) => (c === null || items === null ? page.nextCursor : c));
+      // Until the user pages on, the first page's cursor is where "Load more" goes; after that, more() owns it.
+      if (!pagedOn.current) setCursor(page.nextCursor);
     } catch (e) {
       if (g === generation.current) setError(e);
     }
   };
   useEffect(() => {
     generation.current++;
+    pagedOn.current = false;
     setItems(null);
     setCursor(null);
     void refresh();
@@ -74,18 +78,21 @@ export function Inbox({ route }: { route: Route }) {
 
   const more = async () => {
     if (!cursor) return;
+    const g = generation.current;
     setLoadingMore(true);
     try {
       const page = await api.get<Page<InboxApproval>>('/approvals', { status, limit: PAGE, cursor });
+      if (g !== generation.current) return;
+      pagedOn.current = true;
       setItems((old) => {
         const ids = new Set((old ?? []).map((a) => a.id));
         return [...(old ?? []), ...page.items.filter((a) => !ids.has(a.id))];
       });
       setCursor(page.nextCursor);
     } catch (e) {
-      setError(e);
+      if (g === generation.current) setError(e);
     } finally {
-      setLoadingMore(false);
+      if (g === generation.current) setLoadingMore(false);
     }
   };
 

@@ -36,7 +36,7 @@ import {
   type PatternField,
 } from './signals-draft.js';
 import { PREVIEW_DAYS, type Preview, PreviewResult } from './signals-preview.js';
-import { ConflictOffer, fieldProblem, isNotFound, KINDS, type SignalRule } from './signals-shared.js';
+import { ConflictOffer, fieldProblem, KINDS, type SignalRule } from './signals-shared.js';
 
 const PATTERN_LABELS: Record<PatternField, string> = {
   match: 'Pattern (match)',
@@ -273,7 +273,6 @@ function PreviewPanel({
   onError: (e: unknown) => void;
 }) {
   const [preview, setPreview] = useState<Preview | null>(null);
-  const [unavailable, setUnavailable] = useState(false);
   const action = useAction();
   const run = async () => {
     setPreview(null);
@@ -290,9 +289,7 @@ function PreviewPanel({
     }
   };
   useEffect(() => {
-    if (!action.error) return;
-    if (isNotFound(action.error)) setUnavailable(true);
-    else onError(action.error);
+    if (action.error) onError(action.error);
   }, [action.error]);
   const busy = action.busy;
   // The route asks for both: its samples are entities' keys (README, POST /signal-rules/preview).
@@ -301,13 +298,9 @@ function PreviewPanel({
   return html`<section class="card preview-panel" aria-labelledby="preview-title">
     <header><h2 id="preview-title">Preview</h2></header>
     <p class="muted">Replays the rule on the last ${PREVIEW_DAYS} days of entity changes; nothing is written.</p>
-    ${
-      unavailable
-        ? html`<p class="notice">Preview is not available on this API.</p>`
-        : html`<div class="buttons"><button type="button" onClick=${run} disabled=${busy} aria-busy=${busy ? 'true' : undefined}>Preview the last ${PREVIEW_DAYS} days</button></div>`
-    }
+    <div class="buttons"><button type="button" onClick=${run} disabled=${busy} aria-busy=${busy ? 'true' : undefined}>Preview the last ${PREVIEW_DAYS} days</button></div>
     ${busy ? html`<${Spinner} label=${`Replaying the last ${PREVIEW_DAYS} days…`} />` : null}
-    ${action.error && !unavailable ? html`<${ErrorBanner} error=${action.error} />` : null}
+    ${action.error ? html`<${ErrorBanner} error=${action.error} />` : null}
     ${preview ? html`<${PreviewResult} preview=${preview} keyIsEntity=${keyIsEntity} />` : null}
   </section>`;
 }

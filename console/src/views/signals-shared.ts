@@ -5,6 +5,7 @@
 import type { SignalKind, SignalRuleBody } from '../../../schemas/signals.js';
 import { ApiError } from '../api.js';
 import { html } from '../html.js';
+import { isStale } from '../ui.js';
 
 /** A rule as the API returns it (schemas/signals-api.ts SignalRule): its body with defaults, and its version. */
 export type SignalRule = SignalRuleBody & {
@@ -37,17 +38,6 @@ export function fieldProblem(error: unknown, field: string, prefix = ''): string
     .map((d) => (d.field === name ? d.message : `${d.field!.slice(prefix.length)}: ${d.message}`));
   return found.length ? found.join('; ') : undefined;
 }
-
-/**
- * A 409 because the record changed since it was read (the API names `version`), not another conflict (a rule id
- * taken, a case key held by a newer case), which the error itself explains.
- */
-export const isStale = (error: unknown) =>
-  error instanceof ApiError &&
-  error.status === 409 &&
-  (error.details.length === 0 || error.fieldMessage('version') !== undefined);
-export const isNotFound = (error: unknown) =>
-  error instanceof ApiError && (error.status === 404 || error.status === 405);
 
 /** After a 409: what happened, and a button that reads the record again (dropping what was not saved). */
 export function ConflictOffer({ error, what, onReload }: { error: unknown; what: string; onReload: () => void }) {

@@ -98,8 +98,19 @@ describe('views follow the roles', () => {
       'connectors',
       'audit',
     ]);
-    expect(ids(['operator'])).toContain('cases');
-    expect(ids(['operator'])).toContain('inbox');
+    // An operator reads everything (the inbox too, without deciding) but is given no view of its own beyond them.
+    expect(ids(['operator'])).toEqual([
+      'home',
+      'inbox',
+      'entities',
+      'signals',
+      'cases',
+      'workflows',
+      'process',
+      'agents',
+      'connectors',
+      'audit',
+    ]);
     expect(ids([])).toEqual([]);
     expect(ids(['root'])).toEqual([]);
   });
