@@ -362,7 +362,7 @@ export class ConsoleHosting extends Construct {
       v.acknowledge({
         id: 'AwsSolutions-CFR2',
         reason:
-          'A CloudFront web ACL must be created in us-east-1 and this stack deploys to the stage region, so it is attached from outside with -c consoleWebAclArn=. Without one, the /api/* behaviour still passes the regional web ACL of the API stage (its managed rule sets; its per-IP rate rule then counts CloudFront's edge addresses, not users, so the per-tenant usage plan is what limits console traffic) and the default behaviour serves only public static files.',
+          'A CloudFront web ACL must be created in us-east-1 and this stack deploys to the stage region, so it is attached from outside with -c consoleWebAclArn=. Without one, the /api/* behaviour still passes the regional web ACL of the API stage (its managed rule sets; its per-IP rate rule then counts the CloudFront edge addresses, not users, so the per-tenant usage plan is what limits console traffic) and the default behaviour serves only public static files.',
       });
     if (!props.domain)
       v.acknowledge({
