@@ -1,10 +1,6 @@
-import { spawnSync } from 'node:child_process';
-import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
 import { environmentNamesOf } from '../../functions/platform/bindings.js';
 import { FUNCTIONS, stateMachineAccessOf, type FunctionSpec } from '../../functions/platform/manifest.js';
-import { WORKFLOW_ERROR_NAMES } from '../../functions/domain/workflows/errors.js';
 import {
   asArray,
   referencedIds,
@@ -40,7 +36,9 @@ const actionsOf = (name: string) => statementsOf(name).flatMap((st) => asArray(s
 describe('functions built from the manifest', () => {
   beforeAll(async () => {
     await settleRunner();
-    s = synthStage({}, { bundle: true });
+    // The template without the bundles (their asset hashes aside, the same): test/infra/resolution-bundles.test.ts
+    // builds them once, for every check that reads or runs one.
+    s = synthStage();
   }, SYNTH_TIMEOUT_MS);
 
   it('deploys exactly one Lambda per FUNCTIONS entry, besides the console deployment function', () => {
@@ -94,62 +92,6 @@ describe('functions built from the manifest', () => {
       expect(env.LOOPBACK_WEBHOOK_PORTS, name).toBeUndefined();
     },
   );
-
-  const bundleOf = (name: string) => {
-    const fn = lambdaOf(name) as CfnResourceJson & { Metadata?: Record<string, string> };
-    return path.join(s.assemblyDir, fn.Metadata!['aws:asset:path']!, 'index.mjs');
-  };
-
-  /** The function's synthesized environment, with references replaced by placeholder strings. */
-  const envOf = (name: string) =>
-    Object.fromEntries(
-      Object.entries(lambdaOf(name).Properties!.Environment.Variables as Record<string, unknown>).map(([k, v]) => [
-        k,
-        typeof v === 'string'
-          ? v
-          : k.endsWith('_URL')
-            ? 'https://resolved.example.com/'
-            : k.endsWith('_ARN')
-              ? 'arn:aws:states:eu-west-1:123456789012:stateMachine:x'
-              : `resolved-${k.toLowerCase()}`,
-      ]),
-    );
-
-  it.each(specs.map((f) => [f.name]))('%s bundle loads with only its own environment and exports handler', (name) => {
-    // A child process per bundle, with the function's environment and nothing else: a bundle that needs
-    // a setting its bindings do not give fails here, as it would at init in Lambda.
-    const script = `const m = await import(process.argv[1]); if (typeof m.handler !== 'function') throw new Error('no handler');`;
-    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script, bundleOf(name)], {
-      env: { ...envOf(name), NODE_OPTIONS: '', AWS_REGION: 'eu-west-1' },
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
-    expect(run.stderr).toBe('');
-    expect(run.status).toBe(0);
-  });
-
-  it('a bundle whose binding variable is missing fails at init, naming it', () => {
-    const { TABLE_NAME: _dropped, ...env } = envOf('GetEntity');
-    const script = `await import(process.argv[1]);`;
-    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script, bundleOf('GetEntity')], {
-      env: { ...env, NODE_OPTIONS: '', AWS_REGION: 'eu-west-1' },
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
-    expect(run.status).not.toBe(0);
-    expect(run.stderr).toContain('GetEntity is missing TABLE_NAME');
-  });
-
-  it('keeps error names in the bundles: the gate functions send, and the finish task classifies, the literal ApprovalRejectedError', () => {
-    const senders = specs.filter((f) => stateMachineAccessOf(f.name).callbacks).map((f) => f.name);
-    expect(senders).toEqual(
-      expect.arrayContaining(['DecideApproval', 'ApprovalCallback', 'ApprovalRequest', 'ApprovalRelay']),
-    );
-    for (const name of [...senders, 'WorkflowFinish']) {
-      const code = readFileSync(bundleOf(name), 'utf8');
-      expect(code, name).toContain(WORKFLOW_ERROR_NAMES.ApprovalRejected);
-    }
-  });
 
   it('passes the stage identity provider to the authorizer only', () => {
     const env = lambdaOf('Authorizer').Properties!.Environment.Variables;

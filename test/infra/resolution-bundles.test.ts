@@ -1,7 +1,10 @@
 /**
- * The bundles of the identity-resolution engine: any-ascii's transliteration tables and libphonenumber-js's metadata
- * ship as files next to a bundle (lib/bundle-assets.ts) rather than as code in it, the same files in the CDK assets
- * as in the local bundles, and the bundles stay under the 500 KB target of npm run bench:bundles.
+ * The Lambda bundles as the CDK stack builds them, from one bundling synthesis (about a minute of esbuild: the
+ * template checks of test/infra/functions.test.ts synthesize without it). Every function's bundle loads with only
+ * its own environment and keeps the error names the state machines match on. The bundles of the
+ * identity-resolution engine: any-ascii's transliteration tables and libphonenumber-js's metadata ship as files
+ * next to a bundle (lib/bundle-assets.ts) rather than as code in it, the same files in the CDK assets as in the
+ * local bundles, and the bundles stay under the 500 KB target of npm run bench:bundles.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -12,8 +15,14 @@ import anyAscii from 'any-ascii';
 import { build } from 'esbuild';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WORKFLOW_ERROR_NAMES } from '../../functions/domain/workflows/errors.js';
 import { LAMBDA_BUNDLING } from '../../functions/platform/bundling.js';
-import { FUNCTIONS, type FunctionName } from '../../functions/platform/manifest.js';
+import {
+  FUNCTIONS,
+  stateMachineAccessOf,
+  type FunctionName,
+  type FunctionSpec,
+} from '../../functions/platform/manifest.js';
 import { PROJECT_ROOT } from '../../lib/app.js';
 import { afterBundlingCommands, BUNDLE_ASSETS } from '../../lib/bundle-assets.js';
 import { ensureBundles, type BuiltBundles } from '../../local/lambda/bundles.js';
@@ -73,13 +82,72 @@ const sizeKb = (dir: string) => statSync(path.join(dir, 'index.mjs')).size / 102
 /** Sources of a bundle from packages matching `pattern` (a path segment: a local bundle's map names no node_modules). */
 const packageSourcesIn = (dir: string, pattern: RegExp) => sourcesOf(dir).filter((src) => pattern.test(src));
 
-describe('bundles of the identity-resolution engine', () => {
-  beforeAll(async () => {
-    await settleRunner();
-    s = synthStage({}, { bundle: true });
-    local = await ensureBundles();
-  }, SYNTH_TIMEOUT_MS);
+beforeAll(async () => {
+  await settleRunner();
+  s = synthStage({}, { bundle: true });
+  local = await ensureBundles();
+}, SYNTH_TIMEOUT_MS);
 
+describe("every function's bundle", () => {
+  const specs = Object.values(FUNCTIONS) as FunctionSpec[];
+  const lambdaOf = (name: FunctionName): CfnResourceJson =>
+    s.json.Resources[s.logicalId(s.stack.functions.get(name)!.function)]!;
+
+  const bundleOf = (name: FunctionName) => path.join(cdkDirOf(name), 'index.mjs');
+
+  /** The function's synthesized environment, with references replaced by placeholder strings. */
+  const envOf = (name: FunctionName) =>
+    Object.fromEntries(
+      Object.entries(lambdaOf(name).Properties!.Environment.Variables as Record<string, unknown>).map(([k, v]) => [
+        k,
+        typeof v === 'string'
+          ? v
+          : k.endsWith('_URL')
+            ? 'https://resolved.example.com/'
+            : k.endsWith('_ARN')
+              ? 'arn:aws:states:eu-west-1:123456789012:stateMachine:x'
+              : `resolved-${k.toLowerCase()}`,
+      ]),
+    );
+
+  it.each(names.map((n) => [n]))('%s bundle loads with only its own environment and exports handler', (name) => {
+    // A child process per bundle, with the function's environment and nothing else: a bundle that needs
+    // a setting its bindings do not give fails here, as it would at init in Lambda.
+    const script = `const m = await import(process.argv[1]); if (typeof m.handler !== 'function') throw new Error('no handler');`;
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script, bundleOf(name)], {
+      env: { ...envOf(name), NODE_OPTIONS: '', AWS_REGION: 'eu-west-1' },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+  });
+
+  it('a bundle whose binding variable is missing fails at init, naming it', () => {
+    const { TABLE_NAME: _dropped, ...env } = envOf('GetEntity');
+    const script = `await import(process.argv[1]);`;
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script, bundleOf('GetEntity')], {
+      env: { ...env, NODE_OPTIONS: '', AWS_REGION: 'eu-west-1' },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toContain('GetEntity is missing TABLE_NAME');
+  });
+
+  it('keeps error names in the bundles: the gate functions send, and the finish task classifies, the literal ApprovalRejectedError', () => {
+    const senders = specs.filter((f) => stateMachineAccessOf(f.name).callbacks).map((f) => f.name);
+    expect(senders).toEqual(
+      expect.arrayContaining(['DecideApproval', 'ApprovalCallback', 'ApprovalRequest', 'ApprovalRelay']),
+    );
+    for (const name of [...senders, 'WorkflowFinish'] as FunctionName[]) {
+      const code = readFileSync(bundleOf(name), 'utf8');
+      expect(code, name).toContain(WORKFLOW_ERROR_NAMES.ApprovalRejected);
+    }
+  });
+});
+
+describe('bundles of the identity-resolution engine', () => {
   const carries = (name: FunctionName, module: string) => sourcesOf(cdkDirOf(name)).some((src) => src.endsWith(module));
   const carriesEngine = (name: FunctionName) => carries(name, TRANSLITERATE_MODULE);
   const bothBuilds = (name: FunctionName) => [cdkDirOf(name), path.dirname(local.files[name])];

@@ -5,8 +5,11 @@ import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { cdkJsonContext, createModosApp, type ModosApp } from '../../../lib/app.js';
 
-/** Synthesizing bundles every function with esbuild: do it once per test file, in beforeAll. */
-export const SYNTH_TIMEOUT_MS = 180_000;
+/**
+ * Synthesizing bundles every function with esbuild: do it once per test file, in beforeAll. The bundling synthesis
+ * is about two minutes of CPU, and shares the machine's cores with the other test files running beside it.
+ */
+export const SYNTH_TIMEOUT_MS = 300_000;
 
 export const IDP = {
   jwtIssuer: 'https://idp.example.com/tenants/acme/',
