@@ -49,7 +49,8 @@ describe('durability of the local platform', () => {
     second.child.kill('SIGTERM');
     await exited(second.child);
     rmSync(dataDir, { recursive: true, force: true });
-  });
+    // Two starts of the platform's own process (each may take up to spawnPlatform's 60 s) beside other test files.
+  }, 150_000);
 
   it('leaves no JVM behind when the platform is killed with SIGKILL', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'modos-kill-'));
@@ -92,5 +93,5 @@ describe('durability of the local platform', () => {
     second.child.kill('SIGTERM');
     await exited(second.child);
     rmSync(dataDir, { recursive: true, force: true });
-  });
+  }, 150_000);
 });

@@ -82,5 +82,6 @@ describe('a run waiting on an approval', () => {
       await receiver.close();
       rmSync(dataDir, { recursive: true, force: true });
     }
-  });
+    // Two starts of the platform's own process (each may take up to spawnPlatform's 60 s) beside other test files.
+  }, 150_000);
 });
