@@ -88,8 +88,6 @@ export async function finishRun(
         } else if (failedStep && s.id === failedStep.id) {
           s.status = 'FAILED';
           s.error ??= runError;
-          // When it failed: the step's history and the miner's `<step> (failed)` event read it.
-          s.completedAt ??= at;
         }
       }
     }
