@@ -6,7 +6,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { type Session, can, signOut } from './auth.js';
 import { html } from './html.js';
-import { href, navigate, type Route, useRoute } from './router.js';
+import { href, navigate, parseRoute, type Route, useRoute } from './router.js';
 import { SessionContext } from './ui.js';
 import { ChatPanel } from './views/chat.js';
 import { VIEWS, type ViewDef } from './views/registry.js';
@@ -22,7 +22,9 @@ export function App({ session, onSignOut }: { session: Session; onSignOut: () =>
   const main = useRef<HTMLElement>(null);
   const current = views.find((v) => v.id === route.path[0]);
   useEffect(() => {
-    if (!current && views[0]) navigate(href(views[0].id));
+    // Read the hash now, not the render's route: a route followed since the render is the user's and is kept.
+    const now = parseRoute(location.hash).path[0];
+    if (!views.some((v) => v.id === now) && views[0]) navigate(href(views[0].id));
   }, [current?.id, views[0]?.id]);
   useEffect(() => {
     document.title = current ? `${current.title} · modos` : 'modos console';

@@ -3,7 +3,7 @@
  * The hash keeps every view a static file away (CloudFront and the local server serve only index.html at `/`),
  * and the OIDC redirect (`/?code=…&state=…`) never collides with a view's address.
  */
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 
 export interface Route {
   path: string[];
@@ -43,11 +43,13 @@ export const navigate = (to: string) => {
 };
 
 export function useRoute(): Route {
-  const [route, setRoute] = useState(() => parseRoute(location.hash));
+  const [hash, setHash] = useState(() => location.hash);
   useEffect(() => {
-    const onChange = () => setRoute(parseRoute(location.hash));
+    const onChange = () => setHash(location.hash);
     addEventListener('hashchange', onChange);
+    // The hash may have changed between the first render and this subscription (a link followed as the app mounts).
+    onChange();
     return () => removeEventListener('hashchange', onChange);
   }, []);
-  return route;
+  return useMemo(() => parseRoute(hash), [hash]);
 }

@@ -20,6 +20,10 @@ import { apiClient, startTestPlatform } from '../support/local-platform.js';
 declare const document: any;
 // biome-ignore lint/suspicious/noExplicitAny: the browser's globals inside evaluated functions
 declare const window: any;
+// biome-ignore lint/suspicious/noExplicitAny: the browser's globals inside evaluated functions
+declare const location: any;
+// biome-ignore lint/suspicious/noExplicitAny: the browser's globals inside evaluated functions
+declare const MutationObserver: any;
 
 let platform: LocalPlatform;
 let browser: Browser;
@@ -91,6 +95,33 @@ describe('the console in Chromium', () => {
     expect(me.status).toBe(200);
     await expect.poll(() => signInForm(page).submit.count()).toBe(0);
     await settle(page);
+    noProblems(problems);
+    await page.context().close();
+  });
+
+  it('keeps a view the user follows while the app first renders (the landing view does not override it)', async () => {
+    const { page, problems } = await open();
+    // The moment the signed-in shell is in the DOM, before its effects run, the hash moves to Signals, as a link
+    // followed at that instant would (in every document of this page: signing in loads `/` again).
+    await page.addInitScript(() => {
+      const watch = new MutationObserver(() => {
+        if (!document.querySelector('header.top')) return;
+        watch.disconnect();
+        location.hash = '#/signals';
+      });
+      watch.observe(document, { childList: true, subtree: true });
+    });
+    await signInLocally(page, platform.url, { tenant: 'browser-b', roles: ['analyst'], user: 'ana' });
+    await page
+      .getByRole('heading', { level: 1, name: 'Signals' })
+      .waitFor({ timeout: 20_000 })
+      .catch(async (e) => {
+        throw new Error(`${e}; the page is at ${page.url()}, showing ${await page.locator('h1').allTextContents()}`);
+      });
+    await page.locator('[data-view-ready="true"]').first().waitFor({ timeout: 20_000 });
+    expect(new URL(page.url()).hash).toBe('#/signals');
+    await settle(page);
+    expect(new URL(page.url()).hash).toBe('#/signals');
     noProblems(problems);
     await page.context().close();
   });
