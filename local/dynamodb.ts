@@ -94,7 +94,10 @@ export async function startDynamoLocal(
       if (!dead) {
         child.kill('SIGTERM');
         child.stdin?.end();
-        await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+        // Until the JVM has closed its files (the guard exits after it, killing a JVM that hangs at 20 s): a
+        // platform started right after this one on the same data folder, or a removal of the folder, must not meet
+        // it still writing.
+        await exited;
       }
     },
   };
