@@ -202,7 +202,9 @@ describe("processes of the platform's own traces", () => {
     expect(mined.status, JSON.stringify(mined.body)).toBe(200);
     expect(mined.body.bounds).toMatchObject({ cases: 3, truncated: false, workflowId: workflow.body.id });
     const model = mined.body.model;
-    // The rejected run's saga undid its first step: its trace ends with that compensation.
+    // What happened in the rejected run, in order: the person rejected the gate, its step ended with the rejection
+    // (`close (rejected)`: the step records when, and the gate's decision says how), then the saga undid the first
+    // step. Its trace ends with that compensation, which follows the rejection rather than standing in for it.
     expect(model.summary).toMatchObject({
       cases: 3,
       startActivities: { tag: 3 },
@@ -211,7 +213,12 @@ describe("processes of the platform's own traces", () => {
     const dfg = Object.fromEntries(
       model.dfg.map((e: { from: string; to: string; count: number }) => [`${e.from}>${e.to}`, e.count]),
     );
-    expect(dfg).toEqual({ 'tag>close approval': 3, 'close approval>close': 2, 'close approval>tag (compensated)': 1 });
+    expect(dfg).toEqual({
+      'tag>close approval': 3,
+      'close approval>close': 2,
+      'close approval>close (rejected)': 1,
+      'close (rejected)>tag (compensated)': 1,
+    });
     // The gate is decided by a person and followed by different steps: no automation candidate.
     expect(model.automationCandidates).toEqual([]);
     expect(model.fitness).toMatchObject({ traces: 3 });

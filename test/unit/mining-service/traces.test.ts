@@ -59,6 +59,7 @@ describe('workflow runs as an event log', () => {
   });
 
   it('shows a rejected run ending at its gate, a failed step as failed, and leaves out what did not happen', () => {
+    // As the engine records it: the rejected gate's step FAILED when the rejection reached it, then the saga ran.
     const rejected = aRun({
       executionId: 'run_000002',
       status: 'REJECTED',
@@ -66,8 +67,8 @@ describe('workflow runs as an event log', () => {
         { ...aRun().steps[0]!, status: 'COMPENSATED' },
         {
           ...aRun().steps[1]!,
-          status: 'SKIPPED',
-          completedAt: undefined,
+          status: 'FAILED',
+          completedAt: '2026-01-01T10:05:01.000Z',
           approval: {
             status: 'rejected',
             requestedAt: '2026-01-01T10:00:03.000Z',
@@ -99,7 +100,12 @@ describe('workflow runs as an event log', () => {
       ],
     });
     const [r, f, p] = workflowRunsToLog([rejected, failed, pending]).traces;
-    expect(r!.events.map((e) => e.activity)).toEqual(['update', 'notify approval', 'update (compensated)']);
+    expect(r!.events.map((e) => e.activity)).toEqual([
+      'update',
+      'notify approval',
+      'notify (rejected)',
+      'update (compensated)',
+    ]);
     expect(r!.events[1]!.resource).toBe('unknown');
     expect(f!.events.map((e) => e.activity)).toEqual(['update (failed)']);
     expect(p!.events.map((e) => e.activity)).toEqual(['update']);
@@ -120,6 +126,63 @@ describe('workflow runs as an event log', () => {
     expect(gate).toMatchObject({ activity: 'notify approval', resource: 'system' });
     expect(gate!.attributes).toMatchObject({ decision: 'timed_out', manual: false });
     expect(gate!.time).toBe(Date.parse('2026-01-01T10:10:00.000Z'));
+  });
+
+  it('ends a step whose gate timed out with `<step> (timed out)` before the saga, one whose tool failed with `(failed)`', () => {
+    const timedOut = aRun({
+      status: 'TIMED_OUT',
+      completedAt: '2026-01-01T10:10:00.500Z',
+      steps: [
+        { ...aRun().steps[0]!, status: 'COMPENSATED' },
+        {
+          ...aRun().steps[1]!,
+          status: 'FAILED',
+          completedAt: '2026-01-01T10:10:00.000Z',
+          approval: { status: 'timed_out', requestedAt: '2026-01-01T10:00:03.000Z' },
+        },
+      ],
+    });
+    const events = workflowRunsToLog([timedOut]).traces[0]!.events;
+    expect(events.map((e) => e.activity)).toEqual([
+      'update',
+      'notify approval',
+      'notify (timed out)',
+      'update (compensated)',
+    ]);
+    // The gate's decision is the step's end: the clock decided when the timeout reached the step.
+    expect(events[1]!.time).toBe(Date.parse('2026-01-01T10:10:00.000Z'));
+    expect(events[2]).toMatchObject({ resource: 'system', attributes: { status: 'failed', manual: false } });
+
+    // A gate approved, then its step's tool failed: the step failed, it did not end at its gate.
+    const failedAfterApproval = aRun({
+      status: 'FAILED',
+      steps: [aRun().steps[0]!, { ...aRun().steps[1]!, status: 'FAILED', completedAt: '2026-01-01T10:09:00.000Z' }],
+    });
+    expect(workflowRunsToLog([failedAfterApproval]).traces[0]!.events.map((e) => e.activity)).toEqual([
+      'update',
+      'notify approval',
+      'notify (failed)',
+    ]);
+  });
+
+  it("puts the saga's compensations after the failure that started it, in reverse step order, at equal times", () => {
+    const at = '2026-01-01T10:05:00.000Z';
+    const run = aRun({
+      status: 'FAILED',
+      completedAt: at,
+      steps: [
+        { id: 'a', tool: 'entity.update', status: 'COMPENSATED', attempts: 1, completedAt: '2026-01-01T10:01:00.000Z' },
+        { id: 'b', tool: 'entity.update', status: 'COMPENSATED', attempts: 1, completedAt: '2026-01-01T10:02:00.000Z' },
+        { id: 'c', tool: 'entity.update', status: 'FAILED', attempts: 3, completedAt: at },
+      ],
+    });
+    expect(workflowRunsToLog([run]).traces[0]!.events.map((e) => e.activity)).toEqual([
+      'a',
+      'b',
+      'c (failed)',
+      'b (compensated)',
+      'a (compensated)',
+    ]);
   });
 });
 

@@ -8,6 +8,7 @@ import { PRODUCTION_URL_POLICY } from '../../../functions/domain/webhooks/url-po
 import { createWorkflow } from '../../../functions/domain/workflows/definitions.js';
 import { ToolFailedError } from '../../../functions/domain/workflows/errors.js';
 import type { StoredApproval } from '../../../functions/domain/workflows/ports.js';
+import { requestApproval } from '../../../functions/domain/workflows/approvals.js';
 import { finishRun } from '../../../functions/domain/workflows/runs/finish.js';
 import { approvalIdOf, type RunDeps } from '../../../functions/domain/workflows/runs/run-state.js';
 import { runStep } from '../../../functions/domain/workflows/runs/step-engine.js';
@@ -237,5 +238,68 @@ describe("a step's sealed secret", () => {
       message: expect.stringMatching(/does not open/),
     });
     expect(webhooks.sent).toEqual([]);
+  });
+});
+
+describe('when a step ended', () => {
+  /** A clock the test moves. */
+  const aMovableClock = (iso: string) => {
+    let now = new Date(iso);
+    return { now: () => new Date(now), set: (next: string) => (now = new Date(next)) };
+  };
+
+  it('records when a failed step failed: as the run learned it, its start kept; a redrive clears it', async () => {
+    const { deps, define, execute, step } = setup();
+    const clock = aMovableClock('2026-02-03T04:00:00.000Z');
+    deps.clock = clock;
+    const wf = await define([{ id: 'flaky', tool: 'test.fail', input: { kind: 'permanent', attempts: 1 } }]);
+    const runId = await execute(wf, { userId: 'otto', roles: ['operator'] });
+    await expect(step(runId, 'flaky')).rejects.toBeInstanceOf(ToolFailedError);
+    clock.set('2026-02-03T04:00:07.000Z');
+
+    await finishRun(
+      { tenantId: 'tenant-a', runId, generation: 1, outcome: 'failed', error: { Error: 'ToolFailedError' } },
+      deps,
+    );
+
+    const run = (await deps.runs.get('tenant-a', runId))!;
+    expect(run.steps[0]).toMatchObject({
+      status: 'FAILED',
+      startedAt: '2026-02-03T04:00:00.000Z',
+      completedAt: '2026-02-03T04:00:07.000Z',
+    });
+    expect(run.completedAt).toBe('2026-02-03T04:00:07.000Z');
+    const redriven = await redriveRun(runId, aContext({ userId: 'alice', roles: ['admin'] }), deps);
+    expect(redriven.steps[0]).toMatchObject({ status: 'PENDING' });
+    expect(redriven.steps[0]!.completedAt).toBeUndefined();
+  });
+
+  it.each([
+    ['rejected', { Error: 'ApprovalRejectedError' }, 'REJECTED', 'ApprovalRejectedError'],
+    ['not decided in time', { Error: 'States.Timeout' }, 'TIMED_OUT', 'ApprovalTimeoutError'],
+  ] as const)('ends a gate %s as a step that ended so, with its time', async (_how, error, status, name) => {
+    const { deps, define, execute, step } = setup();
+    const clock = aMovableClock('2026-02-03T04:00:00.000Z');
+    deps.clock = clock;
+    const wf = await define([
+      { id: 'ok', tool: 'test.echo', input: {} },
+      { id: 'gated', tool: 'test.echo', input: {}, approval: { required: true, timeoutSeconds: 60 } },
+    ]);
+    const runId = await execute(wf, { userId: 'otto', roles: ['operator'] });
+    await step(runId, 'ok');
+    await requestApproval({ tenantId: 'tenant-a', runId, generation: 1, stepId: 'gated', taskToken: 't-1' }, deps);
+    clock.set('2026-02-03T04:00:30.000Z');
+
+    await finishRun({ tenantId: 'tenant-a', runId, generation: 1, outcome: 'failed', error }, deps);
+
+    const run = (await deps.runs.get('tenant-a', runId))!;
+    expect(run.status).toBe(status);
+    expect(run.steps[1]).toMatchObject({
+      status: 'FAILED',
+      error: { name, stepId: 'gated' },
+      completedAt: '2026-02-03T04:00:30.000Z',
+    });
+    // The step before the gate keeps its own end.
+    expect(run.steps[0]).toMatchObject({ status: 'SUCCEEDED', completedAt: '2026-02-03T04:00:00.000Z' });
   });
 });

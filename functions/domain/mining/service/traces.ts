@@ -71,13 +71,28 @@ const ENDED: Record<string, string | undefined> = {
   FAILED: ' (failed)',
 };
 
+/** How a failed step whose gate was not approved ended: at its gate, by the gate's decision. */
+const ENDED_AT_GATE: Record<string, string | undefined> = {
+  rejected: ' (rejected)',
+  timed_out: ' (timed out)',
+};
+
+/** The suffix of a step's end event: how it ended; undefined for a step that has not ended. */
+function endOf(step: RunTrace['steps'][number]): string | undefined {
+  const suffix = ENDED[step.status];
+  if (step.status !== 'FAILED') return suffix;
+  return (step.approval && ENDED_AT_GATE[step.approval.status]) ?? suffix;
+}
+
 /**
  * A workflow run as a trace: each gate a person (or the clock) decided is an event `<step> approval` at its decision,
  * manual when a person decided (resource: who), with the decision and the wait; each step that ran to an end is an
- * event `<step>` (`<step> (failed)` for a failed one) at its completion, done by the system; a compensated step is
- * followed by `<step> (compensated)` at the run's end, when the compensation ran. Pending gates and steps that did
- * not run are not events: a trace shows what happened. Activities are step ids, unique within a workflow; mining
- * several workflows together keeps them apart only where their step ids differ (filter by `workflowId`).
+ * event at its completion, done by the system, named for how it ended: `<step>`, `<step> (failed)` when its tool
+ * failed, `<step> (rejected)` / `<step> (timed out)` when it ended at its gate, rejected or not decided in time. The
+ * compensations come last, in the saga's order (the reverse of the steps'): a compensated step is `<step>
+ * (compensated)` at the run's end, after the failure that started the saga. Pending gates and steps that did not run
+ * are not events: a trace shows what happened. Activities are step ids, unique within a workflow; mining several
+ * workflows together keeps them apart only where their step ids differ (filter by `workflowId`).
  */
 export function workflowRunsToLog(runs: readonly RunTrace[]): EventLog {
   const traces: Trace[] = runs.map((run) => {
@@ -94,7 +109,8 @@ export function workflowRunsToLog(runs: readonly RunTrace[]): EventLog {
     for (const step of run.steps) {
       const gate = step.approval;
       if (gate && gate.status !== 'pending') {
-        const at = gate.decidedAt ?? run.completedAt;
+        // A gate the clock decided ended its step: the step's end is when the timeout reached it.
+        const at = gate.decidedAt ?? step.completedAt ?? run.completedAt;
         const wait = (epoch(at) ?? Number.NaN) - (epoch(gate.requestedAt) ?? Number.NaN);
         const byPerson = gate.status === 'approved' || gate.status === 'rejected';
         push(
@@ -109,7 +125,7 @@ export function workflowRunsToLog(runs: readonly RunTrace[]): EventLog {
           byPerson ? (gate.decidedBy ?? 'unknown') : 'system',
         );
       }
-      const suffix = ENDED[step.status];
+      const suffix = endOf(step);
       if (suffix === undefined || step.completedAt === undefined) continue;
       push(
         `${step.id}${suffix}`,
@@ -117,13 +133,17 @@ export function workflowRunsToLog(runs: readonly RunTrace[]): EventLog {
         { tool: step.tool, status: step.status.toLowerCase(), attempts: step.attempts, manual: false },
         'system',
       );
-      if (step.status === 'COMPENSATED' || step.status === 'COMPENSATION_FAILED')
-        push(
-          `${step.id} (compensated)`,
-          run.completedAt ?? step.completedAt,
-          { tool: step.tool, status: step.status.toLowerCase(), manual: false },
-          'system',
-        );
+    }
+    // The saga runs after the failure, undoing the steps in reverse: its events follow every step's at equal times.
+    for (const step of [...run.steps].reverse()) {
+      if (step.status !== 'COMPENSATED' && step.status !== 'COMPENSATION_FAILED') continue;
+      if (step.completedAt === undefined) continue;
+      push(
+        `${step.id} (compensated)`,
+        run.completedAt ?? step.completedAt,
+        { tool: step.tool, status: step.status.toLowerCase(), manual: false },
+        'system',
+      );
     }
     return {
       caseId: run.executionId,

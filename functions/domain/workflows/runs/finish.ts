@@ -45,8 +45,9 @@ function classify(error: MachineError): { status: RunStatus; runError: Omit<RunE
 
 /**
  * Finish task. On success: SUCCEEDED. On failure: compensates the completed steps in reverse order
- * (the saga; a tool without compensation leaves its effect), marks the failed step, sets FAILED,
- * TIMED_OUT or REJECTED, and emits workflow.completed. Idempotent: a finished generation is left alone.
+ * (the saga; a tool without compensation leaves its effect), marks the failed step FAILED with its error and
+ * completion time (a rejected or timed-out gate's step too), sets FAILED, TIMED_OUT or REJECTED, and emits
+ * workflow.completed. Idempotent: a finished generation is left alone.
  */
 export async function finishRun(
   ref: (RunRef & { outcome: 'succeeded' }) | (RunRef & { outcome: 'failed'; error: MachineError }),
@@ -59,6 +60,8 @@ export async function finishRun(
   const failedStep = run0.steps.find(
     (s) => s.status === 'RUNNING' || s.status === 'WAITING_FOR_APPROVAL' || s.status === 'PENDING',
   );
+  // When the failed step ended: as the run learns it failed, before the saga undoes the steps before it.
+  const failedAt = deps.clock.now().toISOString();
   const compensation: Compensation = ref.outcome === 'failed' ? await compensate(run0, deps) : {};
 
   const finished = await mutateRun(deps, ref, (r) => {
@@ -88,6 +91,9 @@ export async function finishRun(
         } else if (failedStep && s.id === failedStep.id) {
           s.status = 'FAILED';
           s.error ??= runError;
+          // Every step that ended has a completion time: the run's step history shows its duration and the miner its
+          // end. A gate that was rejected or timed out is a step that ended so (its error names which).
+          s.completedAt ??= failedAt;
         }
       }
     }
