@@ -76,9 +76,14 @@ export const AuditChainBreak = z
 export const AuditLaneVerification = z
   .object({
     lane: z.number().int(),
+    /**
+     * The first record this call checked: 1, from the lane's genesis; with a cursor, the record it resumes from (the
+     * last one an earlier call verified, hashed again), the records before it verified by the earlier calls only.
+     */
+    fromSeq: z.number().int(),
     /** Records hashed in this call. */
     records: z.number().int(),
-    /** The last record whose link verified (0: none yet). */
+    /** The last record whose link verified (0: none yet): the lane is verified from its genesis through `lastSeq`. */
     lastSeq: z.number().int(),
     /** The lane head's sequence number when the call began: the records the lane holds (0: none). */
     headSeq: z.number().int(),
@@ -91,7 +96,10 @@ export const AuditLaneVerification = z
 
 export const AuditVerification = z
   .object({
-    /** No break in the records this call checked (with `complete: false`, in those only). */
+    /**
+     * No break in the records this call checked, `fromSeq` through `lastSeq` of each lane (with `complete: false`, in
+     * those only; a call with a cursor answers only for the lanes it continues).
+     */
     verified: z.boolean(),
     checkedAt: z.string(),
     /** Records hashed in this call, all lanes. */
@@ -101,10 +109,17 @@ export const AuditVerification = z
     /** The most records of one lane this call checked. */
     recordsPerLane: z.number().int(),
     lanes: z.array(AuditLaneVerification),
+    /**
+     * Continues the incomplete lanes: signed by the platform for this tenant and the last record verified of each, so
+     * it cannot be made by hand or used by another tenant.
+     */
     nextCursor: z.string().nullable(),
   })
   .meta({ id: 'AuditVerification' });
 export type AuditVerification = z.infer<typeof AuditVerification>;
 
-/** `GET /audit/verification?cursor=`: the cursor of an incomplete verification continues its lanes. */
+/**
+ * `GET /audit/verification?cursor=`: the `nextCursor` of an incomplete verification continues its lanes; a cursor the
+ * platform did not issue for this tenant, or whose resume record was removed or rewritten since, is refused.
+ */
 export const AuditVerificationQuery = z.strictObject({ cursor: z.string().min(1).max(8192).optional() });

@@ -92,7 +92,12 @@ async function main() {
 
     const audit = new DynamoAuditReader(doc, TABLE);
     const ctx: RequestContext = { principal: { tenantId: T, userId: 'bench', roles: ['admin'] }, requestId: 'bench' };
-    const deps = { audit, clock: { now: () => new Date() }, lanes };
+    const deps = {
+      audit,
+      clock: { now: () => new Date() },
+      lanes,
+      cursorKey: async () => Buffer.from('bench-audit-key'),
+    };
     const verification = await timed(() => verifyAuditChain({}, ctx, deps));
     const sparse = await timed(() => listAudit({ limit: 25, actor: 'nobody' }, ctx, deps));
     const page = await timed(() => listAudit({ limit: 100 }, ctx, deps));

@@ -4,10 +4,12 @@
  * Trigger: API Gateway (proxy), behind the JWT authorizer; routeTable picks the route by method and resource path.
  * Output: 200 { items, nextCursor }, newest first (a filtered page reads at most AUDIT_FILTER_READ_LIMIT records);
  * 200 the chain's verification, lane by lane (at most AUDIT_VERIFY_RECORDS_PER_CALL records a call).
- * Errors: ValidationError 400 (the field: a filter, `limit`, `cursor`), ForbiddenError 403 (needs audit:read); mapped by
+ * Errors: ValidationError 400 (the field: a filter, `limit`, `cursor`: malformed, or a verification cursor the platform
+ * did not sign for this tenant and the records it resumes from), ForbiddenError 403 (needs audit:read); mapped by
  * httpRoute.
  */
 import { listAudit, verifyAuditChain, type VerifyAuditDeps } from '../domain/audit/audit-use-cases.js';
+import { auditCursorKey } from '../platform/callback-key.js';
 import { auditDeps, systemClock } from '../platform/composition.js';
 import { config } from '../platform/config.js';
 import { httpRoute, routeTable } from '../platform/http.js';
@@ -23,4 +25,9 @@ export const makeHandler = (deps: VerifyAuditDeps) =>
     ),
   });
 
-export const handler = makeHandler({ ...auditDeps(), clock: systemClock, lanes: config().AUDIT_CHAIN_LANES });
+export const handler = makeHandler({
+  ...auditDeps(),
+  clock: systemClock,
+  lanes: config().AUDIT_CHAIN_LANES,
+  cursorKey: auditCursorKey,
+});

@@ -1,3 +1,4 @@
+import { hkdfSync } from 'node:crypto';
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { AesSecretBox } from '../adapters/crypto/aes-secret-box.js';
 import { secretsClient } from './aws-clients.js';
@@ -6,8 +7,8 @@ import { config } from './config.js';
 let key: Promise<Buffer> | undefined;
 
 /**
- * The HMAC key of approval callback credentials: a Secrets Manager secret in AWS (read once per
- * container), an env var locally. The key is the secret's text as UTF-8 bytes in both runtimes.
+ * The platform key, the HMAC key of approval callback credentials: a Secrets Manager secret in AWS (read once per
+ * container), an env var locally. Keys of other purposes are derived from it (secretBox, auditCursorKey). The key is the secret's text as UTF-8 bytes in both runtimes.
  */
 export function callbackKey(): Promise<Buffer> {
   key ??= (async () => {
@@ -27,4 +28,20 @@ let box: AesSecretBox | undefined;
 export function secretBox(): AesSecretBox {
   box ??= new AesSecretBox(callbackKey);
   return box;
+}
+
+let auditKey: Promise<Buffer> | undefined;
+
+/**
+ * The HMAC key of audit verification cursors (functions/domain/audit/verification-cursor.ts): derived from the same
+ * platform key with HKDF-SHA256 in a context of its own, so a cursor's MAC can never be taken for a callback
+ * credential's, or the reverse. Rotating the platform key invalidates outstanding cursors (a client verifies again).
+ */
+export function auditCursorKey(): Promise<Buffer> {
+  auditKey ??= callbackKey().then((k) =>
+    Buffer.from(
+      hkdfSync('sha256', k, Buffer.from('modos:audit-cursor:v1'), Buffer.from('audit-verification-cursor'), 32),
+    ),
+  );
+  return auditKey;
 }

@@ -36,7 +36,10 @@ export interface FunctionSpec {
   bucket?: BucketBinding;
   /** JWT verification settings (the authorizer). */
   jwt?: boolean;
-  /** Reads the platform key (a Secrets Manager secret in AWS): approval callback credentials, secrets sealed at rest. */
+  /**
+   * Reads the platform key (a Secrets Manager secret in AWS): approval callback credentials, secrets sealed at rest,
+   * audit verification cursors.
+   */
   callbackKey?: boolean;
   /** Sends webhooks to customer endpoints (outbound HTTPS). */
   webhooks?: boolean;
@@ -102,6 +105,8 @@ export const FUNCTIONS = {
     entry: 'functions/handlers/list-audit.ts',
     description: 'Reads the audit trail (filtered by actor, action, resource) and verifies its hash chain',
     table: 'read',
+    // Verification cursors are signed with a key derived from the platform key.
+    callbackKey: true,
     // A verification reads and hashes up to 16,000 records within the API's 29 s.
     memoryMb: 1024,
     timeoutSeconds: 29,

@@ -1,12 +1,15 @@
 /**
  * The read routes of runs and of the audit trail on the local platform: GET /workflows/executions (filters, pages,
  * refusals), GET /audit with its filters (a sparse filter pages through a bounded read), and GET /audit/verification,
- * which must find a record altered or removed in DynamoDB Local behind the API's back.
+ * which must find a record altered or removed in DynamoDB Local behind the API's back, and continues only from a cursor
+ * it issued to the tenant.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DeleteCommand, DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ITEM_TYPES, keys } from '../../functions/adapters/dynamodb/keys.js';
+import { genesisHash, linkAudit } from '../../functions/domain/audit/audit-chain.js';
+import type { AuditEntry } from '../../functions/domain/ports.js';
 import type { LocalPlatform } from '../../local/platform.js';
 import { AUDIT_FILTER_READ_LIMIT, type AuditRecord, type AuditVerification } from '../../schemas/audit.js';
 import type { ExecutionSummary } from '../../schemas/workflow.js';
@@ -304,6 +307,109 @@ describe('GET /audit/verification', () => {
     await doc.send(new DeleteCommand({ TableName: platform.tableName, Key: keys.audit(T, newest.at, newest.id) }));
     result = await verification();
     expect(result.lanes[other.lane]!.break).toEqual({ seq: newest.seq, recordId: null, reason: 'missing' });
+  });
+
+  /** A lane 0 of `count` chained records and its head, written straight to the table for the tenant. */
+  async function aLongLane(tenant: string, count: number) {
+    let prev = genesisHash(tenant, 0);
+    const items: Record<string, unknown>[] = [];
+    for (let seq = 1; seq <= count; seq++) {
+      const entry: AuditEntry = {
+        action: 'entity.update',
+        actor: 'hay',
+        resourceType: 'entity',
+        resourceId: `e-${seq}`,
+        at: new Date(Date.UTC(2026, 0, 1) + seq * 1000).toISOString(),
+        requestId: `req-${seq}`,
+        beforeHash: null,
+        afterHash: null,
+      };
+      const link = linkAudit(entry, 0, seq, prev);
+      prev = link.hash;
+      items.push({
+        ...keys.audit(tenant, entry.at, `${tenant}-${seq}`),
+        ...keys.auditLaneIndex(tenant, 0, seq),
+        entityType: ITEM_TYPES.audit,
+        schemaVersion: 1,
+        tenantId: tenant,
+        id: `${tenant}-${seq}`,
+        ...entry,
+        ...link,
+      });
+    }
+    items.push({
+      ...keys.auditHead(tenant, 0),
+      entityType: ITEM_TYPES.auditHead,
+      schemaVersion: 1,
+      seq: count,
+      hash: prev,
+    });
+    for (let i = 0; i < items.length; i += 25)
+      await doc.send(
+        new BatchWriteCommand({
+          RequestItems: { [platform.tableName]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) },
+        }),
+      );
+    const reader = apiClient(
+      platform.url,
+      await platform.token({ tenantId: tenant, roles: ['operator'], userId: 'o' }),
+    );
+    return { reader, items: items as unknown as AuditRecord[] };
+  }
+
+  it("continues only from a cursor it issued to the tenant: a hand-made one or another tenant's is refused", async () => {
+    const count = 1_050;
+    const [{ reader }, { reader: other }] = await Promise.all([aLongLane('ra-vc', count), aLongLane('ra-vd', count)]);
+    const first = await reader.get('/api/v1/audit/verification');
+    expect(first.status).toBe(200);
+    const firstBody = first.body as AuditVerification;
+    expect(firstBody).toMatchObject({ verified: true, complete: false, recordsPerLane: 1_000 });
+    expect(firstBody.lanes[0]).toMatchObject({ fromSeq: 1, lastSeq: 1_000, headSeq: count, complete: false });
+    const cursor = firstBody.nextCursor!;
+
+    // "Lane 0 verified through 1,040": valid JSON of the right shape for a real lane, without and with a MAC segment.
+    const claim = Buffer.from(JSON.stringify({ l: [[0, 1_040]] })).toString('base64url');
+    for (const forged of [claim, `${claim}.${cursor.split('.')[1]}`, `${claim}.${'A'.repeat(43)}`]) {
+      const res = await reader.get(`/api/v1/audit/verification?cursor=${forged}`);
+      expect(res.status, forged).toBe(400);
+      expect(res.body.error.details).toEqual([{ field: 'cursor', message: 'invalid cursor' }]);
+    }
+    // The other tenant's lane 0 has the same length: only the cursor's tenant binding refuses it.
+    const stolen = await other.get(`/api/v1/audit/verification?cursor=${cursor}`);
+    expect(stolen.status).toBe(400);
+    expect(stolen.body.error.details).toEqual([{ field: 'cursor', message: 'invalid cursor' }]);
+
+    const second = await reader.get(`/api/v1/audit/verification?cursor=${cursor}`);
+    expect(second.status).toBe(200);
+    expect(second.body).toMatchObject({ verified: true, complete: true, nextCursor: null });
+    expect(second.body.lanes).toEqual([
+      { lane: 0, fromSeq: 1_000, records: 51, lastSeq: count, headSeq: count, verified: true, complete: true },
+    ]);
+  });
+
+  it('leaves a record altered behind a cursor to the next verification from the genesis, which finds it', async () => {
+    const { reader, items } = await aLongLane('ra-ve', 1_020);
+    const first = (await reader.get('/api/v1/audit/verification')).body as AuditVerification;
+    const victim = items[9]!;
+    await doc.send(
+      new UpdateCommand({
+        TableName: platform.tableName,
+        Key: keys.audit('ra-ve', victim.at, victim.id),
+        UpdateExpression: 'SET actor = :m',
+        ExpressionAttributeValues: { ':m': 'mallory' },
+      }),
+    );
+    // The continued call checks records 1,000-1,020 only: records 1-999 were verified by the first call, before.
+    const continued = await reader.get(`/api/v1/audit/verification?cursor=${first.nextCursor}`);
+    expect(continued.body).toMatchObject({ verified: true, complete: true });
+    expect(continued.body.lanes[0]).toMatchObject({ fromSeq: 1_000, lastSeq: 1_020 });
+    const again = (await reader.get('/api/v1/audit/verification')).body as AuditVerification;
+    expect(again.lanes[0]).toMatchObject({
+      fromSeq: 1,
+      verified: false,
+      lastSeq: 9,
+      break: { seq: 10, recordId: victim.id, reason: 'hash-mismatch' },
+    });
   });
 
   it('refuses a cursor it did not issue, and a role without audit:read', async () => {

@@ -20,8 +20,35 @@ function aTrail(perLane: number[]): InMemoryAuditTrail {
   return trail;
 }
 
-const verify = (trail: InMemoryAuditTrail, lanes: number, cursor?: string) =>
-  verifyAuditChain(cursor === undefined ? {} : { cursor }, ctx, { audit: trail, clock, lanes });
+const cursorKey = Buffer.from('unit-audit-cursor-key');
+const depsOf = (trail: InMemoryAuditTrail, lanes: number, key = cursorKey) => ({
+  audit: trail,
+  clock,
+  lanes,
+  cursorKey: async () => key,
+});
+
+const verify = (trail: InMemoryAuditTrail, lanes: number, cursor?: string, as = ctx, key = cursorKey) =>
+  verifyAuditChain(cursor === undefined ? {} : { cursor }, as, depsOf(trail, lanes, key));
+
+/** A cursor's body as a client can read it (base64url JSON before the MAC). */
+const bodyOf = (cursor: string) => JSON.parse(Buffer.from(cursor.split('.')[0]!, 'base64url').toString('utf8'));
+const aBody = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+/** A MAC-shaped segment no key made. */
+const FAKE_MAC = Buffer.alloc(32, 7).toString('base64url');
+
+/** A trail with one lane longer than one call's share of 256 lanes, and that share. */
+function aLongLane(extra = 10) {
+  const lanes = 256;
+  const perLane = Math.floor(AUDIT_VERIFY_RECORDS_PER_CALL / lanes);
+  return { lanes, perLane, trail: aTrail([perLane + extra]) };
+}
+
+async function refusal(promise: Promise<unknown>) {
+  const error = await promise.catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(ValidationError);
+  expect((error as ValidationError).details).toEqual([{ field: 'cursor', message: 'invalid cursor' }]);
+}
 
 const recordAt = (trail: InMemoryAuditTrail, lane: number, seq: number) =>
   trail.records.find((r) => r.lane === lane && r.seq === seq)!;
@@ -33,10 +60,10 @@ describe('audit chain verification', () => {
     expect(result).toMatchObject({ verified: true, complete: true, records: 8, nextCursor: null });
     expect(result.checkedAt).toBe('2026-02-01T00:00:00.000Z');
     expect(result.lanes).toEqual([
-      { lane: 0, records: 3, lastSeq: 3, headSeq: 3, verified: true, complete: true },
-      { lane: 1, records: 0, lastSeq: 0, headSeq: 0, verified: true, complete: true },
-      { lane: 2, records: 5, lastSeq: 5, headSeq: 5, verified: true, complete: true },
-      { lane: 3, records: 0, lastSeq: 0, headSeq: 0, verified: true, complete: true },
+      { lane: 0, fromSeq: 1, records: 3, lastSeq: 3, headSeq: 3, verified: true, complete: true },
+      { lane: 1, fromSeq: 1, records: 0, lastSeq: 0, headSeq: 0, verified: true, complete: true },
+      { lane: 2, fromSeq: 1, records: 5, lastSeq: 5, headSeq: 5, verified: true, complete: true },
+      { lane: 3, fromSeq: 1, records: 0, lastSeq: 0, headSeq: 0, verified: true, complete: true },
     ]);
   });
 
@@ -49,6 +76,7 @@ describe('audit chain verification', () => {
     expect(result.lanes[0]).toMatchObject({ verified: true });
     expect(result.lanes[1]).toEqual({
       lane: 1,
+      fromSeq: 1,
       records: 3,
       lastSeq: 2,
       headSeq: 4,
@@ -96,6 +124,7 @@ describe('audit chain verification', () => {
     expect(first).toMatchObject({ verified: true, complete: false, recordsPerLane: perLane });
     expect(first.lanes[0]).toEqual({
       lane: 0,
+      fromSeq: 1,
       records: perLane,
       lastSeq: perLane,
       headSeq: perLane + 40,
@@ -131,56 +160,122 @@ describe('audit chain verification', () => {
     expect(second.lanes).toEqual([
       {
         lane: 0,
+        fromSeq: perLane,
         records: perLane + 6,
         lastSeq: perLane * 2 + 5,
         headSeq: perLane * 2 + 5,
         verified: true,
         complete: true,
       },
-      { lane: 1, records: perLane * 2 + 1, lastSeq: perLane * 3, headSeq: perLane * 3, verified: true, complete: true },
+      {
+        lane: 1,
+        fromSeq: perLane,
+        records: perLane * 2 + 1,
+        lastSeq: perLane * 3,
+        headSeq: perLane * 3,
+        verified: true,
+        complete: true,
+      },
     ]);
     expect(second).toMatchObject({ verified: true, complete: true, records: perLane * 3 + 7, nextCursor: null });
   });
 
-  it('reports an altered record a cursor resumes from', async () => {
-    const lanes = 256;
-    const perLane = Math.floor(AUDIT_VERIFY_RECORDS_PER_CALL / lanes);
-    const trail = aTrail([perLane + 10]);
+  it('reports a record a cursor resumes from whose content was altered since, its hash kept', async () => {
+    const { lanes, perLane, trail } = aLongLane();
     const first = await verify(trail, lanes);
     recordAt(trail, 0, perLane).actor = 'mallory';
     const second = await verify(trail, lanes, first.nextCursor!);
+    expect(second.lanes[0]).toMatchObject({ fromSeq: perLane, verified: false, lastSeq: perLane - 1 });
     expect(second.lanes[0]!.break).toMatchObject({ seq: perLane, reason: 'hash-mismatch' });
   });
 
+  it('refuses a hand-made cursor for a real lane, its JSON well formed, whatever its MAC segment', async () => {
+    const { lanes, perLane, trail } = aLongLane(500);
+    // Lane 0 "verified through perLane + 400" although no call checked it: the call would check only the rest.
+    const claim = aBody({ l: [[0, perLane + 400]] });
+    await refusal(verify(trail, lanes, claim));
+    await refusal(verify(trail, lanes, `${claim}.${FAKE_MAC}`));
+  });
+
+  it('refuses a cursor whose points were moved, its MAC genuine', async () => {
+    const { lanes, perLane, trail } = aLongLane(500);
+    const first = await verify(trail, lanes);
+    expect(bodyOf(first.nextCursor!)).toEqual({ l: [[0, perLane]] });
+    const mac = first.nextCursor!.split('.')[1];
+    await refusal(verify(trail, lanes, `${aBody({ l: [[0, perLane + 400]] })}.${mac}`));
+  });
+
+  it("refuses another tenant's cursor over the same records, and one signed with another key", async () => {
+    const { lanes, trail } = aLongLane();
+    const first = await verify(trail, lanes);
+    await expect(verify(trail, lanes, first.nextCursor!)).resolves.toMatchObject({ verified: true });
+    await refusal(verify(trail, lanes, first.nextCursor!, aContext({ tenantId: 'tenant-b', roles: ['operator'] })));
+    await refusal(verify(trail, lanes, first.nextCursor!, ctx, Buffer.from('another-platform-key')));
+  });
+
+  it('refuses a cursor whose resume record was rewritten with a new hash, or removed, since it was verified', async () => {
+    const { lanes, perLane, trail } = aLongLane();
+    const first = await verify(trail, lanes);
+    const anchor = recordAt(trail, 0, perLane);
+    const { id: _id, lane: _lane, seq: _seq, prevHash: _p, hash: _h, ...entry } = { ...anchor, actor: 'mallory' };
+    Object.assign(anchor, { actor: 'mallory' }, linkAudit(entry, 0, perLane, anchor.prevHash));
+    await refusal(verify(trail, lanes, first.nextCursor!));
+    trail.records.splice(trail.records.indexOf(anchor), 1);
+    await refusal(verify(trail, lanes, first.nextCursor!));
+    // Verifying again from the genesis finds what changed.
+    expect((await verify(trail, lanes)).lanes[0]!.break).toMatchObject({ seq: perLane, reason: 'missing' });
+  });
+
+  it('does not check again what an earlier call verified: a record altered before the resume point after it was verified is found by the next verification from the genesis', async () => {
+    const { lanes, perLane, trail } = aLongLane();
+    const first = await verify(trail, lanes);
+    const victim = recordAt(trail, 0, 5);
+    victim.actor = 'mallory';
+    const second = await verify(trail, lanes, first.nextCursor!);
+    expect(second).toMatchObject({ verified: true, complete: true });
+    expect(second.lanes[0]).toMatchObject({ fromSeq: perLane, lastSeq: perLane + 10 });
+    const again = await verify(trail, lanes);
+    expect(again.lanes[0]).toMatchObject({ fromSeq: 1, verified: false, break: { seq: 5, reason: 'hash-mismatch' } });
+  });
+
   it.each([
-    ['not base64url', '!!'],
-    ['not JSON', Buffer.from('{').toString('base64url')],
-    ['no lanes', Buffer.from(JSON.stringify({ l: [] })).toString('base64url')],
-    ['a negative lane', Buffer.from(JSON.stringify({ l: [[-1, 1]] })).toString('base64url')],
+    ['no MAC', aBody({ l: [[0, 1]] })],
+    ['a MAC segment too short', `${aBody({ l: [[0, 1]] })}.${FAKE_MAC.slice(1)}`],
+    ['a third segment', `${aBody({ l: [[0, 1]] })}.${FAKE_MAC}.x`],
+    ['not base64url', `!!.${FAKE_MAC}`],
+    ['not JSON', `${Buffer.from('{').toString('base64url')}.${FAKE_MAC}`],
+    ['not UTF-8', `${Buffer.from([0xff, 0xfe]).toString('base64url')}.${FAKE_MAC}`],
+    ['no lanes', `${aBody({ l: [] })}.${FAKE_MAC}`],
+    ['a negative lane', `${aBody({ l: [[-1, 1]] })}.${FAKE_MAC}`],
     [
       'a lane twice',
-      Buffer.from(
-        JSON.stringify({
-          l: [
-            [0, 1],
-            [0, 2],
-          ],
-        }),
-      ).toString('base64url'),
+      `${aBody({
+        l: [
+          [0, 1],
+          [0, 2],
+        ],
+      })}.${FAKE_MAC}`,
     ],
-    ['a sequence number of 0', Buffer.from(JSON.stringify({ l: [[0, 0]] })).toString('base64url')],
-    ['a record beyond the head', Buffer.from(JSON.stringify({ l: [[0, 99]] })).toString('base64url')],
-    ['another field', Buffer.from(JSON.stringify({ l: [[0, 1]], x: 1 })).toString('base64url')],
+    [
+      'lanes out of order',
+      `${aBody({
+        l: [
+          [1, 1],
+          [0, 1],
+        ],
+      })}.${FAKE_MAC}`,
+    ],
+    ['a sequence number of 0', `${aBody({ l: [[0, 0]] })}.${FAKE_MAC}`],
+    ['a record beyond the head', `${aBody({ l: [[0, 99]] })}.${FAKE_MAC}`],
+    ['another field', `${aBody({ l: [[0, 1]], x: 1 })}.${FAKE_MAC}`],
   ])('refuses a cursor with %s, naming the field', async (_what, cursor) => {
-    const error = await verify(aTrail([3]), 1, cursor).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ValidationError);
-    expect((error as ValidationError).details).toEqual([{ field: 'cursor', message: 'invalid cursor' }]);
+    await refusal(verify(aTrail([3, 3]), 2, cursor));
   });
 
   it('needs audit:read', async () => {
-    await expect(
-      verifyAuditChain({}, aContext({ roles: ['analyst'] }), { audit: aTrail([1]), clock, lanes: 1 }),
-    ).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(verifyAuditChain({}, aContext({ roles: ['analyst'] }), depsOf(aTrail([1]), 1))).rejects.toBeInstanceOf(
+      ForbiddenError,
+    );
     await expect(listAudit({ limit: 5 }, aContext({ roles: ['approver'] }), { audit: aTrail([1]) })).rejects.toThrow(
       ForbiddenError,
     );
@@ -205,7 +300,7 @@ describe('the audit routes', () => {
     path: resource,
   });
   const call = async (resource: string, query?: Record<string, string>) => {
-    const res = await makeHandler({ audit: trail, clock, lanes: 2 })(get(resource, query));
+    const res = await makeHandler(depsOf(trail, 2))(get(resource, query));
     return { status: res.statusCode, body: JSON.parse(res.body) };
   };
 

@@ -5,10 +5,15 @@ import {
   type ListAuditQuery,
 } from '../../../schemas/audit.js';
 import { requirePermission } from '../auth/authorize.js';
-import { ValidationError } from '../errors.js';
 import type { AuditLaneHead, AuditReader, Clock, Page, RequestContext } from '../ports.js';
 import { mapLimit } from '../shared/concurrency.js';
 import { walkLane, type LaneAnchor } from './audit-chain.js';
+import {
+  checkVerificationCursor,
+  encodeVerificationCursor,
+  invalidCursor,
+  parseVerificationCursor,
+} from './verification-cursor.js';
 
 /** The trail newest first; the filters (actor, action, resource type and id) are exact matches, combinable. */
 export async function listAudit(
@@ -25,21 +30,35 @@ export interface VerifyAuditDeps {
   clock: Clock;
   /** The lanes the tenant's chain is written in (AUDIT_CHAIN_LANES); lanes with a head are checked too. */
   lanes: number;
+  /** The key verification cursors are signed with (derived from the platform key); read only when a cursor is. */
+  cursorKey: () => Promise<Buffer>;
 }
 
 /** Fewest records of a lane one call checks, however many lanes share the call's budget. */
 const MIN_RECORDS_PER_LANE = 50;
 /** Lanes read at the same time. */
 const LANE_READ_CONCURRENCY = 4;
-const MAX_LANE = 255;
 
 type LaneResult = AuditVerification['lanes'][number];
+
+/** What one call reads of a lane: the records `fromSeq..throughSeq` (with a cursor, from its resume record). */
+interface LaneRead {
+  lane: number;
+  head: AuditLaneHead | undefined;
+  resumeAfter: number | undefined;
+  fromSeq: number;
+  throughSeq: number;
+  records: AuditRecord[];
+}
 
 /**
  * Verifies the tenant's audit hash chain lane by lane, from each lane's genesis (or from where the cursor of an
  * earlier call stopped) through the lane head read when the call began. A call checks at most
  * AUDIT_VERIFY_RECORDS_PER_CALL records, shared equally by its lanes; a lane with more left is incomplete and the
- * cursor continues it, re-hashing the last record checked so the next call links on from a verified record.
+ * cursor continues it. The cursor is signed (verification-cursor.ts) over the tenant and the hash of the last record
+ * verified of each lane, so a call continues only from records the platform verified, as it verified them: a forged
+ * cursor, another tenant's, or one whose resume record was removed or given a new hash since is a ValidationError on
+ * `cursor`. The resume record is hashed again, so the new call links on from a record it checked itself.
  * A lane stops at its first break: a record whose content, link or sequence number is wrong, a record the head counts
  * that is missing, or a head whose hash is not the last record's.
  */
@@ -50,7 +69,8 @@ export async function verifyAuditChain(
 ): Promise<AuditVerification> {
   requirePermission(ctx.principal, 'audit:read');
   const tenantId = ctx.principal.tenantId;
-  const resume = decodeVerificationCursor(query.cursor);
+  const cursor = query.cursor === undefined ? undefined : parseVerificationCursor(query.cursor);
+  const resume = cursor?.points;
   const checkedAt = deps.clock.now().toISOString();
   const heads = await deps.audit.laneHeads(tenantId);
   const lanes = resume
@@ -62,9 +82,17 @@ export async function verifyAuditChain(
     const after = resume?.get(lane);
     if (after !== undefined && after > (heads.get(lane)?.seq ?? 0)) throw invalidCursor();
   }
-  const results = await mapLimit(lanes, LANE_READ_CONCURRENCY, (lane) =>
-    verifyOneLane(tenantId, lane, heads.get(lane), resume?.get(lane), perLane, deps.audit),
+  const reads = await mapLimit(lanes, LANE_READ_CONCURRENCY, (lane) =>
+    readLane(tenantId, lane, heads.get(lane), resume?.get(lane), perLane, deps.audit),
   );
+  if (cursor) {
+    // The first record read of a continued lane is its resume record, when it is still there.
+    const stored = new Map(
+      reads.flatMap((r) => (r.records[0]?.seq === r.resumeAfter ? [[r.lane, r.records[0]!.hash]] : [])),
+    );
+    checkVerificationCursor(tenantId, cursor, stored, await deps.cursorKey());
+  }
+  const results = reads.map((read) => walkRead(tenantId, read));
   const incomplete = results.filter((r) => !r.complete);
   return {
     verified: results.every((r) => r.verified),
@@ -73,30 +101,44 @@ export async function verifyAuditChain(
     complete: incomplete.length === 0,
     recordsPerLane: perLane,
     lanes: results,
-    nextCursor: incomplete.length ? encodeVerificationCursor(incomplete) : null,
+    nextCursor: incomplete.length
+      ? encodeVerificationCursor(
+          tenantId,
+          incomplete.map((r) => ({ lane: r.lane, seq: r.lastSeq, hash: lastHashOf(reads, r) })),
+          await deps.cursorKey(),
+        )
+      : null,
   };
 }
 
-async function verifyOneLane(
+async function readLane(
   tenantId: string,
   lane: number,
   head: AuditLaneHead | undefined,
   resumeAfter: number | undefined,
   perLane: number,
   audit: AuditReader,
-): Promise<LaneResult> {
+): Promise<LaneRead> {
   const headSeq = head?.seq ?? 0;
   // A continued lane re-reads its last verified record: its stored link is where the walk starts.
   const fromSeq = resumeAfter ?? 1;
   const throughSeq = Math.min(headSeq, fromSeq + perLane - (resumeAfter === undefined ? 1 : 0));
-  const base = { lane, headSeq };
+  const records =
+    throughSeq < fromSeq
+      ? []
+      : await audit.laneRecords(tenantId, lane, { fromSeq, throughSeq, limit: throughSeq - fromSeq + 1 });
+  return { lane, head, resumeAfter, fromSeq, throughSeq, records };
+}
+
+function walkRead(tenantId: string, read: LaneRead): LaneResult {
+  const { lane, head, resumeAfter, fromSeq, throughSeq, records } = read;
+  const headSeq = head?.seq ?? 0;
+  const base = { lane, fromSeq, headSeq };
   if (throughSeq < fromSeq) return { ...base, records: 0, lastSeq: 0, verified: true, complete: true };
-  const records = await audit.laneRecords(tenantId, lane, { fromSeq, throughSeq, limit: throughSeq - fromSeq + 1 });
   let from: LaneAnchor | undefined;
   if (resumeAfter !== undefined) {
-    const anchor = records[0];
-    if (!anchor || anchor.seq !== resumeAfter)
-      return broken(base, 0, resumeAfter - 1, { seq: resumeAfter, recordId: null, reason: 'missing' });
+    // The cursor's check found this record with the hash the earlier call verified; its content is hashed again.
+    const anchor = records[0]!;
     from = { seq: anchor.seq - 1, hash: anchor.prevHash };
   }
   const walk = walkLane(tenantId, lane, records, from);
@@ -117,42 +159,17 @@ async function verifyOneLane(
   return { ...base, records: records.length, lastSeq, verified: true, complete: throughSeq === headSeq };
 }
 
+/** The stored hash of the last record an incomplete lane verified (the walk verified every record it read). */
+function lastHashOf(reads: readonly LaneRead[], result: LaneResult): string {
+  const read = reads.find((r) => r.lane === result.lane)!;
+  return read.records.at(-1)!.hash;
+}
+
 function broken(
-  base: { lane: number; headSeq: number },
+  base: { lane: number; fromSeq: number; headSeq: number },
   records: number,
   lastSeq: number,
   found: NonNullable<LaneResult['break']>,
 ): LaneResult {
   return { ...base, records, lastSeq: Math.max(0, lastSeq), verified: false, complete: true, break: found };
-}
-
-const invalidCursor = () =>
-  new ValidationError('cursor is not valid for this verification', {
-    details: [{ field: 'cursor', message: 'invalid cursor' }],
-  });
-
-/** The cursor: base64url JSON `{ "l": [[lane, lastSeq], …] }`, the last record verified of each incomplete lane. */
-function encodeVerificationCursor(lanes: readonly LaneResult[]): string {
-  return Buffer.from(JSON.stringify({ l: lanes.map((r) => [r.lane, r.lastSeq]) }), 'utf8').toString('base64url');
-}
-
-function decodeVerificationCursor(cursor: string | undefined): Map<number, number> | undefined {
-  if (cursor === undefined) return undefined;
-  let parsed: unknown;
-  try {
-    if (!/^[A-Za-z0-9_-]+$/.test(cursor)) throw invalidCursor();
-    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw invalidCursor();
-  }
-  const pairs = (parsed as { l?: unknown } | null)?.l;
-  if (!Array.isArray(pairs) || pairs.length === 0 || Object.keys(parsed as object).length !== 1) throw invalidCursor();
-  const resume = new Map<number, number>();
-  for (const pair of pairs) {
-    const [lane, seq] = Array.isArray(pair) && pair.length === 2 ? pair : [];
-    if (!Number.isSafeInteger(lane) || lane < 0 || lane > MAX_LANE || resume.has(lane)) throw invalidCursor();
-    if (!Number.isSafeInteger(seq) || seq < 1) throw invalidCursor();
-    resume.set(lane, seq);
-  }
-  return resume;
 }

@@ -1400,6 +1400,7 @@ export interface components {
         };
         AuditLaneVerification: {
             lane: number;
+            fromSeq: number;
             records: number;
             lastSeq: number;
             headSeq: number;
