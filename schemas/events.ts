@@ -12,6 +12,7 @@ import { Entity } from './entity.js';
 import { EVENT_SOURCES } from './event-names.js';
 import { MiningLogUploadedPayload } from './mining-events.js';
 import { EntityMergedPayload, EntitySplitPayload, ResolutionRunRequestedPayload } from './resolution.js';
+import { ApprovalAction } from './workflow.js';
 
 export { EntityMergedPayload, EntitySplitPayload, ResolutionRunRequestedPayload };
 
@@ -53,6 +54,11 @@ export const WorkflowCompletedPayload = z.object({
     .object({ code: z.string(), name: z.string(), message: z.string(), stepId: z.string().optional() })
     .optional(),
 });
+/**
+ * `approval.requested`: the approval as recorded, with who asked and what approving does (the record's own
+ * `requestedBy` and `action`: secret inputs as "[secret]", an input over 8 KB as its size). Optional so that an
+ * event emitted before they were carried still parses (a dead letter redriven later); every gate sets both.
+ */
 export const ApprovalRequestedPayload = z.object({
   approvalId: z.string(),
   executionId: z.string(),
@@ -61,6 +67,8 @@ export const ApprovalRequestedPayload = z.object({
   tool: z.string(),
   expiresAt: z.string(),
   roles: z.array(z.string()),
+  requestedBy: z.string().optional(),
+  action: ApprovalAction.optional(),
 });
 export const ApprovalDecidedPayload = z.object({
   approvalId: z.string(),

@@ -1,6 +1,7 @@
 /**
- * EventBridge target of approval.requested. Sends the Standard Webhooks signed notification with the
- * approve/reject callback links (retries with backoff); when retries are exhausted the approval stays
+ * EventBridge target of approval.requested. Sends the Standard Webhooks signed notification with who asked and what
+ * approving does (the stored approval's `requestedBy` and `action`) and the approve/reject callback links (retries
+ * with backoff); when retries are exhausted the approval stays
  * pending, marked notification_failed (an agent output's approval: to the agent's webhook, and the output records
  * the attempts and `notification_failed`). Errors: TransientError (the event target retries).
  */

@@ -2,7 +2,8 @@
  * Step Functions task "Gate" (lambda:invoke.waitForTaskToken).
  * Input: { taskToken, tenantId, runId, generation, stepId }. Records the approval request with the token
  * (never returned by any API), who asked and what approving does (the step's tool, description and input, its
- * secret inputs as "[secret]"), emits approval.requested. The gate then waits for a decision.
+ * secret inputs as "[secret]"), emits approval.requested carrying the same `requestedBy` and `action`. The gate then
+ * waits for a decision.
  * Errors: WorkflowFailedError (caught → Compensate), TransientError (retried; the retry refreshes the token).
  */
 import { requestApproval } from '../domain/workflows/approvals.js';

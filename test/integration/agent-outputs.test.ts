@@ -118,6 +118,11 @@ describe('an account update proposed by an agent', () => {
       data: { output_id: output.id, agent_id: agentId, skill: 'update_account', offline: true, is_automatable: true },
     });
     expect(hook.verified.data.content_preview.startsWith('[offline model] ')).toBe(true);
+    // Who asked and what approving does, as the approval says (listed below).
+    expect(hook.verified.data).toMatchObject({
+      requested_by: 'ada',
+      action: { tool: 'update_account', description: skill('update_account').description },
+    });
     // Nothing happens before the decision.
     expect((await admin.get(`/api/v1/entities/${account.id}`)).body.attributes.tier).toBe('silver');
     const listed = await approver.get('/api/v1/approvals?status=pending&limit=100');
@@ -168,6 +173,15 @@ describe('an account update proposed by an agent', () => {
     expect(names).toEqual(
       expect.arrayContaining(['agent.output.proposed', 'agent.output.decided', 'agent.output.completed']),
     );
+    const requested = events.find(
+      (e) =>
+        e['detail-type'] === 'approval.requested' &&
+        (e.detail.payload as { approvalId?: string }).approvalId === outputApprovalIdOf(output.id),
+    );
+    expect(requested?.detail.payload).toMatchObject({
+      requestedBy: 'ada',
+      action: { tool: 'update_account', description: skill('update_account').description },
+    });
   }, 180_000);
 
   it('ends rejected on the reject link, and never touches the account', async () => {

@@ -245,6 +245,14 @@ describe('runs with approval gates', () => {
       type: 'approval.requested',
       data: { approvalId: approval.id, executionId: id, stepId: 'promote' },
     });
+    // The webhook and the bus event say who asked and what approving does, as the approval does.
+    expect(hook.verified.data).toMatchObject({ requestedBy: 'alice', action: approval.action });
+    const requested = await eventually(() =>
+      events.find(
+        (e) => e['detail-type'] === 'approval.requested' && (e.detail as any).payload.approvalId === approval.id,
+      ),
+    );
+    expect((requested.detail as any).payload).toMatchObject({ requestedBy: 'alice', action: approval.action });
     expect(hook.verified.data.callbacks.approve).toContain(
       `/api/v1/approvals/${approval.id}/callback/approve?credential=`,
     );
@@ -582,9 +590,12 @@ describe("an http.webhook step's signing secret", () => {
     const secret = generateWebhookSecret();
     const target = await startWebhookReceiver(() => secret);
     try {
-      const wf = await aWorkflow([webhookStep('notify', target.url, secret, { order: '$.input.order' })], false);
+      // With the approver's webhook: the approval's event and webhook carry the action, its secret as "[secret]".
+      const wf = await aWorkflow([webhookStep('notify', target.url, secret, { order: '$.input.order' })]);
+      // The creation answers the approver's webhook secret once (generated); the step's is never answered.
+      const { webhookSecret: _approverSecret, ...created } = wf;
       const reads = [
-        wf,
+        created,
         (await admin.get(`/api/v1/workflows/${wf.id}`)).body,
         (await admin.get('/api/v1/workflows?limit=100')).body,
       ];
@@ -604,6 +615,19 @@ describe("an http.webhook step's signing secret", () => {
         input: { url: target.url, secret: '[secret]', payload: { order: 'o-17' } },
       });
       expect(JSON.stringify(approval)).not.toMatch(/whsec_|enc1\./);
+      const hook = await eventually(() => receiver.received.find((r) => r.id === `msg_${approval.id}`));
+      expect(hook.verified.data.action).toEqual(approval.action);
+      const requested = await eventually(() =>
+        events.find(
+          (e) => e['detail-type'] === 'approval.requested' && (e.detail as any).payload.approvalId === approval.id,
+        ),
+      );
+      expect((requested.detail as any).payload.action).toEqual(approval.action);
+      for (const text of [hook.body, JSON.stringify(requested)]) {
+        expect(text).toContain('[secret]');
+        expect(text).not.toContain(secret);
+        expect(text).not.toMatch(/whsec_|enc1\./);
+      }
       await approver.post(`/api/v1/approvals/${approval.id}/approve`, {});
       const done = await runUntil(id, ['SUCCEEDED', 'FAILED']);
       expect(done.status).toBe('SUCCEEDED');

@@ -1,3 +1,4 @@
+import type { EventPayload } from '../../../schemas/events.js';
 import type { Approval, ApprovalStatus, ApprovalSubject } from '../../../schemas/workflow.js';
 import { callbackActor } from '../auth/actors.js';
 import { requirePermission } from '../auth/authorize.js';
@@ -41,7 +42,7 @@ export const publicApproval = ({
 /**
  * Gate task (`.waitForTaskToken`): records the approval request with the task token (server-side
  * only), who it is for (the run's starter) and what approving does (approval-action.ts), emits
- * approval.requested (which drives the webhook) and marks the run as waiting. A retried gate finds
+ * approval.requested with both (approvalRequestedPayload; it drives the webhook) and marks the run as waiting. A retried gate finds
  * the same approval (its id is deterministic) and only refreshes the token; if it was decided
  * meanwhile, the decision is delivered to the new token at once.
  */
@@ -87,20 +88,7 @@ export async function requestApproval(
       beforeHash: null,
       afterHash: hashOf(publicApproval(approval)),
     },
-    events: [
-      {
-        name: 'approval.requested',
-        payload: {
-          approvalId: approval.id,
-          executionId: ref.runId,
-          workflowId: run.workflowId,
-          stepId: ref.stepId,
-          tool: def.tool,
-          expiresAt: approval.expiresAt,
-          roles: approval.roles,
-        },
-      },
-    ],
+    events: [{ name: 'approval.requested', payload: approvalRequestedPayload(approval) }],
   });
   await mutateRun(deps, ref, (r) => {
     const step = r.steps.find((s) => s.id === ref.stepId);
@@ -112,6 +100,26 @@ export async function requestApproval(
   // The request is recorded: the heartbeat clock restarts, so the gate now waits its full timeout.
   await deps.callbacks.heartbeat(ref.taskToken);
   return { approvalId: approval.id };
+}
+
+/**
+ * The `approval.requested` payload of an approval, taken from the approval as recorded: who asked and what approving
+ * does are the record's own `requestedBy` and `action` (approval-action.ts: secret inputs as "[secret]", an input over
+ * MAX_APPROVAL_INPUT_BYTES as its size, so the event stays far below the bus's 256 KB), never computed again. Every
+ * gate that records an approval emits it with this payload (workflow steps, agent outputs).
+ */
+export function approvalRequestedPayload(approval: StoredApproval): EventPayload<'approval.requested'> {
+  return {
+    approvalId: approval.id,
+    executionId: approval.executionId,
+    workflowId: approval.workflowId,
+    stepId: approval.stepId,
+    tool: approval.tool,
+    expiresAt: approval.expiresAt,
+    roles: approval.roles,
+    ...(approval.requestedBy !== undefined ? { requestedBy: approval.requestedBy } : {}),
+    ...(approval.action !== undefined ? { action: approval.action } : {}),
+  };
 }
 
 /**
@@ -181,6 +189,9 @@ async function workflowWebhookOf(approval: StoredApproval, deps: NotifyDeps): Pr
       stepId: approval.stepId,
       tool: approval.tool,
       expiresAt: approval.expiresAt,
+      // Who asked and what approving does, as the approval records them (secret inputs as "[secret]").
+      ...(approval.requestedBy !== undefined ? { requestedBy: approval.requestedBy } : {}),
+      ...(approval.action !== undefined ? { action: approval.action } : {}),
       callbacks: callbackLinks(approval, deps),
     },
   };

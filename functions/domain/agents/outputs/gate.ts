@@ -1,6 +1,6 @@
 import { changeAudit } from '../../audit/audit-actor.js';
 import type { Clock } from '../../ports.js';
-import { recordApprovalRequest } from '../../workflows/approvals.js';
+import { approvalRequestedPayload, recordApprovalRequest } from '../../workflows/approvals.js';
 import { WorkflowFailedError } from '../../workflows/errors.js';
 import type { ApprovalRepository, StoredApproval, TaskCallbacks } from '../../workflows/ports.js';
 import { newNonce } from '../../workflows/runs/run-state.js';
@@ -29,7 +29,7 @@ export interface OutputGateDeps {
  * Gate task of the AgentOutput state machine (`.waitForTaskToken`): records the output's one approval (its id derived
  * from the output's) with the task token, through the workflow approval machinery, so `GET /approvals`, the
  * approve/reject routes, the signed callback links and the relay decide it as any approval. `approval.requested`
- * drives the webhook to the agent's endpoint. A retried gate finds the same approval: a pending one takes the new
+ * (the approval's fields, `requestedBy` and `action` included) drives the webhook to the agent's endpoint. A retried gate finds the same approval: a pending one takes the new
  * token, a decided one completes the gate at once.
  *
  * The approval is for the user whose session proposed the output (`requestedBy`; the agent is in its subject), and
@@ -79,20 +79,7 @@ export async function requestOutputApproval(
       at: approval.requestedAt,
       requestId: `${approval.executionId}:gate`,
     }),
-    events: [
-      {
-        name: 'approval.requested',
-        payload: {
-          approvalId: approval.id,
-          executionId: approval.executionId,
-          workflowId: approval.workflowId,
-          stepId: approval.stepId,
-          tool: approval.tool,
-          expiresAt: approval.expiresAt,
-          roles: approval.roles,
-        },
-      },
-    ],
+    events: [{ name: 'approval.requested', payload: approvalRequestedPayload(approval) }],
   });
   return { approvalId: recorded.id };
 }

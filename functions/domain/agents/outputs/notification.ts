@@ -38,7 +38,8 @@ const failureText = (delivery: Extract<WebhookDelivery, { delivered: false }>) =
 /**
  * The approval notifier's side of agent outputs (NotifyDeps.subjects.agent_output): the webhook goes to the agent's
  * endpoint as recorded on the output, signed with the agent's secret, and says what waits (output, agent, skill,
- * preview) and how to decide it (the signed callback links). The delivery's outcome is recorded on the output: its
+ * preview), who asked and what approving does (the approval's `requestedBy` and `action`) and how to decide it (the
+ * signed callback links). The delivery's outcome is recorded on the output: its
  * attempts, and on exhausted retries `notification_failed` with the last error (the output stays decidable).
  */
 export function agentOutputNotifier(deps: {
@@ -68,6 +69,9 @@ export function agentOutputNotifier(deps: {
           offline: output.offline,
           approval_id: approval.id,
           expires_at: approval.expiresAt,
+          // Who asked and what approving does, as the approval records them (the skill; the content is the output's).
+          ...(approval.requestedBy !== undefined ? { requested_by: approval.requestedBy } : {}),
+          ...(approval.action !== undefined ? { action: approval.action } : {}),
           callbacks,
         },
       };

@@ -5,6 +5,7 @@ import { proposeOutput } from '../../../../functions/domain/agents/outputs/propo
 import { hashOf } from '../../../../functions/domain/shared/hash.js';
 import { publicApproval } from '../../../../functions/domain/workflows/approvals.js';
 import { WorkflowFailedError } from '../../../../functions/domain/workflows/errors.js';
+import { ApprovalRequestedPayload } from '../../../../schemas/events.js';
 import { Approval, ApprovalIdPath } from '../../../../schemas/workflow.js';
 import { aProposal, anAccountUpdate, anOutputWorld, skill, TENANT } from './builders.js';
 
@@ -66,6 +67,39 @@ describe("an output's gate", () => {
     expect(world.approvals.created[0]!.audit.afterHash).toBe(hashOf(visible));
     const { action, requestedBy, ...older } = visible;
     expect(world.approvals.created[0]!.audit.afterHash).not.toBe(hashOf(older));
+  });
+
+  it('emits approval.requested saying who asked and what approving does, as the approval records them', async () => {
+    const world = await anOutputWorld();
+    const output = await proposeOutput(
+      aProposal(
+        world,
+        'write_summary',
+        { title: 'Acme', body: 'Renewal due.' },
+        {
+          proposer: { userId: 'uma', roles: ['operator'] },
+        },
+      ),
+      world.propose,
+    );
+    await requestOutputApproval({ tenantId: TENANT, outputId: output.id, taskToken: 't' }, world.gate);
+
+    const approval = world.approvals.items.get(outputApprovalIdOf(output.id))!;
+    const [event] = world.approvals.created[0]!.events;
+    expect(event!.name).toBe('approval.requested');
+    expect(ApprovalRequestedPayload.parse(event!.payload)).toEqual({
+      approvalId: approval.id,
+      executionId: outputExecutionNameOf(output.id),
+      workflowId: output.agent_id,
+      stepId: 'output',
+      tool: 'write_summary',
+      expiresAt: approval.expiresAt,
+      roles: ['approver'],
+      requestedBy: 'uma',
+      action: { tool: 'write_summary', description: skill('write_summary').description },
+    });
+    // Not a copy of the content: the approval's action names the skill only.
+    expect(JSON.stringify(event)).not.toContain('Renewal due.');
   });
 
   it('names only the skill for an output stored before skill descriptions were kept', async () => {

@@ -11,7 +11,7 @@ import { buildWebhookBody } from '../../../../functions/domain/webhooks/payload.
 import type { WebhookDelivery, WebhookSendRequest } from '../../../../functions/domain/webhooks/ports.js';
 import { generateWebhookSecret, signWebhook } from '../../../../functions/domain/webhooks/signing.js';
 import { decideApproval, notifyApproval } from '../../../../functions/domain/workflows/approvals.js';
-import { anAccountUpdate, anOutputWorld, TENANT, type OutputWorld } from './builders.js';
+import { anAccountUpdate, anOutputWorld, skill, TENANT, type OutputWorld } from './builders.js';
 
 const HOOK = 'https://hooks.example/approvals';
 const SECRET = 'agent-webhook-secret-0123456789-abcdef';
@@ -68,7 +68,11 @@ describe("an output's approval webhook", () => {
       is_automatable: true,
       offline: false,
       approval_id: approvalId,
+      // Who asked and what approving does, as the approval records them.
+      requested_by: 'ada',
+      action: { tool: 'update_account', description: skill('update_account').description },
     });
+    expect((sent!.payload as { action: unknown }).action).toEqual(world.approvals.items.get(approvalId)!.action);
     const { callbacks } = sent!.payload as { callbacks: { approve: string; reject: string } };
     expect(callbacks.approve).toMatch(
       new RegExp(`^https://api.example/api/v1/approvals/${approvalId}/callback/approve\\?credential=`),
