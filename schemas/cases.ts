@@ -75,6 +75,11 @@ export const ListCasesQuery = PageQuery.extend({
   assignee: UserId.optional(),
   rule: Id.optional(),
   entity: Id.optional(),
+  /** The case the signal was recorded on: a page of at most one case (none while the case manager has not yet). */
+  signal: Id.optional(),
+}).refine((q) => q.signal === undefined || q.cursor === undefined, {
+  path: ['cursor'],
+  message: 'a list by signal is one page: no cursor',
 });
 export type ListCasesQuery = z.infer<typeof ListCasesQuery>;
 

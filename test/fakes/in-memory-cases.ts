@@ -11,6 +11,8 @@ export class InMemoryCaseStore implements CaseStore, IdempotencyStore {
   readonly items = new Map<string, CaseRecord>();
   readonly claims = new Map<string, string>();
   readonly markers = new Map<string, unknown>();
+  /** signal → the case it was recorded on, written with the change that recorded it. */
+  readonly signalCases = new Map<string, string>();
   readonly mutations: Array<{ tenantId: string } & MutationRecord> = [];
   beforeWrite?: () => void;
 
@@ -46,13 +48,24 @@ export class InMemoryCaseStore implements CaseStore, IdempotencyStore {
     this.mutations.push({ tenantId, ...structuredClone(mutation) });
   }
 
-  async create(tenantId: string, record: CaseRecord, mutation: MutationRecord) {
+  private refuseLinked(tenantId: string, signalId: string | undefined) {
+    if (signalId !== undefined && this.signalCases.has(this.k(tenantId, signalId)))
+      throw new ConflictError('signal already linked');
+  }
+
+  private link(tenantId: string, signalId: string | undefined, caseId: string) {
+    if (signalId !== undefined) this.signalCases.set(this.k(tenantId, signalId), caseId);
+  }
+
+  async create(tenantId: string, record: CaseRecord, mutation: MutationRecord, signalId?: string) {
     this.hook();
     if (this.items.has(this.k(tenantId, record.id)) || this.claims.has(this.k(tenantId, record.caseKey)))
       throw new ConflictError('claimed');
     this.commit(tenantId, mutation, () => {
+      this.refuseLinked(tenantId, signalId);
       this.items.set(this.k(tenantId, record.id), structuredClone(record));
       this.claims.set(this.k(tenantId, record.caseKey), record.id);
+      this.link(tenantId, signalId, record.id);
     });
   }
 
@@ -62,6 +75,7 @@ export class InMemoryCaseStore implements CaseStore, IdempotencyStore {
     expectedVersion: number,
     mutation: MutationRecord,
     keyChange?: CaseKeyChange,
+    signalId?: string,
   ) {
     this.hook();
     const current = this.items.get(this.k(tenantId, record.id));
@@ -69,9 +83,11 @@ export class InMemoryCaseStore implements CaseStore, IdempotencyStore {
     const claimKey = this.k(tenantId, record.caseKey);
     if (keyChange === 'claim' && this.claims.has(claimKey)) throw new ConflictError('claimed');
     this.commit(tenantId, mutation, () => {
+      this.refuseLinked(tenantId, signalId);
       this.items.set(this.k(tenantId, record.id), structuredClone(record));
       if (keyChange === 'claim') this.claims.set(claimKey, record.id);
       if (keyChange === 'release' && this.claims.get(claimKey) === record.id) this.claims.delete(claimKey);
+      this.link(tenantId, signalId, record.id);
     });
   }
 
@@ -84,7 +100,8 @@ export class InMemoryCaseStore implements CaseStore, IdempotencyStore {
           (q.status === undefined || c.status === q.status) &&
           (q.assignee === undefined || c.assignee === q.assignee) &&
           (q.ruleId === undefined || c.ruleId === q.ruleId) &&
-          (q.entityId === undefined || c.entityId === q.entityId),
+          (q.entityId === undefined || c.entityId === q.entityId) &&
+          (q.signalId === undefined || this.signalCases.get(this.k(tenantId, q.signalId)) === c.id),
       )
       .sort((a, b) => (a.openedAt === b.openedAt ? b.id.localeCompare(a.id) : b.openedAt.localeCompare(a.openedAt)));
     const start = q.cursor ? Number(q.cursor) : 0;

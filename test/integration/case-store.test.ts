@@ -152,6 +152,29 @@ describe('cases in DynamoDB', () => {
     }
   });
 
+  it('links each signal to the case that records it, in the same transaction, and lists by it', async () => {
+    const key = `linked-${n++}`;
+    const first = await record('t-link', { caseKey: key });
+    const second = await record('t-link', { caseKey: key });
+    expect(second.caseId).toBe(first.caseId);
+    const signals = (await cases.get('t-link', first.caseId!))!.signals.map((s) => s.signalId);
+    for (const signalId of signals)
+      expect((await cases.list('t-link', { signalId, limit: 10 })).items.map((c) => c.id)).toEqual([first.caseId]);
+    // The link is the tenant's: another tenant's list by the same signal id finds nothing.
+    expect((await cases.list('t-other', { signalId: signals[0]!, limit: 10 })).items).toEqual([]);
+    expect((await cases.list('t-link', { signalId: signals[0]!, status: 'resolved', limit: 10 })).items).toEqual([]);
+    // Resolved, the key's next signal opens a new case; the old signals still name the old case.
+    const held = (await cases.get('t-link', first.caseId!))!;
+    const ctx = aContext({ tenantId: 't-link', roles: ['operator'] });
+    const deps = { cases, clock: { now: () => new Date() }, ids: { newId: () => Math.random().toString(36).slice(2) } };
+    await updateCase(first.caseId!, { version: held.version, status: 'resolved' }, ctx, deps);
+    const third = await record('t-link', { caseKey: key });
+    expect(third.caseId).not.toBe(first.caseId);
+    const [newest] = (await cases.get('t-link', third.caseId!))!.signals;
+    expect((await cases.list('t-link', { signalId: newest!.signalId, limit: 10 })).items[0]!.id).toBe(third.caseId);
+    expect((await cases.list('t-link', { signalId: signals[0]!, limit: 10 })).items[0]!.id).toBe(first.caseId);
+  });
+
   it('refuses a cursor of another query or tenant with 400', async () => {
     const page = await cases.list('t-list', { limit: 2, status: 'open' });
     expect(page.nextCursor).not.toBeNull();

@@ -110,6 +110,25 @@ describe('signals open cases and start workflows', () => {
     expect((await operator.get(`/api/v1/cases?rule=won-deal&entity=${dealId}`)).body.items).toHaveLength(1);
   });
 
+  it('finds the case of each signal with ?signal= (one page), and refuses a cursor with it', async () => {
+    const held = (await operator.get(`/api/v1/cases/${caseId}`)).body;
+    const signals: string[] = held.signals.map((s: { signalId: string }) => s.signalId);
+    expect(signals.length).toBeGreaterThanOrEqual(2);
+    for (const signalId of signals) {
+      const res = await operator.get(`/api/v1/cases?signal=${signalId}`);
+      expect(res.status).toBe(200);
+      expect(res.body.items.map((c: { id: string }) => c.id)).toEqual([caseId]);
+      expect(res.body.nextCursor).toBeNull();
+    }
+    // The other filters still apply; a signal no case holds has none.
+    expect((await operator.get(`/api/v1/cases?signal=${signals[0]}&status=resolved`)).body.items).toEqual([]);
+    expect((await operator.get('/api/v1/cases?signal=sig_none')).body).toEqual({ items: [], nextCursor: null });
+    const withCursor = await operator.get(`/api/v1/cases?signal=${signals[0]}&cursor=abc`);
+    expect(withCursor.status).toBe(400);
+    expect(JSON.stringify(withCursor.body)).toContain('cursor');
+    expect((await operator.get('/api/v1/cases?signal=no%20spaces')).status).toBe(400);
+  });
+
   it('changes nothing and starts nothing when a signal.detected is delivered again', async () => {
     const original = ofType('signal.detected').find((e) => payload(e).entityId === dealId)!;
     // Both signals' runs have started (the second signal's run may still be on its way).

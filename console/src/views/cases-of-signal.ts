@@ -1,10 +1,7 @@
 /**
- * From a signal to the case that holds it. The API lists cases by rule and entity, not by signal, so the signal
- * (`GET /signals/{id}`) gives its rule, entity and case key, and the cases of its rule and entity (then of its rule
- * alone: a case key the rule names may gather several entities) are read for the one that lists the signal. A case
- * lists only its newest signals, so failing that, the case of the signal's key that was still unresolved when the
- * signal was detected holds it (a key's cases follow one another). The case manager records a signal shortly after
- * it is detected: a signal just detected may have no case for a moment, so the search is tried again a few times.
+ * From a signal to the case that holds it: `GET /cases?signal=<id>` (the case manager links each signal to its case
+ * in the change that records it). A signal just detected may have no case for a moment, so the lookup is tried
+ * again a few times before the page says so.
  */
 import { useEffect, useState } from 'preact/hooks';
 import type { Case } from '../../../schemas/cases.js';
@@ -14,37 +11,13 @@ import { html } from '../html.js';
 import { href } from '../router.js';
 import { ErrorBanner, Spinner, View } from '../ui.js';
 
-const PAGES_PER_QUERY = 10;
 const ATTEMPTS = 8;
 const PAUSE_MS = 750;
 
 /** The id of the case that holds the signal, or null when none does (yet). */
-export async function findCaseOfSignal(
-  signalId: string,
-  abort: AbortSignal,
-): Promise<{ signal: Signal; caseId: string | null }> {
-  const signal = await api.get<Signal>(`/signals/${encodeURIComponent(signalId)}`, undefined, abort);
-  const queries = signal.entityId
-    ? [{ rule: signal.ruleId, entity: signal.entityId }, { rule: signal.ruleId }]
-    : [{ rule: signal.ruleId }];
-  for (const query of queries) {
-    const ofKey: Case[] = [];
-    let cursor: string | null = null;
-    for (let i = 0; i < PAGES_PER_QUERY; i++) {
-      const page: Page<Case> = await api.get<Page<Case>>('/cases', { ...query, limit: 100, cursor }, abort);
-      for (const c of page.items) {
-        if (c.signals.some((s) => s.signalId === signalId)) return { signal, caseId: c.id };
-        if (c.caseKey === signal.caseKey) ofKey.push(c);
-      }
-      cursor = page.nextCursor;
-      if (!cursor) break;
-    }
-    const holder = ofKey
-      .filter((c) => c.resolvedAt === null || c.resolvedAt >= signal.detectedAt)
-      .sort((a, b) => a.openedAt.localeCompare(b.openedAt))[0];
-    if (holder) return { signal, caseId: holder.id };
-  }
-  return { signal, caseId: null };
+export async function findCaseOfSignal(signalId: string, abort: AbortSignal): Promise<string | null> {
+  const page = await api.get<Page<Case>>('/cases', { signal: signalId, limit: 1 }, abort);
+  return page.items[0]?.id ?? null;
 }
 
 export function CaseOfSignal({ signalId }: { signalId: string }) {
@@ -55,13 +28,17 @@ export function CaseOfSignal({ signalId }: { signalId: string }) {
     (async () => {
       for (let attempt = 1; attempt <= ATTEMPTS && !ac.signal.aborted; attempt++) {
         setState({ attempt });
-        const found = await findCaseOfSignal(signalId, ac.signal);
-        if (found.caseId) {
-          location.replace(href('cases', found.caseId));
+        const caseId = await findCaseOfSignal(signalId, ac.signal);
+        if (caseId) {
+          location.replace(href('cases', caseId));
           return;
         }
-        if (attempt === ATTEMPTS) setState({ missing: found.signal, attempt });
-        else await new Promise((r) => setTimeout(r, PAUSE_MS));
+        if (attempt < ATTEMPTS) await new Promise((r) => setTimeout(r, PAUSE_MS));
+        else {
+          // None yet: the signal (a 404 if there is no such signal) says which key's case will hold it.
+          const signal = await api.get<Signal>(`/signals/${encodeURIComponent(signalId)}`, undefined, ac.signal);
+          setState({ missing: signal, attempt });
+        }
       }
     })().catch((error) => !ac.signal.aborted && setState({ error, attempt: 0 }));
     return () => ac.abort();

@@ -16,6 +16,7 @@ import type { DynamoMutationWriter, ItemWrite } from './mutation-writer.js';
 const CaseItem = Case.extend({ entityType: z.literal(ITEM_TYPES.case), schemaVersion: z.literal(1) });
 const OpenKeyItem = z.object({ entityType: z.literal(ITEM_TYPES.openCaseKey), caseId: z.string() });
 const FacetItem = z.object({ entityType: z.literal(ITEM_TYPES.caseFacet), caseId: z.string() });
+const SignalCaseItem = z.object({ entityType: z.literal(ITEM_TYPES.signalCase), caseId: z.string() });
 
 type Facet = 'ENTITY' | 'RULE' | 'ASSIGNEE';
 
@@ -60,7 +61,7 @@ export class DynamoCaseStore implements CaseStore {
     return found && found.status !== 'resolved' ? found : undefined;
   }
 
-  async create(tenantId: string, record: CaseRecord, mutation: MutationRecord): Promise<void> {
+  async create(tenantId: string, record: CaseRecord, mutation: MutationRecord, signalId?: string): Promise<void> {
     await this.writer.commit(
       tenantId,
       [
@@ -73,6 +74,7 @@ export class DynamoCaseStore implements CaseStore {
         },
         this.claim(tenantId, record),
         ...this.facetWrites(tenantId, record),
+        ...this.signalLink(tenantId, record, signalId),
       ],
       mutation,
     );
@@ -84,6 +86,7 @@ export class DynamoCaseStore implements CaseStore {
     expectedVersion: number,
     mutation: MutationRecord,
     keyChange?: CaseKeyChange,
+    signalId?: string,
   ): Promise<void> {
     const claimWrite: ItemWrite[] =
       keyChange === 'claim'
@@ -115,6 +118,7 @@ export class DynamoCaseStore implements CaseStore {
         },
         ...claimWrite,
         ...this.facetWrites(tenantId, record),
+        ...this.signalLink(tenantId, record, signalId),
       ],
       mutation,
     );
@@ -126,6 +130,7 @@ export class DynamoCaseStore implements CaseStore {
    * stops at `limit` matches or after MAX_QUERIES_PER_PAGE reads, and its cursor continues after the last item read.
    */
   async list(tenantId: string, query: CaseQuery): Promise<Page<CaseRecord>> {
+    if (query.signalId !== undefined) return this.caseOfSignal(tenantId, query);
     const plan = this.planOf(tenantId, query);
     const filters = (Object.keys(FILTER_FIELDS) as Array<keyof typeof FILTER_FIELDS>).filter(
       (f) => query[f] !== undefined && f !== plan.covered,
@@ -176,6 +181,38 @@ export class DynamoCaseStore implements CaseStore {
     }
     const records = plan.facet ? await this.casesOf(tenantId, found) : found.map(caseFromItem);
     return { items: records, nextCursor: encodeCursor(nextKey) };
+  }
+
+  /** The case the query's signal was recorded on, if it matches the query's other filters: a page of 0 or 1. */
+  private async caseOfSignal(tenantId: string, query: CaseQuery): Promise<Page<CaseRecord>> {
+    const link = await this.read(keys.signalCase(tenantId, query.signalId!), 'get case of signal');
+    const found = link ? await this.get(tenantId, SignalCaseItem.parse(link).caseId) : undefined;
+    const matches =
+      found !== undefined &&
+      (Object.keys(FILTER_FIELDS) as Array<keyof typeof FILTER_FIELDS>).every(
+        (f) => query[f] === undefined || found[f] === query[f],
+      );
+    return { items: matches ? [found] : [], nextCursor: null };
+  }
+
+  /** The link from a signal to the case that records it: written once, by the change that recorded it. */
+  private signalLink(tenantId: string, c: CaseRecord, signalId: string | undefined): ItemWrite[] {
+    if (signalId === undefined) return [];
+    return [
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: {
+            ...keys.signalCase(tenantId, signalId),
+            entityType: ITEM_TYPES.signalCase,
+            schemaVersion: 1,
+            caseId: c.id,
+          },
+          // A signal is recorded on one case once (the case manager's marker guards the same transaction).
+          ConditionExpression: 'attribute_not_exists(PK)',
+        },
+      },
+    ];
   }
 
   private planOf(

@@ -62,6 +62,7 @@
  * | every case                     | GSI2  | GSI2PK = T#t#CASES, GSI2SK desc (<openedAt>#<id>)     | GET /cases                  |
  * | cases of an entity, rule, assignee | GSI1 | GSI1PK = T#t#CASES#<ENTITY/RULE/ASSIGNEE>#<value>, GSI1SK desc (item: PK = T#t#CASE#<id>, SK = FACET#<facet>) | GET /cases?entity=&rule=&assignee= |
  * | the open case of a case key    | table | PK = T#t#CASEKEY#<sha256(caseKey)>, SK = OPEN         | case manager, reopen        |
+ * | the case that holds a signal   | table | PK = T#t#SIGNALCASE#<signalId>, SK = CASE             | GET /cases?signal=          |
  * | trigger                        | table | PK = T#t#TRIGGER#<id>, SK = TRIGGER                   | trigger API, fires, hooks   |
  * | list triggers                  | GSI1  | GSI1PK = T#t#TRIGGERS, GSI1SK desc (<createdAt>#<id>) | GET /triggers               |
  * | webhook rate window of a hook  | table | PK = T#t#HOOKRATE#<triggerId>, SK = W#<minute> (TTL)  | POST /hooks/{hookId}        |
@@ -338,6 +339,11 @@ export const keys = {
   }),
   caseFacetPartition: (tenantId: string, facet: string, value: string) =>
     `${tenantPrefix(tenantId)}CASES#${facet}#${value}`,
+  /** The case a signal was recorded on, written with the case change that recorded it (never changes after). */
+  signalCase: (tenantId: string, signalId: string) => ({
+    PK: `${tenantPrefix(tenantId)}SIGNALCASE#${signalId}`,
+    SK: 'CASE',
+  }),
   /** The claim of the one open (or in-progress) case of a case key; the key is hashed (it may be long). */
   openCaseKey: (tenantId: string, caseKeyHash: string) => ({
     PK: `${tenantPrefix(tenantId)}CASEKEY#${caseKeyHash}`,
@@ -471,6 +477,7 @@ export const ITEM_TYPES = {
   case: 'Case',
   caseFacet: 'CaseFacet',
   openCaseKey: 'OpenCaseKey',
+  signalCase: 'SignalCase',
   trigger: 'WorkflowTrigger',
   hookRateWindow: 'HookRateWindow',
   persona: 'Persona',

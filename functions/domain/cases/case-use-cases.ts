@@ -41,7 +41,10 @@ export async function getCase(id: string, ctx: RequestContext, deps: Pick<CaseDe
   return record;
 }
 
-/** The tenant's cases, newest opened first, filtered by any of status, assignee, rule and entity. */
+/**
+ * The tenant's cases, newest opened first, filtered by any of status, assignee, rule and entity; with `signal`, the one
+ * case the signal was recorded on (if it also matches the other filters), on one page.
+ */
 export async function listCases(
   query: ListCasesQuery,
   ctx: RequestContext,
@@ -55,6 +58,7 @@ export async function listCases(
     ...(query.assignee !== undefined ? { assignee: query.assignee } : {}),
     ...(query.rule !== undefined ? { ruleId: query.rule } : {}),
     ...(query.entity !== undefined ? { entityId: query.entity } : {}),
+    ...(query.signal !== undefined ? { signalId: query.signal } : {}),
   });
 }
 

@@ -10,6 +10,8 @@ export interface CaseQuery {
   assignee?: string;
   ruleId?: string;
   entityId?: string;
+  /** The case the signal was recorded on (at most one). */
+  signalId?: string;
   limit: number;
   cursor?: string;
 }
@@ -28,15 +30,22 @@ export interface CaseStore {
   get(tenantId: string, id: string): Promise<CaseRecord | undefined>;
   /** The open or in-progress case of the key, if there is one. */
   openCaseOf(tenantId: string, caseKey: string): Promise<CaseRecord | undefined>;
-  /** Stores a new (open) case claiming its key; ConflictError if the key is claimed or the id exists. */
-  create(tenantId: string, record: CaseRecord, mutation: MutationRecord): Promise<void>;
-  /** Replaces the case if its stored version is `expectedVersion` (else ConflictError), changing its key's claim. */
+  /**
+   * Stores a new (open) case claiming its key; ConflictError if the key is claimed or the id exists. `signalId`: the
+   * signal that opened it, linked to the case in the same transaction (`list({ signalId })` finds it).
+   */
+  create(tenantId: string, record: CaseRecord, mutation: MutationRecord, signalId?: string): Promise<void>;
+  /**
+   * Replaces the case if its stored version is `expectedVersion` (else ConflictError), changing its key's claim;
+   * `signalId`: a signal recorded on the case by this change, linked to it in the same transaction.
+   */
   update(
     tenantId: string,
     record: CaseRecord,
     expectedVersion: number,
     mutation: MutationRecord,
     keyChange?: CaseKeyChange,
+    signalId?: string,
   ): Promise<void>;
   list(tenantId: string, query: CaseQuery): Promise<Page<CaseRecord>>;
 }

@@ -113,16 +113,21 @@ async function openCase(
     resolvedAt: null,
     version: 1,
   };
-  await deps.cases.create(tenantId, record, {
-    audit: caseAudit('case.open', { actor: CASE_MANAGER_ACTOR }, null, record, at, requestId),
-    events: [
-      {
-        name: 'case.opened',
-        payload: { case: caseSummary(record), signalId: signal.signalId, actor: CASE_MANAGER_ACTOR },
-      },
-    ],
-    idempotency: { key: markerKey(signal.signalId), result: { caseId: record.id } },
-  });
+  await deps.cases.create(
+    tenantId,
+    record,
+    {
+      audit: caseAudit('case.open', { actor: CASE_MANAGER_ACTOR }, null, record, at, requestId),
+      events: [
+        {
+          name: 'case.opened',
+          payload: { case: caseSummary(record), signalId: signal.signalId, actor: CASE_MANAGER_ACTOR },
+        },
+      ],
+      idempotency: { key: markerKey(signal.signalId), result: { caseId: record.id } },
+    },
+    signal.signalId,
+  );
   return record.id;
 }
 
@@ -142,14 +147,21 @@ async function appendSignal(
     updatedAt: at,
     version: current.version + 1,
   };
-  await deps.cases.update(tenantId, next, current.version, {
-    audit: caseAudit('case.update', { actor: CASE_MANAGER_ACTOR }, current, next, at, requestId),
-    events: [
-      {
-        name: 'case.updated',
-        payload: { case: caseSummary(next), changed: ['signals'], signalId: ref.signalId, actor: CASE_MANAGER_ACTOR },
-      },
-    ],
-    idempotency: { key: markerKey(ref.signalId), result: { caseId: current.id } },
-  });
+  await deps.cases.update(
+    tenantId,
+    next,
+    current.version,
+    {
+      audit: caseAudit('case.update', { actor: CASE_MANAGER_ACTOR }, current, next, at, requestId),
+      events: [
+        {
+          name: 'case.updated',
+          payload: { case: caseSummary(next), changed: ['signals'], signalId: ref.signalId, actor: CASE_MANAGER_ACTOR },
+        },
+      ],
+      idempotency: { key: markerKey(ref.signalId), result: { caseId: current.id } },
+    },
+    undefined,
+    ref.signalId,
+  );
 }

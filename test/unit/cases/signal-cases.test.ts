@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { listCases } from '../../../functions/domain/cases/case-use-cases.js';
 import { recordSignalOnCase } from '../../../functions/domain/cases/signal-cases.js';
+import { aContext } from '../../support/builders.js';
 import { triggeredExecutionId } from '../../../functions/domain/triggers/execution-ids.js';
 import { MAX_CASE_SIGNALS } from '../../../schemas/cases.js';
 import { EVENT_CATALOGUE } from '../../../schemas/events.js';
@@ -40,6 +42,23 @@ describe('the case manager', () => {
     expect(cases.mutations[0]!.audit).toMatchObject({ action: 'case.open', actor: 'system:case-manager' });
     expect(events().map((e) => e.name)).toEqual(['case.opened']);
     expect(EVENT_CATALOGUE['case.opened'].detail.shape.payload.safeParse(events()[0]!.payload).success).toBe(true);
+  });
+
+  it('links every signal it records to its case, so the case list finds the case of a signal', async () => {
+    const { cases, record } = setup();
+    const first = aSignal();
+    const second = aSignal();
+    const opened = await record(first);
+    await record(second);
+    const ctx = aContext({ tenantId: 'tenant-a', roles: ['operator'] });
+    for (const s of [first, second])
+      expect((await listCases({ limit: 25, signal: s.signalId }, ctx, { cases })).items.map((c) => c.id)).toEqual([
+        opened.caseId,
+      ]);
+    expect((await listCases({ limit: 25, signal: 'sig_unknown' }, ctx, { cases })).items).toEqual([]);
+    // Delivered again: nothing changes, the link stays.
+    expect((await record(first)).outcome).toBe('duplicate');
+    expect(cases.signalCases.size).toBe(2);
   });
 
   it("takes the case title the rule names over the rule's name", async () => {
