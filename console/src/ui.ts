@@ -1,6 +1,6 @@
 /**
  * The pieces every view is made of: loading a resource or a paged list, a spinner, an error with the API's message
- * and request id, a button that exists only for who may press it, progress, times. Preact escapes every text it
+ * and request id, a button that exists only for who may press it, progress, times, tabs. Preact escapes every text it
  * renders: content from the API is shown as text, never as markup.
  */
 import { type ComponentChildren, cloneElement, createContext, isValidElement } from 'preact';
@@ -278,6 +278,21 @@ export function Progress({ value, max, label }: { value: number; max: number | n
     <progress value=${max === null ? undefined : value} max=${max ?? undefined} aria-label=${label}></progress>
     <span class="muted">${max === null ? `${value}` : `${value} / ${max}`}</span>
   </div>`;
+}
+
+/** Tabs as links: the current one is `aria-current="page"`. */
+export function Tabs({
+  label,
+  tabs,
+  current,
+}: {
+  label: string;
+  tabs: { id: string; title: string; to: string }[];
+  current: string;
+}) {
+  return html`<nav class="tabs" aria-label=${label}>
+    ${tabs.map((t) => html`<a href=${t.to} aria-current=${t.id === current ? 'page' : undefined}>${t.title}</a>`)}
+  </nav>`;
 }
 
 /** Pretty JSON as text (never markup). */

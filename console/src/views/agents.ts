@@ -17,6 +17,7 @@ import {
   Field,
   Loading,
   Pager,
+  Tabs,
   Time,
   useAction,
   useCan,
@@ -41,9 +42,7 @@ export function Agents({ route }: { route: Route }) {
   const tab = TABS.some(([t]) => t === route.path[1]) ? route.path[1]! : 'chat';
   const tabs = TABS.filter(([t]) => (t === 'outputs' ? may('outputs:read') : t === 'usage' ? may('usage:read') : true));
   return html`<${View} title="Agents" ready=${true}>
-    <nav class="tabs" aria-label="Agents sections">
-      ${tabs.map(([t, label]) => html`<a href=${href('agents', t)} aria-current=${t === tab ? 'page' : undefined}>${label}</a>`)}
-    </nav>
+    <${Tabs} label="Agents sections" tabs=${tabs.map(([id, title]) => ({ id, title, to: href('agents', id) }))} current=${tab} />
     ${
       tab === 'chat'
         ? html`<${ChatPanel} />`

@@ -19,6 +19,7 @@ import {
   Pager,
   Progress,
   Spinner,
+  Tabs,
   Time,
   useLoad,
   usePaged,
@@ -31,13 +32,14 @@ import { MapPicture } from './process-map-svg.js';
 const ENTITY_TYPES = ['person', 'organization', 'deal', 'employee', 'account', 'contact', 'ticket'] as const;
 const POLL_MS = 2500;
 const SHOWN_VARIANTS = 12;
+const SOURCE_TABS = [
+  { id: 'platform', title: 'Platform processes', to: href('process') },
+  { id: 'logs', title: 'Uploaded logs', to: href('process', 'logs') },
+];
 
 export function ProcessMap({ route }: { route: Route }) {
   const logs = route.path[1] === 'logs';
-  const tabs = html`<nav class="tabs" aria-label="Process sources">
-    <a href=${href('process')} aria-current=${logs ? undefined : 'page'}>Platform processes</a>
-    <a href=${href('process', 'logs')} aria-current=${logs ? 'page' : undefined}>Uploaded logs</a>
-  </nav>`;
+  const tabs = html`<${Tabs} label="Process sources" tabs=${SOURCE_TABS} current=${logs ? 'logs' : 'platform'} />`;
   if (!logs) return html`<${PlatformProcess} query=${route.query} tabs=${tabs} />`;
   const id = route.path[2];
   return id ? html`<${LogDetail} id=${id} tabs=${tabs} />` : html`<${LogList} tabs=${tabs} />`;

@@ -1,6 +1,6 @@
 /**
  * What the signal, case and audit views share: the API's problems for one form field, the offer to reload after a
- * 409 (someone else changed the record since it was read), and tabs as links.
+ * 409 (someone else changed the record since it was read).
  */
 import type { SignalKind, SignalRuleBody } from '../../../schemas/signals.js';
 import { ApiError } from '../api.js';
@@ -46,21 +46,6 @@ export function ConflictOffer({ error, what, onReload }: { error: unknown; what:
     <p>The ${what} was changed by someone else since you read it; nothing was saved.</p>
     <button type="button" onClick=${onReload}>Reload the ${what}</button>
   </div>`;
-}
-
-/** Tabs as links: the current one is `aria-current="page"`. */
-export function Tabs({
-  label,
-  tabs,
-  current,
-}: {
-  label: string;
-  tabs: { id: string; title: string; to: string }[];
-  current: string;
-}) {
-  return html`<nav class="tabs" aria-label=${label}>
-    ${tabs.map((t) => html`<a href=${t.to} aria-current=${t.id === current ? 'page' : undefined}>${t.title}</a>`)}
-  </nav>`;
 }
 
 /** A short form of a long id or hash, the whole of it in the title. */

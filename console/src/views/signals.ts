@@ -6,10 +6,10 @@
  */
 import { html } from '../html.js';
 import { href, navigate, type Route } from '../router.js';
-import { Act, Badge, Pager, Time, usePaged, View } from '../ui.js';
+import { Act, Badge, Pager, Tabs, Time, usePaged, View } from '../ui.js';
 import { DetectedSignals } from './signals-detected.js';
 import { RulePage } from './signals-rule.js';
-import { type SignalRule, Tabs } from './signals-shared.js';
+import type { SignalRule } from './signals-shared.js';
 
 const TABS = [
   { id: 'rules', title: 'Rules', to: href('signals') },

@@ -7,7 +7,7 @@ import { useState } from 'preact/hooks';
 import type { ExecutionSummary, Workflow } from '../../../schemas/workflow.js';
 import { html } from '../html.js';
 import { href, navigate, type Route } from '../router.js';
-import { Field, Pager, Time, usePaged, View } from '../ui.js';
+import { Field, Pager, Tabs, Time, usePaged, View } from '../ui.js';
 import { DefinitionPage } from './workflows-definition.js';
 import { RUN_STATUSES, RunsTable } from './workflows-parts.js';
 import { RunPage } from './workflows-run.js';
@@ -25,12 +25,11 @@ export function Workflows({ route }: { route: Route }) {
   if (first === 'runs' && second) return html`<${RunPage} id=${second} />`;
   if (first && first !== 'runs') return html`<${DefinitionPage} id=${first} version=${route.query.version} />`;
   const tab: Tab = TABS.some(([t]) => t === route.query.tab) ? (route.query.tab as Tab) : 'definitions';
-  const tabs = html`<nav class="tabs" aria-label="Workflow pages">
-    ${TABS.map(
-      ([t, label]) =>
-        html`<a href=${href('workflows', t === 'definitions' ? {} : { tab: t })} aria-current=${t === tab ? 'page' : undefined}>${label}</a>`,
-    )}
-  </nav>`;
+  const tabs = html`<${Tabs}
+    label="Workflow pages"
+    tabs=${TABS.map(([id, title]) => ({ id, title, to: href('workflows', id === 'definitions' ? {} : { tab: id }) }))}
+    current=${tab}
+  />`;
   if (tab === 'runs') return html`<${Runs} tabs=${tabs} query=${route.query} />`;
   if (tab === 'templates') return html`<${TemplateLibrary} tabs=${tabs} />`;
   return html`<${Definitions} tabs=${tabs} />`;
