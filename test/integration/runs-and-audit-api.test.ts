@@ -45,6 +45,19 @@ afterAll(async () => {
   await platform?.stop();
 });
 
+/** Writes items straight to the table, behind the API's back. */
+async function putAll(items: Record<string, unknown>[]) {
+  for (let i = 0; i < items.length; i += 25)
+    await doc.send(
+      new BatchWriteCommand({
+        RequestItems: { [platform.tableName]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) },
+      }),
+    );
+}
+
+const operatorOf = async (tenantId: string) =>
+  apiClient(platform.url, await platform.token({ tenantId, roles: ['operator'], userId: 'o' }));
+
 async function newEntity(client = alice) {
   const res = await client.post('/api/v1/entities', { type: 'ticket', attributes: { n: 1 } });
   expect(res.status).toBe(201);
@@ -237,16 +250,8 @@ describe('GET /audit filters', () => {
         hash: 'h',
       };
     });
-    for (let i = 0; i < records.length; i += 25)
-      await doc.send(
-        new BatchWriteCommand({
-          RequestItems: { [platform.tableName]: records.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) },
-        }),
-      );
-    const reader = apiClient(
-      platform.url,
-      await platform.token({ tenantId: tenant, roles: ['operator'], userId: 'o' }),
-    );
+    await putAll(records);
+    const reader = await operatorOf(tenant);
     const first = await reader.get('/api/v1/audit?actor=needle&limit=10');
     expect(first.status).toBe(200);
     expect(first.body.items).toEqual([]);
@@ -344,16 +349,8 @@ describe('GET /audit/verification', () => {
       seq: count,
       hash: prev,
     });
-    for (let i = 0; i < items.length; i += 25)
-      await doc.send(
-        new BatchWriteCommand({
-          RequestItems: { [platform.tableName]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) },
-        }),
-      );
-    const reader = apiClient(
-      platform.url,
-      await platform.token({ tenantId: tenant, roles: ['operator'], userId: 'o' }),
-    );
+    await putAll(items);
+    const reader = await operatorOf(tenant);
     return { reader, items: items as unknown as AuditRecord[] };
   }
 
