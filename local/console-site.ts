@@ -3,8 +3,8 @@
  * routes under `/local/` (the development sign-in, local/sign-in.ts).
  *
  * The console is built at each start with `buildConsole()` (console/build.ts) into the data folder, never the
- * source tree, and served from memory with the headers CloudFront sends in AWS: `consoleSecurityHeaders()` and
- * `cacheControlOf(name)` of console/headers.ts. `/config.json` is the local `ConsoleConfig`. Any other path is a
+ * source tree, and served from memory with the headers CloudFront sends in AWS: `consoleSecurityHeaders({ connectSrc
+ * })` and `cacheControlOf(name)` of console/headers.ts. `/config.json` is the local `ConsoleConfig`. Any other path is a
  * 404 in the API's error shape. Differences from CloudFront: docs/local-console.md.
  */
 import { createHash } from 'node:crypto';
@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { buildConsole, type ConsoleBuild } from '../console/build.js';
-import { cacheControlOf, consoleSecurityHeaders } from '../console/headers.js';
+import { cacheControlOf, type ConsoleHeaderOptions, consoleSecurityHeaders } from '../console/headers.js';
 import type { ConsoleConfig } from '../console/src/config.js';
 import { gatewayError, type SiteHandler, type SiteRequest } from './api-server.js';
 
@@ -40,12 +40,12 @@ interface ServedFile {
   headers: Record<string, string>;
 }
 
-function servedFile(name: string, data: Buffer): ServedFile {
+function servedFile(name: string, data: Buffer, security: Record<string, string>): ServedFile {
   return {
     body: data.toString('base64'),
     isBase64Encoded: true,
     headers: {
-      ...consoleSecurityHeaders(),
+      ...security,
       'content-type': contentTypeOf(name),
       'content-length': String(data.byteLength),
       'cache-control': cacheControlOf(name),
@@ -67,6 +67,11 @@ export interface ConsoleSiteOptions {
   config: ConsoleConfig;
   /** Routes of the local platform only, by path (`/local/sign-in`) and method. */
   localRoutes?: LocalRoutes;
+  /**
+   * Origins the console may call besides its own (`connect-src`): the identity provider's when the platform signs in
+   * with one, as `consoleConnectSrcOf` (lib/modos-stack.ts) gives CloudFront's policy. Default: none.
+   */
+  connectSrc?: ConsoleHeaderOptions['connectSrc'];
 }
 
 /** Builds the console into `outDir`; a failure is returned, not thrown, so the platform starts without it. */
@@ -79,6 +84,7 @@ export async function buildLocalConsole(outDir: string): Promise<ConsoleBuild | 
 }
 
 const errorWithHeaders = (
+  security: Record<string, string>,
   status: number,
   code: string,
   message: string,
@@ -89,7 +95,7 @@ const errorWithHeaders = (
   return {
     ...r,
     headers: {
-      ...consoleSecurityHeaders(),
+      ...security,
       ...r.headers,
       'cache-control': 'no-cache',
       'content-length': String(Buffer.byteLength(r.body)),
@@ -98,8 +104,8 @@ const errorWithHeaders = (
   };
 };
 
-const methodNotAllowed = (req: SiteRequest, allowed: string[]) =>
-  errorWithHeaders(405, 'METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${req.path}`, req.requestId, {
+const methodNotAllowed = (security: Record<string, string>, req: SiteRequest, allowed: string[]) =>
+  errorWithHeaders(security, 405, 'METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${req.path}`, req.requestId, {
     allow: allowed.join(', '),
   });
 
@@ -108,30 +114,37 @@ const methodNotAllowed = (req: SiteRequest, allowed: string[]) =>
  * `/config.json`; the local routes; 404 for anything else, 405 for another method on a file or a local route.
  */
 export function consoleSite(options: ConsoleSiteOptions): SiteHandler {
+  const security = consoleSecurityHeaders({ connectSrc: options.connectSrc ?? [] });
   const files = new Map<string, ServedFile>();
   if ('files' in options.build) {
     for (const f of options.build.files)
-      files.set(`/${f.name}`, servedFile(f.name, readFileSync(join(options.build.outDir, f.name))));
+      files.set(`/${f.name}`, servedFile(f.name, readFileSync(join(options.build.outDir, f.name)), security));
     const index = files.get('/index.html');
     if (index) files.set('/', index);
   }
-  files.set('/config.json', servedFile('config.json', Buffer.from(JSON.stringify(options.config))));
+  files.set('/config.json', servedFile('config.json', Buffer.from(JSON.stringify(options.config)), security));
   const unavailable = 'error' in options.build ? options.build.error : undefined;
 
   return async (req) => {
     if (req.path.startsWith('/local/')) {
       const route = options.localRoutes?.[req.path];
-      if (!route) return errorWithHeaders(404, 'NOT_FOUND', `no route for ${req.path}`, req.requestId);
+      if (!route) return errorWithHeaders(security, 404, 'NOT_FOUND', `no route for ${req.path}`, req.requestId);
       const handler = route[req.method];
-      return handler ? handler(req) : methodNotAllowed(req, Object.keys(route));
+      return handler ? handler(req) : methodNotAllowed(security, req, Object.keys(route));
     }
     const file = files.get(req.path);
     if (!file) {
       if (unavailable && (req.path === '/' || req.path === '/index.html'))
-        return errorWithHeaders(503, 'CONSOLE_UNAVAILABLE', `the console did not build: ${unavailable}`, req.requestId);
-      return errorWithHeaders(404, 'NOT_FOUND', `no such file: ${req.path}`, req.requestId);
+        return errorWithHeaders(
+          security,
+          503,
+          'CONSOLE_UNAVAILABLE',
+          `the console did not build: ${unavailable}`,
+          req.requestId,
+        );
+      return errorWithHeaders(security, 404, 'NOT_FOUND', `no such file: ${req.path}`, req.requestId);
     }
-    if (req.method !== 'GET' && req.method !== 'HEAD') return methodNotAllowed(req, ['GET', 'HEAD']);
+    if (req.method !== 'GET' && req.method !== 'HEAD') return methodNotAllowed(security, req, ['GET', 'HEAD']);
     if (matchesEtag(req.headers['if-none-match'], file.headers.etag!)) {
       const { 'content-length': _, 'content-type': __, ...headers } = file.headers;
       return { statusCode: 304, headers, body: '' };

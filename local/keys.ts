@@ -130,3 +130,39 @@ export async function signLocalToken(key: JWK, req: TokenRequest): Promise<strin
     .setExpirationTime(Math.floor(Date.now() / 1000) + (req.expiresInSeconds ?? 3600))
     .sign(privateKey);
 }
+
+/** What the local platform reads from an OpenID Provider's discovery document. */
+export interface DiscoveredProvider {
+  /** Where the provider publishes its signing keys: the functions' JWKS_URL, as the stage's `jwksUrl` in AWS. */
+  jwksUri: string;
+  /** Where the console exchanges its code (its origin joins the console's `connect-src` when it is not the issuer's). */
+  tokenEndpoint: string;
+}
+
+/**
+ * Reads `<issuer>/.well-known/openid-configuration` (OpenID Connect Discovery 1.0 §4) and checks it: the document's
+ * `issuer` is the one asked for, exactly (§4.3), and it names its keys and its token endpoint. Throws naming what is
+ * wrong, so the platform does not start against a provider whose tokens it could never verify.
+ */
+export async function discoverProvider(issuer: string): Promise<DiscoveredProvider> {
+  const url = `${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`;
+  let response: Response;
+  try {
+    response = await fetch(url, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(10_000) });
+  } catch (error) {
+    throw new Error(`the OpenID Provider's discovery document ${url} could not be read: ${(error as Error).message}`);
+  }
+  if (!response.ok) throw new Error(`the OpenID Provider's discovery document ${url} answered ${response.status}`);
+  const doc = (await response.json().catch(() => undefined)) as Record<string, unknown> | undefined;
+  if (!doc || doc.issuer !== issuer)
+    throw new Error(
+      `the discovery document ${url} names the issuer ${JSON.stringify(doc?.issuer)}, not ${JSON.stringify(issuer)}`,
+    );
+  const endpoint = (name: string): string => {
+    const value = doc[name];
+    if (typeof value !== 'string' || !URL.canParse(value))
+      throw new Error(`the discovery document ${url} has no ${name} URL`);
+    return value;
+  };
+  return { jwksUri: endpoint('jwks_uri'), tokenEndpoint: endpoint('token_endpoint') };
+}

@@ -18,9 +18,16 @@ import { LocalApiServer, type ProxyHandler, type TokenAuthorizer } from './api-s
 import { buildLocalConsole, consoleSite } from './console-site.js';
 import { ensureTable, startDynamoLocal } from './dynamodb.js';
 import { LocalEventBus } from './event-bus.js';
-import { ensureLocalKeys, LOCAL_AUDIENCE, LOCAL_ISSUER, signLocalToken, type LocalKeys } from './keys.js';
+import {
+  discoverProvider,
+  ensureLocalKeys,
+  LOCAL_AUDIENCE,
+  LOCAL_ISSUER,
+  signLocalToken,
+  type LocalKeys,
+} from './keys.js';
 import type { TenantLimits } from '../functions/platform/tenant-limits.js';
-import { tenantLimitsFromContext } from '../lib/stage-config.js';
+import { DEFAULT_CONSOLE_SCOPES, tenantLimitsFromContext } from '../lib/stage-config.js';
 import { ensureBundles } from './lambda/bundles.js';
 import { localTenantLimits, TenantRateLimiter } from './rate-limiter.js';
 import {
@@ -32,7 +39,7 @@ import {
 import { LocalLambdaRuntime, type LocalFunctionConfig } from './lambda/runtime.js';
 import { startObjectStore } from './object-store.js';
 import { LocalScheduler } from './scheduler/index.js';
-import { developmentSignIn } from './sign-in.js';
+import { developmentSignIn, developmentSignInOff } from './sign-in.js';
 import { LocalStepFunctions } from './stepfunctions/index.js';
 import { LocalStreamPoller, type StreamHandler } from './stream-poller.js';
 import { webhookDevPortList } from './webhook-ports.js';
@@ -66,6 +73,104 @@ export interface PlatformOptions {
   modelApiKey?: string;
   /** The Messages API base URL the agent functions call (default `$ANTHROPIC_BASE_URL`; tests: a fake of it). */
   modelBaseUrl?: string;
+  /**
+   * An external OpenID Provider to sign in with, as a deployed stage does (`npm start` reads it from `MODOS_OIDC_*`,
+   * `identityProviderFromEnv`). The functions then verify its tokens (its issuer, the audience, keys from its JWKS),
+   * the console signs in there (authorization code with PKCE) and the development sign-in is off. Default: none, the
+   * platform's own key and the development sign-in.
+   */
+  identityProvider?: IdentityProviderOptions;
+}
+
+/** The stage settings of an identity provider (lib/stage-config.ts `jwtIssuer`, `jwtAudience`, `consoleClientId`…). */
+export interface IdentityProviderOptions {
+  /** The issuer, exactly as its tokens' `iss` (`https://…`, or `http://` on a loopback address for tests). */
+  issuer: string;
+  /** The `aud` the API accepts: the client id when the console sends the ID token. */
+  audience: string;
+  /** The console's client at the provider: public (no secret), authorization code + PKCE, redirect URI `<url>/`. */
+  clientId: string;
+  /** Space-separated, `openid` among them (default `openid profile email`, as a stage's). */
+  scopes?: string;
+  /** Which token the console sends to the API (default `id_token`). */
+  tokenUse?: 'id_token' | 'access_token';
+}
+
+export class IdentityProviderConfigError extends Error {
+  override readonly name = 'IdentityProviderConfigError';
+}
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/**
+ * Checks an identity provider's settings with the rules of a stage's (lib/stage-config.ts), `http://` allowed on a
+ * loopback address only (a provider run on this machine for tests). Throws naming the setting (`name` maps each to
+ * the variable it came from).
+ */
+export function checkIdentityProvider(
+  idp: IdentityProviderOptions,
+  name: (setting: keyof IdentityProviderOptions) => string = (s) => s,
+): Required<IdentityProviderOptions> {
+  const fail = (setting: keyof IdentityProviderOptions, message: string): never => {
+    throw new IdentityProviderConfigError(`${name(setting)}: ${message}`);
+  };
+  const issuer = URL.parse(idp.issuer);
+  if (!issuer) return fail('issuer', `must be a URL, got ${JSON.stringify(idp.issuer)}`);
+  if (issuer.protocol !== 'https:' && !(issuer.protocol === 'http:' && LOOPBACK_HOSTS.has(issuer.hostname)))
+    fail('issuer', `must be an https:// URL (http:// only on 127.0.0.1, localhost or [::1]), got ${idp.issuer}`);
+  if (issuer.search || issuer.hash || issuer.username || issuer.password)
+    fail('issuer', 'must have no query, fragment or credentials');
+  if (!idp.clientId) fail('clientId', 'is required');
+  if (!idp.audience) fail('audience', 'is required');
+  const scopes = (idp.scopes ?? DEFAULT_CONSOLE_SCOPES).split(/\s+/).filter(Boolean);
+  if (!scopes.includes('openid')) fail('scopes', `must include openid, got ${JSON.stringify(idp.scopes)}`);
+  const tokenUse = idp.tokenUse ?? 'id_token';
+  if (tokenUse !== 'id_token' && tokenUse !== 'access_token')
+    fail('tokenUse', `must be id_token or access_token, got ${JSON.stringify(tokenUse)}`);
+  // An ID token's aud is the client it was issued to: an API checking another audience would refuse every call.
+  if (tokenUse === 'id_token' && idp.audience !== idp.clientId)
+    fail('audience', `must be the client id ${JSON.stringify(idp.clientId)} when the console sends the ID token`);
+  return { issuer: idp.issuer, audience: idp.audience, clientId: idp.clientId, scopes: scopes.join(' '), tokenUse };
+}
+
+/** The variables `npm start` reads an identity provider from (docs/local-console.md). */
+export const OIDC_ENV: Record<keyof IdentityProviderOptions, string> = {
+  issuer: 'MODOS_OIDC_ISSUER',
+  clientId: 'MODOS_OIDC_CLIENT_ID',
+  audience: 'MODOS_OIDC_AUDIENCE',
+  scopes: 'MODOS_OIDC_SCOPES',
+  tokenUse: 'MODOS_OIDC_TOKEN_USE',
+};
+
+/**
+ * The identity provider of `MODOS_OIDC_ISSUER`, `MODOS_OIDC_CLIENT_ID`, `MODOS_OIDC_AUDIENCE` (default: the client
+ * id), `MODOS_OIDC_SCOPES` and `MODOS_OIDC_TOKEN_USE`; none when no `MODOS_OIDC_*` is set. Throws naming the variable.
+ */
+export function identityProviderFromEnv(
+  env: Record<string, string | undefined> = process.env,
+): IdentityProviderOptions | undefined {
+  const read = (setting: keyof IdentityProviderOptions) => env[OIDC_ENV[setting]] || undefined;
+  const names = Object.keys(OIDC_ENV) as (keyof IdentityProviderOptions)[];
+  if (!names.some(read)) return undefined;
+  for (const setting of ['issuer', 'clientId'] as const)
+    if (!read(setting))
+      throw new IdentityProviderConfigError(
+        `${OIDC_ENV[setting]} is required with ${names
+          .filter(read)
+          .map((s) => OIDC_ENV[s])
+          .join(', ')}`,
+      );
+  const clientId = read('clientId')!;
+  return checkIdentityProvider(
+    {
+      issuer: read('issuer')!,
+      clientId,
+      audience: read('audience') ?? clientId,
+      scopes: read('scopes'),
+      tokenUse: read('tokenUse') as IdentityProviderOptions['tokenUse'],
+    },
+    (s) => OIDC_ENV[s],
+  );
 }
 
 export interface LocalPlatform {
@@ -94,6 +199,9 @@ export interface LocalPlatform {
    * (the API serves all the same; `/` then answers 503 with the reason).
    */
   console: { url: string; build?: ConsoleBuild; error?: string };
+  /** The identity provider the platform verifies tokens of, when started with one (its settings as checked). */
+  identityProvider?: Required<IdentityProviderOptions>;
+  /** A token signed with the platform's key; refused (rejects) when the platform verifies an identity provider's. */
   token(req: {
     tenantId: string;
     roles: string[];
@@ -197,6 +305,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Loca
   const busName = 'modos-local';
   const stops: Array<() => Promise<void>> = [];
   const mode = options.functions ?? (process.env.MODOS_FUNCTIONS === 'source' ? 'source' : 'bundles');
+  const idp = options.identityProvider && checkIdentityProvider(options.identityProvider);
   // The bus, the state machine runtime and the stream poller call functions through this; calls that
   // come before the Lambda runtime exists (journal replay at start) wait for it.
   let markLambdaReady!: (l: LocalLambdaRuntime) => void;
@@ -209,8 +318,9 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Loca
     for (const s of stops.reverse()) await s().catch(() => undefined);
   };
   try {
-    const [keys, dynamo, s3, bundles, consoleBuild] = await Promise.all([
+    const [keys, discovered, dynamo, s3, bundles, consoleBuild] = await Promise.all([
       ensureLocalKeys(dataDir),
+      idp ? discoverProvider(idp.issuer).then((d) => (step('identity provider'), d)) : undefined,
       startDynamoLocal(join(dataDir, 'dynamodb'), { inMemory: options.inMemory }).then((d) => (step('dynamodb'), d)),
       startObjectStore({ bucketName, ...(options.inMemory ? {} : { dir: join(dataDir, 's3') }) }).then(
         (s) => (step('s3'), s),
@@ -262,17 +372,36 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Loca
     const rateLimiter = new TenantRateLimiter(
       options.tenantLimits ?? localTenantLimits(tenantLimitsFromContext((key) => stageContext()[key])),
     );
-    const consoleConfig: ConsoleConfig = { stage, apiBase: '/api/v1', signIn: { mode: 'local' } };
+    // With an identity provider, the console signs in there as a deployed stage's does (lib/modos-stack.ts
+    // consoleConfigOf) and may call it (discovery and token endpoint: consoleConnectSrcOf); the development
+    // sign-in answers that it is off.
+    const consoleConfig: ConsoleConfig = idp
+      ? {
+          stage,
+          apiBase: '/api/v1',
+          signIn: {
+            mode: 'oidc',
+            issuer: idp.issuer,
+            clientId: idp.clientId,
+            scopes: idp.scopes,
+            tokenUse: idp.tokenUse,
+          },
+        }
+      : { stage, apiBase: '/api/v1', signIn: { mode: 'local' } };
+    const connectSrc = discovered
+      ? [...new Set([new URL(idp!.issuer).origin, new URL(discovered.tokenEndpoint).origin])]
+      : [];
     const api = new LocalApiServer({
       routes: ROUTES,
       stage,
       site: consoleSite({
         build: consoleBuild,
         config: consoleConfig,
+        connectSrc,
         localRoutes: {
-          [LOCAL_SIGN_IN_PATH]: {
-            POST: developmentSignIn({ key: keys.privateJwk, issuer: LOCAL_ISSUER, audience: LOCAL_AUDIENCE }),
-          },
+          [LOCAL_SIGN_IN_PATH]: idp
+            ? developmentSignInOff({ issuer: idp.issuer, connectSrc })
+            : { POST: developmentSignIn({ key: keys.privateJwk, issuer: LOCAL_ISSUER, audience: LOCAL_AUDIENCE }) },
         },
       }),
       resolveHandler,
@@ -285,8 +414,10 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Loca
     const url = await api.start(port);
     stops.push(() => api.stop());
 
-    const issuer = LOCAL_ISSUER;
-    const audience = LOCAL_AUDIENCE;
+    const issuer = idp?.issuer ?? LOCAL_ISSUER;
+    const audience = idp?.audience ?? LOCAL_AUDIENCE;
+    // The keys tokens are verified with: the provider's JWKS by URL (JWKS_URL, as in AWS), else the platform's own.
+    const jwks = discovered ? { jwksUrl: discovered.jwksUri } : { jwksFile: keys.jwksFile };
     const sfnEndpoint = await stepFunctions.start();
     stops.push(() => stepFunctions.stop());
     // Schedules persist in the data folder (docs/local-scheduler.md); an in-memory platform's die with it. Every
@@ -313,7 +444,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Loca
       busName,
       jwtIssuer: issuer,
       jwtAudience: audience,
-      jwksFile: keys.jwksFile,
+      ...jwks,
       stateMachineArns: Object.fromEntries(STATE_MACHINES.map((m) => [m.name, stepFunctions.stateMachineArn(m.name)])),
       callbackKey,
       publicApiUrl: url,
@@ -373,9 +504,11 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Loca
       LOOPBACK_WEBHOOK_PORTS: loopbackWebhookPorts,
       JWT_ISSUER: issuer,
       JWT_AUDIENCE: audience,
-      JWKS_FILE: keys.jwksFile,
+      ...(discovered ? { JWKS_URL: discovered.jwksUri } : { JWKS_FILE: keys.jwksFile }),
       LOG_LEVEL: logLevel,
     });
+    // One source of keys: a previous platform of this process may have set the other.
+    delete process.env[discovered ? 'JWKS_FILE' : 'JWKS_URL'];
     const { resetConfig } = await import('../functions/platform/config.js');
     const { resetClients } = await import('../functions/platform/aws-clients.js');
     resetConfig();
@@ -447,7 +580,12 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Loca
       },
       issuer,
       audience,
-      token: (req) => signLocalToken(keys.privateJwk, { issuer, audience, ...req }),
+      ...(idp ? { identityProvider: idp } : {}),
+      token: idp
+        ? async () => {
+            throw new Error(`this platform verifies the tokens of ${idp.issuer}: sign in there for one`);
+          }
+        : (req) => signLocalToken(keys.privateJwk, { issuer, audience, ...req }),
       stop: stopAll,
     };
   } catch (error) {

@@ -34,12 +34,17 @@ export interface LocalSignInResponse {
   localOnly: true;
 }
 
-const json = (status: number, body: unknown, requestId: string): APIGatewayProxyResult => {
+const json = (
+  status: number,
+  body: unknown,
+  requestId: string,
+  security = consoleSecurityHeaders(),
+): APIGatewayProxyResult => {
   const text = JSON.stringify(body);
   return {
     statusCode: status,
     headers: {
-      ...consoleSecurityHeaders(),
+      ...security,
       'content-type': 'application/json; charset=utf-8',
       'content-length': String(Buffer.byteLength(text)),
       // A token is in the answer: no cache keeps it.
@@ -120,4 +125,33 @@ export function developmentSignIn(options: DevelopmentSignInOptions): SiteHandle
     };
     return json(200, answer, req.requestId);
   };
+}
+
+/** Every method a request may come with: the development sign-in that is off answers each the same. */
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+
+/**
+ * `/local/sign-in` of a platform started with an identity provider (local/platform.ts `identityProvider`): there is
+ * no development sign-in, as on a deployed stage, since tokens come from the provider. Every request is answered 404
+ * `NOT_FOUND` saying so and naming the provider.
+ */
+export function developmentSignInOff(options: {
+  issuer: string;
+  connectSrc?: readonly string[];
+}): Partial<Record<string, SiteHandler>> {
+  const security = consoleSecurityHeaders({ connectSrc: options.connectSrc ?? [] });
+  const off: SiteHandler = async (req) =>
+    json(
+      404,
+      {
+        error: {
+          code: 'NOT_FOUND',
+          message: `the development sign-in is off: this platform signs in with the identity provider ${options.issuer}`,
+          requestId: req.requestId,
+        },
+      },
+      req.requestId,
+      security,
+    );
+  return Object.fromEntries(METHODS.map((m) => [m, off]));
 }

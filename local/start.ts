@@ -1,14 +1,24 @@
 /**
- * `npm start`: the whole platform on this machine. Ctrl-C or SIGTERM stops it cleanly.
+ * `npm start`: the whole platform on this machine. Ctrl-C or SIGTERM stops it cleanly. With `MODOS_OIDC_ISSUER` and
+ * `MODOS_OIDC_CLIENT_ID` (docs/local-console.md) it signs in with that OpenID Provider instead of the development
+ * sign-in, as a deployed stage does.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startPlatform } from './platform.js';
+import { identityProviderFromEnv, type IdentityProviderOptions, startPlatform } from './platform.js';
 import { VENDORS_FILE } from './vendors-file.js';
 import { DEFAULT_PORT as VENDORS_PORT, startFakeVendors, type FakeVendors } from './vendors/index.js';
 
 const t0 = Date.now();
+let identityProvider: IdentityProviderOptions | undefined;
+try {
+  identityProvider = identityProviderFromEnv(process.env);
+} catch (error) {
+  process.stderr.write(`modos failed to start: ${(error as Error).message}\n`);
+  process.exit(1);
+}
 const platform = await startPlatform({
+  identityProvider,
   onProgress: (step, ms) => process.stderr.write(`  ${step.padEnd(8)} ready after ${ms} ms\n`),
 }).catch((error: Error & { code?: string }) => {
   const hint =
@@ -43,13 +53,15 @@ process.stdout.write(
     '',
     platform.console.error
       ? `console: not built (${platform.console.error})`
-      : `console: ${platform.console.url} (sign in locally)`,
+      : `console: ${platform.console.url} (${platform.identityProvider ? `sign in with ${platform.identityProvider.issuer}` : 'sign in locally'})`,
     '',
     `modos is running at ${platform.url}  (started in ${Date.now() - t0} ms, data in ${platform.dataDir})`,
     '',
     `  health:   curl ${platform.url}/health`,
     `  openapi:  curl ${platform.url}/api/v1/openapi.json`,
-    '  token:    TOKEN=$(npm run -s token -- --tenant acme --roles admin)',
+    ...(platform.identityProvider
+      ? [`  token:    from ${platform.identityProvider.issuer} (aud ${platform.identityProvider.audience})`]
+      : ['  token:    TOKEN=$(npm run -s token -- --tenant acme --roles admin)']),
     `  call:     curl -H "Authorization: Bearer $TOKEN" ${platform.url}/api/v1/entities`,
     `  events:   tail -f ${platform.dataDir}/events.jsonl`,
     ...(vendors

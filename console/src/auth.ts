@@ -95,9 +95,24 @@ type OidcConfig = Extract<ConsoleConfig['signIn'], { mode: 'oidc' }>;
 
 const redirectUri = () => `${location.origin}/`;
 
+/**
+ * oauth4webapi calls the identity provider over HTTPS only. A provider on this machine's loopback address (the local
+ * platform's tests, `MODOS_OIDC_ISSUER=http://127.0.0.1:…`) is let through over plain HTTP, and nothing else: a
+ * deployed stage's issuer is https (lib/stage-config.ts).
+ */
+const transportOptions = (cfg: OidcConfig): { [oauth.allowInsecureRequests]?: true } => {
+  const issuer = new URL(cfg.issuer);
+  return issuer.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(issuer.hostname)
+    ? { [oauth.allowInsecureRequests]: true }
+    : {};
+};
+
 async function authorizationServer(cfg: OidcConfig): Promise<oauth.AuthorizationServer> {
   const issuer = new URL(cfg.issuer);
-  return oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, { algorithm: 'oidc' }));
+  return oauth.processDiscoveryResponse(
+    issuer,
+    await oauth.discoveryRequest(issuer, { algorithm: 'oidc', ...transportOptions(cfg) }),
+  );
 }
 
 /** Starts the authorization code flow: remembers the verifier, state and nonce for this tab, then leaves. */
@@ -149,6 +164,7 @@ export async function completeOidcSignIn(cfg: OidcConfig): Promise<{ session: Se
     callback,
     redirectUri(),
     pending.verifier,
+    transportOptions(cfg),
   );
   const result = await oauth.processAuthorizationCodeResponse(as, client, response, {
     expectedNonce: pending.nonce,

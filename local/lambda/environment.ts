@@ -27,8 +27,16 @@ export function scheduleGroupVariables(name: ScheduleGroupName, g: LocalSchedule
   };
 }
 
+/**
+ * The keys the functions bound to `jwt` verify tokens with: the platform's own (`jwksFile`, JWKS_FILE), or an
+ * external OpenID Provider's by URL (`jwksUrl`, JWKS_URL, the variable the stack sets in AWS).
+ */
+export type LocalJwks = { jwksFile: string; jwksUrl?: never } | { jwksUrl: string; jwksFile?: never };
+
 /** What the local platform binds: the values behind each binding's variables, and the emulators' endpoints. */
-export interface LocalBindingValues {
+export type LocalBindingValues = LocalJwks & LocalBindingSettings;
+
+interface LocalBindingSettings {
   stage: string;
   logLevel: string;
   region: string;
@@ -37,7 +45,6 @@ export interface LocalBindingValues {
   busName: string;
   jwtIssuer: string;
   jwtAudience: string;
-  jwksFile: string;
   /** State machine name → ARN (the local Step Functions runtime's). */
   stateMachineArns: Record<string, string>;
   callbackKey: string;
@@ -77,7 +84,7 @@ export function localEnvironment(spec: FunctionSpec, v: LocalBindingValues): Rec
     EVENT_BUS_NAME: v.busName,
     JWT_ISSUER: v.jwtIssuer,
     JWT_AUDIENCE: v.jwtAudience,
-    JWKS_FILE: v.jwksFile,
+    ...(v.jwksUrl !== undefined ? { JWKS_URL: v.jwksUrl } : { JWKS_FILE: v.jwksFile }),
     CALLBACK_KEY: v.callbackKey,
     ANTHROPIC_API_KEY: v.modelApiKey,
     PUBLIC_API_URL: v.publicApiUrl,
@@ -102,7 +109,9 @@ export function localEnvironment(spec: FunctionSpec, v: LocalBindingValues): Rec
   };
   for (const kind of bindingsOf(spec)) {
     for (const name of BINDING_ENV[kind]) {
-      const localName = LOCAL_ALTERNATIVES[name] ?? name;
+      // The stack's own variable when the platform has its value (JWKS_URL of an external provider), else the
+      // local alternative (JWKS_FILE, CALLBACK_KEY…).
+      const localName = name in values ? name : (LOCAL_ALTERNATIVES[name] ?? name);
       const value = values[localName];
       if (value === undefined)
         throw new Error(`the local platform has no value for ${localName} (binding ${kind} of ${spec.name})`);

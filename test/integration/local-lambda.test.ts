@@ -250,4 +250,21 @@ describe('local function environment', () => {
       expect('MODOS_SFN_ENDPOINT' in env).toBe(sfn.starts.length > 0 || sfn.callbacks);
     },
   );
+
+  it("gives the functions an external identity provider's keys by URL (JWKS_URL, as the stack does), not a file", () => {
+    const { jwksFile: _, ...rest } = values;
+    const withProvider: LocalBindingValues = { ...rest, jwksUrl: 'http://127.0.0.1:9/jwks' };
+    const specs = Object.values(FUNCTIONS) as FunctionSpec[];
+    expect(specs.some((s) => s.jwt)).toBe(true);
+    for (const spec of specs) {
+      const env = localEnvironment(spec, withProvider);
+      expect(env.JWKS_URL, spec.name).toBe(spec.jwt ? 'http://127.0.0.1:9/jwks' : undefined);
+      expect('JWKS_FILE' in env, spec.name).toBe(false);
+      expect(Object.keys(env).sort(), spec.name).toEqual(
+        Object.keys(localEnvironment(spec, values))
+          .map((n) => (n === 'JWKS_FILE' ? 'JWKS_URL' : n))
+          .sort(),
+      );
+    }
+  });
 });
