@@ -105,6 +105,23 @@ describe('agents in the console', () => {
     await page.getByRole('cell', { name: 'Renewals agent', exact: true }).waitFor();
     await expectAccessible(page, 'agents list');
     await shots(page, 'agents');
+    // The other sections, each checked with axe once it has loaded.
+    for (const [tab, title] of [
+      ['personas', 'Personas'],
+      ['skills', 'Skills'],
+      ['outputs', 'Outputs'],
+      ['usage', 'Usage'],
+    ] as const) {
+      await page.goto(`${platform.url}/#/agents/${tab}`);
+      await page
+        .getByRole('navigation', { name: 'Agents sections' })
+        .locator('a[aria-current="page"]', { hasText: title })
+        .waitFor();
+      await ready(page);
+      await expectAccessible(page, `agents: ${tab}`);
+    }
+    await page.goto(`${platform.url}/#/agents/agents`);
+    await page.getByRole('cell', { name: 'Renewals agent', exact: true }).waitFor();
 
     // The chat panel beside the work.
     await page.getByRole('button', { name: 'Chat', exact: true }).click();

@@ -224,6 +224,13 @@ describe('signals and cases in the console', () => {
     await expectAccessible(page, 'cases');
     await screenshots(page, 'cases');
 
+    // A signal no case holds: the page looks a few times, then says the signal does not exist.
+    await page.goto(`${platform.url}/#/cases/signal/sig_nothing_here`);
+    await page.getByRole('heading', { level: 1, name: 'Case of a signal' }).waitFor();
+    await page.locator('[data-view-ready="true"]').first().waitFor({ timeout: 20_000 });
+    await page.getByText('NOT_FOUND').waitFor();
+    await expectAccessible(page, 'case of a signal (none)');
+
     // Deleting a rule asks first.
     await admin.post('/api/v1/signal-rules', {
       id: 'short-lived',

@@ -255,10 +255,13 @@ describe('workflows in the console', () => {
 
     // An uploaded log: listed with its job, and mapped once mined.
     await page.getByRole('link', { name: 'Uploaded logs', exact: true }).click();
+    await page.getByRole('link', { name: 'orders.csv', exact: true }).waitFor();
+    await expectAccessible(page, 'uploaded logs');
     await page.getByRole('link', { name: 'orders.csv', exact: true }).click();
     await page.waitForURL(new RegExp(`#/process/logs/${logId}`));
     await page.locator('svg.pm g.pm-n[data-node="check"]').waitFor({ timeout: 20_000 });
     expect(await nodes()).toEqual(expect.arrayContaining(['register', 'check', 'ship']));
+    await expectAccessible(page, 'uploaded log mapped');
 
     expectNoPageProblems(problems);
     await page.context().close();
