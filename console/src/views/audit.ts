@@ -93,12 +93,29 @@ function ResourceLink({ type, id }: { type: string; id: string }) {
   return to ? html`<a href=${to}><${Short} value=${id} n=${24} /></a>` : html`<${Short} value=${id} n=${24} />`;
 }
 
-interface ChainCheck {
+export interface ChainCheck {
   last: AuditVerification;
   /** Records hashed over this check's calls. */
   records: number;
+  /** Lanes read in any call of this check (a continued call reads only the lanes left). */
+  lanes: number[];
   /** Lanes found broken in any call of this check. */
   breaks: NonNullable<AuditVerification['lanes'][number]['break'] & { lane: number }>[];
+}
+
+/**
+ * The check after a call: a first call starts it; a continued call (`prev`) adds its records, its lanes and the breaks
+ * of lanes not found broken before, and the check stays verified only if every call was.
+ */
+export function nextCheck(prev: ChainCheck | null, result: AuditVerification): ChainCheck {
+  const found = result.lanes.flatMap((l) => (l.break ? [{ ...l.break, lane: l.lane }] : []));
+  if (!prev) return { last: result, records: result.records, lanes: result.lanes.map((l) => l.lane), breaks: found };
+  return {
+    last: { ...result, verified: prev.last.verified && result.verified },
+    records: prev.records + result.records,
+    lanes: [...new Set([...prev.lanes, ...result.lanes.map((l) => l.lane)])],
+    breaks: [...prev.breaks, ...found.filter((b) => !prev.breaks.some((p) => p.lane === b.lane))],
+  };
 }
 
 /** The chain's verification: a banner, "Verify again", and "Continue" while a check is partial. */
@@ -108,23 +125,14 @@ function ChainState() {
   const verify = async (cursor?: string) => {
     const result = await action.run(() => api.get<AuditVerification>('/audit/verification', cursor ? { cursor } : {}));
     if (!result) return;
-    const found = result.lanes.flatMap((l) => (l.break ? [{ ...l.break, lane: l.lane }] : []));
-    setCheck((prev) =>
-      cursor && prev
-        ? {
-            last: { ...result, verified: prev.last.verified && result.verified },
-            records: prev.records + result.records,
-            breaks: [...prev.breaks, ...found.filter((b) => !prev.breaks.some((p) => p.lane === b.lane))],
-          }
-        : { last: result, records: result.records, breaks: found },
-    );
+    setCheck((prev) => nextCheck(cursor && prev ? prev : null, result));
   };
   useEffect(() => {
     void verify();
   }, []);
   const v = check?.last;
   const state = !v ? null : !v.verified || check.breaks.length ? 'broken' : v.complete ? 'verified' : 'partial';
-  const lanes = v ? v.lanes.length : 0;
+  const lanes = check ? check.lanes.length : 0;
   return html`<section class=${`chain-state${state ? ` chain-${state}` : ''}`} aria-labelledby="chain-title" data-verification=${state ?? undefined}>
     <h2 id="chain-title">Hash chain</h2>
     <div role="status" aria-live="polite">
