@@ -184,6 +184,34 @@ describe('workflow runs as an event log', () => {
       'a (compensated)',
     ]);
   });
+
+  it('names a step whose undoing failed for what happened, not as compensated', () => {
+    const at = '2026-01-01T10:05:00.000Z';
+    const run = aRun({
+      status: 'FAILED',
+      completedAt: at,
+      steps: [
+        { id: 'a', tool: 'entity.update', status: 'COMPENSATED', attempts: 1, completedAt: '2026-01-01T10:01:00.000Z' },
+        {
+          id: 'b',
+          tool: 'entity.update',
+          status: 'COMPENSATION_FAILED',
+          attempts: 1,
+          completedAt: '2026-01-01T10:02:00.000Z',
+        },
+        { id: 'c', tool: 'entity.update', status: 'FAILED', attempts: 1, completedAt: at },
+      ],
+    });
+    const events = workflowRunsToLog([run]).traces[0]!.events;
+    expect(events.map((e) => e.activity)).toEqual([
+      'a',
+      'b',
+      'c (failed)',
+      'b (compensation failed)',
+      'a (compensated)',
+    ]);
+    expect(events[3]!.attributes).toMatchObject({ status: 'compensation_failed' });
+  });
 });
 
 describe('entity histories as an event log', () => {

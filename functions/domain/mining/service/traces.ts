@@ -90,7 +90,8 @@ function endOf(step: RunTrace['steps'][number]): string | undefined {
  * event at its completion, done by the system, named for how it ended: `<step>`, `<step> (failed)` when its tool
  * failed, `<step> (rejected)` / `<step> (timed out)` when it ended at its gate, rejected or not decided in time. The
  * compensations come last, in the saga's order (the reverse of the steps'): a compensated step is `<step>
- * (compensated)` at the run's end, after the failure that started the saga. Pending gates and steps that did not run
+ * (compensated)` at the run's end, after the failure that started the saga (`<step> (compensation failed)` when its
+ * undoing failed). Pending gates and steps that did not run
  * are not events: a trace shows what happened. Activities are step ids, unique within a workflow; mining several
  * workflows together keeps them apart only where their step ids differ (filter by `workflowId`).
  */
@@ -139,7 +140,7 @@ export function workflowRunsToLog(runs: readonly RunTrace[]): EventLog {
       if (step.status !== 'COMPENSATED' && step.status !== 'COMPENSATION_FAILED') continue;
       if (step.completedAt === undefined) continue;
       push(
-        `${step.id} (compensated)`,
+        `${step.id} ${step.status === 'COMPENSATED' ? '(compensated)' : '(compensation failed)'}`,
         run.completedAt ?? step.completedAt,
         { tool: step.tool, status: step.status.toLowerCase(), manual: false },
         'system',
