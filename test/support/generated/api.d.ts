@@ -7750,6 +7750,7 @@ export interface operations {
                 assignee?: string;
                 rule?: string;
                 entity?: string;
+                signal?: string;
             };
             header?: never;
             path?: never;
