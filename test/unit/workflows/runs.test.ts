@@ -274,6 +274,21 @@ describe('when a step ended', () => {
     expect(redriven.steps[0]!.completedAt).toBeUndefined();
   });
 
+  it('gives no end to a failed step that never began (still PENDING when the run failed)', async () => {
+    const { deps, define, execute } = setup();
+    const wf = await define([{ id: 'never', tool: 'test.echo', input: {} }]);
+    const runId = await execute(wf, { userId: 'otto', roles: ['operator'] });
+
+    await finishRun(
+      { tenantId: 'tenant-a', runId, generation: 1, outcome: 'failed', error: { Error: 'Lambda.Unknown' } },
+      deps,
+    );
+
+    const run = (await deps.runs.get('tenant-a', runId))!;
+    expect(run.steps[0]).toMatchObject({ id: 'never', status: 'FAILED' });
+    expect(run.steps[0]!.completedAt).toBeUndefined();
+  });
+
   it.each([
     ['rejected', { Error: 'ApprovalRejectedError' }, 'REJECTED', 'ApprovalRejectedError'],
     ['not decided in time', { Error: 'States.Timeout' }, 'TIMED_OUT', 'ApprovalTimeoutError'],

@@ -89,11 +89,12 @@ export async function finishRun(
             r.effectRounds = { ...(r.effectRounds ?? {}), [s.id]: (r.effectRounds?.[s.id] ?? 0) + 1 };
           }
         } else if (failedStep && s.id === failedStep.id) {
+          // Every step that ended has a completion time: the run's step history shows its duration and the miner its
+          // end. A gate that was rejected or timed out is a step that ended so (its error names which). A step with no
+          // start that is still PENDING never began (its function failed before it ran): no time, and no mined event.
+          if (s.startedAt !== undefined || s.status !== 'PENDING') s.completedAt ??= failedAt;
           s.status = 'FAILED';
           s.error ??= runError;
-          // Every step that ended has a completion time: the run's step history shows its duration and the miner its
-          // end. A gate that was rejected or timed out is a step that ended so (its error names which).
-          s.completedAt ??= failedAt;
         }
       }
     }
