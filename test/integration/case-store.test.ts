@@ -7,7 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoCaseStore } from '../../functions/adapters/dynamodb/case-repository.js';
 import { keys } from '../../functions/adapters/dynamodb/keys.js';
 import { DynamoMutationWriter } from '../../functions/adapters/dynamodb/mutation-writer.js';
@@ -17,6 +17,7 @@ import type { CaseRecord } from '../../functions/domain/cases/ports.js';
 import { recordSignalOnCase } from '../../functions/domain/cases/signal-cases.js';
 import { ConflictError, ValidationError } from '../../functions/domain/errors.js';
 import type { MutationRecord } from '../../functions/domain/ports.js';
+import { MAX_CASE_SIGNALS } from '../../schemas/cases.js';
 import { ensureTable, startDynamoLocal, type LocalDynamo } from '../../local/dynamodb.js';
 import { aContext } from '../support/builders.js';
 import { aSignal } from '../unit/cases/builders.js';
@@ -173,6 +174,28 @@ describe('cases in DynamoDB', () => {
     const [newest] = (await cases.get('t-link', third.caseId!))!.signals;
     expect((await cases.list('t-link', { signalId: newest!.signalId, limit: 10 })).items[0]!.id).toBe(third.caseId);
     expect((await cases.list('t-link', { signalId: signals[0]!, limit: 10 })).items[0]!.id).toBe(first.caseId);
+  });
+
+  it('finds the case of a signal no longer among its newest listed, and answers a late redelivery as a duplicate', async () => {
+    const key = `many-${n++}`;
+    const firstSignal = aSignal({ caseKey: key });
+    const first = await recordSignalOnCase('t-many', firstSignal, 'req', signalDeps());
+    for (let i = 0; i < MAX_CASE_SIGNALS; i++) await record('t-many', { caseKey: key });
+    const held = (await cases.get('t-many', first.caseId!))!;
+    expect(held.signalCount).toBe(MAX_CASE_SIGNALS + 1);
+    expect(held.signals.some((s) => s.signalId === firstSignal.signalId)).toBe(false);
+    expect((await cases.list('t-many', { signalId: firstSignal.signalId, limit: 5 })).items.map((c) => c.id)).toEqual([
+      first.caseId,
+    ]);
+    // Delivered again once its marker is gone (TTL): the link's condition fails, and the link names the case.
+    await doc.send(
+      new DeleteCommand({ TableName: TABLE, Key: keys.idempotency('t-many', `case-signal:${firstSignal.signalId}`) }),
+    );
+    expect(await recordSignalOnCase('t-many', firstSignal, 'req', signalDeps())).toEqual({
+      outcome: 'duplicate',
+      caseId: first.caseId,
+    });
+    expect((await cases.get('t-many', first.caseId!))!.signalCount).toBe(MAX_CASE_SIGNALS + 1);
   });
 
   it('refuses a cursor of another query or tenant with 400', async () => {

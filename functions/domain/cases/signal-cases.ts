@@ -83,7 +83,12 @@ export async function recordSignalOnCase(
         const applied = await deps.idempotency.find(tenantId, marker);
         return { outcome: 'duplicate', caseId: (applied?.result as { caseId?: string } | null)?.caseId ?? null };
       }
-      if (!(error instanceof ConflictError) || attempt >= MAX_ATTEMPTS) throw error;
+      if (!(error instanceof ConflictError)) throw error;
+      // The signal's link to its case outlives the marker (30 days): a delivery after that fails on the link, and
+      // the case that holds the signal is the answer, not another round.
+      const holder = (await deps.cases.list(tenantId, { signalId: signal.signalId, limit: 1 })).items[0];
+      if (holder) return { outcome: 'duplicate', caseId: holder.id };
+      if (attempt >= MAX_ATTEMPTS) throw error;
       await pause(attempt);
     }
   }

@@ -61,6 +61,26 @@ describe('the case manager', () => {
     expect(cases.signalCases.size).toBe(2);
   });
 
+  it('answers a delivery after the marker expired as a duplicate: the link still names the case', async () => {
+    const { cases, record } = setup();
+    const signal = aSignal();
+    const opened = await record(signal);
+    // The case was resolved since, and the marker's TTL (30 days) has passed; the link stays.
+    const held = (await cases.get('tenant-a', opened.caseId!))!;
+    await cases.update(
+      'tenant-a',
+      { ...held, status: 'resolved', version: 2 },
+      1,
+      { audit: {} as never, events: [] },
+      'release',
+    );
+    cases.markers.clear();
+
+    expect(await record(signal)).toEqual({ outcome: 'duplicate', caseId: opened.caseId });
+    // No second case for the key.
+    expect(cases.items.size).toBe(1);
+  });
+
   it("takes the case title the rule names over the rule's name", async () => {
     const { cases, record } = setup();
     const out = await record(aSignal({ caseTitle: 'Call the buyer' }));
