@@ -9,10 +9,19 @@ java "$@" </dev/null &
 pid=$!
 stop() {
   kill "$pid" 2>/dev/null
-  (sleep 20; kill -9 "$pid" 2>/dev/null) &
+  # The deadline: a subshell that kills the JVM at 20 s, and its sleep with it when it is told to stop (no orphan
+  # sleep keeps this script's stderr open after the JVM is gone).
+  (
+    sleep 20 &
+    s=$!
+    trap 'kill $s 2>/dev/null; wait $s; exit 0' TERM
+    wait $s
+    kill -9 "$pid" 2>/dev/null
+  ) &
   killer=$!
   wait "$pid"
   kill "$killer" 2>/dev/null
+  wait "$killer" 2>/dev/null
 }
 trap 'stop; exit 0' TERM INT HUP
 cat >/dev/null
