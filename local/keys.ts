@@ -139,6 +139,13 @@ export interface DiscoveredProvider {
   tokenEndpoint: string;
 }
 
+/** Hosts a provider may be reached on over plain http: this machine only. */
+export const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/** https, or http to a loopback host. */
+export const isSecureOrLoopback = (url: URL): boolean =>
+  url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname));
+
 /**
  * Reads `<issuer>/.well-known/openid-configuration` (OpenID Connect Discovery 1.0 §4) and checks it: the document's
  * `issuer` is the one asked for, exactly (§4.3), and it names its keys and its token endpoint. Throws naming what is
@@ -162,6 +169,11 @@ export async function discoverProvider(issuer: string): Promise<DiscoveredProvid
     const value = doc[name];
     if (typeof value !== 'string' || !URL.canParse(value))
       throw new Error(`the discovery document ${url} has no ${name} URL`);
+    // As a stage's jwksUrl: https, or http on a loopback address only (a provider run on this machine).
+    if (!isSecureOrLoopback(new URL(value)))
+      throw new Error(
+        `the discovery document ${url} names an insecure ${name} ${value}: https:// only (http:// on loopback)`,
+      );
     return value;
   };
   return { jwksUri: endpoint('jwks_uri'), tokenEndpoint: endpoint('token_endpoint') };

@@ -20,6 +20,7 @@ import { ensureTable, startDynamoLocal } from './dynamodb.js';
 import { LocalEventBus } from './event-bus.js';
 import {
   discoverProvider,
+  isSecureOrLoopback,
   ensureLocalKeys,
   LOCAL_AUDIENCE,
   LOCAL_ISSUER,
@@ -100,8 +101,6 @@ export class IdentityProviderConfigError extends Error {
   override readonly name = 'IdentityProviderConfigError';
 }
 
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
-
 /**
  * Checks an identity provider's settings with the rules of a stage's (lib/stage-config.ts), `http://` allowed on a
  * loopback address only (a provider run on this machine for tests). Throws naming the setting (`name` maps each to
@@ -116,7 +115,7 @@ export function checkIdentityProvider(
   };
   const issuer = URL.parse(idp.issuer);
   if (!issuer) return fail('issuer', `must be a URL, got ${JSON.stringify(idp.issuer)}`);
-  if (issuer.protocol !== 'https:' && !(issuer.protocol === 'http:' && LOOPBACK_HOSTS.has(issuer.hostname)))
+  if (!isSecureOrLoopback(issuer))
     fail('issuer', `must be an https:// URL (http:// only on 127.0.0.1, localhost or [::1]), got ${idp.issuer}`);
   if (issuer.search || issuer.hash || issuer.username || issuer.password)
     fail('issuer', 'must have no query, fragment or credentials');

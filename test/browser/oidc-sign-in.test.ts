@@ -1,8 +1,9 @@
-import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { exportJWK, generateKeyPair, importJWK, SignJWT } from 'jose';
 import type { Browser, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consoleSecurityHeaders } from '../../console/headers.js';
 import { LOCAL_SIGN_IN_PATH } from '../../console/src/config.js';
+import { ensureLocalKeys, signLocalToken } from '../../local/keys.js';
 import type { LocalPlatform } from '../../local/platform.js';
 import { launchBrowser, newPage, type PageProblems, watchPage } from '../support/browser.js';
 import { apiClient, startTestPlatform } from '../support/local-platform.js';
@@ -236,7 +237,19 @@ describe('signing in to the console with an OpenID Provider', () => {
       .sign(privateKey);
     const refused = await apiClient(platform.url, forged).get(path);
     expect(refused.status).toBe(401);
-    // The platform's own signing key is not trusted either: its tokens come from the provider only.
+    // The platform's own signing key is not trusted either: its tokens come from the provider only. The platform
+    // mints none, and one made with its key is refused, as a development token and as one naming the provider.
     await expect(platform.token({ tenantId: ACCOUNT.tenantId, roles: ['analyst'] })).rejects.toThrow(op.issuer);
+    const { privateJwk } = await ensureLocalKeys(platform.dataDir);
+    const development = await signLocalToken(privateJwk, { tenantId: ACCOUNT.tenantId, roles: ['analyst'] });
+    expect((await apiClient(platform.url, development).get(path)).status).toBe(401);
+    const asProvider = await new SignJWT({ ...claims })
+      .setProtectedHeader({ alg: 'ES256', kid: privateJwk.kid!, typ: 'JWT' })
+      .setIssuer(op.issuer)
+      .setAudience(op.clientId)
+      .setIssuedAt()
+      .setExpirationTime('10m')
+      .sign(await importJWK(privateJwk, 'ES256'));
+    expect((await apiClient(platform.url, asProvider).get(path)).status).toBe(401);
   });
 });

@@ -78,4 +78,20 @@ describe('discoverProvider', () => {
     const again = await serve((iss) => ({ issuer: iss, token_endpoint: `${iss}/token` }));
     await expect(discoverProvider(again)).rejects.toThrow(/no jwks_uri/);
   });
+
+  it('refuses keys or a token endpoint over plain http off this machine, as a stage refuses an http jwksUrl', async () => {
+    const issuer = await serve((iss) => ({
+      issuer: iss,
+      jwks_uri: 'http://keys.example.com/jwks',
+      token_endpoint: `${iss}/token`,
+    }));
+    await expect(discoverProvider(issuer)).rejects.toThrow(/insecure jwks_uri http:\/\/keys\.example\.com/);
+    server!.close();
+    const again = await serve((iss) => ({
+      issuer: iss,
+      jwks_uri: `${iss}/jwks`,
+      token_endpoint: 'http://login.example.com/token',
+    }));
+    await expect(discoverProvider(again)).rejects.toThrow(/insecure token_endpoint/);
+  });
 });
