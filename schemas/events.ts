@@ -12,7 +12,7 @@ import { Entity } from './entity.js';
 import { EVENT_SOURCES } from './event-names.js';
 import { MiningLogUploadedPayload } from './mining-events.js';
 import { EntityMergedPayload, EntitySplitPayload, ResolutionRunRequestedPayload } from './resolution.js';
-import { ApprovalAction } from './workflow.js';
+import { ApprovalAction } from './approval-action.js';
 
 export { EntityMergedPayload, EntitySplitPayload, ResolutionRunRequestedPayload };
 
