@@ -253,3 +253,78 @@ describe('signing in to the console with an OpenID Provider', () => {
     expect((await apiClient(platform.url, asProvider).get(path)).status).toBe(401);
   });
 });
+
+describe('signing in with the access token as the bearer token (tokenUse access_token)', () => {
+  const API_AUDIENCE = 'https://api.modos.test';
+  let op2: TestOpenIdProvider;
+  let platform2: LocalPlatform;
+
+  beforeAll(async () => {
+    op2 = await startOpenIdProvider({
+      accounts: { [ACCOUNT.login]: { tenantId: ACCOUNT.tenantId, roles: ACCOUNT.roles } },
+      apiAudience: API_AUDIENCE,
+    });
+    platform2 = await startTestPlatform({
+      identityProvider: {
+        issuer: op2.issuer,
+        clientId: op2.clientId,
+        audience: API_AUDIENCE,
+        scopes: op2.scopes,
+        tokenUse: 'access_token',
+      },
+    });
+    await op2.allowConsoleAt(platform2.console.url);
+  });
+
+  afterAll(async () => {
+    await platform2?.stop();
+    await op2?.stop();
+  });
+
+  it("signs in and calls the API with the provider's JWT access token for the API's audience, not the ID token", async () => {
+    const config = (await (await fetch(`${platform2.url}/config.json`)).json()) as { signIn: { tokenUse: string } };
+    expect(config.signIn.tokenUse).toBe('access_token');
+    const page = await newPage(browser);
+    const problems = await watchPage(page);
+    await page.goto(`${platform2.console.url}#/entities`);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.locator('input[name="login"]').waitFor();
+    expect(new URL(page.url()).origin).toBe(op2.issuer);
+    const entitiesLoaded = page.waitForResponse(
+      (r) => new URL(r.url()).pathname.startsWith('/api/v1/entities') && r.request().method() === 'GET',
+    );
+    await logInAtProvider(page, ACCOUNT.login);
+
+    const loaded = await entitiesLoaded;
+    expect(loaded.status()).toBe(200);
+    const bearer = ((await loaded.request().headerValue('authorization')) ?? '').replace(/^Bearer /, '');
+    const [header, payload] = bearer
+      .split('.')
+      .slice(0, 2)
+      .map((p) => JSON.parse(Buffer.from(p, 'base64url').toString()));
+    // An RFC 9068 access token (typ at+jwt) for the API, with the claims the authorizer reads.
+    expect(header.typ).toBe('at+jwt');
+    expect(payload).toMatchObject({
+      iss: op2.issuer,
+      aud: API_AUDIENCE,
+      sub: ACCOUNT.login,
+      client_id: op2.clientId,
+      tenant_id: ACCOUNT.tenantId,
+      roles: [...ACCOUNT.roles],
+    });
+    expect(new URL(page.url()).hash).toBe('#/entities');
+    await page.locator('header.top').waitFor();
+    expect(await page.locator('header.top .tenant').textContent()).toBe(ACCOUNT.tenantId);
+    // The audience is what the API checks: the provider's ID token (aud = the client) is refused by this stage.
+    const idToken = await op2.sign({
+      sub: ACCOUNT.login,
+      tenant_id: ACCOUNT.tenantId,
+      roles: ['analyst'],
+      aud: op2.clientId,
+    });
+    expect((await apiClient(platform2.url, idToken).get('/api/v1/entities')).status).toBe(401);
+    await page.waitForLoadState('networkidle');
+    noProblems(problems);
+    await page.context().close();
+  });
+});

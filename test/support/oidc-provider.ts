@@ -15,7 +15,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
-import Provider, { type Adapter, type AdapterPayload, type Configuration } from 'oidc-provider';
+import Provider, { type Adapter, type AdapterPayload, type Configuration, errors } from 'oidc-provider';
 import type { Role } from '../../schemas/roles.js';
 
 export interface TestAccount {
@@ -30,6 +30,8 @@ export interface TestOpenIdProvider {
   clientId: string;
   /** What the console asks for: `openid` and `modos` (the scope of `tenant_id` and `roles`). */
   scopes: string;
+  /** With `apiAudience`: the `aud` of its JWT access tokens (also the API's resource indicator). */
+  apiAudience?: string;
   /** Registers the console at `consoleUrl` (`http://127.0.0.1:<port>/`) as the client's only redirect URI. */
   allowConsoleAt(consoleUrl: string): Promise<void>;
   /** A JWT signed with the provider's own key (its `kid`), for checks of what the API accepts. */
@@ -81,6 +83,12 @@ export async function startOpenIdProvider(options: {
   /** By login name (the `sub` of the account's tokens). */
   accounts: Record<string, TestAccount>;
   clientId?: string;
+  /**
+   * Issue access tokens as JWTs for the API (RFC 9068, through oidc-provider's resource indicators, RFC 8707): the
+   * API is the default resource, its indicator and the tokens' `aud` this value, and the tokens carry `tenant_id` and
+   * `roles` as the ID token does. Without it, access tokens are opaque (for the userinfo endpoint only).
+   */
+  apiAudience?: string;
 }): Promise<TestOpenIdProvider> {
   const clientId = options.clientId ?? 'modos-console';
   // The port first: the issuer (a constructor argument) names it.
@@ -121,6 +129,31 @@ export async function startOpenIdProvider(options: {
       // The login and consent forms oidc-provider renders for development: the browser of the test fills them.
       devInteractions: { enabled: true },
       rpInitiatedLogout: { enabled: false },
+      ...(options.apiAudience
+        ? {
+            resourceIndicators: {
+              enabled: true,
+              defaultResource: () => options.apiAudience!,
+              // The code's grant names the API: its access token is for the API, without a `resource` parameter.
+              useGrantedResource: () => true,
+              getResourceServerInfo: (_ctx, indicator) => {
+                if (indicator !== options.apiAudience) throw new errors.InvalidTarget();
+                return {
+                  scope: MODOS_SCOPE,
+                  audience: options.apiAudience,
+                  accessTokenFormat: 'jwt',
+                  jwt: { sign: { alg: 'ES256' } },
+                };
+              },
+            },
+          }
+        : {}),
+    },
+    // The API's claims in its access tokens (a JWT access token carries only sub, aud, scope, client_id otherwise).
+    async extraTokenClaims(_ctx, token) {
+      if (!options.apiAudience || token.kind !== 'AccessToken' || !token.accountId) return undefined;
+      const account = options.accounts[token.accountId];
+      return account ? { tenant_id: account.tenantId, roles: [...account.roles] } : undefined;
     },
     cookies: { keys: ['modos-test-op-cookie-key'] },
     async findAccount(_ctx, sub) {
@@ -141,6 +174,7 @@ export async function startOpenIdProvider(options: {
     issuer,
     clientId,
     scopes: `openid ${MODOS_SCOPE}`,
+    ...(options.apiAudience ? { apiAudience: options.apiAudience } : {}),
     kid,
     async allowConsoleAt(consoleUrl) {
       await adapter('Client').upsert(clientId, {
