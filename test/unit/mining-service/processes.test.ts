@@ -23,9 +23,13 @@ function aRun(n: number, rejected = false): RunTrace {
       {
         id: 'notify',
         tool: 'http.webhook',
-        status: rejected ? 'SKIPPED' : 'SUCCEEDED',
-        attempts: 1,
-        ...(rejected ? {} : { completedAt: t(20) }),
+        // As the engine records a rejected gate: its step FAILED with ApprovalRejectedError, ended at the decision.
+        status: rejected ? 'FAILED' : 'SUCCEEDED',
+        attempts: rejected ? 0 : 1,
+        completedAt: rejected ? t(10) : t(20),
+        ...(rejected
+          ? { error: { code: 'WORKFLOW_FAILED', name: 'ApprovalRejectedError', message: 'rejected', stepId: 'notify' } }
+          : {}),
         approval: { status: rejected ? 'rejected' : 'approved', requestedAt: t(2), decidedAt: t(10), decidedBy: 'ann' },
       },
     ],
@@ -56,6 +60,10 @@ describe('the process of the platform’s own workflow runs', () => {
     const edges = Object.fromEntries(out.model.dfg.map((e) => [`${e.from}>${e.to}`, e]));
     expect(edges['tag>notify approval']!.count).toBe(10);
     expect(edges['tag>notify approval']!.meanMs).toBe(9 * 60_000);
+    // Of the ten newest (runs 21-30), runs 21 and 28 were rejected at the gate, the others approved.
+    expect(edges['notify approval>notify (rejected)']!.count).toBe(2);
+    expect(edges['notify approval>notify']!.count).toBe(8);
+    expect(out.model.summary.endActivities).toEqual({ notify: 8, 'notify (rejected)': 2 });
     expect(out.model.fitness.traces).toBe(10);
     expect(out.dot).toMatch(/digraph/);
   });
