@@ -160,23 +160,37 @@ const HOST_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a
 /** RFC 6749 scope tokens (printable ASCII but space, `"` and `\`), separated by single spaces. */
 const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 
-function consoleScopes(get: ContextReader): string {
-  const raw = str(get, 'consoleScopes') ?? DEFAULT_CONSOLE_SCOPES;
-  const scopes = raw.split(/\s+/).filter(Boolean);
+/**
+ * The console's scopes (default DEFAULT_CONSOLE_SCOPES), checked and without repeats: RFC 6749 scope tokens, `openid`
+ * among them. `label` names the setting in the error (`context "consoleScopes"`, or a local variable), `error` makes it.
+ * One rule for a stage and for the local platform's identity provider (local/platform.ts).
+ */
+export function consoleScopesOf(
+  raw: string | undefined,
+  label: string,
+  error: (message: string) => Error = (m) => new StageConfigError(m),
+): string {
+  const value = raw ?? DEFAULT_CONSOLE_SCOPES;
+  const scopes = value.split(/\s+/).filter(Boolean);
   const bad = scopes.find((s) => !SCOPE_TOKEN.test(s));
   if (bad !== undefined)
-    throw new StageConfigError(`context "consoleScopes": ${JSON.stringify(bad)} is not an OAuth scope`);
+    throw error(`${label} is not a list of OAuth scopes: ${JSON.stringify(bad)} is not an OAuth scope`);
   if (!scopes.includes('openid'))
-    throw new StageConfigError(
-      `context "consoleScopes" must include openid (the console signs in with OpenID Connect), got ${JSON.stringify(raw)}`,
+    throw error(
+      `${label} must include openid (the console signs in with OpenID Connect), got ${JSON.stringify(value)}`,
     );
   return [...new Set(scopes)].join(' ');
 }
 
-function consoleTokenUse(get: ContextReader): ConsoleTokenUse {
-  const v = str(get, 'consoleTokenUse') ?? 'id_token';
+/** Which token the console sends (default `id_token`); the same rule for a stage and the local platform. */
+export function consoleTokenUseOf(
+  raw: string | undefined,
+  label: string,
+  error: (message: string) => Error = (m) => new StageConfigError(m),
+): ConsoleTokenUse {
+  const v = raw ?? 'id_token';
   if (v !== 'id_token' && v !== 'access_token')
-    throw new StageConfigError(`context "consoleTokenUse" must be id_token or access_token, got ${JSON.stringify(v)}`);
+    throw error(`${label} must be id_token or access_token, got ${JSON.stringify(v)}`);
   return v;
 }
 
@@ -305,7 +319,7 @@ export function stageConfigFromContext(get: ContextReader): StageConfig {
     throw new StageConfigError(
       `stage "${stage}" needs the console's client at its identity provider: -c consoleClientId=<client id> (a public client with authorization code + PKCE and the redirect URI <ConsoleUrl>/; placeholders are only allowed for the "${DEFAULT_STAGE}" stage)`,
     );
-  const tokenUse = consoleTokenUse(get);
+  const tokenUse = consoleTokenUseOf(str(get, 'consoleTokenUse'), 'context "consoleTokenUse"');
   const jwtAudience = audience ?? DEV_JWT_PLACEHOLDERS.jwtAudience;
   // An ID token's aud is the client it was issued to (OpenID Connect Core 2): the API, which checks one audience,
   // would refuse every console call with 401.
@@ -332,7 +346,7 @@ export function stageConfigFromContext(get: ContextReader): StageConfig {
     tenantLimits: tenantLimitsFromContext(get),
     consoleClientId: clientId ?? DEV_CONSOLE_PLACEHOLDERS.consoleClientId,
     consoleClientIdIsPlaceholder: clientId === undefined,
-    consoleScopes: consoleScopes(get),
+    consoleScopes: consoleScopesOf(str(get, 'consoleScopes'), 'context "consoleScopes"'),
     consoleTokenUse: tokenUse,
     consoleDomain: consoleDomain(get),
     consoleWebAclArn: consoleWebAclArn(get),

@@ -28,7 +28,7 @@ import {
   type LocalKeys,
 } from './keys.js';
 import type { TenantLimits } from '../functions/platform/tenant-limits.js';
-import { DEFAULT_CONSOLE_SCOPES, tenantLimitsFromContext } from '../lib/stage-config.js';
+import { consoleScopesOf, consoleTokenUseOf, tenantLimitsFromContext } from '../lib/stage-config.js';
 import { ensureBundles } from './lambda/bundles.js';
 import { localTenantLimits, TenantRateLimiter } from './rate-limiter.js';
 import {
@@ -121,15 +121,14 @@ export function checkIdentityProvider(
     fail('issuer', 'must have no query, fragment or credentials');
   if (!idp.clientId) fail('clientId', 'is required');
   if (!idp.audience) fail('audience', 'is required');
-  const scopes = (idp.scopes ?? DEFAULT_CONSOLE_SCOPES).split(/\s+/).filter(Boolean);
-  if (!scopes.includes('openid')) fail('scopes', `must include openid, got ${JSON.stringify(idp.scopes)}`);
-  const tokenUse = idp.tokenUse ?? 'id_token';
-  if (tokenUse !== 'id_token' && tokenUse !== 'access_token')
-    fail('tokenUse', `must be id_token or access_token, got ${JSON.stringify(tokenUse)}`);
+  // The stage's own rules for scopes and the token used (lib/stage-config.ts), named by this setting.
+  const configError = (m: string) => new IdentityProviderConfigError(m);
+  const scopes = consoleScopesOf(idp.scopes, `${name('scopes')}:`, configError);
+  const tokenUse = consoleTokenUseOf(idp.tokenUse, `${name('tokenUse')}:`, configError);
   // An ID token's aud is the client it was issued to: an API checking another audience would refuse every call.
   if (tokenUse === 'id_token' && idp.audience !== idp.clientId)
     fail('audience', `must be the client id ${JSON.stringify(idp.clientId)} when the console sends the ID token`);
-  return { issuer: idp.issuer, audience: idp.audience, clientId: idp.clientId, scopes: scopes.join(' '), tokenUse };
+  return { issuer: idp.issuer, audience: idp.audience, clientId: idp.clientId, scopes, tokenUse };
 }
 
 /** The variables `npm start` reads an identity provider from (docs/local-console.md). */
