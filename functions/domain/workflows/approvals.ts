@@ -178,22 +178,14 @@ async function workflowWebhookOf(approval: StoredApproval, deps: NotifyDeps): Pr
   const webhook = version?.webhook ?? wf?.webhook;
   const sealed = version?.sealedWebhookSecret ?? wf?.sealedWebhookSecret;
   if (!webhook || !sealed) return undefined;
+  // The approval.requested event's fields but the roles (who asked and what approving does as recorded: secret
+  // inputs as "[secret]"), with the decision links.
+  const { roles: _roles, ...requested } = approvalRequestedPayload(approval);
   return {
     url: webhook.url,
     secrets: [await deps.secrets.open(approval.tenantId, sealed)],
     eventType: 'approval.requested',
-    payload: {
-      approvalId: approval.id,
-      executionId: approval.executionId,
-      workflowId: approval.workflowId,
-      stepId: approval.stepId,
-      tool: approval.tool,
-      expiresAt: approval.expiresAt,
-      // Who asked and what approving does, as the approval records them (secret inputs as "[secret]").
-      ...(approval.requestedBy !== undefined ? { requestedBy: approval.requestedBy } : {}),
-      ...(approval.action !== undefined ? { action: approval.action } : {}),
-      callbacks: callbackLinks(approval, deps),
-    },
+    payload: { ...requested, callbacks: callbackLinks(approval, deps) },
   };
 }
 
