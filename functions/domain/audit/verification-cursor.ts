@@ -1,5 +1,6 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { ValidationError } from '../errors.js';
+import { sameBytes } from '../shared/same-bytes.js';
 
 /**
  * The cursor of an incomplete chain verification: `<body>.<mac>`, where body is base64url JSON
@@ -100,5 +101,5 @@ export function checkVerificationCursor(
     anchors.push({ lane, seq, hash });
   }
   const expected = macOf(key, tenantId, cursor.body, anchors);
-  if (expected.length !== cursor.mac.length || !timingSafeEqual(expected, cursor.mac)) throw invalidCursor();
+  if (!sameBytes(expected, cursor.mac)) throw invalidCursor();
 }

@@ -9,9 +9,10 @@
  *
  * Pure: only node:crypto, no clock reads unless the caller omits `now`.
  */
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { ValidationError } from '../errors.js';
 import { InvalidWebhookSecretError, WebhookVerificationError } from './errors.js';
+import { sameBytes } from '../shared/same-bytes.js';
 
 export const WEBHOOK_SECRET_PREFIX = 'whsec_';
 export const MIN_SECRET_BYTES = 24;
@@ -179,8 +180,7 @@ export function verifyWebhook(input: VerifyWebhookInput): VerifiedWebhook {
     if (!STRICT_BASE64.test(encoded)) continue;
     const given = Buffer.from(encoded, 'base64');
     for (const mac of expected) {
-      if (given.length === mac.length && timingSafeEqual(given, mac))
-        return { id, timestamp: new Date(seconds * 1000) };
+      if (sameBytes(given, mac)) return { id, timestamp: new Date(seconds * 1000) };
     }
   }
   throw new WebhookVerificationError('no_matching_signature', 'no matching webhook signature');

@@ -1,5 +1,6 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { UnauthorizedError } from '../errors.js';
+import { sameBytes } from '../shared/same-bytes.js';
 
 /**
  * Callback credentials for the approve/reject URLs of an approval webhook. A credential is signed
@@ -41,7 +42,7 @@ export function verifyCallbackCredential(credential: string, key: Buffer, nowSec
   if (prefix !== PREFIX || !body || !signature) throw malformed();
   const expected = Buffer.from(mac(key, `${prefix}.${body}`));
   const given = Buffer.from(signature);
-  if (expected.length !== given.length || !timingSafeEqual(expected, given)) {
+  if (!sameBytes(expected, given)) {
     throw new UnauthorizedError('callback credential signature invalid', { reason: 'callback_credential_invalid' });
   }
   let raw: unknown;
