@@ -165,17 +165,20 @@ describe('workflow runs as an event log', () => {
     ]);
   });
 
-  it("puts the saga's compensations after the failure that started it, in reverse step order, at equal times", () => {
-    const at = '2026-01-01T10:05:00.000Z';
-    const run = aRun({
+  /** Steps a and b ran, c failed at 10:05 and the saga undid b (as `undoneB` says) and a. */
+  const aSagaRun = (undoneB: 'COMPENSATED' | 'COMPENSATION_FAILED') =>
+    aRun({
       status: 'FAILED',
-      completedAt: at,
+      completedAt: '2026-01-01T10:05:00.000Z',
       steps: [
         { id: 'a', tool: 'entity.update', status: 'COMPENSATED', attempts: 1, completedAt: '2026-01-01T10:01:00.000Z' },
-        { id: 'b', tool: 'entity.update', status: 'COMPENSATED', attempts: 1, completedAt: '2026-01-01T10:02:00.000Z' },
-        { id: 'c', tool: 'entity.update', status: 'FAILED', attempts: 3, completedAt: at },
+        { id: 'b', tool: 'entity.update', status: undoneB, attempts: 1, completedAt: '2026-01-01T10:02:00.000Z' },
+        { id: 'c', tool: 'entity.update', status: 'FAILED', attempts: 3, completedAt: '2026-01-01T10:05:00.000Z' },
       ],
     });
+
+  it("puts the saga's compensations after the failure that started it, in reverse step order, at equal times", () => {
+    const run = aSagaRun('COMPENSATED');
     expect(workflowRunsToLog([run]).traces[0]!.events.map((e) => e.activity)).toEqual([
       'a',
       'b',
@@ -186,22 +189,7 @@ describe('workflow runs as an event log', () => {
   });
 
   it('names a step whose undoing failed for what happened, not as compensated', () => {
-    const at = '2026-01-01T10:05:00.000Z';
-    const run = aRun({
-      status: 'FAILED',
-      completedAt: at,
-      steps: [
-        { id: 'a', tool: 'entity.update', status: 'COMPENSATED', attempts: 1, completedAt: '2026-01-01T10:01:00.000Z' },
-        {
-          id: 'b',
-          tool: 'entity.update',
-          status: 'COMPENSATION_FAILED',
-          attempts: 1,
-          completedAt: '2026-01-01T10:02:00.000Z',
-        },
-        { id: 'c', tool: 'entity.update', status: 'FAILED', attempts: 1, completedAt: at },
-      ],
-    });
+    const run = aSagaRun('COMPENSATION_FAILED');
     const events = workflowRunsToLog([run]).traces[0]!.events;
     expect(events.map((e) => e.activity)).toEqual([
       'a',
